@@ -1,0 +1,70 @@
+//! `briefbot check`: loads a briefs folder and reports the outcome for an editor (text with
+//! source lines) or for an editors' CI (JSON). Pure formatting over the library's result.
+
+use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, JsonDiagnostic};
+use crate::library::{Counts, Library, LoadError, plural};
+
+/// The outcome of checking a folder.
+pub struct Report {
+    pub counts: Counts,
+    pub error: Option<LoadError>,
+}
+
+impl Report {
+    pub fn new(result: Result<Library, LoadError>) -> Report {
+        match result {
+            Ok(library) => Report { counts: library.counts(), error: None },
+            Err(error) => Report { counts: error.counts, error: Some(error) },
+        }
+    }
+
+    pub fn is_clean(&self) -> bool {
+        self.error.is_none()
+    }
+
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.error.as_ref().map_or(&[], |e| e.diagnostics.items())
+    }
+
+    /// `checked 3 briefs, 1 author: 2 errors`
+    pub fn summary(&self) -> String {
+        let outcome = match self.diagnostics().len() {
+            0 => "no errors".to_string(),
+            n => plural(n, "error"),
+        };
+        format!(
+            "checked {}, {}: {outcome}",
+            plural(self.counts.briefs, "brief"),
+            plural(self.counts.authors, "author")
+        )
+    }
+
+    /// Every diagnostic with its source line and marker, then the summary line.
+    pub fn to_text(&self) -> String {
+        let rendered = self.error.as_ref().map(|e| e.diagnostics.render()).unwrap_or_default();
+        format!("{rendered}{}\n", self.summary())
+    }
+
+    pub fn to_json(&self) -> String {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            ok: bool,
+            briefs: usize,
+            authors: usize,
+            errors: usize,
+            diagnostics: Vec<JsonDiagnostic<'a>>,
+        }
+        let diagnostics: Vec<JsonDiagnostic> = self.diagnostics().iter().map(Into::into).collect();
+        let json = Json {
+            ok: self.is_clean(),
+            briefs: self.counts.briefs,
+            authors: self.counts.authors,
+            errors: diagnostics.len(),
+            diagnostics,
+        };
+        // Serialising plain strings and numbers cannot fail.
+        serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
+    }
+}

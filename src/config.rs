@@ -1,0 +1,257 @@
+//! `config.toml` merged with `BRIEFBOT_*` environment overrides: where the briefs are,
+//! the default track, and the Discord application. Never a secret: tokens live in the environment.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostics::Location;
+use crate::library::LoadOptions;
+
+/// The settings briefbot runs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The briefs folder, resolved against the config file's folder when relative.
+    pub briefs_dir: PathBuf,
+    /// The track of briefs that do not name one.
+    pub default_track: Option<String>,
+    pub discord: DiscordConfig,
+}
+
+/// The Discord application briefbot answers for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscordConfig {
+    /// The application's id (a snowflake), from the developer portal.
+    #[serde(default)]
+    pub application_id: Option<u64>,
+    /// Servers to register commands in; empty means global registration.
+    #[serde(default)]
+    pub guild_ids: Vec<u64>,
+}
+
+/// The file as written, before defaults and the environment are applied.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    briefs_dir: Option<PathBuf>,
+    default_track: Option<String>,
+    #[serde(default)]
+    discord: DiscordConfig,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {} not found; run briefbot from the folder that holds config.toml, or pass --config PATH (or set BRIEFBOT_CONFIG)", path.display())]
+    NotFound { path: PathBuf },
+    #[error("cannot read config file {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}:{}:{}: {message}", path.display(), at.line, at.column)]
+    Invalid { path: PathBuf, at: Location, message: String },
+    #[error("{}: `{key}` must not be in the config file: the Discord token is read from the DISCORD_TOKEN environment variable only; remove the line", path.display())]
+    Secret { path: PathBuf, key: String },
+    #[error("environment variable {var}: {message}")]
+    Env { var: &'static str, message: String },
+}
+
+/// Keys that would hold a secret; refused wherever they appear, without echoing the value.
+const SECRET_KEYS: [&str; 4] = ["token", "discord_token", "bot_token", "client_secret"];
+
+impl Config {
+    /// Reads `path` and applies overrides from the process environment.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::load_with_env(path, |var| std::env::var(var).ok())
+    }
+
+    /// Reads `path` and applies overrides from `env` (the process environment in production,
+    /// a map in tests).
+    pub fn load_with_env(
+        path: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => ConfigError::NotFound { path: path.to_path_buf() },
+            _ => ConfigError::Read { path: path.to_path_buf(), source },
+        })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        let mut config = Config::parse(path, &text, base)?;
+        config.apply_env(env)?;
+        Ok(config)
+    }
+
+    /// Parses config text; relative folders are resolved against `base`.
+    pub fn parse(path: &Path, text: &str, base: &Path) -> Result<Config, ConfigError> {
+        reject_secrets(path, text)?;
+        let invalid = |at: Location, message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            at,
+            message,
+        };
+        let file: FileConfig = toml::from_str(text).map_err(|e| {
+            let at = Location::of(text, e.span().map_or(0, |s| s.start));
+            invalid(at, e.message().trim().replace('\n', "; "))
+        })?;
+        if let Some(track) = &file.default_track {
+            if !crate::library::is_slug(track) {
+                let at = key_location(text, "default_track");
+                return Err(invalid(
+                    at,
+                    format!("`default_track` must be lower-case letters, digits and dashes, found \"{track}\""),
+                ));
+            }
+        }
+        let briefs_dir = file.briefs_dir.unwrap_or_else(|| PathBuf::from("briefs"));
+        Ok(Config {
+            briefs_dir: base.join(briefs_dir),
+            default_track: file.default_track,
+            discord: file.discord,
+        })
+    }
+
+    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(dir) = env("BRIEFBOT_BRIEFS_DIR").filter(|d| !d.is_empty()) {
+            self.briefs_dir = PathBuf::from(dir);
+        }
+        if let Some(track) = env("BRIEFBOT_DEFAULT_TRACK") {
+            if !crate::library::is_slug(&track) {
+                return Err(ConfigError::Env {
+                    var: "BRIEFBOT_DEFAULT_TRACK",
+                    message: format!("must be lower-case letters, digits and dashes, found \"{track}\""),
+                });
+            }
+            self.default_track = Some(track);
+        }
+        if let Some(id) = env("BRIEFBOT_APPLICATION_ID") {
+            self.discord.application_id = Some(parse_snowflake("BRIEFBOT_APPLICATION_ID", &id)?);
+        }
+        if let Some(ids) = env("BRIEFBOT_GUILD_IDS") {
+            self.discord.guild_ids = ids
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|id| parse_snowflake("BRIEFBOT_GUILD_IDS", id))
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(())
+    }
+
+    /// The options the library loader needs.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions { default_track: self.default_track.clone() }
+    }
+}
+
+fn parse_snowflake(var: &'static str, text: &str) -> Result<u64, ConfigError> {
+    match text.trim().parse::<u64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(ConfigError::Env {
+            var,
+            message: format!("expected a Discord id (a positive whole number), found \"{text}\""),
+        }),
+    }
+}
+
+fn reject_secrets(path: &Path, text: &str) -> Result<(), ConfigError> {
+    // Parse loosely first: a syntax error is reported by the typed parse with its location.
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Ok(());
+    };
+    let mut tables = vec![(String::new(), &table)];
+    while let Some((prefix, table)) = tables.pop() {
+        for (key, value) in table {
+            let name = format!("{prefix}{key}");
+            if SECRET_KEYS.contains(&key.to_lowercase().as_str()) {
+                return Err(ConfigError::Secret { path: path.to_path_buf(), key: name });
+            }
+            if let toml::Value::Table(inner) = value {
+                tables.push((format!("{name}."), inner));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where `key = …` is written, for errors found after parsing.
+fn key_location(text: &str, key: &str) -> Location {
+    let offset = text
+        .lines()
+        .scan(0, |start, line| {
+            let here = *start;
+            *start += line.len() + 1;
+            Some((here, line))
+        })
+        .find(|(_, line)| line.trim_start().starts_with(key))
+        .map_or(0, |(start, line)| start + line.len() - line.trim_start().len());
+    Location::of(text, offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("config.toml"), text, Path::new("/srv/briefbot"))
+    }
+
+    #[test]
+    fn relative_briefs_dir_is_resolved_against_the_config_folder() {
+        let config = parse("briefs_dir = \"briefs\"\ndefault_track = \"syria-israel\"\n").expect("valid");
+        assert_eq!(config.briefs_dir, PathBuf::from("/srv/briefbot/briefs"));
+        assert_eq!(config.default_track.as_deref(), Some("syria-israel"));
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let err = parse("briefs_dir = \"briefs\"\nbrief_dir = \"x\"\n").expect_err("unknown key");
+        let text = err.to_string();
+        assert!(text.starts_with("config.toml:2:1: unknown field `brief_dir`"), "{text}");
+    }
+
+    #[test]
+    fn a_token_in_the_file_is_refused_without_echoing_it() {
+        let err = parse("[discord]\ntoken = \"super-secret-value\"\n").expect_err("secret");
+        let text = err.to_string();
+        assert!(text.contains("`discord.token`"), "{text}");
+        assert!(!text.contains("super-secret-value"), "{text}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let err = parse("[discord]\nguild_ids = \"123\"\n").expect_err("type");
+        let text = err.to_string();
+        assert!(text.starts_with("config.toml:2:13:"), "{text}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "default_track = \"a\"\n").expect("write");
+        let env = |var: &str| match var {
+            "BRIEFBOT_BRIEFS_DIR" => Some("/data/briefs".to_string()),
+            "BRIEFBOT_DEFAULT_TRACK" => Some("b".to_string()),
+            "BRIEFBOT_GUILD_IDS" => Some("1, 2".to_string()),
+            _ => None,
+        };
+        let config = Config::load_with_env(&path, env).expect("valid");
+        assert_eq!(config.briefs_dir, PathBuf::from("/data/briefs"));
+        assert_eq!(config.default_track.as_deref(), Some("b"));
+        assert_eq!(config.discord.guild_ids, vec![1, 2]);
+    }
+
+    #[test]
+    fn malformed_environment_names_the_variable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "").expect("write");
+        let env = |var: &str| (var == "BRIEFBOT_APPLICATION_ID").then(|| "abc".to_string());
+        let err = Config::load_with_env(&path, env).expect_err("bad id");
+        assert!(err.to_string().starts_with("environment variable BRIEFBOT_APPLICATION_ID"), "{err}");
+    }
+
+    #[test]
+    fn missing_file_says_how_to_point_at_one() {
+        let err = Config::load_with_env(Path::new("/nonexistent/config.toml"), |_| None).expect_err("missing");
+        assert!(err.to_string().contains("--config PATH"), "{err}");
+    }
+}

@@ -1,0 +1,210 @@
+//! What the loader says about a briefs folder: every mistake, with file, line and column,
+//! rendered for a terminal (source line and marker) or as JSON for an editors' CI.
+//! Knows nothing of Discord; the library is its only producer.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term;
+use serde::Serialize;
+
+/// A 1-based line and column; the column counts characters, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Location {
+    /// The location of byte `offset` in `text`.
+    pub fn of(text: &str, offset: usize) -> Location {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let before = &text[..offset];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Location {
+            line: before.matches('\n').count() + 1,
+            column: before[line_start..].chars().count() + 1,
+        }
+    }
+}
+
+/// One mistake in one file (or in the folder itself, when `location` is `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file as the editor would open it: the briefs folder joined with its relative path.
+    pub path: PathBuf,
+    pub location: Option<Location>,
+    /// What is wrong, in one sentence, with a suggestion where there is one.
+    pub message: String,
+    /// How to fix it, when the message alone does not say.
+    pub help: Option<String>,
+    /// Where in the registered source the marker goes.
+    source: Option<(usize, Range<usize>)>,
+}
+
+impl Diagnostic {
+    /// A mistake that belongs to no line: a missing folder, an unreadable file.
+    pub fn whole(path: impl Into<PathBuf>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            path: path.into(),
+            location: None,
+            message: message.into(),
+            help: None,
+            source: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `path:line:column`, or just the path for a mistake without a line.
+    pub fn position(&self) -> String {
+        match self.location {
+            Some(at) => format!("{}:{}:{}", self.path.display(), at.line, at.column),
+            None => self.path.display().to_string(),
+        }
+    }
+}
+
+/// One line, `path:line:column: message`: for logs and for tests.
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.position(), self.message)
+    }
+}
+
+/// The diagnostics of one load together with the sources they point into.
+#[derive(Default)]
+pub struct Diagnostics {
+    sources: SimpleFiles<String, String>,
+    items: Vec<Diagnostic>,
+}
+
+/// A file registered with [`Diagnostics::add_source`]; errors inside it are reported by span.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceId(usize);
+
+impl Diagnostics {
+    pub fn add_source(&mut self, path: &Path, text: String) -> SourceId {
+        SourceId(self.sources.add(path.display().to_string(), text))
+    }
+
+    /// Records a mistake at byte range `span` of a registered source.
+    pub fn error_at(
+        &mut self,
+        source: SourceId,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let Ok(file) = self.sources.get(source.0) else {
+            return;
+        };
+        let text = file.source();
+        let start = floor_char_boundary(text, span.start.min(text.len()));
+        let end = floor_char_boundary(text, span.end.clamp(start, text.len()));
+        self.items.push(Diagnostic {
+            path: PathBuf::from(file.name()),
+            location: Some(Location::of(text, start)),
+            message: message.into(),
+            help,
+            source: Some((source.0, start..end)),
+        });
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The diagnostics in reading order: by file, then line, then column.
+    pub fn items(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
+    pub(crate) fn sort(&mut self) {
+        self.items.sort_by(|a, b| {
+            (&a.path, a.location, &a.message).cmp(&(&b.path, b.location, &b.message))
+        });
+    }
+
+    /// Every diagnostic as an editor reads it in a terminal: the message, `path:line:column`,
+    /// the offending line with a marker under it, and the help.
+    pub fn render(&self) -> String {
+        let config = term::Config::default();
+        let mut out = String::new();
+        for item in &self.items {
+            let report = match &item.source {
+                Some((file, span)) => Report::error()
+                    .with_message(&item.message)
+                    .with_label(Label::primary(*file, span.clone())),
+                None => Report::error().with_message(format!("{}: {}", item.position(), item.message)),
+            };
+            let report = match &item.help {
+                Some(help) => report.with_note(format!("help: {help}")),
+                None => report,
+            };
+            match term::emit_into_string(&config, &self.sources, &report) {
+                Ok(text) => out.push_str(&text),
+                // The source is registered before any span into it, so this is a fallback only.
+                Err(_) => out.push_str(&format!("error: {item}\n")),
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    while index > 0 && !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+/// The JSON shape of one diagnostic, for `briefbot check --format json`.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: &'a str,
+    pub help: Option<&'a str>,
+}
+
+impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
+    fn from(d: &'a Diagnostic) -> Self {
+        JsonDiagnostic {
+            file: d.path.display().to_string(),
+            line: d.location.map(|l| l.line),
+            column: d.location.map(|l| l.column),
+            message: &d.message,
+            help: d.help.as_deref(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_counts_characters_not_bytes() {
+        let text = "a\nçé = 1\n";
+        assert_eq!(Location::of(text, 0), Location { line: 1, column: 1 });
+        let at = text.find('=').unwrap_or(0);
+        assert_eq!(Location::of(text, at), Location { line: 2, column: 4 });
+    }
+}

@@ -1,0 +1,319 @@
+//! One round file: `+++` fences around TOML front matter, then the Markdown briefing.
+//! Turns the text into a `Round`, reporting every mistake in the file, not just the first.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use toml::de::DeTable;
+
+use super::fields::{FileCx, Fits, Need, Table, closest, is_placeholder};
+use super::{Party, Position, Role, Round, Source, is_slug};
+use crate::diagnostics::Location;
+use crate::limits;
+
+/// What the rest of the folder tells a round file: who exists and which track it defaults to.
+pub(crate) struct Known<'a> {
+    pub authors: &'a [String],
+    pub parties: Option<&'a [Party]>,
+    pub default_track: Option<&'a str>,
+}
+
+/// A parsed round and where its `round = N` stands, to name both files of a duplicate.
+pub(crate) struct ParsedRound {
+    pub round: Round,
+    /// Byte range of the number in the file.
+    pub number_span: Range<usize>,
+    pub number_location: Location,
+}
+
+const FENCE: &str = "+++";
+
+const TITLE: Fits = Fits { max: limits::EMBED_TITLE, shown_as: "an embed title" };
+const SUMMARY: Fits = Fits { max: limits::EMBED_DESCRIPTION, shown_as: "an embed description" };
+const FIELD: Fits = Fits { max: limits::FIELD_VALUE, shown_as: "an embed field value" };
+const NAME: Fits = Fits { max: limits::FIELD_NAME, shown_as: "an embed field name" };
+/// Room left for the place in an autocomplete label `Round 12 — <place>, 2026-01-06` (100).
+const PLACE: Fits = Fits { max: 64, shown_as: "an autocomplete label (with the round and date)" };
+const URL: Fits = Fits { max: 512, shown_as: "a link in an embed field" };
+
+/// Parses `text`, the whole content of the file at `path`. `None` when it has mistakes,
+/// which are then in `cx`.
+pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -> Option<ParsedRound> {
+    let (front, body) = split_fences(cx, text)?;
+    cx.offset = front.start;
+    let toml_text = &text[front.clone()];
+    let table = match DeTable::parse_recoverable(toml_text) {
+        (table, errors) if errors.is_empty() => table,
+        (_, errors) => {
+            for error in errors {
+                report_toml_error(cx, &error);
+            }
+            return None;
+        }
+    };
+    // "Missing key" errors point at the opening fence, where the front matter begins.
+    let mut t = Table::new(table.get_ref(), 0..FENCE.len(), "a brief");
+    let errors_before = cx.diagnostics.len();
+
+    let track = read_track(cx, &mut t, known);
+    let number = t.integer(cx, "round", Need::Required);
+    let title = t.text(cx, "title", Need::Required, TITLE);
+    let date = t.date(cx, "date", Need::Required);
+    let location = t.text(cx, "location", Need::Optional, PLACE);
+    let author = read_author(cx, &mut t, known);
+    let summary = t.text(cx, "summary", Need::Required, SUMMARY);
+    let key_points = t.text_list(cx, "key_points", FIELD);
+    let status = t.text(cx, "status", Need::Optional, FIELD);
+    let sources = t
+        .tables(cx, "sources")
+        .into_iter()
+        .filter_map(|(table, span)| read_source(cx, table, span))
+        .collect();
+    let positions = read_positions(cx, &mut t, known);
+    t.finish(cx);
+    check_body_placeholders(cx, text, body.clone());
+
+    let number_span = number.as_ref().map(|n| n.span())?;
+    let number = *number?.get_ref();
+    if number < 1 || number > u32::MAX as i64 {
+        cx.error(number_span.clone(), format!("`round` must be 1 or more, found {number}"));
+        return None;
+    }
+    if cx.diagnostics.len() > errors_before {
+        return None;
+    }
+    let round = Round {
+        track: track?,
+        number: number as u32,
+        title: title?,
+        date: date?,
+        location: location.filter(|l| !l.is_empty()),
+        author: author?,
+        summary: summary?,
+        key_points,
+        status: status.filter(|s| !s.is_empty()),
+        sources,
+        positions,
+        body: text[body].trim().to_string(),
+        path,
+    };
+    let absolute = number_span.start + front.start..number_span.end + front.start;
+    Some(ParsedRound {
+        round,
+        number_location: Location::of(text, absolute.start),
+        number_span: absolute,
+    })
+}
+
+/// Finds the front matter between the `+++` lines and the body after them, as byte ranges.
+fn split_fences(cx: &mut FileCx, text: &str) -> Option<(Range<usize>, Range<usize>)> {
+    let mut lines = line_ranges(text);
+    let first = lines.next();
+    let opens = first.clone().is_some_and(|r| text[r].trim_end() == FENCE);
+    if !opens {
+        let span = first.unwrap_or(0..0);
+        cx.error_in_file(
+            span,
+            "missing `+++` fence: a brief starts with a line `+++`",
+            Some(
+                "begin the file with `+++`, then the TOML keys (round, title, …), then another `+++`, then the briefing"
+                    .to_string(),
+            ),
+        );
+        return None;
+    }
+    let front_start = first.map_or(0, |r| line_end(text, r.end));
+    for line in lines {
+        if text[line.clone()].trim_end() == FENCE {
+            let body_start = line_end(text, line.end);
+            return Some((front_start..line.start, body_start..text.len()));
+        }
+    }
+    cx.error_in_file(
+        0..FENCE.len(),
+        "the front matter opened here is never closed: no second `+++` line",
+        Some("add a line `+++` after the last key, before the briefing".to_string()),
+    );
+    None
+}
+
+/// Byte ranges of each line, without the line break.
+fn line_ranges(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut start = 0;
+    text.split_inclusive('\n').map(move |line| {
+        let range = start..start + line.trim_end_matches(['\n', '\r']).len();
+        start += line.len();
+        range
+    })
+}
+
+/// Where the next line starts, given the end of this line's text.
+fn line_end(text: &str, end: usize) -> usize {
+    match text[end..].find('\n') {
+        Some(i) => end + i + 1,
+        None => text.len(),
+    }
+}
+
+pub(crate) fn report_toml_error(cx: &mut FileCx, error: &toml::de::Error) {
+    let span = error.span().unwrap_or(0..0);
+    let message = error.message().trim().replace('\n', "; ");
+    cx.error_with_help(
+        span,
+        format!("TOML syntax: {message}"),
+        Some("strings need double quotes, lists square brackets: key = \"text\", list = [\"a\", \"b\"]".to_string()),
+    );
+}
+
+fn read_track(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> {
+    let need = if known.default_track.is_some() { Need::Optional } else { Need::Required };
+    let fits = Fits { max: 32, shown_as: "a button's custom_id (with the round)" };
+    let Some(track) = t.text(cx, "track", need, fits) else {
+        return known.default_track.map(str::to_string).filter(|_| need == Need::Optional);
+    };
+    if !is_slug(&track) {
+        // The span of the value is not kept by `text`, so point at the key's line via a re-read.
+        cx.error_with_help(
+            t_span(t, "track"),
+            format!("`track` must be lower-case letters, digits and dashes, found \"{track}\""),
+            Some("for example `track = \"syria-israel\"`".to_string()),
+        );
+        return None;
+    }
+    Some(track)
+}
+
+fn read_author(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> {
+    let fits = Fits { max: 64, shown_as: "an author file name" };
+    let author = t.text(cx, "author", Need::Required, fits)?;
+    if known.authors.iter().any(|a| *a == author) {
+        return Some(author);
+    }
+    let message = match closest(&author, known.authors.iter().map(String::as_str)) {
+        Some(near) => format!("unknown author `{author}`; did you mean `{near}`?"),
+        None => format!("unknown author `{author}`"),
+    };
+    cx.error_with_help(
+        t_span(t, "author"),
+        message,
+        Some(format!("`author` names a file in authors/: add authors/{author}.toml or use one of: {}", known.authors.join(", "))),
+    );
+    None
+}
+
+fn read_source(cx: &mut FileCx, table: &DeTable, span: Range<usize>) -> Option<Source> {
+    let mut t = Table::new(table, cx.absolute(span), "a source");
+    let title = t.text(cx, "title", Need::Required, NAME);
+    let publisher = t.text(cx, "publisher", Need::Optional, NAME);
+    let url = t.text(cx, "url", Need::Optional, URL).filter(|u| !u.is_empty());
+    let url_span = t_span(&t, "url");
+    t.finish(cx);
+    if let Some(url) = url.as_deref().filter(|u| !is_https_url(u)) {
+        cx.error_with_help(
+            url_span,
+            format!("source URL must start with https://, found \"{url}\""),
+            Some("link to the https:// address of the page, or leave `url` out for a printed source".to_string()),
+        );
+        return None;
+    }
+    Some(Source { title: title?, publisher: publisher.filter(|p| !p.is_empty()), url })
+}
+
+fn read_positions(cx: &mut FileCx, t: &mut Table, known: &Known) -> Vec<Position> {
+    let mut positions: Vec<Position> = Vec::new();
+    for (table, span) in t.tables(cx, "positions") {
+        let mut p = Table::new(table, cx.absolute(span), "a position");
+        let party = p.text(cx, "party", Need::Required, NAME);
+        let party_span = t_span(&p, "party");
+        let role = p.text(cx, "role", Need::Optional, NAME);
+        let role_span = t_span(&p, "role");
+        let stance = p.text(cx, "stance", Need::Required, FIELD);
+        let details = p.text(cx, "details", Need::Optional, FIELD);
+        let representatives = p.text_list(cx, "representatives", NAME);
+        p.finish(cx);
+
+        let party = party.and_then(|name| resolve_party(cx, name, party_span.clone(), known));
+        let role = match role.as_deref() {
+            None => Some(Role::Party),
+            Some(text) => parse_role(cx, text, role_span),
+        };
+        let (Some(party), Some(role), Some(stance)) = (party, role, stance) else {
+            continue;
+        };
+        if positions.iter().any(|q| q.party == party) {
+            cx.error(party_span, format!("{party} has two positions in this round; merge them into one"));
+            continue;
+        }
+        positions.push(Position {
+            party,
+            role,
+            stance,
+            details: details.filter(|d| !d.is_empty()),
+            representatives,
+        });
+    }
+    positions
+}
+
+/// The canonical name for `name`, by name or alias, when `parties.toml` exists.
+fn resolve_party(cx: &mut FileCx, name: String, span: Range<usize>, known: &Known) -> Option<String> {
+    let Some(parties) = known.parties else {
+        return Some(name);
+    };
+    if let Some(party) = parties.iter().find(|p| p.answers_to(&name)) {
+        return Some(party.name.clone());
+    }
+    let all = parties.iter().flat_map(|p| std::iter::once(p.name.as_str()).chain(p.aliases.iter().map(String::as_str)));
+    let message = match closest(&name, all) {
+        Some(near) => format!("unknown party `{name}`; did you mean `{near}`?"),
+        None => format!("unknown party `{name}`"),
+    };
+    let names: Vec<&str> = parties.iter().map(|p| p.name.as_str()).collect();
+    cx.error_with_help(
+        span,
+        message,
+        Some(format!("use a name or alias from parties.toml ({}), or add the party there", names.join(", "))),
+    );
+    None
+}
+
+fn parse_role(cx: &mut FileCx, text: &str, span: Range<usize>) -> Option<Role> {
+    match text {
+        "party" => Some(Role::Party),
+        "mediator" => Some(Role::Mediator),
+        "observer" => Some(Role::Observer),
+        other => {
+            let message = match closest(other, ["party", "mediator", "observer"]) {
+                Some(near) => format!("`role` must be party, mediator or observer, found \"{other}\"; did you mean `{near}`?"),
+                None => format!("`role` must be party, mediator or observer, found \"{other}\""),
+            };
+            cx.error(span, message);
+            None
+        }
+    }
+}
+
+fn check_body_placeholders(cx: &mut FileCx, text: &str, body: Range<usize>) {
+    for line in line_ranges(&text[body.clone()]) {
+        let line = line.start + body.start..line.end + body.start;
+        let content = &text[line.clone()];
+        if is_placeholder(content) {
+            let start = line.end - content.trim_start().len();
+            cx.error_in_file(
+                start..line.end,
+                "the briefing still holds a placeholder from `briefbot new`",
+                Some("replace the TODO line with the briefing's text".to_string()),
+            );
+        }
+    }
+}
+
+fn is_https_url(url: &str) -> bool {
+    url.strip_prefix("https://")
+        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/') && !url.chars().any(char::is_whitespace))
+}
+
+/// The span of `key`'s value in `t`, for errors found after reading it.
+fn t_span(t: &Table, key: &str) -> Range<usize> {
+    t.span_of(key).unwrap_or(0..0)
+}

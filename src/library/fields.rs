@@ -1,0 +1,334 @@
+//! Reading typed fields out of a parsed TOML table while collecting every mistake at once.
+//! Serde's `deny_unknown_fields` stops at the first problem; editors want them all.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostics::{Diagnostics, SourceId};
+use crate::library::Date;
+
+/// The file being read: where its TOML starts and where mistakes go.
+pub(crate) struct FileCx<'d> {
+    pub source: SourceId,
+    /// Byte offset of the TOML text inside the file (after a `+++` fence for briefs).
+    pub offset: usize,
+    pub diagnostics: &'d mut Diagnostics,
+}
+
+impl FileCx<'_> {
+    /// Reports a mistake at `span`, a range of the TOML text.
+    pub fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
+        self.error_with_help(span, message, None);
+    }
+
+    pub fn error_with_help(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let at = self.absolute(span);
+        self.diagnostics.error_at(self.source, at, message, help);
+    }
+
+    /// Reports a mistake at `span`, a range of the whole file.
+    pub fn error_in_file(&mut self, span: Range<usize>, message: impl Into<String>, help: Option<String>) {
+        self.diagnostics.error_at(self.source, span, message, help);
+    }
+
+    /// A range of the TOML text as a range of the whole file.
+    pub fn absolute(&self, span: Range<usize>) -> Range<usize> {
+        span.start + self.offset..span.end + self.offset
+    }
+}
+
+/// Whether a missing key is a mistake.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Need {
+    Required,
+    Optional,
+}
+
+/// How long a text may be, and why: it has to fit where Discord shows it.
+#[derive(Clone, Copy)]
+pub(crate) struct Fits {
+    pub max: usize,
+    pub shown_as: &'static str,
+}
+
+/// A table being read: which keys were asked for, so the rest can be reported as unknown.
+pub(crate) struct Table<'a, 'i> {
+    entries: &'a DeTable<'i>,
+    /// Where "missing key" errors point, as a range of the whole file: the table's header
+    /// or the front matter's opening fence.
+    anchor: Range<usize>,
+    /// What the table is, for messages: "a brief", "a position".
+    what: &'static str,
+    asked: Vec<&'static str>,
+}
+
+/// Scaffolds from `briefbot new` mark what is still to be written with this prefix.
+pub const PLACEHOLDER: &str = "TODO";
+
+impl<'a, 'i> Table<'a, 'i> {
+    pub fn new(entries: &'a DeTable<'i>, anchor: Range<usize>, what: &'static str) -> Self {
+        Table {
+            entries,
+            anchor,
+            what,
+            asked: Vec::new(),
+        }
+    }
+
+    fn get(&mut self, key: &'static str) -> Option<&'a Spanned<DeValue<'i>>> {
+        self.asked.push(key);
+        self.entries
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key)
+            .map(|(_, v)| v)
+    }
+
+    /// The span of `key`'s value, for checks made after reading it.
+    pub fn span_of(&self, key: &str) -> Option<Range<usize>> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key)
+            .map(|(_, v)| v.span())
+    }
+
+    fn missing(&self, cx: &mut FileCx, key: &str, need: Need) {
+        if need == Need::Required {
+            cx.error_in_file(
+                self.anchor.clone(),
+                format!("missing required key `{key}` in {}", self.what),
+                Some(format!("add a line `{key} = …`")),
+            );
+        }
+    }
+
+    /// A string, trimmed; an empty one is a mistake when the key is required.
+    pub fn text(
+        &mut self,
+        cx: &mut FileCx,
+        key: &'static str,
+        need: Need,
+        fits: Fits,
+    ) -> Option<String> {
+        let Some(value) = self.get(key) else {
+            self.missing(cx, key, need);
+            return None;
+        };
+        let text = expect_text(cx, key, value, fits)?;
+        if text.is_empty() && need == Need::Required {
+            cx.error(value.span(), format!("`{key}` is empty; write its text"));
+            return None;
+        }
+        Some(text)
+    }
+
+    /// A whole number.
+    pub fn integer(&mut self, cx: &mut FileCx, key: &'static str, need: Need) -> Option<Spanned<i64>> {
+        let Some(value) = self.get(key) else {
+            self.missing(cx, key, need);
+            return None;
+        };
+        match value.get_ref() {
+            DeValue::Integer(n) => match i64::from_str_radix(n.as_str(), n.radix()) {
+                Ok(n) => Some(Spanned::new(value.span(), n)),
+                Err(_) => {
+                    cx.error(value.span(), format!("`{key}` is too large a number"));
+                    None
+                }
+            },
+            DeValue::String(s) if s.trim().parse::<i64>().is_ok() => {
+                cx.error_with_help(
+                    value.span(),
+                    format!("`{key}` must be a whole number, found a string"),
+                    Some(format!("remove the quotes: `{key} = {}`", s.trim())),
+                );
+                None
+            }
+            other => {
+                type_error(cx, key, value.span(), "a whole number", other);
+                None
+            }
+        }
+    }
+
+    /// A TOML date without a time, such as `2026-01-06`.
+    pub fn date(&mut self, cx: &mut FileCx, key: &'static str, need: Need) -> Option<Date> {
+        let Some(value) = self.get(key) else {
+            self.missing(cx, key, need);
+            return None;
+        };
+        match value.get_ref() {
+            DeValue::Datetime(dt) => match (dt.date, dt.time) {
+                (Some(date), None) => Some(Date::from(date)),
+                _ => {
+                    cx.error_with_help(
+                        value.span(),
+                        format!("`{key}` must be a date without a time, found `{dt}`"),
+                        Some(format!("write only the day: `{key} = 2026-01-06`")),
+                    );
+                    None
+                }
+            },
+            DeValue::String(s) if is_placeholder(s) => {
+                placeholder_error(cx, key, value.span(), s);
+                None
+            }
+            DeValue::String(s) => {
+                cx.error_with_help(
+                    value.span(),
+                    format!("`{key}` must be a TOML date such as 2026-01-06, found the string \"{s}\""),
+                    Some(format!(
+                        "write the date as YYYY-MM-DD without quotes: `{key} = 2026-01-06`"
+                    )),
+                );
+                None
+            }
+            other => {
+                type_error(cx, key, value.span(), "a date such as 2026-01-06", other);
+                None
+            }
+        }
+    }
+
+    /// A list of strings; each must fit and none may be empty.
+    pub fn text_list(&mut self, cx: &mut FileCx, key: &'static str, fits: Fits) -> Vec<String> {
+        let Some(value) = self.get(key) else {
+            return Vec::new();
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            type_error(cx, key, value.span(), "a list of strings", value.get_ref());
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            if let Some(text) = expect_text(cx, key, item, fits) {
+                if text.is_empty() {
+                    cx.error(item.span(), format!("an entry of `{key}` is empty; remove it or write its text"));
+                } else {
+                    out.push(text);
+                }
+            }
+        }
+        out
+    }
+
+    /// A list of tables: `[[key]]` sections or `key = [{ … }, { … }]`.
+    pub fn tables(&mut self, cx: &mut FileCx, key: &'static str) -> Vec<(&'a DeTable<'i>, Range<usize>)> {
+        let Some(value) = self.get(key) else {
+            return Vec::new();
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            type_error(cx, key, value.span(), "a list of tables", value.get_ref());
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::Table(table) => out.push((table, item.span())),
+                other => type_error(cx, key, item.span(), "a table", other),
+            }
+        }
+        out
+    }
+
+    /// Reports every key that was never asked for, suggesting the nearest known key.
+    pub fn finish(self, cx: &mut FileCx) {
+        for (key, _) in self.entries.iter() {
+            let name: &str = key.get_ref().as_ref();
+            if self.asked.contains(&name) {
+                continue;
+            }
+            let message = match closest(name, self.asked.iter().copied()) {
+                Some(near) => format!("unknown key `{name}` in {}; did you mean `{near}`?", self.what),
+                None => format!("unknown key `{name}` in {}", self.what),
+            };
+            let help = format!("the keys {} may have are: {}", self.what, self.asked.join(", "));
+            cx.error_with_help(key.span(), message, Some(help));
+        }
+    }
+}
+
+fn expect_text(cx: &mut FileCx, key: &str, value: &Spanned<DeValue>, fits: Fits) -> Option<String> {
+    let DeValue::String(text) = value.get_ref() else {
+        type_error(cx, key, value.span(), "a string in quotes", value.get_ref());
+        return None;
+    };
+    if is_placeholder(text) {
+        placeholder_error(cx, key, value.span(), text);
+        return None;
+    }
+    let text = text.trim();
+    let length = crate::limits::chars(text);
+    if length > fits.max {
+        cx.error_with_help(
+            value.span(),
+            format!(
+                "`{key}` is {length} characters long; {} holds at most {}",
+                fits.shown_as, fits.max
+            ),
+            Some(format!("shorten it by {} characters", length - fits.max)),
+        );
+        return None;
+    }
+    Some(text.to_string())
+}
+
+pub(crate) fn is_placeholder(text: &str) -> bool {
+    text.trim_start().starts_with(PLACEHOLDER)
+}
+
+fn placeholder_error(cx: &mut FileCx, key: &str, span: Range<usize>, text: &Cow<str>) {
+    cx.error_with_help(
+        span,
+        format!("`{key}` still holds the placeholder from `briefbot new`: \"{}\"", text.trim()),
+        Some(format!("replace the whole \"{PLACEHOLDER}: …\" text with the real {key}")),
+    );
+}
+
+fn type_error(cx: &mut FileCx, key: &str, span: Range<usize>, expected: &str, found: &DeValue) {
+    cx.error(span, format!("`{key}` must be {expected}, found {}", describe(found)));
+}
+
+/// "a string", "an integer": how an editor would name what they wrote.
+fn describe(value: &DeValue) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "a whole number",
+        DeValue::Float(_) => "a decimal number",
+        DeValue::Boolean(_) => "true/false",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "a list",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// The candidate nearest to `word`, if it is near enough to be a likely typo.
+pub(crate) fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let word = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&word, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    #[test]
+    fn closest_finds_typos_and_ignores_strangers() {
+        let keys = ["summary", "status", "sources"];
+        assert_eq!(closest("sumary", keys), Some("summary"));
+        assert_eq!(closest("Isreal", ["Israel", "Syria"]), Some("Israel"));
+        assert_eq!(closest("weather", keys), None);
+    }
+}

@@ -1,0 +1,87 @@
+//! The `briefbot` command line: parses arguments and calls the library. Every subcommand's
+//! logic lives in the crate, where tests reach it.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use briefbot::check::Report;
+use briefbot::config::Config;
+use briefbot::library::Library;
+
+#[derive(Parser)]
+#[command(name = "briefbot", version, about = "Serves curated negotiation briefings on Discord")]
+struct Cli {
+    /// The configuration file.
+    #[arg(long, global = true, env = "BRIEFBOT_CONFIG", default_value = "config.toml")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check every brief, author and party file; print each mistake with file:line:column.
+    Check {
+        /// The briefs folder (default: `briefs_dir` from the config).
+        dir: Option<PathBuf>,
+        /// `text` for people, `json` for an editors' CI.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Write a new round file with placeholders to fill in.
+    New {
+        /// The track, such as `syria-israel` (default: `default_track` from the config).
+        #[arg(long)]
+        track: Option<String>,
+        /// The round number.
+        #[arg(long)]
+        round: u32,
+        /// Where the round was held; names the file and fills in `location`.
+        #[arg(long)]
+        place: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = Config::load(&cli.config)?;
+    match cli.command {
+        Command::Check { dir, format } => {
+            let dir = dir.unwrap_or_else(|| config.briefs_dir.clone());
+            let report = Report::new(Library::load(&dir, &config.load_options()));
+            match format {
+                Format::Text => print!("{}", report.to_text()),
+                Format::Json => print!("{}", report.to_json()),
+            }
+            Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::New { track, round, place } => {
+            let track = track
+                .or_else(|| config.default_track.clone())
+                .context("no --track given and no default_track in the config")?;
+            let path = briefbot::scaffold::new_round(&config.briefs_dir, &track, round, place.as_deref())?;
+            println!("wrote {}", path.display());
+            println!("fill in every TODO, then run `briefbot check` to see what is left");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
