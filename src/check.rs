@@ -15,8 +15,14 @@ pub struct Report {
 impl Report {
     pub fn new(result: Result<Library, LoadError>) -> Report {
         match result {
-            Ok(library) => Report { counts: library.counts(), error: None },
-            Err(error) => Report { counts: error.counts, error: Some(error) },
+            Ok(library) => Report {
+                counts: library.counts(),
+                error: None,
+            },
+            Err(error) => Report {
+                counts: error.counts,
+                error: Some(error),
+            },
         }
     }
 
@@ -43,7 +49,11 @@ impl Report {
 
     /// Every diagnostic with its source line and marker, then the summary line.
     pub fn to_text(&self) -> String {
-        let rendered = self.error.as_ref().map(|e| e.diagnostics.render()).unwrap_or_default();
+        let rendered = self
+            .error
+            .as_ref()
+            .map(|e| e.diagnostics.render())
+            .unwrap_or_default();
         format!("{rendered}{}\n", self.summary())
     }
 

@@ -45,9 +45,16 @@ pub enum ConfigError {
     #[error("config file {} not found; run briefbot from the folder that holds config.toml, or pass --config PATH (or set BRIEFBOT_CONFIG)", path.display())]
     NotFound { path: PathBuf },
     #[error("cannot read config file {}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}:{}:{}: {message}", path.display(), at.line, at.column)]
-    Invalid { path: PathBuf, at: Location, message: String },
+    Invalid {
+        path: PathBuf,
+        at: Location,
+        message: String,
+    },
     #[error("{}: `{key}` must not be in the config file: the Discord token is read from the DISCORD_TOKEN environment variable only; remove the line", path.display())]
     Secret { path: PathBuf, key: String },
     #[error("environment variable {var}: {message}")]
@@ -70,8 +77,13 @@ impl Config {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => ConfigError::NotFound { path: path.to_path_buf() },
-            _ => ConfigError::Read { path: path.to_path_buf(), source },
+            std::io::ErrorKind::NotFound => ConfigError::NotFound {
+                path: path.to_path_buf(),
+            },
+            _ => ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            },
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
         let mut config = Config::parse(path, &text, base)?;
@@ -91,14 +103,17 @@ impl Config {
             let at = Location::of(text, e.span().map_or(0, |s| s.start));
             invalid(at, e.message().trim().replace('\n', "; "))
         })?;
-        if let Some(track) = &file.default_track {
-            if !crate::library::is_slug(track) {
-                let at = key_location(text, "default_track");
-                return Err(invalid(
-                    at,
-                    format!("`default_track` must be lower-case letters, digits and dashes, found \"{track}\""),
-                ));
-            }
+        if let Some(track) = file
+            .default_track
+            .as_deref()
+            .filter(|t| !crate::library::is_slug(t))
+        {
+            return Err(invalid(
+                key_location(text, "default_track"),
+                format!(
+                    "`default_track` must be lower-case letters, digits and dashes, found \"{track}\""
+                ),
+            ));
         }
         let briefs_dir = file.briefs_dir.unwrap_or_else(|| PathBuf::from("briefs"));
         Ok(Config {
@@ -116,7 +131,9 @@ impl Config {
             if !crate::library::is_slug(&track) {
                 return Err(ConfigError::Env {
                     var: "BRIEFBOT_DEFAULT_TRACK",
-                    message: format!("must be lower-case letters, digits and dashes, found \"{track}\""),
+                    message: format!(
+                        "must be lower-case letters, digits and dashes, found \"{track}\""
+                    ),
                 });
             }
             self.default_track = Some(track);
@@ -137,7 +154,9 @@ impl Config {
 
     /// The options the library loader needs.
     pub fn load_options(&self) -> LoadOptions {
-        LoadOptions { default_track: self.default_track.clone() }
+        LoadOptions {
+            default_track: self.default_track.clone(),
+        }
     }
 }
 
@@ -161,7 +180,10 @@ fn reject_secrets(path: &Path, text: &str) -> Result<(), ConfigError> {
         for (key, value) in table {
             let name = format!("{prefix}{key}");
             if SECRET_KEYS.contains(&key.to_lowercase().as_str()) {
-                return Err(ConfigError::Secret { path: path.to_path_buf(), key: name });
+                return Err(ConfigError::Secret {
+                    path: path.to_path_buf(),
+                    key: name,
+                });
             }
             if let toml::Value::Table(inner) = value {
                 tables.push((format!("{name}."), inner));
@@ -181,7 +203,9 @@ fn key_location(text: &str, key: &str) -> Location {
             Some((here, line))
         })
         .find(|(_, line)| line.trim_start().starts_with(key))
-        .map_or(0, |(start, line)| start + line.len() - line.trim_start().len());
+        .map_or(0, |(start, line)| {
+            start + line.len() - line.trim_start().len()
+        });
     Location::of(text, offset)
 }
 
@@ -195,7 +219,8 @@ mod tests {
 
     #[test]
     fn relative_briefs_dir_is_resolved_against_the_config_folder() {
-        let config = parse("briefs_dir = \"briefs\"\ndefault_track = \"syria-israel\"\n").expect("valid");
+        let config =
+            parse("briefs_dir = \"briefs\"\ndefault_track = \"syria-israel\"\n").expect("valid");
         assert_eq!(config.briefs_dir, PathBuf::from("/srv/briefbot/briefs"));
         assert_eq!(config.default_track.as_deref(), Some("syria-israel"));
     }
@@ -204,7 +229,10 @@ mod tests {
     fn unknown_key_is_named_with_its_line() {
         let err = parse("briefs_dir = \"briefs\"\nbrief_dir = \"x\"\n").expect_err("unknown key");
         let text = err.to_string();
-        assert!(text.starts_with("config.toml:2:1: unknown field `brief_dir`"), "{text}");
+        assert!(
+            text.starts_with("config.toml:2:1: unknown field `brief_dir`"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -246,12 +274,17 @@ mod tests {
         std::fs::write(&path, "").expect("write");
         let env = |var: &str| (var == "BRIEFBOT_APPLICATION_ID").then(|| "abc".to_string());
         let err = Config::load_with_env(&path, env).expect_err("bad id");
-        assert!(err.to_string().starts_with("environment variable BRIEFBOT_APPLICATION_ID"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("environment variable BRIEFBOT_APPLICATION_ID"),
+            "{err}"
+        );
     }
 
     #[test]
     fn missing_file_says_how_to_point_at_one() {
-        let err = Config::load_with_env(Path::new("/nonexistent/config.toml"), |_| None).expect_err("missing");
+        let err = Config::load_with_env(Path::new("/nonexistent/config.toml"), |_| None)
+            .expect_err("missing");
         assert!(err.to_string().contains("--config PATH"), "{err}");
     }
 }

@@ -150,7 +150,9 @@ impl Diagnostics {
                 Some((file, span)) => Report::error()
                     .with_message(&item.message)
                     .with_label(Label::primary(*file, span.clone())),
-                None => Report::error().with_message(format!("{}: {}", item.position(), item.message)),
+                None => {
+                    Report::error().with_message(format!("{}: {}", item.position(), item.message))
+                }
             };
             let report = match &item.help {
                 Some(help) => report.with_note(format!("help: {help}")),
@@ -159,9 +161,8 @@ impl Diagnostics {
             match term::emit_into_string(&config, &self.sources, &report) {
                 Ok(text) => out.push_str(&text),
                 // The source is registered before any span into it, so this is a fallback only.
-                Err(_) => out.push_str(&format!("error: {item}\n")),
+                Err(_) => out.push_str(&format!("error: {item}\n\n")),
             }
-            out.push('\n');
         }
         out
     }

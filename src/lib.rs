@@ -3,9 +3,9 @@
 //! Data flows one way: brief files → [`library::Library`] snapshot → pure commands →
 //! thin transports. This crate holds every layer; `src/main.rs` only parses arguments.
 
+pub mod check;
 pub mod config;
 pub mod diagnostics;
 pub mod library;
 pub mod limits;
-pub mod check;
 pub mod scaffold;

@@ -12,10 +12,19 @@ use briefbot::config::Config;
 use briefbot::library::Library;
 
 #[derive(Parser)]
-#[command(name = "briefbot", version, about = "Serves curated negotiation briefings on Discord")]
+#[command(
+    name = "briefbot",
+    version,
+    about = "Serves curated negotiation briefings on Discord"
+)]
 struct Cli {
     /// The configuration file.
-    #[arg(long, global = true, env = "BRIEFBOT_CONFIG", default_value = "config.toml")]
+    #[arg(
+        long,
+        global = true,
+        env = "BRIEFBOT_CONFIG",
+        default_value = "config.toml"
+    )]
     config: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -72,13 +81,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Format::Text => print!("{}", report.to_text()),
                 Format::Json => print!("{}", report.to_json()),
             }
-            Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if report.is_clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
-        Command::New { track, round, place } => {
+        Command::New {
+            track,
+            round,
+            place,
+        } => {
             let track = track
                 .or_else(|| config.default_track.clone())
                 .context("no --track given and no default_track in the config")?;
-            let path = briefbot::scaffold::new_round(&config.briefs_dir, &track, round, place.as_deref())?;
+            let path =
+                briefbot::scaffold::new_round(&config.briefs_dir, &track, round, place.as_deref())?;
             println!("wrote {}", path.display());
             println!("fill in every TODO, then run `briefbot check` to see what is left");
             Ok(ExitCode::SUCCESS)

@@ -15,7 +15,10 @@ pub enum ScaffoldError {
     #[error("{} already exists; edit it, or choose another round", .0.display())]
     Exists(PathBuf),
     #[error("cannot write {}: {source}", path.display())]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Writes `<briefs_dir>/<track>/<NN>-<place>.md` and returns its path. Never overwrites.
@@ -31,10 +34,16 @@ pub fn new_round(
     if round == 0 {
         return Err(ScaffoldError::BadRound);
     }
-    let name = place.map(slugify).filter(|s| !s.is_empty()).unwrap_or_else(|| "round".into());
+    let name = place
+        .map(slugify)
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "round".into());
     let folder = briefs_dir.join(track);
     let path = folder.join(format!("{round:02}-{name}.md"));
-    let write_error = |source| ScaffoldError::Write { path: path.clone(), source };
+    let write_error = |source| ScaffoldError::Write {
+        path: path.clone(),
+        source,
+    };
     std::fs::create_dir_all(&folder).map_err(write_error)?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -44,7 +53,8 @@ pub fn new_round(
             std::io::ErrorKind::AlreadyExists => ScaffoldError::Exists(path.clone()),
             _ => write_error(source),
         })?;
-    file.write_all(scaffold(track, round, place).as_bytes()).map_err(write_error)?;
+    file.write_all(scaffold(track, round, place).as_bytes())
+        .map_err(write_error)?;
     Ok(path)
 }
 

@@ -28,17 +28,40 @@ pub(crate) struct ParsedRound {
 
 const FENCE: &str = "+++";
 
-const TITLE: Fits = Fits { max: limits::EMBED_TITLE, shown_as: "an embed title" };
-const SUMMARY: Fits = Fits { max: limits::EMBED_DESCRIPTION, shown_as: "an embed description" };
-const FIELD: Fits = Fits { max: limits::FIELD_VALUE, shown_as: "an embed field value" };
-const NAME: Fits = Fits { max: limits::FIELD_NAME, shown_as: "an embed field name" };
+const TITLE: Fits = Fits {
+    max: limits::EMBED_TITLE,
+    shown_as: "an embed title",
+};
+const SUMMARY: Fits = Fits {
+    max: limits::EMBED_DESCRIPTION,
+    shown_as: "an embed description",
+};
+const FIELD: Fits = Fits {
+    max: limits::FIELD_VALUE,
+    shown_as: "an embed field value",
+};
+const NAME: Fits = Fits {
+    max: limits::FIELD_NAME,
+    shown_as: "an embed field name",
+};
 /// Room left for the place in an autocomplete label `Round 12 — <place>, 2026-01-06` (100).
-const PLACE: Fits = Fits { max: 64, shown_as: "an autocomplete label (with the round and date)" };
-const URL: Fits = Fits { max: 512, shown_as: "a link in an embed field" };
+const PLACE: Fits = Fits {
+    max: 64,
+    shown_as: "an autocomplete label (with the round and date)",
+};
+const URL: Fits = Fits {
+    max: 512,
+    shown_as: "a link in an embed field",
+};
 
 /// Parses `text`, the whole content of the file at `path`. `None` when it has mistakes,
 /// which are then in `cx`.
-pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -> Option<ParsedRound> {
+pub(crate) fn parse(
+    cx: &mut FileCx,
+    path: PathBuf,
+    text: &str,
+    known: &Known,
+) -> Option<ParsedRound> {
     let (front, body) = split_fences(cx, text)?;
     cx.offset = front.start;
     let toml_text = &text[front.clone()];
@@ -76,7 +99,10 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
     let number_span = number.as_ref().map(|n| n.span())?;
     let number = *number?.get_ref();
     if number < 1 || number > u32::MAX as i64 {
-        cx.error(number_span.clone(), format!("`round` must be 1 or more, found {number}"));
+        cx.error(
+            number_span.clone(),
+            format!("`round` must be 1 or more, found {number}"),
+        );
         return None;
     }
     if cx.diagnostics.len() > errors_before {
@@ -166,10 +192,20 @@ pub(crate) fn report_toml_error(cx: &mut FileCx, error: &toml::de::Error) {
 }
 
 fn read_track(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> {
-    let need = if known.default_track.is_some() { Need::Optional } else { Need::Required };
-    let fits = Fits { max: 32, shown_as: "a button's custom_id (with the round)" };
+    let need = if known.default_track.is_some() {
+        Need::Optional
+    } else {
+        Need::Required
+    };
+    let fits = Fits {
+        max: 32,
+        shown_as: "a button's custom_id (with the round)",
+    };
     let Some(track) = t.text(cx, "track", need, fits) else {
-        return known.default_track.map(str::to_string).filter(|_| need == Need::Optional);
+        return known
+            .default_track
+            .map(str::to_string)
+            .filter(|_| need == Need::Optional);
     };
     if !is_slug(&track) {
         // The span of the value is not kept by `text`, so point at the key's line via a re-read.
@@ -184,9 +220,12 @@ fn read_track(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> {
 }
 
 fn read_author(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> {
-    let fits = Fits { max: 64, shown_as: "an author file name" };
+    let fits = Fits {
+        max: 64,
+        shown_as: "an author file name",
+    };
     let author = t.text(cx, "author", Need::Required, fits)?;
-    if known.authors.iter().any(|a| *a == author) {
+    if known.authors.contains(&author) {
         return Some(author);
     }
     let message = match closest(&author, known.authors.iter().map(String::as_str)) {
@@ -196,7 +235,10 @@ fn read_author(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> 
     cx.error_with_help(
         t_span(t, "author"),
         message,
-        Some(format!("`author` names a file in authors/: add authors/{author}.toml or use one of: {}", known.authors.join(", "))),
+        Some(format!(
+            "`author` names a file in authors/: add authors/{author}.toml or use one of: {}",
+            known.authors.join(", ")
+        )),
     );
     None
 }
@@ -205,18 +247,27 @@ fn read_source(cx: &mut FileCx, table: &DeTable, span: Range<usize>) -> Option<S
     let mut t = Table::new(table, cx.absolute(span), "a source");
     let title = t.text(cx, "title", Need::Required, NAME);
     let publisher = t.text(cx, "publisher", Need::Optional, NAME);
-    let url = t.text(cx, "url", Need::Optional, URL).filter(|u| !u.is_empty());
+    let url = t
+        .text(cx, "url", Need::Optional, URL)
+        .filter(|u| !u.is_empty());
     let url_span = t_span(&t, "url");
     t.finish(cx);
     if let Some(url) = url.as_deref().filter(|u| !is_https_url(u)) {
         cx.error_with_help(
             url_span,
             format!("source URL must start with https://, found \"{url}\""),
-            Some("link to the https:// address of the page, or leave `url` out for a printed source".to_string()),
+            Some(
+                "link to the https:// address of the page, or leave `url` out for a printed source"
+                    .to_string(),
+            ),
         );
         return None;
     }
-    Some(Source { title: title?, publisher: publisher.filter(|p| !p.is_empty()), url })
+    Some(Source {
+        title: title?,
+        publisher: publisher.filter(|p| !p.is_empty()),
+        url,
+    })
 }
 
 fn read_positions(cx: &mut FileCx, t: &mut Table, known: &Known) -> Vec<Position> {
@@ -241,7 +292,10 @@ fn read_positions(cx: &mut FileCx, t: &mut Table, known: &Known) -> Vec<Position
             continue;
         };
         if positions.iter().any(|q| q.party == party) {
-            cx.error(party_span, format!("{party} has two positions in this round; merge them into one"));
+            cx.error(
+                party_span,
+                format!("{party} has two positions in this round; merge them into one"),
+            );
             continue;
         }
         positions.push(Position {
@@ -256,14 +310,21 @@ fn read_positions(cx: &mut FileCx, t: &mut Table, known: &Known) -> Vec<Position
 }
 
 /// The canonical name for `name`, by name or alias, when `parties.toml` exists.
-fn resolve_party(cx: &mut FileCx, name: String, span: Range<usize>, known: &Known) -> Option<String> {
+fn resolve_party(
+    cx: &mut FileCx,
+    name: String,
+    span: Range<usize>,
+    known: &Known,
+) -> Option<String> {
     let Some(parties) = known.parties else {
         return Some(name);
     };
     if let Some(party) = parties.iter().find(|p| p.answers_to(&name)) {
         return Some(party.name.clone());
     }
-    let all = parties.iter().flat_map(|p| std::iter::once(p.name.as_str()).chain(p.aliases.iter().map(String::as_str)));
+    let all = parties
+        .iter()
+        .flat_map(|p| std::iter::once(p.name.as_str()).chain(p.aliases.iter().map(String::as_str)));
     let message = match closest(&name, all) {
         Some(near) => format!("unknown party `{name}`; did you mean `{near}`?"),
         None => format!("unknown party `{name}`"),
@@ -272,7 +333,10 @@ fn resolve_party(cx: &mut FileCx, name: String, span: Range<usize>, known: &Know
     cx.error_with_help(
         span,
         message,
-        Some(format!("use a name or alias from parties.toml ({}), or add the party there", names.join(", "))),
+        Some(format!(
+            "use a name or alias from parties.toml ({}), or add the party there",
+            names.join(", ")
+        )),
     );
     None
 }
@@ -284,7 +348,9 @@ fn parse_role(cx: &mut FileCx, text: &str, span: Range<usize>) -> Option<Role> {
         "observer" => Some(Role::Observer),
         other => {
             let message = match closest(other, ["party", "mediator", "observer"]) {
-                Some(near) => format!("`role` must be party, mediator or observer, found \"{other}\"; did you mean `{near}`?"),
+                Some(near) => format!(
+                    "`role` must be party, mediator or observer, found \"{other}\"; did you mean `{near}`?"
+                ),
                 None => format!("`role` must be party, mediator or observer, found \"{other}\""),
             };
             cx.error(span, message);
@@ -309,8 +375,9 @@ fn check_body_placeholders(cx: &mut FileCx, text: &str, body: Range<usize>) {
 }
 
 fn is_https_url(url: &str) -> bool {
-    url.strip_prefix("https://")
-        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/') && !url.chars().any(char::is_whitespace))
+    url.strip_prefix("https://").is_some_and(|rest| {
+        !rest.is_empty() && !rest.starts_with('/') && !url.chars().any(char::is_whitespace)
+    })
 }
 
 /// The span of `key`'s value in `t`, for errors found after reading it.

@@ -1,7 +1,6 @@
 //! Reading typed fields out of a parsed TOML table while collecting every mistake at once.
 //! Serde's `deny_unknown_fields` stops at the first problem; editors want them all.
 
-use std::borrow::Cow;
 use std::ops::Range;
 
 use toml::Spanned;
@@ -35,7 +34,12 @@ impl FileCx<'_> {
     }
 
     /// Reports a mistake at `span`, a range of the whole file.
-    pub fn error_in_file(&mut self, span: Range<usize>, message: impl Into<String>, help: Option<String>) {
+    pub fn error_in_file(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
         self.diagnostics.error_at(self.source, span, message, help);
     }
 
@@ -68,6 +72,8 @@ pub(crate) struct Table<'a, 'i> {
     /// What the table is, for messages: "a brief", "a position".
     what: &'static str,
     asked: Vec<&'static str>,
+    /// Required keys not found; reported by `finish` unless a misspelt key explains them.
+    missing: Vec<&'static str>,
 }
 
 /// Scaffolds from `briefbot new` mark what is still to be written with this prefix.
@@ -80,6 +86,7 @@ impl<'a, 'i> Table<'a, 'i> {
             anchor,
             what,
             asked: Vec::new(),
+            missing: Vec::new(),
         }
     }
 
@@ -99,13 +106,9 @@ impl<'a, 'i> Table<'a, 'i> {
             .map(|(_, v)| v.span())
     }
 
-    fn missing(&self, cx: &mut FileCx, key: &str, need: Need) {
+    fn missing(&mut self, key: &'static str, need: Need) {
         if need == Need::Required {
-            cx.error_in_file(
-                self.anchor.clone(),
-                format!("missing required key `{key}` in {}", self.what),
-                Some(format!("add a line `{key} = …`")),
-            );
+            self.missing.push(key);
         }
     }
 
@@ -118,7 +121,7 @@ impl<'a, 'i> Table<'a, 'i> {
         fits: Fits,
     ) -> Option<String> {
         let Some(value) = self.get(key) else {
-            self.missing(cx, key, need);
+            self.missing(key, need);
             return None;
         };
         let text = expect_text(cx, key, value, fits)?;
@@ -130,9 +133,14 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// A whole number.
-    pub fn integer(&mut self, cx: &mut FileCx, key: &'static str, need: Need) -> Option<Spanned<i64>> {
+    pub fn integer(
+        &mut self,
+        cx: &mut FileCx,
+        key: &'static str,
+        need: Need,
+    ) -> Option<Spanned<i64>> {
         let Some(value) = self.get(key) else {
-            self.missing(cx, key, need);
+            self.missing(key, need);
             return None;
         };
         match value.get_ref() {
@@ -161,7 +169,7 @@ impl<'a, 'i> Table<'a, 'i> {
     /// A TOML date without a time, such as `2026-01-06`.
     pub fn date(&mut self, cx: &mut FileCx, key: &'static str, need: Need) -> Option<Date> {
         let Some(value) = self.get(key) else {
-            self.missing(cx, key, need);
+            self.missing(key, need);
             return None;
         };
         match value.get_ref() {
@@ -177,13 +185,15 @@ impl<'a, 'i> Table<'a, 'i> {
                 }
             },
             DeValue::String(s) if is_placeholder(s) => {
-                placeholder_error(cx, key, value.span(), s);
+                placeholder_error(cx, key, value.span());
                 None
             }
             DeValue::String(s) => {
                 cx.error_with_help(
                     value.span(),
-                    format!("`{key}` must be a TOML date such as 2026-01-06, found the string \"{s}\""),
+                    format!(
+                        "`{key}` must be a TOML date such as 2026-01-06, found the string \"{s}\""
+                    ),
                     Some(format!(
                         "write the date as YYYY-MM-DD without quotes: `{key} = 2026-01-06`"
                     )),
@@ -210,7 +220,10 @@ impl<'a, 'i> Table<'a, 'i> {
         for item in items.iter() {
             if let Some(text) = expect_text(cx, key, item, fits) {
                 if text.is_empty() {
-                    cx.error(item.span(), format!("an entry of `{key}` is empty; remove it or write its text"));
+                    cx.error(
+                        item.span(),
+                        format!("an entry of `{key}` is empty; remove it or write its text"),
+                    );
                 } else {
                     out.push(text);
                 }
@@ -220,7 +233,11 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// A list of tables: `[[key]]` sections or `key = [{ … }, { … }]`.
-    pub fn tables(&mut self, cx: &mut FileCx, key: &'static str) -> Vec<(&'a DeTable<'i>, Range<usize>)> {
+    pub fn tables(
+        &mut self,
+        cx: &mut FileCx,
+        key: &'static str,
+    ) -> Vec<(&'a DeTable<'i>, Range<usize>)> {
         let Some(value) = self.get(key) else {
             return Vec::new();
         };
@@ -238,19 +255,37 @@ impl<'a, 'i> Table<'a, 'i> {
         out
     }
 
-    /// Reports every key that was never asked for, suggesting the nearest known key.
+    /// Reports every key that was never asked for, suggesting the nearest known key, and
+    /// every required key that is missing, unless a misspelling of it was just reported.
     pub fn finish(self, cx: &mut FileCx) {
+        let mut explained = Vec::new();
         for (key, _) in self.entries.iter() {
             let name: &str = key.get_ref().as_ref();
             if self.asked.contains(&name) {
                 continue;
             }
-            let message = match closest(name, self.asked.iter().copied()) {
-                Some(near) => format!("unknown key `{name}` in {}; did you mean `{near}`?", self.what),
+            let near = closest(name, self.asked.iter().copied());
+            let message = match near {
+                Some(near) => format!(
+                    "unknown key `{name}` in {}; did you mean `{near}`?",
+                    self.what
+                ),
                 None => format!("unknown key `{name}` in {}", self.what),
             };
-            let help = format!("the keys {} may have are: {}", self.what, self.asked.join(", "));
+            explained.extend(near);
+            let help = format!(
+                "the keys {} may have are: {}",
+                self.what,
+                self.asked.join(", ")
+            );
             cx.error_with_help(key.span(), message, Some(help));
+        }
+        for key in self.missing.iter().filter(|key| !explained.contains(*key)) {
+            cx.error_in_file(
+                self.anchor.clone(),
+                format!("missing required key `{key}` in {}", self.what),
+                Some(format!("add a line `{key} = …`")),
+            );
         }
     }
 }
@@ -261,7 +296,7 @@ fn expect_text(cx: &mut FileCx, key: &str, value: &Spanned<DeValue>, fits: Fits)
         return None;
     };
     if is_placeholder(text) {
-        placeholder_error(cx, key, value.span(), text);
+        placeholder_error(cx, key, value.span());
         return None;
     }
     let text = text.trim();
@@ -284,16 +319,21 @@ pub(crate) fn is_placeholder(text: &str) -> bool {
     text.trim_start().starts_with(PLACEHOLDER)
 }
 
-fn placeholder_error(cx: &mut FileCx, key: &str, span: Range<usize>, text: &Cow<str>) {
+fn placeholder_error(cx: &mut FileCx, key: &str, span: Range<usize>) {
     cx.error_with_help(
         span,
-        format!("`{key}` still holds the placeholder from `briefbot new`: \"{}\"", text.trim()),
-        Some(format!("replace the whole \"{PLACEHOLDER}: …\" text with the real {key}")),
+        format!("`{key}` is still a placeholder from `briefbot new`"),
+        Some(format!(
+            "replace the \"{PLACEHOLDER}: …\" text with the real value"
+        )),
     );
 }
 
 fn type_error(cx: &mut FileCx, key: &str, span: Range<usize>, expected: &str, found: &DeValue) {
-    cx.error(span, format!("`{key}` must be {expected}, found {}", describe(found)));
+    cx.error(
+        span,
+        format!("`{key}` must be {expected}, found {}", describe(found)),
+    );
 }
 
 /// "a string", "an integer": how an editor would name what they wrote.
@@ -310,7 +350,10 @@ fn describe(value: &DeValue) -> &'static str {
 }
 
 /// The candidate nearest to `word`, if it is near enough to be a likely typo.
-pub(crate) fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub(crate) fn closest<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let word = word.to_lowercase();
     candidates
         .into_iter()

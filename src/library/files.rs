@@ -25,8 +25,7 @@ pub(crate) fn discover(root: &Path) -> io::Result<Found> {
 }
 
 fn walk(root: &Path, relative: &Path, found: &mut Found) -> io::Result<()> {
-    let mut entries = std::fs::read_dir(root.join(relative))?
-        .collect::<io::Result<Vec<_>>>()?;
+    let mut entries = std::fs::read_dir(root.join(relative))?.collect::<io::Result<Vec<_>>>()?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name();
@@ -73,7 +72,13 @@ mod tests {
 
     #[test]
     fn editor_leftovers_are_ignored() {
-        for name in [".#05-paris.md", "05-paris.md~", ".05-paris.md.swp", "#05-paris.md#", ".git"] {
+        for name in [
+            ".#05-paris.md",
+            "05-paris.md~",
+            ".05-paris.md.swp",
+            "#05-paris.md#",
+            ".git",
+        ] {
             assert!(is_ignored(name), "{name}");
         }
         assert!(!is_ignored("05-paris.md"));

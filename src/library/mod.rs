@@ -26,7 +26,11 @@ pub struct Date {
 
 impl From<toml::value::Date> for Date {
     fn from(d: toml::value::Date) -> Self {
-        Date { year: d.year, month: d.month, day: d.day }
+        Date {
+            year: d.year,
+            month: d.month,
+            day: d.day,
+        }
     }
 }
 
@@ -34,7 +38,15 @@ impl Date {
     /// The day of the week, by Sakamoto's method (Gregorian calendar).
     pub fn weekday(&self) -> &'static str {
         const OFFSETS: [u32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
-        const NAMES: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+        const NAMES: [&str; 7] = [
+            "Sunday",
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+        ];
         let month = usize::from(self.month.clamp(1, 12));
         let year = u32::from(self.year) - u32::from(month < 3);
         let day = u32::from(self.day);
@@ -166,7 +178,10 @@ impl Party {
         let name = name.trim();
         self.name.eq_ignore_ascii_case(name)
             || self.name.to_lowercase() == name.to_lowercase()
-            || self.aliases.iter().any(|a| a.to_lowercase() == name.to_lowercase())
+            || self
+                .aliases
+                .iter()
+                .any(|a| a.to_lowercase() == name.to_lowercase())
     }
 }
 
@@ -204,7 +219,11 @@ impl fmt::Debug for LoadError {
 
 /// "1 brief", "3 briefs".
 pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// An immutable snapshot of a valid briefs folder.
@@ -271,7 +290,10 @@ impl Library {
 pub fn is_slug(text: &str) -> bool {
     !text.is_empty()
         && text.split('-').all(|word| {
-            !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !word.is_empty()
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 
@@ -300,7 +322,8 @@ impl Loader {
                     _ => format!("cannot read the briefs folder: {error}"),
                 };
                 let help = "set `briefs_dir` in config.toml or pass the folder: briefbot check DIR";
-                self.diagnostics.push(Diagnostic::whole(&self.root, message).with_help(help));
+                self.diagnostics
+                    .push(Diagnostic::whole(&self.root, message).with_help(help));
                 return Err(self.fail());
             }
         };
@@ -319,7 +342,11 @@ impl Loader {
 
         let parties = found.parties.as_ref().map(|path| self.read_parties(path));
         let author_slugs: Vec<String> = found.authors.iter().filter_map(|p| stem(p)).collect();
-        let authors: Vec<Author> = found.authors.iter().filter_map(|p| self.read_author(p)).collect();
+        let authors: Vec<Author> = found
+            .authors
+            .iter()
+            .filter_map(|p| self.read_author(p))
+            .collect();
         self.counts.authors = found.authors.len();
         self.counts.briefs = found.briefs.len();
 
@@ -352,7 +379,11 @@ impl Loader {
 
     fn fail(mut self) -> LoadError {
         self.diagnostics.sort();
-        LoadError { root: self.root, counts: self.counts, diagnostics: self.diagnostics }
+        LoadError {
+            root: self.root,
+            counts: self.counts,
+            diagnostics: self.diagnostics,
+        }
     }
 
     /// Reads a file as UTF-8 and registers it for diagnostics; `None` after reporting why not.
@@ -361,7 +392,10 @@ impl Loader {
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(error) => {
-                self.diagnostics.push(Diagnostic::whole(&path, format!("cannot read the file: {error}")));
+                self.diagnostics.push(Diagnostic::whole(
+                    &path,
+                    format!("cannot read the file: {error}"),
+                ));
                 return None;
             }
         };
@@ -389,7 +423,11 @@ impl Loader {
 
     fn read_parties(&mut self, relative: &Path) -> Option<Vec<Party>> {
         let (source, text) = self.read_source(relative)?;
-        let mut cx = FileCx { source, offset: 0, diagnostics: &mut self.diagnostics };
+        let mut cx = FileCx {
+            source,
+            offset: 0,
+            diagnostics: &mut self.diagnostics,
+        };
         let parties = people::parse_parties(&mut cx, &text)?;
         self.counts.parties = parties.len();
         Some(parties)
@@ -398,13 +436,21 @@ impl Loader {
     fn read_author(&mut self, relative: &Path) -> Option<Author> {
         let slug = stem(relative)?;
         let (source, text) = self.read_source(relative)?;
-        let mut cx = FileCx { source, offset: 0, diagnostics: &mut self.diagnostics };
+        let mut cx = FileCx {
+            source,
+            offset: 0,
+            diagnostics: &mut self.diagnostics,
+        };
         people::parse_author(&mut cx, &slug, &text)
     }
 
     fn read_brief(&mut self, relative: &Path, known: &Known) -> Option<(ParsedRound, SourceId)> {
         let (source, text) = self.read_source(relative)?;
-        let mut cx = FileCx { source, offset: 0, diagnostics: &mut self.diagnostics };
+        let mut cx = FileCx {
+            source,
+            offset: 0,
+            diagnostics: &mut self.diagnostics,
+        };
         let parsed = brief::parse(&mut cx, relative.to_path_buf(), &text, known)?;
         Some((parsed, source))
     }
@@ -412,7 +458,8 @@ impl Loader {
     /// Groups rounds into tracks, reporting a round number used twice in one track.
     fn assemble_tracks(&mut self, parsed: Vec<(ParsedRound, SourceId)>) -> Vec<Track> {
         let mut tracks: BTreeMap<String, Vec<Round>> = BTreeMap::new();
-        let mut seen: BTreeMap<(String, u32), (PathBuf, crate::diagnostics::Location)> = BTreeMap::new();
+        let mut seen: BTreeMap<(String, u32), (PathBuf, crate::diagnostics::Location)> =
+            BTreeMap::new();
         for (parsed, source) in parsed {
             let round = parsed.round;
             let key = (round.track.clone(), round.number);
@@ -446,5 +493,7 @@ impl Loader {
 }
 
 fn stem(path: &Path) -> Option<String> {
-    path.file_stem().and_then(|s| s.to_str()).map(str::to_string)
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .map(str::to_string)
 }

@@ -10,12 +10,30 @@ use super::fields::{FileCx, Fits, Need, Table};
 use super::{Author, Party, is_slug};
 use crate::limits;
 
-const NAME: Fits = Fits { max: limits::AUTHOR_NAME, shown_as: "an embed author name" };
-const LINE: Fits = Fits { max: limits::FIELD_NAME, shown_as: "an embed field name" };
-const BIO: Fits = Fits { max: limits::EMBED_DESCRIPTION, shown_as: "an embed description" };
-const CHOICE: Fits = Fits { max: limits::CHOICE_NAME, shown_as: "an autocomplete choice" };
-const EMOJI: Fits = Fits { max: 32, shown_as: "an emoji" };
-const LINK: Fits = Fits { max: 512, shown_as: "a link in an embed field" };
+const NAME: Fits = Fits {
+    max: limits::AUTHOR_NAME,
+    shown_as: "an embed author name",
+};
+const LINE: Fits = Fits {
+    max: limits::FIELD_NAME,
+    shown_as: "an embed field name",
+};
+const BIO: Fits = Fits {
+    max: limits::EMBED_DESCRIPTION,
+    shown_as: "an embed description",
+};
+const CHOICE: Fits = Fits {
+    max: limits::CHOICE_NAME,
+    shown_as: "an autocomplete choice",
+};
+const EMOJI: Fits = Fits {
+    max: 32,
+    shown_as: "an emoji",
+};
+const LINK: Fits = Fits {
+    max: 512,
+    shown_as: "a link in an embed field",
+};
 
 fn parse_toml<'i>(cx: &mut FileCx, text: &'i str) -> Option<DeTable<'i>> {
     let (table, errors) = DeTable::parse_recoverable(text);
@@ -48,7 +66,13 @@ pub(crate) fn parse_author(cx: &mut FileCx, slug: &str, text: &str) -> Option<Au
     for (index, link) in links.iter().enumerate() {
         if !link.starts_with("https://") {
             let span = t.span_of("links").unwrap_or(0..0);
-            cx.error(span, format!("link {} must start with https://, found \"{link}\"", index + 1));
+            cx.error(
+                span,
+                format!(
+                    "link {} must start with https://, found \"{link}\"",
+                    index + 1
+                ),
+            );
         }
     }
     t.finish(cx);

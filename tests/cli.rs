@@ -1,0 +1,190 @@
+//! The `briefbot` binary as editors use it: `check` in text and JSON, `new`, and config errors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn briefbot(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("BRIEFBOT_CONFIG")
+        .env_remove("BRIEFBOT_BRIEFS_DIR")
+        .env_remove("BRIEFBOT_DEFAULT_TRACK")
+        .output()
+        .expect("run briefbot")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A copy of the shipped config and briefs in a fresh folder, for commands that write.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(repo().join("config.toml"), dir.path().join("config.toml")).expect("config");
+    copy_tree(&repo().join("briefs"), &dir.path().join("briefs"));
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn check_passes_on_the_shipped_briefs() {
+    let output = briefbot(&repo(), &["check"]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert_eq!(stdout(&output), "checked 1 brief, 1 author: no errors\n");
+}
+
+#[test]
+fn check_reports_every_error_with_source_lines_and_exits_1() {
+    let output = briefbot(
+        &repo(),
+        &["check", "tests/fixtures/briefs-invalid/several_broken"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&output));
+}
+
+#[test]
+fn check_json_gives_file_line_column_and_message() {
+    let output = briefbot(
+        &repo(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "tests/fixtures/briefs-invalid/unknown_key",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["errors"], 1);
+    let first = &json["diagnostics"][0];
+    assert_eq!(
+        first["file"],
+        "tests/fixtures/briefs-invalid/unknown_key/01-geneva.md"
+    );
+    assert_eq!(first["line"], 8);
+    assert_eq!(first["column"], 1);
+    assert_eq!(
+        first["message"],
+        "unknown key `sumary` in a brief; did you mean `summary`?"
+    );
+}
+
+#[test]
+fn new_writes_a_scaffold_that_check_rejects_until_filled_in() {
+    let dir = workspace();
+    let output = briefbot(dir.path(), &["new", "--round", "6", "--place", "Abu Dhabi"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let path = dir.path().join("briefs/syria-israel/06-abu-dhabi.md");
+    assert!(stdout(&output).contains("briefs/syria-israel/06-abu-dhabi.md"));
+
+    let output = briefbot(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let messages: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    for key in [
+        "title",
+        "date",
+        "author",
+        "summary",
+        "key_points",
+        "status",
+        "party",
+        "stance",
+    ] {
+        let expected = format!("`{key}` is still a placeholder from `briefbot new`");
+        assert!(
+            messages.contains(&expected.as_str()),
+            "check names `{key}`: {messages:#?}"
+        );
+    }
+    assert!(messages.contains(&"the briefing still holds a placeholder from `briefbot new`"));
+
+    // Filled in, the scaffold is a valid brief: the template teaches the real format.
+    let filled = std::fs::read_to_string(&path)
+        .expect("scaffold")
+        .replace(
+            "\"TODO: the day the round concluded, as YYYY-MM-DD without quotes\"",
+            "2026-02-03",
+        )
+        .replace(
+            "\"TODO: the author's file name in authors/, such as omar-safadi\"",
+            "\"omar-safadi\"",
+        )
+        .replace(
+            "\"TODO: a party's name or alias from parties.toml\"",
+            "\"Syria\"",
+        )
+        .replace(
+            "\"TODO: its https:// address, or remove url\"",
+            "\"https://example.org/\"",
+        )
+        .replace("TODO: ", "Filled in: ");
+    std::fs::write(&path, filled).expect("write");
+    let output = briefbot(dir.path(), &["check"]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert_eq!(stdout(&output), "checked 2 briefs, 1 author: no errors\n");
+}
+
+#[test]
+fn new_never_overwrites_a_round_file() {
+    let dir = workspace();
+    assert!(
+        briefbot(dir.path(), &["new", "--round", "6"])
+            .status
+            .success()
+    );
+    let output = briefbot(dir.path(), &["new", "--round", "6"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("06-round.md already exists"), "{stderr}");
+}
+
+#[test]
+fn a_missing_config_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = briefbot(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: config file config.toml not found"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_malformed_config_names_the_key_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("config.toml"), "briefs_dir = 5\n").expect("write");
+    let output = briefbot(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("error: config.toml:1:14:"), "{stderr}");
+}
