@@ -34,7 +34,10 @@ fn assert_points_inside(brief: &[u8], result: &Result<Library, briefbot::library
         let Some(at) = d.location else { continue };
         assert!(at.line >= 1 && at.line <= lines.len(), "{d}");
         let width = lines[at.line - 1].chars().count();
-        assert!(at.column >= 1 && at.column <= width + 1, "{d} (line has {width} characters)");
+        assert!(
+            at.column >= 1 && at.column <= width + 1,
+            "{d} (line has {width} characters)"
+        );
     }
     // Rendering with source lines must not panic either.
     let _ = error.diagnostics.render();
