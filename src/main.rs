@@ -95,8 +95,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let track = track
                 .or_else(|| config.default_track.clone())
                 .context("no --track given and no default_track in the config")?;
-            let path =
-                briefbot::scaffold::new_round(&config.briefs_dir, &track, round, place.as_deref())?;
+            let path = briefbot::scaffold::new_round(
+                &config.briefs_dir,
+                &config.load_options(),
+                &track,
+                round,
+                place.as_deref(),
+            )?;
             println!("wrote {}", path.display());
             println!("fill in every TODO, then run `briefbot check` to see what is left");
             Ok(ExitCode::SUCCESS)

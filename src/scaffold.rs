@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::library::{PLACEHOLDER, is_slug};
+use crate::library::{Library, LoadOptions, PLACEHOLDER, is_slug};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScaffoldError {
@@ -14,6 +14,12 @@ pub enum ScaffoldError {
     BadRound,
     #[error("{} already exists; edit it, or choose another round", .0.display())]
     Exists(PathBuf),
+    #[error("round {round} of track `{track}` already exists in {}; edit it, or choose another round", path.display())]
+    RoundExists {
+        track: String,
+        round: u32,
+        path: PathBuf,
+    },
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -21,9 +27,12 @@ pub enum ScaffoldError {
     },
 }
 
-/// Writes `<briefs_dir>/<track>/<NN>-<place>.md` and returns its path. Never overwrites.
+/// Writes `<briefs_dir>/<track>/<NN>-<place>.md` and returns its path. Never overwrites a
+/// file, and refuses a round the folder already has (when the folder loads cleanly; a broken
+/// folder is `check`'s business, and the duplicate would be reported there).
 pub fn new_round(
     briefs_dir: &Path,
+    options: &LoadOptions,
     track: &str,
     round: u32,
     place: Option<&str>,
@@ -33,6 +42,15 @@ pub fn new_round(
     }
     if round == 0 {
         return Err(ScaffoldError::BadRound);
+    }
+    if let Ok(library) = Library::load(briefs_dir, options)
+        && let Some(existing) = library.track(track).and_then(|t| t.round(round))
+    {
+        return Err(ScaffoldError::RoundExists {
+            track: track.to_string(),
+            round,
+            path: briefs_dir.join(&existing.path),
+        });
     }
     let name = place
         .map(slugify)

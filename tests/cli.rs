@@ -168,6 +168,21 @@ fn new_never_overwrites_a_round_file() {
 }
 
 #[test]
+fn new_refuses_a_round_that_already_exists() {
+    let dir = workspace();
+    let output = briefbot(dir.path(), &["new", "--round", "5", "--place", "Rome"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "round 5 of track `syria-israel` already exists in briefs/syria-israel/05-paris.md"
+        ),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("briefs/syria-israel/05-rome.md").exists());
+}
+
+#[test]
 fn a_missing_config_is_a_clear_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let output = briefbot(dir.path(), &["check"]);
