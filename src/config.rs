@@ -35,7 +35,7 @@ pub struct DiscordConfig {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     briefs_dir: Option<PathBuf>,
-    default_track: Option<String>,
+    default_track: Option<toml::Spanned<String>>,
     #[serde(default)]
     discord: DiscordConfig,
 }
@@ -105,21 +105,29 @@ impl Config {
         })?;
         if let Some(track) = file
             .default_track
-            .as_deref()
-            .filter(|t| !crate::library::is_slug(t))
+            .as_ref()
+            .filter(|t| !crate::library::is_slug(t.get_ref()))
         {
             return Err(invalid(
-                key_location(text, "default_track"),
+                Location::of(text, track.span().start),
                 format!(
-                    "`default_track` must be lower-case letters, digits and dashes, found \"{track}\""
+                    "`default_track` must be lower-case letters, digits and dashes, found \"{}\"",
+                    track.get_ref()
                 ),
+            ));
+        }
+        let discord = file.discord;
+        if discord.application_id == Some(0) || discord.guild_ids.contains(&0) {
+            return Err(invalid(
+                Location::of(text, text.find("[discord]").unwrap_or(0)),
+                "Discord ids in [discord] must be positive numbers (copy them from Discord with Developer Mode on)".to_string(),
             ));
         }
         let briefs_dir = file.briefs_dir.unwrap_or_else(|| PathBuf::from("briefs"));
         Ok(Config {
             briefs_dir: base.join(briefs_dir),
-            default_track: file.default_track,
-            discord: file.discord,
+            default_track: file.default_track.map(toml::Spanned::into_inner),
+            discord,
         })
     }
 
@@ -150,6 +158,16 @@ impl Config {
                 .collect::<Result<_, _>>()?;
         }
         Ok(())
+    }
+
+    /// The settings when there is no config file: `briefs/` beside the current folder and no
+    /// default track. Used by `briefbot check DIR`, which needs nothing else.
+    pub fn defaults() -> Config {
+        Config {
+            briefs_dir: PathBuf::from("briefs"),
+            default_track: None,
+            discord: DiscordConfig::default(),
+        }
     }
 
     /// The options the library loader needs.
@@ -193,22 +211,6 @@ fn reject_secrets(path: &Path, text: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// Where `key = …` is written, for errors found after parsing.
-fn key_location(text: &str, key: &str) -> Location {
-    let offset = text
-        .lines()
-        .scan(0, |start, line| {
-            let here = *start;
-            *start += line.len() + 1;
-            Some((here, line))
-        })
-        .find(|(_, line)| line.trim_start().starts_with(key))
-        .map_or(0, |(start, line)| {
-            start + line.len() - line.trim_start().len()
-        });
-    Location::of(text, offset)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,6 +250,28 @@ mod tests {
         let err = parse("[discord]\nguild_ids = \"123\"\n").expect_err("type");
         let text = err.to_string();
         assert!(text.starts_with("config.toml:2:13:"), "{text}");
+    }
+
+    #[test]
+    fn a_bad_default_track_points_at_its_value_in_a_crlf_file() {
+        let err = parse(
+            "# briefbot\r\n\r\nbriefs_dir = \"briefs\"\r\ndefault_track = \"Syria Israel\"\r\n",
+        )
+        .expect_err("bad track");
+        assert!(
+            err.to_string()
+                .starts_with("config.toml:4:17: `default_track` must be"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_zero_discord_id_is_refused() {
+        let err = parse("[discord]\nguild_ids = [0]\n").expect_err("zero id");
+        assert!(
+            err.to_string().starts_with("config.toml:1:1: Discord ids"),
+            "{err}"
+        );
     }
 
     #[test]

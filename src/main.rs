@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use briefbot::check::Report;
-use briefbot::config::Config;
+use briefbot::config::{Config, ConfigError};
 use briefbot::library::Library;
 
 #[derive(Parser)]
@@ -18,14 +18,9 @@ use briefbot::library::Library;
     about = "Serves curated negotiation briefings on Discord"
 )]
 struct Cli {
-    /// The configuration file.
-    #[arg(
-        long,
-        global = true,
-        env = "BRIEFBOT_CONFIG",
-        default_value = "config.toml"
-    )]
-    config: PathBuf,
+    /// The configuration file [default: config.toml].
+    #[arg(long, global = true, env = "BRIEFBOT_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -71,8 +66,26 @@ fn main() -> ExitCode {
     }
 }
 
+/// The config file, or built-in defaults for `check DIR` when no config file was named and
+/// none is in the current folder: an editors' CI may check a briefs folder on its own.
+fn load_config(cli: &Cli) -> Result<Config, ConfigError> {
+    let explicit = cli.config.is_some();
+    let path = cli
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("config.toml"));
+    match Config::load(&path) {
+        Err(ConfigError::NotFound { .. })
+            if !explicit && matches!(cli.command, Command::Check { dir: Some(_), .. }) =>
+        {
+            Ok(Config::defaults())
+        }
+        other => other,
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let config = Config::load(&cli.config)?;
+    let config = load_config(&cli)?;
     match cli.command {
         Command::Check { dir, format } => {
             let dir = dir.unwrap_or_else(|| config.briefs_dir.clone());

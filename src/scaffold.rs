@@ -121,11 +121,25 @@ fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
-/// "Abu Dhabi" → "abu-dhabi": lower-case ASCII words joined by dashes, for file names.
+/// "São Paulo" → "sao-paulo": lower-case ASCII words joined by dashes, for file names.
 fn slugify(text: &str) -> String {
-    text.to_lowercase()
+    deunicode::deunicode(text)
+        .to_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slugify;
+
+    #[test]
+    fn place_names_become_ascii_file_names() {
+        assert_eq!(slugify("São Paulo"), "sao-paulo");
+        assert_eq!(slugify("Zürich"), "zurich");
+        assert_eq!(slugify("Abu Dhabi"), "abu-dhabi");
+        assert_eq!(slugify("  "), "");
+    }
 }

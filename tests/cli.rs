@@ -195,6 +195,18 @@ fn a_missing_config_is_a_clear_error() {
 }
 
 #[test]
+fn check_of_a_named_folder_needs_no_config_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let briefs = repo().join("tests/fixtures/briefs-valid");
+    let briefs = briefs.to_str().expect("utf-8 path");
+    let output = briefbot(dir.path(), &["check", briefs]);
+    // Without a config there is no default track, so the one fixture without `track` fails.
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("missing required key `track` in a brief"));
+    assert!(stdout(&output).ends_with("checked 5 briefs, 2 authors: 1 error\n"));
+}
+
+#[test]
 fn a_malformed_config_names_the_key_and_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("config.toml"), "briefs_dir = 5\n").expect("write");

@@ -97,6 +97,10 @@ cases!(
     stray_toml,
     bad_author_file,
     several_broken,
+    duplicate_despite_errors,
+    misplaced_key,
+    toml_unclosed_list,
+    bad_author_link,
 );
 
 #[test]

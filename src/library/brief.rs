@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use toml::de::DeTable;
 
-use super::fields::{FileCx, Fits, Need, Table, closest, is_placeholder};
+use super::fields::{FileCx, Fits, Need, Table, closest, is_https_url, is_placeholder};
 use super::{Party, Position, Role, Round, Source, is_slug};
 use crate::diagnostics::Location;
 use crate::limits;
@@ -18,12 +18,20 @@ pub(crate) struct Known<'a> {
     pub default_track: Option<&'a str>,
 }
 
-/// A parsed round and where its `round = N` stands, to name both files of a duplicate.
+/// What a round file gave: its identity (track and number, known even when other fields
+/// are wrong, so a duplicate is reported at once) and the round when the file is valid.
 pub(crate) struct ParsedRound {
-    pub round: Round,
+    pub identity: Option<Identity>,
+    pub round: Option<Round>,
+}
+
+/// Which round a file claims to be, and where it says so.
+pub(crate) struct Identity {
+    pub track: String,
+    pub number: u32,
     /// Byte range of the number in the file.
-    pub number_span: Range<usize>,
-    pub number_location: Location,
+    pub span: Range<usize>,
+    pub location: Location,
 }
 
 const FENCE: &str = "+++";
@@ -54,24 +62,26 @@ const URL: Fits = Fits {
     shown_as: "a link in an embed field",
 };
 
-/// Parses `text`, the whole content of the file at `path`. `None` when it has mistakes,
-/// which are then in `cx`.
-pub(crate) fn parse(
-    cx: &mut FileCx,
-    path: PathBuf,
-    text: &str,
-    known: &Known,
-) -> Option<ParsedRound> {
-    let (front, body) = split_fences(cx, text)?;
+/// Parses `text`, the whole content of the file at `path`. Mistakes go to `cx`; the round
+/// is `None` when there were any.
+pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -> ParsedRound {
+    let mut parsed = ParsedRound {
+        identity: None,
+        round: None,
+    };
+    let Some((front, body)) = split_fences(cx, text) else {
+        return parsed;
+    };
     cx.offset = front.start;
-    let toml_text = &text[front.clone()];
-    let table = match DeTable::parse_recoverable(toml_text) {
+    let table = match DeTable::parse_recoverable(&text[front.clone()]) {
         (table, errors) if errors.is_empty() => table,
         (_, errors) => {
-            for error in errors {
-                report_toml_error(cx, &error);
+            // Later errors are mostly echoes of the first (an unclosed list swallows the
+            // lines after it), so only the first is worth an editor's time.
+            if let Some(first) = errors.first() {
+                report_toml_error(cx, first);
             }
-            return None;
+            return parsed;
         }
     };
     // "Missing key" errors point at the opening fence, where the front matter begins.
@@ -79,7 +89,7 @@ pub(crate) fn parse(
     let errors_before = cx.diagnostics.len();
 
     let track = read_track(cx, &mut t, known);
-    let number = t.integer(cx, "round", Need::Required);
+    let number = read_number(cx, &mut t);
     let title = t.text(cx, "title", Need::Required, TITLE);
     let date = t.date(cx, "date", Need::Required);
     let location = t.text(cx, "location", Need::Optional, PLACE);
@@ -96,39 +106,56 @@ pub(crate) fn parse(
     t.finish(cx);
     check_body_placeholders(cx, text, body.clone());
 
-    let number_span = number.as_ref().map(|n| n.span())?;
-    let number = *number?.get_ref();
-    if number < 1 || number > u32::MAX as i64 {
-        cx.error(
-            number_span.clone(),
-            format!("`round` must be 1 or more, found {number}"),
-        );
-        return None;
+    if let (Some(track), Some((number, span))) = (&track, &number) {
+        let span = cx.absolute(span.clone());
+        parsed.identity = Some(Identity {
+            track: track.clone(),
+            number: *number,
+            location: Location::of(text, span.start),
+            span,
+        });
     }
     if cx.diagnostics.len() > errors_before {
-        return None;
+        return parsed;
     }
-    let round = Round {
-        track: track?,
-        number: number as u32,
-        title: title?,
-        date: date?,
+    let (Some(track), Some((number, _)), Some(title), Some(date), Some(author), Some(summary)) =
+        (track, number, title, date, author, summary)
+    else {
+        return parsed;
+    };
+    parsed.round = Some(Round {
+        track,
+        number,
+        title,
+        date,
         location: location.filter(|l| !l.is_empty()),
-        author: author?,
-        summary: summary?,
+        author,
+        summary,
         key_points,
         status: status.filter(|s| !s.is_empty()),
         sources,
         positions,
         body: text[body].trim().to_string(),
         path,
-    };
-    let absolute = number_span.start + front.start..number_span.end + front.start;
-    Some(ParsedRound {
-        round,
-        number_location: Location::of(text, absolute.start),
-        number_span: absolute,
-    })
+    });
+    parsed
+}
+
+/// `round = N`: a whole number from 1 up.
+fn read_number(cx: &mut FileCx, t: &mut Table) -> Option<(u32, Range<usize>)> {
+    let number = t.integer(cx, "round", Need::Required)?;
+    let (span, value) = (number.span(), *number.get_ref());
+    if value < 1 {
+        cx.error(span, format!("`round` must be 1 or more, found {value}"));
+        return None;
+    }
+    match u32::try_from(value) {
+        Ok(n) => Some((n, span)),
+        Err(_) => {
+            cx.error(span, format!("`round` {value} is too large a round number"));
+            None
+        }
+    }
 }
 
 /// Finds the front matter between the `+++` lines and the body after them, as byte ranges.
@@ -184,11 +211,10 @@ fn line_end(text: &str, end: usize) -> usize {
 pub(crate) fn report_toml_error(cx: &mut FileCx, error: &toml::de::Error) {
     let span = error.span().unwrap_or(0..0);
     let message = error.message().trim().replace('\n', "; ");
-    cx.error_with_help(
-        span,
-        format!("TOML syntax: {message}"),
-        Some("strings need double quotes, lists square brackets: key = \"text\", list = [\"a\", \"b\"]".to_string()),
-    );
+    let help = (message.contains("string") || message.contains("key or value")).then(|| {
+        "text needs double quotes and lists square brackets: key = \"text\", list = [\"a\", \"b\"]".to_string()
+    });
+    cx.error_with_help(span, format!("TOML syntax: {message}"), help);
 }
 
 fn read_track(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> {
@@ -235,10 +261,13 @@ fn read_author(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> 
     cx.error_with_help(
         t_span(t, "author"),
         message,
-        Some(format!(
-            "`author` names a file in authors/: add authors/{author}.toml or use one of: {}",
-            known.authors.join(", ")
-        )),
+        Some(match known.authors {
+            [] => format!("`author` names a file in authors/: add authors/{author}.toml"),
+            all => format!(
+                "`author` names a file in authors/: add authors/{author}.toml or use one of: {}",
+                all.join(", ")
+            ),
+        }),
     );
     None
 }
@@ -273,7 +302,7 @@ fn read_source(cx: &mut FileCx, table: &DeTable, span: Range<usize>) -> Option<S
 fn read_positions(cx: &mut FileCx, t: &mut Table, known: &Known) -> Vec<Position> {
     let mut positions: Vec<Position> = Vec::new();
     for (table, span) in t.tables(cx, "positions") {
-        let mut p = Table::new(table, cx.absolute(span), "a position");
+        let mut p = Table::nested(table, cx.absolute(span), "a position", t);
         let party = p.text(cx, "party", Need::Required, NAME);
         let party_span = t_span(&p, "party");
         let role = p.text(cx, "role", Need::Optional, NAME);
@@ -281,7 +310,8 @@ fn read_positions(cx: &mut FileCx, t: &mut Table, known: &Known) -> Vec<Position
         let stance = p.text(cx, "stance", Need::Required, FIELD);
         let details = p.text(cx, "details", Need::Optional, FIELD);
         let representatives = p.text_list(cx, "representatives", NAME);
-        p.finish(cx);
+        let misplaced = p.finish(cx);
+        t.take_misplaced(misplaced);
 
         let party = party.and_then(|name| resolve_party(cx, name, party_span.clone(), known));
         let role = match role.as_deref() {
@@ -291,7 +321,10 @@ fn read_positions(cx: &mut FileCx, t: &mut Table, known: &Known) -> Vec<Position
         let (Some(party), Some(role), Some(stance)) = (party, role, stance) else {
             continue;
         };
-        if positions.iter().any(|q| q.party == party) {
+        if positions
+            .iter()
+            .any(|q| q.party.to_lowercase() == party.to_lowercase())
+        {
             cx.error(
                 party_span,
                 format!("{party} has two positions in this round; merge them into one"),
@@ -330,14 +363,14 @@ fn resolve_party(
         None => format!("unknown party `{name}`"),
     };
     let names: Vec<&str> = parties.iter().map(|p| p.name.as_str()).collect();
-    cx.error_with_help(
-        span,
-        message,
-        Some(format!(
+    let help = match names.as_slice() {
+        [] => "parties.toml lists no parties yet: add this one there".to_string(),
+        names => format!(
             "use a name or alias from parties.toml ({}), or add the party there",
             names.join(", ")
-        )),
-    );
+        ),
+    };
+    cx.error_with_help(span, message, Some(help));
     None
 }
 
@@ -372,12 +405,6 @@ fn check_body_placeholders(cx: &mut FileCx, text: &str, body: Range<usize>) {
             );
         }
     }
-}
-
-fn is_https_url(url: &str) -> bool {
-    url.strip_prefix("https://").is_some_and(|rest| {
-        !rest.is_empty() && !rest.starts_with('/') && !url.chars().any(char::is_whitespace)
-    })
 }
 
 /// The span of `key`'s value in `t`, for errors found after reading it.

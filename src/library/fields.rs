@@ -74,6 +74,10 @@ pub(crate) struct Table<'a, 'i> {
     asked: Vec<&'static str>,
     /// Required keys not found; reported by `finish` unless a misspelt key explains them.
     missing: Vec<&'static str>,
+    /// Keys of the enclosing table, to recognise one written below a `[[section]]` by mistake.
+    outer: Vec<&'static str>,
+    /// Keys found in a nested table where they do not belong, so not "missing" here.
+    misplaced: Vec<&'static str>,
 }
 
 /// Scaffolds from `briefbot new` mark what is still to be written with this prefix.
@@ -87,7 +91,27 @@ impl<'a, 'i> Table<'a, 'i> {
             what,
             asked: Vec::new(),
             missing: Vec::new(),
+            outer: Vec::new(),
+            misplaced: Vec::new(),
         }
+    }
+
+    /// A table nested in `parent` (a `[[positions]]` entry in a brief), which recognises the
+    /// parent's keys when an editor writes one below the section header by mistake.
+    pub fn nested(
+        entries: &'a DeTable<'i>,
+        anchor: Range<usize>,
+        what: &'static str,
+        parent: &Table,
+    ) -> Self {
+        let mut table = Table::new(entries, anchor, what);
+        table.outer = parent.asked.clone();
+        table
+    }
+
+    /// Parent keys that a nested table held; the parent does not report them as missing.
+    pub fn take_misplaced(&mut self, nested: Vec<&'static str>) {
+        self.misplaced.extend(nested);
     }
 
     fn get(&mut self, key: &'static str) -> Option<&'a Spanned<DeValue<'i>>> {
@@ -174,7 +198,14 @@ impl<'a, 'i> Table<'a, 'i> {
         };
         match value.get_ref() {
             DeValue::Datetime(dt) => match (dt.date, dt.time) {
-                (Some(date), None) => Some(Date::from(date)),
+                (Some(date), None) if date.year >= 1 => Some(Date::from(date)),
+                (Some(_), None) => {
+                    cx.error(
+                        value.span(),
+                        format!("`{key}` must be in year 1 or later, found `{dt}`"),
+                    );
+                    None
+                }
                 _ => {
                     cx.error_with_help(
                         value.span(),
@@ -209,6 +240,19 @@ impl<'a, 'i> Table<'a, 'i> {
 
     /// A list of strings; each must fit and none may be empty.
     pub fn text_list(&mut self, cx: &mut FileCx, key: &'static str, fits: Fits) -> Vec<String> {
+        self.text_list_spanned(cx, key, fits)
+            .into_iter()
+            .map(|(text, _)| text)
+            .collect()
+    }
+
+    /// Like `text_list`, with each entry's span for checks made afterwards.
+    pub fn text_list_spanned(
+        &mut self,
+        cx: &mut FileCx,
+        key: &'static str,
+        fits: Fits,
+    ) -> Vec<(String, Range<usize>)> {
         let Some(value) = self.get(key) else {
             return Vec::new();
         };
@@ -218,15 +262,13 @@ impl<'a, 'i> Table<'a, 'i> {
         };
         let mut out = Vec::new();
         for item in items.iter() {
-            if let Some(text) = expect_text(cx, key, item, fits) {
-                if text.is_empty() {
-                    cx.error(
-                        item.span(),
-                        format!("an entry of `{key}` is empty; remove it or write its text"),
-                    );
-                } else {
-                    out.push(text);
-                }
+            match expect_text(cx, key, item, fits) {
+                Some(text) if text.is_empty() => cx.error(
+                    item.span(),
+                    format!("an entry of `{key}` is empty; remove it or write its text"),
+                ),
+                Some(text) => out.push((text, item.span())),
+                None => {}
             }
         }
         out
@@ -257,11 +299,22 @@ impl<'a, 'i> Table<'a, 'i> {
 
     /// Reports every key that was never asked for, suggesting the nearest known key, and
     /// every required key that is missing, unless a misspelling of it was just reported.
-    pub fn finish(self, cx: &mut FileCx) {
-        let mut explained = Vec::new();
+    /// Returns the parent's keys found here (see `nested`).
+    pub fn finish(self, cx: &mut FileCx) -> Vec<&'static str> {
+        let mut explained = self.misplaced.clone();
+        let mut misplaced = Vec::new();
         for (key, _) in self.entries.iter() {
             let name: &str = key.get_ref().as_ref();
             if self.asked.contains(&name) {
+                continue;
+            }
+            if let Some(outer) = self.outer.iter().find(|k| **k == name) {
+                misplaced.push(*outer);
+                cx.error_with_help(
+                    key.span(),
+                    format!("`{name}` belongs to the brief, not to {}", self.what),
+                    Some("keys below a [[section]] line belong to that section: move it above the first one".to_string()),
+                );
                 continue;
             }
             let near = closest(name, self.asked.iter().copied());
@@ -287,6 +340,7 @@ impl<'a, 'i> Table<'a, 'i> {
                 Some(format!("add a line `{key} = …`")),
             );
         }
+        misplaced
     }
 }
 
@@ -313,6 +367,13 @@ fn expect_text(cx: &mut FileCx, key: &str, value: &Spanned<DeValue>, fits: Fits)
         return None;
     }
     Some(text.to_string())
+}
+
+/// An `https://` address with a host, and no spaces.
+pub(crate) fn is_https_url(url: &str) -> bool {
+    url.strip_prefix("https://").is_some_and(|rest| {
+        !rest.is_empty() && !rest.starts_with('/') && !url.chars().any(char::is_whitespace)
+    })
 }
 
 pub(crate) fn is_placeholder(text: &str) -> bool {

@@ -1,6 +1,7 @@
 //! Finding the files of a briefs folder: round files, author files and `parties.toml`,
 //! skipping hidden files, editor leftovers and anything that is not `.md` or `.toml`.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -12,41 +13,106 @@ pub(crate) struct Found {
     pub parties: Option<PathBuf>,
     /// `.toml` files that are neither authors nor `parties.toml`.
     pub strays: Vec<PathBuf>,
+    /// Entries that could not be read, with the reason: reported, and the walk goes on.
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 pub(crate) const AUTHORS_DIR: &str = "authors";
 pub(crate) const PARTIES_FILE: &str = "parties.toml";
 
-/// Walks `root` in a stable (sorted) order.
+/// Walks `root` in a stable (sorted) order. Fails only when `root` itself cannot be read;
+/// a bad entry inside it (a dangling link, a file deleted mid-walk) is listed in `unreadable`.
 pub(crate) fn discover(root: &Path) -> io::Result<Found> {
     let mut found = Found::default();
-    walk(root, Path::new(""), &mut found)?;
+    let mut visited = HashSet::new();
+    visited.insert(root.canonicalize()?);
+    let entries = read_sorted(root)?;
+    walk(root, Path::new(""), entries, &mut visited, &mut found);
     Ok(found)
 }
 
-fn walk(root: &Path, relative: &Path, found: &mut Found) -> io::Result<()> {
-    let mut entries = std::fs::read_dir(root.join(relative))?.collect::<io::Result<Vec<_>>>()?;
+fn read_sorted(dir: &Path) -> io::Result<Vec<std::fs::DirEntry>> {
+    let mut entries = std::fs::read_dir(dir)?.collect::<io::Result<Vec<_>>>()?;
     entries.sort_by_key(|e| e.file_name());
+    Ok(entries)
+}
+
+fn walk(
+    root: &Path,
+    relative: &Path,
+    entries: Vec<std::fs::DirEntry>,
+    visited: &mut HashSet<PathBuf>,
+    found: &mut Found,
+) {
     for entry in entries {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
+        let raw_name = entry.file_name();
+        let path = relative.join(&raw_name);
+        let Some(name) = raw_name.to_str() else {
+            if is_brief_like(&raw_name.to_string_lossy()) {
+                found
+                    .unreadable
+                    .push((path, "the file name is not valid UTF-8; rename it".into()));
+            }
+            continue;
+        };
         if is_ignored(name) {
             continue;
         }
-        let path = relative.join(name);
         // metadata() follows symlinks, so a linked folder of briefs is read like a real one.
-        let meta = std::fs::metadata(root.join(&path))?;
+        let meta = match std::fs::metadata(root.join(&path)) {
+            Ok(meta) => meta,
+            Err(error) => {
+                found
+                    .unreadable
+                    .push((path, format!("cannot read it: {error}")));
+                continue;
+            }
+        };
         if meta.is_dir() {
-            walk(root, &path, found)?;
-        } else if name.ends_with(".md") {
+            descend(root, path, visited, found);
+        } else if has_extension(name, "md") {
             if !name.eq_ignore_ascii_case("README.md") {
                 found.briefs.push(path);
             }
-        } else if name.ends_with(".toml") {
+        } else if has_extension(name, "toml") {
             classify_toml(path, found);
         }
     }
-    Ok(())
+}
+
+fn descend(root: &Path, path: PathBuf, visited: &mut HashSet<PathBuf>, found: &mut Found) {
+    let full = root.join(&path);
+    // A link back to a folder already walked would loop forever; walk each folder once.
+    match full.canonicalize() {
+        Ok(real) => {
+            if !visited.insert(real) {
+                return;
+            }
+        }
+        Err(error) => {
+            found
+                .unreadable
+                .push((path, format!("cannot read the folder: {error}")));
+            return;
+        }
+    }
+    match read_sorted(&full) {
+        Ok(entries) => walk(root, &path, entries, visited, found),
+        Err(error) => found
+            .unreadable
+            .push((path, format!("cannot read the folder: {error}"))),
+    }
+}
+
+fn has_extension(name: &str, extension: &str) -> bool {
+    Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+}
+
+fn is_brief_like(name: &str) -> bool {
+    has_extension(name, "md") || has_extension(name, "toml")
 }
 
 fn classify_toml(path: PathBuf, found: &mut Found) {
@@ -68,7 +134,7 @@ fn is_ignored(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_ignored;
+    use super::*;
 
     #[test]
     fn editor_leftovers_are_ignored() {
@@ -82,5 +148,26 @@ mod tests {
             assert!(is_ignored(name), "{name}");
         }
         assert!(!is_ignored("05-paris.md"));
+    }
+
+    #[test]
+    fn extensions_are_matched_in_any_case() {
+        assert!(has_extension("05-PARIS.MD", "md"));
+        assert!(has_extension("Lee.TOML", "toml"));
+        assert!(!has_extension("notes.txt", "md"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_link_is_reported_and_the_walk_goes_on() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("01-a.md"), "+++\n+++\n").expect("write");
+        std::os::unix::fs::symlink("/nonexistent/briefbot", dir.path().join("02-gone.md"))
+            .expect("link");
+        std::os::unix::fs::symlink(".", dir.path().join("loop")).expect("link");
+        let found = discover(dir.path()).expect("root is readable");
+        assert_eq!(found.briefs, [PathBuf::from("01-a.md")]);
+        assert_eq!(found.unreadable.len(), 1);
+        assert_eq!(found.unreadable[0].0, PathBuf::from("02-gone.md"));
     }
 }

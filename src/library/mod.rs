@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, SourceId};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, SourceId};
 use brief::{Known, ParsedRound};
 use fields::FileCx;
 pub use fields::PLACEHOLDER;
@@ -48,7 +48,7 @@ impl Date {
             "Saturday",
         ];
         let month = usize::from(self.month.clamp(1, 12));
-        let year = u32::from(self.year) - u32::from(month < 3);
+        let year = u32::from(self.year).saturating_sub(u32::from(month < 3));
         let day = u32::from(self.day);
         let index = (year + year / 4 - year / 100 + year / 400 + OFFSETS[month - 1] + day) % 7;
         NAMES[index as usize]
@@ -333,6 +333,10 @@ impl Loader {
                     .with_help("add a round with `briefbot new --track TRACK --round N`"),
             );
         }
+        for (path, reason) in &found.unreadable {
+            self.diagnostics
+                .push(Diagnostic::whole(self.root.join(path), reason.clone()));
+        }
         for stray in &found.strays {
             self.diagnostics.push(
                 Diagnostic::whole(self.root.join(stray), "a TOML file that briefbot does not know")
@@ -357,12 +361,11 @@ impl Loader {
             parties: parties.as_ref().and_then(|p| p.as_deref()),
             default_track: options.default_track.as_deref(),
         };
-        let mut parsed = Vec::new();
-        for path in &found.briefs {
-            if let Some(round) = self.read_brief(path, &known) {
-                parsed.push(round);
-            }
-        }
+        let parsed: Vec<(ParsedRound, SourceId)> = found
+            .briefs
+            .iter()
+            .filter_map(|path| self.read_brief(path, &known))
+            .collect();
         let tracks = self.assemble_tracks(parsed);
 
         if !self.diagnostics.is_empty() {
@@ -451,36 +454,40 @@ impl Loader {
             offset: 0,
             diagnostics: &mut self.diagnostics,
         };
-        let parsed = brief::parse(&mut cx, relative.to_path_buf(), &text, known)?;
+        let parsed = brief::parse(&mut cx, relative.to_path_buf(), &text, known);
         Some((parsed, source))
     }
 
-    /// Groups rounds into tracks, reporting a round number used twice in one track.
+    /// Groups the valid rounds into tracks, and reports a round number used twice in one
+    /// track, whether or not the files have other mistakes.
     fn assemble_tracks(&mut self, parsed: Vec<(ParsedRound, SourceId)>) -> Vec<Track> {
+        let mut seen: BTreeMap<(String, u32), (PathBuf, Location)> = BTreeMap::new();
         let mut tracks: BTreeMap<String, Vec<Round>> = BTreeMap::new();
-        let mut seen: BTreeMap<(String, u32), (PathBuf, crate::diagnostics::Location)> =
-            BTreeMap::new();
         for (parsed, source) in parsed {
-            let round = parsed.round;
-            let key = (round.track.clone(), round.number);
-            if let Some((first, at)) = seen.get(&key) {
-                self.diagnostics.error_at(
-                    source,
-                    parsed.number_span,
-                    format!(
-                        "round {} of track `{}` is also in {}:{}:{}",
-                        round.number,
-                        round.track,
-                        self.root.join(first).display(),
-                        at.line,
-                        at.column
-                    ),
-                    Some("each round may have one file; give one of them another round number or track".to_string()),
-                );
-                continue;
+            if let Some(identity) = parsed.identity {
+                let path = self.diagnostics.path_of(source);
+                let key = (identity.track, identity.number);
+                if let Some((first, at)) = seen.get(&key) {
+                    self.diagnostics.error_at(
+                        source,
+                        identity.span,
+                        format!(
+                            "round {} of track `{}` is also in {}:{}:{}",
+                            key.1,
+                            key.0,
+                            first.display(),
+                            at.line,
+                            at.column
+                        ),
+                        Some("each round has one file; give one of them another round number or track".to_string()),
+                    );
+                    continue;
+                }
+                seen.insert(key, (path, identity.location));
             }
-            seen.insert(key, (round.path.clone(), parsed.number_location));
-            tracks.entry(round.track.clone()).or_default().push(round);
+            if let Some(round) = parsed.round {
+                tracks.entry(round.track.clone()).or_default().push(round);
+            }
         }
         tracks
             .into_iter()

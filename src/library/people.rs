@@ -6,7 +6,7 @@ use std::ops::Range;
 use toml::de::DeTable;
 
 use super::brief::report_toml_error;
-use super::fields::{FileCx, Fits, Need, Table};
+use super::fields::{FileCx, Fits, Need, Table, is_https_url};
 use super::{Author, Party, is_slug};
 use crate::limits;
 
@@ -37,8 +37,9 @@ const LINK: Fits = Fits {
 
 fn parse_toml<'i>(cx: &mut FileCx, text: &'i str) -> Option<DeTable<'i>> {
     let (table, errors) = DeTable::parse_recoverable(text);
-    for error in &errors {
-        report_toml_error(cx, error);
+    // As for briefs: later syntax errors are mostly echoes of the first.
+    if let Some(first) = errors.first() {
+        report_toml_error(cx, first);
     }
     errors.is_empty().then(|| table.into_inner())
 }
@@ -62,19 +63,16 @@ pub(crate) fn parse_author(cx: &mut FileCx, slug: &str, text: &str) -> Option<Au
     let bio = t.text(cx, "bio", Need::Required, BIO);
     let education = t.text_list(cx, "education", LINE);
     let expertise = t.text_list(cx, "expertise", LINE);
-    let links = t.text_list(cx, "links", LINK);
-    for (index, link) in links.iter().enumerate() {
-        if !link.starts_with("https://") {
-            let span = t.span_of("links").unwrap_or(0..0);
+    let links = t.text_list_spanned(cx, "links", LINK);
+    for (link, span) in &links {
+        if !is_https_url(link) {
             cx.error(
-                span,
-                format!(
-                    "link {} must start with https://, found \"{link}\"",
-                    index + 1
-                ),
+                span.clone(),
+                format!("a link must be an https:// address, found \"{link}\""),
             );
         }
     }
+    let links = links.into_iter().map(|(link, _)| link).collect();
     t.finish(cx);
     if cx.diagnostics.len() > before {
         return None;
@@ -98,35 +96,95 @@ pub(crate) fn parse_parties(cx: &mut FileCx, text: &str) -> Option<Vec<Party>> {
     let mut t = Table::new(&table, 0..0, "parties.toml");
     let mut parties: Vec<Party> = Vec::new();
     for (entry, span) in t.tables(cx, "party") {
-        if let Some(party) = parse_party(cx, entry, span.clone()) {
-            let clash = parties.iter().find_map(|known| {
-                std::iter::once(&party.name)
-                    .chain(&party.aliases)
-                    .find(|name| known.answers_to(name))
-                    .map(|name| (name.clone(), known.name.clone()))
-            });
-            match clash {
-                Some((name, owner)) => cx.error(
-                    span,
-                    format!("`{name}` already names {owner}; each name and alias may belong to one party only"),
-                ),
-                None => parties.push(party),
+        let party = parse_party(cx, entry, span);
+        // Every name and alias is checked against the parties before it, even when this
+        // party has other mistakes, so a clash is reported in the same run.
+        for (name, span) in &party.names {
+            if let Some(owner) = parties.iter().find(|known| known.answers_to(name)) {
+                cx.error(
+                    span.clone(),
+                    format!(
+                        "`{name}` already names {}; a name or alias may belong to one party only",
+                        owner.name
+                    ),
+                );
             }
+        }
+        if let Some((name, _)) = party.names.first().filter(|_| party.has_name) {
+            parties.push(Party {
+                name: name.clone(),
+                aliases: party
+                    .names
+                    .iter()
+                    .skip(1)
+                    .map(|(alias, _)| alias.clone())
+                    .collect(),
+                emoji: party.emoji,
+            });
         }
     }
     t.finish(cx);
     (cx.diagnostics.len() == before).then_some(parties)
 }
 
-fn parse_party(cx: &mut FileCx, table: &DeTable, span: Range<usize>) -> Option<Party> {
+/// One `[[party]]` as read: its name (first, when present) and aliases with their spans.
+struct PartyEntry {
+    names: Vec<(String, Range<usize>)>,
+    has_name: bool,
+    emoji: Option<String>,
+}
+
+fn parse_party(cx: &mut FileCx, table: &DeTable, span: Range<usize>) -> PartyEntry {
     let mut t = Table::new(table, cx.absolute(span), "a party");
     let name = t.text(cx, "name", Need::Required, CHOICE);
-    let aliases = t.text_list(cx, "aliases", CHOICE);
+    let name_span = t.span_of("name").unwrap_or(0..0);
+    let aliases = t.text_list_spanned(cx, "aliases", CHOICE);
     let emoji = t.text(cx, "emoji", Need::Optional, EMOJI);
     t.finish(cx);
-    Some(Party {
-        name: name?,
-        aliases,
+    let has_name = name.is_some();
+    PartyEntry {
+        names: name
+            .map(|n| (n, name_span))
+            .into_iter()
+            .chain(aliases)
+            .collect(),
+        has_name,
         emoji: emoji.filter(|e| !e.is_empty()),
-    })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Diagnostics;
+    use std::path::Path;
+
+    fn parties(text: &str) -> (Option<Vec<Party>>, Vec<String>) {
+        let mut diagnostics = Diagnostics::default();
+        let source = diagnostics.add_source(Path::new("parties.toml"), text.to_string());
+        let mut cx = FileCx {
+            source,
+            offset: 0,
+            diagnostics: &mut diagnostics,
+        };
+        let parsed = parse_parties(&mut cx, text);
+        (
+            parsed,
+            diagnostics.items().iter().map(|d| d.to_string()).collect(),
+        )
+    }
+
+    #[test]
+    fn an_alias_clash_is_reported_even_beside_another_mistake() {
+        let text = "[[party]]\nname = \"Southland\"\nemoji = { a = 1 }\n\n[[party]]\nname = \"Westland\"\naliases = [\"southland\"]\n";
+        let (parsed, messages) = parties(text);
+        assert!(parsed.is_none());
+        assert_eq!(
+            messages,
+            [
+                "parties.toml:3:9: `emoji` must be a string in quotes, found a table",
+                "parties.toml:7:12: `southland` already names Southland; a name or alias may belong to one party only",
+            ]
+        );
+    }
 }
