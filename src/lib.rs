@@ -3,9 +3,13 @@
 //! Data flows one way: brief files → [`library::Library`] snapshot → pure commands →
 //! thin transports. This crate holds every layer; `src/main.rs` only parses arguments.
 
+pub mod ask;
 pub mod check;
+pub mod commands;
 pub mod config;
 pub mod diagnostics;
 pub mod library;
 pub mod limits;
+pub mod reply;
 pub mod scaffold;
+pub mod suggest;

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use briefbot::ask::{Question, ask};
 use briefbot::check::Report;
+use briefbot::commands::{RequestError, spec};
 use briefbot::config::{Config, ConfigError};
 use briefbot::library::Library;
 
@@ -34,6 +36,21 @@ enum Command {
         /// `text` for people, `json` for an editors' CI.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Answer a command offline, exactly as the bot would: `briefbot ask "/round 5"`.
+    Ask {
+        /// The command line, such as "/latest" or "/positions party:Syria".
+        #[arg(required_unless_present_any = ["press", "complete"])]
+        line: Option<String>,
+        /// Print the interaction response JSON Discord would receive.
+        #[arg(long)]
+        json: bool,
+        /// Press a button: its custom_id, as printed under the buttons.
+        #[arg(long, value_name = "CUSTOM_ID", conflicts_with_all = ["line", "complete"])]
+        press: Option<String>,
+        /// Autocomplete the last option of a command line: --complete "/positions party:Sy".
+        #[arg(long, value_name = "LINE", conflicts_with = "line")]
+        complete: Option<String>,
     },
     /// Write a new round file with placeholders to fill in.
     New {
@@ -100,6 +117,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        Command::Ask {
+            line,
+            json,
+            press,
+            complete,
+        } => {
+            let library = load_library(&config)?;
+            let question = match (press, complete, line) {
+                (Some(custom_id), _, _) => Question::Press(custom_id),
+                (None, Some(line), _) => Question::Complete(line),
+                (None, None, Some(line)) => Question::Line(line),
+                (None, None, None) => return Err(usage_error(RequestError::Empty)),
+            };
+            print!("{}", ask(&library, &question, json).map_err(usage_error)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::New {
             track,
             round,
@@ -120,4 +153,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The briefs, or every mistake in them.
+fn load_library(config: &Config) -> anyhow::Result<Library> {
+    Library::load(&config.briefs_dir, &config.load_options()).map_err(|error| {
+        anyhow::anyhow!(
+            "{}{error}; fix them, or see them again with `briefbot check`",
+            error.diagnostics.render()
+        )
+    })
+}
+
+/// A command line `ask` cannot read, with the list of commands.
+fn usage_error(error: RequestError) -> anyhow::Error {
+    anyhow::anyhow!("{error}\ncommands:\n{}", spec::usage())
 }

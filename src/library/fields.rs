@@ -410,29 +410,4 @@ fn describe(value: &DeValue) -> &'static str {
     }
 }
 
-/// The candidate nearest to `word`, if it is near enough to be a likely typo.
-pub(crate) fn closest<'c>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'c str>,
-) -> Option<&'c str> {
-    let word = word.to_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(&word, &c.to_lowercase()), c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::closest;
-
-    #[test]
-    fn closest_finds_typos_and_ignores_strangers() {
-        let keys = ["summary", "status", "sources"];
-        assert_eq!(closest("sumary", keys), Some("summary"));
-        assert_eq!(closest("Isreal", ["Israel", "Syria"]), Some("Israel"));
-        assert_eq!(closest("weather", keys), None);
-    }
-}
+pub(crate) use crate::suggest::closest;

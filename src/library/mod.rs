@@ -234,6 +234,7 @@ pub struct Library {
     authors: Vec<Author>,
     parties: Vec<Party>,
     counts: Counts,
+    default_track: Option<String>,
 }
 
 impl Library {
@@ -254,6 +255,22 @@ impl Library {
 
     pub fn track(&self, id: &str) -> Option<&Track> {
         self.tracks.iter().find(|t| t.id == id)
+    }
+
+    /// The track a command means when it names none: the only one; else the configured
+    /// default; else the one whose latest round is the most recent.
+    pub fn main_track(&self) -> Option<&Track> {
+        if let [only] = self.tracks.as_slice() {
+            return Some(only);
+        }
+        self.default_track
+            .as_deref()
+            .and_then(|id| self.track(id))
+            .or_else(|| {
+                self.tracks
+                    .iter()
+                    .max_by_key(|t| t.latest().map(|r| r.date))
+            })
     }
 
     /// Authors in order of their slug.
@@ -377,6 +394,7 @@ impl Loader {
             authors,
             parties: parties.flatten().unwrap_or_default(),
             counts: self.counts,
+            default_track: options.default_track.clone(),
         })
     }
 

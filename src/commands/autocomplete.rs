@@ -1,0 +1,150 @@
+//! Suggestions while a user types an option: rounds that exist, parties by name or alias,
+//! authors, tracks. Best matches first, at most Discord's 25.
+
+use crate::library::{Library, Track};
+use crate::limits;
+use crate::reply::{Choice, ChoiceValue};
+
+/// Choices for `option` of `command`, given the text typed so far.
+pub fn suggest(
+    library: &Library,
+    command: &str,
+    option: &str,
+    partial: &str,
+    track: Option<&str>,
+) -> Vec<Choice> {
+    let track = match track {
+        Some(id) => library.track(id),
+        None => library.main_track(),
+    };
+    let partial = partial.trim().to_lowercase();
+    let mut choices = match (command, option) {
+        (_, "number" | "round") => track.map(|t| rounds(t, &partial)).unwrap_or_default(),
+        (_, "party") => parties(library, track, &partial),
+        ("author", "name") => authors(library, &partial),
+        (_, "track") => tracks(library, &partial),
+        _ => Vec::new(),
+    };
+    choices.truncate(limits::AUTOCOMPLETE_CHOICES);
+    choices
+}
+
+/// Rounds newest first: "Round 5 — Paris, 2026-01-06" → 5. Typing a number finds rounds
+/// whose number starts with it; typing words finds the place or headline.
+fn rounds(track: &Track, partial: &str) -> Vec<Choice> {
+    track
+        .rounds
+        .iter()
+        .rev()
+        .filter(|r| {
+            partial.is_empty()
+                || r.number.to_string().starts_with(partial)
+                || r.location
+                    .as_deref()
+                    .is_some_and(|l| l.to_lowercase().contains(partial))
+                || r.title.to_lowercase().contains(partial)
+        })
+        .map(|r| {
+            let name = match &r.location {
+                Some(place) => format!("Round {} — {place}, {}", r.number, r.date),
+                None => format!("Round {} — {}", r.number, r.date),
+            };
+            Choice {
+                name,
+                value: ChoiceValue::Integer(i64::from(r.number)),
+            }
+        })
+        .collect()
+}
+
+/// Names that start with the text first, then names that contain it, then aliases.
+fn parties(library: &Library, track: Option<&Track>, partial: &str) -> Vec<Choice> {
+    // (canonical name, aliases): from parties.toml, or else the names the briefs use.
+    let known: Vec<(String, Vec<String>)> = if library.parties().is_empty() {
+        let mut names: Vec<String> = track
+            .into_iter()
+            .flat_map(|t| t.rounds.iter())
+            .flat_map(|r| r.positions.iter().map(|p| p.party.clone()))
+            .collect();
+        names.sort();
+        names.dedup();
+        names.into_iter().map(|n| (n, Vec::new())).collect()
+    } else {
+        library
+            .parties()
+            .iter()
+            .map(|p| (p.name.clone(), p.aliases.clone()))
+            .collect()
+    };
+    let mut ranked: Vec<(u8, Choice)> = known
+        .iter()
+        .filter_map(|(name, aliases)| {
+            let lower = name.to_lowercase();
+            let rank = if lower.starts_with(partial) {
+                0
+            } else if lower.contains(partial) {
+                1
+            } else {
+                let alias = aliases
+                    .iter()
+                    .find(|a| a.to_lowercase().contains(partial))?;
+                let choice = Choice {
+                    name: format!("{name} ({alias})"),
+                    value: ChoiceValue::String(name.clone()),
+                };
+                return Some((2, choice));
+            };
+            Some((
+                rank,
+                Choice {
+                    name: name.clone(),
+                    value: ChoiceValue::String(name.clone()),
+                },
+            ))
+        })
+        .collect();
+    ranked.sort_by_key(|(rank, _)| *rank);
+    ranked.into_iter().map(|(_, c)| c).collect()
+}
+
+fn authors(library: &Library, partial: &str) -> Vec<Choice> {
+    let mut ranked: Vec<(u8, Choice)> = library
+        .authors()
+        .iter()
+        .filter_map(|a| {
+            let name = a.name.to_lowercase();
+            let rank = if name.starts_with(partial) || a.slug.starts_with(partial) {
+                0
+            } else if name.contains(partial) || a.slug.contains(partial) {
+                1
+            } else {
+                return None;
+            };
+            Some((
+                rank,
+                Choice {
+                    name: a.name.clone(),
+                    value: ChoiceValue::String(a.slug.clone()),
+                },
+            ))
+        })
+        .collect();
+    ranked.sort_by_key(|(rank, _)| *rank);
+    ranked.into_iter().map(|(_, c)| c).collect()
+}
+
+fn tracks(library: &Library, partial: &str) -> Vec<Choice> {
+    library
+        .tracks()
+        .iter()
+        .filter(|t| t.id.contains(partial))
+        .map(|t| Choice {
+            name: format!(
+                "{} ({})",
+                t.id,
+                crate::library::plural(t.rounds.len(), "round")
+            ),
+            value: ChoiceValue::String(t.id.clone()),
+        })
+        .collect()
+}

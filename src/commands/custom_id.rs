@@ -1,0 +1,118 @@
+//! Button state in the `custom_id` itself (`round:syria-israel:5:positions`), so a press is
+//! answered after a restart, by any instance, with nothing remembered in between.
+
+use std::fmt;
+
+/// What a button shows when pressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The round's card.
+    Card,
+    /// The card of the round before (resolved when pressed, so it survives new rounds).
+    Prev,
+    /// The card of the round after.
+    Next,
+    /// Every party's position in the round.
+    Positions,
+    /// The round author's bio.
+    Author,
+    /// Page `n` (from 1) of the round's longer briefing.
+    More(usize),
+}
+
+/// A button's target: a view of one round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub track: String,
+    pub round: u32,
+    pub view: View,
+}
+
+const PREFIX: &str = "round";
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{PREFIX}:{}:{}:", self.track, self.round)?;
+        match self.view {
+            View::Card => write!(f, "card"),
+            View::Prev => write!(f, "prev"),
+            View::Next => write!(f, "next"),
+            View::Positions => write!(f, "positions"),
+            View::Author => write!(f, "author"),
+            View::More(page) => write!(f, "more:{page}"),
+        }
+    }
+}
+
+impl Target {
+    pub fn new(track: &str, round: u32, view: View) -> Target {
+        Target {
+            track: track.to_string(),
+            round,
+            view,
+        }
+    }
+
+    /// Reads a `custom_id`; `None` for anything briefbot did not write.
+    pub fn parse(custom_id: &str) -> Option<Target> {
+        let mut parts = custom_id.split(':');
+        if parts.next()? != PREFIX {
+            return None;
+        }
+        let track = parts.next().filter(|t| crate::library::is_slug(t))?;
+        let round = parts.next()?.parse::<u32>().ok().filter(|n| *n >= 1)?;
+        let view = match (parts.next()?, parts.next()) {
+            ("card", None) => View::Card,
+            ("prev", None) => View::Prev,
+            ("next", None) => View::Next,
+            ("positions", None) => View::Positions,
+            ("author", None) => View::Author,
+            ("more", Some(page)) => View::More(page.parse::<usize>().ok().filter(|p| *p >= 1)?),
+            _ => return None,
+        };
+        parts
+            .next()
+            .is_none()
+            .then(|| Target::new(track, round, view))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_view_round_trips() {
+        for view in [
+            View::Card,
+            View::Prev,
+            View::Next,
+            View::Positions,
+            View::Author,
+            View::More(3),
+        ] {
+            let target = Target::new("syria-israel", 5, view);
+            assert_eq!(Target::parse(&target.to_string()), Some(target));
+        }
+        assert_eq!(
+            Target::new("syria-israel", 5, View::Positions).to_string(),
+            "round:syria-israel:5:positions"
+        );
+    }
+
+    #[test]
+    fn foreign_or_damaged_ids_are_refused() {
+        for id in [
+            "",
+            "round",
+            "round:syria-israel:five:card",
+            "round:Syria:5:card",
+            "round:x:0:card",
+            "round:x:5:more:0",
+            "round:x:5:card:extra",
+            "poll:x:5:card",
+        ] {
+            assert_eq!(Target::parse(id), None, "{id}");
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! The command core: `(&Library, &Request) → Reply`, pure. No I/O, no clock, no Discord
+//! calls, so every reply is tested and benchmarked as a plain function. Transports (gateway,
+//! HTTP endpoint, `briefbot ask`) only translate requests in and replies out.
+
+pub mod autocomplete;
+pub mod cards;
+pub mod custom_id;
+pub mod request;
+pub mod spec;
+
+use crate::library::{Library, Round, Track};
+use crate::reply::Reply;
+use crate::suggest;
+use custom_id::{Target, View};
+pub use request::{Command, Request, RequestError};
+
+/// Answers one request from one library snapshot.
+pub fn respond(library: &Library, request: &Request) -> Reply {
+    match request {
+        Request::Command(command) => run(library, command),
+        Request::Autocomplete {
+            command,
+            option,
+            partial,
+            track,
+        } => Reply::Choices(autocomplete::suggest(
+            library,
+            command,
+            option,
+            partial,
+            track.as_deref(),
+        )),
+        Request::Press(custom_id) => press(library, custom_id),
+    }
+}
+
+/// The polite answer to a request that could not be understood.
+pub fn bad_request(error: &RequestError) -> Reply {
+    Reply::notice(format!(
+        "Sorry, I did not understand that: {error}.\nCommands:\n{}",
+        spec::usage()
+    ))
+}
+
+/// The answer when something failed on briefbot's side: never "the application did not respond".
+pub fn something_went_wrong() -> Reply {
+    Reply::notice("Something went wrong on briefbot's side; it has been logged. Please try again.")
+}
+
+fn run(library: &Library, command: &Command) -> Reply {
+    let answer = match command {
+        Command::Latest { track } => latest(library, track.as_deref()),
+        Command::Round { number, track } => round(library, *number, track.as_deref()),
+        Command::Positions {
+            party,
+            round,
+            track,
+        } => positions(library, party.as_deref(), *round, track.as_deref()),
+        Command::Author { name } => author(library, name.as_deref()),
+        Command::Rounds { track } => find_track(library, track.as_deref())
+            .map(|t| Reply::message(cards::timeline(library, t))),
+        Command::About => Ok(Reply::message(cards::about(library))),
+    };
+    answer.unwrap_or_else(|notice| notice)
+}
+
+/// A private notice instead of the answer: a missing round, an unknown track or party.
+type Answer = Result<Reply, Reply>;
+
+fn find_track<'l>(library: &'l Library, id: Option<&str>) -> Result<&'l Track, Reply> {
+    let Some(id) = id else {
+        return library
+            .main_track()
+            .ok_or_else(|| Reply::notice("There are no briefs yet."));
+    };
+    let wanted = id.trim().to_lowercase();
+    library.track(&wanted).ok_or_else(|| {
+        let ids: Vec<&str> = library.tracks().iter().map(|t| t.id.as_str()).collect();
+        let hint = suggest::closest(&wanted, ids.iter().copied())
+            .map(|near| format!(" Did you mean `{near}`?"))
+            .unwrap_or_default();
+        Reply::notice(format!(
+            "There is no track `{id}`.{hint} Tracks: {}.",
+            ids.join(", ")
+        ))
+    })
+}
+
+fn find_round<'l>(library: &'l Library, track: &'l Track, number: i64) -> Result<&'l Round, Reply> {
+    u32::try_from(number)
+        .ok()
+        .and_then(|n| track.round(n))
+        .ok_or_else(|| Reply::notice(missing_round(library, track, &number.to_string())))
+}
+
+/// "There is no round 9 in `syria-israel`. The rounds there are: …"
+fn missing_round(library: &Library, track: &Track, number: &str) -> String {
+    let rounds: Vec<String> = track
+        .rounds
+        .iter()
+        .map(|r| format!("• {}", cards::round_line(library, r)))
+        .collect();
+    format!(
+        "There is no round {number} in `{}`. The rounds there are:\n{}",
+        track.id,
+        rounds.join("\n")
+    )
+}
+
+fn latest(library: &Library, track: Option<&str>) -> Answer {
+    let track = find_track(library, track)?;
+    let round = track
+        .latest()
+        .ok_or_else(|| Reply::notice("There are no briefs yet."))?;
+    Ok(Reply::message(cards::round_card(library, track, round)))
+}
+
+fn round(library: &Library, number: i64, track: Option<&str>) -> Answer {
+    let track = find_track(library, track)?;
+    let round = find_round(library, track, number)?;
+    Ok(Reply::message(cards::round_card(library, track, round)))
+}
+
+fn positions(
+    library: &Library,
+    party: Option<&str>,
+    number: Option<i64>,
+    track: Option<&str>,
+) -> Answer {
+    let track = find_track(library, track)?;
+    let Some(party) = party else {
+        let round = match number {
+            Some(n) => find_round(library, track, n)?,
+            None => track
+                .latest()
+                .ok_or_else(|| Reply::notice("There are no briefs yet."))?,
+        };
+        return Ok(Reply::message(cards::round_positions(
+            library, track, round,
+        )));
+    };
+    let name = find_party(library, track, party)?;
+    match number {
+        // A party and a round: that round's positions, which include the party's.
+        Some(n) => {
+            let round = find_round(library, track, n)?;
+            Ok(Reply::message(cards::round_positions(
+                library, track, round,
+            )))
+        }
+        None if track
+            .rounds
+            .iter()
+            .any(|r| r.positions.iter().any(|p| p.party == name)) =>
+        {
+            Ok(Reply::message(cards::party_timeline(library, track, &name)))
+        }
+        None => Err(Reply::notice(format!(
+            "No round in `{}` records a position for {name}.",
+            track.id
+        ))),
+    }
+}
+
+/// The canonical name of the party a user typed: by name or alias, else a notice with the
+/// closest names.
+fn find_party(library: &Library, track: &Track, typed: &str) -> Result<String, Reply> {
+    if let Some(party) = library.party(typed) {
+        return Ok(party.name.clone());
+    }
+    let mut names: Vec<&str> = track
+        .rounds
+        .iter()
+        .flat_map(|r| r.positions.iter().map(|p| p.party.as_str()))
+        .collect();
+    names.extend(library.parties().iter().map(|p| p.name.as_str()));
+    names.sort_unstable();
+    names.dedup();
+    if let Some(name) = names.iter().find(|n| n.eq_ignore_ascii_case(typed.trim())) {
+        return Ok(name.to_string());
+    }
+    let aliases = library
+        .parties()
+        .iter()
+        .flat_map(|p| p.aliases.iter().map(String::as_str))
+        .chain(names.iter().copied());
+    let near: Vec<&str> = suggest::ranked(typed, aliases)
+        .into_iter()
+        .map(|n| library.party(n).map_or(n, |p| p.name.as_str()))
+        .collect();
+    let hint = match near.first() {
+        Some(first) => format!(" Did you mean {first}?"),
+        None => String::new(),
+    };
+    Err(Reply::notice(format!(
+        "I know no party called “{}”.{hint} Parties: {}.",
+        typed.trim(),
+        names.join(", ")
+    )))
+}
+
+fn author(library: &Library, name: Option<&str>) -> Answer {
+    let Some(name) = name else {
+        let track = find_track(library, None)?;
+        let round = track
+            .latest()
+            .ok_or_else(|| Reply::notice("There are no briefs yet."))?;
+        let author = library
+            .author(&round.author)
+            .ok_or_else(|| Reply::notice("The latest brief names no known author."))?;
+        return Ok(Reply::message(cards::author_card(library, author, None)));
+    };
+    let typed = name.trim().to_lowercase();
+    let found = library
+        .authors()
+        .iter()
+        .find(|a| a.slug == typed || a.name.to_lowercase() == typed)
+        .or_else(|| {
+            let partial: Vec<_> = library
+                .authors()
+                .iter()
+                .filter(|a| a.name.to_lowercase().contains(&typed))
+                .collect();
+            (partial.len() == 1).then(|| partial[0])
+        });
+    match found {
+        Some(author) => Ok(Reply::message(cards::author_card(library, author, None))),
+        None => {
+            let names: Vec<&str> = library.authors().iter().map(|a| a.name.as_str()).collect();
+            let hint = suggest::closest(&typed, names.iter().copied())
+                .map(|n| format!(" Did you mean {n}?"))
+                .unwrap_or_default();
+            Err(Reply::notice(format!(
+                "I know no author called “{}”.{hint} Authors: {}.",
+                name.trim(),
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+/// A button press: the view its `custom_id` names, replacing the message it sits on.
+fn press(library: &Library, custom_id: &str) -> Reply {
+    let Some(target) = Target::parse(custom_id) else {
+        return Reply::notice(
+            "This button is from an older version of briefbot and no longer works. Try /latest.",
+        );
+    };
+    let Some(track) = library.track(&target.track) else {
+        return Reply::notice(format!(
+            "The track `{}` is no longer in the library. Try /latest.",
+            target.track
+        ));
+    };
+    let Some(round) = track.round(target.round) else {
+        return Reply::notice(missing_round(library, track, &target.round.to_string()));
+    };
+    let message = match target.view {
+        View::Card => Some(cards::round_card(library, track, round)),
+        View::Prev => track
+            .previous(round.number)
+            .map(|r| cards::round_card(library, track, r)),
+        View::Next => track
+            .next(round.number)
+            .map(|r| cards::round_card(library, track, r)),
+        View::Positions => Some(cards::round_positions(library, track, round)),
+        View::Author => library
+            .author(&round.author)
+            .map(|a| cards::author_card(library, a, Some((track, round)))),
+        View::More(page) => cards::briefing_page(library, track, round, page),
+    };
+    match message {
+        Some(message) => Reply::Update(message),
+        None => Reply::notice(format!(
+            "That page of round {} is no longer there; the brief has changed. Try /round {}.",
+            round.number, round.number
+        )),
+    }
+}

@@ -1,0 +1,448 @@
+//! What a user asked, whatever the transport: built from serenity's interaction types, or
+//! from a command line such as `/positions party:Syria round:5` for `briefbot ask`.
+
+use serenity::all::{CommandDataOptionValue, CommandInteraction, ComponentInteraction};
+
+use super::spec::{self, CommandSpec, OptionKind};
+
+/// One request to the command core.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    Command(Command),
+    /// The user is typing `option` of `command`; `partial` is what they typed so far.
+    Autocomplete {
+        command: String,
+        option: String,
+        partial: String,
+        /// The track option, when the user already filled it in.
+        track: Option<String>,
+    },
+    /// A button was pressed; its `custom_id` carries the state.
+    Press(String),
+}
+
+/// A slash command with its options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Latest {
+        track: Option<String>,
+    },
+    Round {
+        number: i64,
+        track: Option<String>,
+    },
+    Positions {
+        party: Option<String>,
+        round: Option<i64>,
+        track: Option<String>,
+    },
+    Author {
+        name: Option<String>,
+    },
+    Rounds {
+        track: Option<String>,
+    },
+    About,
+}
+
+/// Why a request could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("unknown command `/{0}`")]
+    UnknownCommand(String),
+    #[error("`/{command}` has no option `{option}`")]
+    UnknownOption { command: String, option: String },
+    #[error("`{option}` must be {expected}, found \"{found}\"")]
+    WrongType {
+        option: String,
+        expected: &'static str,
+        found: String,
+    },
+    #[error("`/{command}` needs `{option}`")]
+    Missing { command: String, option: String },
+    #[error("`/{command}` takes no more values, found \"{found}\"")]
+    Extra { command: String, found: String },
+    #[error("nothing to complete: end the command line with `option:` and the text typed so far")]
+    NothingFocused,
+    #[error("a command line starts with `/` and a command name")]
+    Empty,
+    #[error("this interaction is not a command")]
+    NotACommand,
+}
+
+/// An option's value as it arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Integer(i64),
+    String(String),
+}
+
+/// A command name and its options, before they are checked against the command's spec.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Invocation {
+    pub name: String,
+    pub options: Vec<(String, Value)>,
+    /// The option being typed, for autocomplete, with its partial text.
+    pub focused: Option<(String, String)>,
+}
+
+impl Request {
+    /// A slash command interaction (`INTERACTION_CREATE` of type 2).
+    pub fn from_command(interaction: &CommandInteraction) -> Result<Request, RequestError> {
+        Invocation::from_interaction(interaction)
+            .into_command()
+            .map(Request::Command)
+    }
+
+    /// An autocomplete interaction (type 4).
+    pub fn from_autocomplete(interaction: &CommandInteraction) -> Result<Request, RequestError> {
+        Invocation::from_interaction(interaction).into_autocomplete()
+    }
+
+    /// A button press (type 3).
+    pub fn from_component(interaction: &ComponentInteraction) -> Request {
+        Request::Press(interaction.data.custom_id.clone())
+    }
+
+    /// A command line: `/round 5`, `/round number:5`, `/positions party:United States round:5`.
+    pub fn parse_line(line: &str) -> Result<Request, RequestError> {
+        Invocation::parse_line(line)?
+            .into_command()
+            .map(Request::Command)
+    }
+
+    /// A command line whose last option is being typed: `/positions party:Sy`.
+    pub fn parse_completion(line: &str) -> Result<Request, RequestError> {
+        let mut invocation = Invocation::parse_line(line)?;
+        let spec = spec::command(&invocation.name)
+            .ok_or_else(|| RequestError::UnknownCommand(invocation.name.clone()))?;
+        let (name, value) = invocation
+            .options
+            .pop()
+            .ok_or(RequestError::NothingFocused)?;
+        let partial = match value {
+            Value::Integer(n) => n.to_string(),
+            Value::String(s) => s,
+        };
+        spec.option(&name)
+            .ok_or_else(|| RequestError::UnknownOption {
+                command: spec.name.to_string(),
+                option: name.clone(),
+            })?;
+        invocation.focused = Some((name, partial));
+        invocation.into_autocomplete()
+    }
+}
+
+impl Invocation {
+    fn from_interaction(interaction: &CommandInteraction) -> Invocation {
+        let mut invocation = Invocation {
+            name: interaction.data.name.clone(),
+            ..Invocation::default()
+        };
+        for option in &interaction.data.options {
+            let value = match &option.value {
+                CommandDataOptionValue::Autocomplete { value, .. } => {
+                    invocation.focused = Some((option.name.clone(), value.clone()));
+                    continue;
+                }
+                CommandDataOptionValue::Integer(n) => Value::Integer(*n),
+                CommandDataOptionValue::Number(n) => Value::String(n.to_string()),
+                CommandDataOptionValue::String(s) => Value::String(s.clone()),
+                CommandDataOptionValue::Boolean(b) => Value::String(b.to_string()),
+                // briefbot registers no other kinds; an unexpected one is reported as a mismatch.
+                other => Value::String(format!("{:?}", other.kind())),
+            };
+            invocation.options.push((option.name.clone(), value));
+        }
+        invocation
+    }
+
+    /// Splits a command line into its command and options. A word `name:value` starts the
+    /// option `name` when the command has one; other words fill the command's options in
+    /// order, or continue the text of the string option before them.
+    fn parse_line(line: &str) -> Result<Invocation, RequestError> {
+        let line = line.trim();
+        let rest = line.strip_prefix('/').ok_or(RequestError::Empty)?;
+        let mut words = split_words(rest).into_iter();
+        let name = words
+            .next()
+            .filter(|n| !n.is_empty())
+            .ok_or(RequestError::Empty)?
+            .to_lowercase();
+        let spec =
+            spec::command(&name).ok_or_else(|| RequestError::UnknownCommand(name.clone()))?;
+        let mut options: Vec<(String, String)> = Vec::new();
+        let mut open_string = false;
+        for word in words {
+            if let Some((key, value)) = word.split_once(':')
+                && let Some(option) = spec.option(&key.to_lowercase())
+            {
+                options.push((option.name.to_string(), value.to_string()));
+                open_string = option.kind == OptionKind::String;
+                continue;
+            }
+            if open_string && let Some((_, text)) = options.last_mut() {
+                text.push(' ');
+                text.push_str(&word);
+                continue;
+            }
+            let next = spec
+                .options
+                .iter()
+                .find(|o| !options.iter().any(|(n, _)| n == o.name))
+                .ok_or_else(|| RequestError::Extra {
+                    command: name.clone(),
+                    found: word.clone(),
+                })?;
+            options.push((next.name.to_string(), word));
+            open_string = next.kind == OptionKind::String;
+        }
+        let options = options
+            .into_iter()
+            .map(|(name, text)| {
+                let value = match text.trim().parse::<i64>() {
+                    Ok(n)
+                        if spec
+                            .option(&name)
+                            .is_some_and(|o| o.kind == OptionKind::Integer) =>
+                    {
+                        Value::Integer(n)
+                    }
+                    _ => Value::String(text),
+                };
+                (name, value)
+            })
+            .collect();
+        Ok(Invocation {
+            name,
+            options,
+            focused: None,
+        })
+    }
+
+    fn spec(&self) -> Result<&'static CommandSpec, RequestError> {
+        spec::command(&self.name).ok_or_else(|| RequestError::UnknownCommand(self.name.clone()))
+    }
+
+    /// Checks the options against the command's spec and builds the typed command.
+    fn into_command(self) -> Result<Command, RequestError> {
+        let spec = self.spec()?;
+        let args = Args::check(spec, &self.options)?;
+        Ok(match spec.name {
+            "latest" => Command::Latest {
+                track: args.string("track"),
+            },
+            "round" => Command::Round {
+                number: args
+                    .integer("number")
+                    .ok_or_else(|| RequestError::Missing {
+                        command: spec.name.to_string(),
+                        option: "number".to_string(),
+                    })?,
+                track: args.string("track"),
+            },
+            "positions" => Command::Positions {
+                party: args.string("party"),
+                round: args.integer("round"),
+                track: args.string("track"),
+            },
+            "author" => Command::Author {
+                name: args.string("name"),
+            },
+            "rounds" => Command::Rounds {
+                track: args.string("track"),
+            },
+            _ => Command::About,
+        })
+    }
+
+    fn into_autocomplete(self) -> Result<Request, RequestError> {
+        let spec = self.spec()?;
+        let (option, partial) = self.focused.clone().ok_or(RequestError::NothingFocused)?;
+        let args = Args::check_partial(spec, &self.options)?;
+        Ok(Request::Autocomplete {
+            command: spec.name.to_string(),
+            option,
+            partial,
+            track: args.string("track"),
+        })
+    }
+}
+
+/// Options checked against a command's spec.
+struct Args<'a> {
+    options: &'a [(String, Value)],
+}
+
+impl<'a> Args<'a> {
+    fn check(spec: &CommandSpec, options: &'a [(String, Value)]) -> Result<Args<'a>, RequestError> {
+        let args = Args::check_partial(spec, options)?;
+        if let Some(missing) = spec
+            .options
+            .iter()
+            .find(|o| o.required && args.get(o.name).is_none())
+        {
+            return Err(RequestError::Missing {
+                command: spec.name.to_string(),
+                option: missing.name.to_string(),
+            });
+        }
+        Ok(args)
+    }
+
+    /// Like `check`, but required options may still be missing (the user is typing).
+    fn check_partial(
+        spec: &CommandSpec,
+        options: &'a [(String, Value)],
+    ) -> Result<Args<'a>, RequestError> {
+        for (name, value) in options {
+            let option = spec
+                .option(name)
+                .ok_or_else(|| RequestError::UnknownOption {
+                    command: spec.name.to_string(),
+                    option: name.clone(),
+                })?;
+            if let (OptionKind::Integer, Value::String(found)) = (option.kind, value) {
+                return Err(RequestError::WrongType {
+                    option: name.clone(),
+                    expected: "a whole number",
+                    found: found.clone(),
+                });
+            }
+        }
+        Ok(Args { options })
+    }
+
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.options.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    fn string(&self, name: &str) -> Option<String> {
+        match self.get(name)? {
+            Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            Value::Integer(n) => Some(n.to_string()),
+        }
+    }
+
+    fn integer(&self, name: &str) -> Option<i64> {
+        match self.get(name)? {
+            Value::Integer(n) => Some(*n),
+            Value::String(_) => None,
+        }
+    }
+}
+
+/// Words separated by spaces; double quotes keep spaces inside one word.
+fn split_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut started = false;
+    for c in text.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                started = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            c => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(text: &str) -> Result<Request, RequestError> {
+        Request::parse_line(text)
+    }
+
+    #[test]
+    fn positional_and_named_options_mean_the_same() {
+        let expected = Request::Command(Command::Round {
+            number: 5,
+            track: None,
+        });
+        assert_eq!(line("/round 5"), Ok(expected.clone()));
+        assert_eq!(line("/round number:5"), Ok(expected.clone()));
+        assert_eq!(line("  /ROUND   number:5 "), Ok(expected));
+    }
+
+    #[test]
+    fn string_options_run_on_until_the_next_option() {
+        assert_eq!(
+            line("/positions party:United States round:5"),
+            Ok(Request::Command(Command::Positions {
+                party: Some("United States".into()),
+                round: Some(5),
+                track: None
+            }))
+        );
+        assert_eq!(
+            line("/positions party:\"United States\""),
+            Ok(Request::Command(Command::Positions {
+                party: Some("United States".into()),
+                round: None,
+                track: None
+            }))
+        );
+    }
+
+    #[test]
+    fn bad_lines_say_what_is_wrong() {
+        assert_eq!(
+            line("/weather"),
+            Err(RequestError::UnknownCommand("weather".into()))
+        );
+        assert_eq!(line("latest"), Err(RequestError::Empty));
+        assert_eq!(
+            line("/round"),
+            Err(RequestError::Missing {
+                command: "round".into(),
+                option: "number".into()
+            })
+        );
+        assert_eq!(
+            line("/round five"),
+            Err(RequestError::WrongType {
+                option: "number".into(),
+                expected: "a whole number",
+                found: "five".into()
+            })
+        );
+        assert_eq!(
+            line("/about now"),
+            Err(RequestError::Extra {
+                command: "about".into(),
+                found: "now".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_completion_line_focuses_its_last_option() {
+        assert_eq!(
+            Request::parse_completion("/positions party:Sy"),
+            Ok(Request::Autocomplete {
+                command: "positions".into(),
+                option: "party".into(),
+                partial: "Sy".into(),
+                track: None
+            })
+        );
+    }
+}
