@@ -244,6 +244,46 @@ impl Library {
         Loader::new(root).load(options)
     }
 
+    /// A snapshot built in code rather than loaded (for tests and benchmarks): rounds are
+    /// grouped into tracks and ordered by number; of two rounds with the same track and number
+    /// the first is kept. Nothing is validated: the commands cope with any content.
+    pub fn from_parts(
+        rounds: Vec<Round>,
+        authors: Vec<Author>,
+        parties: Vec<Party>,
+        default_track: Option<String>,
+    ) -> Library {
+        let mut tracks: BTreeMap<String, Vec<Round>> = BTreeMap::new();
+        for round in rounds {
+            let rounds = tracks.entry(round.track.clone()).or_default();
+            if !rounds.iter().any(|r| r.number == round.number) {
+                rounds.push(round);
+            }
+        }
+        let tracks = tracks
+            .into_iter()
+            .map(|(id, mut rounds)| {
+                rounds.sort_by_key(|r| r.number);
+                Track { id, rounds }
+            })
+            .collect();
+        let counts = Counts {
+            briefs: 0,
+            authors: authors.len(),
+            parties: parties.len(),
+        };
+        let mut authors = authors;
+        authors.sort_by(|a, b| a.slug.cmp(&b.slug));
+        Library {
+            root: PathBuf::new(),
+            tracks,
+            authors,
+            parties,
+            counts,
+            default_track,
+        }
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -383,19 +423,20 @@ impl Loader {
             .iter()
             .filter_map(|path| self.read_brief(path, &known))
             .collect();
-        let tracks = self.assemble_tracks(parsed);
+        let rounds = self.check_duplicates(parsed);
 
         if !self.diagnostics.is_empty() {
             return Err(self.fail());
         }
-        Ok(Library {
-            root: self.root,
-            tracks,
+        let mut library = Library::from_parts(
+            rounds,
             authors,
-            parties: parties.flatten().unwrap_or_default(),
-            counts: self.counts,
-            default_track: options.default_track.clone(),
-        })
+            parties.flatten().unwrap_or_default(),
+            options.default_track.clone(),
+        );
+        library.root = self.root;
+        library.counts = self.counts;
+        Ok(library)
     }
 
     fn fail(mut self) -> LoadError {
@@ -476,11 +517,11 @@ impl Loader {
         Some((parsed, source))
     }
 
-    /// Groups the valid rounds into tracks, and reports a round number used twice in one
-    /// track, whether or not the files have other mistakes.
-    fn assemble_tracks(&mut self, parsed: Vec<(ParsedRound, SourceId)>) -> Vec<Track> {
+    /// Reports a round number used twice in one track, whether or not the files have other
+    /// mistakes, and returns the valid rounds.
+    fn check_duplicates(&mut self, parsed: Vec<(ParsedRound, SourceId)>) -> Vec<Round> {
         let mut seen: BTreeMap<(String, u32), (PathBuf, Location)> = BTreeMap::new();
-        let mut tracks: BTreeMap<String, Vec<Round>> = BTreeMap::new();
+        let mut rounds = Vec::new();
         for (parsed, source) in parsed {
             if let Some(identity) = parsed.identity {
                 let path = self.diagnostics.path_of(source);
@@ -503,17 +544,9 @@ impl Loader {
                 }
                 seen.insert(key, (path, identity.location));
             }
-            if let Some(round) = parsed.round {
-                tracks.entry(round.track.clone()).or_default().push(round);
-            }
+            rounds.extend(parsed.round);
         }
-        tracks
-            .into_iter()
-            .map(|(id, mut rounds)| {
-                rounds.sort_by_key(|r| r.number);
-                Track { id, rounds }
-            })
-            .collect()
+        rounds
     }
 }
 

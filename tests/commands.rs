@@ -1,0 +1,300 @@
+//! The command core on real briefs: every command's reply as Discord receives it (snapshots),
+//! checked against Discord's limits and published schema, plus the behaviours users rely on.
+
+mod common;
+
+use briefbot::commands::{self, Request};
+use briefbot::library::Library;
+use briefbot::reply::Reply;
+use common::{assert_within_discord_limits, fixtures, shipped};
+use serde_json::Value;
+
+fn ask(library: &Library, line: &str) -> Reply {
+    let request = Request::parse_line(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+    commands::respond(library, &request)
+}
+
+fn press(library: &Library, custom_id: &str) -> Reply {
+    commands::respond(library, &Request::Press(custom_id.to_string()))
+}
+
+fn complete(library: &Library, line: &str) -> Reply {
+    let request = Request::parse_completion(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+    commands::respond(library, &request)
+}
+
+/// The JSON Discord would receive, after checking it keeps to every limit and the schema.
+fn json(reply: &Reply) -> Value {
+    let json = reply.to_json();
+    assert_within_discord_limits(&json);
+    json
+}
+
+fn content(reply: &Reply) -> String {
+    json(reply)["data"]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn is_ephemeral(reply: &Reply) -> bool {
+    json(reply)["data"]["flags"] == 64
+}
+
+macro_rules! snapshots {
+    ($library:expr, $( $name:ident: $reply:expr ),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let library = $library;
+                let reply = $reply(&library);
+                insta::assert_json_snapshot!(json(&reply));
+            }
+        )*
+    };
+}
+
+mod shipped_briefs {
+    use super::*;
+
+    snapshots!(shipped(),
+        latest: |l: &Library| ask(l, "/latest"),
+        round_5: |l: &Library| ask(l, "/round 5"),
+        round_9_is_missing: |l: &Library| ask(l, "/round 9"),
+        positions: |l: &Library| ask(l, "/positions"),
+        positions_of_syria_by_alias: |l: &Library| ask(l, "/positions party:damascus"),
+        positions_of_a_misspelt_party: |l: &Library| ask(l, "/positions party:Isreal"),
+        author: |l: &Library| ask(l, "/author"),
+        author_by_name: |l: &Library| ask(l, "/author name:Omar"),
+        rounds: |l: &Library| ask(l, "/rounds"),
+        about: |l: &Library| ask(l, "/about"),
+        press_positions: |l: &Library| press(l, "round:syria-israel:5:positions"),
+        press_author: |l: &Library| press(l, "round:syria-israel:5:author"),
+        press_more: |l: &Library| press(l, "round:syria-israel:5:more:1"),
+        press_card: |l: &Library| press(l, "round:syria-israel:5:card"),
+        complete_round_number: |l: &Library| complete(l, "/round number:"),
+        complete_party: |l: &Library| complete(l, "/positions party:sy"),
+        complete_author: |l: &Library| complete(l, "/author name:om"),
+    );
+}
+
+mod fixture_briefs {
+    use super::*;
+
+    snapshots!(fixtures(),
+        latest_of_the_default_track: |l: &Library| ask(l, "/latest"),
+        latest_of_another_track: |l: &Library| ask(l, "/latest track:harbour"),
+        round_2: |l: &Library| ask(l, "/round 2"),
+        positions_timeline: |l: &Library| ask(l, "/positions party:north"),
+        positions_in_round_4: |l: &Library| ask(l, "/positions round:4"),
+        rounds: |l: &Library| ask(l, "/rounds track:river-talks"),
+        about: |l: &Library| ask(l, "/about"),
+        press_next_skips_a_missing_number: |l: &Library| press(l, "round:river-talks:2:next"),
+        press_more_page: |l: &Library| press(l, "round:river-talks:2:more:1"),
+        complete_round_by_place: |l: &Library| complete(l, "/round number:vie"),
+        complete_track: |l: &Library| complete(l, "/latest track:h"),
+    );
+}
+
+#[test]
+fn missing_round_lists_available_rounds() {
+    let reply = ask(&shipped(), "/round 9");
+    assert!(is_ephemeral(&reply));
+    assert_eq!(
+        content(&reply),
+        "There is no round 9 in `syria-israel`. The rounds there are:\n• Round 5 · 2026-01-06 · Paris"
+    );
+}
+
+#[test]
+fn unknown_party_gets_the_closest_name() {
+    let reply = ask(&shipped(), "/positions party:Isreal");
+    assert!(is_ephemeral(&reply));
+    assert!(
+        content(&reply).starts_with("I know no party called “Isreal”. Did you mean Israel?"),
+        "{}",
+        content(&reply)
+    );
+}
+
+#[test]
+fn unknown_author_gets_the_closest_name() {
+    let reply = ask(&shipped(), "/author name:Omar Safdi");
+    assert!(is_ephemeral(&reply));
+    assert!(
+        content(&reply).contains("Did you mean Omar Safadi?"),
+        "{}",
+        content(&reply)
+    );
+}
+
+#[test]
+fn an_alias_finds_the_party() {
+    let reply = ask(&shipped(), "/positions party:damascus");
+    let json = json(&reply);
+    assert_eq!(json["type"], 4);
+    assert_eq!(
+        json["data"]["embeds"][0]["title"],
+        "🇸🇾 Syria, round by round"
+    );
+}
+
+#[test]
+fn with_one_track_no_command_needs_the_track_option() {
+    let library = shipped();
+    for line in [
+        "/latest",
+        "/round 5",
+        "/positions",
+        "/positions party:Syria",
+        "/author",
+        "/rounds",
+        "/about",
+    ] {
+        let reply = ask(&library, line);
+        assert!(
+            !is_ephemeral(&reply),
+            "{line} answered with a notice: {}",
+            content(&reply)
+        );
+    }
+}
+
+#[test]
+fn the_card_has_title_line_summary_points_parties_author_and_sources() {
+    let reply = ask(&shipped(), "/latest");
+    let embed = json(&reply)["data"]["embeds"][0].clone();
+    assert_eq!(
+        embed["title"],
+        "Paris round ends with a proposal for a joint, demilitarized economic zone"
+    );
+    let description = embed["description"].as_str().unwrap_or_default();
+    assert!(description.starts_with("**Round 5 · 2026-01-06 · Paris**\n\nThe fifth round"));
+    let names: Vec<&str> = embed["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Key points",
+            "Key points (continued)",
+            "Status",
+            "Where the parties stand",
+            "Sources"
+        ]
+    );
+    assert_eq!(
+        embed["footer"]["text"],
+        "Brief by Omar Safadi, Affiliate Fellow and Senior Editor, Tukhum Institute"
+    );
+}
+
+#[test]
+fn navigation_buttons_are_disabled_at_the_ends() {
+    let json = json(&ask(&fixtures(), "/round 1"));
+    let buttons = json["data"]["components"][0]["components"].clone();
+    assert_eq!(buttons[0]["label"], "◀ Previous");
+    assert_eq!(buttons[0]["disabled"], true);
+    assert_eq!(buttons[1]["label"], "Round 2 ▶");
+    assert_eq!(buttons[1]["disabled"], false);
+    let last = json(&ask(&fixtures(), "/round 4"));
+    assert_eq!(
+        last["data"]["components"][0]["components"][1]["disabled"],
+        true
+    );
+}
+
+#[test]
+fn a_navigation_press_updates_the_message() {
+    let reply = press(&fixtures(), "round:river-talks:2:prev");
+    let json = json(&reply);
+    assert_eq!(json["type"], 7);
+    assert_eq!(json["data"]["embeds"][0]["title"], "Round one opens");
+}
+
+#[test]
+fn a_button_pressed_after_its_round_was_removed_gets_a_polite_notice() {
+    // The library is reloaded from a copy of the fixtures without round 4.
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&common::repo("tests/fixtures/briefs-valid"), dir.path());
+    std::fs::remove_file(dir.path().join("river-talks/04-oslo.md")).expect("remove round 4");
+    let reloaded = common::load(dir.path(), "river-talks");
+
+    let card = json(&ask(&fixtures(), "/round 4"));
+    let positions_id = card["data"]["components"][0]["components"][2]["custom_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(positions_id, "round:river-talks:4:positions");
+    let reply = press(&reloaded, &positions_id);
+    assert!(is_ephemeral(&reply));
+    assert!(
+        content(&reply).starts_with("There is no round 4 in `river-talks`. The rounds there are:")
+    );
+}
+
+#[test]
+fn a_damaged_button_id_gets_a_polite_notice() {
+    let reply = press(&shipped(), "round:syria-israel:five:card");
+    assert!(is_ephemeral(&reply));
+    assert!(content(&reply).contains("no longer works"));
+}
+
+#[test]
+fn autocomplete_offers_rounds_as_integers() {
+    let json = json(&complete(&shipped(), "/round number:5"));
+    assert_eq!(
+        json,
+        serde_json::json!({"type": 8, "data": {"choices": [{"name": "Round 5 — Paris, 2026-01-06", "value": 5}]}})
+    );
+}
+
+fn choice_names(reply: &Reply) -> Vec<String> {
+    let json = json(reply);
+    json["data"]["choices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn autocomplete_ranks_party_prefixes_before_substrings_before_aliases() {
+    let library = shipped();
+    assert_eq!(
+        choice_names(&complete(&library, "/positions party:s")),
+        ["Syria", "United States", "Israel"]
+    );
+    assert_eq!(
+        choice_names(&complete(&library, "/positions party:dam")),
+        ["Syria (Damascus)"]
+    );
+}
+
+#[test]
+fn the_schema_check_catches_an_overlong_title() {
+    let mut json = ask(&shipped(), "/latest").to_json();
+    json["data"]["embeds"][0]["title"] = Value::String("x".repeat(300));
+    let caught = std::panic::catch_unwind(|| common::assert_matches_schema(&json));
+    assert!(
+        caught.is_err(),
+        "a 300-character title must fail Discord's schema"
+    );
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Helpers shared by briefbot's integration tests: loading the shipped and fixture briefs,
+//! and checking a reply's JSON against Discord's limits and published schema.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use briefbot::library::{Library, LoadOptions};
+use serde_json::Value;
+
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The shipped `briefs/`, as config.toml configures them.
+pub fn shipped() -> Library {
+    load(&repo("briefs"), "syria-israel")
+}
+
+/// `tests/fixtures/briefs-valid`: two tracks, rounds 1, 2 and 4 in one of them.
+pub fn fixtures() -> Library {
+    load(&repo("tests/fixtures/briefs-valid"), "river-talks")
+}
+
+pub fn load(dir: &Path, default_track: &str) -> Library {
+    let options = LoadOptions {
+        default_track: Some(default_track.to_string()),
+    };
+    match Library::load(dir, &options) {
+        Ok(library) => library,
+        Err(error) => panic!(
+            "{} must load:\n{}",
+            dir.display(),
+            error.diagnostics.render()
+        ),
+    }
+}
+
+/// A Discord payload from `tests/fixtures/discord/`.
+pub fn payload(name: &str) -> String {
+    std::fs::read_to_string(repo("tests/fixtures/discord").join(name)).expect("fixture payload")
+}
+
+fn chars(value: &Value) -> usize {
+    value.as_str().map_or(0, |s| s.chars().count())
+}
+
+/// Asserts every limit Discord puts on an interaction response, including the ones its
+/// schema does not express (6000 characters across embeds, 5 rows, unique custom_ids,
+/// choice values), and that nothing can ping anyone.
+pub fn assert_within_discord_limits(response: &Value) {
+    let kind = response["type"].as_u64().expect("a callback type");
+    let data = &response["data"];
+    match kind {
+        4 | 7 => assert_message_limits(data),
+        8 => {
+            let choices = data["choices"].as_array().expect("choices");
+            assert!(choices.len() <= 25, "{} choices", choices.len());
+            for choice in choices {
+                let name = chars(&choice["name"]);
+                assert!(
+                    (1..=100).contains(&name),
+                    "choice name of {name} characters"
+                );
+                if let Some(text) = choice["value"].as_str() {
+                    assert!(
+                        (1..=100).contains(&text.chars().count()),
+                        "choice value {text:?}"
+                    );
+                }
+            }
+        }
+        other => panic!("unexpected callback type {other}"),
+    }
+    assert_matches_schema(response);
+}
+
+fn assert_message_limits(data: &Value) {
+    assert_eq!(
+        data["allowed_mentions"]["parse"],
+        serde_json::json!([]),
+        "mentions must be suppressed"
+    );
+    assert!(chars(&data["content"]) <= 2000);
+    let embeds = data["embeds"].as_array().cloned().unwrap_or_default();
+    assert!(embeds.len() <= 10);
+    let mut total = 0;
+    for embed in &embeds {
+        let title = chars(&embed["title"]);
+        let description = chars(&embed["description"]);
+        let footer = chars(&embed["footer"]["text"]);
+        let author = chars(&embed["author"]["name"]);
+        assert!(title <= 256, "title of {title}");
+        assert!(description <= 4096, "description of {description}");
+        assert!(footer <= 2048, "footer of {footer}");
+        assert!(author <= 256, "author of {author}");
+        total += title + description + footer + author;
+        let fields = embed["fields"].as_array().cloned().unwrap_or_default();
+        assert!(fields.len() <= 25, "{} fields", fields.len());
+        for field in &fields {
+            let (name, value) = (chars(&field["name"]), chars(&field["value"]));
+            assert!((1..=256).contains(&name), "field name of {name}");
+            assert!((1..=1024).contains(&value), "field value of {value}");
+            total += name + value;
+        }
+        assert!(
+            title + description + fields.len() > 0,
+            "an embed needs some text"
+        );
+    }
+    assert!(total <= 6000, "embeds total {total} characters");
+    let rows = data["components"].as_array().cloned().unwrap_or_default();
+    assert!(rows.len() <= 5, "{} rows", rows.len());
+    let mut ids = HashSet::new();
+    for row in &rows {
+        let buttons = row["components"].as_array().expect("row components");
+        assert!(
+            (1..=5).contains(&buttons.len()),
+            "{} buttons in a row",
+            buttons.len()
+        );
+        for button in buttons {
+            let id = button["custom_id"].as_str().expect("custom_id");
+            assert!((1..=100).contains(&id.chars().count()), "custom_id {id:?}");
+            assert!(
+                ids.insert(id.to_string()),
+                "custom_id {id} used twice in one message"
+            );
+            assert!(chars(&button["label"]) <= 80);
+        }
+    }
+    let has_text = chars(&data["content"]) > 0 || !embeds.is_empty();
+    assert!(has_text, "a message needs content or an embed");
+}
+
+const DEFS: [&str; 5] = [
+    "CreateMessageInteractionCallbackRequest",
+    "UpdateMessageInteractionCallbackRequest",
+    "ApplicationCommandAutocompleteCallbackRequest",
+    "PongInteractionCallbackRequest",
+    "ApplicationCommandCreateRequest",
+];
+
+/// A validator per definition of Discord's published schema for interaction callbacks
+/// (extracted from its OpenAPI spec), compiled once per test binary.
+fn validators() -> &'static Vec<(&'static str, jsonschema::Validator)> {
+    static VALIDATORS: OnceLock<Vec<(&'static str, jsonschema::Validator)>> = OnceLock::new();
+    VALIDATORS.get_or_init(|| {
+        let text = std::fs::read_to_string(repo("tests/fixtures/discord/callbacks.schema.json"))
+            .expect("schema");
+        let schema: Value = serde_json::from_str(&text).expect("schema JSON");
+        DEFS.iter()
+            .map(|def| {
+                let mut root = schema.clone();
+                root["$ref"] = Value::String(format!("#/$defs/{def}"));
+                (
+                    *def,
+                    jsonschema::validator_for(&root).expect("the schema compiles"),
+                )
+            })
+            .collect()
+    })
+}
+
+/// Validates a response against the schema's definition for its callback type.
+pub fn assert_matches_schema(response: &Value) {
+    let def = match response["type"].as_u64() {
+        Some(4) => "CreateMessageInteractionCallbackRequest",
+        Some(7) => "UpdateMessageInteractionCallbackRequest",
+        Some(8) => "ApplicationCommandAutocompleteCallbackRequest",
+        Some(1) => "PongInteractionCallbackRequest",
+        other => panic!("no schema for callback type {other:?}"),
+    };
+    assert_valid(def, response);
+}
+
+/// Validates `value` against `#/$defs/<def>` of the schema.
+pub fn assert_valid(def: &str, value: &Value) {
+    let (_, validator) = validators()
+        .iter()
+        .find(|(d, _)| *d == def)
+        .expect("a known definition");
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{def} rejects the reply: {errors:#?}\n{value:#}"
+    );
+}
