@@ -194,8 +194,8 @@ fn the_card_has_title_line_summary_points_parties_author_and_sources() {
 
 #[test]
 fn navigation_buttons_are_disabled_at_the_ends() {
-    let json = json(&ask(&fixtures(), "/round 1"));
-    let buttons = json["data"]["components"][0]["components"].clone();
+    let first = json(&ask(&fixtures(), "/round 1"));
+    let buttons = first["data"]["components"][0]["components"].clone();
     assert_eq!(buttons[0]["label"], "◀ Previous");
     assert_eq!(buttons[0]["disabled"], true);
     assert_eq!(buttons[1]["label"], "Round 2 ▶");
