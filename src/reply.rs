@@ -311,7 +311,7 @@ impl Embed {
     }
 
     /// Characters Discord counts towards the 6000 of a message.
-    fn size(&self) -> usize {
+    pub fn size(&self) -> usize {
         chars(&self.title)
             + chars(&self.description)
             + self.author.as_deref().map_or(0, chars)
@@ -468,9 +468,11 @@ pub fn truncate(text: &str, max: usize) -> String {
         end = index + grapheme.len();
     }
     let kept = &text[..end];
-    // Prefer ending at a space, unless that would throw away more than a fifth of the text.
+    // End at a word boundary: right here if the next character is a space, else at the last
+    // space, unless that would throw away more than half of what fits.
+    let at_boundary = text[end..].starts_with(char::is_whitespace);
     let kept = match kept.rfind(char::is_whitespace) {
-        Some(space) if chars(&kept[..space]) * 5 >= used * 4 => &kept[..space],
+        Some(space) if !at_boundary && chars(&kept[..space]) * 2 >= used => &kept[..space],
         _ => kept,
     };
     format!("{}…", kept.trim_end())
@@ -483,6 +485,9 @@ mod tests {
     #[test]
     fn truncate_cuts_at_a_word_and_adds_an_ellipsis() {
         assert_eq!(truncate("the quick brown fox", 12), "the quick…");
+        assert_eq!(truncate("hello world", 10), "hello…");
+        assert_eq!(truncate("aaaaaaaaaaaaaaa bb cc", 19), "aaaaaaaaaaaaaaa bb…");
+        assert_eq!(truncate("abcdefghijklmnopqrstuvwxyz", 10), "abcdefghi…");
         assert_eq!(truncate("short", 10), "short");
         assert!(chars(&truncate(&"word ".repeat(500), 1024)) <= 1024);
     }

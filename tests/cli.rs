@@ -215,3 +215,70 @@ fn a_malformed_config_names_the_key_and_line() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.starts_with("error: config.toml:1:14:"), "{stderr}");
 }
+
+#[test]
+fn ask_renders_the_latest_card_as_terminal_text() {
+    let output = briefbot(&repo(), &["ask", "/latest"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = stdout(&output);
+    assert!(text.starts_with(
+        "━━ Paris round ends with a proposal for a joint, demilitarized economic zone ━━\n"
+    ));
+    assert!(
+        text.contains("[◀ Previous (off)] [Next ▶ (off)] [Positions] [Author] [More]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Positions → --press round:syria-israel:5:positions"),
+        "{text}"
+    );
+}
+
+#[test]
+fn ask_json_prints_the_interaction_response() {
+    let output = briefbot(&repo(), &["ask", "--json", "/round 5"]);
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    assert_eq!(json["type"], 4);
+    assert_eq!(
+        json["data"]["allowed_mentions"]["parse"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn ask_press_follows_a_button() {
+    let output = briefbot(
+        &repo(),
+        &["ask", "--press", "round:syria-israel:5:positions"],
+    );
+    assert!(output.status.success());
+    assert!(
+        stdout(&output).starts_with("━━ Positions: Paris round"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn ask_complete_lists_suggestions() {
+    let output = briefbot(&repo(), &["ask", "--complete", "/positions party:sy"]);
+    assert!(output.status.success());
+    assert_eq!(stdout(&output), "Syria  → Syria\n");
+}
+
+#[test]
+fn ask_with_a_bad_command_line_lists_the_commands() {
+    let output = briefbot(&repo(), &["ask", "/weather"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: unknown command `/weather`\ncommands:\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("/round number:…"), "{stderr}");
+}

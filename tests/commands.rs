@@ -298,3 +298,90 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+#[test]
+fn a_party_and_a_round_show_that_party_in_that_round() {
+    let json = json(&ask(&shipped(), "/positions party:Syria round:5"));
+    let embed = &json["data"]["embeds"][0];
+    assert_eq!(embed["title"], "🇸🇾 Syria in round 5 (party)");
+    assert_eq!(embed["fields"][0]["name"], "Stance");
+}
+
+#[test]
+fn previous_and_next_still_work_after_the_shown_round_was_removed() {
+    // Round 3 is not in river-talks; its neighbours are 2 and 4.
+    let reply = press(&fixtures_without_default(), "round:river-talks:3:prev");
+    assert_eq!(
+        json(&reply)["data"]["embeds"][0]["title"],
+        "Round two agrees a gauge"
+    );
+    let reply = press(&fixtures_without_default(), "round:river-talks:3:next");
+    assert_eq!(
+        json(&reply)["data"]["embeds"][0]["title"],
+        "Round four, after a pause"
+    );
+}
+
+fn fixtures_without_default() -> Library {
+    common::load(&common::repo("tests/fixtures/briefs-valid"), "harbour")
+}
+
+#[test]
+fn a_failed_autocomplete_answers_with_no_choices() {
+    let json = commands::no_choices().to_json();
+    assert_eq!(
+        json,
+        serde_json::json!({"type": 8, "data": {"choices": []}})
+    );
+    assert_within_discord_limits(&json);
+}
+
+#[test]
+fn a_card_keeps_the_parties_and_sources_when_the_text_is_long() {
+    use briefbot::library::{Date, Position, Role, Round, Source};
+    let round = Round {
+        track: "long".into(),
+        number: 1,
+        title: "A very long round".into(),
+        date: Date {
+            year: 2026,
+            month: 1,
+            day: 6,
+        },
+        location: Some("Geneva".into()),
+        author: "nobody".into(),
+        summary: "word ".repeat(819).trim().to_string(),
+        key_points: (0..100)
+            .map(|i| format!("Point {i}: {}", "detail ".repeat(140)))
+            .collect(),
+        status: Some("Open.".into()),
+        sources: vec![Source {
+            title: "The source".into(),
+            publisher: None,
+            url: Some("https://example.org".into()),
+        }],
+        positions: ["North", "South", "Mediator"]
+            .iter()
+            .map(|party| Position {
+                party: party.to_string(),
+                role: Role::Party,
+                stance: "Holds firm.".into(),
+                details: None,
+                representatives: Vec::new(),
+            })
+            .collect(),
+        body: String::new(),
+        path: "long.md".into(),
+    };
+    let library = Library::from_parts(vec![round], Vec::new(), Vec::new(), None);
+    let json = json(&ask(&library, "/latest"));
+    let names: Vec<&str> = json["data"]["embeds"][0]["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert!(names.contains(&"Where the parties stand"), "{names:?}");
+    assert!(names.contains(&"Sources"), "{names:?}");
+    assert!(names.contains(&"Key points"), "{names:?}");
+}

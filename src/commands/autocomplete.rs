@@ -1,8 +1,7 @@
 //! Suggestions while a user types an option: rounds that exist, parties by name or alias,
-//! authors, tracks. Best matches first, at most Discord's 25.
+//! authors, tracks. Best matches first; `Reply::fit` keeps Discord's 25.
 
 use crate::library::{Library, Track};
-use crate::limits;
 use crate::reply::{Choice, ChoiceValue};
 
 /// Choices for `option` of `command`, given the text typed so far.
@@ -14,19 +13,18 @@ pub fn suggest(
     track: Option<&str>,
 ) -> Vec<Choice> {
     let track = match track {
-        Some(id) => library.track(id),
+        Some(id) => library.track(&id.trim().to_lowercase()),
         None => library.main_track(),
     };
     let partial = partial.trim().to_lowercase();
-    let mut choices = match (command, option) {
+    // `Reply::fit` leaves out choices Discord would refuse, then keeps the best 25.
+    match (command, option) {
         (_, "number" | "round") => track.map(|t| rounds(t, &partial)).unwrap_or_default(),
         (_, "party") => parties(library, track, &partial),
         ("author", "name") => authors(library, &partial),
         (_, "track") => tracks(library, &partial),
         _ => Vec::new(),
-    };
-    choices.truncate(limits::AUTOCOMPLETE_CHOICES);
-    choices
+    }
 }
 
 /// Rounds newest first: "Round 5 — Paris, 2026-01-06" → 5. Typing a number finds rounds

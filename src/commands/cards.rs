@@ -59,18 +59,68 @@ pub fn round_card(library: &Library, track: &Track, round: &Round) -> Message {
     let stances = round.positions.iter().map(|p| stance_line(library, p));
     fields.extend(pack("Where the parties stand", stances));
     fields.extend(pack("Sources", round.sources.iter().map(source_line)));
-    let embed = Embed {
+    let heading = format!("**{}**\n\n", round_line(library, round));
+    let room = limits::EMBED_DESCRIPTION.saturating_sub(limits::chars(&heading));
+    let mut embed = Embed {
         title: round.title.clone(),
-        description: format!("**{}**\n\n{}", round_line(library, round), round.summary),
+        description: format!("{heading}{}", truncate(&round.summary, room)),
         fields,
         footer: author_of(library, round).map(|a| format!("Brief by {}", byline(a))),
         color: Some(COLOR),
         ..Embed::default()
     };
+    make_room(&mut embed, "Key points", &heading);
     Message {
         embeds: vec![embed],
         rows: vec![card_buttons(track, round)],
         ..Message::default()
+    }
+}
+
+/// Fits a card into Discord's 25 fields and 6000 characters by letting the least essential
+/// text give way first: the fields named `yielding` (from the last), then the description
+/// after its `heading`. What a card is for (the parties' lines, the sources) stays.
+fn make_room(embed: &mut Embed, yielding: &str, heading: &str) {
+    let is_yielding = |f: &Field| f.name.starts_with(yielding);
+    while embed.fields.len() > limits::EMBED_FIELDS {
+        match embed.fields.iter().rposition(is_yielding) {
+            Some(i) => drop(embed.fields.remove(i)),
+            None => break,
+        }
+    }
+    loop {
+        let excess = embed.size().saturating_sub(limits::EMBEDS_TOTAL);
+        if excess == 0 {
+            return;
+        }
+        let yielding_fields = embed.fields.iter().filter(|f| is_yielding(f)).count();
+        if yielding_fields > 1 {
+            if let Some(i) = embed.fields.iter().rposition(is_yielding) {
+                embed.fields.remove(i);
+            }
+            continue;
+        }
+        let summary = embed
+            .description
+            .strip_prefix(heading)
+            .unwrap_or(&embed.description);
+        let summary_chars = limits::chars(summary);
+        if summary_chars > 200 {
+            let keep = summary_chars.saturating_sub(excess).max(200);
+            embed.description = format!("{heading}{}", truncate(summary, keep));
+            continue;
+        }
+        if let Some(field) = embed
+            .fields
+            .iter_mut()
+            .find(|f| is_yielding(f) && limits::chars(&f.value) > 100)
+        {
+            let keep = limits::chars(&field.value).saturating_sub(excess).max(100);
+            field.value = truncate(&field.value, keep);
+            continue;
+        }
+        // Nothing optional is left to shorten: the generic fitting in `reply` takes over.
+        return;
     }
 }
 
@@ -122,8 +172,12 @@ fn card_buttons(track: &Track, round: &Round) -> Vec<Button> {
         next,
         Button::new("Positions", target(View::Positions)).primary(),
         Button::new("Author", target(View::Author)),
-        Button::new("More", target(View::More(1))).disabled(round.body.is_empty()),
+        Button::new("More", target(View::More(1))).disabled(has_no_briefing(round)),
     ]
+}
+
+fn has_no_briefing(round: &Round) -> bool {
+    round.body.trim().is_empty()
 }
 
 /// A button back to the round's card, for every view reached from it.
@@ -176,7 +230,7 @@ pub fn round_positions(library: &Library, track: &Track, round: &Round) -> Messa
     let rows = vec![vec![
         back_to_card(track, round),
         Button::new("Author", target(View::Author)),
-        Button::new("More", target(View::More(1))).disabled(round.body.is_empty()),
+        Button::new("More", target(View::More(1))).disabled(has_no_briefing(round)),
     ]];
     Message {
         embeds: vec![embed],
@@ -185,9 +239,9 @@ pub fn round_positions(library: &Library, track: &Track, round: &Round) -> Messa
     }
 }
 
-/// One party's stance round by round, newest first.
+/// One party's stance round by round, newest first, as many rounds as fit in one card.
 pub fn party_timeline(library: &Library, track: &Track, party: &str) -> Message {
-    let fields = track
+    let stances: Vec<Field> = track
         .rounds
         .iter()
         .rev()
@@ -202,17 +256,33 @@ pub fn party_timeline(library: &Library, track: &Track, party: &str) -> Message 
                 value,
             ))
         })
-        .take(limits::EMBED_FIELDS)
-        .collect::<Vec<_>>();
-    let count = fields.len();
+        .collect();
+    let count = stances.len();
+    let title = format!("{}, round by round", party_label(library, party));
+    // Leave room for the title and the description; each field is fitted as `reply` will.
+    let mut budget = limits::EMBEDS_TOTAL.saturating_sub(limits::chars(&title) + 200);
+    let mut fields = Vec::new();
+    for field in stances.into_iter().take(limits::EMBED_FIELDS) {
+        let name = truncate(&field.name, limits::FIELD_NAME);
+        let value = truncate(&field.value, limits::FIELD_VALUE);
+        let size = limits::chars(&name) + limits::chars(&value);
+        if size > budget {
+            break;
+        }
+        budget -= size;
+        fields.push(Field::new(name, value));
+    }
+    let mut description = format!(
+        "Rounds of `{}` with a position for {party}: {count} of {}, newest first.",
+        track.id,
+        track.rounds.len()
+    );
+    if fields.len() < count {
+        description.push_str(&format!(" Showing the latest {}.", fields.len()));
+    }
     let embed = Embed {
-        title: format!("{}, round by round", party_label(library, party)),
-        description: format!(
-            "Where {party} stood in {} of {} in `{}`, newest first.",
-            plural(count, "round"),
-            plural(track.rounds.len(), "round"),
-            track.id
-        ),
+        title,
+        description,
         fields,
         color: Some(COLOR),
         ..Embed::default()
@@ -221,6 +291,48 @@ pub fn party_timeline(library: &Library, track: &Track, party: &str) -> Message 
         embeds: vec![embed],
         ..Message::default()
     }
+}
+
+/// One party's position in one round, or `None` when the round records none for it.
+pub fn party_in_round(
+    library: &Library,
+    track: &Track,
+    round: &Round,
+    party: &str,
+) -> Option<Message> {
+    let position = round.positions.iter().find(|p| p.party == party)?;
+    let mut fields = vec![Field::new("Stance", &position.stance)];
+    if let Some(details) = &position.details {
+        fields.push(Field::new("Details", details));
+    }
+    if !position.representatives.is_empty() {
+        fields.push(Field::new(
+            "Representatives",
+            position.representatives.join("\n"),
+        ));
+    }
+    let embed = Embed {
+        title: format!(
+            "{} in round {} ({})",
+            party_label(library, party),
+            round.number,
+            position.role.as_str()
+        ),
+        description: format!("**{}** — {}", round_line(library, round), round.title),
+        fields,
+        color: Some(COLOR),
+        ..Embed::default()
+    };
+    let target = |view| Target::new(&track.id, round.number, view).to_string();
+    let rows = vec![vec![
+        back_to_card(track, round),
+        Button::new("All positions", target(View::Positions)),
+    ]];
+    Some(Message {
+        embeds: vec![embed],
+        rows,
+        ..Message::default()
+    })
 }
 
 /// An author's bio, and the rounds they wrote.
@@ -324,12 +436,12 @@ pub fn about(library: &Library) -> Message {
     fields.extend(pack("Commands", commands));
     let by = match publishers.as_slice() {
         [] => String::new(),
-        names => format!(" by {}", names.join(", ")),
+        names => format!(", written by {}", names.join(", ")),
     };
     let embed = Embed {
         title: "About briefbot".to_string(),
         description: format!(
-            "Curated, sourced briefings on negotiation rounds, written{by}. {} so far.",
+            "Curated, sourced briefings on negotiation rounds{by}. {} so far.",
             plural(library.rounds().count(), "round")
         ),
         fields,
@@ -345,6 +457,7 @@ pub fn about(library: &Library) -> Message {
 
 /// The round's longer briefing split into pages at paragraph boundaries.
 pub fn briefing_pages(body: &str) -> Vec<String> {
+    let body = reflow(body);
     let mut pages: Vec<String> = Vec::new();
     let mut page = String::new();
     for paragraph in body.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
@@ -364,6 +477,55 @@ pub fn briefing_pages(body: &str) -> Vec<String> {
     pages
 }
 
+/// Joins the hard-wrapped lines of each paragraph, since Discord shows every line break:
+/// a briefing wrapped at 95 columns in the file reads as one flowing paragraph. Headings,
+/// list items, quotes, tables and code blocks keep their lines. Windows line endings are
+/// read as plain ones.
+fn reflow(body: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    let mut previous_joins = false;
+    for line in body.replace("\r\n", "\n").split('\n') {
+        let trimmed = line.trim_start();
+        let fence = trimmed.starts_with("```");
+        let structural = in_code || fence || trimmed.is_empty() || is_block_start(trimmed);
+        if !out.is_empty() {
+            out.push(if previous_joins && !structural {
+                ' '
+            } else {
+                '\n'
+            });
+        }
+        out.push_str(if previous_joins && !structural {
+            trimmed
+        } else {
+            line
+        });
+        if fence {
+            in_code = !in_code;
+        }
+        // A line joins the next unless it is part of a block that keeps its lines.
+        previous_joins = !in_code && !fence && !trimmed.is_empty() && !is_line_kept(trimmed);
+    }
+    out
+}
+
+/// A line that starts a Markdown block of its own.
+fn is_block_start(line: &str) -> bool {
+    let numbered = line
+        .split_once(". ")
+        .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    numbered
+        || ["#", "- ", "* ", "+ ", ">", "|"]
+            .iter()
+            .any(|m| line.starts_with(m))
+}
+
+/// A line whose end is kept: headings and table rows never run on into the next line.
+fn is_line_kept(line: &str) -> bool {
+    line.starts_with('#') || line.starts_with('|')
+}
+
 /// A paragraph longer than a page, cut at spaces into page-sized pieces; no text is lost.
 fn split_long(paragraph: &str, max: usize) -> Vec<String> {
     let mut pieces = Vec::new();
@@ -376,13 +538,10 @@ fn split_long(paragraph: &str, max: usize) -> Vec<String> {
             piece.push(' ');
         }
         piece.push_str(word);
-        // A single "word" longer than a page (a URL, say) is cut hard rather than dropped.
+        // A single "word" longer than a page (a URL, say) is cut hard rather than dropped,
+        // between graphemes, so no accent is parted from its letter.
         while limits::chars(&piece) > max {
-            let cut = piece
-                .char_indices()
-                .nth(max)
-                .map_or(piece.len(), |(i, _)| i);
-            let rest = piece.split_off(cut);
+            let rest = piece.split_off(grapheme_cut(&piece, max));
             pieces.push(std::mem::replace(&mut piece, rest));
         }
     }
@@ -390,6 +549,21 @@ fn split_long(paragraph: &str, max: usize) -> Vec<String> {
         pieces.push(piece);
     }
     pieces
+}
+
+/// The byte index of the last grapheme boundary within `max` characters (at least one grapheme).
+fn grapheme_cut(text: &str, max: usize) -> usize {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut used = 0;
+    let mut cut = 0;
+    for (index, grapheme) in text.grapheme_indices(true) {
+        used += limits::chars(grapheme);
+        if used > max && cut > 0 {
+            break;
+        }
+        cut = index + grapheme.len();
+    }
+    cut
 }
 
 /// Page `page` (from 1) of the briefing, or `None` past the last page.
@@ -497,6 +671,27 @@ mod tests {
                 .sum::<usize>(),
             1000
         );
+    }
+
+    #[test]
+    fn hard_wrapped_lines_flow_but_blocks_keep_their_lines() {
+        let body = "## Heading\r\nOne line\r\nwrapped here.\r\n\r\n- item one\n- item two\n\n```\ncode\nkept\n```";
+        assert_eq!(
+            reflow(body),
+            "## Heading\nOne line wrapped here.\n\n- item one\n- item two\n\n```\ncode\nkept\n```"
+        );
+    }
+
+    #[test]
+    fn a_long_word_is_cut_between_graphemes() {
+        let word = format!("x{}", "e\u{301}".repeat(1000));
+        let pieces = split_long(&word, PAGE);
+        assert!(pieces.len() > 1);
+        assert!(
+            pieces.iter().skip(1).all(|p| p.starts_with('e')),
+            "no piece starts with a lone accent"
+        );
+        assert_eq!(pieces.concat(), word);
     }
 
     #[test]

@@ -8,7 +8,7 @@ pub mod custom_id;
 pub mod request;
 pub mod spec;
 
-use crate::library::{Library, Round, Track};
+use crate::library::{Author, Library, Round, Track};
 use crate::reply::Reply;
 use crate::suggest;
 use custom_id::{Target, View};
@@ -45,6 +45,12 @@ pub fn bad_request(error: &RequestError) -> Reply {
 /// The answer when something failed on briefbot's side: never "the application did not respond".
 pub fn something_went_wrong() -> Reply {
     Reply::notice("Something went wrong on briefbot's side; it has been logged. Please try again.")
+}
+
+/// The answer to an autocomplete request that failed or could not be understood: Discord
+/// accepts only choices there, so it gets none rather than a message it would reject.
+pub fn no_choices() -> Reply {
+    Reply::Choices(Vec::new())
 }
 
 fn run(library: &Library, command: &Command) -> Reply {
@@ -93,17 +99,27 @@ fn find_round<'l>(library: &'l Library, track: &'l Track, number: i64) -> Result
         .ok_or_else(|| Reply::notice(missing_round(library, track, &number.to_string())))
 }
 
-/// "There is no round 9 in `syria-israel`. The rounds there are: …"
+/// "There is no round 9 in `syria-israel`. The rounds there are: …", newest first and capped,
+/// so the notice stays readable (and within Discord's 2000 characters) for a long track.
 fn missing_round(library: &Library, track: &Track, number: &str) -> String {
-    let rounds: Vec<String> = track
+    const SHOWN: usize = 10;
+    let mut lines: Vec<String> = track
         .rounds
         .iter()
+        .rev()
+        .take(SHOWN)
         .map(|r| format!("• {}", cards::round_line(library, r)))
         .collect();
+    if track.rounds.len() > SHOWN {
+        lines.push(format!(
+            "…and {} earlier: see /rounds",
+            track.rounds.len() - SHOWN
+        ));
+    }
     format!(
         "There is no round {number} in `{}`. The rounds there are:\n{}",
         track.id,
-        rounds.join("\n")
+        lines.join("\n")
     )
 }
 
@@ -141,12 +157,16 @@ fn positions(
     };
     let name = find_party(library, track, party)?;
     match number {
-        // A party and a round: that round's positions, which include the party's.
         Some(n) => {
             let round = find_round(library, track, n)?;
-            Ok(Reply::message(cards::round_positions(
-                library, track, round,
-            )))
+            cards::party_in_round(library, track, round, &name)
+                .map(Reply::message)
+                .ok_or_else(|| {
+                    Reply::notice(format!(
+                        "Round {} of `{}` records no position for {name}. Try /positions round:{}.",
+                        round.number, track.id, round.number
+                    ))
+                })
         }
         None if track
             .rounds
@@ -211,27 +231,34 @@ fn author(library: &Library, name: Option<&str>) -> Answer {
         return Ok(Reply::message(cards::author_card(library, author, None)));
     };
     let typed = name.trim().to_lowercase();
-    let found = library
+    let exact = library
         .authors()
         .iter()
-        .find(|a| a.slug == typed || a.name.to_lowercase() == typed)
-        .or_else(|| {
-            let partial: Vec<_> = library
-                .authors()
-                .iter()
-                .filter(|a| a.name.to_lowercase().contains(&typed))
-                .collect();
-            (partial.len() == 1).then(|| partial[0])
-        });
-    match found {
-        Some(author) => Ok(Reply::message(cards::author_card(library, author, None))),
-        None => {
+        .find(|a| a.slug == typed || a.name.to_lowercase() == typed);
+    let partial: Vec<&Author> = library
+        .authors()
+        .iter()
+        .filter(|a| a.name.to_lowercase().contains(&typed))
+        .collect();
+    match (exact, partial.as_slice()) {
+        (Some(author), _) | (None, &[author]) => {
+            Ok(Reply::message(cards::author_card(library, author, None)))
+        }
+        (None, []) => {
             let names: Vec<&str> = library.authors().iter().map(|a| a.name.as_str()).collect();
             let hint = suggest::closest(&typed, names.iter().copied())
                 .map(|n| format!(" Did you mean {n}?"))
                 .unwrap_or_default();
             Err(Reply::notice(format!(
                 "I know no author called “{}”.{hint} Authors: {}.",
+                name.trim(),
+                names.join(", ")
+            )))
+        }
+        (None, several) => {
+            let names: Vec<&str> = several.iter().map(|a| a.name.as_str()).collect();
+            Err(Reply::notice(format!(
+                "Several authors match “{}”: {}. Which one?",
                 name.trim(),
                 names.join(", ")
             )))
@@ -252,28 +279,54 @@ fn press(library: &Library, custom_id: &str) -> Reply {
             target.track
         ));
     };
+    // ◀ and ▶ are resolved from the number alone, so they still work after the round the
+    // message shows was removed.
+    match target.view {
+        View::Prev => {
+            return match track.previous(target.round) {
+                Some(r) => Reply::Update(cards::round_card(library, track, r)),
+                None => Reply::notice(format!(
+                    "There is no round before round {} in `{}`.",
+                    target.round, track.id
+                )),
+            };
+        }
+        View::Next => {
+            return match track.next(target.round) {
+                Some(r) => Reply::Update(cards::round_card(library, track, r)),
+                None => Reply::notice(format!(
+                    "Round {} is the latest round in `{}`.",
+                    target.round, track.id
+                )),
+            };
+        }
+        _ => {}
+    }
     let Some(round) = track.round(target.round) else {
         return Reply::notice(missing_round(library, track, &target.round.to_string()));
     };
-    let message = match target.view {
-        View::Card => Some(cards::round_card(library, track, round)),
-        View::Prev => track
-            .previous(round.number)
-            .map(|r| cards::round_card(library, track, r)),
-        View::Next => track
-            .next(round.number)
-            .map(|r| cards::round_card(library, track, r)),
-        View::Positions => Some(cards::round_positions(library, track, round)),
-        View::Author => library
-            .author(&round.author)
-            .map(|a| cards::author_card(library, a, Some((track, round)))),
-        View::More(page) => cards::briefing_page(library, track, round, page),
-    };
-    match message {
-        Some(message) => Reply::Update(message),
-        None => Reply::notice(format!(
-            "That page of round {} is no longer there; the brief has changed. Try /round {}.",
-            round.number, round.number
-        )),
+    match target.view {
+        View::Author => match library.author(&round.author) {
+            Some(author) => {
+                Reply::Update(cards::author_card(library, author, Some((track, round))))
+            }
+            None => Reply::notice(format!(
+                "The author of round {} is no longer in the library.",
+                round.number
+            )),
+        },
+        View::More(page) => match cards::briefing_page(library, track, round, page) {
+            Some(message) => Reply::Update(message),
+            None => Reply::notice(format!(
+                "The briefing of round {} has {} now; the brief has changed. Try /round {}.",
+                round.number,
+                cards::plural(cards::briefing_pages(&round.body).len(), "page"),
+                round.number
+            )),
+        },
+        View::Positions => Reply::Update(cards::round_positions(library, track, round)),
+        View::Card | View::Prev | View::Next => {
+            Reply::Update(cards::round_card(library, track, round))
+        }
     }
 }

@@ -62,6 +62,8 @@ pub enum RequestError {
     Missing { command: String, option: String },
     #[error("`/{command}` takes no more values, found \"{found}\"")]
     Extra { command: String, found: String },
+    #[error("`/{command}` was given `{option}` twice")]
+    Repeated { command: String, option: String },
     #[error("nothing to complete: end the command line with `option:` and the text typed so far")]
     NothingFocused,
     #[error("a command line starts with `/` and a command name")]
@@ -173,18 +175,29 @@ impl Invocation {
         let spec =
             spec::command(&name).ok_or_else(|| RequestError::UnknownCommand(name.clone()))?;
         let mut options: Vec<(String, String)> = Vec::new();
-        let mut open_string = false;
+        // The option whose text the next word continues (a string, or one given as `name:`).
+        let mut open: Option<OptionKind> = None;
         for word in words {
             if let Some((key, value)) = word.split_once(':')
                 && let Some(option) = spec.option(&key.to_lowercase())
             {
+                if options.iter().any(|(n, _)| n == option.name) {
+                    return Err(RequestError::Repeated {
+                        command: name.clone(),
+                        option: option.name.to_string(),
+                    });
+                }
                 options.push((option.name.to_string(), value.to_string()));
-                open_string = option.kind == OptionKind::String;
+                open =
+                    (option.kind == OptionKind::String || value.is_empty()).then_some(option.kind);
                 continue;
             }
-            if open_string && let Some((_, text)) = options.last_mut() {
-                text.push(' ');
+            if let (Some(kind), Some((_, text))) = (open, options.last_mut()) {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
                 text.push_str(&word);
+                open = (kind == OptionKind::String).then_some(kind);
                 continue;
             }
             let next = spec
@@ -196,7 +209,7 @@ impl Invocation {
                     found: word.clone(),
                 })?;
             options.push((next.name.to_string(), word));
-            open_string = next.kind == OptionKind::String;
+            open = (next.kind == OptionKind::String).then_some(next.kind);
         }
         let options = options
             .into_iter()
@@ -403,7 +416,25 @@ mod tests {
     }
 
     #[test]
+    fn a_space_after_the_colon_is_forgiven() {
+        assert_eq!(
+            line("/round number: 5"),
+            Ok(Request::Command(Command::Round {
+                number: 5,
+                track: None
+            }))
+        );
+    }
+
+    #[test]
     fn bad_lines_say_what_is_wrong() {
+        assert_eq!(
+            line("/round number:5 number:6"),
+            Err(RequestError::Repeated {
+                command: "round".into(),
+                option: "number".into()
+            })
+        );
         assert_eq!(
             line("/weather"),
             Err(RequestError::UnknownCommand("weather".into()))

@@ -57,6 +57,10 @@ const PLACE: Fits = Fits {
     max: 64,
     shown_as: "an autocomplete label (with the round and date)",
 };
+const CHOICE: Fits = Fits {
+    max: limits::CHOICE_NAME,
+    shown_as: "an autocomplete choice",
+};
 const URL: Fits = Fits {
     max: 512,
     shown_as: "a link in an embed field",
@@ -135,7 +139,7 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
         status: status.filter(|s| !s.is_empty()),
         sources,
         positions,
-        body: text[body].trim().to_string(),
+        body: text[body].trim().replace("\r\n", "\n"),
         path,
     });
     parsed
@@ -303,7 +307,8 @@ fn read_positions(cx: &mut FileCx, t: &mut Table, known: &Known) -> Vec<Position
     let mut positions: Vec<Position> = Vec::new();
     for (table, span) in t.tables(cx, "positions") {
         let mut p = Table::nested(table, cx.absolute(span), "a position", t);
-        let party = p.text(cx, "party", Need::Required, NAME);
+        // Party names are offered as autocomplete choices, whose values hold 100 characters.
+        let party = p.text(cx, "party", Need::Required, CHOICE);
         let party_span = t_span(&p, "party");
         let role = p.text(cx, "role", Need::Optional, NAME);
         let role_span = t_span(&p, "role");

@@ -353,8 +353,9 @@ fn expect_text(cx: &mut FileCx, key: &str, value: &Spanned<DeValue>, fits: Fits)
         placeholder_error(cx, key, value.span());
         return None;
     }
-    let text = text.trim();
-    let length = crate::limits::chars(text);
+    // Windows line endings in multi-line strings read as plain ones.
+    let text = text.trim().replace("\r\n", "\n");
+    let length = crate::limits::chars(&text);
     if length > fits.max {
         cx.error_with_help(
             value.span(),
@@ -366,7 +367,7 @@ fn expect_text(cx: &mut FileCx, key: &str, value: &Spanned<DeValue>, fits: Fits)
         );
         return None;
     }
-    Some(text.to_string())
+    Some(text)
 }
 
 /// An `https://` address with a host, and no spaces.

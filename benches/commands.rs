@@ -1,0 +1,79 @@
+//! How long briefbot takes to answer each command on the shipped briefs: the pure core
+//! (`commands::respond`) plus serialising the reply to the JSON Discord receives.
+//! Run with `cargo bench --bench commands`; criterion prints the median of each.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use briefbot::commands::{self, Request};
+use briefbot::library::{Library, LoadOptions};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn shipped() -> Library {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("briefs");
+    let options = LoadOptions {
+        default_track: Some("syria-israel".into()),
+    };
+    match Library::load(&dir, &options) {
+        Ok(library) => library,
+        Err(error) => panic!(
+            "the shipped briefs must load:\n{}",
+            error.diagnostics.render()
+        ),
+    }
+}
+
+fn requests() -> Vec<(&'static str, Request)> {
+    let line = |text: &str| Request::parse_line(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+    let complete =
+        |text: &str| Request::parse_completion(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+    vec![
+        ("latest", line("/latest")),
+        ("round 5", line("/round 5")),
+        ("round 9 (missing)", line("/round 9")),
+        ("positions", line("/positions")),
+        ("positions party", line("/positions party:damascus")),
+        ("author", line("/author")),
+        ("rounds", line("/rounds")),
+        ("about", line("/about")),
+        (
+            "press positions",
+            Request::Press("round:syria-israel:5:positions".into()),
+        ),
+        (
+            "press more",
+            Request::Press("round:syria-israel:5:more:1".into()),
+        ),
+        ("autocomplete number", complete("/round number:")),
+        ("autocomplete party", complete("/positions party:sy")),
+    ]
+}
+
+fn bench_commands(c: &mut Criterion) {
+    let library = shipped();
+    let mut group = c.benchmark_group("respond+json");
+    for (name, request) in requests() {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let reply = commands::respond(black_box(&library), black_box(&request));
+                serde_json::to_vec(&reply.to_response())
+                    .map(|bytes| bytes.len())
+                    .unwrap_or_default()
+            })
+        });
+    }
+    group.finish();
+}
+
+fn bench_load(c: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("briefs");
+    let options = LoadOptions {
+        default_track: Some("syria-israel".into()),
+    };
+    c.bench_function("load shipped briefs", |b| {
+        b.iter(|| Library::load(black_box(&dir), &options).is_ok())
+    });
+}
+
+criterion_group!(benches, bench_commands, bench_load);
+criterion_main!(benches);
