@@ -28,6 +28,54 @@ pub struct DiscordConfig {
     /// Servers to register commands in; empty means global registration.
     #[serde(default)]
     pub guild_ids: Vec<u64>,
+    /// Which gateway shards this process runs.
+    #[serde(default)]
+    pub shards: Shards,
+}
+
+/// Gateway shards: one connection (the default), as many as Discord recommends (`"auto"`),
+/// or shards `first..=last` of `total`, so several processes can split a very large bot.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Shards {
+    #[default]
+    One,
+    Auto,
+    Range {
+        first: u32,
+        last: u32,
+        total: u32,
+    },
+}
+
+impl<'de> Deserialize<'de> for Shards {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Word(String),
+            Number(u32),
+            Range { first: u32, last: u32, total: u32 },
+        }
+        use serde::de::Error;
+        match Raw::deserialize(deserializer)? {
+            Raw::Word(word) if word == "auto" => Ok(Shards::Auto),
+            Raw::Number(1) => Ok(Shards::One),
+            Raw::Number(total) if total > 1 => Ok(Shards::Range {
+                first: 0,
+                last: total - 1,
+                total,
+            }),
+            Raw::Range { first, last, total } if first <= last && last < total => {
+                Ok(Shards::Range { first, last, total })
+            }
+            Raw::Range { .. } => Err(D::Error::custom(
+                "shards = { first, last, total } needs first <= last < total, e.g. { first = 0, last = 3, total = 8 }",
+            )),
+            _ => Err(D::Error::custom(
+                "shards must be \"auto\", a number of shards, or { first = 0, last = 3, total = 8 }",
+            )),
+        }
+    }
 }
 
 /// The file as written, before defaults and the environment are applied.
@@ -272,6 +320,31 @@ mod tests {
             err.to_string().starts_with("config.toml:1:1: Discord ids"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn shards_are_one_auto_a_count_or_a_range() {
+        let shards = |text: &str| parse(&format!("[discord]\n{text}\n")).map(|c| c.discord.shards);
+        assert_eq!(shards("").expect("default"), Shards::One);
+        assert_eq!(shards("shards = \"auto\"").expect("auto"), Shards::Auto);
+        assert_eq!(
+            shards("shards = 4").expect("count"),
+            Shards::Range {
+                first: 0,
+                last: 3,
+                total: 4
+            }
+        );
+        assert_eq!(
+            shards("shards = { first = 4, last = 7, total = 8 }").expect("range"),
+            Shards::Range {
+                first: 4,
+                last: 7,
+                total: 8
+            }
+        );
+        let err = shards("shards = { first = 4, last = 9, total = 8 }").expect_err("bad range");
+        assert!(err.to_string().contains("first <= last < total"), "{err}");
     }
 
     #[test]

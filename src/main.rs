@@ -11,7 +11,15 @@ use briefbot::ask::{Question, ask};
 use briefbot::check::Report;
 use briefbot::commands::{RequestError, spec};
 use briefbot::config::{Config, ConfigError};
+use briefbot::gateway;
 use briefbot::library::Library;
+use briefbot::logs::{self, LogFormat};
+use briefbot::registration::{self, Outcome, Scope};
+use briefbot::token::Token;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use tracing::info;
 
 #[derive(Parser)]
 #[command(
@@ -23,12 +31,30 @@ struct Cli {
     /// The configuration file [default: config.toml].
     #[arg(long, global = true, env = "BRIEFBOT_CONFIG")]
     config: Option<PathBuf>,
+    /// How `run` writes its logs: `text` for people, `json` for log collectors.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    log_format: Format,
+    /// What to do [default: run].
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve Discord over the gateway (the token comes from DISCORD_TOKEN or DISCORD_TOKEN_FILE).
+    Run,
+    /// Register the slash commands with Discord (only when they differ from what it has).
+    Register {
+        /// Register in this server only (instant); default: the config's guild_ids, or global.
+        #[arg(long, value_name = "ID", conflicts_with = "global")]
+        guild: Option<u64>,
+        /// Register globally, in every server the bot is in.
+        #[arg(long)]
+        global: bool,
+        /// Print the command JSON instead of sending it; needs no token.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Check every brief, author and party file; print each mistake with file:line:column.
     Check {
         /// The briefs folder (default: `briefs_dir` from the config).
@@ -93,7 +119,12 @@ fn load_config(cli: &Cli) -> Result<Config, ConfigError> {
         .unwrap_or_else(|| PathBuf::from("config.toml"));
     match Config::load(&path) {
         Err(ConfigError::NotFound { .. })
-            if !explicit && matches!(cli.command, Command::Check { dir: Some(_), .. }) =>
+            if !explicit
+                && matches!(
+                    cli.command,
+                    Some(Command::Check { dir: Some(_), .. })
+                        | Some(Command::Register { dry_run: true, .. })
+                ) =>
         {
             Ok(Config::defaults())
         }
@@ -103,7 +134,74 @@ fn load_config(cli: &Cli) -> Result<Config, ConfigError> {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = load_config(&cli)?;
-    match cli.command {
+    match cli.command.unwrap_or(Command::Run) {
+        Command::Run => {
+            let log_format = match cli.log_format {
+                Format::Text => LogFormat::Text,
+                Format::Json => LogFormat::Json,
+            };
+            let unparsed = logs::init(log_format);
+            // The token is checked before anything connects; it is never logged.
+            let token = Token::from_env()?;
+            let library = load_library(&config)?;
+            info!(
+                rounds = library.rounds().count(),
+                tracks = library.tracks().len(),
+                folder = %config.briefs_dir.display(),
+                "briefs loaded"
+            );
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            runtime.block_on(async {
+                let http = gateway::http(&token, &config);
+                let library = Arc::new(ArcSwap::from_pointee(library));
+                gateway::run(&config, http, library, unparsed).await
+            })?;
+            info!("stopped");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Register {
+            guild,
+            global,
+            dry_run,
+        } => {
+            if dry_run {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&registration::to_json())?
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let scopes = match (guild, global) {
+                (Some(id), _) => vec![Scope::Guild(id)],
+                (None, true) => vec![Scope::Global],
+                (None, false) => gateway::scopes(&config),
+            };
+            let token = Token::from_env()?;
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            runtime.block_on(async {
+                let http = gateway::http(&token, &config);
+                if http.application_id().is_none() {
+                    let app = http
+                        .get_current_application_info()
+                        .await
+                        .context("cannot ask Discord for the application id")?;
+                    http.set_application_id(app.id);
+                }
+                for scope in scopes {
+                    let outcome = registration::register(&http, scope).await?;
+                    match outcome {
+                        Outcome::Unchanged => println!("{scope}: already up to date"),
+                        Outcome::Updated { commands } => {
+                            println!("{scope}: registered {commands} commands")
+                        }
+                    }
+                }
+                anyhow::Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check { dir, format } => {
             let dir = dir.unwrap_or_else(|| config.briefs_dir.clone());
             let report = Report::new(Library::load(&dir, &config.load_options()));

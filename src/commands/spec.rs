@@ -25,6 +25,8 @@ pub struct CommandSpec {
     pub name: &'static str,
     pub description: &'static str,
     pub options: &'static [OptionSpec],
+    /// Only members who may manage the server see and use it.
+    pub admin: bool,
 }
 
 const TRACK: OptionSpec = OptionSpec {
@@ -53,11 +55,13 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "latest",
         description: "The newest round's briefing card",
         options: &[TRACK],
+        admin: false,
     },
     CommandSpec {
         name: "round",
         description: "One round's briefing card",
         options: &[round_option(true, "The round number"), TRACK],
+        admin: false,
     },
     CommandSpec {
         name: "positions",
@@ -74,6 +78,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             round_option(false, "The round (default: the latest)"),
             TRACK,
         ],
+        admin: false,
     },
     CommandSpec {
         name: "author",
@@ -86,16 +91,19 @@ pub const COMMANDS: &[CommandSpec] = &[
             autocomplete: true,
             min: None,
         }],
+        admin: false,
     },
     CommandSpec {
         name: "rounds",
         description: "The timeline: every round with its date, place and headline",
         options: &[TRACK],
+        admin: false,
     },
     CommandSpec {
         name: "about",
         description: "What briefbot covers and who publishes it",
         options: &[],
+        admin: false,
     },
 ];
 

@@ -2,6 +2,8 @@
 //! and checking a reply's JSON against Discord's limits and published schema.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod discord_stub;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -1,0 +1,196 @@
+//! From a Discord interaction to the core's reply and back, shared by every transport: which
+//! request an interaction is, the reply (a panic in the core becomes a polite notice), and
+//! the one error path that makes sure a user never sees "The application did not respond".
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Instant;
+
+use serenity::all::{Http, Interaction, InteractionId};
+use tracing::{Instrument, error, info, info_span, warn};
+
+use crate::commands::{self, Request};
+use crate::library::Library;
+use crate::reply::Reply;
+
+/// What a log line says about an interaction: its kind, command and server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub id: String,
+    pub kind: &'static str,
+    pub command: String,
+    pub guild: Option<String>,
+}
+
+impl Summary {
+    pub fn of(interaction: &Interaction) -> Summary {
+        let id = interaction.id().to_string();
+        match interaction {
+            Interaction::Command(c) => Summary {
+                id,
+                kind: "command",
+                command: c.data.name.clone(),
+                guild: c.guild_id.map(|g| g.to_string()),
+            },
+            Interaction::Autocomplete(c) => Summary {
+                id,
+                kind: "autocomplete",
+                command: c.data.name.clone(),
+                guild: c.guild_id.map(|g| g.to_string()),
+            },
+            Interaction::Component(c) => Summary {
+                id,
+                kind: "button",
+                command: c.data.custom_id.clone(),
+                guild: c.guild_id.map(|g| g.to_string()),
+            },
+            Interaction::Ping(_) => Summary {
+                id,
+                kind: "ping",
+                ..Summary::default()
+            },
+            _ => Summary {
+                id,
+                kind: "other",
+                ..Summary::default()
+            },
+        }
+    }
+}
+
+/// The reply to an interaction, or `None` for a PING (which only the HTTP endpoint gets,
+/// and answers with a PONG of its own). Never panics: a bug in the core is logged and
+/// answered with an apology of the kind Discord accepts for that interaction.
+pub fn reply_to(library: &Library, interaction: &Interaction) -> Option<Reply> {
+    let autocomplete = matches!(interaction, Interaction::Autocomplete(_));
+    let answer = catch_unwind(AssertUnwindSafe(|| match interaction {
+        Interaction::Command(command) => Some(match Request::from_command(command) {
+            Ok(request) => commands::respond(library, &request),
+            Err(error) => {
+                warn!(%error, "a command briefbot does not know; are the registered commands out of date?");
+                commands::bad_request(&error)
+            }
+        }),
+        Interaction::Autocomplete(command) => Some(match Request::from_autocomplete(command) {
+            Ok(request) => commands::respond(library, &request),
+            Err(error) => {
+                warn!(%error, "an autocomplete request briefbot does not understand");
+                commands::no_choices()
+            }
+        }),
+        Interaction::Component(component) => Some(commands::respond(
+            library,
+            &Request::from_component(component),
+        )),
+        Interaction::Ping(_) => None,
+        _ => Some(Reply::notice(
+            "briefbot does not handle this kind of interaction.",
+        )),
+    }));
+    answer.unwrap_or_else(|_| {
+        error!("the command core panicked; answered with an apology");
+        Some(fallback(autocomplete))
+    })
+}
+
+/// The apology for a failure on briefbot's side, of the kind Discord accepts in that place.
+pub fn fallback(autocomplete: bool) -> Reply {
+    if autocomplete {
+        commands::no_choices()
+    } else {
+        commands::something_went_wrong()
+    }
+}
+
+/// Answers an interaction over Discord's REST API (the gateway transport): sends the reply
+/// and, if Discord refuses it, the apology instead, so the user is never left waiting.
+pub async fn answer(http: &Http, library: &Library, interaction: &Interaction) {
+    let summary = Summary::of(interaction);
+    let span = info_span!(
+        "interaction",
+        id = %summary.id,
+        kind = summary.kind,
+        command = %summary.command,
+        guild = summary.guild.as_deref().unwrap_or("-"),
+    );
+    async {
+        let started = Instant::now();
+        let Some(reply) = reply_to(library, interaction) else {
+            return;
+        };
+        let autocomplete = matches!(interaction, Interaction::Autocomplete(_));
+        send(
+            http,
+            interaction.id(),
+            token_of(interaction),
+            &reply,
+            autocomplete,
+        )
+        .await;
+        info!(
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "answered"
+        );
+    }
+    .instrument(span)
+    .await
+}
+
+fn token_of(interaction: &Interaction) -> &str {
+    match interaction {
+        Interaction::Command(c) | Interaction::Autocomplete(c) => &c.token,
+        Interaction::Component(c) => &c.token,
+        Interaction::Modal(m) => &m.token,
+        Interaction::Ping(p) => &p.token,
+        _ => "",
+    }
+}
+
+/// Sends `reply`; when Discord refuses it (nothing was sent yet), sends the apology once.
+async fn send(http: &Http, id: InteractionId, token: &str, reply: &Reply, autocomplete: bool) {
+    let Err(error) = http
+        .create_interaction_response(id, token, &reply.to_response(), Vec::new())
+        .await
+    else {
+        return;
+    };
+    error!(%error, "Discord refused the reply; sending an apology instead");
+    let apology = fallback(autocomplete).to_response();
+    if let Err(error) = http
+        .create_interaction_response(id, token, &apology, Vec::new())
+        .await
+    {
+        error!(%error, "Discord refused the apology too; the user sees no answer");
+    }
+}
+
+/// Answers an interaction payload that serenity could not parse (Discord added or changed a
+/// field): logged with its id, and answered with the apology when its id and token can be
+/// read, so it is never dropped silently.
+pub async fn answer_unparsed(http: &Http, raw: &serde_json::Value, parse_error: &str) {
+    let id = raw["id"]
+        .as_str()
+        .and_then(|id| id.parse::<u64>().ok())
+        .filter(|id| *id != 0);
+    let token = raw["token"].as_str();
+    let kind = raw["type"].as_u64();
+    error!(
+        interaction = id.map(|i| i.to_string()).unwrap_or_else(|| "-".into()),
+        kind,
+        error = parse_error,
+        "an interaction serenity could not parse"
+    );
+    let (Some(id), Some(token)) = (id, token) else {
+        return;
+    };
+    // Type 1 is a PING, which needs no apology; type 4 is autocomplete, which takes choices only.
+    if kind == Some(1) {
+        return;
+    }
+    let apology = fallback(kind == Some(4)).to_response();
+    if let Err(error) = http
+        .create_interaction_response(InteractionId::new(id), token, &apology, Vec::new())
+        .await
+    {
+        error!(%error, "could not answer the unparsed interaction");
+    }
+}

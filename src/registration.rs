@@ -1,0 +1,215 @@
+//! The slash commands as Discord registers them, built from the same table the core parses
+//! (`commands::spec`), and registered only when what Discord has differs.
+
+use serde_json::{Value, json};
+use serenity::all::{
+    CommandOptionType, CreateCommand, CreateCommandOption, GuildId, Http, InstallationContext,
+    InteractionContext, Permissions,
+};
+
+use crate::commands::spec::{COMMANDS, CommandSpec, OptionKind};
+
+/// Where commands are registered: one server (instant, for testing and private bots) or
+/// every server the bot is in (global).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Guild(u64),
+    Global,
+}
+
+/// What a registration did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Discord already had exactly these commands; nothing was sent.
+    Unchanged,
+    /// The command set was replaced (one bulk PUT).
+    Updated { commands: usize },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistrationError {
+    #[error("Discord refused the command list for {scope}: {source}")]
+    Discord {
+        scope: String,
+        source: serenity::Error,
+    },
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scope::Guild(id) => write!(f, "server {id}"),
+            Scope::Global => write!(f, "all servers (global)"),
+        }
+    }
+}
+
+/// Every command as serenity's builder.
+pub fn commands() -> Vec<CreateCommand> {
+    COMMANDS.iter().map(command).collect()
+}
+
+fn command(spec: &CommandSpec) -> CreateCommand {
+    let mut command = CreateCommand::new(spec.name)
+        .description(spec.description)
+        .contexts(vec![InteractionContext::Guild, InteractionContext::BotDm])
+        .integration_types(vec![InstallationContext::Guild]);
+    if spec.admin {
+        command = command.default_member_permissions(Permissions::MANAGE_GUILD);
+    }
+    for option in spec.options {
+        let kind = match option.kind {
+            OptionKind::Integer => CommandOptionType::Integer,
+            OptionKind::String => CommandOptionType::String,
+        };
+        let mut built = CreateCommandOption::new(kind, option.name, option.description)
+            .required(option.required)
+            .set_autocomplete(option.autocomplete);
+        if let Some(min) = option.min.and_then(|m| u64::try_from(m).ok()) {
+            built = built.min_int_value(min);
+        }
+        command = command.add_option(built);
+    }
+    command
+}
+
+/// The command list as the JSON body of the registration PUT.
+pub fn to_json() -> Value {
+    serde_json::to_value(commands()).unwrap_or_default()
+}
+
+/// The parts of a command that registration sets, in one comparable shape, from either our
+/// builders or what Discord returns (which adds ids, versions and defaults).
+fn comparable(command: &Value) -> Value {
+    let options: Vec<Value> = command["options"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| {
+            json!({
+                "type": o["type"],
+                "name": o["name"],
+                "description": o["description"],
+                "required": o["required"].as_bool().unwrap_or(false),
+                "autocomplete": o["autocomplete"].as_bool().unwrap_or(false),
+                "min_value": o["min_value"].as_f64(),
+            })
+        })
+        .collect();
+    // Discord may leave `contexts` out of a guild command; `differs` then does not compare it.
+    let contexts = command["contexts"].as_array().map(|list| {
+        let mut list: Vec<u64> = list.iter().filter_map(Value::as_u64).collect();
+        list.sort_unstable();
+        list
+    });
+    let permissions = match &command["default_member_permissions"] {
+        Value::String(s) => s.parse::<u64>().ok(),
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    };
+    json!({
+        "name": command["name"],
+        "description": command["description"],
+        "type": command["type"].as_u64().unwrap_or(1),
+        "options": options,
+        "contexts": contexts,
+        "default_member_permissions": permissions,
+    })
+}
+
+/// Whether `existing` (Discord's list, as JSON) differs from the commands briefbot defines.
+pub fn differs(existing: &[Value]) -> bool {
+    let wanted: Vec<Value> = to_json()
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(comparable)
+        .collect();
+    if wanted.len() != existing.len() {
+        return true;
+    }
+    existing.iter().map(comparable).any(|mut have| {
+        let Some(mut want) = wanted.iter().find(|w| w["name"] == have["name"]).cloned() else {
+            return true;
+        };
+        if have["contexts"].is_null() {
+            want["contexts"] = Value::Null;
+            have["contexts"] = Value::Null;
+        }
+        want != have
+    })
+}
+
+/// Registers the commands in `scope` unless Discord already has exactly them.
+pub async fn register(http: &Http, scope: Scope) -> Result<Outcome, RegistrationError> {
+    let fail = |source| RegistrationError::Discord {
+        scope: scope.to_string(),
+        source,
+    };
+    let existing = match scope {
+        Scope::Guild(id) => http.get_guild_commands(GuildId::new(id)).await,
+        Scope::Global => http.get_global_commands().await,
+    }
+    .map_err(fail)?;
+    let existing: Vec<Value> = existing
+        .iter()
+        .filter_map(|c| serde_json::to_value(c).ok())
+        .collect();
+    if !differs(&existing) {
+        return Ok(Outcome::Unchanged);
+    }
+    let commands = commands();
+    match scope {
+        Scope::Guild(id) => {
+            http.create_guild_commands(GuildId::new(id), &commands)
+                .await
+        }
+        Scope::Global => http.create_global_commands(&commands).await,
+    }
+    .map_err(fail)?;
+    Ok(Outcome::Updated {
+        commands: commands.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_own_list_does_not_differ_from_itself() {
+        let ours: Vec<Value> = to_json().as_array().cloned().unwrap_or_default();
+        assert!(!differs(&ours));
+    }
+
+    #[test]
+    fn a_changed_description_or_a_missing_command_differs() {
+        let mut ours: Vec<Value> = to_json().as_array().cloned().unwrap_or_default();
+        ours[0]["description"] = Value::String("Old text".into());
+        assert!(differs(&ours));
+        let mut fewer: Vec<Value> = to_json().as_array().cloned().unwrap_or_default();
+        fewer.pop();
+        assert!(differs(&fewer));
+    }
+
+    #[test]
+    fn a_guild_command_without_contexts_matches() {
+        let mut ours: Vec<Value> = to_json().as_array().cloned().unwrap_or_default();
+        for command in &mut ours {
+            command["contexts"] = Value::Null;
+        }
+        assert!(!differs(&ours));
+    }
+
+    #[test]
+    fn discord_defaults_and_ids_do_not_count_as_differences() {
+        let mut ours: Vec<Value> = to_json().as_array().cloned().unwrap_or_default();
+        for command in &mut ours {
+            command["id"] = json!("1");
+            command["version"] = json!("2");
+            command["application_id"] = json!("3");
+            command["nsfw"] = json!(false);
+        }
+        assert!(!differs(&ours));
+    }
+}

@@ -1,0 +1,237 @@
+//! The gateway transport against a loopback stand-in for Discord's REST API: the commands it
+//! registers, the callbacks it sends for commands, autocomplete and buttons, and the one error
+//! path (a refused reply, a panic, a payload serenity cannot parse) that always answers.
+
+mod common;
+
+use briefbot::commands;
+use briefbot::dispatch;
+use briefbot::registration::{self, Outcome, Scope};
+use common::discord_stub::DiscordStub;
+use common::{assert_within_discord_limits, payload, shipped};
+use serde_json::Value;
+use serenity::all::Interaction;
+
+fn interaction(name: &str) -> Interaction {
+    serde_json::from_str(&payload(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[tokio::test]
+async fn registration_puts_the_command_list_once() {
+    let stub = DiscordStub::start().await;
+    let http = stub.http();
+
+    let first = registration::register(&http, Scope::Guild(290_926_798_626_357_999))
+        .await
+        .expect("registered");
+    assert_eq!(first, Outcome::Updated { commands: 6 });
+    let requests = stub.requests();
+    let path = format!(
+        "/api/v10/applications/{}/guilds/290926798626357999/commands",
+        common::discord_stub::APPLICATION_ID
+    );
+    assert_eq!(requests.len(), 2);
+    assert_eq!(
+        (requests[0].method.as_str(), requests[0].path.as_str()),
+        ("GET", path.as_str())
+    );
+    assert_eq!(
+        (requests[1].method.as_str(), requests[1].path.as_str()),
+        ("PUT", path.as_str())
+    );
+    assert_eq!(requests[1].body, registration::to_json());
+
+    // A restart finds Discord up to date and sends nothing but the look-up.
+    let second = registration::register(&http, Scope::Guild(290_926_798_626_357_999))
+        .await
+        .expect("checked");
+    assert_eq!(second, Outcome::Unchanged);
+    assert_eq!(stub.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn global_registration_uses_the_global_route() {
+    let stub = DiscordStub::start().await;
+    registration::register(&stub.http(), Scope::Global)
+        .await
+        .expect("registered");
+    let put = stub
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .expect("a PUT");
+    assert_eq!(
+        put.path,
+        format!(
+            "/api/v10/applications/{}/commands",
+            common::discord_stub::APPLICATION_ID
+        )
+    );
+}
+
+#[tokio::test]
+async fn every_interaction_is_answered_through_its_callback() {
+    let stub = DiscordStub::start().await;
+    let http = stub.http();
+    let library = shipped();
+    let cases = [
+        ("slash-latest.json", 4),
+        ("slash-round-5.json", 4),
+        ("slash-round-9.json", 4),
+        ("slash-positions-party.json", 4),
+        ("slash-author.json", 4),
+        ("slash-about.json", 4),
+        ("autocomplete-round-number.json", 8),
+        ("autocomplete-positions-party.json", 8),
+        ("button-positions.json", 7),
+        ("button-stale.json", 4),
+    ];
+    for (name, _) in cases {
+        dispatch::answer(&http, &library, &interaction(name)).await;
+    }
+    let callbacks = stub.callbacks();
+    assert_eq!(callbacks.len(), cases.len());
+    for ((name, kind), callback) in cases.iter().zip(&callbacks) {
+        let raw: Value = serde_json::from_str(&payload(name)).expect("json");
+        let expected_path = format!(
+            "/api/v10/interactions/{}/{}/callback",
+            raw["id"].as_str().unwrap_or_default(),
+            raw["token"].as_str().unwrap_or_default()
+        );
+        assert_eq!(callback.path, expected_path, "{name}");
+        assert_eq!(callback.body["type"], *kind, "{name}");
+        assert_within_discord_limits(&callback.body);
+        // The gateway sends exactly what the core answers.
+        let expected = dispatch::reply_to(&library, &interaction(name))
+            .expect("a reply")
+            .to_json();
+        assert_eq!(callback.body, expected, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_reply_discord_refuses_is_followed_by_an_apology() {
+    let stub = DiscordStub::start().await;
+    let latest = interaction("slash-latest.json");
+    stub.state
+        .refuse_first_callback
+        .lock()
+        .expect("lock")
+        .insert(latest.id().to_string());
+    dispatch::answer(&stub.http(), &shipped(), &latest).await;
+    let callbacks = stub.callbacks();
+    assert_eq!(callbacks.len(), 2, "the card, then the apology");
+    assert_eq!(
+        callbacks[0].body["data"]["embeds"][0]["title"]
+            .as_str()
+            .map(|t| t.starts_with("Paris")),
+        Some(true)
+    );
+    assert_eq!(
+        callbacks[1].body,
+        commands::something_went_wrong().to_json()
+    );
+    assert_eq!(callbacks[1].body["data"]["flags"], 64);
+}
+
+#[tokio::test]
+async fn a_refused_autocomplete_is_followed_by_empty_choices() {
+    let stub = DiscordStub::start().await;
+    let typing = interaction("autocomplete-round-number.json");
+    stub.state
+        .refuse_first_callback
+        .lock()
+        .expect("lock")
+        .insert(typing.id().to_string());
+    dispatch::answer(&stub.http(), &shipped(), &typing).await;
+    let callbacks = stub.callbacks();
+    assert_eq!(callbacks.len(), 2);
+    assert_eq!(
+        callbacks[1].body,
+        serde_json::json!({"type": 8, "data": {"choices": []}})
+    );
+}
+
+#[tokio::test]
+async fn a_payload_serenity_cannot_parse_is_still_answered() {
+    // Discord's documented example lacks `member.flags`, which serenity 0.12.5 requires.
+    let mut raw: Value = serde_json::from_str(&payload("slash-latest.json")).expect("json");
+    raw["member"].as_object_mut().map(|m| m.remove("flags"));
+    let parse = serde_json::from_value::<Interaction>(raw.clone());
+    let error = parse.expect_err("serenity must refuse it").to_string();
+
+    let stub = DiscordStub::start().await;
+    dispatch::answer_unparsed(&stub.http(), &raw, &error).await;
+    let callbacks = stub.callbacks();
+    assert_eq!(callbacks.len(), 1);
+    assert!(
+        callbacks[0]
+            .path
+            .contains(raw["id"].as_str().unwrap_or("?"))
+    );
+    assert_eq!(
+        callbacks[0].body,
+        commands::something_went_wrong().to_json()
+    );
+}
+
+#[tokio::test]
+async fn serenity_s_parse_warning_reaches_the_rescue_and_is_answered() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let (rescue, mut unparsed) = briefbot::logs::Rescue::new();
+    let subscriber = tracing_subscriber::registry().with(rescue);
+    let mut raw: Value = serde_json::from_str(&payload("slash-round-5.json")).expect("json");
+    raw["member"].as_object_mut().map(|m| m.remove("flags"));
+    let event = serde_json::json!({"op": 0, "s": 7, "t": "INTERACTION_CREATE", "d": raw});
+    // What serenity 0.12.5 logs (gateway/ws.rs) when a gateway payload does not parse.
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::warn!(target: "serenity::gateway::ws", "Err deserializing text: {}; text: {}", "Error(\"missing field `flags`\")", event);
+    });
+    let rescued = unparsed
+        .try_recv()
+        .expect("the rescue forwards the interaction");
+    let stub = DiscordStub::start().await;
+    dispatch::answer_unparsed(&stub.http(), &rescued, "missing field").await;
+    assert_eq!(stub.callbacks().len(), 1);
+}
+
+#[test]
+fn registered_commands_keep_discords_rules() {
+    let json = registration::to_json();
+    let commands = json.as_array().expect("a list");
+    assert!(commands.len() <= 100);
+    for command in commands {
+        let name = command["name"].as_str().unwrap_or_default();
+        assert!(is_command_name(name), "command name {name:?}");
+        let description = command["description"].as_str().unwrap_or_default();
+        assert!(
+            (1..=100).contains(&description.chars().count()),
+            "{name}: description {description:?}"
+        );
+        let options = command["options"].as_array().cloned().unwrap_or_default();
+        assert!(options.len() <= 25);
+        for option in &options {
+            let option_name = option["name"].as_str().unwrap_or_default();
+            assert!(
+                is_command_name(option_name),
+                "{name}: option name {option_name:?}"
+            );
+            let text = option["description"].as_str().unwrap_or_default();
+            assert!(
+                (1..=100).contains(&text.chars().count()),
+                "{name}.{option_name}: {text:?}"
+            );
+            assert!(option["choices"].as_array().map_or(0, Vec::len) <= 25);
+        }
+        common::assert_valid("ApplicationCommandCreateRequest", command);
+    }
+}
+
+/// `^[-_\p{L}\p{N}]{1,32}$` in lower case.
+fn is_command_name(name: &str) -> bool {
+    (1..=32).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c == '-' || c == '_' || c.is_alphanumeric())
+        && name.to_lowercase() == name
+}
