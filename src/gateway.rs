@@ -130,13 +130,15 @@ pub enum GatewayError {
     Connection(serenity::Error),
 }
 
-/// Connects and serves until SIGINT or SIGTERM; then stops the shards, waits up to ten
-/// seconds for replies in flight, and returns.
+/// Connects and serves until `shutdown` resolves (in production: SIGINT or SIGTERM, see
+/// `shutdown_signal`); then stops the shards, waits up to ten seconds for replies in
+/// flight, and returns.
 pub async fn run(
     config: &Config,
     http: Http,
     library: SharedLibrary,
     unparsed: mpsc::UnboundedReceiver<serde_json::Value>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), GatewayError> {
     let in_flight = Arc::new(InFlight::default());
     let handler = Handler {
@@ -153,7 +155,7 @@ pub async fn run(
 
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        shutdown.await;
         info!("shutting down: closing the gateway connections");
         shards.shutdown_all().await;
     });

@@ -155,7 +155,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.block_on(async {
                 let http = gateway::http(&token, &config);
                 let library = Arc::new(ArcSwap::from_pointee(library));
-                gateway::run(&config, http, library, unparsed).await
+                gateway::run(&config, http, library, unparsed, gateway::shutdown_signal()).await
             })?;
             info!("stopped");
             Ok(ExitCode::SUCCESS)

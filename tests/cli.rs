@@ -14,6 +14,8 @@ fn briefbot(dir: &Path, args: &[&str]) -> Output {
         .env_remove("BRIEFBOT_CONFIG")
         .env_remove("BRIEFBOT_BRIEFS_DIR")
         .env_remove("BRIEFBOT_DEFAULT_TRACK")
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DISCORD_TOKEN_FILE")
         .output()
         .expect("run briefbot")
 }
@@ -281,4 +283,79 @@ fn ask_with_a_bad_command_line_lists_the_commands() {
         "{stderr}"
     );
     assert!(stderr.contains("/round number:…"), "{stderr}");
+}
+
+#[test]
+fn register_dry_run_prints_the_commands_without_a_token_or_config() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = briefbot(dir.path(), &["register", "--dry-run"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let names: Vec<&str> = json
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["latest", "round", "positions", "author", "rounds", "about"]
+    );
+}
+
+#[test]
+fn run_without_a_token_stops_before_connecting() {
+    let output = briefbot(&repo(), &["run"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no Discord token: set DISCORD_TOKEN"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_token_never_appears_in_errors_or_logs() {
+    let token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.fake-signature-for-tests-only-0123456789";
+    // A valid-looking token and a broken briefs folder: the bot stops before connecting.
+    let output = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .args(["run", "--log-format", "json"])
+        .current_dir(repo())
+        .env("DISCORD_TOKEN", token)
+        .env("RUST_LOG", "trace")
+        .env(
+            "BRIEFBOT_BRIEFS_DIR",
+            "tests/fixtures/briefs-invalid/several_broken",
+        )
+        .output()
+        .expect("run briefbot");
+    assert_eq!(output.status.code(), Some(2));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(all.contains("5 errors in the briefs folder"), "{all}");
+    assert!(!all.contains("fake-signature"), "the token leaked: {all}");
+
+    let output = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .arg("run")
+        .current_dir(repo())
+        .env("DISCORD_TOKEN", "secret-but-malformed")
+        .output()
+        .expect("run briefbot");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(all.contains("malformed"), "{all}");
+    assert!(
+        !all.contains("secret-but-malformed"),
+        "the token leaked: {all}"
+    );
 }

@@ -235,3 +235,72 @@ fn is_command_name(name: &str) -> bool {
             .all(|c| c == '-' || c == '_' || c.is_alphanumeric())
         && name.to_lowercase() == name
 }
+
+/// The whole bot, end to end on loopback: serenity connects to the stand-in gateway,
+/// registers the commands on READY, answers an interaction through its callback, and
+/// stops cleanly when asked.
+#[tokio::test]
+async fn the_bot_connects_registers_answers_and_shuts_down() {
+    use briefbot::config::Config;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("serenity=debug,briefbot=debug")
+        .try_init();
+    let stub = DiscordStub::start().await;
+    stub.state
+        .interactions
+        .lock()
+        .expect("lock")
+        .push(serde_json::from_str(&payload("slash-round-5.json")).expect("json"));
+    let mut config = Config::defaults();
+    config.discord.guild_ids = vec![290_926_798_626_357_999];
+    let library = Arc::new(arc_swap::ArcSwap::from_pointee(shipped()));
+    let (_rescue, unparsed) = briefbot::logs::Rescue::new();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let http = stub.http();
+    let bot = tokio::spawn(async move {
+        briefbot::gateway::run(&config, http, library, unparsed, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while stub.callbacks().is_empty() || !stub.requests().iter().any(|r| r.method == "PUT") {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no answer within 20 s: {:#?}",
+            stub.requests()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let callback = &stub.callbacks()[0];
+    assert_eq!(callback.body["type"], 4);
+    assert_eq!(
+        callback.body["data"]["embeds"][0]["title"]
+            .as_str()
+            .map(|t| t.starts_with("Paris round")),
+        Some(true)
+    );
+    let identify = stub
+        .state
+        .gateway_frames
+        .lock()
+        .expect("lock")
+        .iter()
+        .find(|f| f["op"] == 2)
+        .cloned()
+        .expect("IDENTIFY");
+    assert_eq!(
+        identify["d"]["intents"], 0,
+        "no gateway intents are needed for interactions"
+    );
+
+    let _ = stop.send(());
+    let result = tokio::time::timeout(Duration::from_secs(10), bot)
+        .await
+        .expect("stops within 10 s");
+    assert!(result.expect("task").is_ok());
+}

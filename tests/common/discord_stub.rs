@@ -8,8 +8,10 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use serde_json::{Value, json};
 use serenity::all::{ApplicationId, Http, HttpBuilder};
 
@@ -28,6 +30,11 @@ pub struct StubState {
     pub commands: Mutex<Vec<Value>>,
     /// Interaction ids whose first callback is refused with 400, as Discord refuses a bad reply.
     pub refuse_first_callback: Mutex<HashSet<String>>,
+    /// INTERACTION_CREATE payloads the gateway sends after READY.
+    pub interactions: Mutex<Vec<Value>>,
+    /// What the bot sent over the gateway (IDENTIFY, heartbeats).
+    pub gateway_frames: Mutex<Vec<Value>>,
+    pub addr: Mutex<Option<SocketAddr>>,
 }
 
 pub struct DiscordStub {
@@ -40,11 +47,16 @@ pub const APPLICATION_ID: u64 = 775_799_577_604_522_054;
 impl DiscordStub {
     pub async fn start() -> DiscordStub {
         let state = Arc::new(StubState::default());
-        let app = Router::new().fallback(handle).with_state(state.clone());
+        let app = Router::new()
+            .route("/api/v10/gateway", get(gateway_url))
+            .route("/gateway", get(gateway))
+            .fallback(handle)
+            .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
         let addr = listener.local_addr().expect("address");
+        *state.addr.lock().expect("lock") = Some(addr);
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -70,6 +82,83 @@ impl DiscordStub {
             .into_iter()
             .filter(|r| r.path.ends_with("/callback"))
             .collect()
+    }
+}
+
+/// `GET /gateway`: where the websocket is, as Discord answers it.
+async fn gateway_url(State(state): State<Arc<StubState>>) -> axum::Json<Value> {
+    let addr = state
+        .addr
+        .lock()
+        .expect("lock")
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    axum::Json(json!({ "url": format!("ws://{addr}/gateway") }))
+}
+
+/// A minimal gateway: HELLO, then READY after IDENTIFY, then the queued interactions;
+/// heartbeats are acknowledged.
+async fn gateway(State(state): State<Arc<StubState>>, upgrade: WebSocketUpgrade) -> Response {
+    upgrade.on_upgrade(move |socket| gateway_session(state, socket))
+}
+
+async fn gateway_session(state: Arc<StubState>, mut socket: WebSocket) {
+    let send = |value: Value| Message::Text(value.to_string().into());
+    if socket
+        .send(send(json!({"op": 10, "d": {"heartbeat_interval": 41_250}})))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let mut sequence = 0;
+    while let Some(Ok(message)) = socket.recv().await {
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let frame: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
+        state
+            .gateway_frames
+            .lock()
+            .expect("lock")
+            .push(frame.clone());
+        match frame["op"].as_u64() {
+            Some(1) => {
+                let _ = socket.send(send(json!({"op": 11, "d": null}))).await;
+            }
+            Some(2) => {
+                let addr = state
+                    .addr
+                    .lock()
+                    .expect("lock")
+                    .map(|a| a.to_string())
+                    .unwrap_or_default();
+                sequence += 1;
+                let ready = json!({"op": 0, "s": sequence, "t": "READY", "d": {
+                    "v": 10,
+                    "user": {"id": APPLICATION_ID.to_string(), "username": "briefbot", "discriminator": "0",
+                             "global_name": null, "avatar": null, "bot": true},
+                    "guilds": [],
+                    "session_id": "stub-session",
+                    "resume_gateway_url": format!("ws://{addr}/gateway"),
+                    "shard": [0, 1],
+                    "application": {"id": APPLICATION_ID.to_string(), "flags": 0}
+                }});
+                if socket.send(send(ready)).await.is_err() {
+                    return;
+                }
+                let queued: Vec<Value> =
+                    state.interactions.lock().expect("lock").drain(..).collect();
+                for interaction in queued {
+                    sequence += 1;
+                    let event = json!({"op": 0, "s": sequence, "t": "INTERACTION_CREATE", "d": interaction});
+                    if socket.send(send(event)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }
 
