@@ -16,6 +16,7 @@ pub struct Config {
     /// The track of briefs that do not name one.
     pub default_track: Option<String>,
     pub discord: DiscordConfig,
+    pub serve: ServeConfig,
 }
 
 /// The Discord application briefbot answers for.
@@ -31,6 +32,31 @@ pub struct DiscordConfig {
     /// Which gateway shards this process runs.
     #[serde(default)]
     pub shards: Shards,
+    /// The application's public key (hex), for `briefbot serve` to verify Discord's signatures.
+    /// Public, not a secret; `DISCORD_PUBLIC_KEY` overrides it.
+    #[serde(default)]
+    pub public_key: Option<String>,
+}
+
+/// `briefbot serve`'s HTTP listener.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Address and port to listen on; put a TLS-terminating reverse proxy in front.
+    #[serde(default = "default_listen")]
+    pub listen: std::net::SocketAddr,
+}
+
+fn default_listen() -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            listen: default_listen(),
+        }
+    }
 }
 
 /// Gateway shards: one connection (the default), as many as Discord recommends (`"auto"`),
@@ -86,6 +112,8 @@ struct FileConfig {
     default_track: Option<toml::Spanned<String>>,
     #[serde(default)]
     discord: DiscordConfig,
+    #[serde(default)]
+    serve: ServeConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -176,6 +204,7 @@ impl Config {
             briefs_dir: base.join(briefs_dir),
             default_track: file.default_track.map(toml::Spanned::into_inner),
             discord,
+            serve: file.serve,
         })
     }
 
@@ -197,6 +226,14 @@ impl Config {
         if let Some(id) = env("BRIEFBOT_APPLICATION_ID") {
             self.discord.application_id = Some(parse_snowflake("BRIEFBOT_APPLICATION_ID", &id)?);
         }
+        if let Some(listen) = env("BRIEFBOT_LISTEN") {
+            self.serve.listen = listen.trim().parse().map_err(|_| ConfigError::Env {
+                var: "BRIEFBOT_LISTEN",
+                message: format!(
+                    "expected an address and port such as 0.0.0.0:8080, found \"{listen}\""
+                ),
+            })?;
+        }
         if let Some(ids) = env("BRIEFBOT_GUILD_IDS") {
             self.discord.guild_ids = ids
                 .split(',')
@@ -215,6 +252,7 @@ impl Config {
             briefs_dir: PathBuf::from("briefs"),
             default_track: None,
             discord: DiscordConfig::default(),
+            serve: ServeConfig::default(),
         }
     }
 

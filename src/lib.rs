@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod diagnostics;
 pub mod dispatch;
+pub mod endpoint;
 pub mod gateway;
 pub mod library;
 pub mod limits;

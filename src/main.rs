@@ -11,6 +11,7 @@ use briefbot::ask::{Question, ask};
 use briefbot::check::Report;
 use briefbot::commands::{RequestError, spec};
 use briefbot::config::{Config, ConfigError};
+use briefbot::endpoint::{self, Endpoint, PublicKey};
 use briefbot::gateway;
 use briefbot::library::Library;
 use briefbot::logs::{self, LogFormat};
@@ -43,6 +44,12 @@ struct Cli {
 enum Command {
     /// Serve Discord over the gateway (the token comes from DISCORD_TOKEN or DISCORD_TOKEN_FILE).
     Run,
+    /// Serve Discord's interactions as signed HTTP POSTs on /interactions (no gateway).
+    Serve {
+        /// Address and port [default: `[serve] listen` from the config, 127.0.0.1:8080].
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+    },
     /// Register the slash commands with Discord (only when they differ from what it has).
     Register {
         /// Register in this server only (instant); default: the config's guild_ids, or global.
@@ -136,11 +143,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = load_config(&cli)?;
     match cli.command.unwrap_or(Command::Run) {
         Command::Run => {
-            let log_format = match cli.log_format {
-                Format::Text => LogFormat::Text,
-                Format::Json => LogFormat::Json,
-            };
-            let unparsed = logs::init(log_format);
+            let unparsed = logs::init(log_format(cli.log_format));
             // The token is checked before anything connects; it is never logged.
             let token = Token::from_env()?;
             let library = load_library(&config)?;
@@ -157,6 +160,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let library = Arc::new(ArcSwap::from_pointee(library));
                 gateway::run(&config, http, library, unparsed, gateway::shutdown_signal()).await
             })?;
+            info!("stopped");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { listen } => {
+            let _ = logs::init(log_format(cli.log_format));
+            let key = PublicKey::from_env_or(config.discord.public_key.as_deref())?;
+            let library = load_library(&config)?;
+            info!(rounds = library.rounds().count(), folder = %config.briefs_dir.display(), "briefs loaded");
+            let endpoint = Arc::new(Endpoint {
+                key,
+                library: Arc::new(ArcSwap::from_pointee(library)),
+            });
+            let listen = listen.unwrap_or(config.serve.listen);
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            runtime
+                .block_on(endpoint::serve(
+                    listen,
+                    endpoint,
+                    gateway::shutdown_signal(),
+                ))
+                .with_context(|| format!("cannot serve on {listen}"))?;
             info!("stopped");
             Ok(ExitCode::SUCCESS)
         }
@@ -250,6 +275,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("fill in every TODO, then run `briefbot check` to see what is left");
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+fn log_format(format: Format) -> LogFormat {
+    match format {
+        Format::Text => LogFormat::Text,
+        Format::Json => LogFormat::Json,
     }
 }
 

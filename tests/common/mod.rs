@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod discord_stub;
+pub mod signing;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
