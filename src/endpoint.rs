@@ -201,7 +201,7 @@ fn answer_unparsed(body: &[u8], error: &str) -> Result<Vec<u8>, Refusal> {
     let looks_like_interaction = raw["id"].is_string() && raw["token"].is_string();
     warn!(id = raw["id"].as_str().unwrap_or("-"), ?kind, %error, "a signed interaction serenity could not parse");
     match kind {
-        Some(2 | 3 | 4) if looks_like_interaction => {
+        Some(2..=4) if looks_like_interaction => {
             let apology = dispatch::fallback(kind == Some(4)).to_response();
             serde_json::to_vec(&apology).map_err(|_| Refusal::BadRequest("unserialisable reply"))
         }
