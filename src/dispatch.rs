@@ -3,9 +3,9 @@
 //! the one error path that makes sure a user never sees "The application did not respond".
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use serenity::all::{Http, Interaction, InteractionId};
+use serenity::all::{CreateInteractionResponse, Http, HttpError, Interaction, InteractionId};
 use tracing::{Instrument, error, info, info_span, warn};
 
 use crate::commands::{self, Request};
@@ -101,6 +101,10 @@ pub fn fallback(autocomplete: bool) -> Reply {
     }
 }
 
+/// How long the first reply may take to send: Discord drops an interaction that is not
+/// answered within 3 s, and an apology after that would be refused too.
+pub const REPLY_DEADLINE: Duration = Duration::from_millis(2500);
+
 /// Answers an interaction over Discord's REST API (the gateway transport): sends the reply
 /// and, if Discord refuses it, the apology instead, so the user is never left waiting.
 pub async fn answer(http: &Http, library: &Library, interaction: &Interaction) {
@@ -114,15 +118,21 @@ pub async fn answer(http: &Http, library: &Library, interaction: &Interaction) {
     );
     async {
         let started = Instant::now();
-        let Some(reply) = reply_to(library, interaction) else {
-            return;
-        };
         let autocomplete = matches!(interaction, Interaction::Autocomplete(_));
+        // Building the response is inside the guard too: a bug there still gets the apology.
+        let response = catch_unwind(AssertUnwindSafe(|| {
+            reply_to(library, interaction).map(|r| r.to_response())
+        }))
+        .unwrap_or_else(|_| {
+            error!("building the reply panicked; answering with an apology");
+            Some(fallback(autocomplete).to_response())
+        });
+        let Some(response) = response else { return };
         send(
             http,
             interaction.id(),
             token_of(interaction),
-            &reply,
+            &response,
             autocomplete,
         )
         .await;
@@ -145,21 +155,65 @@ fn token_of(interaction: &Interaction) -> &str {
     }
 }
 
-/// Sends `reply`; when Discord refuses it (nothing was sent yet), sends the apology once.
-async fn send(http: &Http, id: InteractionId, token: &str, reply: &Reply, autocomplete: bool) {
-    let Err(error) = http
-        .create_interaction_response(id, token, &reply.to_response(), Vec::new())
-        .await
-    else {
-        return;
+/// Discord's codes for "this interaction was already answered" and "it has expired": an
+/// apology would be refused too.
+const ALREADY_ANSWERED: isize = 40060;
+const UNKNOWN_INTERACTION: isize = 10062;
+
+/// Sends `response`; when Discord refuses it (so nothing was sent), sends the apology once.
+async fn send(
+    http: &Http,
+    id: InteractionId,
+    token: &str,
+    response: &CreateInteractionResponse,
+    autocomplete: bool,
+) {
+    let first = tokio::time::timeout(
+        REPLY_DEADLINE,
+        http.create_interaction_response(id, token, response, Vec::new()),
+    );
+    let error = match first.await {
+        Ok(Ok(())) => return,
+        Ok(Err(error)) => error,
+        Err(_) => {
+            error!(
+                "Discord did not take the reply within 2.5 s; the interaction has likely expired"
+            );
+            return;
+        }
     };
-    error!(%error, "Discord refused the reply; sending an apology instead");
+    let code = discord_code(&error);
+    error!(error = %redact(&error, token), ?code, "Discord refused the reply");
+    if matches!(code, Some(ALREADY_ANSWERED | UNKNOWN_INTERACTION)) {
+        return;
+    }
     let apology = fallback(autocomplete).to_response();
-    if let Err(error) = http
+    match http
         .create_interaction_response(id, token, &apology, Vec::new())
         .await
     {
-        error!(%error, "Discord refused the apology too; the user sees no answer");
+        Ok(()) => info!("answered with an apology instead"),
+        Err(error) => error!(error = %redact(&error, token), "Discord refused the apology too"),
+    }
+}
+
+fn discord_code(error: &serenity::Error) -> Option<isize> {
+    match error {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(response)) => {
+            Some(response.error.code)
+        }
+        _ => None,
+    }
+}
+
+/// An error's text with the interaction token taken out: request errors name the callback
+/// URL, which holds it, and the token lets anyone answer as briefbot for 15 minutes.
+pub fn redact(error: &dyn std::fmt::Display, token: &str) -> String {
+    let text = error.to_string();
+    if token.is_empty() {
+        text
+    } else {
+        text.replace(token, "[interaction token]")
     }
 }
 

@@ -2,17 +2,16 @@
 //! interactions, `dispatch` answers them from the current library snapshot; commands are
 //! registered on start; SIGINT/SIGTERM stop the shards and let in-flight replies finish.
 
-use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use serenity::all::{
-    ApplicationId, ClientBuilder, Context, EventHandler, GatewayIntents, Http, HttpBuilder,
-    Interaction, Ready, async_trait,
+    ApplicationId, ClientBuilder, Context, Event, EventHandler, GatewayIntents, Http, HttpBuilder,
+    Interaction, RawEventHandler, Ready, async_trait,
 };
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 use tracing::{error, info, warn};
 
 use crate::config::{Config, Shards};
@@ -131,15 +130,20 @@ pub enum GatewayError {
 }
 
 /// Connects and serves until `shutdown` resolves (in production: SIGINT or SIGTERM, see
-/// `shutdown_signal`); then stops the shards, waits up to ten seconds for replies in
-/// flight, and returns.
+/// `shutdown_signal`); then stops the shards, waits up to three seconds for replies in
+/// flight (a reply later than that is useless to Discord anyway), and returns.
 pub async fn run(
     config: &Config,
     http: Http,
     library: SharedLibrary,
-    unparsed: mpsc::UnboundedReceiver<serde_json::Value>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), GatewayError> {
+    // Listen for the signal first, so a stop during start-up or an outage is never lost.
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(());
+    });
     let in_flight = Arc::new(InFlight::default());
     let handler = Handler {
         library,
@@ -149,45 +153,58 @@ pub async fn run(
     // Interactions need no gateway intents: they arrive whatever the intents are.
     let mut client = ClientBuilder::new_with_http(http, GatewayIntents::empty())
         .event_handler(handler)
+        .raw_event_handler(Unparsed {
+            in_flight: in_flight.clone(),
+        })
         .await
         .map_err(GatewayError::Client)?;
-    tokio::spawn(rescue_unparsed(client.http.clone(), unparsed));
-
     let shards = client.shard_manager.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        info!("shutting down: closing the gateway connections");
-        shards.shutdown_all().await;
-    });
-
-    let result = match &config.discord.shards {
-        Shards::One => client.start().await,
-        Shards::Auto => client.start_autosharded().await,
-        Shards::Range { first, last, total } => {
-            client
-                .start_shard_range(
-                    Range {
-                        start: *first,
-                        end: last + 1,
-                    },
-                    *total,
-                )
-                .await
+    let result = tokio::select! {
+        result = start(&mut client, &config.discord.shards) => result.map_err(GatewayError::Connection),
+        _ = stopped => {
+            info!("shutting down: closing the gateway connections");
+            shards.shutdown_all().await;
+            Ok(())
         }
     };
-    if !in_flight.wait_idle(Duration::from_secs(10)).await {
-        warn!("some replies were still in flight after 10 s");
+    if !in_flight.wait_idle(Duration::from_secs(3)).await {
+        warn!("some replies were still in flight after 3 s");
     }
-    result.map_err(GatewayError::Connection)
+    result
 }
 
-/// Answers the interactions serenity could not parse (see `logs::Rescue`).
-async fn rescue_unparsed(
-    http: Arc<Http>,
-    mut unparsed: mpsc::UnboundedReceiver<serde_json::Value>,
-) {
-    while let Some(raw) = unparsed.recv().await {
-        dispatch::answer_unparsed(&http, &raw, "serenity could not parse the payload").await;
+async fn start(client: &mut serenity::Client, shards: &Shards) -> Result<(), serenity::Error> {
+    match shards {
+        Shards::One => client.start().await,
+        Shards::Auto => client.start_autosharded().await,
+        // serenity 0.12.5 reads the range's end as inclusive (`end - start + 1` shards).
+        Shards::Range { first, last, total } => {
+            client.start_shard_range(*first..*last, *total).await
+        }
+    }
+}
+
+/// Interactions serenity could not parse (Discord added or changed a field) reach no event
+/// handler: serenity turns them into `Event::Unknown`. They are answered with an apology here,
+/// so none is dropped silently.
+struct Unparsed {
+    in_flight: Arc<InFlight>,
+}
+
+#[async_trait]
+impl RawEventHandler for Unparsed {
+    async fn raw_event(&self, ctx: Context, event: Event) {
+        if let Event::Unknown(unknown) = event
+            && unknown.kind == "INTERACTION_CREATE"
+        {
+            let _guard = self.in_flight.enter();
+            dispatch::answer_unparsed(
+                &ctx.http,
+                &unknown.value,
+                "serenity could not parse the payload",
+            )
+            .await;
+        }
     }
 }
 

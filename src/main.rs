@@ -143,7 +143,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = load_config(&cli)?;
     match cli.command.unwrap_or(Command::Run) {
         Command::Run => {
-            let unparsed = logs::init(log_format(cli.log_format));
+            logs::init(log_format(cli.log_format));
             // The token is checked before anything connects; it is never logged.
             let token = Token::from_env()?;
             let library = load_library(&config)?;
@@ -158,13 +158,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.block_on(async {
                 let http = gateway::http(&token, &config);
                 let library = Arc::new(ArcSwap::from_pointee(library));
-                gateway::run(&config, http, library, unparsed, gateway::shutdown_signal()).await
+                gateway::run(&config, http, library, gateway::shutdown_signal()).await
             })?;
             info!("stopped");
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { listen } => {
-            let _ = logs::init(log_format(cli.log_format));
+            logs::init(log_format(cli.log_format));
             let key = PublicKey::from_env_or(config.discord.public_key.as_deref())?;
             let library = load_library(&config)?;
             info!(rounds = library.rounds().count(), folder = %config.briefs_dir.display(), "briefs loaded");

@@ -107,7 +107,17 @@ fn comparable(command: &Value) -> Value {
         Value::Number(n) => n.as_u64(),
         _ => None,
     };
+    let mut integration_types: Vec<u64> = command["integration_types"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_u64)
+        .collect();
+    integration_types.sort_unstable();
+    // Discord may leave `integration_types` out too (serenity then reads an empty list).
+    let integration_types = (!integration_types.is_empty()).then_some(integration_types);
     json!({
+        "integration_types": integration_types,
         "name": command["name"],
         "description": command["description"],
         "type": command["type"].as_u64().unwrap_or(1),
@@ -132,9 +142,11 @@ pub fn differs(existing: &[Value]) -> bool {
         let Some(mut want) = wanted.iter().find(|w| w["name"] == have["name"]).cloned() else {
             return true;
         };
-        if have["contexts"].is_null() {
-            want["contexts"] = Value::Null;
-            have["contexts"] = Value::Null;
+        // What Discord leaves out of its answer is not compared.
+        for optional in ["contexts", "integration_types"] {
+            if have[optional].is_null() {
+                want[optional] = Value::Null;
+            }
         }
         want != have
     })
@@ -197,6 +209,7 @@ mod tests {
         let mut ours: Vec<Value> = to_json().as_array().cloned().unwrap_or_default();
         for command in &mut ours {
             command["contexts"] = Value::Null;
+            command["integration_types"] = json!([]);
         }
         assert!(!differs(&ours));
     }

@@ -46,6 +46,12 @@ impl Token {
         let token = text.trim();
         // Discord shows tokens bare; some tools prefix "Bot ". Accept both.
         let token = token.strip_prefix("Bot ").unwrap_or(token).trim();
+        // serenity checks the three parts; the characters are checked here, so a pasted line
+        // break or space fails now, not as a rejected connection later.
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+        if !token.chars().all(allowed) {
+            return Err(TokenError::Malformed { source_name });
+        }
         serenity::utils::validate_token(token)
             .map_err(|_| TokenError::Malformed { source_name })?;
         Ok(Token(token.to_string()))
@@ -109,5 +115,8 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("DISCORD_TOKEN is malformed"), "{text}");
         assert!(!text.contains("not-a-token-secret"), "{text}");
+        let pasted =
+            Token::from_lookup(|var| (var == "DISCORD_TOKEN").then(|| "a.b.c\nmore".to_string()));
+        assert!(matches!(pasted, Err(TokenError::Malformed { .. })));
     }
 }

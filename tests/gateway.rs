@@ -175,26 +175,6 @@ async fn a_payload_serenity_cannot_parse_is_still_answered() {
     );
 }
 
-#[tokio::test]
-async fn serenity_s_parse_warning_reaches_the_rescue_and_is_answered() {
-    use tracing_subscriber::layer::SubscriberExt;
-    let (rescue, mut unparsed) = briefbot::logs::Rescue::new();
-    let subscriber = tracing_subscriber::registry().with(rescue);
-    let mut raw: Value = serde_json::from_str(&payload("slash-round-5.json")).expect("json");
-    raw["member"].as_object_mut().map(|m| m.remove("flags"));
-    let event = serde_json::json!({"op": 0, "s": 7, "t": "INTERACTION_CREATE", "d": raw});
-    // What serenity 0.12.5 logs (gateway/ws.rs) when a gateway payload does not parse.
-    tracing::subscriber::with_default(subscriber, || {
-        tracing::warn!(target: "serenity::gateway::ws", "Err deserializing text: {}; text: {}", "Error(\"missing field `flags`\")", event);
-    });
-    let rescued = unparsed
-        .try_recv()
-        .expect("the rescue forwards the interaction");
-    let stub = DiscordStub::start().await;
-    dispatch::answer_unparsed(&stub.http(), &rescued, "missing field").await;
-    assert_eq!(stub.callbacks().len(), 1);
-}
-
 #[test]
 fn registered_commands_keep_discords_rules() {
     let json = registration::to_json();
@@ -237,53 +217,58 @@ fn is_command_name(name: &str) -> bool {
 }
 
 /// The whole bot, end to end on loopback: serenity connects to the stand-in gateway,
-/// registers the commands on READY, answers an interaction through its callback, and
-/// stops cleanly when asked.
+/// registers the commands on READY, answers an interaction through its callback, answers one
+/// it cannot parse with an apology, and stops cleanly when asked.
 #[tokio::test]
 async fn the_bot_connects_registers_answers_and_shuts_down() {
     use briefbot::config::Config;
-    use std::sync::Arc;
     use std::time::Duration;
 
     let _ = tracing_subscriber::fmt()
         .with_test_writer()
-        .with_env_filter("serenity=debug,briefbot=debug")
+        .with_env_filter("serenity=info,briefbot=debug")
         .try_init();
     let stub = DiscordStub::start().await;
-    stub.state
-        .interactions
-        .lock()
-        .expect("lock")
-        .push(serde_json::from_str(&payload("slash-round-5.json")).expect("json"));
+    let mut unparsable: Value = serde_json::from_str(&payload("slash-latest.json")).expect("json");
+    unparsable["member"]
+        .as_object_mut()
+        .map(|m| m.remove("flags"));
+    stub.state.interactions.lock().expect("lock").extend([
+        serde_json::from_str(&payload("slash-round-5.json")).expect("json"),
+        unparsable.clone(),
+    ]);
     let mut config = Config::defaults();
     config.discord.guild_ids = vec![290_926_798_626_357_999];
-    let library = Arc::new(arc_swap::ArcSwap::from_pointee(shipped()));
-    let (_rescue, unparsed) = briefbot::logs::Rescue::new();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let http = stub.http();
-    let bot = tokio::spawn(async move {
-        briefbot::gateway::run(&config, http, library, unparsed, async {
-            let _ = stopped.await;
-        })
-        .await
+    let bot = start_bot(&stub, config, async {
+        let _ = stopped.await;
     });
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while stub.callbacks().is_empty() || !stub.requests().iter().any(|r| r.method == "PUT") {
+    while stub.callbacks().len() < 2 || !stub.requests().iter().any(|r| r.method == "PUT") {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "no answer within 20 s: {:#?}",
+            "no answers within 20 s: {:#?}",
             stub.requests()
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let callback = &stub.callbacks()[0];
-    assert_eq!(callback.body["type"], 4);
-    assert_eq!(
-        callback.body["data"]["embeds"][0]["title"]
+    let callbacks = stub.callbacks();
+    let card = callbacks
+        .iter()
+        .find(|c| c.path.contains("786008729715212339"))
+        .or(callbacks.first())
+        .expect("card");
+    assert_eq!(card.body["type"], 4);
+    let apology = callbacks
+        .iter()
+        .find(|c| c.path.contains(unparsable["id"].as_str().unwrap_or("?")))
+        .expect("the unparsable interaction is answered");
+    assert_eq!(apology.body, commands::something_went_wrong().to_json());
+    assert!(callbacks.iter().any(|c| {
+        c.body["data"]["embeds"][0]["title"]
             .as_str()
-            .map(|t| t.starts_with("Paris round")),
-        Some(true)
-    );
+            .is_some_and(|t| t.starts_with("Paris round"))
+    }));
     let identify = stub
         .state
         .gateway_frames
@@ -303,4 +288,63 @@ async fn the_bot_connects_registers_answers_and_shuts_down() {
         .await
         .expect("stops within 10 s");
     assert!(result.expect("task").is_ok());
+}
+
+fn start_bot(
+    stub: &DiscordStub,
+    config: briefbot::config::Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> tokio::task::JoinHandle<Result<(), briefbot::gateway::GatewayError>> {
+    let library = std::sync::Arc::new(arc_swap::ArcSwap::from_pointee(shipped()));
+    let http = stub.http();
+    tokio::spawn(async move { briefbot::gateway::run(&config, http, library, shutdown).await })
+}
+
+#[tokio::test]
+async fn a_stop_before_any_shard_is_up_still_returns() {
+    let stub = DiscordStub::start().await;
+    let bot = start_bot(&stub, briefbot::config::Config::defaults(), async {});
+    let result = tokio::time::timeout(std::time::Duration::from_secs(10), bot)
+        .await
+        .expect("returns within 10 s");
+    assert!(result.expect("task").is_ok());
+}
+
+#[tokio::test]
+async fn a_shard_range_starts_exactly_its_shards() {
+    use briefbot::config::{Config, Shards};
+    let stub = DiscordStub::start().await;
+    let mut config = Config::defaults();
+    config.discord.shards = Shards::Range {
+        first: 1,
+        last: 1,
+        total: 2,
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let bot = start_bot(&stub, config, async {
+        let _ = stopped.await;
+    });
+    let identified = || {
+        stub.state
+            .gateway_frames
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|f| f["op"] == 2)
+            .map(|f| f["d"]["shard"].clone())
+            .collect::<Vec<_>>()
+    };
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while identified().is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no IDENTIFY within 20 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Give a wrongly started second shard time to show up.
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert_eq!(identified(), [serde_json::json!([1, 2])]);
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), bot).await;
 }
