@@ -138,7 +138,7 @@ pub fn differs(existing: &[Value]) -> bool {
     if wanted.len() != existing.len() {
         return true;
     }
-    existing.iter().map(comparable).any(|mut have| {
+    existing.iter().map(comparable).any(|have| {
         let Some(mut want) = wanted.iter().find(|w| w["name"] == have["name"]).cloned() else {
             return true;
         };
