@@ -75,5 +75,51 @@ fn bench_load(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_commands, bench_load);
+/// The parts of an HTTP interaction's cost: the signature check and serenity's parse.
+fn bench_endpoint_parts(c: &mut Criterion) {
+    use ed25519_dalek::{Signer, SigningKey};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/discord");
+    let body = std::fs::read(dir.join("slash-round-5.json")).expect("fixture");
+    let key = SigningKey::from_bytes(&[7u8; 32]);
+    let timestamp = "1767700000";
+    let mut message = timestamp.as_bytes().to_vec();
+    message.extend_from_slice(&body);
+    let signature: String = key
+        .sign(&message)
+        .to_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let public: String = key
+        .verifying_key()
+        .to_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let verifier = serenity::interactions_endpoint::Verifier::new(&public);
+    c.bench_function("ed25519 verify (1.4 KB body)", |b| {
+        b.iter(|| {
+            verifier
+                .verify(black_box(&signature), timestamp, black_box(&body))
+                .is_ok()
+        })
+    });
+    let ring_key = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::ED25519,
+        key.verifying_key().to_bytes().to_vec(),
+    );
+    let signature_bytes = key.sign(&message).to_bytes();
+    c.bench_function("ed25519 verify with ring (1.4 KB body)", |b| {
+        b.iter(|| {
+            let mut message = timestamp.as_bytes().to_vec();
+            message.extend_from_slice(black_box(&body));
+            ring_key.verify(&message, &signature_bytes).is_ok()
+        })
+    });
+    c.bench_function("parse interaction (serenity)", |b| {
+        b.iter(|| serde_json::from_slice::<serenity::all::Interaction>(black_box(&body)).is_ok())
+    });
+}
+
+criterion_group!(benches, bench_commands, bench_load, bench_endpoint_parts);
 criterion_main!(benches);

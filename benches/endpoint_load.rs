@@ -146,9 +146,16 @@ fn presign(key: &SigningKey, n: usize) -> Vec<(String, String, Bytes)> {
                 .expect("json")
         })
         .collect();
+    // LOAD_STALE=1 signs an hour ago: every request is refused before the signature check,
+    // which measures the HTTP floor the rest is added to.
+    let age = if std::env::var_os("LOAD_STALE").is_some() {
+        3600
+    } else {
+        0
+    };
     let timestamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+        .map_or(0, |d| d.as_secs() - age)
         .to_string();
     (0..n)
         .map(|i| {
@@ -201,6 +208,7 @@ async fn load(
                 let mut latencies = Vec::new();
                 let mut failures = 0;
                 let mut i = c;
+                let stale = std::env::var_os("LOAD_STALE").is_some();
                 while Instant::now() < deadline {
                     let (signature, timestamp, body) = &requests[i % requests.len()];
                     i += connections;
@@ -213,7 +221,7 @@ async fn load(
                         .expect("request");
                     let sent = Instant::now();
                     match sender.send_request(request).await {
-                        Ok(response) if response.status().is_success() => {
+                        Ok(response) if response.status().is_success() || stale => {
                             let _ = response.into_body().collect().await;
                             latencies.push(sent.elapsed().as_micros() as u32);
                         }

@@ -13,12 +13,17 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serenity::all::Interaction;
 use serenity::interactions_endpoint::Verifier;
-use tracing::{debug, warn};
+use tracing::warn;
 
+use crate::commands::request::Incoming;
+use crate::commands::{self, Request};
 use crate::dispatch;
 use crate::gateway::SharedLibrary;
+use crate::library::Library;
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
 
 /// Bodies larger than this are refused (413) before anything else is read.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -78,6 +83,17 @@ impl PublicKey {
 pub struct Endpoint {
     pub key: PublicKey,
     pub library: SharedLibrary,
+    pub cache: ReplyCache,
+}
+
+impl Endpoint {
+    pub fn new(key: PublicKey, library: SharedLibrary) -> Endpoint {
+        Endpoint {
+            key,
+            library,
+            cache: ReplyCache::default(),
+        }
+    }
 }
 
 /// The HTTP routes: `POST /interactions` and `GET /healthz`.
@@ -151,7 +167,7 @@ fn answer(
     headers: &HeaderMap,
     body: &[u8],
     now: i64,
-) -> Result<Vec<u8>, Refusal> {
+) -> Result<Bytes, Refusal> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let signature = header("x-signature-ed25519")
         .ok_or(Refusal::Unauthorized("missing X-Signature-Ed25519"))?;
@@ -173,38 +189,111 @@ fn answer(
         .verify(signature, timestamp, body)
         .map_err(|()| Refusal::Unauthorized("bad signature"))?;
 
-    // Only a request Discord signed is parsed.
-    let interaction = match serde_json::from_slice::<Interaction>(body) {
-        Ok(interaction) => interaction,
+    // Only a request Discord signed is parsed, and only the fields a request needs.
+    let incoming = match Incoming::from_json(body) {
+        Ok(incoming) => incoming,
         Err(error) => return answer_unparsed(body, &error.to_string()),
     };
-    if matches!(interaction, Interaction::Ping(_)) {
-        return Ok(br#"{"type":1}"#.to_vec());
+    let request = match incoming {
+        Incoming::Ping => return Ok(Bytes::from_static(br#"{"type":1}"#)),
+        Incoming::Request(request) => request,
+        Incoming::Bad {
+            autocomplete,
+            error,
+        } => {
+            warn!(%error, "a request briefbot does not understand; are the registered commands out of date?");
+            let reply = if autocomplete {
+                commands::no_choices()
+            } else {
+                commands::bad_request(&error)
+            };
+            return serialise(&reply);
+        }
+        Incoming::Unsupported => return serialise(&commands::unsupported()),
+    };
+    let library = endpoint.library.load_full();
+    if let Some(cached) = endpoint.cache.get(&library, &request) {
+        return Ok(cached);
     }
-    let library = endpoint.library.load();
-    let reply = dispatch::reply_to(&library, &interaction)
-        .ok_or(Refusal::BadRequest("unexpected interaction"))?;
-    debug!(id = %interaction.id(), "answered");
+    let autocomplete = matches!(request, Request::Autocomplete { .. });
+    // A bug in the core is answered with the apology, never a dropped connection.
+    let reply = catch_unwind(AssertUnwindSafe(|| commands::respond(&library, &request)))
+        .unwrap_or_else(|_| {
+            tracing::error!("the command core panicked; answered with an apology");
+            dispatch::fallback(autocomplete)
+        });
+    let json = serialise(&reply)?;
+    endpoint.cache.put(&library, request, json.clone());
+    Ok(json)
+}
+
+fn serialise(reply: &crate::reply::Reply) -> Result<Bytes, Refusal> {
     serde_json::to_vec(&reply.to_response())
+        .map(Bytes::from)
         .map_err(|_| Refusal::BadRequest("unserialisable reply"))
 }
 
-/// A signed body serenity cannot parse. Valid JSON that looks like an interaction briefbot
+/// Replies already rendered from the current snapshot. The core is a pure function of the
+/// snapshot and the request, so the same request gets the same bytes until a reload swaps
+/// the snapshot, which empties the cache. Bounded: it is emptied when full.
+#[derive(Default)]
+pub struct ReplyCache {
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Default)]
+struct CacheInner {
+    /// The snapshot the replies were rendered from, kept alive so its address is not reused.
+    snapshot: Option<Arc<Library>>,
+    replies: HashMap<Request, Bytes>,
+}
+
+const CACHE_ENTRIES: usize = 4096;
+
+impl ReplyCache {
+    fn get(&self, library: &Arc<Library>, request: &Request) -> Option<Bytes> {
+        let inner = self.inner.lock().ok()?;
+        let current = inner
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| Arc::ptr_eq(s, library));
+        if current {
+            inner.replies.get(request).cloned()
+        } else {
+            None
+        }
+    }
+
+    fn put(&self, library: &Arc<Library>, request: Request, reply: Bytes) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if !inner
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| Arc::ptr_eq(s, library))
+            || inner.replies.len() >= CACHE_ENTRIES
+        {
+            inner.replies.clear();
+            inner.snapshot = Some(library.clone());
+        }
+        inner.replies.insert(request, reply);
+    }
+}
+
+/// A signed body that is not an interaction briefbot can read. Valid JSON that looks like an interaction briefbot
 /// answers (a command, a button, autocomplete) gets the apology, so the user is not left
 /// waiting when Discord adds a field; anything else is a 400.
-fn answer_unparsed(body: &[u8], error: &str) -> Result<Vec<u8>, Refusal> {
+fn answer_unparsed(body: &[u8], error: &str) -> Result<Bytes, Refusal> {
     let Ok(raw) = serde_json::from_slice::<serde_json::Value>(body) else {
         warn!(%error, "a signed request that is not JSON");
         return Err(Refusal::BadRequest("the body is not JSON"));
     };
     let kind = raw["type"].as_u64();
     let looks_like_interaction = raw["id"].is_string() && raw["token"].is_string();
-    warn!(id = raw["id"].as_str().unwrap_or("-"), ?kind, %error, "a signed interaction serenity could not parse");
+    warn!(id = raw["id"].as_str().unwrap_or("-"), ?kind, %error, "a signed request that is not a readable interaction");
     match kind {
-        Some(2..=4) if looks_like_interaction => {
-            let apology = dispatch::fallback(kind == Some(4)).to_response();
-            serde_json::to_vec(&apology).map_err(|_| Refusal::BadRequest("unserialisable reply"))
-        }
+        Some(2..=4) if looks_like_interaction => serialise(&dispatch::fallback(kind == Some(4))),
         _ => Err(Refusal::BadRequest("not an interaction briefbot handles")),
     }
 }

@@ -168,10 +168,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let key = PublicKey::from_env_or(config.discord.public_key.as_deref())?;
             let library = load_library(&config)?;
             info!(rounds = library.rounds().count(), folder = %config.briefs_dir.display(), "briefs loaded");
-            let endpoint = Arc::new(Endpoint {
-                key,
-                library: Arc::new(ArcSwap::from_pointee(library)),
-            });
+            let endpoint = Arc::new(Endpoint::new(key, Arc::new(ArcSwap::from_pointee(library))));
             let listen = listen.unwrap_or(config.serve.listen);
             let runtime =
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;

@@ -47,6 +47,11 @@ pub fn something_went_wrong() -> Reply {
     Reply::notice("Something went wrong on briefbot's side; it has been logged. Please try again.")
 }
 
+/// The answer to an interaction kind briefbot does not handle (a modal submission).
+pub fn unsupported() -> Reply {
+    Reply::notice("briefbot does not handle this kind of interaction.")
+}
+
 /// The answer to an autocomplete request that failed or could not be understood: Discord
 /// accepts only choices there, so it gets none rather than a message it would reject.
 pub fn no_choices() -> Reply {

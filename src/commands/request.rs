@@ -6,7 +6,7 @@ use serenity::all::{CommandDataOptionValue, CommandInteraction, ComponentInterac
 use super::spec::{self, CommandSpec, OptionKind};
 
 /// One request to the command core.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Request {
     Command(Command),
     /// The user is typing `option` of `command`; `partial` is what they typed so far.
@@ -22,7 +22,7 @@ pub enum Request {
 }
 
 /// A slash command with its options.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Command {
     Latest {
         track: Option<String>,
@@ -86,6 +86,125 @@ pub struct Invocation {
     pub options: Vec<(String, Value)>,
     /// The option being typed, for autocomplete, with its partial text.
     pub focused: Option<(String, String)>,
+}
+
+/// An interaction read straight from Discord's JSON (the HTTP endpoint's fast path): only
+/// the fields a request needs are read, everything else is skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    Ping,
+    Request(Request),
+    /// A command or autocomplete request that does not fit briefbot's commands.
+    Bad {
+        autocomplete: bool,
+        error: RequestError,
+    },
+    /// An interaction kind briefbot does not handle (a modal submission).
+    Unsupported,
+}
+
+mod wire {
+    //! The few fields of an interaction payload that make a request.
+    use serde::Deserialize;
+    use std::borrow::Cow;
+
+    #[derive(Deserialize)]
+    pub struct Envelope<'a> {
+        #[serde(rename = "type")]
+        pub kind: u8,
+        #[serde(borrow, default)]
+        pub data: Option<Data<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Data<'a> {
+        #[serde(borrow, default)]
+        pub name: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        pub custom_id: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        pub options: Vec<Opt<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Opt<'a> {
+        #[serde(borrow)]
+        pub name: Cow<'a, str>,
+        #[serde(borrow, default)]
+        pub value: Option<Value<'a>>,
+        #[serde(default)]
+        pub focused: bool,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    pub enum Value<'a> {
+        Integer(i64),
+        Number(f64),
+        Boolean(bool),
+        #[serde(borrow)]
+        String(Cow<'a, str>),
+    }
+}
+
+impl Incoming {
+    /// Reads an interaction payload. `Err` when it is not JSON or not an interaction at all.
+    pub fn from_json(body: &[u8]) -> Result<Incoming, serde_json::Error> {
+        let envelope: wire::Envelope = serde_json::from_slice(body)?;
+        let invocation = |data: &wire::Data| {
+            let mut invocation = Invocation {
+                name: data.name.as_deref().unwrap_or_default().to_string(),
+                ..Invocation::default()
+            };
+            for option in &data.options {
+                let value = match &option.value {
+                    Some(wire::Value::String(s)) if option.focused => {
+                        invocation.focused = Some((option.name.to_string(), s.to_string()));
+                        continue;
+                    }
+                    Some(wire::Value::Integer(n)) if option.focused => {
+                        invocation.focused = Some((option.name.to_string(), n.to_string()));
+                        continue;
+                    }
+                    Some(wire::Value::Integer(n)) => Value::Integer(*n),
+                    Some(wire::Value::String(s)) => Value::String(s.to_string()),
+                    Some(wire::Value::Number(n)) => Value::String(n.to_string()),
+                    Some(wire::Value::Boolean(b)) => Value::String(b.to_string()),
+                    None => continue,
+                };
+                invocation.options.push((option.name.to_string(), value));
+            }
+            invocation
+        };
+        Ok(match (envelope.kind, envelope.data.as_ref()) {
+            (1, _) => Incoming::Ping,
+            (2, Some(data)) => match invocation(data).into_command() {
+                Ok(command) => Incoming::Request(Request::Command(command)),
+                Err(error) => Incoming::Bad {
+                    autocomplete: false,
+                    error,
+                },
+            },
+            (4, Some(data)) => match invocation(data).into_autocomplete() {
+                Ok(request) => Incoming::Request(request),
+                Err(error) => Incoming::Bad {
+                    autocomplete: true,
+                    error,
+                },
+            },
+            (3, Some(data)) => match &data.custom_id {
+                Some(id) => Incoming::Request(Request::Press(id.to_string())),
+                None => return Err(serde::de::Error::missing_field("custom_id")),
+            },
+            (5, _) => Incoming::Unsupported,
+            (2..=4, None) => return Err(serde::de::Error::missing_field("data")),
+            (kind, _) => {
+                return Err(serde::de::Error::custom(format!(
+                    "unknown interaction type {kind}"
+                )));
+            }
+        })
+    }
 }
 
 impl Request {
