@@ -104,18 +104,6 @@ fn bench_endpoint_parts(c: &mut Criterion) {
                 .is_ok()
         })
     });
-    let ring_key = ring::signature::UnparsedPublicKey::new(
-        &ring::signature::ED25519,
-        key.verifying_key().to_bytes().to_vec(),
-    );
-    let signature_bytes = key.sign(&message).to_bytes();
-    c.bench_function("ed25519 verify with ring (1.4 KB body)", |b| {
-        b.iter(|| {
-            let mut message = timestamp.as_bytes().to_vec();
-            message.extend_from_slice(black_box(&body));
-            ring_key.verify(&message, &signature_bytes).is_ok()
-        })
-    });
     c.bench_function("parse interaction (serenity)", |b| {
         b.iter(|| serde_json::from_slice::<serenity::all::Interaction>(black_box(&body)).is_ok())
     });
