@@ -104,6 +104,21 @@ fn bench_endpoint_parts(c: &mut Criterion) {
                 .is_ok()
         })
     });
+    let keys = vec![key.verifying_key(); 32];
+    let signatures = vec![key.sign(&message); 32];
+    let messages: Vec<&[u8]> = vec![&message[..]; 32];
+    for n in [8usize, 32] {
+        c.bench_function(&format!("ed25519 batch of {n}, per signature"), |b| {
+            b.iter_custom(|iters| {
+                let started = std::time::Instant::now();
+                for _ in 0..iters {
+                    let _ =
+                        ed25519_dalek::verify_batch(&messages[..n], &signatures[..n], &keys[..n]);
+                }
+                started.elapsed() / n as u32
+            })
+        });
+    }
     c.bench_function("parse interaction (serenity)", |b| {
         b.iter(|| serde_json::from_slice::<serenity::all::Interaction>(black_box(&body)).is_ok())
     });

@@ -13,7 +13,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serenity::interactions_endpoint::Verifier;
+use ed25519_dalek::VerifyingKey;
 use tracing::warn;
 
 use crate::commands::request::Incoming;
@@ -21,6 +21,7 @@ use crate::commands::{self, Request};
 use crate::dispatch;
 use crate::gateway::SharedLibrary;
 use crate::library::Library;
+use crate::signatures::SignatureChecker;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
@@ -34,7 +35,7 @@ pub const MAX_FUTURE_SECS: i64 = 60;
 
 /// The application's public key, from the developer portal (General Information).
 #[derive(Clone)]
-pub struct PublicKey(Verifier);
+pub struct PublicKey(VerifyingKey);
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublicKeyError {
@@ -62,7 +63,7 @@ impl PublicKey {
             *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
                 .map_err(|_| PublicKeyError::NotHex { from })?;
         }
-        Verifier::try_new(bytes)
+        VerifyingKey::from_bytes(&bytes)
             .map(PublicKey)
             .map_err(|_| PublicKeyError::Invalid { from })
     }
@@ -81,15 +82,16 @@ impl PublicKey {
 
 /// What every request handler shares.
 pub struct Endpoint {
-    pub key: PublicKey,
+    pub signatures: SignatureChecker,
     pub library: SharedLibrary,
     pub cache: ReplyCache,
 }
 
 impl Endpoint {
+    /// Starts the signature-checking thread too.
     pub fn new(key: PublicKey, library: SharedLibrary) -> Endpoint {
         Endpoint {
-            key,
+            signatures: SignatureChecker::start(key.0),
             library,
             cache: ReplyCache::default(),
         }
@@ -148,7 +150,7 @@ async fn interactions(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match answer(&endpoint, &headers, &body, unix_now()) {
+    match answer(&endpoint, &headers, &body, unix_now()).await {
         Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
         Err(refusal) => refusal.into_response(),
     }
@@ -162,7 +164,7 @@ fn unix_now() -> i64 {
 
 /// The response body for one verified request, or why it is refused. `now` is the current
 /// Unix time in seconds.
-fn answer(
+async fn answer(
     endpoint: &Endpoint,
     headers: &HeaderMap,
     body: &[u8],
@@ -183,11 +185,9 @@ fn answer(
     if signed_at > now + MAX_FUTURE_SECS {
         return Err(Refusal::Unauthorized("timestamp in the future"));
     }
-    endpoint
-        .key
-        .0
-        .verify(signature, timestamp, body)
-        .map_err(|()| Refusal::Unauthorized("bad signature"))?;
+    if !endpoint.signatures.verify(signature, timestamp, body).await {
+        return Err(Refusal::Unauthorized("bad signature"));
+    }
 
     // Only a request Discord signed is parsed, and only the fields a request needs.
     let incoming = match Incoming::from_json(body) {

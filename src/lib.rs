@@ -17,5 +17,6 @@ pub mod logs;
 pub mod registration;
 pub mod reply;
 pub mod scaffold;
+pub mod signatures;
 pub mod suggest;
 pub mod token;
