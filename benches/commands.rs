@@ -82,7 +82,6 @@ fn bench_endpoint_parts(c: &mut Criterion) {
     let body = std::fs::read(dir.join("slash-round-5.json")).expect("fixture");
     let key = SigningKey::from_bytes(&[7u8; 32]);
     let timestamp = "1767700000";
-    let _ = &body;
     let mut message = timestamp.as_bytes().to_vec();
     message.extend_from_slice(&body);
     let verifying = key.verifying_key();
