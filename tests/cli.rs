@@ -1,5 +1,7 @@
 //! The `briefbot` binary as editors use it: `check` in text and JSON, `new`, and config errors.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -28,21 +30,8 @@ fn stdout(output: &Output) -> String {
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::copy(repo().join("config.toml"), dir.path().join("config.toml")).expect("config");
-    copy_tree(&repo().join("briefs"), &dir.path().join("briefs"));
+    common::copy_tree(&repo().join("briefs"), &dir.path().join("briefs"));
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
 
 #[test]

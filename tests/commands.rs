@@ -219,7 +219,7 @@ fn a_navigation_press_updates_the_message() {
 fn a_button_pressed_after_its_round_was_removed_gets_a_polite_notice() {
     // The library is reloaded from a copy of the fixtures without round 4.
     let dir = tempfile::tempdir().expect("tempdir");
-    copy_tree(&common::repo("tests/fixtures/briefs-valid"), dir.path());
+    common::copy_tree(&common::repo("tests/fixtures/briefs-valid"), dir.path());
     std::fs::remove_file(dir.path().join("river-talks/04-oslo.md")).expect("remove round 4");
     let reloaded = common::load(dir.path(), "river-talks");
 
@@ -284,19 +284,6 @@ fn the_schema_check_catches_an_overlong_title() {
         caught.is_err(),
         "a 300-character title must fail Discord's schema"
     );
-}
-
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
 
 #[test]

@@ -80,18 +80,7 @@ async fn ping_gets_pong() {
 async fn every_command_autocomplete_and_button_is_answered_as_the_gateway_would() {
     let addr = start().await;
     let library = shipped();
-    for (name, kind) in [
-        ("slash-latest.json", 4),
-        ("slash-round-5.json", 4),
-        ("slash-round-9.json", 4),
-        ("slash-positions-party.json", 4),
-        ("slash-author.json", 4),
-        ("slash-about.json", 4),
-        ("autocomplete-round-number.json", 8),
-        ("autocomplete-positions-party.json", 8),
-        ("button-positions.json", 7),
-        ("button-stale.json", 4),
-    ] {
+    for (name, kind) in common::ANSWERED {
         let body = payload(name);
         let sent = signed(addr, body.as_bytes()).await;
         assert_eq!(sent.status, StatusCode::OK, "{name}: {}", sent.body);

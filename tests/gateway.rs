@@ -74,18 +74,7 @@ async fn every_interaction_is_answered_through_its_callback() {
     let stub = DiscordStub::start().await;
     let http = stub.http();
     let library = shipped();
-    let cases = [
-        ("slash-latest.json", 4),
-        ("slash-round-5.json", 4),
-        ("slash-round-9.json", 4),
-        ("slash-positions-party.json", 4),
-        ("slash-author.json", 4),
-        ("slash-about.json", 4),
-        ("autocomplete-round-number.json", 8),
-        ("autocomplete-positions-party.json", 8),
-        ("button-positions.json", 7),
-        ("button-stale.json", 4),
-    ];
+    let cases = common::ANSWERED;
     for (name, _) in cases {
         dispatch::answer(&http, &library, &interaction(name)).await;
     }

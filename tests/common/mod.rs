@@ -40,6 +40,34 @@ pub fn load(dir: &Path, default_track: &str) -> Library {
     }
 }
 
+/// Every interaction fixture briefbot answers, with the callback type of its reply.
+pub const ANSWERED: [(&str, u64); 10] = [
+    ("slash-latest.json", 4),
+    ("slash-round-5.json", 4),
+    ("slash-round-9.json", 4),
+    ("slash-positions-party.json", 4),
+    ("slash-author.json", 4),
+    ("slash-about.json", 4),
+    ("autocomplete-round-number.json", 8),
+    ("autocomplete-positions-party.json", 8),
+    ("button-positions.json", 7),
+    ("button-stale.json", 4),
+];
+
+/// Copies a folder tree, for tests that change briefs without touching the repository.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
 /// A Discord payload from `tests/fixtures/discord/`.
 pub fn payload(name: &str) -> String {
     std::fs::read_to_string(repo("tests/fixtures/discord").join(name)).expect("fixture payload")
