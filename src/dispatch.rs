@@ -25,15 +25,13 @@ impl Summary {
     pub fn of(interaction: &Interaction) -> Summary {
         let id = interaction.id().to_string();
         match interaction {
-            Interaction::Command(c) => Summary {
+            Interaction::Command(c) | Interaction::Autocomplete(c) => Summary {
                 id,
-                kind: "command",
-                command: c.data.name.clone(),
-                guild: c.guild_id.map(|g| g.to_string()),
-            },
-            Interaction::Autocomplete(c) => Summary {
-                id,
-                kind: "autocomplete",
+                kind: if matches!(interaction, Interaction::Command(_)) {
+                    "command"
+                } else {
+                    "autocomplete"
+                },
                 command: c.data.name.clone(),
                 guild: c.guild_id.map(|g| g.to_string()),
             },

@@ -1,22 +1,11 @@
 //! Loading real brief folders: the shipped `briefs/` and the multi-track fixture set.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use briefbot::library::{Date, Library, LoadOptions, Role};
+use std::path::Path;
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-fn shipped() -> Library {
-    let options = LoadOptions {
-        default_track: Some("syria-israel".into()),
-    };
-    match Library::load(&repo("briefs"), &options) {
-        Ok(library) => library,
-        Err(error) => panic!("shipped briefs must load:\n{}", error.diagnostics.render()),
-    }
-}
+use briefbot::library::{Date, Library, Role};
+use common::{repo, shipped};
 
 #[test]
 fn shipped_round_five_is_the_paris_round_of_6_january_2026() {
@@ -135,14 +124,9 @@ fn shipped_parties_answer_to_their_aliases() {
     assert!(library.party("Isreal").is_none());
 }
 
+/// The fixture set with `harbour` as the default track, for the flat file that names none.
 fn fixtures() -> Library {
-    let options = LoadOptions {
-        default_track: Some("harbour".into()),
-    };
-    match Library::load(&repo("tests/fixtures/briefs-valid"), &options) {
-        Ok(library) => library,
-        Err(error) => panic!("valid fixtures must load:\n{}", error.diagnostics.render()),
-    }
+    common::load(&repo("tests/fixtures/briefs-valid"), "harbour")
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! the timeline, the longer briefing in pages. Pure functions of the library snapshot.
 
 use super::custom_id::{Target, View};
-use crate::library::{Author, Library, Position, Role, Round, Track};
+use crate::library::{Author, Library, Position, Role, Round, Track, plural};
 use crate::limits;
 use crate::reply::{Button, Embed, Field, Message, truncate};
 
@@ -637,10 +637,6 @@ fn pack(name: &str, lines: impl Iterator<Item = String>) -> Vec<Field> {
             Field::new(name, value)
         })
         .collect()
-}
-
-pub fn plural(n: usize, word: &str) -> String {
-    crate::library::plural(n, word)
 }
 
 #[cfg(test)]

@@ -325,7 +325,7 @@ fn press(library: &Library, custom_id: &str) -> Reply {
             None => Reply::notice(format!(
                 "The briefing of round {} has {} now; the brief has changed. Try /round {}.",
                 round.number,
-                cards::plural(cards::briefing_pages(&round.body).len(), "page"),
+                crate::library::plural(cards::briefing_pages(&round.body).len(), "page"),
                 round.number
             )),
         },

@@ -9,7 +9,6 @@ use toml::de::DeTable;
 use super::fields::{FileCx, Fits, Need, Table, closest, is_https_url, is_placeholder};
 use super::{Party, Position, Role, Round, Source, is_slug};
 use crate::diagnostics::Location;
-use crate::limits;
 
 /// What the rest of the folder tells a round file: who exists and which track it defaults to.
 pub(crate) struct Known<'a> {
@@ -36,34 +35,10 @@ pub(crate) struct Identity {
 
 const FENCE: &str = "+++";
 
-const TITLE: Fits = Fits {
-    max: limits::EMBED_TITLE,
-    shown_as: "an embed title",
-};
-const SUMMARY: Fits = Fits {
-    max: limits::EMBED_DESCRIPTION,
-    shown_as: "an embed description",
-};
-const FIELD: Fits = Fits {
-    max: limits::FIELD_VALUE,
-    shown_as: "an embed field value",
-};
-const NAME: Fits = Fits {
-    max: limits::FIELD_NAME,
-    shown_as: "an embed field name",
-};
 /// Room left for the place in an autocomplete label `Round 12 — <place>, 2026-01-06` (100).
 const PLACE: Fits = Fits {
     max: 64,
     shown_as: "an autocomplete label (with the round and date)",
-};
-const CHOICE: Fits = Fits {
-    max: limits::CHOICE_NAME,
-    shown_as: "an autocomplete choice",
-};
-const URL: Fits = Fits {
-    max: 512,
-    shown_as: "a link in an embed field",
 };
 
 /// Parses `text`, the whole content of the file at `path`. Mistakes go to `cx`; the round
@@ -94,13 +69,13 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
 
     let track = read_track(cx, &mut t, known);
     let number = read_number(cx, &mut t);
-    let title = t.text(cx, "title", Need::Required, TITLE);
+    let title = t.text(cx, "title", Need::Required, Fits::TITLE);
     let date = t.date(cx, "date", Need::Required);
     let location = t.text(cx, "location", Need::Optional, PLACE);
     let author = read_author(cx, &mut t, known);
-    let summary = t.text(cx, "summary", Need::Required, SUMMARY);
-    let key_points = t.text_list(cx, "key_points", FIELD);
-    let status = t.text(cx, "status", Need::Optional, FIELD);
+    let summary = t.text(cx, "summary", Need::Required, Fits::DESCRIPTION);
+    let key_points = t.text_list(cx, "key_points", Fits::FIELD_VALUE);
+    let status = t.text(cx, "status", Need::Optional, Fits::FIELD_VALUE);
     let sources = t
         .tables(cx, "sources")
         .into_iter()
@@ -278,10 +253,10 @@ fn read_author(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> 
 
 fn read_source(cx: &mut FileCx, table: &DeTable, span: Range<usize>) -> Option<Source> {
     let mut t = Table::new(table, cx.absolute(span), "a source");
-    let title = t.text(cx, "title", Need::Required, NAME);
-    let publisher = t.text(cx, "publisher", Need::Optional, NAME);
+    let title = t.text(cx, "title", Need::Required, Fits::FIELD_NAME);
+    let publisher = t.text(cx, "publisher", Need::Optional, Fits::FIELD_NAME);
     let url = t
-        .text(cx, "url", Need::Optional, URL)
+        .text(cx, "url", Need::Optional, Fits::LINK)
         .filter(|u| !u.is_empty());
     let url_span = t_span(&t, "url");
     t.finish(cx);
@@ -308,13 +283,13 @@ fn read_positions(cx: &mut FileCx, t: &mut Table, known: &Known) -> Vec<Position
     for (table, span) in t.tables(cx, "positions") {
         let mut p = Table::nested(table, cx.absolute(span), "a position", t);
         // Party names are offered as autocomplete choices, whose values hold 100 characters.
-        let party = p.text(cx, "party", Need::Required, CHOICE);
+        let party = p.text(cx, "party", Need::Required, Fits::CHOICE);
         let party_span = t_span(&p, "party");
-        let role = p.text(cx, "role", Need::Optional, NAME);
+        let role = p.text(cx, "role", Need::Optional, Fits::FIELD_NAME);
         let role_span = t_span(&p, "role");
-        let stance = p.text(cx, "stance", Need::Required, FIELD);
-        let details = p.text(cx, "details", Need::Optional, FIELD);
-        let representatives = p.text_list(cx, "representatives", NAME);
+        let stance = p.text(cx, "stance", Need::Required, Fits::FIELD_VALUE);
+        let details = p.text(cx, "details", Need::Optional, Fits::FIELD_VALUE);
+        let representatives = p.text_list(cx, "representatives", Fits::FIELD_NAME);
         let misplaced = p.finish(cx);
         t.take_misplaced(misplaced);
 

@@ -8,6 +8,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diagnostics::{Diagnostics, SourceId};
 use crate::library::Date;
+use crate::limits;
 
 /// The file being read: where its TOML starts and where mistakes go.
 pub(crate) struct FileCx<'d> {
@@ -61,6 +62,38 @@ pub(crate) enum Need {
 pub(crate) struct Fits {
     pub max: usize,
     pub shown_as: &'static str,
+}
+
+/// Where Discord shows each kind of text in briefbot's replies, and so how long it may be.
+impl Fits {
+    pub const TITLE: Fits = Fits {
+        max: limits::EMBED_TITLE,
+        shown_as: "an embed title",
+    };
+    pub const DESCRIPTION: Fits = Fits {
+        max: limits::EMBED_DESCRIPTION,
+        shown_as: "an embed description",
+    };
+    pub const FIELD_VALUE: Fits = Fits {
+        max: limits::FIELD_VALUE,
+        shown_as: "an embed field value",
+    };
+    pub const FIELD_NAME: Fits = Fits {
+        max: limits::FIELD_NAME,
+        shown_as: "an embed field name",
+    };
+    pub const AUTHOR_NAME: Fits = Fits {
+        max: limits::AUTHOR_NAME,
+        shown_as: "an embed author name",
+    };
+    pub const CHOICE: Fits = Fits {
+        max: limits::CHOICE_NAME,
+        shown_as: "an autocomplete choice",
+    };
+    pub const LINK: Fits = Fits {
+        max: 512,
+        shown_as: "a link in an embed field",
+    };
 }
 
 /// A table being read: which keys were asked for, so the rest can be reported as unknown.

@@ -8,31 +8,10 @@ use toml::de::DeTable;
 use super::brief::report_toml_error;
 use super::fields::{FileCx, Fits, Need, Table, is_https_url};
 use super::{Author, Party, is_slug};
-use crate::limits;
 
-const NAME: Fits = Fits {
-    max: limits::AUTHOR_NAME,
-    shown_as: "an embed author name",
-};
-const LINE: Fits = Fits {
-    max: limits::FIELD_NAME,
-    shown_as: "an embed field name",
-};
-const BIO: Fits = Fits {
-    max: limits::EMBED_DESCRIPTION,
-    shown_as: "an embed description",
-};
-const CHOICE: Fits = Fits {
-    max: limits::CHOICE_NAME,
-    shown_as: "an autocomplete choice",
-};
 const EMOJI: Fits = Fits {
     max: 32,
     shown_as: "an emoji",
-};
-const LINK: Fits = Fits {
-    max: 512,
-    shown_as: "a link in an embed field",
 };
 
 fn parse_toml<'i>(cx: &mut FileCx, text: &'i str) -> Option<DeTable<'i>> {
@@ -57,13 +36,13 @@ pub(crate) fn parse_author(cx: &mut FileCx, slug: &str, text: &str) -> Option<Au
     let table = parse_toml(cx, text)?;
     let before = cx.diagnostics.len();
     let mut t = Table::new(&table, 0..0, "an author file");
-    let name = t.text(cx, "name", Need::Required, NAME);
-    let title = t.text(cx, "title", Need::Optional, LINE);
-    let affiliation = t.text(cx, "affiliation", Need::Optional, LINE);
-    let bio = t.text(cx, "bio", Need::Required, BIO);
-    let education = t.text_list(cx, "education", LINE);
-    let expertise = t.text_list(cx, "expertise", LINE);
-    let links = t.text_list_spanned(cx, "links", LINK);
+    let name = t.text(cx, "name", Need::Required, Fits::AUTHOR_NAME);
+    let title = t.text(cx, "title", Need::Optional, Fits::FIELD_NAME);
+    let affiliation = t.text(cx, "affiliation", Need::Optional, Fits::FIELD_NAME);
+    let bio = t.text(cx, "bio", Need::Required, Fits::DESCRIPTION);
+    let education = t.text_list(cx, "education", Fits::FIELD_NAME);
+    let expertise = t.text_list(cx, "expertise", Fits::FIELD_NAME);
+    let links = t.text_list_spanned(cx, "links", Fits::LINK);
     for (link, span) in &links {
         if !is_https_url(link) {
             cx.error(
@@ -136,9 +115,9 @@ struct PartyEntry {
 
 fn parse_party(cx: &mut FileCx, table: &DeTable, span: Range<usize>) -> PartyEntry {
     let mut t = Table::new(table, cx.absolute(span), "a party");
-    let name = t.text(cx, "name", Need::Required, CHOICE);
+    let name = t.text(cx, "name", Need::Required, Fits::CHOICE);
     let name_span = t.span_of("name").unwrap_or(0..0);
-    let aliases = t.text_list_spanned(cx, "aliases", CHOICE);
+    let aliases = t.text_list_spanned(cx, "aliases", Fits::CHOICE);
     let emoji = t.text(cx, "emoji", Need::Optional, EMOJI);
     t.finish(cx);
     let has_name = name.is_some();
