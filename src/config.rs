@@ -17,6 +17,29 @@ pub struct Config {
     pub default_track: Option<String>,
     pub discord: DiscordConfig,
     pub serve: ServeConfig,
+    pub announce: AnnounceConfig,
+    /// Where briefbot keeps what it must remember across restarts (which rounds it announced),
+    /// resolved against the config file's folder when relative.
+    pub state_dir: PathBuf,
+}
+
+/// Where new rounds are announced, and where editors see a reload's errors.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnounceConfig {
+    /// Channels that get a new round's card, once each.
+    #[serde(default)]
+    pub channels: Vec<u64>,
+    /// A channel that gets the errors of a reload that failed, once per distinct failure.
+    #[serde(default)]
+    pub errors_channel: Option<u64>,
+}
+
+impl AnnounceConfig {
+    /// Whether anything is to be posted at all (and so a token and a state folder are needed).
+    pub fn is_enabled(&self) -> bool {
+        !self.channels.is_empty() || self.errors_channel.is_some()
+    }
 }
 
 /// The Discord application briefbot answers for.
@@ -114,6 +137,9 @@ struct FileConfig {
     discord: DiscordConfig,
     #[serde(default)]
     serve: ServeConfig,
+    #[serde(default)]
+    announce: AnnounceConfig,
+    state_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -199,18 +225,31 @@ impl Config {
                 "Discord ids in [discord] must be positive numbers (copy them from Discord with Developer Mode on)".to_string(),
             ));
         }
+        let announce = file.announce;
+        if announce.channels.contains(&0) || announce.errors_channel == Some(0) {
+            return Err(invalid(
+                Location::of(text, text.find("[announce]").unwrap_or(0)),
+                "channel ids in [announce] must be positive numbers (right-click the channel, Copy Channel ID)".to_string(),
+            ));
+        }
         let briefs_dir = file.briefs_dir.unwrap_or_else(|| PathBuf::from("briefs"));
+        let state_dir = file.state_dir.unwrap_or_else(|| PathBuf::from("state"));
         Ok(Config {
             briefs_dir: base.join(briefs_dir),
             default_track: file.default_track.map(toml::Spanned::into_inner),
             discord,
             serve: file.serve,
+            announce,
+            state_dir: base.join(state_dir),
         })
     }
 
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         if let Some(dir) = env("BRIEFBOT_BRIEFS_DIR").filter(|d| !d.is_empty()) {
             self.briefs_dir = PathBuf::from(dir);
+        }
+        if let Some(dir) = env("BRIEFBOT_STATE_DIR").filter(|d| !d.is_empty()) {
+            self.state_dir = PathBuf::from(dir);
         }
         if let Some(track) = env("BRIEFBOT_DEFAULT_TRACK") {
             if !crate::library::is_slug(&track) {
@@ -253,6 +292,8 @@ impl Config {
             default_track: None,
             discord: DiscordConfig::default(),
             serve: ServeConfig::default(),
+            announce: AnnounceConfig::default(),
+            state_dir: PathBuf::from("state"),
         }
     }
 
@@ -386,6 +427,28 @@ mod tests {
     }
 
     #[test]
+    fn announcements_and_the_state_folder_are_read() {
+        let config = parse(
+            "state_dir = \"/var/lib/briefbot\"\n[announce]\nchannels = [11, 12]\nerrors_channel = 13\n",
+        )
+        .expect("valid");
+        assert_eq!(config.state_dir, PathBuf::from("/var/lib/briefbot"));
+        assert_eq!(config.announce.channels, vec![11, 12]);
+        assert_eq!(config.announce.errors_channel, Some(13));
+        assert!(config.announce.is_enabled());
+        let defaults = parse("").expect("valid");
+        assert_eq!(defaults.state_dir, PathBuf::from("/srv/briefbot/state"));
+        assert!(!defaults.announce.is_enabled());
+        let err = parse("[announce]\nchannels = [0]\n").expect_err("zero id");
+        assert!(
+            err.to_string().starts_with("config.toml:1:1: channel ids"),
+            "{err}"
+        );
+        let err = parse("[announce]\nchanels = [1]\n").expect_err("misspelt");
+        assert!(err.to_string().contains("unknown field `chanels`"), "{err}");
+    }
+
+    #[test]
     fn environment_overrides_the_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("config.toml");
@@ -394,12 +457,14 @@ mod tests {
             "BRIEFBOT_BRIEFS_DIR" => Some("/data/briefs".to_string()),
             "BRIEFBOT_DEFAULT_TRACK" => Some("b".to_string()),
             "BRIEFBOT_GUILD_IDS" => Some("1, 2".to_string()),
+            "BRIEFBOT_STATE_DIR" => Some("/data/state".to_string()),
             _ => None,
         };
         let config = Config::load_with_env(&path, env).expect("valid");
         assert_eq!(config.briefs_dir, PathBuf::from("/data/briefs"));
         assert_eq!(config.default_track.as_deref(), Some("b"));
         assert_eq!(config.discord.guild_ids, vec![1, 2]);
+        assert_eq!(config.state_dir, PathBuf::from("/data/state"));
     }
 
     #[test]

@@ -8,8 +8,11 @@ use std::time::{Duration, Instant};
 use serenity::all::{CreateInteractionResponse, Http, HttpError, Interaction, InteractionId};
 use tracing::{Instrument, error, info, info_span, warn};
 
-use crate::commands::{self, Request};
+use std::sync::Arc;
+
+use crate::commands::{self, Command, Request};
 use crate::library::Library;
+use crate::reload::{self, Reloader};
 use crate::reply::Reply;
 
 /// What a log line says about an interaction: its kind, command and server.
@@ -103,9 +106,24 @@ pub fn fallback(autocomplete: bool) -> Reply {
 /// answered within 3 s, and an apology after that would be refused too.
 pub const REPLY_DEADLINE: Duration = Duration::from_millis(2500);
 
-/// Answers an interaction over Discord's REST API (the gateway transport): sends the reply
-/// and, if Discord refuses it, the apology instead, so the user is never left waiting.
-pub async fn answer(http: &Http, library: &Library, interaction: &Interaction) {
+/// `Some(may_manage)` when the interaction is `/reload`, which is answered by reloading, not
+/// by the pure core.
+pub fn reload_request(interaction: &Interaction) -> Option<bool> {
+    match interaction {
+        Interaction::Command(command) if command.data.name == "reload" => {
+            match Request::from_command(command) {
+                Ok(Request::Command(Command::Reload { may_manage })) => Some(may_manage),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Answers an interaction over Discord's REST API (the gateway transport) from the snapshot
+/// served now, or by reloading for `/reload`: sends the reply and, if Discord refuses it,
+/// the apology instead, so the user is never left waiting.
+pub async fn answer(http: &Http, reloader: &Arc<Reloader>, interaction: &Interaction) {
     let summary = Summary::of(interaction);
     let span = info_span!(
         "interaction",
@@ -117,9 +135,26 @@ pub async fn answer(http: &Http, library: &Library, interaction: &Interaction) {
     async {
         let started = Instant::now();
         let autocomplete = matches!(interaction, Interaction::Autocomplete(_));
+        if let Some(may_manage) = reload_request(interaction) {
+            let reply = reload::answer(reloader, may_manage).await;
+            send(
+                http,
+                interaction.id(),
+                token_of(interaction),
+                &reply.to_response(),
+                false,
+            )
+            .await;
+            info!(
+                elapsed_us = started.elapsed().as_micros() as u64,
+                "answered"
+            );
+            return;
+        }
+        let library = reloader.current();
         // Building the response is inside the guard too: a bug there still gets the apology.
         let response = catch_unwind(AssertUnwindSafe(|| {
-            reply_to(library, interaction).map(|r| r.to_response())
+            reply_to(&library, interaction).map(|r| r.to_response())
         }))
         .unwrap_or_else(|_| {
             error!("building the reply panicked; answering with an apology");

@@ -16,11 +16,12 @@ use axum::routing::{get, post};
 use ed25519_dalek::VerifyingKey;
 use tracing::warn;
 
+use crate::commands::Command;
 use crate::commands::request::Incoming;
 use crate::commands::{self, Request};
 use crate::dispatch;
-use crate::gateway::SharedLibrary;
 use crate::library::Library;
+use crate::reload::{self, Reloader};
 use crate::signatures::SignatureChecker;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -83,16 +84,17 @@ impl PublicKey {
 /// What every request handler shares.
 pub struct Endpoint {
     pub signatures: SignatureChecker,
-    pub library: SharedLibrary,
+    /// Holds the snapshot served now, and reloads it for `/reload`.
+    pub reloader: Arc<Reloader>,
     pub cache: ReplyCache,
 }
 
 impl Endpoint {
     /// Starts the signature-checking thread too.
-    pub fn new(key: PublicKey, library: SharedLibrary) -> Endpoint {
+    pub fn new(key: PublicKey, reloader: Arc<Reloader>) -> Endpoint {
         Endpoint {
             signatures: SignatureChecker::start(key.0),
-            library,
+            reloader,
             cache: ReplyCache::default(),
         }
     }
@@ -121,7 +123,7 @@ pub async fn serve(
 }
 
 async fn healthz(State(endpoint): State<Arc<Endpoint>>) -> Response {
-    let rounds = endpoint.library.load().rounds().count();
+    let rounds = endpoint.reloader.library().load().rounds().count();
     (
         StatusCode::OK,
         format!("ok: {}\n", crate::library::plural(rounds, "round")),
@@ -211,7 +213,11 @@ async fn answer(
         }
         Incoming::Unsupported => return serialise(&commands::unsupported()),
     };
-    let library = endpoint.library.load_full();
+    // `/reload` is an action, not a view of the snapshot: never cached.
+    if let Request::Command(Command::Reload { may_manage }) = request {
+        return serialise(&reload::answer(&endpoint.reloader, may_manage).await);
+    }
+    let library = endpoint.reloader.current();
     if let Some(cached) = endpoint.cache.get(&library, &request) {
         return Ok(cached);
     }

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use arc_swap::ArcSwap;
 use serenity::all::{
     ApplicationId, ClientBuilder, Context, Event, EventHandler, GatewayIntents, Http, HttpBuilder,
     Interaction, RawEventHandler, Ready, async_trait,
@@ -16,12 +15,9 @@ use tracing::{error, info, warn};
 
 use crate::config::{Config, Shards};
 use crate::dispatch;
-use crate::library::Library;
 use crate::registration::{self, Scope};
+use crate::reload::Reloader;
 use crate::token::Token;
-
-/// The library snapshot every request reads; a reload swaps in a new one atomically.
-pub type SharedLibrary = Arc<ArcSwap<Library>>;
 
 /// Counts replies being worked on, so shutdown can wait for them.
 #[derive(Default)]
@@ -64,7 +60,7 @@ impl Drop for InFlightGuard<'_> {
 
 /// serenity's event handler: registration on ready, every interaction to `dispatch`.
 pub struct Handler {
-    pub library: SharedLibrary,
+    pub reloader: Arc<Reloader>,
     pub scopes: Vec<Scope>,
     pub in_flight: Arc<InFlight>,
 }
@@ -82,8 +78,7 @@ impl EventHandler for Handler {
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         let _guard = self.in_flight.enter();
-        let library = self.library.load_full();
-        dispatch::answer(&ctx.http, &library, &interaction).await;
+        dispatch::answer(&ctx.http, &self.reloader, &interaction).await;
     }
 }
 
@@ -135,7 +130,7 @@ pub enum GatewayError {
 pub async fn run(
     config: &Config,
     http: Http,
-    library: SharedLibrary,
+    reloader: Arc<Reloader>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), GatewayError> {
     // Listen for the signal first, so a stop during start-up or an outage is never lost.
@@ -146,7 +141,7 @@ pub async fn run(
     });
     let in_flight = Arc::new(InFlight::default());
     let handler = Handler {
-        library,
+        reloader,
         scopes: scopes(config),
         in_flight: in_flight.clone(),
     };

@@ -14,12 +14,13 @@ use briefbot::config::{Config, ConfigError};
 use briefbot::endpoint::{self, Endpoint, PublicKey};
 use briefbot::gateway;
 use briefbot::library::Library;
+use briefbot::live::Live;
 use briefbot::logs::{self, LogFormat};
 use briefbot::registration::{self, Outcome, Scope};
+use briefbot::reload::Reloader;
 use briefbot::token::Token;
 use std::sync::Arc;
 
-use arc_swap::ArcSwap;
 use tracing::info;
 
 #[derive(Parser)]
@@ -156,9 +157,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let runtime =
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(async {
+                let reloader = reloader(library, &config);
+                let announcer_http = Arc::new(gateway::http(&token, &config));
+                let live = Live::start(&config, &reloader, Some(announcer_http))?;
                 let http = gateway::http(&token, &config);
-                let library = Arc::new(ArcSwap::from_pointee(library));
-                gateway::run(&config, http, library, gateway::shutdown_signal()).await
+                let result =
+                    gateway::run(&config, http, reloader, gateway::shutdown_signal()).await;
+                live.stop().await;
+                anyhow::Ok(result?)
             })?;
             info!("stopped");
             Ok(ExitCode::SUCCESS)
@@ -166,19 +172,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { listen } => {
             logs::init(log_format(cli.log_format));
             let key = PublicKey::from_env_or(config.discord.public_key.as_deref())?;
+            // Posting announcements needs the bot token; answering over HTTP does not.
+            let token = if config.announce.is_enabled() {
+                Some(Token::from_env().context(
+                    "[announce] is configured, and posting announcements needs the bot token",
+                )?)
+            } else {
+                None
+            };
             let library = load_library(&config)?;
             info!(rounds = library.rounds().count(), folder = %config.briefs_dir.display(), "briefs loaded");
-            let endpoint = Arc::new(Endpoint::new(key, Arc::new(ArcSwap::from_pointee(library))));
             let listen = listen.unwrap_or(config.serve.listen);
             let runtime =
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-            runtime
-                .block_on(endpoint::serve(
-                    listen,
-                    endpoint,
-                    gateway::shutdown_signal(),
-                ))
-                .with_context(|| format!("cannot serve on {listen}"))?;
+            runtime.block_on(async {
+                let reloader = reloader(library, &config);
+                let http = token.map(|t| Arc::new(gateway::http(&t, &config)));
+                let live = Live::start(&config, &reloader, http)?;
+                let endpoint = Arc::new(Endpoint::new(key, reloader));
+                let served = endpoint::serve(listen, endpoint, gateway::shutdown_signal()).await;
+                live.stop().await;
+                served.with_context(|| format!("cannot serve on {listen}"))
+            })?;
             info!("stopped");
             Ok(ExitCode::SUCCESS)
         }
@@ -280,6 +295,11 @@ fn log_format(format: Format) -> LogFormat {
         Format::Text => LogFormat::Text,
         Format::Json => LogFormat::Json,
     }
+}
+
+/// The holder of the served snapshot, which reloads from the configured folder.
+fn reloader(library: Library, config: &Config) -> Arc<Reloader> {
+    Reloader::new(library, config.briefs_dir.clone(), config.load_options())
 }
 
 /// The briefs, or every mistake in them.

@@ -50,9 +50,15 @@ pub fn commands() -> Vec<CreateCommand> {
 }
 
 fn command(spec: &CommandSpec) -> CreateCommand {
+    // An admin command is for a server's managers, so it is offered in servers only.
+    let contexts = if spec.admin {
+        vec![InteractionContext::Guild]
+    } else {
+        vec![InteractionContext::Guild, InteractionContext::BotDm]
+    };
     let mut command = CreateCommand::new(spec.name)
         .description(spec.description)
-        .contexts(vec![InteractionContext::Guild, InteractionContext::BotDm])
+        .contexts(contexts)
         .integration_types(vec![InstallationContext::Guild]);
     if spec.admin {
         command = command.default_member_permissions(Permissions::MANAGE_GUILD);
@@ -74,8 +80,21 @@ fn command(spec: &CommandSpec) -> CreateCommand {
 }
 
 /// The command list as the JSON body of the registration PUT.
+///
+/// serenity writes `default_member_permissions` as a string (as Discord's prose documentation
+/// shows it); Discord's published request schema types it as an integer, and Discord reads
+/// either, so the integer the schema names is what is sent.
 pub fn to_json() -> Value {
-    serde_json::to_value(commands()).unwrap_or_default()
+    let mut json = serde_json::to_value(commands()).unwrap_or_default();
+    for command in json.as_array_mut().into_iter().flatten() {
+        let bits = command["default_member_permissions"]
+            .as_str()
+            .and_then(|s| s.parse::<u64>().ok());
+        if let Some(bits) = bits {
+            command["default_member_permissions"] = json!(bits);
+        }
+    }
+    json
 }
 
 /// The parts of a command that registration sets, in one comparable shape, from either our
@@ -170,7 +189,7 @@ pub async fn register(http: &Http, scope: Scope) -> Result<Outcome, Registration
     if !differs(&existing) {
         return Ok(Outcome::Unchanged);
     }
-    let commands = commands();
+    let commands = to_json();
     match scope {
         Scope::Guild(id) => {
             http.create_guild_commands(GuildId::new(id), &commands)
@@ -180,7 +199,7 @@ pub async fn register(http: &Http, scope: Scope) -> Result<Outcome, Registration
     }
     .map_err(fail)?;
     Ok(Outcome::Updated {
-        commands: commands.len(),
+        commands: commands.as_array().map_or(0, Vec::len),
     })
 }
 

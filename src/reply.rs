@@ -5,7 +5,7 @@
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse, CreateButton,
     CreateEmbed, CreateEmbedAuthor, CreateEmbedFooter, CreateInteractionResponse,
-    CreateInteractionResponseMessage,
+    CreateInteractionResponseMessage, CreateMessage,
 };
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -235,6 +235,28 @@ impl Message {
             self.content = Some(EMPTY.to_string());
         }
         self
+    }
+
+    /// The message to post in a channel (an announcement), fitted to Discord's limits; like
+    /// every reply, it pings no one.
+    pub fn to_create_message(&self) -> CreateMessage {
+        let message = self.clone().fit();
+        let mut builder = CreateMessage::new()
+            .allowed_mentions(CreateAllowedMentions::new())
+            .embeds(message.embeds.iter().map(Embed::to_builder).collect())
+            .components(
+                message
+                    .rows
+                    .iter()
+                    .map(|row| {
+                        CreateActionRow::Buttons(row.iter().map(Button::to_builder).collect())
+                    })
+                    .collect(),
+            );
+        if let Some(content) = &message.content {
+            builder = builder.content(content);
+        }
+        builder
     }
 
     fn to_builder(&self) -> CreateInteractionResponseMessage {

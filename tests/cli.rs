@@ -292,8 +292,21 @@ fn register_dry_run_prints_the_commands_without_a_token_or_config() {
         .collect();
     assert_eq!(
         names,
-        ["latest", "round", "positions", "author", "rounds", "about"]
+        [
+            "latest",
+            "round",
+            "positions",
+            "author",
+            "rounds",
+            "about",
+            "reload"
+        ]
     );
+    // `/reload` is for a server's managers: hidden from others by default, never in DMs.
+    let reload = &json[6];
+    assert_eq!(reload["default_member_permissions"], 32);
+    assert_eq!(reload["contexts"], serde_json::json!([0]));
+    assert!(json[0]["default_member_permissions"].is_null());
 }
 
 #[test]

@@ -15,8 +15,7 @@ use serde_json::Value;
 /// A server on a free loopback port, answering from the shipped briefs.
 async fn start() -> SocketAddr {
     let key = PublicKey::parse(&public_key_hex(&test_key()), "test").expect("test key");
-    let library = Arc::new(arc_swap::ArcSwap::from_pointee(shipped()));
-    let endpoint = Arc::new(Endpoint::new(key, library));
+    let endpoint = Arc::new(Endpoint::new(key, common::shipped_live()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -24,7 +24,7 @@ async fn registration_puts_the_command_list_once() {
     let first = registration::register(&http, Scope::Guild(290_926_798_626_357_999))
         .await
         .expect("registered");
-    assert_eq!(first, Outcome::Updated { commands: 6 });
+    assert_eq!(first, Outcome::Updated { commands: 7 });
     let requests = stub.requests();
     let path = format!(
         "/api/v10/applications/{}/guilds/290926798626357999/commands",
@@ -73,10 +73,11 @@ async fn global_registration_uses_the_global_route() {
 async fn every_interaction_is_answered_through_its_callback() {
     let stub = DiscordStub::start().await;
     let http = stub.http();
+    let live = common::shipped_live();
     let library = shipped();
     let cases = common::ANSWERED;
     for (name, _) in cases {
-        dispatch::answer(&http, &library, &interaction(name)).await;
+        dispatch::answer(&http, &live, &interaction(name)).await;
     }
     let callbacks = stub.callbacks();
     assert_eq!(callbacks.len(), cases.len());
@@ -107,7 +108,7 @@ async fn a_reply_discord_refuses_is_followed_by_an_apology() {
         .lock()
         .expect("lock")
         .insert(latest.id().to_string());
-    dispatch::answer(&stub.http(), &shipped(), &latest).await;
+    dispatch::answer(&stub.http(), &common::shipped_live(), &latest).await;
     let callbacks = stub.callbacks();
     assert_eq!(callbacks.len(), 2, "the card, then the apology");
     assert_eq!(
@@ -132,7 +133,7 @@ async fn a_refused_autocomplete_is_followed_by_empty_choices() {
         .lock()
         .expect("lock")
         .insert(typing.id().to_string());
-    dispatch::answer(&stub.http(), &shipped(), &typing).await;
+    dispatch::answer(&stub.http(), &common::shipped_live(), &typing).await;
     let callbacks = stub.callbacks();
     assert_eq!(callbacks.len(), 2);
     assert_eq!(
@@ -284,9 +285,9 @@ fn start_bot(
     config: briefbot::config::Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> tokio::task::JoinHandle<Result<(), briefbot::gateway::GatewayError>> {
-    let library = std::sync::Arc::new(arc_swap::ArcSwap::from_pointee(shipped()));
+    let live = common::shipped_live();
     let http = stub.http();
-    tokio::spawn(async move { briefbot::gateway::run(&config, http, library, shutdown).await })
+    tokio::spawn(async move { briefbot::gateway::run(&config, http, live, shutdown).await })
 }
 
 #[tokio::test]

@@ -430,8 +430,10 @@ pub fn about(library: &Library) -> Message {
     let mut fields = pack("Tracks", tracks);
     let authors = library.authors().iter().map(|a| format!("• {}", byline(a)));
     fields.extend(pack("Authors", authors));
+    // Members are shown what they can use; `/reload` is for the server's managers.
     let commands = super::spec::COMMANDS
         .iter()
+        .filter(|c| !c.admin)
         .map(|c| format!("`/{}` {}", c.name, c.description));
     fields.extend(pack("Commands", commands));
     let by = match publishers.as_slice() {

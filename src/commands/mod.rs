@@ -5,6 +5,7 @@
 pub mod autocomplete;
 pub mod cards;
 pub mod custom_id;
+pub mod notices;
 pub mod request;
 pub mod spec;
 
@@ -71,6 +72,9 @@ fn run(library: &Library, command: &Command) -> Reply {
         Command::Rounds { track } => find_track(library, track.as_deref())
             .map(|t| Reply::message(cards::timeline(library, t))),
         Command::About => Ok(Reply::message(cards::about(library))),
+        // Reloading is I/O, which the transports do (see `reload::answer`); the core only
+        // words the outcome.
+        Command::Reload { .. } => Ok(notices::reload_offline()),
     };
     answer.unwrap_or_else(|notice| notice)
 }

@@ -43,6 +43,19 @@ pub enum Command {
         track: Option<String>,
     },
     About,
+    /// Load the briefs folder again (an admin command). `may_manage` says whether the member
+    /// who asked may manage the server, as Discord reports their permissions; it is checked
+    /// again at run time, since a server can change who sees the command.
+    Reload {
+        may_manage: bool,
+    },
+}
+
+/// Whether Discord's permission bits allow an admin command: Manage Server or Administrator.
+pub fn may_manage(permissions: u64) -> bool {
+    const MANAGE_GUILD: u64 = 1 << 5;
+    const ADMINISTRATOR: u64 = 1 << 3;
+    permissions & (MANAGE_GUILD | ADMINISTRATOR) != 0
 }
 
 /// Why a request could not be understood.
@@ -114,6 +127,16 @@ mod wire {
         pub kind: u8,
         #[serde(borrow, default)]
         pub data: Option<Data<'a>>,
+        /// Present in a server: the member who asked, with their permissions.
+        #[serde(borrow, default)]
+        pub member: Option<Member<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Member<'a> {
+        /// Discord's permission bits as a decimal string.
+        #[serde(borrow, default)]
+        pub permissions: Option<Cow<'a, str>>,
     }
 
     #[derive(Deserialize)]
@@ -179,6 +202,16 @@ impl Incoming {
         Ok(match (envelope.kind, envelope.data.as_ref()) {
             (1, _) => Incoming::Ping,
             (2, Some(data)) => match invocation(data).into_command() {
+                Ok(Command::Reload { .. }) => {
+                    let permissions = envelope
+                        .member
+                        .as_ref()
+                        .and_then(|m| m.permissions.as_deref())
+                        .and_then(|p| p.parse::<u64>().ok());
+                    Incoming::Request(Request::Command(Command::Reload {
+                        may_manage: permissions.is_some_and(may_manage),
+                    }))
+                }
                 Ok(command) => Incoming::Request(Request::Command(command)),
                 Err(error) => Incoming::Bad {
                     autocomplete: false,
@@ -210,9 +243,18 @@ impl Incoming {
 impl Request {
     /// A slash command interaction (`INTERACTION_CREATE` of type 2).
     pub fn from_command(interaction: &CommandInteraction) -> Result<Request, RequestError> {
-        Invocation::from_interaction(interaction)
-            .into_command()
-            .map(Request::Command)
+        let mut command = Invocation::from_interaction(interaction).into_command()?;
+        if let Command::Reload {
+            may_manage: allowed,
+        } = &mut command
+        {
+            *allowed = interaction
+                .member
+                .as_ref()
+                .and_then(|m| m.permissions)
+                .is_some_and(|p| may_manage(p.bits()));
+        }
+        Ok(Request::Command(command))
     }
 
     /// An autocomplete interaction (type 4).
@@ -385,6 +427,7 @@ impl Invocation {
             "rounds" => Command::Rounds {
                 track: args.string("track"),
             },
+            "reload" => Command::Reload { may_manage: false },
             _ => Command::About,
         })
     }

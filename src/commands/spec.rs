@@ -105,6 +105,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[],
         admin: false,
     },
+    CommandSpec {
+        name: "reload",
+        description: "Load the briefs folder again now and show what was loaded, or the mistakes",
+        options: &[],
+        admin: true,
+    },
 ];
 
 pub fn command(name: &str) -> Option<&'static CommandSpec> {

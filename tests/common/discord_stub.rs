@@ -205,6 +205,10 @@ async fn handle(
                 command["id"] = json!((1_000 + i).to_string());
                 command["application_id"] = json!(APPLICATION_ID.to_string());
                 command["version"] = json!("1");
+                // Discord returns permissions as a string, whichever form it was sent in.
+                if let Some(bits) = command["default_member_permissions"].as_u64() {
+                    command["default_member_permissions"] = json!(bits.to_string());
+                }
                 command["type"] = json!(1);
                 command
             })

@@ -22,6 +22,18 @@ pub fn shipped() -> Library {
 }
 
 /// `tests/fixtures/briefs-valid`: two tracks, rounds 1, 2 and 4 in one of them.
+/// The shipped briefs behind a reloader, as the running bot holds them.
+#[allow(dead_code)]
+pub fn shipped_live() -> std::sync::Arc<briefbot::reload::Reloader> {
+    briefbot::reload::Reloader::new(
+        shipped(),
+        repo("briefs"),
+        briefbot::library::LoadOptions {
+            default_track: Some("syria-israel".to_string()),
+        },
+    )
+}
+
 pub fn fixtures() -> Library {
     load(&repo("tests/fixtures/briefs-valid"), "river-talks")
 }

@@ -1,0 +1,290 @@
+//! The announcements state file: which rounds briefbot has seen, which announcements wait
+//! for Discord's confirmation, and which were delivered. Small JSON, rewritten whole and
+//! atomically (write a temporary file, fsync, rename over the old, fsync the folder), so a
+//! crash at any moment leaves either the old state or the new one, never a mix.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::library::Library;
+
+/// The format written; a file of another version is refused rather than misread.
+const VERSION: u32 = 1;
+
+/// What briefbot remembers across restarts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    pub version: u32,
+    /// Every round seen, by track: announced, or already there on the very first start.
+    pub known: BTreeMap<String, BTreeSet<u32>>,
+    /// Announcements Discord has not confirmed yet, in the order they are to be posted.
+    #[serde(default)]
+    pub pending: Vec<Pending>,
+    /// Announcements Discord confirmed, with the message it created.
+    #[serde(default)]
+    pub delivered: Vec<Delivered>,
+    /// The fingerprint of the last failed reload posted to the errors channel, until a clean
+    /// load is reported there.
+    #[serde(default)]
+    pub reported_failure: Option<String>,
+}
+
+/// One round to announce in one channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pending {
+    pub track: String,
+    pub round: u32,
+    pub channel: u64,
+    /// When briefbot first tried to post it (Unix milliseconds): from then on the post may
+    /// exist in the channel even if its confirmation never arrived.
+    #[serde(default)]
+    pub first_attempt_ms: Option<u64>,
+}
+
+/// One round announced in one channel, as Discord confirmed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivered {
+    pub track: String,
+    pub round: u32,
+    pub channel: u64,
+    pub message: u64,
+}
+
+impl State {
+    /// The very first start: every round already there is known, and none is announced.
+    pub fn baseline(library: &Library) -> State {
+        let mut state = State {
+            version: VERSION,
+            known: BTreeMap::new(),
+            pending: Vec::new(),
+            delivered: Vec::new(),
+            reported_failure: None,
+        };
+        state.learn(library);
+        state
+    }
+
+    /// Records every round of `library` as known; returns the ones not known before, in
+    /// track and round order.
+    pub fn learn(&mut self, library: &Library) -> Vec<(String, u32)> {
+        let mut added = Vec::new();
+        for round in library.rounds() {
+            if self
+                .known
+                .entry(round.track.clone())
+                .or_default()
+                .insert(round.number)
+            {
+                added.push((round.track.clone(), round.number));
+            }
+        }
+        added.sort();
+        added
+    }
+
+    /// The first pending announcement for `channel` whose round `library` has (one whose
+    /// brief was removed waits until it is back).
+    pub fn next_pending(&self, channel: u64, library: &Library) -> Option<Pending> {
+        self.pending
+            .iter()
+            .find(|p| {
+                p.channel == channel
+                    && library
+                        .track(&p.track)
+                        .is_some_and(|t| t.round(p.round).is_some())
+            })
+            .cloned()
+    }
+
+    fn position(&self, pending: &Pending) -> Option<usize> {
+        self.pending.iter().position(|p| {
+            p.channel == pending.channel && p.track == pending.track && p.round == pending.round
+        })
+    }
+
+    /// Notes the first attempt to post `pending`, keeping an earlier one.
+    pub fn attempt(&mut self, pending: &Pending, now_ms: u64) {
+        if let Some(i) = self.position(pending) {
+            self.pending[i].first_attempt_ms.get_or_insert(now_ms);
+        }
+    }
+
+    /// Moves `pending` to the delivered list with the message Discord created.
+    pub fn deliver(&mut self, pending: &Pending, message: u64) {
+        if let Some(i) = self.position(pending) {
+            let done = self.pending.remove(i);
+            self.delivered.push(Delivered {
+                track: done.track,
+                round: done.round,
+                channel: done.channel,
+                message,
+            });
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("cannot create the state folder {}: {source}", dir.display())]
+    CreateDir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read the state file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{column}: the state file is not valid: {message}; restore it from a backup, or remove it to start over (the rounds there now are then recorded, not announced)", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{}: the state file has version {found}; this briefbot writes version {VERSION}", path.display())]
+    Version { path: PathBuf, found: u32 },
+    #[error("cannot write the state file {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Where the state lives: `announcements.json` in the state folder.
+#[derive(Debug, Clone)]
+pub struct StateFile {
+    dir: PathBuf,
+    path: PathBuf,
+}
+
+impl StateFile {
+    pub const NAME: &'static str = "announcements.json";
+
+    /// The state file in `dir`, which is created if need be.
+    pub fn in_dir(dir: &Path) -> Result<StateFile, StateError> {
+        std::fs::create_dir_all(dir).map_err(|source| StateError::CreateDir {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+        Ok(StateFile {
+            dir: dir.to_path_buf(),
+            path: dir.join(StateFile::NAME),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The state, or `None` when there is no file yet (the very first start).
+    pub fn load(&self) -> Result<Option<State>, StateError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(StateError::Read {
+                    path: self.path.clone(),
+                    source,
+                });
+            }
+        };
+        let state: State = serde_json::from_str(&text).map_err(|error| StateError::Invalid {
+            path: self.path.clone(),
+            line: error.line(),
+            column: error.column(),
+            message: error.to_string(),
+        })?;
+        if state.version != VERSION {
+            return Err(StateError::Version {
+                path: self.path.clone(),
+                found: state.version,
+            });
+        }
+        Ok(Some(state))
+    }
+
+    /// Replaces the file with `state`: a reader (or a restart after a crash) sees the old
+    /// file or the new one, whole.
+    pub fn save(&self, state: &State) -> Result<(), StateError> {
+        let failed = |source: std::io::Error| StateError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        let mut text = serde_json::to_vec_pretty(state)
+            .map_err(std::io::Error::other)
+            .map_err(failed)?;
+        text.push(b'\n');
+        let mut file = tempfile::NamedTempFile::new_in(&self.dir).map_err(failed)?;
+        file.write_all(&text).map_err(failed)?;
+        file.as_file().sync_all().map_err(failed)?;
+        file.persist(&self.path).map_err(|e| failed(e.error))?;
+        // The rename itself is durable only once the folder is synced.
+        #[cfg(unix)]
+        std::fs::File::open(&self.dir)
+            .and_then(|dir| dir.sync_all())
+            .map_err(failed)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(round: u32, channel: u64) -> Pending {
+        Pending {
+            track: "t".to_string(),
+            round,
+            channel,
+            first_attempt_ms: None,
+        }
+    }
+
+    #[test]
+    fn a_saved_state_loads_back_and_no_temporary_file_is_left() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = StateFile::in_dir(&dir.path().join("state")).expect("state dir");
+        assert_eq!(file.load().expect("load"), None);
+        let mut state = State {
+            version: VERSION,
+            known: BTreeMap::from([("t".to_string(), BTreeSet::from([1, 2]))]),
+            pending: vec![pending(3, 10), pending(3, 11)],
+            delivered: Vec::new(),
+            reported_failure: Some("abc".to_string()),
+        };
+        state.attempt(&pending(3, 10), 5);
+        state.attempt(&pending(3, 10), 9);
+        assert_eq!(
+            state.pending[0].first_attempt_ms,
+            Some(5),
+            "the first attempt is kept"
+        );
+        state.deliver(&pending(3, 10), 77);
+        file.save(&state).expect("save");
+        file.save(&state).expect("save over");
+        assert_eq!(file.load().expect("load"), Some(state));
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("state"))
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, [StateFile::NAME]);
+    }
+
+    #[test]
+    fn a_damaged_state_file_is_named_with_line_and_column() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = StateFile::in_dir(dir.path()).expect("state dir");
+        std::fs::write(file.path(), "{\n  \"version\": 1,\n  \"known\": [\n").expect("write");
+        let error = file.load().expect_err("damaged");
+        let text = error.to_string();
+        assert!(text.contains("announcements.json:3:"), "{text}");
+        assert!(text.contains("remove it to start over"), "{text}");
+    }
+}

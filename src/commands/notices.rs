@@ -1,0 +1,129 @@
+//! What briefbot says about live updates: the answer to `/reload`, a new round's
+//! announcement, and the report of a failed reload for the editors' channel. Pure, like every
+//! reply: the transports and the announcer do the loading and the posting.
+
+use crate::library::{Library, Track, plural};
+use crate::limits;
+use crate::reload::{Failure, Outcome};
+use crate::reply::{Embed, Message, Reply, truncate};
+
+use super::cards;
+
+/// Red, for a report of mistakes.
+const ERROR_COLOR: u32 = 0xC0392B;
+/// Green, for "the briefs load again".
+const FIXED_COLOR: u32 = 0x27AE60;
+
+/// `/reload` from a member who may not manage the server.
+pub fn reload_not_allowed() -> Reply {
+    Reply::notice("Only members who can manage this server may use /reload.")
+}
+
+/// `/reload` where nothing is running to reload (`briefbot ask`).
+pub fn reload_offline() -> Reply {
+    Reply::notice(
+        "/reload loads the briefs folder again in the running bot. Offline, `briefbot check` shows what it would load.",
+    )
+}
+
+/// `/reload` when the folder takes longer to load than Discord waits for an answer.
+pub fn reload_slow() -> Reply {
+    Reply::notice(
+        "The briefs are taking a while to load; the reload goes on, and its outcome will be in briefbot's logs (and the errors channel, if it fails).",
+    )
+}
+
+/// The private answer to `/reload`: what is served now, and what is new; or the mistakes.
+pub fn reload_outcome(outcome: &Outcome) -> Reply {
+    match outcome {
+        Outcome::Loaded { library, added } => {
+            let new = if added.is_empty() {
+                "No new rounds.".to_string()
+            } else {
+                let rounds: Vec<String> = added
+                    .iter()
+                    .map(|(track, number)| format!("round {number} of `{track}`"))
+                    .collect();
+                format!("New: {}.", rounds.join(", "))
+            };
+            Reply::notice(format!("Reloaded: {}. {new}", contents(library)))
+        }
+        Outcome::Failed { failure, serving } => Reply::Message {
+            message: failure_report(failure, serving),
+            ephemeral: true,
+        },
+    }
+}
+
+/// "5 rounds in 1 track, 1 author".
+fn contents(library: &Library) -> String {
+    format!(
+        "{} in {}, {}",
+        plural(library.rounds().count(), "round"),
+        plural(library.tracks().len(), "track"),
+        plural(library.authors().len(), "author"),
+    )
+}
+
+/// The mistakes of a failed load, as `briefbot check` prints them, cut to fit one embed.
+pub fn failure_report(failure: &Failure, serving: &Library) -> Message {
+    const FENCE: &str = "```";
+    // A fence inside the report would end the code block early.
+    let report = failure.report.replace(FENCE, "`\u{200b}``");
+    let room = limits::EMBED_DESCRIPTION - 2 * FENCE.len() - 2;
+    Message {
+        content: Some(format!(
+            "The briefs have {}, so nothing changed: still serving {}. Fix the files and save; `briefbot check` lists the same.",
+            plural(failure.errors, "error"),
+            contents(serving)
+        )),
+        embeds: vec![Embed {
+            title: "Brief reload failed".to_string(),
+            description: format!("{FENCE}\n{}\n{FENCE}", truncate(report.trim_end(), room)),
+            color: Some(ERROR_COLOR),
+            ..Embed::default()
+        }],
+        rows: Vec::new(),
+    }
+}
+
+/// The editors' channel, after a reported failure: the files load again.
+pub fn recovered(library: &Library) -> Message {
+    Message {
+        embeds: vec![Embed {
+            title: "Briefs fixed".to_string(),
+            description: format!("The briefs load cleanly again: {}.", contents(library)),
+            color: Some(FIXED_COLOR),
+            ..Embed::default()
+        }],
+        ..Message::default()
+    }
+}
+
+/// How a new round's announcement begins. It names only the track and number, so after a
+/// crash briefbot recognises its own post by it even if the brief was edited since.
+pub fn announcement_marker(track: &str, number: u32) -> String {
+    format!("📣 New briefing: round {number} of `{track}`.")
+}
+
+/// A new round's announcement: the marker, how to open the round, and its card without
+/// buttons (a press replaces the message it sits on, which would change the announcement for
+/// everyone).
+pub fn announcement(library: &Library, track: &Track, number: u32) -> Option<Message> {
+    let round = track.round(number)?;
+    let card = cards::round_card(library, track, round);
+    let main = library.main_track().is_some_and(|t| t.id == track.id);
+    let open = if main {
+        format!("/round {number}")
+    } else {
+        format!("/round {number} track:{}", track.id)
+    };
+    Some(Message {
+        content: Some(format!(
+            "{} Open it with {open}.",
+            announcement_marker(&track.id, number)
+        )),
+        embeds: card.embeds,
+        rows: Vec::new(),
+    })
+}

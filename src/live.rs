@@ -1,0 +1,66 @@
+//! Everything that keeps a running briefbot current, for `run` and `serve` alike: the
+//! briefs folder watcher, SIGHUP, and (when configured) the announcer.
+
+use std::sync::Arc;
+
+use serenity::all::Http;
+use tokio::task::JoinHandle;
+use tracing::info;
+
+use crate::announce::{self, Announcer};
+use crate::config::Config;
+use crate::reload::{self, Reloader, Watch};
+
+/// Live updates while they run; `stop` ends them.
+pub struct Live {
+    _watch: Watch,
+    hangup: JoinHandle<()>,
+    announcer: Option<Announcer>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error(transparent)]
+    Watch(#[from] reload::WatchError),
+    #[error(transparent)]
+    State(#[from] announce::state::StateError),
+}
+
+impl Live {
+    /// Starts watching the briefs folder and listening for SIGHUP, and, when `http` is given
+    /// and `[announce]` names channels, announcing. Must be called inside a tokio runtime.
+    pub fn start(
+        config: &Config,
+        reloader: &Arc<Reloader>,
+        http: Option<Arc<Http>>,
+    ) -> Result<Live, LiveError> {
+        let watch = reload::watch(reloader.clone())?;
+        let hangup = tokio::spawn(reload::on_hangup(reloader.clone()));
+        let announcer = match http {
+            Some(http) if config.announce.is_enabled() => {
+                let settings = announce::Settings::from_config(config);
+                info!(
+                    channels = settings.channels.len(),
+                    errors_channel = settings.errors_channel.is_some(),
+                    state = %settings.state_dir.display(),
+                    "announcing new rounds"
+                );
+                Some(Announcer::start(http, reloader.clone(), settings)?)
+            }
+            _ => None,
+        };
+        Ok(Live {
+            _watch: watch,
+            hangup,
+            announcer,
+        })
+    }
+
+    /// Stops watching and announcing; a post in flight gets up to three seconds.
+    pub async fn stop(self) {
+        self.hangup.abort();
+        if let Some(announcer) = self.announcer {
+            announcer.stop().await;
+        }
+    }
+}
