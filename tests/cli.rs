@@ -361,3 +361,87 @@ fn the_token_never_appears_in_errors_or_logs() {
         "the token leaked: {all}"
     );
 }
+
+/// A free loopback port (bound, then released for briefbot to take).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn signal(child: &std::process::Child, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+/// `briefbot serve` as deployed: the watcher brings a new round in while it serves, SIGHUP
+/// reloads instead of ending the process, SIGTERM stops it cleanly.
+#[cfg(unix)]
+#[tokio::test]
+async fn serve_reloads_when_a_brief_is_added_and_on_sighup() {
+    let dir = workspace();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let key = common::signing::public_key_hex(&common::signing::test_key());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .args(["serve", "--listen", &addr])
+        .current_dir(dir.path())
+        .env_remove("BRIEFBOT_CONFIG")
+        .env_remove("BRIEFBOT_BRIEFS_DIR")
+        .env_remove("DISCORD_TOKEN")
+        .env("DISCORD_PUBLIC_KEY", key)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start briefbot serve");
+    let health = || async {
+        match reqwest::get(format!("http://{addr}/healthz")).await {
+            Ok(response) => response.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    };
+    let wait_for = |want: &'static str| {
+        let health = &health;
+        async move {
+            for _ in 0..200 {
+                if health().await == want {
+                    return true;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            false
+        }
+    };
+    assert!(wait_for("ok: 1 round\n").await, "serve did not start");
+    std::fs::write(
+        dir.path().join("briefs/syria-israel/06-geneva.md"),
+        common::round_brief(6, "Geneva round"),
+    )
+    .expect("write round 6");
+    assert!(
+        wait_for("ok: 2 rounds\n").await,
+        "the new round was not served within 2 s"
+    );
+
+    signal(&child, "HUP");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        child.try_wait().expect("status").is_none(),
+        "SIGHUP must reload, not end the process"
+    );
+    assert_eq!(health().await, "ok: 2 rounds\n");
+
+    signal(&child, "TERM");
+    for _ in 0..500 {
+        if let Some(status) = child.try_wait().expect("status") {
+            assert!(status.success(), "{status}");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let _ = child.kill();
+    panic!("serve did not stop within 5 s of SIGTERM");
+}

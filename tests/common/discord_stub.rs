@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -35,6 +37,13 @@ pub struct StubState {
     /// What the bot sent over the gateway (IDENTIFY, heartbeats).
     pub gateway_frames: Mutex<Vec<Value>>,
     pub addr: Mutex<Option<SocketAddr>>,
+    /// Every message posted to a channel, as Discord stored it (oldest first).
+    pub messages: Mutex<Vec<Value>>,
+    /// Channels where the bot may not post: Discord answers 403 Missing Permissions.
+    pub forbidden_channels: Mutex<HashSet<u64>>,
+    /// When set, a post is stored but never answered, like a confirmation lost in a crash.
+    pub hold_posts: AtomicBool,
+    pub message_counter: AtomicU64,
 }
 
 pub struct DiscordStub {
@@ -66,11 +75,20 @@ impl DiscordStub {
     /// Serenity's client pointed at the stub. The rate limiter must be off, or serenity
     /// ignores the proxy and talks to discord.com.
     pub fn http(&self) -> Http {
-        HttpBuilder::new("MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.fake-signature-for-tests-only-0123456789")
-            .proxy(format!("http://{}", self.addr))
-            .ratelimiter_disabled(true)
-            .application_id(ApplicationId::new(APPLICATION_ID))
-            .build()
+        http_for(self.addr)
+    }
+
+    /// The messages posted to `channel`, oldest first.
+    #[allow(dead_code)]
+    pub fn posts(&self, channel: u64) -> Vec<Value> {
+        self.state
+            .messages
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|m| m["channel_id"] == channel.to_string())
+            .cloned()
+            .collect()
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -83,6 +101,54 @@ impl DiscordStub {
             .filter(|r| r.path.ends_with("/callback"))
             .collect()
     }
+}
+
+/// Serenity's client pointed at a stub at `addr` (also from a child process).
+pub fn http_for(addr: SocketAddr) -> Http {
+    HttpBuilder::new("MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.fake-signature-for-tests-only-0123456789")
+        .proxy(format!("http://{addr}"))
+        .ratelimiter_disabled(true)
+        .application_id(ApplicationId::new(APPLICATION_ID))
+        .build()
+}
+
+/// The bot user, as Discord describes it.
+fn bot_user() -> Value {
+    json!({"id": APPLICATION_ID.to_string(), "username": "briefbot", "discriminator": "0",
+           "global_name": null, "avatar": null, "bot": true})
+}
+
+/// A message as Discord returns it, with an id made from the current time as Discord's are.
+fn stored_message(state: &StubState, channel: u64, body: &Value) -> Value {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let sequence = state.message_counter.fetch_add(1, Ordering::SeqCst) % 4096;
+    let id = ((ms - 1_420_070_400_000) << 22) | sequence;
+    json!({
+        "id": id.to_string(),
+        "channel_id": channel.to_string(),
+        "author": bot_user(),
+        "content": body["content"].as_str().unwrap_or_default(),
+        "timestamp": "2026-11-27T12:00:00.000000+00:00",
+        "edited_timestamp": null,
+        "tts": false,
+        "mention_everyone": false,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": body["embeds"].clone(),
+        "pinned": false,
+        "type": 0
+    })
+}
+
+fn channel_of(path: &str) -> Option<u64> {
+    path.strip_prefix("/api/v10/channels/")?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// `GET /gateway`: where the websocket is, as Discord answers it.
@@ -136,8 +202,7 @@ async fn gateway_session(state: Arc<StubState>, mut socket: WebSocket) {
                 sequence += 1;
                 let ready = json!({"op": 0, "s": sequence, "t": "READY", "d": {
                     "v": 10,
-                    "user": {"id": APPLICATION_ID.to_string(), "username": "briefbot", "discriminator": "0",
-                             "global_name": null, "avatar": null, "bot": true},
+                    "user": bot_user(),
                     "guilds": [],
                     "session_id": "stub-session",
                     "resume_gateway_url": format!("ws://{addr}/gateway"),
@@ -188,6 +253,58 @@ async fn handle(
             return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
         }
         return StatusCode::NO_CONTENT.into_response();
+    }
+    if path == "/api/v10/users/@me" && method == Method::GET {
+        return axum::Json(bot_user()).into_response();
+    }
+    if let Some(channel) = channel_of(&path).filter(|_| path.ends_with("/messages")) {
+        if method == Method::POST {
+            if state
+                .forbidden_channels
+                .lock()
+                .expect("lock")
+                .contains(&channel)
+            {
+                let error = json!({"code": 50013, "message": "Missing Permissions"});
+                return (StatusCode::FORBIDDEN, axum::Json(error)).into_response();
+            }
+            let message = stored_message(&state, channel, &body);
+            state.messages.lock().expect("lock").push(message.clone());
+            if state.hold_posts.load(Ordering::SeqCst) {
+                // Stored, never confirmed: the process waiting for the answer is killed.
+                std::future::pending::<()>().await;
+            }
+            return axum::Json(message).into_response();
+        }
+        if method == Method::GET {
+            // `?after=ID&limit=N`: the N messages right after ID, newest first, as Discord does.
+            let query = uri.query().unwrap_or_default();
+            let param = |name: &str| {
+                query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+                    .and_then(|v| v.parse::<u64>().ok())
+            };
+            let after = param("after").unwrap_or(0);
+            let limit = param("limit").unwrap_or(50) as usize;
+            let mut page: Vec<Value> = state
+                .messages
+                .lock()
+                .expect("lock")
+                .iter()
+                .filter(|m| m["channel_id"] == channel.to_string())
+                .filter(|m| {
+                    m["id"]
+                        .as_str()
+                        .and_then(|id| id.parse::<u64>().ok())
+                        .is_some_and(|id| id > after)
+                })
+                .take(limit)
+                .cloned()
+                .collect();
+            page.reverse();
+            return axum::Json(Value::Array(page)).into_response();
+        }
     }
     if path.ends_with("/commands") && method == Method::GET {
         let commands = state.commands.lock().expect("lock").clone();

@@ -25,12 +25,16 @@ pub fn shipped() -> Library {
 /// The shipped briefs behind a reloader, as the running bot holds them.
 #[allow(dead_code)]
 pub fn shipped_live() -> std::sync::Arc<briefbot::reload::Reloader> {
+    live(&repo("briefs"))
+}
+
+/// The briefs in `dir` behind a reloader that reloads from there.
+#[allow(dead_code)]
+pub fn live(dir: &Path) -> std::sync::Arc<briefbot::reload::Reloader> {
     briefbot::reload::Reloader::new(
-        shipped(),
-        repo("briefs"),
-        briefbot::library::LoadOptions {
-            default_track: Some("syria-israel".to_string()),
-        },
+        load(dir, "syria-israel"),
+        dir.to_path_buf(),
+        shipped_options(),
     )
 }
 
@@ -65,6 +69,38 @@ pub const ANSWERED: [(&str, u64); 10] = [
     ("button-positions.json", 7),
     ("button-stale.json", 4),
 ];
+
+/// A brief for round `number` of the shipped track, made from the shipped round 5 with a new
+/// number and title, as an editor would start one.
+#[allow(dead_code)]
+pub fn round_brief(number: u32, title: &str) -> String {
+    let shipped = std::fs::read_to_string(repo("briefs/syria-israel/05-paris.md")).expect("round 5");
+    let title_line = shipped
+        .lines()
+        .find(|l| l.starts_with("title = "))
+        .expect("a title line")
+        .to_string();
+    shipped
+        .replacen("round = 5\n", &format!("round = {number}\n"), 1)
+        .replacen(&title_line, &format!("title = {title:?}"), 1)
+}
+
+/// A copy of the shipped briefs in a temporary folder, to change freely.
+#[allow(dead_code)]
+pub fn shipped_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let briefs = dir.path().join("briefs");
+    copy_tree(&repo("briefs"), &briefs);
+    (dir, briefs)
+}
+
+/// The load options of the shipped config.
+#[allow(dead_code)]
+pub fn shipped_options() -> LoadOptions {
+    LoadOptions {
+        default_track: Some("syria-israel".to_string()),
+    }
+}
 
 /// Copies a folder tree, for tests that change briefs without touching the repository.
 pub fn copy_tree(from: &Path, to: &Path) {
