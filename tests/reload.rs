@@ -46,7 +46,10 @@ async fn a_new_round_is_served_within_a_second() {
     assert!(took.is_some(), "round 6 was not served within 1 s");
     eprintln!("round 6 served {took:?} after the file was written");
     assert_eq!(
-        reloader.current().track("syria-israel").map(|t| t.rounds.len()),
+        reloader
+            .current()
+            .track("syria-israel")
+            .map(|t| t.rounds.len()),
         Some(2)
     );
 }
@@ -90,7 +93,10 @@ async fn a_broken_edit_keeps_the_last_good_library_and_fixing_it_brings_the_new_
     // The same mistakes again: the same failure, and still the old snapshot.
     let again = reloader.reload(Trigger::Command).await;
     match again {
-        Outcome::Failed { failure: f, serving } => {
+        Outcome::Failed {
+            failure: f,
+            serving,
+        } => {
             assert_eq!(f.fingerprint, failure.fingerprint);
             assert!(Arc::ptr_eq(&serving, &before));
         }
@@ -135,7 +141,9 @@ async fn a_hundred_rapid_writes_never_show_a_reader_a_half_loaded_library() {
             while !done.load(Ordering::SeqCst) {
                 let library = shared.load();
                 reads += 1;
-                let track = library.track("syria-israel").expect("the track is always there");
+                let track = library
+                    .track("syria-israel")
+                    .expect("the track is always there");
                 assert!(track.round(5).is_some(), "round 5 is always there");
                 if let Some(round) = track.round(6) {
                     let i: usize = round
@@ -144,7 +152,10 @@ async fn a_hundred_rapid_writes_never_show_a_reader_a_half_loaded_library() {
                         .and_then(|n| n.parse().ok())
                         .expect("a whole title");
                     assert!(
-                        round.body.trim_end().ends_with(&format!("End of version {i}.")),
+                        round
+                            .body
+                            .trim_end()
+                            .ends_with(&format!("End of version {i}.")),
                         "title of version {i}, body of another"
                     );
                     assert!(i >= seen, "version {i} after version {seen}");
@@ -190,7 +201,10 @@ async fn a_hundred_rapid_writes_never_show_a_reader_a_half_loaded_library() {
     eprintln!(
         "{reads} reads saw {versions} versions; {loaded} reloads swapped, {failed} refused a half-written file"
     );
-    assert!(last.is_some(), "version 100 was not served within 1 s of the last write");
+    assert!(
+        last.is_some(),
+        "version 100 was not served within 1 s of the last write"
+    );
     assert!(final_seen <= 100);
     assert!(versions > 1, "the reader saw the library change");
 }

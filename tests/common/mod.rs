@@ -74,7 +74,8 @@ pub const ANSWERED: [(&str, u64); 10] = [
 /// number and title, as an editor would start one.
 #[allow(dead_code)]
 pub fn round_brief(number: u32, title: &str) -> String {
-    let shipped = std::fs::read_to_string(repo("briefs/syria-israel/05-paris.md")).expect("round 5");
+    let shipped =
+        std::fs::read_to_string(repo("briefs/syria-israel/05-paris.md")).expect("round 5");
     let title_line = shipped
         .lines()
         .find(|l| l.starts_with("title = "))

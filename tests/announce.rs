@@ -1,0 +1,459 @@
+//! Announcements against a loopback stand-in for Discord's REST API: nothing on the first
+//! start, a new round once per channel, nothing again on a restart or an edit, a process
+//! killed between the post and the record neither loses nor repeats it, a channel that
+//! answers 403 does not hold the others up, and a failed reload reaches the errors channel
+//! once per distinct failure.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use briefbot::announce::state::{Pending, StateFile};
+use briefbot::announce::{Announcer, Backoff, Settings};
+use briefbot::commands::notices;
+use briefbot::reload::{Reloader, Trigger};
+use common::discord_stub::{DiscordStub, http_for};
+use common::{live, round_brief, shipped_copy};
+use serde_json::Value;
+
+const NEWS: u64 = 1_111_111_111_111_111;
+const DESK: u64 = 2_222_222_222_222_222;
+const ERRORS: u64 = 3_333_333_333_333_333;
+
+fn settings(state: &Path, channels: &[u64], errors_channel: Option<u64>) -> Settings {
+    Settings {
+        channels: channels.to_vec(),
+        errors_channel,
+        state_dir: state.to_path_buf(),
+        backoff: Backoff {
+            first: Duration::from_millis(20),
+            max: Duration::from_millis(100),
+        },
+    }
+}
+
+fn start(stub: &DiscordStub, reloader: &Arc<Reloader>, settings: Settings) -> Announcer {
+    Announcer::start(Arc::new(stub.http()), reloader.clone(), settings).expect("announcer")
+}
+
+/// Waits up to 10 s for `done`.
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..1000 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn add_round(briefs: &Path, number: u32, title: &str) {
+    std::fs::write(
+        briefs.join(format!("syria-israel/{number:02}-new.md")),
+        round_brief(number, title),
+    )
+    .expect("write brief");
+}
+
+fn posts_to(stub: &DiscordStub, channel: u64) -> Vec<Value> {
+    stub.posts(channel)
+}
+
+fn post_attempts(stub: &DiscordStub, channel: u64) -> usize {
+    stub.requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == format!("/api/v10/channels/{channel}/messages"))
+        .count()
+}
+
+fn state_dir(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("state")
+}
+
+#[tokio::test]
+async fn the_first_start_posts_nothing_and_records_the_rounds_already_there() {
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    let reloader = live(&briefs);
+    let announcer = start(
+        &stub,
+        &reloader,
+        settings(&state_dir(&dir), &[NEWS, DESK], None),
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(announcer.pending(), 0);
+    assert!(stub.requests().is_empty(), "{:#?}", stub.requests());
+    let state = StateFile::in_dir(&state_dir(&dir))
+        .expect("state")
+        .load()
+        .expect("load")
+        .expect("written on the first start");
+    assert_eq!(
+        state.known["syria-israel"]
+            .iter()
+            .copied()
+            .collect::<Vec<_>>(),
+        [5]
+    );
+    announcer.stop().await;
+}
+
+#[tokio::test]
+async fn a_new_round_is_announced_once_per_channel_and_never_again() {
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    let reloader = live(&briefs);
+    let announcer = start(
+        &stub,
+        &reloader,
+        settings(&state_dir(&dir), &[NEWS, DESK], None),
+    );
+
+    add_round(&briefs, 6, "Geneva round");
+    reloader.reload(Trigger::Files).await;
+    until("one post in each channel", || {
+        posts_to(&stub, NEWS).len() == 1
+            && posts_to(&stub, DESK).len() == 1
+            && announcer.pending() == 0
+    })
+    .await;
+    for channel in [NEWS, DESK] {
+        let post = &posts_to(&stub, channel)[0];
+        let content = post["content"].as_str().unwrap_or_default();
+        assert!(
+            content.starts_with(&notices::announcement_marker("syria-israel", 6)),
+            "{content}"
+        );
+        assert_eq!(post["embeds"][0]["title"], "Geneva round");
+    }
+    // What was sent fits Discord's limits and pings no one, like every reply.
+    for request in stub.requests().iter().filter(|r| r.method == "POST") {
+        common::assert_within_discord_limits(&serde_json::json!({"type": 4, "data": request.body}));
+        assert!(
+            request.body["components"]
+                .as_array()
+                .is_none_or(Vec::is_empty)
+        );
+    }
+    // Recorded with the ids Discord gave.
+    let state = announcer.state();
+    let mut delivered: Vec<(u64, String)> = state
+        .delivered
+        .iter()
+        .map(|d| (d.channel, d.message.to_string()))
+        .collect();
+    delivered.sort();
+    assert_eq!(
+        delivered,
+        [
+            (
+                NEWS,
+                posts_to(&stub, NEWS)[0]["id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            ),
+            (
+                DESK,
+                posts_to(&stub, DESK)[0]["id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            ),
+        ]
+    );
+
+    // An edit to the round, and reloads without changes: nothing more.
+    add_round(&briefs, 6, "Geneva round, corrected");
+    reloader.reload(Trigger::Files).await;
+    reloader.reload(Trigger::Command).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(post_attempts(&stub, NEWS) + post_attempts(&stub, DESK), 2);
+    announcer.stop().await;
+
+    // A restart: nothing is posted again, and nothing needs looking up.
+    let requests_before = stub.requests().len();
+    let restarted = live(&briefs);
+    let announcer = start(
+        &stub,
+        &restarted,
+        settings(&state_dir(&dir), &[NEWS, DESK], None),
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(announcer.pending(), 0);
+    assert_eq!(
+        stub.requests().len(),
+        requests_before,
+        "{:#?}",
+        stub.requests()
+    );
+    announcer.stop().await;
+
+    // A round added while briefbot was down is announced when it starts: never lost.
+    add_round(&briefs, 7, "Rome round");
+    let restarted = live(&briefs);
+    let announcer = start(
+        &stub,
+        &restarted,
+        settings(&state_dir(&dir), &[NEWS, DESK], None),
+    );
+    until("round 7 in each channel", || {
+        posts_to(&stub, NEWS).len() == 2
+            && posts_to(&stub, DESK).len() == 2
+            && announcer.pending() == 0
+    })
+    .await;
+    assert_eq!(posts_to(&stub, NEWS)[1]["embeds"][0]["title"], "Rome round");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(post_attempts(&stub, NEWS) + post_attempts(&stub, DESK), 4);
+    announcer.stop().await;
+}
+
+#[tokio::test]
+async fn a_channel_answering_403_is_retried_without_holding_the_others_up() {
+    let stub = DiscordStub::start().await;
+    stub.state
+        .forbidden_channels
+        .lock()
+        .expect("lock")
+        .insert(NEWS);
+    let (dir, briefs) = shipped_copy();
+    let reloader = live(&briefs);
+    let announcer = start(
+        &stub,
+        &reloader,
+        settings(&state_dir(&dir), &[NEWS, DESK], None),
+    );
+
+    add_round(&briefs, 6, "Geneva round");
+    reloader.reload(Trigger::Files).await;
+    until(
+        "the other channel's post and three refused attempts",
+        || posts_to(&stub, DESK).len() == 1 && post_attempts(&stub, NEWS) >= 3,
+    )
+    .await;
+    assert!(posts_to(&stub, NEWS).is_empty());
+    assert_eq!(
+        announcer.pending(),
+        1,
+        "the refused channel's announcement waits"
+    );
+
+    // Permission granted: the next retry gets through, once.
+    stub.state.forbidden_channels.lock().expect("lock").clear();
+    until("the retried post", || announcer.pending() == 0).await;
+    assert_eq!(posts_to(&stub, NEWS).len(), 1);
+    assert_eq!(posts_to(&stub, DESK).len(), 1);
+    announcer.stop().await;
+}
+
+/// Where the killed child process is told to find the stand-in, the briefs and the state.
+const CHILD_ENV: &str = "BRIEFBOT_TEST_ANNOUNCER_CHILD";
+
+/// Run only as a child of the test below (which kills it); returns at once otherwise.
+#[test]
+#[ignore = "run by a_process_killed_between_the_post_and_the_record_neither_loses_nor_repeats"]
+fn child_announces_until_killed() {
+    let Ok(spec) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let mut parts = spec.split('\n');
+    let (Some(addr), Some(briefs), Some(state)) = (parts.next(), parts.next(), parts.next()) else {
+        panic!("{CHILD_ENV} must hold the address, the briefs and the state folder");
+    };
+    let addr = addr.parse().expect("address");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let reloader = live(Path::new(briefs));
+        let _announcer = Announcer::start(
+            Arc::new(http_for(addr)),
+            reloader,
+            settings(Path::new(state), &[NEWS], None),
+        )
+        .expect("announcer");
+        std::future::pending::<()>().await;
+    });
+}
+
+#[tokio::test]
+async fn a_process_killed_between_the_post_and_the_record_neither_loses_nor_repeats() {
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    let state = state_dir(&dir);
+    // The first start records round 5.
+    start(&stub, &live(&briefs), settings(&state, &[NEWS], None))
+        .stop()
+        .await;
+
+    // Round 6 is added; the child posts it, Discord stores the post, and the child is killed
+    // before the confirmation arrives.
+    add_round(&briefs, 6, "Geneva round");
+    stub.state.hold_posts.store(true, Ordering::SeqCst);
+    let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "child_announces_until_killed",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(
+            CHILD_ENV,
+            format!("{}\n{}\n{}", stub.addr, briefs.display(), state.display()),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the child");
+    until("the child's post to reach Discord", || {
+        posts_to(&stub, NEWS).len() == 1
+    })
+    .await;
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+
+    let file = StateFile::in_dir(&state).expect("state");
+    let after_kill = file.load().expect("load").expect("state");
+    assert_eq!(after_kill.pending.len(), 1, "{after_kill:#?}");
+    assert!(after_kill.pending[0].first_attempt_ms.is_some());
+    assert!(after_kill.delivered.is_empty());
+
+    // The restart finds its own post in the channel and records it instead of posting again.
+    stub.state.hold_posts.store(false, Ordering::SeqCst);
+    let announcer = start(&stub, &live(&briefs), settings(&state, &[NEWS], None));
+    until("the pending announcement to be settled", || {
+        announcer.pending() == 0
+    })
+    .await;
+    let posted = posts_to(&stub, NEWS);
+    assert_eq!(posted.len(), 1, "posted again after the crash");
+    assert_eq!(
+        announcer.state().delivered[0].message.to_string(),
+        posted[0]["id"].as_str().unwrap_or_default()
+    );
+    assert!(
+        stub.requests()
+            .iter()
+            .any(|r| r.method == "GET" && r.path == format!("/api/v10/channels/{NEWS}/messages")),
+        "the channel's history was read"
+    );
+    announcer.stop().await;
+
+    // The other side: killed after noting the attempt but before the post reached Discord.
+    // The channel's history does not have it, so it is posted: not lost.
+    add_round(&briefs, 7, "Rome round");
+    let mut state_now = file.load().expect("load").expect("state");
+    state_now
+        .known
+        .entry("syria-israel".into())
+        .or_default()
+        .insert(7);
+    state_now.pending.push(Pending {
+        track: "syria-israel".into(),
+        round: 7,
+        channel: NEWS,
+        first_attempt_ms: Some(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_millis() as u64,
+        ),
+    });
+    file.save(&state_now).expect("save");
+    let announcer = start(&stub, &live(&briefs), settings(&state, &[NEWS], None));
+    until("round 7 to be posted", || announcer.pending() == 0).await;
+    let posted = posts_to(&stub, NEWS);
+    assert_eq!(posted.len(), 2);
+    assert_eq!(posted[1]["embeds"][0]["title"], "Rome round");
+    announcer.stop().await;
+}
+
+#[tokio::test]
+async fn a_failed_reload_reaches_the_errors_channel_once_per_distinct_failure() {
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    let reloader = live(&briefs);
+    let announcer = start(
+        &stub,
+        &reloader,
+        settings(&state_dir(&dir), &[], Some(ERRORS)),
+    );
+
+    let file = briefs.join("syria-israel/06-new.md");
+    std::fs::write(
+        &file,
+        round_brief(6, "Geneva").replacen("title = ", "titel = ", 1),
+    )
+    .expect("write");
+    reloader.reload(Trigger::Files).await;
+    until("the failure report", || posts_to(&stub, ERRORS).len() == 1).await;
+    let report = &posts_to(&stub, ERRORS)[0];
+    assert!(
+        report["content"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("1 error"),
+        "{report}"
+    );
+    let description = report["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(description.contains("06-new.md:4:1"), "{description}");
+    assert!(description.starts_with("```") && description.ends_with("```"));
+
+    // The same failure again (another save, /reload): not posted twice.
+    reloader.reload(Trigger::Files).await;
+    reloader.reload(Trigger::Command).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(posts_to(&stub, ERRORS).len(), 1);
+
+    // A different mistake is a new failure.
+    std::fs::write(
+        &file,
+        round_brief(6, "Geneva").replacen("round = 6", "round = 0", 1),
+    )
+    .expect("write");
+    reloader.reload(Trigger::Files).await;
+    until("the second failure report", || {
+        posts_to(&stub, ERRORS).len() == 2
+    })
+    .await;
+
+    // Fixed: the editors are told, once.
+    add_round(&briefs, 6, "Geneva round");
+    reloader.reload(Trigger::Files).await;
+    until("the all-clear", || posts_to(&stub, ERRORS).len() == 3).await;
+    assert_eq!(
+        posts_to(&stub, ERRORS)[2]["embeds"][0]["title"],
+        "Briefs fixed"
+    );
+    reloader.reload(Trigger::Command).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(posts_to(&stub, ERRORS).len(), 3);
+    announcer.stop().await;
+}
+
+#[tokio::test]
+async fn a_damaged_state_file_stops_the_start_with_its_location() {
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    std::fs::create_dir_all(state_dir(&dir)).expect("mkdir");
+    std::fs::write(
+        state_dir(&dir).join(StateFile::NAME),
+        "{ \"version\": 1,\n  \"known\": ",
+    )
+    .expect("write");
+    let error = Announcer::start(
+        Arc::new(stub.http()),
+        live(&briefs),
+        settings(&state_dir(&dir), &[NEWS], None),
+    )
+    .err()
+    .expect("refused");
+    assert!(
+        error.to_string().contains("announcements.json:2:"),
+        "{error}"
+    );
+}
