@@ -14,8 +14,13 @@ use serde_json::Value;
 
 /// A server on a free loopback port, answering from the shipped briefs.
 async fn start() -> SocketAddr {
+    start_with(common::shipped_live()).await
+}
+
+/// A server answering from whatever `reloader` serves.
+async fn start_with(reloader: Arc<briefbot::reload::Reloader>) -> SocketAddr {
     let key = PublicKey::parse(&public_key_hex(&test_key()), "test").expect("test key");
-    let endpoint = Arc::new(Endpoint::new(key, common::shipped_live()));
+    let endpoint = Arc::new(Endpoint::new(key, reloader));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -305,4 +310,73 @@ fn a_malformed_public_key_is_a_clear_error() {
         error.to_string(),
         "the public key from DISCORD_PUBLIC_KEY must be 64 hexadecimal digits; copy it again from the developer portal"
     );
+}
+
+fn content(sent: &Sent) -> String {
+    sent.json()["data"]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `/reload` over HTTP: only for managers, answered privately with what was loaded or with
+/// the mistakes; a reload that brings a new round is seen by the very next request, even
+/// one whose answer was cached from the old snapshot.
+#[tokio::test]
+async fn reload_answers_managers_privately_and_the_next_request_sees_the_new_library() {
+    let (_dir, briefs) = common::shipped_copy();
+    let addr = start_with(common::live(&briefs)).await;
+    let reload = payload("slash-reload.json");
+    let latest = payload("slash-latest.json");
+
+    let refused = signed(addr, payload("slash-reload-member.json").as_bytes()).await;
+    assert_eq!(refused.json()["data"]["flags"], 64);
+    assert!(content(&refused).starts_with("Only members who can manage this server"));
+
+    let before = signed(addr, latest.as_bytes()).await;
+    assert_eq!(
+        before.json()["data"]["embeds"][0]["title"]
+            .as_str()
+            .map(|t| t.starts_with("Paris round")),
+        Some(true)
+    );
+
+    std::fs::write(
+        briefs.join("syria-israel/06-geneva.md"),
+        common::round_brief(6, "Geneva round").replacen("title = ", "titel = ", 1),
+    )
+    .expect("write");
+    let failed = signed(addr, reload.as_bytes()).await;
+    let json = failed.json();
+    assert_eq!(json["type"], 4);
+    assert_eq!(json["data"]["flags"], 64, "only the manager sees it");
+    assert!(
+        content(&failed).starts_with("The briefs have 1 error, so nothing changed"),
+        "{}",
+        content(&failed)
+    );
+    let description = json["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(description.contains("06-geneva.md:4:1"), "{description}");
+    assert_within_discord_limits(&json);
+    assert_eq!(
+        signed(addr, latest.as_bytes()).await.body,
+        before.body,
+        "the old library is still served"
+    );
+
+    std::fs::write(
+        briefs.join("syria-israel/06-geneva.md"),
+        common::round_brief(6, "Geneva round"),
+    )
+    .expect("fix");
+    let loaded = signed(addr, reload.as_bytes()).await;
+    assert_eq!(loaded.json()["data"]["flags"], 64);
+    assert_eq!(
+        content(&loaded),
+        "Reloaded: 2 rounds in 1 track, 1 author. New: round 6 of `syria-israel`."
+    );
+    let after = signed(addr, latest.as_bytes()).await;
+    assert_eq!(after.json()["data"]["embeds"][0]["title"], "Geneva round");
 }

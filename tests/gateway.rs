@@ -99,6 +99,35 @@ async fn every_interaction_is_answered_through_its_callback() {
     }
 }
 
+/// `/reload` through the gateway: the member's permissions as Discord reports them decide,
+/// and the answer is private.
+#[tokio::test]
+async fn reload_is_answered_privately_and_only_for_managers() {
+    let stub = DiscordStub::start().await;
+    let live = common::shipped_live();
+    dispatch::answer(&stub.http(), &live, &interaction("slash-reload.json")).await;
+    dispatch::answer(
+        &stub.http(),
+        &live,
+        &interaction("slash-reload-member.json"),
+    )
+    .await;
+    let callbacks = stub.callbacks();
+    assert_eq!(callbacks.len(), 2);
+    for callback in &callbacks {
+        assert_eq!(callback.body["type"], 4);
+        assert_eq!(callback.body["data"]["flags"], 64);
+    }
+    assert_eq!(
+        callbacks[0].body["data"]["content"],
+        "Reloaded: 1 round in 1 track, 1 author. No new rounds."
+    );
+    assert_eq!(
+        callbacks[1].body["data"]["content"],
+        "Only members who can manage this server may use /reload."
+    );
+}
+
 #[tokio::test]
 async fn a_reply_discord_refuses_is_followed_by_an_apology() {
     let stub = DiscordStub::start().await;
