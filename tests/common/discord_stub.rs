@@ -86,7 +86,7 @@ impl DiscordStub {
             .lock()
             .expect("lock")
             .iter()
-            .filter(|m| m["channel_id"] == channel.to_string())
+            .filter(|m| in_channel(m, channel))
             .cloned()
             .collect()
     }
@@ -141,6 +141,13 @@ fn stored_message(state: &StubState, channel: u64, body: &Value) -> Value {
         "pinned": false,
         "type": 0
     })
+}
+
+fn in_channel(message: &Value, channel: u64) -> bool {
+    message["channel_id"]
+        .as_str()
+        .and_then(|id| id.parse::<u64>().ok())
+        == Some(channel)
 }
 
 fn channel_of(path: &str) -> Option<u64> {
@@ -292,7 +299,7 @@ async fn handle(
                 .lock()
                 .expect("lock")
                 .iter()
-                .filter(|m| m["channel_id"] == channel.to_string())
+                .filter(|m| in_channel(m, channel))
                 .filter(|m| {
                     m["id"]
                         .as_str()
