@@ -73,6 +73,15 @@ fn bench_load(c: &mut Criterion) {
     c.bench_function("load shipped briefs", |b| {
         b.iter(|| Library::load(black_box(&dir), &options).is_ok())
     });
+    // A whole reload as the watcher, SIGHUP and /reload run it: the load on a blocking
+    // thread, the swap, the status sent to the announcer.
+    let Ok(runtime) = tokio::runtime::Runtime::new() else {
+        panic!("cannot start a tokio runtime for the reload benchmark");
+    };
+    let reloader = briefbot::reload::Reloader::new(shipped(), dir.clone(), options.clone());
+    c.bench_function("reload shipped briefs (load + swap)", |b| {
+        b.iter(|| runtime.block_on(reloader.reload(briefbot::reload::Trigger::Command)))
+    });
 }
 
 /// The parts of an HTTP interaction's cost: the signature check and serenity's parse.

@@ -46,13 +46,35 @@ pub fn reload_outcome(outcome: &Outcome) -> Reply {
                     .collect();
                 format!("New: {}.", rounds.join(", "))
             };
-            Reply::notice(format!("Reloaded: {}. {new}", contents(library)))
+            Reply::notice(format!(
+                "Reloaded: {}. {new}\n{}",
+                contents(library),
+                round_numbers(library)
+            ))
         }
         Outcome::Failed { failure, serving } => Reply::Message {
             message: failure_report(failure, serving),
             ephemeral: true,
         },
     }
+}
+
+/// The rounds served, by track: "`syria-israel`: rounds 5, 6".
+fn round_numbers(library: &Library) -> String {
+    library
+        .tracks()
+        .iter()
+        .map(|track| {
+            let numbers: Vec<String> = track.rounds.iter().map(|r| r.number.to_string()).collect();
+            let word = if numbers.len() == 1 {
+                "round"
+            } else {
+                "rounds"
+            };
+            format!("`{}`: {word} {}", track.id, numbers.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// "5 rounds in 1 track, 1 author".
