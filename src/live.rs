@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serenity::all::Http;
 use tokio::task::JoinHandle;
-use tracing::info;
+use tracing::{error, info};
 
 use crate::announce::{self, Announcer};
 use crate::config::Config;
@@ -13,15 +13,13 @@ use crate::reload::{self, Reloader, Watch};
 
 /// Live updates while they run; `stop` ends them.
 pub struct Live {
-    _watch: Watch,
+    _watch: Option<Watch>,
     hangup: JoinHandle<()>,
     announcer: Option<Announcer>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
-    #[error(transparent)]
-    Watch(#[from] reload::WatchError),
     #[error(transparent)]
     State(#[from] announce::state::StateError),
 }
@@ -34,7 +32,15 @@ impl Live {
         reloader: &Arc<Reloader>,
         http: Option<Arc<Http>>,
     ) -> Result<Live, LiveError> {
-        let watch = reload::watch(reloader.clone())?;
+        // Without a watcher (inotify's limit reached, say) the bot still serves, and SIGHUP
+        // and /reload still reload: worth running, not worth refusing to start.
+        let watch = match reload::watch(reloader.clone()) {
+            Ok(watch) => Some(watch),
+            Err(error) => {
+                error!(%error, "changes to the briefs need SIGHUP or /reload to be loaded");
+                None
+            }
+        };
         let hangup = tokio::spawn(reload::on_hangup(reloader.clone()));
         let announcer = match http {
             Some(http) if config.announce.is_enabled() => {

@@ -241,40 +241,36 @@ impl Message {
     /// every reply, it pings no one.
     pub fn to_create_message(&self) -> CreateMessage {
         let message = self.clone().fit();
-        let mut builder = CreateMessage::new()
+        let builder = CreateMessage::new()
             .allowed_mentions(CreateAllowedMentions::new())
-            .embeds(message.embeds.iter().map(Embed::to_builder).collect())
-            .components(
-                message
-                    .rows
-                    .iter()
-                    .map(|row| {
-                        CreateActionRow::Buttons(row.iter().map(Button::to_builder).collect())
-                    })
-                    .collect(),
-            );
-        if let Some(content) = &message.content {
-            builder = builder.content(content);
+            .embeds(message.embed_builders())
+            .components(message.action_rows());
+        match &message.content {
+            Some(content) => builder.content(content),
+            None => builder,
         }
-        builder
     }
 
     fn to_builder(&self) -> CreateInteractionResponseMessage {
-        let mut builder = CreateInteractionResponseMessage::new()
+        let builder = CreateInteractionResponseMessage::new()
             .allowed_mentions(CreateAllowedMentions::new())
-            .embeds(self.embeds.iter().map(Embed::to_builder).collect())
-            .components(
-                self.rows
-                    .iter()
-                    .map(|row| {
-                        CreateActionRow::Buttons(row.iter().map(Button::to_builder).collect())
-                    })
-                    .collect(),
-            );
-        if let Some(content) = &self.content {
-            builder = builder.content(content);
+            .embeds(self.embed_builders())
+            .components(self.action_rows());
+        match &self.content {
+            Some(content) => builder.content(content),
+            None => builder,
         }
-        builder
+    }
+
+    fn embed_builders(&self) -> Vec<CreateEmbed> {
+        self.embeds.iter().map(Embed::to_builder).collect()
+    }
+
+    fn action_rows(&self) -> Vec<CreateActionRow> {
+        self.rows
+            .iter()
+            .map(|row| CreateActionRow::Buttons(row.iter().map(Button::to_builder).collect()))
+            .collect()
     }
 
     fn to_text(&self) -> String {
