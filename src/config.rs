@@ -96,6 +96,17 @@ pub enum Shards {
     },
 }
 
+impl Shards {
+    /// Whether this process runs shard 0, which registers the commands and posts the
+    /// announcements for the whole bot.
+    pub fn includes_first(&self) -> bool {
+        match self {
+            Shards::One | Shards::Auto => true,
+            Shards::Range { first, .. } => *first == 0,
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Shards {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
@@ -230,6 +241,19 @@ impl Config {
             return Err(invalid(
                 Location::of(text, text.find("[announce]").unwrap_or(0)),
                 "channel ids in [announce] must be positive numbers (right-click the channel, Copy Channel ID)".to_string(),
+            ));
+        }
+        if let Some(twice) = announce
+            .channels
+            .iter()
+            .enumerate()
+            .find_map(|(i, id)| announce.channels[..i].contains(id).then_some(id))
+        {
+            return Err(invalid(
+                Location::of(text, text.find("[announce]").unwrap_or(0)),
+                format!(
+                    "channel {twice} is listed twice in [announce] channels; each channel gets one announcement"
+                ),
             ));
         }
         let briefs_dir = file.briefs_dir.unwrap_or_else(|| PathBuf::from("briefs"));
@@ -442,6 +466,12 @@ mod tests {
         let err = parse("[announce]\nchannels = [0]\n").expect_err("zero id");
         assert!(
             err.to_string().starts_with("config.toml:1:1: channel ids"),
+            "{err}"
+        );
+        let err = parse("[announce]\nchannels = [5, 6, 5]\n").expect_err("twice");
+        assert!(
+            err.to_string()
+                .starts_with("config.toml:1:1: channel 5 is listed twice"),
             "{err}"
         );
         let err = parse("[announce]\nchanels = [1]\n").expect_err("misspelt");

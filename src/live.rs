@@ -9,7 +9,7 @@ use tracing::{error, info};
 
 use crate::announce::{self, Announcer};
 use crate::config::Config;
-use crate::reload::{self, Reloader, Watch};
+use crate::reload::{self, Hangups, Reloader, Watch};
 
 /// Live updates while they run; `stop` ends them.
 pub struct Live {
@@ -30,6 +30,7 @@ impl Live {
     pub fn start(
         config: &Config,
         reloader: &Arc<Reloader>,
+        hangups: Hangups,
         http: Option<Arc<Http>>,
     ) -> Result<Live, LiveError> {
         // Without a watcher (inotify's limit reached, say) the bot still serves, and SIGHUP
@@ -41,7 +42,7 @@ impl Live {
                 None
             }
         };
-        let hangup = tokio::spawn(reload::on_hangup(reloader.clone()));
+        let hangup = tokio::spawn(hangups.reload_on_each(reloader.clone()));
         let announcer = match http {
             Some(http) if config.announce.is_enabled() => {
                 let settings = announce::Settings::from_config(config);

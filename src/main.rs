@@ -17,7 +17,7 @@ use briefbot::library::Library;
 use briefbot::live::Live;
 use briefbot::logs::{self, LogFormat};
 use briefbot::registration::{self, Outcome, Scope};
-use briefbot::reload::Reloader;
+use briefbot::reload::{Hangups, Reloader};
 use briefbot::token::Token;
 use std::sync::Arc;
 
@@ -147,6 +147,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             logs::init(log_format(cli.log_format));
             // The token is checked before anything connects; it is never logged.
             let token = Token::from_env()?;
+            let (runtime, hangups) = runtime()?;
             let library = load_library(&config)?;
             info!(
                 rounds = library.rounds().count(),
@@ -154,12 +155,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 folder = %config.briefs_dir.display(),
                 "briefs loaded"
             );
-            let runtime =
-                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(async {
                 let reloader = reloader(library, &config);
-                let announcer_http = Arc::new(gateway::http(&token, &config));
-                let live = Live::start(&config, &reloader, Some(announcer_http))?;
+                // A bot split over several processes announces from one: the one with shard 0.
+                let announces = config.discord.shards.includes_first();
+                if !announces && config.announce.is_enabled() {
+                    info!(
+                        "announcements are posted by the process that runs shard 0, not this one"
+                    );
+                }
+                let announcer_http = announces.then(|| Arc::new(gateway::http(&token, &config)));
+                let live = Live::start(&config, &reloader, hangups, announcer_http)?;
                 let http = gateway::http(&token, &config);
                 let result =
                     gateway::run(&config, http, reloader, gateway::shutdown_signal()).await;
@@ -180,15 +186,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 None
             };
+            let (runtime, hangups) = runtime()?;
             let library = load_library(&config)?;
             info!(rounds = library.rounds().count(), folder = %config.briefs_dir.display(), "briefs loaded");
             let listen = listen.unwrap_or(config.serve.listen);
-            let runtime =
-                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(async {
                 let reloader = reloader(library, &config);
                 let http = token.map(|t| Arc::new(gateway::http(&t, &config)));
-                let live = Live::start(&config, &reloader, http)?;
+                let live = Live::start(&config, &reloader, hangups, http)?;
                 let endpoint = Arc::new(Endpoint::new(key, reloader));
                 let served = endpoint::serve(listen, endpoint, gateway::shutdown_signal()).await;
                 live.stop().await;
@@ -295,6 +300,17 @@ fn log_format(format: Format) -> LogFormat {
         Format::Text => LogFormat::Text,
         Format::Json => LogFormat::Json,
     }
+}
+
+/// The async runtime of `run` and `serve`, and SIGHUP listened for from this moment on, so
+/// a reload signal while briefbot is still starting is not fatal.
+fn runtime() -> anyhow::Result<(tokio::runtime::Runtime, Hangups)> {
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let hangups = {
+        let _inside = runtime.enter();
+        Hangups::listen()
+    };
+    Ok((runtime, hangups))
 }
 
 /// The holder of the served snapshot, which reloads from the configured folder.

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
-use tokio::sync::{Mutex, Notify, watch};
+use notify::event::{AccessKind, AccessMode};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use tokio::sync::{Mutex, mpsc, watch};
 use tracing::{debug, error, info, warn};
 
 use crate::commands::notices;
@@ -229,13 +229,17 @@ pub fn added_rounds(old: &Library, new: &Library) -> Vec<RoundKey> {
         .collect()
 }
 
-/// How long the folder must be quiet before it is loaded: an editor's save (or a `git pull`)
-/// touches several files in a burst, which becomes one reload.
-pub const DEBOUNCE: Duration = Duration::from_millis(150);
+/// How long the folder must be quiet before it is loaded: an editor's save, or a `git pull`,
+/// writes several files (and a large file in several pieces) in a burst, which becomes one
+/// reload once the burst is over.
+pub const QUIET: Duration = Duration::from_millis(250);
+/// A folder that never goes quiet (a writer that keeps writing) is still loaded this long
+/// after the first change of the burst, and again after the next.
+pub const MAX_WAIT: Duration = Duration::from_secs(1);
 
 /// Keeps the folder watched while it lives.
 pub struct Watch {
-    _debouncer: Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>,
+    _watcher: RecommendedWatcher,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -249,64 +253,100 @@ impl Drop for Watch {
 #[error("cannot watch the briefs folder {}: {source}", dir.display())]
 pub struct WatchError {
     dir: PathBuf,
-    source: notify_debouncer_mini::notify::Error,
+    source: notify::Error,
 }
 
-/// Watches the briefs folder (and every folder under it) and reloads after each burst of
-/// changes. Must be called inside a tokio runtime.
+/// Whether a file event changes the folder. Opening and reading files is not a change: the
+/// loader itself opens every file, and a reload must not cause the next one.
+fn is_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    }
+}
+
+/// Watches the briefs folder (and every folder under it) and reloads once each burst of
+/// changes is over. Must be called inside a tokio runtime.
 pub fn watch(reloader: Arc<Reloader>) -> Result<Watch, WatchError> {
-    let wanted = Arc::new(Notify::new());
-    let signal = wanted.clone();
-    let mut debouncer = new_debouncer(DEBOUNCE, move |events: DebounceEventResult| {
-        match events {
-            // A permit is stored when no reload is waiting, so a change during a reload is
-            // followed by one more reload, and a burst never queues more than one.
-            Ok(_) => signal.notify_one(),
-            Err(error) => warn!(%error, "the briefs folder watcher reported an error"),
-        }
-    })
-    .map_err(|source| WatchError {
+    let failed = |source| WatchError {
         dir: reloader.dir.clone(),
         source,
-    })?;
-    debouncer
-        .watcher()
+    };
+    // One slot: a change while one is already waiting to be seen adds nothing.
+    let (changes, mut changed) = mpsc::channel::<()>(1);
+    let mut watcher =
+        notify::recommended_watcher(move |event: notify::Result<Event>| match event {
+            Ok(event) if is_change(&event.kind) => {
+                let _ = changes.try_send(());
+            }
+            Ok(_) => {}
+            Err(error) => warn!(%error, "the briefs folder watcher reported an error"),
+        })
+        .map_err(failed)?;
+    watcher
         .watch(&reloader.dir, RecursiveMode::Recursive)
-        .map_err(|source| WatchError {
-            dir: reloader.dir.clone(),
-            source,
-        })?;
+        .map_err(failed)?;
     info!(folder = %reloader.dir.display(), "watching the briefs folder for changes");
     let task = tokio::spawn(async move {
-        loop {
-            wanted.notified().await;
+        while changed.recv().await.is_some() {
+            let deadline = tokio::time::Instant::now() + MAX_WAIT;
+            loop {
+                let quiet_until = (tokio::time::Instant::now() + QUIET).min(deadline);
+                match tokio::time::timeout_at(quiet_until, changed.recv()).await {
+                    Ok(Some(())) if tokio::time::Instant::now() < deadline => continue,
+                    Ok(None) => return,
+                    // Quiet for long enough, or waited long enough.
+                    _ => break,
+                }
+            }
             reloader.reload(Trigger::Files).await;
         }
     });
     Ok(Watch {
-        _debouncer: debouncer,
+        _watcher: watcher,
         task,
     })
 }
 
-/// Reloads on every SIGHUP (`systemctl reload briefbot`, `kill -HUP`), until the process ends.
-pub async fn on_hangup(reloader: Arc<Reloader>) {
+/// SIGHUP, listened for from the moment this is made: made first thing at start, so a
+/// `systemctl reload` that arrives while briefbot is still starting does not end it (SIGHUP's
+/// default action). Must be made inside a tokio runtime.
+pub struct Hangups {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut hangups = match signal(SignalKind::hangup()) {
-            Ok(hangups) => hangups,
-            Err(error) => {
-                error!(%error, "cannot listen for SIGHUP; reloads come from the watcher and /reload only");
-                return;
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+impl Hangups {
+    pub fn listen() -> Hangups {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            match signal(SignalKind::hangup()) {
+                Ok(signal) => Hangups {
+                    signal: Some(signal),
+                },
+                Err(error) => {
+                    error!(%error, "cannot listen for SIGHUP; reloads come from the watcher and /reload only");
+                    Hangups { signal: None }
+                }
             }
-        };
-        while hangups.recv().await.is_some() {
-            reloader.reload(Trigger::Signal).await;
+        }
+        #[cfg(not(unix))]
+        {
+            Hangups {}
         }
     }
-    #[cfg(not(unix))]
-    {
+
+    /// Reloads on every SIGHUP, until the process ends.
+    pub async fn reload_on_each(self, reloader: Arc<Reloader>) {
+        #[cfg(unix)]
+        if let Some(mut signal) = self.signal {
+            while signal.recv().await.is_some() {
+                reloader.reload(Trigger::Signal).await;
+            }
+        }
+        #[cfg(not(unix))]
         let _ = reloader;
     }
 }

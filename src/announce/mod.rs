@@ -19,10 +19,11 @@ pub mod state;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serenity::all::{ChannelId, Http, MessageId, MessagePagination, UserId};
+use serenity::all::{ChannelId, Http, HttpError, MessageId, MessagePagination, Nonce, UserId};
 use tokio::sync::{Notify, OnceCell, watch};
 use tokio::task::JoinHandle;
 use tracing::{error, info, warn};
@@ -98,7 +99,15 @@ struct Store {
 struct Shared {
     http: Arc<Http>,
     reloader: Arc<Reloader>,
+    /// Read briefly by anyone; changed only by the holder of `writer`.
     store: Mutex<Store>,
+    /// One change of the state at a time, held while the file is written (off the async
+    /// threads), so no change is lost to another written at the same moment.
+    writer: tokio::sync::Mutex<()>,
+    /// Snapshots recorded, and reload outcomes the errors worker has looked at (for tests and
+    /// the logs: when these have moved on, everything about that snapshot is decided).
+    snapshots_seen: AtomicU64,
+    statuses_seen: AtomicU64,
     backoff: Backoff,
     /// briefbot's own user, to recognise its posts in a channel's history.
     me: OnceCell<UserId>,
@@ -110,6 +119,9 @@ struct Shared {
 pub struct Announcer {
     shared: Arc<Shared>,
     tasks: Vec<JoinHandle<()>>,
+    /// Held while the announcer runs: a second briefbot on the same state folder would
+    /// announce everything again.
+    _lock: std::fs::File,
 }
 
 impl Announcer {
@@ -122,6 +134,10 @@ impl Announcer {
         settings: Settings,
     ) -> Result<Announcer, StateError> {
         let file = StateFile::in_dir(&settings.state_dir)?;
+        let lock = file.lock()?;
+        let mut settings = settings;
+        settings.channels.sort_unstable();
+        settings.channels.dedup();
         // Subscribed before the first look, so no reload between the two is missed.
         let status = reloader.subscribe();
         let state = match file.load()? {
@@ -155,6 +171,9 @@ impl Announcer {
             http,
             reloader,
             store: Mutex::new(Store { state, file }),
+            writer: tokio::sync::Mutex::new(()),
+            snapshots_seen: AtomicU64::new(0),
+            statuses_seen: AtomicU64::new(0),
             backoff: settings.backoff,
             me: OnceCell::new(),
             stop,
@@ -175,7 +194,21 @@ impl Announcer {
         if let Some(channel) = settings.errors_channel {
             tasks.push(tokio::spawn(errors_worker(shared.clone(), channel, status)));
         }
-        Ok(Announcer { shared, tasks })
+        Ok(Announcer {
+            shared,
+            tasks,
+            _lock: lock,
+        })
+    }
+
+    /// How many served snapshots have been recorded (new rounds queued) so far.
+    pub fn snapshots_seen(&self) -> u64 {
+        self.shared.snapshots_seen.load(Ordering::SeqCst)
+    }
+
+    /// How many reload outcomes the errors channel's worker has acted on so far.
+    pub fn statuses_seen(&self) -> u64 {
+        self.shared.statuses_seen.load(Ordering::SeqCst)
     }
 
     /// Announcements not yet confirmed by Discord.
@@ -217,24 +250,39 @@ impl Shared {
         }
     }
 
-    /// Changes the state, file first: the copy in memory changes only once the file is
-    /// written (a small file, rewritten rarely, so the write is done in place).
-    fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> Result<T, StateError> {
-        let mut store = match self.store.lock() {
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        match self.store.lock() {
             Ok(store) => store,
             Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Changes the state, file first: the copy in memory changes only once the file is
+    /// written, and the write (two fsyncs) runs on a blocking thread.
+    async fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> Result<T, StateError> {
+        let _turn = self.writer.lock().await;
+        let (current, file) = {
+            let store = self.store();
+            (store.state.clone(), store.file.clone())
         };
-        let mut next = store.state.clone();
+        let mut next = current.clone();
         let out = change(&mut next);
-        if next != store.state {
-            store.file.save(&next)?;
-            store.state = next;
+        if next != current {
+            let written = next.clone();
+            let path = file.path().to_path_buf();
+            tokio::task::spawn_blocking(move || file.save(&written))
+                .await
+                .map_err(|_| StateError::Write {
+                    path,
+                    source: std::io::Error::other("the thread writing the state file failed"),
+                })??;
+            self.store().state = next;
         }
         Ok(out)
     }
 
     /// Records the rounds of `library` and queues the new ones for every channel.
-    fn observe(
+    async fn observe(
         &self,
         library: &Library,
         channels: &[u64],
@@ -253,6 +301,7 @@ impl Shared {
             }
             added
         })
+        .await
     }
 
     /// Resolves when the announcer is told to stop.
@@ -261,10 +310,18 @@ impl Shared {
         let _ = stop.wait_for(|stop| *stop).await;
     }
 
-    /// Waits `wait`; false if the announcer was stopped meanwhile.
-    async fn pause(&self, wait: Duration) -> bool {
+    /// Waits `wait`, or until `early` is notified (a reload: permissions may have been fixed
+    /// meanwhile); false if the announcer was stopped.
+    async fn pause(&self, wait: Duration, early: Option<&Notify>) -> bool {
+        let woken = async {
+            match early {
+                Some(notify) => notify.notified().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = tokio::time::sleep(wait) => true,
+            _ = woken => true,
             _ = self.stopped() => false,
         }
     }
@@ -289,7 +346,8 @@ impl Shared {
                 message = message.get(),
                 "the announcement was posted before a restart; recorded, not posted again"
             );
-            self.update(|state| state.deliver(pending, message.get()))?;
+            self.update(|state| state.deliver(pending, message.get()))
+                .await?;
             return Ok(());
         }
         let library = self.reloader.current();
@@ -300,11 +358,25 @@ impl Shared {
             // Removed since it was queued; `next_pending` skips it until it is back.
             return Ok(());
         };
-        self.update(|state| state.attempt(pending, unix_ms()))?;
-        let posted = channel
-            .send_message(&self.http, message.to_create_message())
+        self.update(|state| state.attempt(pending, unix_ms()))
             .await?;
-        self.update(|state| state.deliver(pending, posted.id.get()))?;
+        // Discord also drops a repeat of the same nonce within a few minutes: a second guard,
+        // beside the history check, for a post whose answer was lost.
+        let nonce = crate::reload::fingerprint(&format!(
+            "{}/{}/{}",
+            pending.track, pending.round, pending.channel
+        ));
+        let posted = channel
+            .send_message(
+                &self.http,
+                message
+                    .to_create_message()
+                    .nonce(Nonce::String(nonce))
+                    .enforce_nonce(true),
+            )
+            .await?;
+        self.update(|state| state.deliver(pending, posted.id.get()))
+            .await?;
         info!(
             channel = pending.channel,
             track = %pending.track,
@@ -325,8 +397,8 @@ impl Shared {
     ) -> Result<Option<MessageId>, serenity::Error> {
         const PAGE: u8 = 100;
         const PAGES: usize = 20;
-        // Clocks differ: look from a minute before the attempt.
-        const SLACK_MS: u64 = 60_000;
+        // This machine's clock and Discord's may differ: look from well before the attempt.
+        const SLACK_MS: u64 = 15 * 60 * 1000;
         let me = self.me().await?;
         let marker = notices::announcement_marker(&pending.track, pending.round);
         let mut after = MessageId::new(snowflake_at(since_ms.saturating_sub(SLACK_MS)));
@@ -354,6 +426,17 @@ impl Shared {
     }
 }
 
+/// Whether Discord refused a request as malformed (HTTP 400): the same request would be
+/// refused again. Permissions (403), a missing channel (404), rate limits (429) and outages
+/// (5xx, network) may pass later.
+fn is_refused_as_invalid(error: &serenity::Error) -> bool {
+    matches!(
+        error,
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(response))
+            if response.status_code.as_u16() == 400
+    )
+}
+
 /// The first snowflake Discord could have given a message at `ms` (Unix milliseconds).
 fn snowflake_at(ms: u64) -> u64 {
     const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
@@ -377,7 +460,7 @@ async fn follow_reloads(
         let serving = status.borrow_and_update().serving.clone();
         let mut failures = 0;
         loop {
-            match shared.observe(&serving, &channels) {
+            match shared.observe(&serving, &channels).await {
                 Ok(added) => {
                     if !added.is_empty() {
                         info!(rounds = ?added, channels = channels.len(), "new rounds to announce");
@@ -388,12 +471,13 @@ async fn follow_reloads(
                     failures += 1;
                     let wait = shared.backoff.after(failures);
                     error!(%error, retry_in_ms = wait.as_millis() as u64, "cannot record the new rounds");
-                    if !shared.pause(wait).await {
+                    if !shared.pause(wait, None).await {
                         return;
                     }
                 }
             }
         }
+        shared.snapshots_seen.fetch_add(1, Ordering::SeqCst);
         // Woken after every snapshot: a round whose brief came back may be postable again.
         for wake in wakes.values() {
             wake.notify_one();
@@ -422,6 +506,20 @@ async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<Notify>) {
         };
         match shared.deliver(&pending).await {
             Ok(()) => failures = 0,
+            Err(DeliveryError::Discord(error)) if is_refused_as_invalid(&error) => {
+                // The message itself is wrong (a bug: replies are fitted to Discord's limits):
+                // sending it again cannot help, and it must not hold up the rounds after it.
+                error!(
+                    channel,
+                    track = %pending.track,
+                    round = pending.round,
+                    %error,
+                    "Discord refused the announcement as invalid; it is dropped, not retried"
+                );
+                if let Err(error) = shared.update(|state| state.drop_pending(&pending)).await {
+                    error!(%error, "cannot record the dropped announcement");
+                }
+            }
             Err(error) => {
                 failures += 1;
                 let wait = shared.backoff.after(failures);
@@ -434,7 +532,7 @@ async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<Notify>) {
                     retry_in_ms = wait.as_millis() as u64,
                     "could not announce the round; will retry"
                 );
-                if !shared.pause(wait).await {
+                if !shared.pause(wait, Some(&wake)).await {
                     return;
                 }
             }
@@ -460,6 +558,7 @@ async fn errors_worker(shared: Arc<Shared>, channel: u64, mut status: watch::Rec
             _ => None,
         };
         let Some((message, now_reported)) = post else {
+            shared.statuses_seen.fetch_add(1, Ordering::SeqCst);
             tokio::select! {
                 changed = status.changed() => if changed.is_err() { return },
                 _ = shared.stopped() => return,
@@ -473,22 +572,22 @@ async fn errors_worker(shared: Arc<Shared>, channel: u64, mut status: watch::Rec
             Ok(_) => {
                 failures = 0;
                 info!(channel, failure = ?now_reported, "reload status posted to the errors channel");
-                if let Err(error) = shared.update(|s| s.reported_failure = now_reported.clone()) {
+                let recorded = shared
+                    .update(|s| s.reported_failure = now_reported.clone())
+                    .await;
+                if let Err(error) = recorded {
                     // Remembered in memory at least, so it is not posted again before a restart.
                     error!(%error, "cannot record the posted reload status");
-                    if let Ok(mut store) = shared.store.lock() {
-                        store.state.reported_failure = now_reported;
-                    }
+                    shared.store().state.reported_failure = now_reported;
                 }
             }
             Err(error) => {
                 failures += 1;
                 let wait = shared.backoff.after(failures);
                 warn!(channel, %error, retry_in_ms = wait.as_millis() as u64, "could not post to the errors channel; will retry");
-                tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
-                    changed = status.changed() => if changed.is_err() { return },
-                    _ = shared.stopped() => return,
+                // The whole wait, whatever reloads happen meanwhile; then the latest outcome.
+                if !shared.pause(wait, None).await {
+                    return;
                 }
             }
         }

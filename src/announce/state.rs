@@ -115,6 +115,13 @@ impl State {
         }
     }
 
+    /// Forgets `pending` (Discord refused it as invalid).
+    pub fn drop_pending(&mut self, pending: &Pending) {
+        if let Some(i) = self.position(pending) {
+            self.pending.remove(i);
+        }
+    }
+
     /// Moves `pending` to the delivered list with the message Discord created.
     pub fn deliver(&mut self, pending: &Pending, message: u64) {
         if let Some(i) = self.position(pending) {
@@ -150,6 +157,8 @@ pub enum StateError {
     },
     #[error("{}: the state file has version {found}; this briefbot writes version {VERSION}", path.display())]
     Version { path: PathBuf, found: u32 },
+    #[error("another briefbot is announcing from the state folder {}; run announcements in one process only (give each instance its own state_dir, or [announce] to one of them)", dir.display())]
+    Locked { dir: PathBuf },
     #[error("cannot write the state file {}: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -181,6 +190,28 @@ impl StateFile {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Takes the folder for this process: `announcements.lock` beside the state, locked
+    /// while the returned file is open. A second briefbot on the same folder is refused.
+    pub fn lock(&self) -> Result<std::fs::File, StateError> {
+        let path = self.dir.join("announcements.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| StateError::Write {
+                path: path.clone(),
+                source,
+            })?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(StateError::Locked {
+                dir: self.dir.clone(),
+            }),
+            Err(std::fs::TryLockError::Error(source)) => Err(StateError::Write { path, source }),
+        }
     }
 
     /// The state, or `None` when there is no file yet (the very first start).
