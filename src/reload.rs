@@ -62,6 +62,8 @@ impl Failure {
 pub struct Status {
     pub serving: Arc<Library>,
     pub failure: Option<Arc<Failure>>,
+    /// How many reloads have finished: 0 for the library briefbot started with.
+    pub generation: u64,
 }
 
 /// What one reload did.
@@ -97,6 +99,7 @@ impl Reloader {
         let (status, _) = watch::channel(Status {
             serving: library.clone(),
             failure: None,
+            generation: 0,
         });
         Arc::new(Reloader {
             library: Arc::new(ArcSwap::new(library)),
@@ -115,6 +118,11 @@ impl Reloader {
     /// The snapshot being served now.
     pub fn current(&self) -> Arc<Library> {
         self.library.load_full()
+    }
+
+    /// How many reloads have finished (each sends one status).
+    pub fn generation(&self) -> u64 {
+        self.status.borrow().generation
     }
 
     /// Follows every reload's result (announcements and the errors channel listen here).
@@ -165,6 +173,7 @@ impl Reloader {
                 self.status.send_replace(Status {
                     serving: library.clone(),
                     failure: None,
+                    generation: self.generation() + 1,
                 });
                 Outcome::Loaded { library, added }
             }
@@ -193,6 +202,7 @@ impl Reloader {
         self.status.send_replace(Status {
             serving: serving.clone(),
             failure: Some(failure.clone()),
+            generation: self.generation() + 1,
         });
         Outcome::Failed { failure, serving }
     }

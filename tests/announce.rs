@@ -83,8 +83,12 @@ async fn the_first_start_posts_nothing_and_records_the_rounds_already_there() {
         &reloader,
         settings(&state_dir(&dir), &[NEWS, DESK], None),
     );
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(announcer.pending(), 0);
+    until("the first snapshot", || announcer.has_recorded(0)).await;
+    assert_eq!(
+        announcer.pending(),
+        0,
+        "nothing is queued, so nothing will be posted"
+    );
     assert!(stub.requests().is_empty(), "{:#?}", stub.requests());
     let state = StateFile::in_dir(&state_dir(&dir))
         .expect("state")
@@ -112,8 +116,9 @@ async fn a_new_round_is_announced_once_per_channel_and_never_again() {
         settings(&state_dir(&dir), &[NEWS, DESK], None),
     );
 
+    // Through the real watcher: saved file → reload → announcement.
+    let _watch = briefbot::reload::watch(reloader.clone()).expect("watch");
     add_round(&briefs, 6, "Geneva round");
-    reloader.reload(Trigger::Files).await;
     until("one post in each channel", || {
         posts_to(&stub, NEWS).len() == 1
             && posts_to(&stub, DESK).len() == 1
@@ -170,7 +175,13 @@ async fn a_new_round_is_announced_once_per_channel_and_never_again() {
     add_round(&briefs, 6, "Geneva round, corrected");
     reloader.reload(Trigger::Files).await;
     reloader.reload(Trigger::Command).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let generation = reloader.generation();
+    until("the edited snapshot", || announcer.has_recorded(generation)).await;
+    assert_eq!(
+        announcer.pending(),
+        0,
+        "nothing is queued, so nothing will be posted"
+    );
     assert_eq!(post_attempts(&stub, NEWS) + post_attempts(&stub, DESK), 2);
     announcer.stop().await;
 
@@ -182,8 +193,12 @@ async fn a_new_round_is_announced_once_per_channel_and_never_again() {
         &restarted,
         settings(&state_dir(&dir), &[NEWS, DESK], None),
     );
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(announcer.pending(), 0);
+    until("the first snapshot", || announcer.has_recorded(0)).await;
+    assert_eq!(
+        announcer.pending(),
+        0,
+        "nothing is queued, so nothing will be posted"
+    );
     assert_eq!(
         stub.requests().len(),
         requests_before,
@@ -207,7 +222,6 @@ async fn a_new_round_is_announced_once_per_channel_and_never_again() {
     })
     .await;
     assert_eq!(posts_to(&stub, NEWS)[1]["embeds"][0]["title"], "Rome round");
-    tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(post_attempts(&stub, NEWS) + post_attempts(&stub, DESK), 4);
     announcer.stop().await;
 }
@@ -406,7 +420,11 @@ async fn a_failed_reload_reaches_the_errors_channel_once_per_distinct_failure() 
     // The same failure again (another save, /reload): not posted twice.
     reloader.reload(Trigger::Files).await;
     reloader.reload(Trigger::Command).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let generation = reloader.generation();
+    until("the repeated failure", || {
+        announcer.has_reported(generation)
+    })
+    .await;
     assert_eq!(posts_to(&stub, ERRORS).len(), 1);
 
     // A different mistake is a new failure.
@@ -430,8 +448,39 @@ async fn a_failed_reload_reaches_the_errors_channel_once_per_distinct_failure() 
         "Briefs fixed"
     );
     reloader.reload(Trigger::Command).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let generation = reloader.generation();
+    until("a clean reload", || announcer.has_reported(generation)).await;
     assert_eq!(posts_to(&stub, ERRORS).len(), 3);
+
+    // A failure too long for one embed is cut to fit, fence closed.
+    for n in 10..60 {
+        std::fs::write(
+            briefs.join(format!("syria-israel/{n}-broken.md")),
+            round_brief(n, "Broken").replacen("title = ", "titel = ", 1),
+        )
+        .expect("write");
+    }
+    reloader.reload(Trigger::Files).await;
+    until("the long failure report", || {
+        posts_to(&stub, ERRORS).len() == 4
+    })
+    .await;
+    let long = stub
+        .requests()
+        .into_iter()
+        .rfind(|r| r.method == "POST")
+        .expect("the post");
+    common::assert_within_discord_limits(&serde_json::json!({"type": 4, "data": long.body}));
+    let description = long.body["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(description.ends_with("…\n```"), "{description}");
+    assert!(
+        long.body["content"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("50 errors")
+    );
     announcer.stop().await;
 }
 
@@ -456,4 +505,36 @@ async fn a_damaged_state_file_stops_the_start_with_its_location() {
         error.to_string().contains("announcements.json:2:"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn a_second_briefbot_on_the_same_state_folder_is_refused() {
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    let first = start(
+        &stub,
+        &live(&briefs),
+        settings(&state_dir(&dir), &[NEWS], None),
+    );
+    let second = Announcer::start(
+        Arc::new(stub.http()),
+        live(&briefs),
+        settings(&state_dir(&dir), &[NEWS], None),
+    );
+    let error = second.err().expect("refused while the first runs");
+    assert!(
+        error
+            .to_string()
+            .starts_with("another briefbot is announcing"),
+        "{error}"
+    );
+    first.stop().await;
+    // Once the first has stopped, the folder is free again.
+    start(
+        &stub,
+        &live(&briefs),
+        settings(&state_dir(&dir), &[NEWS], None),
+    )
+    .stop()
+    .await;
 }

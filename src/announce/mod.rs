@@ -104,10 +104,11 @@ struct Shared {
     /// One change of the state at a time, held while the file is written (off the async
     /// threads), so no change is lost to another written at the same moment.
     writer: tokio::sync::Mutex<()>,
-    /// Snapshots recorded, and reload outcomes the errors worker has looked at (for tests and
-    /// the logs: when these have moved on, everything about that snapshot is decided).
-    snapshots_seen: AtomicU64,
-    statuses_seen: AtomicU64,
+    /// The generation of the last reload whose new rounds are recorded, and of the last
+    /// whose outcome the errors worker has fully acted on: once these reach a reload's
+    /// generation, everything about it is decided (tests wait on them).
+    rounds_recorded: AtomicU64,
+    errors_handled: AtomicU64,
     backoff: Backoff,
     /// briefbot's own user, to recognise its posts in a channel's history.
     me: OnceCell<UserId>,
@@ -172,8 +173,8 @@ impl Announcer {
             reloader,
             store: Mutex::new(Store { state, file }),
             writer: tokio::sync::Mutex::new(()),
-            snapshots_seen: AtomicU64::new(0),
-            statuses_seen: AtomicU64::new(0),
+            rounds_recorded: AtomicU64::new(u64::MAX),
+            errors_handled: AtomicU64::new(u64::MAX),
             backoff: settings.backoff,
             me: OnceCell::new(),
             stop,
@@ -201,14 +202,18 @@ impl Announcer {
         })
     }
 
-    /// How many served snapshots have been recorded (new rounds queued) so far.
-    pub fn snapshots_seen(&self) -> u64 {
-        self.shared.snapshots_seen.load(Ordering::SeqCst)
+    /// Whether the new rounds of reload `generation` (see `Reloader::generation`), or of a
+    /// later one, are recorded and queued.
+    pub fn has_recorded(&self, generation: u64) -> bool {
+        let done = self.shared.rounds_recorded.load(Ordering::SeqCst);
+        done != u64::MAX && done >= generation
     }
 
-    /// How many reload outcomes the errors channel's worker has acted on so far.
-    pub fn statuses_seen(&self) -> u64 {
-        self.shared.statuses_seen.load(Ordering::SeqCst)
+    /// Whether the errors channel's worker has fully acted on reload `generation`, or a later
+    /// one: posted what it had to, and waits.
+    pub fn has_reported(&self, generation: u64) -> bool {
+        let done = self.shared.errors_handled.load(Ordering::SeqCst);
+        done != u64::MAX && done >= generation
     }
 
     /// Announcements not yet confirmed by Discord.
@@ -457,7 +462,10 @@ async fn follow_reloads(
     mut status: watch::Receiver<Status>,
 ) {
     loop {
-        let serving = status.borrow_and_update().serving.clone();
+        let (serving, generation) = {
+            let current = status.borrow_and_update();
+            (current.serving.clone(), current.generation)
+        };
         let mut failures = 0;
         loop {
             match shared.observe(&serving, &channels).await {
@@ -477,7 +485,7 @@ async fn follow_reloads(
                 }
             }
         }
-        shared.snapshots_seen.fetch_add(1, Ordering::SeqCst);
+        shared.rounds_recorded.store(generation, Ordering::SeqCst);
         // Woken after every snapshot: a round whose brief came back may be postable again.
         for wake in wakes.values() {
             wake.notify_one();
@@ -558,7 +566,9 @@ async fn errors_worker(shared: Arc<Shared>, channel: u64, mut status: watch::Rec
             _ => None,
         };
         let Some((message, now_reported)) = post else {
-            shared.statuses_seen.fetch_add(1, Ordering::SeqCst);
+            shared
+                .errors_handled
+                .store(current.generation, Ordering::SeqCst);
             tokio::select! {
                 changed = status.changed() => if changed.is_err() { return },
                 _ = shared.stopped() => return,
