@@ -321,6 +321,33 @@ fn run_without_a_token_stops_before_connecting() {
 }
 
 #[test]
+fn serve_with_announcements_but_no_token_says_what_is_missing() {
+    let dir = workspace();
+    let config = std::fs::read_to_string(dir.path().join("config.toml")).expect("config");
+    std::fs::write(
+        dir.path().join("config.toml"),
+        config.replace("channels = []", "channels = [1234567890123]"),
+    )
+    .expect("config");
+    let key = common::signing::public_key_hex(&common::signing::test_key());
+    let output = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_remove("BRIEFBOT_CONFIG")
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DISCORD_TOKEN_FILE")
+        .env("DISCORD_PUBLIC_KEY", key)
+        .output()
+        .expect("run briefbot");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("[announce] is configured, and posting announcements needs the bot token"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn the_token_never_appears_in_errors_or_logs() {
     let token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.fake-signature-for-tests-only-0123456789";
     // A valid-looking token and a broken briefs folder: the bot stops before connecting.
