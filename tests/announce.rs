@@ -39,6 +39,20 @@ fn start(stub: &DiscordStub, reloader: &Arc<Reloader>, settings: Settings) -> An
     Announcer::start(Arc::new(stub.http()), reloader.clone(), settings).expect("announcer")
 }
 
+/// Waits until the announcer has recorded the rounds of reload `generation`, then checks
+/// that nothing waits to be posted: from then on, nothing will be.
+async fn nothing_queued_after(announcer: &Announcer, generation: u64) {
+    until("the announcer to record the snapshot", || {
+        announcer.has_recorded(generation)
+    })
+    .await;
+    assert_eq!(
+        announcer.pending(),
+        0,
+        "nothing is queued, so nothing will be posted"
+    );
+}
+
 /// Waits up to 10 s for `done`.
 async fn until(what: &str, mut done: impl FnMut() -> bool) {
     for _ in 0..1000 {
@@ -83,12 +97,7 @@ async fn the_first_start_posts_nothing_and_records_the_rounds_already_there() {
         &reloader,
         settings(&state_dir(&dir), &[NEWS, DESK], None),
     );
-    until("the first snapshot", || announcer.has_recorded(0)).await;
-    assert_eq!(
-        announcer.pending(),
-        0,
-        "nothing is queued, so nothing will be posted"
-    );
+    nothing_queued_after(&announcer, 0).await;
     assert!(stub.requests().is_empty(), "{:#?}", stub.requests());
     let state = StateFile::in_dir(&state_dir(&dir))
         .expect("state")
@@ -176,12 +185,7 @@ async fn a_new_round_is_announced_once_per_channel_and_never_again() {
     reloader.reload(Trigger::Files).await;
     reloader.reload(Trigger::Command).await;
     let generation = reloader.generation();
-    until("the edited snapshot", || announcer.has_recorded(generation)).await;
-    assert_eq!(
-        announcer.pending(),
-        0,
-        "nothing is queued, so nothing will be posted"
-    );
+    nothing_queued_after(&announcer, generation).await;
     assert_eq!(post_attempts(&stub, NEWS) + post_attempts(&stub, DESK), 2);
     announcer.stop().await;
 
@@ -193,12 +197,7 @@ async fn a_new_round_is_announced_once_per_channel_and_never_again() {
         &restarted,
         settings(&state_dir(&dir), &[NEWS, DESK], None),
     );
-    until("the first snapshot", || announcer.has_recorded(0)).await;
-    assert_eq!(
-        announcer.pending(),
-        0,
-        "nothing is queued, so nothing will be posted"
-    );
+    nothing_queued_after(&announcer, 0).await;
     assert_eq!(
         stub.requests().len(),
         requests_before,
