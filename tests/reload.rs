@@ -11,6 +11,10 @@ use std::time::{Duration, Instant};
 use briefbot::reload::{self, Outcome, Reloader, Trigger};
 use common::{live, round_brief, shipped_copy};
 
+/// The tests here measure time (a second, a quiet period) and one of them loads the CPU on
+/// purpose: they take turns, so none is slowed down by another.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Waits up to `limit` for `done`, checking every 5 ms; returns how long it took.
 async fn within(limit: Duration, mut done: impl FnMut() -> bool) -> Option<Duration> {
     let started = Instant::now();
@@ -32,6 +36,7 @@ fn has_round(reloader: &Reloader, number: u32) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_round_is_served_within_a_second() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let (_dir, briefs) = shipped_copy();
     let reloader = live(&briefs);
     let _watch = reload::watch(reloader.clone()).expect("watch");
@@ -56,6 +61,7 @@ async fn a_new_round_is_served_within_a_second() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_edit_keeps_the_last_good_library_and_fixing_it_brings_the_new_one() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let (_dir, briefs) = shipped_copy();
     let reloader = live(&briefs);
     let mut status = reloader.subscribe();
@@ -123,6 +129,7 @@ fn version(i: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_rapid_writes_never_show_a_reader_a_half_loaded_library() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let (_dir, briefs) = shipped_copy();
     let reloader = live(&briefs);
     let _watch = reload::watch(reloader.clone()).expect("watch");
@@ -138,7 +145,9 @@ async fn a_hundred_rapid_writes_never_show_a_reader_a_half_loaded_library() {
             let mut seen = 0usize;
             let mut reads = 0usize;
             let mut distinct = std::collections::BTreeSet::new();
-            while !done.load(Ordering::SeqCst) {
+            loop {
+                // Read once more after being told to stop: the last read sees the last version.
+                let stopping = done.load(Ordering::SeqCst);
                 let library = shared.load();
                 reads += 1;
                 // Whole: every part of the folder is there, and every reference resolves.
@@ -177,6 +186,9 @@ async fn a_hundred_rapid_writes_never_show_a_reader_a_half_loaded_library() {
                     assert!(i >= seen, "version {i} after version {seen}");
                     seen = i;
                     distinct.insert(i);
+                }
+                if stopping {
+                    break;
                 }
             }
             (reads, distinct.len(), seen)
@@ -229,6 +241,7 @@ async fn a_hundred_rapid_writes_never_show_a_reader_a_half_loaded_library() {
 /// backups read them, and none of that may start a reload (which would start another).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_folder_is_not_reloaded_even_when_read() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let (_dir, briefs) = shipped_copy();
     let reloader = live(&briefs);
     let mut status = reloader.subscribe();
@@ -262,6 +275,7 @@ async fn an_idle_folder_is_not_reloaded_even_when_read() {
 /// stops, not half-way: no reload happens while the pieces keep coming.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_written_in_pieces_is_loaded_once_it_is_whole() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     use std::io::Write;
     let (_dir, briefs) = shipped_copy();
     let reloader = live(&briefs);
@@ -269,14 +283,20 @@ async fn a_file_written_in_pieces_is_loaded_once_it_is_whole() {
     let _watch = reload::watch(reloader.clone()).expect("watch");
     let text = round_brief(6, "Geneva round");
     let mut file = std::fs::File::create(briefs.join("syria-israel/06-geneva.md")).expect("create");
+    let first = Instant::now();
     for piece in text.as_bytes().chunks(text.len() / 8 + 1) {
         file.write_all(piece).expect("write");
         file.flush().expect("flush");
-        tokio::time::sleep(reload::QUIET / 5).await;
-        assert!(
-            !status.has_changed().expect("status"),
-            "reloaded while the file was still being written"
-        );
+        let written = Instant::now();
+        tokio::time::sleep(reload::QUIET / 10).await;
+        // Only a claim while the writer kept to its pace: a machine so busy that a pause ran
+        // past the quiet period (or the burst past its cap) may rightly have reloaded.
+        if written.elapsed() < reload::QUIET && first.elapsed() < reload::MAX_WAIT {
+            assert!(
+                !status.has_changed().expect("status"),
+                "reloaded while the file was still being written"
+            );
+        }
     }
     drop(file);
     tokio::time::timeout(Duration::from_secs(2), status.changed())
