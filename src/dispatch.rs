@@ -135,31 +135,21 @@ pub async fn answer(http: &Http, reloader: &Arc<Reloader>, interaction: &Interac
     async {
         let started = Instant::now();
         let autocomplete = matches!(interaction, Interaction::Autocomplete(_));
-        if let Some(may_manage) = reload_request(interaction) {
-            let reply = reload::answer(reloader, may_manage).await;
-            send(
-                http,
-                interaction.id(),
-                token_of(interaction),
-                &reply.to_response(),
-                false,
-            )
-            .await;
-            info!(
-                elapsed_us = started.elapsed().as_micros() as u64,
-                "answered"
-            );
-            return;
-        }
-        let library = reloader.current();
-        // Building the response is inside the guard too: a bug there still gets the apology.
-        let response = catch_unwind(AssertUnwindSafe(|| {
-            reply_to(&library, interaction).map(|r| r.to_response())
-        }))
-        .unwrap_or_else(|_| {
-            error!("building the reply panicked; answering with an apology");
-            Some(fallback(autocomplete).to_response())
-        });
+        let response = match reload_request(interaction) {
+            Some(may_manage) => Some(reload::answer(reloader, may_manage).await.to_response()),
+            None => {
+                let library = reloader.current();
+                // Building the response is inside the guard too: a bug there still gets the
+                // apology.
+                catch_unwind(AssertUnwindSafe(|| {
+                    reply_to(&library, interaction).map(|r| r.to_response())
+                }))
+                .unwrap_or_else(|_| {
+                    error!("building the reply panicked; answering with an apology");
+                    Some(fallback(autocomplete).to_response())
+                })
+            }
+        };
         let Some(response) = response else { return };
         send(
             http,

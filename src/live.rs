@@ -7,6 +7,7 @@ use serenity::all::Http;
 use tokio::task::JoinHandle;
 use tracing::{error, info};
 
+use crate::announce::state::StateError;
 use crate::announce::{self, Announcer};
 use crate::config::Config;
 use crate::reload::{self, Hangups, Reloader, Watch};
@@ -18,21 +19,16 @@ pub struct Live {
     announcer: Option<Announcer>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum LiveError {
-    #[error(transparent)]
-    State(#[from] announce::state::StateError),
-}
-
 impl Live {
     /// Starts watching the briefs folder and listening for SIGHUP, and, when `http` is given
     /// and `[announce]` names channels, announcing. Must be called inside a tokio runtime.
+    /// Fails only when the announcements' state folder cannot be used.
     pub fn start(
         config: &Config,
         reloader: &Arc<Reloader>,
         hangups: Hangups,
         http: Option<Arc<Http>>,
-    ) -> Result<Live, LiveError> {
+    ) -> Result<Live, StateError> {
         // Without a watcher (inotify's limit reached, say) the bot still serves, and SIGHUP
         // and /reload still reload: worth running, not worth refusing to start.
         let watch = match reload::watch(reloader.clone()) {

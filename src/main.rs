@@ -164,6 +164,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         "announcements are posted by the process that runs shard 0, not this one"
                     );
                 }
+                // A REST client of its own: serenity's gateway client takes its `Http` whole.
                 let announcer_http = announces.then(|| Arc::new(gateway::http(&token, &config)));
                 let live = Live::start(&config, &reloader, hangups, announcer_http)?;
                 let http = gateway::http(&token, &config);

@@ -65,9 +65,14 @@ async fn signed(addr: SocketAddr, body: &[u8]) -> Sent {
 async fn signed_at(addr: SocketAddr, body: &[u8], timestamp: i64) -> Sent {
     let timestamp = timestamp.to_string();
     let signature = sign(&test_key(), &timestamp, body);
+    with_signature(addr, signature, &timestamp, body).await
+}
+
+/// POSTs `body` with exactly these signature headers, whatever they sign.
+async fn with_signature(addr: SocketAddr, signature: String, timestamp: &str, body: &[u8]) -> Sent {
     let headers = [
         ("X-Signature-Ed25519", signature),
-        ("X-Signature-Timestamp", timestamp),
+        ("X-Signature-Timestamp", timestamp.to_string()),
     ];
     post(addr, &headers, body.to_vec()).await
 }
@@ -117,41 +122,17 @@ async fn a_bad_signature_or_the_wrong_key_is_refused() {
             "00"
         },
     );
-    let sent = post(
-        addr,
-        &[
-            ("X-Signature-Ed25519", signature),
-            ("X-Signature-Timestamp", timestamp.clone()),
-        ],
-        body.clone().into_bytes(),
-    )
-    .await;
+    let sent = with_signature(addr, signature, &timestamp, body.as_bytes()).await;
     assert_eq!(sent.status, StatusCode::UNAUTHORIZED);
 
     let other = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
     let signature = sign(&other, &timestamp, body.as_bytes());
-    let sent = post(
-        addr,
-        &[
-            ("X-Signature-Ed25519", signature),
-            ("X-Signature-Timestamp", timestamp.clone()),
-        ],
-        body.clone().into_bytes(),
-    )
-    .await;
+    let sent = with_signature(addr, signature, &timestamp, body.as_bytes()).await;
     assert_eq!(sent.status, StatusCode::UNAUTHORIZED);
 
     // A valid signature over another body does not cover this one.
     let signature = sign(&test_key(), &timestamp, b"{}");
-    let sent = post(
-        addr,
-        &[
-            ("X-Signature-Ed25519", signature),
-            ("X-Signature-Timestamp", timestamp),
-        ],
-        body.into_bytes(),
-    )
-    .await;
+    let sent = with_signature(addr, signature, &timestamp, body.as_bytes()).await;
     assert_eq!(sent.status, StatusCode::UNAUTHORIZED);
 }
 

@@ -157,10 +157,11 @@ impl Announcer {
                 state
             }
             None => {
-                let state = State::baseline(&reloader.current());
+                let library = reloader.current();
+                let state = State::baseline(&library);
                 file.save(&state)?;
                 info!(
-                    rounds = reloader.current().rounds().count(),
+                    rounds = library.rounds().count(),
                     file = %file.path().display(),
                     "first start: the rounds already there are recorded, not announced"
                 );
@@ -205,15 +206,13 @@ impl Announcer {
     /// Whether the new rounds of reload `generation` (see `Reloader::generation`), or of a
     /// later one, are recorded and queued.
     pub fn has_recorded(&self, generation: u64) -> bool {
-        let done = self.shared.rounds_recorded.load(Ordering::SeqCst);
-        done != u64::MAX && done >= generation
+        reached(&self.shared.rounds_recorded, generation)
     }
 
     /// Whether the errors channel's worker has fully acted on reload `generation`, or a later
     /// one: posted what it had to, and waits.
     pub fn has_reported(&self, generation: u64) -> bool {
-        let done = self.shared.errors_handled.load(Ordering::SeqCst);
-        done != u64::MAX && done >= generation
+        reached(&self.shared.errors_handled, generation)
     }
 
     /// Announcements not yet confirmed by Discord.
@@ -241,6 +240,12 @@ impl Announcer {
     }
 }
 
+/// Whether a generation counter (`u64::MAX` until the first) is at `generation` or later.
+fn reached(counter: &AtomicU64, generation: u64) -> bool {
+    let done = counter.load(Ordering::SeqCst);
+    done != u64::MAX && done >= generation
+}
+
 async fn futures_join(tasks: Vec<JoinHandle<()>>) {
     for task in tasks {
         let _ = task.await;
@@ -249,10 +254,7 @@ async fn futures_join(tasks: Vec<JoinHandle<()>>) {
 
 impl Shared {
     fn state<T>(&self, read: impl FnOnce(&State) -> T) -> T {
-        match self.store.lock() {
-            Ok(store) => read(&store.state),
-            Err(poisoned) => read(&poisoned.into_inner().state),
-        }
+        read(&self.store().state)
     }
 
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
@@ -307,6 +309,15 @@ impl Shared {
             added
         })
         .await
+    }
+
+    /// Waits for the next reload's outcome; false if the announcer was stopped (or the
+    /// reloader is gone).
+    async fn next_status(&self, status: &mut watch::Receiver<Status>) -> bool {
+        tokio::select! {
+            changed = status.changed() => changed.is_ok(),
+            _ = self.stopped() => false,
+        }
     }
 
     /// Resolves when the announcer is told to stop.
@@ -490,9 +501,8 @@ async fn follow_reloads(
         for wake in wakes.values() {
             wake.notify_one();
         }
-        tokio::select! {
-            changed = status.changed() => if changed.is_err() { return },
-            _ = shared.stopped() => return,
+        if !shared.next_status(&mut status).await {
+            return;
         }
     }
 }
@@ -569,9 +579,8 @@ async fn errors_worker(shared: Arc<Shared>, channel: u64, mut status: watch::Rec
             shared
                 .errors_handled
                 .store(current.generation, Ordering::SeqCst);
-            tokio::select! {
-                changed = status.changed() => if changed.is_err() { return },
-                _ = shared.stopped() => return,
+            if !shared.next_status(&mut status).await {
+                return;
             }
             continue;
         };

@@ -46,6 +46,14 @@ pub struct StubState {
     pub message_counter: AtomicU64,
 }
 
+impl StubState {
+    /// The stand-in gateway's websocket URL.
+    fn gateway_url(&self) -> String {
+        let addr = self.addr.lock().expect("lock").map(|a| a.to_string());
+        format!("ws://{}/gateway", addr.unwrap_or_default())
+    }
+}
+
 pub struct DiscordStub {
     pub addr: SocketAddr,
     pub state: Arc<StubState>,
@@ -160,13 +168,7 @@ fn channel_of(path: &str) -> Option<u64> {
 
 /// `GET /gateway`: where the websocket is, as Discord answers it.
 async fn gateway_url(State(state): State<Arc<StubState>>) -> axum::Json<Value> {
-    let addr = state
-        .addr
-        .lock()
-        .expect("lock")
-        .map(|a| a.to_string())
-        .unwrap_or_default();
-    axum::Json(json!({ "url": format!("ws://{addr}/gateway") }))
+    axum::Json(json!({ "url": state.gateway_url() }))
 }
 
 /// A minimal gateway: HELLO, then READY after IDENTIFY, then the queued interactions;
@@ -200,19 +202,14 @@ async fn gateway_session(state: Arc<StubState>, mut socket: WebSocket) {
                 let _ = socket.send(send(json!({"op": 11, "d": null}))).await;
             }
             Some(2) => {
-                let addr = state
-                    .addr
-                    .lock()
-                    .expect("lock")
-                    .map(|a| a.to_string())
-                    .unwrap_or_default();
+                let url = state.gateway_url();
                 sequence += 1;
                 let ready = json!({"op": 0, "s": sequence, "t": "READY", "d": {
                     "v": 10,
                     "user": bot_user(),
                     "guilds": [],
                     "session_id": "stub-session",
-                    "resume_gateway_url": format!("ws://{addr}/gateway"),
+                    "resume_gateway_url": url,
                     "shard": [0, 1],
                     "application": {"id": APPLICATION_ID.to_string(), "flags": 0}
                 }});
