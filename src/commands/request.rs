@@ -1,7 +1,9 @@
 //! What a user asked, whatever the transport: built from serenity's interaction types, or
 //! from a command line such as `/positions party:Syria round:5` for `briefbot ask`.
 
-use serenity::all::{CommandDataOptionValue, CommandInteraction, ComponentInteraction};
+use serenity::all::{
+    CommandDataOptionValue, CommandInteraction, ComponentInteraction, Permissions,
+};
 
 use super::spec::{self, CommandSpec, OptionKind};
 
@@ -53,9 +55,8 @@ pub enum Command {
 
 /// Whether Discord's permission bits allow an admin command: Manage Server or Administrator.
 pub fn may_manage(permissions: u64) -> bool {
-    const MANAGE_GUILD: u64 = 1 << 5;
-    const ADMINISTRATOR: u64 = 1 << 3;
-    permissions & (MANAGE_GUILD | ADMINISTRATOR) != 0
+    Permissions::from_bits_truncate(permissions)
+        .intersects(Permissions::MANAGE_GUILD | Permissions::ADMINISTRATOR)
 }
 
 /// Why a request could not be understood.
