@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::diagnostics::Location;
+use crate::library::diagnostics::Location;
 use crate::library::LoadOptions;
 
 /// The settings briefbot runs with.
@@ -59,6 +59,10 @@ pub struct DiscordConfig {
     /// Public, not a secret; `DISCORD_PUBLIC_KEY` overrides it.
     #[serde(default)]
     pub public_key: Option<String>,
+    /// Where REST requests go instead of Discord's API: a shared rate-limiting proxy (such
+    /// as twilight's http-proxy) or a Discord-compatible server; `http://` or `https://`.
+    #[serde(default)]
+    pub api_url: Option<String>,
 }
 
 /// `briefbot serve`'s HTTP listener.
@@ -234,6 +238,16 @@ impl Config {
             return Err(invalid(
                 Location::of(text, text.find("[discord]").unwrap_or(0)),
                 "Discord ids in [discord] must be positive numbers (copy them from Discord with Developer Mode on)".to_string(),
+            ));
+        }
+        if let Some(url) = discord
+            .api_url
+            .as_deref()
+            .filter(|u| !(u.starts_with("http://") || u.starts_with("https://")))
+        {
+            return Err(invalid(
+                Location::of(text, text.find("api_url").unwrap_or(0)),
+                format!("`api_url` must start with http:// or https://, found \"{url}\""),
             ));
         }
         let announce = file.announce;
@@ -412,6 +426,21 @@ mod tests {
         assert!(
             err.to_string()
                 .starts_with("config.toml:4:17: `default_track` must be"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_api_url_must_be_http() {
+        let config = parse("[discord]\napi_url = \"http://127.0.0.1:3000\"\n").expect("valid");
+        assert_eq!(
+            config.discord.api_url.as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        let err = parse("[discord]\napi_url = \"discord.example\"\n").expect_err("no scheme");
+        assert!(
+            err.to_string()
+                .starts_with("config.toml:2:1: `api_url` must start with http://"),
             "{err}"
         );
     }

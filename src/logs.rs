@@ -1,7 +1,14 @@
 //! Logging: tracing with a `RUST_LOG` filter, as text for people or JSON lines for log
-//! collectors, with guards that keep secrets out of the logs whatever the filter says.
+//! collectors, behind a second filter that keeps secrets out whatever `RUST_LOG` says, and
+//! colour only when a person is watching (stderr is a terminal).
 
-use tracing_subscriber::filter::EnvFilter;
+use std::io::IsTerminal;
+
+use tracing::{Level, Metadata};
+use tracing_subscriber::filter::{EnvFilter, FilterExt, filter_fn};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{Layer, fmt};
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -14,49 +21,106 @@ pub enum LogFormat {
 /// What is logged without `RUST_LOG`: briefbot's own info and serenity's warnings.
 pub const DEFAULT_FILTER: &str = "info,serenity=warn";
 
-/// Added to every filter, `RUST_LOG` included, because these targets print secrets: the
-/// websocket library traces every frame (IDENTIFY carries the bot token), and serenity's
-/// websocket, dispatch and HTTP logs print whole payloads or request routes (interaction
-/// tokens, valid for 15 minutes). A more specific directive wins, so these hold even under
-/// `RUST_LOG=trace`.
-pub const GUARDS: [&str; 5] = [
-    "tungstenite=off",
-    "tokio_tungstenite=off",
-    "serenity::gateway::ws=error",
-    "serenity::client::dispatch=info",
-    "serenity::http=info",
-];
-
-/// The filter from `RUST_LOG` (or the default), with the guards.
-pub fn filter() -> EnvFilter {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
-    GUARDS
-        .iter()
-        .filter_map(|g| g.parse().ok())
-        .fold(filter, EnvFilter::add_directive)
+/// Whether a span or event may be written at all, whatever `RUST_LOG` allows. Applied on top
+/// of it (both must agree), because these print secrets:
+/// - the websocket library traces every frame, and IDENTIFY carries the bot token;
+/// - serenity's spans record their arguments: a gateway event with an interaction's token,
+///   a REST request with its route (the callback URL holds the interaction token) and body;
+/// - serenity's websocket warnings print a payload it could not parse, its dispatch debug
+///   lines print unknown events whole, and its HTTP warnings name routes.
+pub fn is_safe(meta: &Metadata) -> bool {
+    let target = meta.target();
+    if target.starts_with("tungstenite") || target.starts_with("tokio_tungstenite") {
+        return false;
+    }
+    if !target.starts_with("serenity") {
+        return true;
+    }
+    if meta.is_span() {
+        return false;
+    }
+    let most_verbose = if target.starts_with("serenity::http")
+        || target.starts_with("serenity::gateway::ws")
+    {
+        Level::ERROR
+    } else if target.starts_with("serenity::client::dispatch") {
+        Level::INFO
+    } else {
+        Level::TRACE
+    };
+    *meta.level() <= most_verbose
 }
 
-/// Installs the global subscriber; a second call (in tests) keeps the first.
+/// The filter from `rust_log` (the `RUST_LOG` variable), or the default when it is unset or
+/// cannot be read.
+pub fn env_filter(rust_log: Option<&str>) -> EnvFilter {
+    rust_log
+        .and_then(|directives| EnvFilter::try_new(directives).ok())
+        .unwrap_or_else(|| EnvFilter::new(DEFAULT_FILTER))
+}
+
+/// Installs the global subscriber on stderr; a second call (in tests) keeps the first.
 pub fn init(format: LogFormat) {
-    let builder = tracing_subscriber::fmt()
+    let rust_log = std::env::var("RUST_LOG").ok();
+    let filter = env_filter(rust_log.as_deref()).and(filter_fn(is_safe));
+    // Colour codes are garbage in a file, a journal or a log collector.
+    let colour = format == LogFormat::Text && std::io::stderr().is_terminal();
+    let layer = fmt::layer()
         .with_writer(std::io::stderr)
-        .with_env_filter(filter());
+        .with_ansi(colour);
+    let registry = tracing_subscriber::registry();
     let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => registry.with(layer.with_filter(filter)).try_init(),
+        LogFormat::Json => registry.with(layer.json().with_filter(filter)).try_init(),
     };
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tracing::callsite::Identifier;
+    use tracing::field::FieldSet;
+    use tracing::metadata::Kind;
+
+    struct Site;
+    impl tracing::Callsite for Site {
+        fn set_interest(&self, _: tracing::subscriber::Interest) {}
+        fn metadata(&self) -> &Metadata<'_> {
+            unreachable!("never registered")
+        }
+    }
+    static SITE: Site = Site;
+
+    fn meta(target: &'static str, level: Level, kind: Kind) -> Metadata<'static> {
+        Metadata::new(
+            "test",
+            target,
+            level,
+            None,
+            None,
+            None,
+            FieldSet::new(&[], Identifier(&SITE)),
+            kind,
+        )
+    }
 
     #[test]
-    fn the_guards_hold_under_any_filter() {
-        let filter = filter().to_string();
-        for guard in GUARDS {
-            assert!(filter.contains(guard), "{filter}");
-        }
+    fn secrets_stay_out_whatever_the_level() {
+        let event = |target, level| is_safe(&meta(target, level, Kind::EVENT));
+        assert!(!event("tungstenite::protocol", Level::ERROR));
+        assert!(!event("serenity::http::client", Level::WARN));
+        assert!(event("serenity::http::client", Level::ERROR));
+        assert!(!event("serenity::gateway::ws", Level::WARN));
+        assert!(!event("serenity::client::dispatch", Level::DEBUG));
+        assert!(event("serenity::gateway::shard", Level::DEBUG));
+        assert!(!is_safe(&meta("serenity::gateway::shard", Level::ERROR, Kind::SPAN)));
+        assert!(event("briefbot::transport", Level::TRACE));
+        assert!(is_safe(&meta("briefbot::transport", Level::INFO, Kind::SPAN)));
+    }
+
+    #[test]
+    fn an_unreadable_filter_falls_back_to_the_default() {
+        assert_eq!(env_filter(None).to_string(), DEFAULT_FILTER);
+        assert_eq!(env_filter(Some("trace")).to_string(), "trace");
     }
 }

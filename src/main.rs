@@ -7,19 +7,20 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use briefbot::ask::{Question, ask};
-use briefbot::check::Report;
+use std::sync::Arc;
+
+use briefbot::cli::ask::{Question, ask};
+use briefbot::cli::check::Report;
 use briefbot::commands::{RequestError, spec};
 use briefbot::config::{Config, ConfigError};
-use briefbot::endpoint::{self, Endpoint, PublicKey};
-use briefbot::gateway;
 use briefbot::library::Library;
-use briefbot::live::Live;
+use briefbot::live::{Hangups, Live, Reloader};
 use briefbot::logs::{self, LogFormat};
-use briefbot::registration::{self, Outcome, Scope};
-use briefbot::reload::{Hangups, Reloader};
-use briefbot::token::Token;
-use std::sync::Arc;
+use briefbot::rest::{self, Token};
+use briefbot::transport::gateway::{self, Gateway};
+use briefbot::transport::http::{self, Endpoint, PublicKey};
+use briefbot::transport::registration::{self, Outcome, Scope};
+use briefbot::transport::{Handler, stop_on_signals};
 
 use tracing::info;
 
@@ -156,7 +157,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "briefs loaded"
             );
             runtime.block_on(async {
+                let stop = stop_on_signals();
                 let reloader = reloader(library, &config);
+                let handler = Arc::new(Handler::new(reloader.clone()));
+                let rest = rest::client(&token, &config.discord);
+                let gateway = Gateway::new(&config, rest, handler).await?;
                 // A bot split over several processes announces from one: the one with shard 0.
                 let announces = config.discord.shards.includes_first();
                 if !announces && config.announce.is_enabled() {
@@ -164,12 +169,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         "announcements are posted by the process that runs shard 0, not this one"
                     );
                 }
-                // A REST client of its own: serenity's gateway client takes its `Http` whole.
-                let announcer_http = announces.then(|| Arc::new(gateway::http(&token, &config)));
-                let live = Live::start(&config, &reloader, hangups, announcer_http)?;
-                let http = gateway::http(&token, &config);
-                let result =
-                    gateway::run(&config, http, reloader, gateway::shutdown_signal()).await;
+                let live = Live::start(
+                    &config,
+                    &reloader,
+                    hangups,
+                    announces.then(|| gateway.rest()),
+                )?;
+                let result = gateway.run(stop).await;
                 live.stop().await;
                 anyhow::Ok(result?)
             })?;
@@ -192,11 +198,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             info!(rounds = library.rounds().count(), folder = %config.briefs_dir.display(), "briefs loaded");
             let listen = listen.unwrap_or(config.serve.listen);
             runtime.block_on(async {
+                let stop = stop_on_signals();
                 let reloader = reloader(library, &config);
-                let http = token.map(|t| Arc::new(gateway::http(&t, &config)));
-                let live = Live::start(&config, &reloader, hangups, http)?;
-                let endpoint = Arc::new(Endpoint::new(key, reloader));
-                let served = endpoint::serve(listen, endpoint, gateway::shutdown_signal()).await;
+                let rest = token.map(|t| Arc::new(rest::client(&t, &config.discord)));
+                let live = Live::start(&config, &reloader, hangups, rest)?;
+                let endpoint = Arc::new(Endpoint::new(key, Arc::new(Handler::new(reloader))));
+                let served = http::serve(listen, endpoint, stop).await;
                 live.stop().await;
                 served.with_context(|| format!("cannot serve on {listen}"))
             })?;
@@ -224,7 +231,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let runtime =
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(async {
-                let http = gateway::http(&token, &config);
+                let http = rest::client(&token, &config.discord);
                 if http.application_id().is_none() {
                     let app = http
                         .get_current_application_info()
@@ -282,7 +289,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let track = track
                 .or_else(|| config.default_track.clone())
                 .context("no --track given and no default_track in the config")?;
-            let path = briefbot::scaffold::new_round(
+            let path = briefbot::cli::new::new_round(
                 &config.briefs_dir,
                 &config.load_options(),
                 &track,

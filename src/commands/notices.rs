@@ -2,12 +2,10 @@
 //! announcement, and the report of a failed reload for the editors' channel. Pure, like every
 //! reply: the transports and the announcer do the loading and the posting.
 
-use crate::library::{Library, Track, plural};
+use super::views;
+use crate::library::{Failure, Library, RoundId, Track, plural};
 use crate::limits;
-use crate::reload::{Failure, Outcome};
 use crate::reply::{Embed, Message, Reply, truncate};
-
-use super::cards;
 
 /// Red, for a report of mistakes.
 const ERROR_COLOR: u32 = 0xC0392B;
@@ -33,29 +31,26 @@ pub fn reload_slow() -> Reply {
     )
 }
 
-/// The private answer to `/reload`: what is served now, and what is new; or the mistakes.
-pub fn reload_outcome(outcome: &Outcome) -> Reply {
-    match outcome {
-        Outcome::Loaded { library, added } => {
-            let new = if added.is_empty() {
-                "No new rounds.".to_string()
-            } else {
-                let rounds: Vec<String> = added
-                    .iter()
-                    .map(|(track, number)| format!("round {number} of `{track}`"))
-                    .collect();
-                format!("New: {}.", rounds.join(", "))
-            };
-            Reply::notice(format!(
-                "Reloaded: {}. {new}\n{}",
-                contents(library),
-                round_numbers(library)
-            ))
-        }
-        Outcome::Failed { failure, serving } => Reply::Message {
-            message: failure_report(failure, serving),
-            ephemeral: true,
-        },
+/// The private answer to a `/reload` that loaded: what is served now, and what is new.
+pub fn reloaded(library: &Library, added: &[RoundId]) -> Reply {
+    let new = if added.is_empty() {
+        "No new rounds.".to_string()
+    } else {
+        let rounds: Vec<String> = added.iter().map(RoundId::to_string).collect();
+        format!("New: {}.", rounds.join(", "))
+    };
+    Reply::notice(format!(
+        "Reloaded: {}. {new}\n{}",
+        contents(library),
+        round_numbers(library)
+    ))
+}
+
+/// The private answer to a `/reload` that found mistakes: the report, and what is still served.
+pub fn reload_failed(failure: &Failure, serving: &Library) -> Reply {
+    Reply::Message {
+        message: failure_report(failure, serving),
+        ephemeral: true,
     }
 }
 
@@ -133,7 +128,7 @@ pub fn announcement_marker(track: &str, number: u32) -> String {
 /// everyone).
 pub fn announcement(library: &Library, track: &Track, number: u32) -> Option<Message> {
     let round = track.round(number)?;
-    let card = cards::round_card(library, track, round);
+    let card = views::round_card(library, track, round);
     let main = library.main_track().is_some_and(|t| t.id == track.id);
     let open = if main {
         format!("/round {number}")

@@ -20,8 +20,22 @@ pub struct OptionSpec {
     pub min: Option<i64>,
 }
 
+/// Which command a row is: `Invocation::into_command` matches on it exhaustively, so a new
+/// row with a new kind does not compile until the core handles it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandKind {
+    Latest,
+    Round,
+    Positions,
+    Author,
+    Rounds,
+    About,
+    Reload,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct CommandSpec {
+    pub kind: CommandKind,
     pub name: &'static str,
     pub description: &'static str,
     pub options: &'static [OptionSpec],
@@ -52,18 +66,21 @@ const fn round_option(required: bool, description: &'static str) -> OptionSpec {
 /// Every command, in the order `/help`-like listings show them.
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
+        kind: CommandKind::Latest,
         name: "latest",
         description: "The newest round's briefing card",
         options: &[TRACK],
         admin: false,
     },
     CommandSpec {
+        kind: CommandKind::Round,
         name: "round",
         description: "One round's briefing card",
         options: &[round_option(true, "The round number"), TRACK],
         admin: false,
     },
     CommandSpec {
+        kind: CommandKind::Positions,
         name: "positions",
         description: "Where the parties stand: one party round by round, or every party in a round",
         options: &[
@@ -81,6 +98,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         admin: false,
     },
     CommandSpec {
+        kind: CommandKind::Author,
         name: "author",
         description: "About a brief's author (default: the latest round's)",
         options: &[OptionSpec {
@@ -94,18 +112,21 @@ pub const COMMANDS: &[CommandSpec] = &[
         admin: false,
     },
     CommandSpec {
+        kind: CommandKind::Rounds,
         name: "rounds",
         description: "The timeline: every round with its date, place and headline",
         options: &[TRACK],
         admin: false,
     },
     CommandSpec {
+        kind: CommandKind::About,
         name: "about",
         description: "What briefbot covers and who publishes it",
         options: &[],
         admin: false,
     },
     CommandSpec {
+        kind: CommandKind::Reload,
         name: "reload",
         description: "Load the briefs folder again now and show what was loaded, or the mistakes",
         options: &[],

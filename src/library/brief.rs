@@ -6,9 +6,11 @@ use std::path::PathBuf;
 
 use toml::de::DeTable;
 
-use super::fields::{FileCx, Fits, Need, Table, closest, is_https_url, is_placeholder};
-use super::{Party, Position, Role, Round, Source, is_slug};
-use crate::diagnostics::Location;
+use super::diagnostics::Location;
+use super::fields::{
+    FileCx, Fits, Need, Table, closest, is_https_url, is_placeholder, report_toml_error,
+};
+use super::model::{Party, Position, Role, Round, RoundId, Source, is_slug};
 
 /// What the rest of the folder tells a round file: who exists and which track it defaults to.
 pub(crate) struct Known<'a> {
@@ -26,8 +28,7 @@ pub(crate) struct ParsedRound {
 
 /// Which round a file claims to be, and where it says so.
 pub(crate) struct Identity {
-    pub track: String,
-    pub number: u32,
+    pub id: RoundId,
     /// Byte range of the number in the file.
     pub span: Range<usize>,
     pub location: Location,
@@ -88,8 +89,10 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
     if let (Some(track), Some((number, span))) = (&track, &number) {
         let span = cx.absolute(span.clone());
         parsed.identity = Some(Identity {
-            track: track.clone(),
-            number: *number,
+            id: RoundId {
+                track: track.clone(),
+                number: *number,
+            },
             location: Location::of(text, span.start),
             span,
         });
@@ -185,15 +188,6 @@ fn line_end(text: &str, end: usize) -> usize {
         Some(i) => end + i + 1,
         None => text.len(),
     }
-}
-
-pub(crate) fn report_toml_error(cx: &mut FileCx, error: &toml::de::Error) {
-    let span = error.span().unwrap_or(0..0);
-    let message = error.message().trim().replace('\n', "; ");
-    let help = (message.contains("string") || message.contains("key or value")).then(|| {
-        "text needs double quotes and lists square brackets: key = \"text\", list = [\"a\", \"b\"]".to_string()
-    });
-    cx.error_with_help(span, format!("TOML syntax: {message}"), help);
 }
 
 fn read_track(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> {

@@ -6,8 +6,8 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::diagnostics::{Diagnostics, SourceId};
-use crate::library::Date;
+use super::diagnostics::{Diagnostics, SourceId};
+use super::model::Date;
 use crate::limits;
 
 /// The file being read: where its TOML starts and where mistakes go.
@@ -388,7 +388,7 @@ fn expect_text(cx: &mut FileCx, key: &str, value: &Spanned<DeValue>, fits: Fits)
     }
     // Windows line endings in multi-line strings read as plain ones.
     let text = text.trim().replace("\r\n", "\n");
-    let length = crate::limits::chars(&text);
+    let length = limits::chars(&text);
     if length > fits.max {
         cx.error_with_help(
             value.span(),
@@ -444,4 +444,14 @@ fn describe(value: &DeValue) -> &'static str {
     }
 }
 
-pub(crate) use crate::suggest::closest;
+/// A TOML syntax error, reported where the parser stopped, with a hint for the usual slips.
+pub(crate) fn report_toml_error(cx: &mut FileCx, error: &toml::de::Error) {
+    let span = error.span().unwrap_or(0..0);
+    let message = error.message().trim().replace('\n', "; ");
+    let help = (message.contains("string") || message.contains("key or value")).then(|| {
+        "text needs double quotes and lists square brackets: key = \"text\", list = [\"a\", \"b\"]".to_string()
+    });
+    cx.error_with_help(span, format!("TOML syntax: {message}"), help);
+}
+
+pub(crate) use super::suggest::closest;

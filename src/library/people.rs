@@ -5,9 +5,8 @@ use std::ops::Range;
 
 use toml::de::DeTable;
 
-use super::brief::report_toml_error;
-use super::fields::{FileCx, Fits, Need, Table, is_https_url};
-use super::{Author, Party, is_slug};
+use super::fields::{FileCx, Fits, Need, Table, is_https_url, report_toml_error};
+use super::model::{Author, Party, is_slug};
 
 const EMOJI: Fits = Fits {
     max: 32,
@@ -135,7 +134,7 @@ fn parse_party(cx: &mut FileCx, table: &DeTable, span: Range<usize>) -> PartyEnt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::Diagnostics;
+    use crate::library::diagnostics::Diagnostics;
     use std::path::Path;
 
     fn parties(text: &str) -> (Option<Vec<Party>>, Vec<String>) {

@@ -61,14 +61,9 @@ impl SignatureChecker {
     }
 }
 
-fn parse_signature(hex: &str) -> Option<Signature> {
-    if hex.len() != 128 {
-        return None;
-    }
+fn parse_signature(text: &str) -> Option<Signature> {
     let mut bytes = [0u8; 64];
-    for (i, byte) in bytes.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
+    hex::decode_to_slice(text, &mut bytes).ok()?;
     Some(Signature::from_bytes(&bytes))
 }
 
@@ -116,10 +111,6 @@ mod tests {
     use super::*;
     use ed25519_dalek::{Signer, SigningKey};
 
-    fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
-
     #[tokio::test]
     async fn good_and_bad_signatures_checked_together_keep_their_own_verdicts() {
         let key = SigningKey::from_bytes(&[7u8; 32]);
@@ -131,9 +122,9 @@ mod tests {
                 let signed = key.sign(format!("1700000000{body}").as_bytes()).to_bytes();
                 // Every fifth request carries the signature of another body.
                 let signature = if i % 5 == 0 {
-                    hex(&key.sign(b"other").to_bytes())
+                    hex::encode(key.sign(b"other").to_bytes())
                 } else {
-                    hex(&signed)
+                    hex::encode(signed)
                 };
                 tokio::spawn(async move {
                     (

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::library::Library;
+use crate::library::{Library, RoundId};
 
 /// The format written; a file of another version is refused rather than misread.
 const VERSION: u32 = 1;
@@ -72,7 +72,7 @@ impl State {
 
     /// Records every round of `library` as known; returns the ones not known before, in
     /// track and round order.
-    pub fn learn(&mut self, library: &Library) -> Vec<(String, u32)> {
+    pub fn learn(&mut self, library: &Library) -> Vec<RoundId> {
         let mut added = Vec::new();
         for round in library.rounds() {
             if self
@@ -81,7 +81,7 @@ impl State {
                 .or_default()
                 .insert(round.number)
             {
-                added.push((round.track.clone(), round.number));
+                added.push(round.id());
             }
         }
         added.sort();

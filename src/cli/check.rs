@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::diagnostics::{Diagnostic, JsonDiagnostic};
+use crate::library::diagnostics::{Diagnostic, JsonDiagnostic};
 use crate::library::{Counts, Library, LoadError, plural};
 
 /// The outcome of checking a folder.

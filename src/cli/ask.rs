@@ -1,6 +1,7 @@
 //! `briefbot ask`: the offline preview. Renders exactly what the bot would answer, as
 //! terminal text or as the interaction response JSON Discord would receive.
 
+use super::line;
 use crate::commands::{self, Request, RequestError};
 use crate::library::Library;
 
@@ -15,11 +16,11 @@ pub enum Question {
 /// The reply to `question`, as text for a terminal or as Discord's JSON.
 pub fn ask(library: &Library, question: &Question, json: bool) -> Result<String, RequestError> {
     let request = match question {
-        Question::Line(line) => Request::parse_line(line)?,
+        Question::Line(text) => line::parse(text)?,
         Question::Press(custom_id) => Request::Press(custom_id.clone()),
-        Question::Complete(line) => Request::parse_completion(line)?,
+        Question::Complete(text) => line::parse_completion(text)?,
     };
-    let reply = commands::respond(library, &request);
+    let reply = commands::respond(library, &request).fit();
     Ok(if json {
         // The reply's JSON is built from plain values; pretty-printing it cannot fail.
         serde_json::to_string_pretty(&reply.to_json()).unwrap_or_default() + "\n"

@@ -1,0 +1,145 @@
+//! Finding what a user named: a track, a round, a party, an author. Each either finds it
+//! or answers with a private notice that says what there is, with the closest names.
+
+use super::views;
+use crate::library::suggest;
+use crate::library::{Author, Library, Round, Track};
+use crate::reply::Reply;
+
+/// A private notice instead of the answer: a missing round, an unknown track or party.
+pub(super) type OrNotice = Result<Reply, Reply>;
+
+pub(super) fn find_track<'l>(library: &'l Library, id: Option<&str>) -> Result<&'l Track, Reply> {
+    let Some(id) = id else {
+        return library
+            .main_track()
+            .ok_or_else(|| Reply::notice("There are no briefs yet."));
+    };
+    let wanted = id.trim().to_lowercase();
+    library.track(&wanted).ok_or_else(|| {
+        let ids: Vec<&str> = library.tracks().iter().map(|t| t.id.as_str()).collect();
+        let hint = suggest::closest(&wanted, ids.iter().copied())
+            .map(|near| format!(" Did you mean `{near}`?"))
+            .unwrap_or_default();
+        Reply::notice(format!(
+            "There is no track `{id}`.{hint} Tracks: {}.",
+            ids.join(", ")
+        ))
+    })
+}
+
+pub(super) fn find_round<'l>(library: &'l Library, track: &'l Track, number: i64) -> Result<&'l Round, Reply> {
+    u32::try_from(number)
+        .ok()
+        .and_then(|n| track.round(n))
+        .ok_or_else(|| Reply::notice(missing_round(library, track, &number.to_string())))
+}
+
+/// "There is no round 9 in `syria-israel`. The rounds there are: …", newest first and capped,
+/// so the notice stays readable (and within Discord's 2000 characters) for a long track.
+pub(super) fn missing_round(library: &Library, track: &Track, number: &str) -> String {
+    const SHOWN: usize = 10;
+    let mut lines: Vec<String> = track
+        .rounds
+        .iter()
+        .rev()
+        .take(SHOWN)
+        .map(|r| format!("• {}", views::round_line(library, r)))
+        .collect();
+    if track.rounds.len() > SHOWN {
+        lines.push(format!(
+            "…and {} earlier: see /rounds",
+            track.rounds.len() - SHOWN
+        ));
+    }
+    format!(
+        "There is no round {number} in `{}`. The rounds there are:\n{}",
+        track.id,
+        lines.join("\n")
+    )
+}
+
+/// The canonical name of the party a user typed: by name or alias, else a notice with the
+/// closest names.
+pub(super) fn find_party(library: &Library, track: &Track, typed: &str) -> Result<String, Reply> {
+    if let Some(party) = library.party(typed) {
+        return Ok(party.name.clone());
+    }
+    let mut names: Vec<&str> = track
+        .rounds
+        .iter()
+        .flat_map(|r| r.positions.iter().map(|p| p.party.as_str()))
+        .collect();
+    names.extend(library.parties().iter().map(|p| p.name.as_str()));
+    names.sort_unstable();
+    names.dedup();
+    if let Some(name) = names.iter().find(|n| n.eq_ignore_ascii_case(typed.trim())) {
+        return Ok(name.to_string());
+    }
+    let aliases = library
+        .parties()
+        .iter()
+        .flat_map(|p| p.aliases.iter().map(String::as_str))
+        .chain(names.iter().copied());
+    let near: Vec<&str> = suggest::ranked(typed, aliases)
+        .into_iter()
+        .map(|n| library.party(n).map_or(n, |p| p.name.as_str()))
+        .collect();
+    let hint = match near.first() {
+        Some(first) => format!(" Did you mean {first}?"),
+        None => String::new(),
+    };
+    Err(Reply::notice(format!(
+        "I know no party called “{}”.{hint} Parties: {}.",
+        typed.trim(),
+        names.join(", ")
+    )))
+}
+
+pub(super) fn author(library: &Library, name: Option<&str>) -> OrNotice {
+    let Some(name) = name else {
+        let track = find_track(library, None)?;
+        let round = track
+            .latest()
+            .ok_or_else(|| Reply::notice("There are no briefs yet."))?;
+        let author = library
+            .author(&round.author)
+            .ok_or_else(|| Reply::notice("The latest brief names no known author."))?;
+        return Ok(Reply::message(views::author_card(library, author, None)));
+    };
+    let typed = name.trim().to_lowercase();
+    let exact = library
+        .authors()
+        .iter()
+        .find(|a| a.slug == typed || a.name.to_lowercase() == typed);
+    let partial: Vec<&Author> = library
+        .authors()
+        .iter()
+        .filter(|a| a.name.to_lowercase().contains(&typed))
+        .collect();
+    match (exact, partial.as_slice()) {
+        (Some(author), _) | (None, &[author]) => {
+            Ok(Reply::message(views::author_card(library, author, None)))
+        }
+        (None, []) => {
+            let names: Vec<&str> = library.authors().iter().map(|a| a.name.as_str()).collect();
+            let hint = suggest::closest(&typed, names.iter().copied())
+                .map(|n| format!(" Did you mean {n}?"))
+                .unwrap_or_default();
+            Err(Reply::notice(format!(
+                "I know no author called “{}”.{hint} Authors: {}.",
+                name.trim(),
+                names.join(", ")
+            )))
+        }
+        (None, several) => {
+            let names: Vec<&str> = several.iter().map(|a| a.name.as_str()).collect();
+            Err(Reply::notice(format!(
+                "Several authors match “{}”: {}. Which one?",
+                name.trim(),
+                names.join(", ")
+            )))
+        }
+    }
+}
+

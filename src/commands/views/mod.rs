@@ -1,0 +1,84 @@
+//! The messages briefbot shows, one file per view: a round's card, the parties' positions,
+//! an author's bio and the about card, the timeline, the longer briefing in pages. Pure
+//! functions of the library snapshot; this file holds what several views share.
+
+mod briefing;
+mod card;
+mod people;
+mod positions;
+mod timeline;
+
+pub use briefing::{briefing_page, briefing_pages};
+pub use card::round_card;
+pub use people::{about, author_card};
+pub use positions::{party_in_round, party_timeline, round_positions};
+pub use timeline::timeline;
+
+use crate::commands::custom_id::{Target, View};
+use crate::library::{Author, Library, Round, Track};
+use crate::reply::Button;
+
+/// The institute's blue, so every card is recognisably briefbot's.
+const COLOR: u32 = 0x002B_6CB0;
+
+/// `Round 5 · 2026-01-06 · Paris`, with the track first when there are several.
+pub fn round_line(library: &Library, round: &Round) -> String {
+    let mut parts = Vec::new();
+    if library.tracks().len() > 1 {
+        parts.push(round.track.clone());
+    }
+    parts.push(format!("Round {}", round.number));
+    parts.push(round.date.to_string());
+    parts.extend(round.location.clone());
+    parts.join(" · ")
+}
+
+/// A party's name with its emoji from `parties.toml`: `🇸🇾 Syria`.
+pub fn party_label(library: &Library, party: &str) -> String {
+    with_emoji(library, party, party)
+}
+
+/// `shown` (the party's name, formatted as the view likes) after the party's emoji, if it has one.
+fn with_emoji(library: &Library, party: &str, shown: &str) -> String {
+    match library.party(party).and_then(|p| p.emoji.as_deref()) {
+        Some(emoji) => format!("{emoji} {shown}"),
+        None => shown.to_string(),
+    }
+}
+
+/// An author's title and affiliation: "Senior Fellow, Tukhum Institute".
+fn position(author: &Author) -> Option<String> {
+    let parts: Vec<&str> = [author.title.as_deref(), author.affiliation.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// "Omar Safadi, Senior Fellow, Tukhum Institute".
+fn byline(author: &Author) -> String {
+    match position(author) {
+        Some(position) => format!("{}, {position}", author.name),
+        None => author.name.clone(),
+    }
+}
+
+/// "Brief by …", the footer of the views of one round.
+fn footer(library: &Library, round: &Round) -> Option<String> {
+    library
+        .author(&round.author)
+        .map(|a| format!("Brief by {}", byline(a)))
+}
+
+fn has_no_briefing(round: &Round) -> bool {
+    round.body.trim().is_empty()
+}
+
+/// A button back to the round's card, for every view reached from it.
+fn back_to_card(track: &Track, round: &Round) -> Button {
+    Button::new(
+        format!("◀ Round {} card", round.number),
+        Target::new(&track.id, round.number, View::Card).to_string(),
+    )
+}
+

@@ -1,0 +1,338 @@
+//! What a briefs folder holds, as the commands read it: tracks of rounds, authors, parties,
+//! and the immutable `Library` snapshot of them. Plain data: no files, no Discord.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A calendar day, as briefs write it (`date = 2026-01-06`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl From<toml::value::Date> for Date {
+    fn from(d: toml::value::Date) -> Self {
+        Date {
+            year: d.year,
+            month: d.month,
+            day: d.day,
+        }
+    }
+}
+
+impl Date {
+    /// The day of the week, by Sakamoto's method (Gregorian calendar).
+    pub fn weekday(&self) -> &'static str {
+        const OFFSETS: [u32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+        const NAMES: [&str; 7] = [
+            "Sunday",
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+        ];
+        let month = usize::from(self.month.clamp(1, 12));
+        let year = u32::from(self.year).saturating_sub(u32::from(month < 3));
+        let day = u32::from(self.day);
+        let index = (year + year / 4 - year / 100 + year / 400 + OFFSETS[month - 1] + day) % 7;
+        NAMES[index as usize]
+    }
+}
+
+/// ISO 8601, as in the files: `2026-01-06`.
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A party's part in a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Party,
+    Mediator,
+    Observer,
+}
+
+impl Role {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::Party => "party",
+            Role::Mediator => "mediator",
+            Role::Observer => "observer",
+        }
+    }
+}
+
+/// Where one party stood in one round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    /// The canonical name from `parties.toml` when it exists, else as written.
+    pub party: String,
+    pub role: Role,
+    pub stance: String,
+    pub details: Option<String>,
+    pub representatives: Vec<String>,
+}
+
+/// A published source a round is drawn from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub title: String,
+    pub publisher: Option<String>,
+    /// An https:// link; `None` for a source that is not online.
+    pub url: Option<String>,
+}
+
+/// One negotiation round: one brief file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    pub track: String,
+    pub number: u32,
+    pub title: String,
+    pub date: Date,
+    pub location: Option<String>,
+    /// The slug of an author in the same library.
+    pub author: String,
+    pub summary: String,
+    pub key_points: Vec<String>,
+    pub status: Option<String>,
+    pub sources: Vec<Source>,
+    pub positions: Vec<Position>,
+    /// The longer briefing in Markdown, after the front matter.
+    pub body: String,
+    /// The file, relative to the briefs folder.
+    pub path: PathBuf,
+}
+
+impl Round {
+    pub fn id(&self) -> RoundId {
+        RoundId {
+            track: self.track.clone(),
+            number: self.number,
+        }
+    }
+}
+
+/// A sequence of rounds between the same parties, ordered by round number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Track {
+    pub id: String,
+    pub rounds: Vec<Round>,
+}
+
+impl Track {
+    /// The round with the highest number; every track has at least one.
+    pub fn latest(&self) -> Option<&Round> {
+        self.rounds.last()
+    }
+
+    pub fn round(&self, number: u32) -> Option<&Round> {
+        self.rounds
+            .binary_search_by_key(&number, |r| r.number)
+            .ok()
+            .map(|i| &self.rounds[i])
+    }
+
+    /// The round before `number` in this track (rounds may skip numbers).
+    pub fn previous(&self, number: u32) -> Option<&Round> {
+        self.rounds.iter().rev().find(|r| r.number < number)
+    }
+
+    pub fn next(&self, number: u32) -> Option<&Round> {
+        self.rounds.iter().find(|r| r.number > number)
+    }
+}
+
+/// Someone who writes briefs: `authors/<slug>.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    pub slug: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub affiliation: Option<String>,
+    pub bio: String,
+    pub education: Vec<String>,
+    pub expertise: Vec<String>,
+    pub links: Vec<String>,
+}
+
+/// A party to the talks as `parties.toml` names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub emoji: Option<String>,
+}
+
+impl Party {
+    /// Whether `name` is this party's name or one of its aliases, ignoring case.
+    pub fn answers_to(&self, name: &str) -> bool {
+        let name = name.trim();
+        self.name.eq_ignore_ascii_case(name)
+            || self.name.to_lowercase() == name.to_lowercase()
+            || self
+                .aliases
+                .iter()
+                .any(|a| a.to_lowercase() == name.to_lowercase())
+    }
+}
+
+/// How many files of each kind a load read, for `check`'s summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub briefs: usize,
+    pub authors: usize,
+    pub parties: usize,
+}
+
+/// A round's identity: its track and number. Announcements, reloads and the duplicate check
+/// all name a round by it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RoundId {
+    pub track: String,
+    pub number: u32,
+}
+
+impl fmt::Display for RoundId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "round {} of `{}`", self.number, self.track)
+    }
+}
+
+/// "1 brief", "3 briefs".
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// An immutable snapshot of a valid briefs folder.
+#[derive(Debug, Clone)]
+pub struct Library {
+    /// Set by the loader; empty for a library built with `from_parts`.
+    pub(super) root: PathBuf,
+    tracks: Vec<Track>,
+    authors: Vec<Author>,
+    parties: Vec<Party>,
+    pub(super) counts: Counts,
+    default_track: Option<String>,
+}
+
+impl Library {
+    /// A snapshot built in code rather than loaded (for tests and benchmarks): rounds are
+    /// grouped into tracks and ordered by number; of two rounds with the same track and number
+    /// the first is kept. Nothing is validated: the commands cope with any content.
+    pub fn from_parts(
+        rounds: Vec<Round>,
+        authors: Vec<Author>,
+        parties: Vec<Party>,
+        default_track: Option<String>,
+    ) -> Library {
+        let mut tracks: BTreeMap<String, Vec<Round>> = BTreeMap::new();
+        for round in rounds {
+            let rounds = tracks.entry(round.track.clone()).or_default();
+            if !rounds.iter().any(|r| r.number == round.number) {
+                rounds.push(round);
+            }
+        }
+        let tracks = tracks
+            .into_iter()
+            .map(|(id, mut rounds)| {
+                rounds.sort_by_key(|r| r.number);
+                Track { id, rounds }
+            })
+            .collect();
+        let counts = Counts {
+            briefs: 0,
+            authors: authors.len(),
+            parties: parties.len(),
+        };
+        let mut authors = authors;
+        authors.sort_by(|a, b| a.slug.cmp(&b.slug));
+        Library {
+            root: PathBuf::new(),
+            tracks,
+            authors,
+            parties,
+            counts,
+            default_track,
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Tracks in order of their id.
+    pub fn tracks(&self) -> &[Track] {
+        &self.tracks
+    }
+
+    pub fn track(&self, id: &str) -> Option<&Track> {
+        self.tracks.iter().find(|t| t.id == id)
+    }
+
+    /// The track a command means when it names none: the only one; else the configured
+    /// default; else the one whose latest round is the most recent.
+    pub fn main_track(&self) -> Option<&Track> {
+        if let [only] = self.tracks.as_slice() {
+            return Some(only);
+        }
+        self.default_track
+            .as_deref()
+            .and_then(|id| self.track(id))
+            .or_else(|| {
+                self.tracks
+                    .iter()
+                    .max_by_key(|t| t.latest().map(|r| r.date))
+            })
+    }
+
+    /// Authors in order of their slug.
+    pub fn authors(&self) -> &[Author] {
+        &self.authors
+    }
+
+    pub fn author(&self, slug: &str) -> Option<&Author> {
+        self.authors.iter().find(|a| a.slug == slug)
+    }
+
+    /// Parties from `parties.toml`, in file order; empty when there is none.
+    pub fn parties(&self) -> &[Party] {
+        &self.parties
+    }
+
+    /// The party called `name` or known by it as an alias.
+    pub fn party(&self, name: &str) -> Option<&Party> {
+        self.parties.iter().find(|p| p.answers_to(name))
+    }
+
+    pub fn counts(&self) -> Counts {
+        self.counts
+    }
+
+    /// Every round of every track.
+    pub fn rounds(&self) -> impl Iterator<Item = &Round> {
+        self.tracks.iter().flat_map(|t| t.rounds.iter())
+    }
+}
+
+/// Lower-case ASCII letters and digits in dash-separated words: safe in file names and
+/// in a button's `custom_id`.
+pub fn is_slug(text: &str) -> bool {
+    !text.is_empty()
+        && text.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}

@@ -1,0 +1,250 @@
+//! New rounds to channels: the reloads followed and recorded, and one worker per channel that
+//! posts its pending announcements in order, finding its own post after a crash instead of
+//! posting twice.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serenity::all::{ChannelId, HttpError, MessageId, MessagePagination, Nonce};
+use tokio::sync::{Notify, watch};
+use tracing::{error, info, warn};
+
+use super::shared::Shared;
+use super::state::Pending;
+use crate::commands::notices;
+use crate::library::fingerprint;
+use crate::live::reloader::Status;
+
+/// Why one delivery attempt failed; the worker logs it and retries later.
+#[derive(Debug, thiserror::Error)]
+enum DeliveryError {
+    #[error("Discord: {0}")]
+    Discord(#[from] serenity::Error),
+    #[error("{0}")]
+    State(#[from] super::state::StateError),
+}
+
+/// Records each snapshot's rounds and wakes the channel workers when there are new ones.
+pub(super) async fn follow_reloads(
+    shared: Arc<Shared>,
+    channels: Vec<u64>,
+    wakes: HashMap<u64, Arc<Notify>>,
+    mut status: watch::Receiver<Status>,
+) {
+    loop {
+        let (serving, generation) = {
+            let current = status.borrow_and_update();
+            (current.serving.clone(), current.generation)
+        };
+        let mut failures = 0;
+        loop {
+            match shared.observe(&serving, &channels).await {
+                Ok(added) => {
+                    if !added.is_empty() {
+                        info!(rounds = ?added, channels = channels.len(), "new rounds to announce");
+                    }
+                    break;
+                }
+                Err(error) => {
+                    failures += 1;
+                    let wait = shared.backoff.after(failures);
+                    error!(%error, retry_in_ms = wait.as_millis() as u64, "cannot record the new rounds");
+                    if !shared.pause(wait, None).await {
+                        return;
+                    }
+                }
+            }
+        }
+        shared.rounds_recorded.store(generation, Ordering::SeqCst);
+        // Woken after every snapshot: a round whose brief came back may be postable again.
+        for wake in wakes.values() {
+            wake.notify_one();
+        }
+        if !shared.next_status(&mut status).await {
+            return;
+        }
+    }
+}
+
+/// Posts one channel's pending announcements in order; on a failure waits (longer each time)
+/// and tries again, while the other channels' workers go on.
+pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<Notify>) {
+    let mut failures = 0;
+    loop {
+        if shared.stop.is_cancelled() {
+            return;
+        }
+        let library = shared.reloader.current();
+        let Some(pending) = shared.state(|s| s.next_pending(channel, &library)) else {
+            tokio::select! {
+                _ = wake.notified() => continue,
+                _ = shared.stopped() => return,
+            }
+        };
+        match shared.deliver(&pending).await {
+            Ok(()) => failures = 0,
+            Err(DeliveryError::Discord(error)) if is_refused_as_invalid(&error) => {
+                // The message itself is wrong (a bug: replies are fitted to Discord's limits):
+                // sending it again cannot help, and it must not hold up the rounds after it.
+                error!(
+                    channel,
+                    track = %pending.track,
+                    round = pending.round,
+                    %error,
+                    "Discord refused the announcement as invalid; it is dropped, not retried"
+                );
+                if let Err(error) = shared.update(|state| state.drop_pending(&pending)).await {
+                    error!(%error, "cannot record the dropped announcement");
+                }
+            }
+            Err(error) => {
+                failures += 1;
+                let wait = shared.backoff.after(failures);
+                warn!(
+                    channel,
+                    track = %pending.track,
+                    round = pending.round,
+                    %error,
+                    attempt = failures,
+                    retry_in_ms = wait.as_millis() as u64,
+                    "could not announce the round; will retry"
+                );
+                if !shared.pause(wait, Some(&wake)).await {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+impl Shared {
+    /// One attempt to deliver `pending`: found in the channel, or posted and recorded.
+    async fn deliver(&self, pending: &Pending) -> Result<(), DeliveryError> {
+        let channel = ChannelId::new(pending.channel);
+        if let Some(since) = pending.first_attempt_ms
+            && let Some(message) = self.find_own_post(channel, pending, since).await?
+        {
+            info!(
+                channel = pending.channel,
+                track = %pending.track,
+                round = pending.round,
+                message = message.get(),
+                "the announcement was posted before a restart; recorded, not posted again"
+            );
+            self.update(|state| state.deliver(pending, message.get()))
+                .await?;
+            return Ok(());
+        }
+        let library = self.reloader.current();
+        let Some(message) = library
+            .track(&pending.track)
+            .and_then(|track| notices::announcement(&library, track, pending.round))
+        else {
+            // Removed since it was queued; `next_pending` skips it until it is back.
+            return Ok(());
+        };
+        self.update(|state| state.attempt(pending, unix_ms()))
+            .await?;
+        // Discord also drops a repeat of the same nonce within a few minutes: a second guard,
+        // beside the history check, for a post whose answer was lost.
+        let nonce = fingerprint(&format!(
+            "{}/{}/{}",
+            pending.track, pending.round, pending.channel
+        ));
+        let posted = channel
+            .send_message(
+                &self.http,
+                message
+                    .fit()
+                    .to_create_message()
+                    .nonce(Nonce::String(nonce))
+                    .enforce_nonce(true),
+            )
+            .await?;
+        self.update(|state| state.deliver(pending, posted.id.get()))
+            .await?;
+        info!(
+            channel = pending.channel,
+            track = %pending.track,
+            round = pending.round,
+            message = posted.id.get(),
+            "new round announced"
+        );
+        Ok(())
+    }
+
+    /// briefbot's announcement of `pending` among the channel's messages since a little
+    /// before `since_ms`, if it is there.
+    async fn find_own_post(
+        &self,
+        channel: ChannelId,
+        pending: &Pending,
+        since_ms: u64,
+    ) -> Result<Option<MessageId>, serenity::Error> {
+        const PAGE: u8 = 100;
+        const PAGES: usize = 20;
+        // This machine's clock and Discord's may differ: look from well before the attempt.
+        const SLACK_MS: u64 = 15 * 60 * 1000;
+        let me = self.me().await?;
+        let marker = notices::announcement_marker(&pending.track, pending.round);
+        let mut after = MessageId::new(snowflake_at(since_ms.saturating_sub(SLACK_MS)));
+        for _ in 0..PAGES {
+            let page = self
+                .http
+                .get_messages(channel, Some(MessagePagination::After(after)), Some(PAGE))
+                .await?;
+            if let Some(found) = page
+                .iter()
+                .find(|m| m.author.id == me && m.content.starts_with(&marker))
+            {
+                return Ok(Some(found.id));
+            }
+            match page.iter().map(|m| m.id).max() {
+                Some(last) if page.len() == usize::from(PAGE) => after = last,
+                _ => return Ok(None),
+            }
+        }
+        warn!(
+            channel = channel.get(),
+            "more than 2000 messages since the last attempt; posting without finding the earlier one"
+        );
+        Ok(None)
+    }
+}
+
+/// Whether Discord refused a request as malformed (HTTP 400): the same request would be
+/// refused again. Permissions (403), a missing channel (404), rate limits (429) and outages
+/// (5xx, network) may pass later.
+fn is_refused_as_invalid(error: &serenity::Error) -> bool {
+    matches!(
+        error,
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(response))
+            if response.status_code.as_u16() == 400
+    )
+}
+
+/// The first snowflake Discord could have given a message at `ms` (Unix milliseconds).
+fn snowflake_at(ms: u64) -> u64 {
+    const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+    (ms.saturating_sub(DISCORD_EPOCH_MS) << 22).max(1)
+}
+
+fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snowflakes_start_at_discords_epoch() {
+        // 2015-01-01T00:00:01Z is one second after Discord's epoch.
+        assert_eq!(snowflake_at(1_420_070_401_000), 1000 << 22);
+        assert_eq!(snowflake_at(0), 1);
+    }
+}

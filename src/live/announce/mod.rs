@@ -1,0 +1,165 @@
+//! Announcements: a new round's card posted once in each configured channel, and a failed
+//! reload's mistakes posted to the editors' channel once per distinct failure.
+//!
+//! The delivery guarantee, step by step (the README states it for operators):
+//! 1. A round is new when its track and number are not in the state file. On the very first
+//!    start (no state file) every round already there is recorded, and nothing is posted.
+//! 2. When a snapshot with new rounds is served, one pending announcement per channel is
+//!    written to the state file before anything is posted.
+//! 3. Before a post, the time of the first attempt is written. The announcement is recorded as
+//!    delivered, with its message id, only after Discord confirms the post.
+//! 4. A pending announcement that was attempted before (the process died, or the confirmation
+//!    was lost) is first looked for among the channel's messages since that attempt; if
+//!    briefbot's post is there it is recorded, not posted again.
+//!
+//! Each channel has its own worker, so a channel that fails (deleted, no permission,
+//! rate-limited) is retried with backoff while the others go on.
+
+mod channels;
+mod errors_channel;
+mod settings;
+mod shared;
+pub mod state;
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serenity::all::Http;
+use tokio::sync::{Notify, OnceCell};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{info, warn};
+
+use super::reloader::Reloader;
+use channels::{channel_worker, follow_reloads};
+use errors_channel::errors_worker;
+pub use settings::{Backoff, Settings};
+use shared::{Shared, Store, reached};
+use state::{State, StateError, StateFile};
+
+/// The running announcer: one worker per channel, one for the errors channel, and one that
+/// follows the reloads.
+pub struct Announcer {
+    shared: Arc<Shared>,
+    tasks: TaskTracker,
+    /// Held while the announcer runs: a second briefbot on the same state folder would
+    /// announce everything again.
+    _lock: std::fs::File,
+}
+
+impl Announcer {
+    /// Reads (or on the very first start, writes) the state file, then starts posting what is
+    /// pending and what later reloads add. Errors are about the state file: the announcer
+    /// cannot keep its promise without it, so briefbot does not start.
+    pub fn start(
+        http: Arc<Http>,
+        reloader: Arc<Reloader>,
+        settings: Settings,
+    ) -> Result<Announcer, StateError> {
+        let file = StateFile::in_dir(&settings.state_dir)?;
+        let lock = file.lock()?;
+        let mut settings = settings;
+        settings.channels.sort_unstable();
+        settings.channels.dedup();
+        // Subscribed before the first look, so no reload between the two is missed.
+        let status = reloader.subscribe();
+        let state = match file.load()? {
+            Some(mut state) => {
+                let before = state.pending.len();
+                state
+                    .pending
+                    .retain(|p| settings.channels.contains(&p.channel));
+                if state.pending.len() != before {
+                    warn!(
+                        dropped = before - state.pending.len(),
+                        "pending announcements for channels no longer in [announce] channels are dropped"
+                    );
+                    file.save(&state)?;
+                }
+                state
+            }
+            None => {
+                let library = reloader.current();
+                let state = State::baseline(&library);
+                file.save(&state)?;
+                info!(
+                    rounds = library.rounds().count(),
+                    file = %file.path().display(),
+                    "first start: the rounds already there are recorded, not announced"
+                );
+                state
+            }
+        };
+        let shared = Arc::new(Shared {
+            http,
+            reloader,
+            store: Mutex::new(Store { state, file }),
+            writer: tokio::sync::Mutex::new(()),
+            rounds_recorded: AtomicU64::new(u64::MAX),
+            errors_handled: AtomicU64::new(u64::MAX),
+            backoff: settings.backoff,
+            me: OnceCell::new(),
+            stop: CancellationToken::new(),
+        });
+        let mut wakes = HashMap::new();
+        let tasks = TaskTracker::new();
+        for channel in &settings.channels {
+            let wake = Arc::new(Notify::new());
+            wakes.insert(*channel, wake.clone());
+            tasks.spawn(channel_worker(shared.clone(), *channel, wake));
+        }
+        tasks.spawn(follow_reloads(
+            shared.clone(),
+            settings.channels.clone(),
+            wakes,
+            status.clone(),
+        ));
+        if let Some(channel) = settings.errors_channel {
+            tasks.spawn(errors_worker(shared.clone(), channel, status));
+        }
+        Ok(Announcer {
+            shared,
+            tasks,
+            _lock: lock,
+        })
+    }
+
+    /// Whether the new rounds of reload `generation` (see `Reloader::generation`), or of a
+    /// later one, are recorded and queued.
+    pub fn has_recorded(&self, generation: u64) -> bool {
+        reached(&self.shared.rounds_recorded, generation)
+    }
+
+    /// Whether the errors channel's worker has fully acted on reload `generation`, or a later
+    /// one: posted what it had to, and waits.
+    pub fn has_reported(&self, generation: u64) -> bool {
+        reached(&self.shared.errors_handled, generation)
+    }
+
+    /// Announcements not yet confirmed by Discord.
+    pub fn pending(&self) -> usize {
+        self.shared.state(|s| s.pending.len())
+    }
+
+    /// A copy of the state as last written.
+    pub fn state(&self) -> State {
+        self.shared.state(State::clone)
+    }
+
+    /// Stops the workers, giving a post in flight up to three seconds to be confirmed.
+    pub async fn stop(self) {
+        self.shared.stop.cancel();
+        self.tasks.close();
+        if tokio::time::timeout(Duration::from_secs(3), self.tasks.wait())
+            .await
+            .is_err()
+        {
+            warn!(
+                "an announcement was still in flight at shutdown; it is checked on the next start"
+            );
+        }
+    }
+}
+

@@ -1,0 +1,145 @@
+//! What the announcer's workers share: the state file and its copy in memory, written one
+//! change at a time, the REST client, and the stop signal.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serenity::all::{Http, UserId};
+use tokio::sync::{Notify, OnceCell, watch};
+use tokio_util::sync::CancellationToken;
+
+use super::settings::Backoff;
+use super::state::{Pending, State, StateError, StateFile};
+use crate::library::{Library, RoundId};
+use crate::live::reloader::{Reloader, Status};
+
+/// The state file and its copy in memory; the copy changes only once the file has.
+pub(super) struct Store {
+    pub state: State,
+    pub file: StateFile,
+}
+
+/// What the workers share.
+pub(super) struct Shared {
+    pub http: Arc<Http>,
+    pub reloader: Arc<Reloader>,
+    /// Read briefly by anyone; changed only by the holder of `writer`.
+    pub store: Mutex<Store>,
+    /// One change of the state at a time, held while the file is written (off the async
+    /// threads), so no change is lost to another written at the same moment.
+    pub writer: tokio::sync::Mutex<()>,
+    /// The generation of the last reload whose new rounds are recorded, and of the last
+    /// whose outcome the errors worker has fully acted on: once these reach a reload's
+    /// generation, everything about it is decided (tests wait on them).
+    pub rounds_recorded: AtomicU64,
+    pub errors_handled: AtomicU64,
+    pub backoff: Backoff,
+    /// briefbot's own user, to recognise its posts in a channel's history.
+    pub me: OnceCell<UserId>,
+    pub stop: CancellationToken,
+}
+
+impl Shared {
+    pub fn state<T>(&self, read: impl FnOnce(&State) -> T) -> T {
+        read(&self.store().state)
+    }
+
+    pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        match self.store.lock() {
+            Ok(store) => store,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Changes the state, file first: the copy in memory changes only once the file is
+    /// written, and the write (two fsyncs) runs on a blocking thread.
+    pub async fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> Result<T, StateError> {
+        let _turn = self.writer.lock().await;
+        let (current, file) = {
+            let store = self.store();
+            (store.state.clone(), store.file.clone())
+        };
+        let mut next = current.clone();
+        let out = change(&mut next);
+        if next != current {
+            let written = next.clone();
+            let path = file.path().to_path_buf();
+            tokio::task::spawn_blocking(move || file.save(&written))
+                .await
+                .map_err(|_| StateError::Write {
+                    path,
+                    source: std::io::Error::other("the thread writing the state file failed"),
+                })??;
+            self.store().state = next;
+        }
+        Ok(out)
+    }
+
+    /// Records the rounds of `library` and queues the new ones for every channel.
+    pub async fn observe(
+        &self,
+        library: &Library,
+        channels: &[u64],
+    ) -> Result<Vec<RoundId>, StateError> {
+        self.update(|state| {
+            let added = state.learn(library);
+            for round in &added {
+                for channel in channels {
+                    state.pending.push(Pending {
+                        track: round.track.clone(),
+                        round: round.number,
+                        channel: *channel,
+                        first_attempt_ms: None,
+                    });
+                }
+            }
+            added
+        })
+        .await
+    }
+
+    /// Waits for the next reload's outcome; false if the announcer was stopped (or the
+    /// reloader is gone).
+    pub async fn next_status(&self, status: &mut watch::Receiver<Status>) -> bool {
+        tokio::select! {
+            changed = status.changed() => changed.is_ok(),
+            _ = self.stopped() => false,
+        }
+    }
+
+    /// Resolves when the announcer is told to stop.
+    pub async fn stopped(&self) {
+        self.stop.cancelled().await
+    }
+
+    /// Waits `wait`, or until `early` is notified (a reload: permissions may have been fixed
+    /// meanwhile); false if the announcer was stopped.
+    pub async fn pause(&self, wait: Duration, early: Option<&Notify>) -> bool {
+        let woken = async {
+            match early {
+                Some(notify) => notify.notified().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => true,
+            _ = woken => true,
+            _ = self.stopped() => false,
+        }
+    }
+
+    pub async fn me(&self) -> Result<UserId, serenity::Error> {
+        self.me
+            .get_or_try_init(|| async { self.http.get_current_user().await.map(|u| u.id) })
+            .await
+            .copied()
+    }
+}
+
+/// Whether a generation counter (`u64::MAX` until the first) is at `generation` or later.
+pub(super) fn reached(counter: &AtomicU64, generation: u64) -> bool {
+    let done = counter.load(Ordering::SeqCst);
+    done != u64::MAX && done >= generation
+}
+

@@ -1,0 +1,93 @@
+//! Live updates: everything that keeps a running briefbot current, for `run` and `serve`
+//! alike. The reloader swaps in a new snapshot only when it loads cleanly; the folder
+//! watcher, SIGHUP and `/reload` (through the transports' handler) trigger it; the announcer
+//! posts new rounds and failed reloads. Depends on `library`, `commands`, `reply`, `rest`
+//! and `config`; never on a transport.
+
+pub mod announce;
+mod hangup;
+mod reloader;
+pub mod watcher;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serenity::all::Http;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{error, info, warn};
+
+use crate::config::Config;
+use announce::Announcer;
+use announce::state::StateError;
+pub use hangup::Hangups;
+pub use reloader::{Outcome, Reloader, SharedLibrary, Status, Trigger, added_rounds};
+pub use watcher::{Watch, WatchError, watch};
+
+/// Live updates while they run; `stop` ends them.
+pub struct Live {
+    stop: CancellationToken,
+    tasks: TaskTracker,
+    watch: Option<Watch>,
+    announcer: Option<Announcer>,
+}
+
+impl Live {
+    /// Starts watching the briefs folder and listening for SIGHUP, and, when `rest` is given
+    /// and `[announce]` names channels, announcing. Must be called inside a tokio runtime.
+    /// Fails only when the announcements' state folder cannot be used.
+    pub fn start(
+        config: &Config,
+        reloader: &Arc<Reloader>,
+        hangups: Hangups,
+        rest: Option<Arc<Http>>,
+    ) -> Result<Live, StateError> {
+        let stop = CancellationToken::new();
+        let tasks = TaskTracker::new();
+        // Without a watcher (inotify's limit reached, say) the bot still serves, and SIGHUP
+        // and /reload still reload: worth running, not worth refusing to start.
+        let watch = match watch(reloader.clone(), &tasks) {
+            Ok(watch) => Some(watch),
+            Err(error) => {
+                error!(%error, "changes to the briefs need SIGHUP or /reload to be loaded");
+                None
+            }
+        };
+        tasks.spawn(hangups.reload_on_each(reloader.clone(), stop.clone()));
+        let announcer = match rest {
+            Some(rest) if config.announce.is_enabled() => {
+                let settings = announce::Settings::from_config(config);
+                info!(
+                    channels = settings.channels.len(),
+                    errors_channel = settings.errors_channel.is_some(),
+                    state = %settings.state_dir.display(),
+                    "announcing new rounds"
+                );
+                Some(Announcer::start(rest, reloader.clone(), settings)?)
+            }
+            _ => None,
+        };
+        Ok(Live {
+            stop,
+            tasks,
+            watch,
+            announcer,
+        })
+    }
+
+    /// Stops watching and announcing; a reload or a post in flight gets up to three seconds.
+    pub async fn stop(self) {
+        drop(self.watch);
+        self.stop.cancel();
+        if let Some(announcer) = self.announcer {
+            announcer.stop().await;
+        }
+        self.tasks.close();
+        if tokio::time::timeout(Duration::from_secs(3), self.tasks.wait())
+            .await
+            .is_err()
+        {
+            warn!("a reload was still running at shutdown");
+        }
+    }
+}

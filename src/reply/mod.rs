@@ -1,0 +1,126 @@
+//! What a command answers, before any transport sends it: messages with embeds and buttons,
+//! or autocomplete choices. Discord's limits are enforced once, by `Reply::fit` (`fit.rs`),
+//! and only a fitted reply can be rendered (`render.rs`): as serenity's builder, as the JSON
+//! Discord receives, or as terminal text. Depends on no other briefbot module but `limits`.
+
+mod fit;
+mod render;
+mod text;
+
+pub use fit::{Fitted, FittedMessage, pack};
+pub use text::{cut_at_grapheme, truncate};
+
+/// The answer to one request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// A new message (callback type 4); ephemeral ones only the asker sees.
+    Message { message: Message, ephemeral: bool },
+    /// The message the pressed button sits on, replaced (callback type 7).
+    Update(Message),
+    /// Autocomplete suggestions (callback type 8).
+    Choices(Vec<Choice>),
+}
+
+/// A message: optional text, embeds and rows of buttons.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Message {
+    pub content: Option<String>,
+    pub embeds: Vec<Embed>,
+    pub rows: Vec<Vec<Button>>,
+}
+
+/// An embed (Discord's card).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Embed {
+    pub title: String,
+    pub description: String,
+    pub fields: Vec<Field>,
+    pub footer: Option<String>,
+    pub color: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+}
+
+/// A button whose `custom_id` carries the whole state needed to answer its press.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Button {
+    pub label: String,
+    pub custom_id: String,
+    pub style: Style,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Primary,
+    Secondary,
+}
+
+/// One autocomplete suggestion: what the user sees, and the value the option gets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub name: String,
+    pub value: ChoiceValue,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChoiceValue {
+    Integer(i64),
+    String(String),
+}
+
+impl Field {
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Field {
+        Field {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
+
+impl Button {
+    pub fn new(label: impl Into<String>, custom_id: impl Into<String>) -> Button {
+        Button {
+            label: label.into(),
+            custom_id: custom_id.into(),
+            style: Style::Secondary,
+            disabled: false,
+        }
+    }
+
+    pub fn primary(self) -> Button {
+        Button {
+            style: Style::Primary,
+            ..self
+        }
+    }
+
+    pub fn disabled(self, disabled: bool) -> Button {
+        Button { disabled, ..self }
+    }
+}
+
+impl Reply {
+    /// A short private answer: a missing round, an unknown party, a stale button.
+    pub fn notice(text: impl Into<String>) -> Reply {
+        Reply::Message {
+            message: Message {
+                content: Some(text.into()),
+                ..Message::default()
+            },
+            ephemeral: true,
+        }
+    }
+
+    /// A public message.
+    pub fn message(message: Message) -> Reply {
+        Reply::Message {
+            message,
+            ephemeral: false,
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! `briefbot run`: the bot over Discord's gateway. A thin adapter: serenity delivers
+//! interactions, the handler answers them, and the answer is sent over REST; commands are
+//! registered on start. A stop closes the shards and lets replies in flight finish.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::value::RawValue;
+use serenity::all::{
+    ClientBuilder, Context, Event, EventHandler, GatewayIntents, Http, HttpError, InteractionId,
+    RawEventHandler, Ready, async_trait,
+};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{Instrument, error, info, info_span, warn};
+
+use super::handler::{self, Handler};
+use super::interaction::Interaction;
+use super::registration::{self, Scope};
+use super::wire;
+use crate::config::{Config, Shards};
+
+/// How long the first reply may take to send: Discord drops an interaction that is not
+/// answered within 3 s, and an apology after that would be refused too.
+pub const REPLY_DEADLINE: Duration = Duration::from_millis(2500);
+
+/// How long a stop waits for replies in flight: a later reply is useless to Discord anyway.
+const DRAIN: Duration = Duration::from_secs(3);
+
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("could not start the Discord client: {0}")]
+    Client(serenity::Error),
+    #[error("the Discord connection ended with an error: {0}")]
+    Connection(serenity::Error),
+}
+
+/// The gateway client, built but not yet connected.
+pub struct Gateway {
+    client: serenity::Client,
+    shards: Shards,
+    in_flight: TaskTracker,
+}
+
+impl Gateway {
+    /// Builds the client on `rest` (see `rest::client`); nothing connects until `run`.
+    pub async fn new(
+        config: &Config,
+        rest: Http,
+        handler: Arc<Handler>,
+    ) -> Result<Gateway, GatewayError> {
+        let in_flight = TaskTracker::new();
+        let events = Events {
+            handler: handler.clone(),
+            scopes: scopes(config),
+            in_flight: in_flight.clone(),
+        };
+        // Interactions need no gateway intents: they arrive whatever the intents are.
+        let client = ClientBuilder::new_with_http(rest, GatewayIntents::empty())
+            .event_handler(events)
+            .raw_event_handler(Unparsed {
+                handler,
+                in_flight: in_flight.clone(),
+            })
+            .await
+            .map_err(GatewayError::Client)?;
+        Ok(Gateway {
+            client,
+            shards: config.discord.shards.clone(),
+            in_flight,
+        })
+    }
+
+    /// The REST client the gateway uses, to share (the announcer posts with it).
+    pub fn rest(&self) -> Arc<Http> {
+        self.client.http.clone()
+    }
+
+    /// Connects and serves until `stop` is cancelled (in production: SIGINT or SIGTERM);
+    /// then stops the shards, waits up to three seconds for replies in flight, and returns.
+    pub async fn run(mut self, stop: CancellationToken) -> Result<(), GatewayError> {
+        let shard_manager = self.client.shard_manager.clone();
+        let result = tokio::select! {
+            result = start(&mut self.client, &self.shards) => result.map_err(GatewayError::Connection),
+            _ = stop.cancelled() => {
+                info!("shutting down: closing the gateway connections");
+                shard_manager.shutdown_all().await;
+                Ok(())
+            }
+        };
+        self.in_flight.close();
+        if tokio::time::timeout(DRAIN, self.in_flight.wait())
+            .await
+            .is_err()
+        {
+            warn!("some replies were still in flight after 3 s");
+        }
+        result
+    }
+}
+
+/// Builds the client and serves until `stop` is cancelled.
+pub async fn run(
+    config: &Config,
+    rest: Http,
+    handler: Arc<Handler>,
+    stop: CancellationToken,
+) -> Result<(), GatewayError> {
+    Gateway::new(config, rest, handler).await?.run(stop).await
+}
+
+async fn start(client: &mut serenity::Client, shards: &Shards) -> Result<(), serenity::Error> {
+    match shards {
+        Shards::One => client.start().await,
+        Shards::Auto => client.start_autosharded().await,
+        // serenity 0.12.5 reads the range's end as inclusive (`end - start + 1` shards).
+        Shards::Range { first, last, total } => {
+            client.start_shard_range(*first..*last, *total).await
+        }
+    }
+}
+
+/// serenity's event handler: registration on ready, every interaction to the handler.
+struct Events {
+    handler: Arc<Handler>,
+    scopes: Vec<Scope>,
+    in_flight: TaskTracker,
+}
+
+#[async_trait]
+impl EventHandler for Events {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        let shard = ready.shard.map(|s| s.id.0).unwrap_or(0);
+        info!(user = %ready.user.name, guilds = ready.guilds.len(), shard, "connected to Discord");
+        // Every shard gets a ready event; registering is one shard's job.
+        if shard == 0 {
+            register_all(&ctx.http, &self.scopes).await;
+        }
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: serenity::all::Interaction) {
+        let interaction = Interaction::from_serenity(&interaction);
+        self.in_flight
+            .track_future(answer(&ctx.http, &self.handler, &interaction))
+            .await;
+    }
+}
+
+/// Interactions serenity could not parse (Discord added or changed a field) reach no event
+/// handler: serenity turns them into `Event::Unknown`. They are read here the way the HTTP
+/// endpoint reads every request, and answered like any other.
+struct Unparsed {
+    handler: Arc<Handler>,
+    in_flight: TaskTracker,
+}
+
+#[async_trait]
+impl RawEventHandler for Unparsed {
+    async fn raw_event(&self, ctx: Context, event: Event) {
+        let Event::Unknown(unknown) = event else {
+            return;
+        };
+        if unknown.kind != "INTERACTION_CREATE" {
+            return;
+        }
+        let read = serde_json::to_vec(&unknown.value)
+            .map_err(|e| e.to_string())
+            .and_then(|body| wire::read(&body).map_err(|e| e.to_string()));
+        match read {
+            Ok(interaction) => {
+                self.in_flight
+                    .track_future(answer(&ctx.http, &self.handler, &interaction))
+                    .await
+            }
+            Err(error) => {
+                error!(%error, "an interaction neither serenity nor briefbot could read; it cannot be answered")
+            }
+        }
+    }
+}
+
+/// Registers the commands in every scope, logging the outcome; a failure is logged and the
+/// bot keeps running with whatever Discord already has.
+pub async fn register_all(http: &Http, scopes: &[Scope]) {
+    for scope in scopes {
+        match registration::register(http, *scope).await {
+            Ok(outcome) => info!(%scope, ?outcome, "commands registered"),
+            Err(error) => error!(%error, "command registration failed"),
+        }
+    }
+}
+
+/// The scopes the config asks for: each guild, or global when there are none.
+pub fn scopes(config: &Config) -> Vec<Scope> {
+    if config.discord.guild_ids.is_empty() {
+        vec![Scope::Global]
+    } else {
+        config
+            .discord
+            .guild_ids
+            .iter()
+            .map(|id| Scope::Guild(*id))
+            .collect()
+    }
+}
+
+/// Answers one interaction over Discord's REST API: the handler's answer, and, if Discord
+/// refuses it, the apology instead, so the user is never left waiting.
+pub async fn answer(http: &Http, handler: &Handler, interaction: &Interaction) {
+    let span = info_span!(
+        "interaction",
+        id = interaction.id,
+        kind = interaction.kind.label(),
+        command = %interaction.name,
+        guild = interaction.guild.map_or("-".to_string(), |g| g.to_string()),
+    );
+    async {
+        let started = Instant::now();
+        let body = handler.answer(interaction).await;
+        // A PING comes only over HTTP; there is nothing to send here.
+        if matches!(interaction.kind, super::interaction::Kind::Ping) {
+            return;
+        }
+        send(http, interaction, &body).await;
+        info!(
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "answered"
+        );
+    }
+    .instrument(span)
+    .await
+}
+
+/// Discord's codes for "this interaction was already answered" and "it has expired": an
+/// apology would be refused too.
+const ALREADY_ANSWERED: isize = 40060;
+const UNKNOWN_INTERACTION: isize = 10062;
+
+/// Sends `body`; when Discord refuses it (so nothing was sent), sends the apology once.
+async fn send(http: &Http, interaction: &Interaction, body: &[u8]) {
+    let (Some(id), false) = (
+        std::num::NonZeroU64::new(interaction.id),
+        interaction.token.is_empty(),
+    ) else {
+        error!("an interaction without an id or token cannot be answered");
+        return;
+    };
+    let id = InteractionId::from(id);
+    let token = interaction.token.as_str();
+    let first = tokio::time::timeout(REPLY_DEADLINE, post(http, id, token, body));
+    let error = match first.await {
+        Ok(Ok(())) => return,
+        Ok(Err(error)) => error,
+        Err(_) => {
+            error!(
+                "Discord did not take the reply within 2.5 s; the interaction has likely expired"
+            );
+            return;
+        }
+    };
+    let code = discord_code(&error);
+    error!(error = %redact(&error, token), ?code, "Discord refused the reply");
+    if matches!(code, Some(ALREADY_ANSWERED | UNKNOWN_INTERACTION)) {
+        return;
+    }
+    let apology = handler::apology(interaction.kind.is_autocomplete());
+    match post(http, id, token, &apology).await {
+        Ok(()) => info!("answered with an apology instead"),
+        Err(error) => error!(error = %redact(&error, token), "Discord refused the apology too"),
+    }
+}
+
+/// Posts an interaction response whose JSON the handler already rendered.
+async fn post(http: &Http, id: InteractionId, token: &str, body: &[u8]) -> serenity::Result<()> {
+    let json: Box<RawValue> = serde_json::from_slice(body)?;
+    http.create_interaction_response(id, token, &json, Vec::new())
+        .await
+}
+
+fn discord_code(error: &serenity::Error) -> Option<isize> {
+    match error {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(response)) => {
+            Some(response.error.code)
+        }
+        _ => None,
+    }
+}
+
+/// An error's text with the interaction token taken out: request errors name the callback
+/// URL, which holds it, and the token lets anyone answer as briefbot for 15 minutes.
+pub fn redact(error: &dyn std::fmt::Display, token: &str) -> String {
+    let text = error.to_string();
+    if token.is_empty() {
+        text
+    } else {
+        text.replace(token, "[interaction token]")
+    }
+}

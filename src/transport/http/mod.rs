@@ -1,0 +1,190 @@
+//! `briefbot serve`: Discord's interactions delivered as signed HTTP POSTs. Stateless, so any
+//! number of instances can run behind a load balancer. Checks run cheapest-first and nothing
+//! is parsed before the signature is verified: size bound (413), headers and timestamp
+//! freshness (401, so a replayed request is refused), Ed25519 signature (401), then JSON (400).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use ed25519_dalek::VerifyingKey;
+use tracing::warn;
+
+use tokio_util::sync::CancellationToken;
+
+use super::handler::Handler;
+use super::wire::{self, NotAnInteraction};
+use crate::library::plural;
+use signatures::SignatureChecker;
+
+mod signatures;
+
+/// Bodies larger than this are refused (413) before anything else is read.
+pub const MAX_BODY: usize = 64 * 1024;
+/// A request signed longer ago than this is a replay (or a very late delivery): refused.
+pub const MAX_AGE_SECS: i64 = 5 * 60;
+/// A request from further in the future than this means a wrong clock somewhere: refused.
+pub const MAX_FUTURE_SECS: i64 = 60;
+
+/// The application's public key, from the developer portal (General Information).
+#[derive(Clone)]
+pub struct PublicKey(VerifyingKey);
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublicKeyError {
+    #[error(
+        "no public key: set [discord] public_key in config.toml or DISCORD_PUBLIC_KEY (General Information in the developer portal)"
+    )]
+    Missing,
+    #[error(
+        "the public key from {from} must be 64 hexadecimal digits; copy it again from the developer portal"
+    )]
+    NotHex { from: &'static str },
+    #[error("the public key from {from} is not a valid Ed25519 key")]
+    Invalid { from: &'static str },
+}
+
+impl PublicKey {
+    /// Parses a hex key; `from` names where it came from, for the error.
+    pub fn parse(hex: &str, from: &'static str) -> Result<PublicKey, PublicKeyError> {
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(hex.trim(), &mut bytes).map_err(|_| PublicKeyError::NotHex { from })?;
+        VerifyingKey::from_bytes(&bytes)
+            .map(PublicKey)
+            .map_err(|_| PublicKeyError::Invalid { from })
+    }
+
+    /// `DISCORD_PUBLIC_KEY` if set, else the configured key.
+    pub fn from_env_or(configured: Option<&str>) -> Result<PublicKey, PublicKeyError> {
+        match std::env::var("DISCORD_PUBLIC_KEY")
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+        {
+            Some(key) => PublicKey::parse(&key, "DISCORD_PUBLIC_KEY"),
+            None => PublicKey::parse(configured.ok_or(PublicKeyError::Missing)?, "config.toml"),
+        }
+    }
+}
+
+/// What every request shares: the signature checker and the one interaction handler.
+pub struct Endpoint {
+    signatures: SignatureChecker,
+    handler: Arc<Handler>,
+}
+
+impl Endpoint {
+    /// Starts the signature-checking thread too.
+    pub fn new(key: PublicKey, handler: Arc<Handler>) -> Endpoint {
+        Endpoint {
+            signatures: SignatureChecker::start(key.0),
+            handler,
+        }
+    }
+}
+
+/// The HTTP routes: `POST /interactions` and `GET /healthz`.
+pub fn router(endpoint: Arc<Endpoint>) -> Router {
+    Router::new()
+        .route("/interactions", post(interactions))
+        .route("/healthz", get(healthz))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(endpoint)
+}
+
+/// Serves on `listen` until `stop` is cancelled, then finishes the requests in flight.
+pub async fn serve(
+    listen: SocketAddr,
+    endpoint: Arc<Endpoint>,
+    stop: CancellationToken,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(address = %listener.local_addr()?, "serving interactions on POST /interactions");
+    axum::serve(listener, router(endpoint))
+        .with_graceful_shutdown(stop.cancelled_owned())
+        .await
+}
+
+async fn healthz(State(endpoint): State<Arc<Endpoint>>) -> Response {
+    let rounds = endpoint.handler.reloader().current().rounds().count();
+    (StatusCode::OK, format!("ok: {}\n", plural(rounds, "round")))
+        .into_response()
+}
+
+/// Why a request was refused, as the status Discord (or an attacker) gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    Unauthorized(&'static str),
+    BadRequest(&'static str),
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Unauthorized(why) => (StatusCode::UNAUTHORIZED, why).into_response(),
+            Refusal::BadRequest(why) => (StatusCode::BAD_REQUEST, why).into_response(),
+        }
+    }
+}
+
+async fn interactions(
+    State(endpoint): State<Arc<Endpoint>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match answer(&endpoint, &headers, &body, unix_now()).await {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The response body for one verified request, or why it is refused. `now` is the current
+/// Unix time in seconds.
+async fn answer(
+    endpoint: &Endpoint,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: i64,
+) -> Result<Bytes, Refusal> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let signature = header("x-signature-ed25519")
+        .ok_or(Refusal::Unauthorized("missing X-Signature-Ed25519"))?;
+    let timestamp = header("x-signature-timestamp")
+        .ok_or(Refusal::Unauthorized("missing X-Signature-Timestamp"))?;
+    let signed_at: i64 = timestamp
+        .parse()
+        .map_err(|_| Refusal::Unauthorized("malformed X-Signature-Timestamp"))?;
+    // Freshness first: it is cheap, and a replay is refused without spending a verification.
+    if signed_at < now - MAX_AGE_SECS {
+        return Err(Refusal::Unauthorized("stale timestamp"));
+    }
+    if signed_at > now + MAX_FUTURE_SECS {
+        return Err(Refusal::Unauthorized("timestamp in the future"));
+    }
+    if !endpoint.signatures.verify(signature, timestamp, body).await {
+        return Err(Refusal::Unauthorized("bad signature"));
+    }
+
+    // Only a request Discord signed is parsed, and only the fields a request needs.
+    match wire::read(body) {
+        Ok(interaction) => Ok(endpoint.handler.answer(&interaction).await),
+        Err(refused) => {
+            warn!(error = %refused, "a signed request that is not an interaction briefbot can read");
+            Err(Refusal::BadRequest(match refused {
+                NotAnInteraction::NotJson(_) => "the body is not JSON",
+                NotAnInteraction::Other(_) => "not an interaction briefbot handles",
+            }))
+        }
+    }
+}

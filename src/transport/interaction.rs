@@ -1,0 +1,162 @@
+//! One interaction, whichever way it arrived: the transport-neutral value both transports
+//! build (the gateway from serenity's types, or from the raw JSON serenity could not read;
+//! the HTTP endpoint from the raw JSON, in `wire`) and the one handler answers.
+
+use serenity::all::{CommandDataOptionValue, CommandInteraction, Permissions};
+
+use crate::commands::{Invocation, Request, RequestError, Value};
+
+/// An interaction as the handler needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interaction {
+    /// Discord's id of the interaction (0 when it could not be read).
+    pub id: u64,
+    /// The interaction token: lets anyone answer as briefbot for 15 minutes, so it is used to
+    /// answer and never logged.
+    pub token: String,
+    pub kind: Kind,
+    /// What the logs call it: the command's name, or the button's `custom_id`.
+    pub name: String,
+    /// The server it came from; `None` in a DM.
+    pub guild: Option<u64>,
+    /// The permission bits of the member who asked, as Discord reports them in a server.
+    pub permissions: Option<u64>,
+}
+
+/// What was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// Discord checking the HTTP endpoint.
+    Ping,
+    /// A command, an autocomplete or a button press briefbot understands.
+    Request(Request),
+    /// A command or autocomplete that does not fit briefbot's commands (the registered
+    /// commands are out of date).
+    Malformed {
+        autocomplete: bool,
+        error: RequestError,
+    },
+    /// An interaction whose data neither serenity nor briefbot's own reader could read.
+    Unreadable { autocomplete: bool, why: String },
+    /// An interaction kind briefbot does not handle (a modal submission).
+    Unsupported,
+}
+
+impl Kind {
+    /// An autocomplete interaction, which Discord accepts only choices for.
+    pub fn is_autocomplete(&self) -> bool {
+        match self {
+            Kind::Request(request) => matches!(request, Request::Autocomplete { .. }),
+            Kind::Malformed { autocomplete, .. } | Kind::Unreadable { autocomplete, .. } => {
+                *autocomplete
+            }
+            Kind::Ping | Kind::Unsupported => false,
+        }
+    }
+
+    /// One word for the logs.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Kind::Ping => "ping",
+            Kind::Request(Request::Command(_)) => "command",
+            Kind::Request(Request::Autocomplete { .. }) => "autocomplete",
+            Kind::Request(Request::Press(_)) => "button",
+            Kind::Malformed { .. } => "malformed",
+            Kind::Unreadable { .. } => "unreadable",
+            Kind::Unsupported => "other",
+        }
+    }
+}
+
+impl Interaction {
+    /// The caller may run an admin command: Manage Server or Administrator.
+    pub fn may_manage(&self) -> bool {
+        self.permissions.is_some_and(|bits| {
+            Permissions::from_bits_truncate(bits)
+                .intersects(Permissions::MANAGE_GUILD | Permissions::ADMINISTRATOR)
+        })
+    }
+
+    /// From serenity's parsed interaction (the gateway).
+    pub fn from_serenity(interaction: &serenity::all::Interaction) -> Interaction {
+        use serenity::all::Interaction as Serenity;
+        let (token, name, guild, permissions) = match interaction {
+            Serenity::Command(c) | Serenity::Autocomplete(c) => (
+                c.token.clone(),
+                c.data.name.clone(),
+                c.guild_id.map(|g| g.get()),
+                c.member.as_ref().and_then(|m| m.permissions).map(|p| p.bits()),
+            ),
+            Serenity::Component(c) => (
+                c.token.clone(),
+                c.data.custom_id.clone(),
+                c.guild_id.map(|g| g.get()),
+                c.member.as_ref().and_then(|m| m.permissions).map(|p| p.bits()),
+            ),
+            Serenity::Modal(m) => (
+                m.token.clone(),
+                m.data.custom_id.clone(),
+                m.guild_id.map(|g| g.get()),
+                None,
+            ),
+            Serenity::Ping(p) => (p.token.clone(), String::new(), None, None),
+            _ => (String::new(), String::new(), None, None),
+        };
+        let kind = match interaction {
+            Serenity::Command(command) => command_kind(invocation(command), false),
+            Serenity::Autocomplete(command) => command_kind(invocation(command), true),
+            Serenity::Component(component) => {
+                Kind::Request(Request::Press(component.data.custom_id.clone()))
+            }
+            Serenity::Ping(_) => Kind::Ping,
+            _ => Kind::Unsupported,
+        };
+        Interaction {
+            id: interaction.id().get(),
+            token,
+            kind,
+            name,
+            guild,
+            permissions,
+        }
+    }
+}
+
+/// A command (type 2) or autocomplete (type 4) invocation, checked against the commands.
+pub(super) fn command_kind(invocation: Invocation, autocomplete: bool) -> Kind {
+    let request = if autocomplete {
+        invocation.into_autocomplete()
+    } else {
+        invocation.into_command().map(Request::Command)
+    };
+    match request {
+        Ok(request) => Kind::Request(request),
+        Err(error) => Kind::Malformed {
+            autocomplete,
+            error,
+        },
+    }
+}
+
+fn invocation(interaction: &CommandInteraction) -> Invocation {
+    let mut invocation = Invocation {
+        name: interaction.data.name.clone(),
+        ..Invocation::default()
+    };
+    for option in &interaction.data.options {
+        let value = match &option.value {
+            CommandDataOptionValue::Autocomplete { value, .. } => {
+                invocation.focused = Some((option.name.clone(), value.clone()));
+                continue;
+            }
+            CommandDataOptionValue::Integer(n) => Value::Integer(*n),
+            CommandDataOptionValue::Number(n) => Value::String(n.to_string()),
+            CommandDataOptionValue::String(s) => Value::String(s.clone()),
+            CommandDataOptionValue::Boolean(b) => Value::String(b.to_string()),
+            // briefbot registers no other kinds; an unexpected one is reported as a mismatch.
+            other => Value::String(format!("{:?}", other.kind())),
+        };
+        invocation.options.push((option.name.clone(), value));
+    }
+    invocation
+}

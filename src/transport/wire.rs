@@ -1,0 +1,187 @@
+//! Reading an interaction straight from Discord's JSON: only the fields a request needs, so a
+//! field Discord adds or changes (which serenity 0.12.5 may refuse) does not stop an answer.
+//! The HTTP endpoint reads every request this way, and the gateway the payloads serenity
+//! could not parse.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use super::interaction::{Interaction, Kind, command_kind};
+use crate::commands::{Invocation, Request, Value};
+
+/// Why a body is not an interaction briefbot can answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotAnInteraction {
+    #[error("the body is not JSON: {0}")]
+    NotJson(String),
+    #[error("not an interaction briefbot handles: {0}")]
+    Other(String),
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "type")]
+    kind: u8,
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    token: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    guild_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    data: Option<Data<'a>>,
+    /// Present in a server: the member who asked, with their permissions.
+    #[serde(borrow, default)]
+    member: Option<Member<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Member<'a> {
+    /// Discord's permission bits as a decimal string.
+    #[serde(borrow, default)]
+    permissions: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct Data<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    custom_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    options: Vec<Opt<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Opt<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    value: Option<OptValue<'a>>,
+    #[serde(default)]
+    focused: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OptValue<'a> {
+    Integer(i64),
+    Number(f64),
+    Boolean(bool),
+    #[serde(borrow)]
+    String(Cow<'a, str>),
+}
+
+/// The few fields every interaction has, to answer one whose data cannot be read.
+#[derive(Deserialize)]
+struct Minimal {
+    #[serde(rename = "type")]
+    kind: Option<u64>,
+    id: Option<String>,
+    token: Option<String>,
+}
+
+/// Reads an interaction payload.
+pub fn read(body: &[u8]) -> Result<Interaction, NotAnInteraction> {
+    match serde_json::from_slice::<Envelope>(body) {
+        Ok(envelope) => from_envelope(envelope),
+        Err(error) => unreadable(body, error.to_string()),
+    }
+}
+
+fn from_envelope(envelope: Envelope) -> Result<Interaction, NotAnInteraction> {
+    let (kind, name) = match (envelope.kind, &envelope.data) {
+        (1, _) => (Kind::Ping, String::new()),
+        (2 | 4, Some(data)) => (
+            command_kind(invocation(data), envelope.kind == 4),
+            data.name.as_deref().unwrap_or_default().to_string(),
+        ),
+        (3, Some(data)) => match &data.custom_id {
+            Some(id) => (Kind::Request(Request::Press(id.to_string())), id.to_string()),
+            None => (unreadable_kind(3, "missing field `custom_id`"), String::new()),
+        },
+        (5, _) => (Kind::Unsupported, String::new()),
+        (kind @ 2..=4, None) => (unreadable_kind(kind, "missing field `data`"), String::new()),
+        (kind, _) => {
+            return Err(NotAnInteraction::Other(format!(
+                "unknown interaction type {kind}"
+            )));
+        }
+    };
+    Ok(Interaction {
+        id: envelope
+            .id
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_default(),
+        token: envelope.token.map(Cow::into_owned).unwrap_or_default(),
+        kind,
+        name,
+        guild: envelope.guild_id.and_then(|id| id.parse().ok()),
+        permissions: envelope
+            .member
+            .and_then(|m| m.permissions)
+            .and_then(|bits| bits.parse().ok()),
+    })
+}
+
+fn unreadable_kind(kind: u8, why: &str) -> Kind {
+    Kind::Unreadable {
+        autocomplete: kind == 4,
+        why: why.to_string(),
+    }
+}
+
+/// A body whose fields do not have the shapes briefbot reads: valid JSON that carries a
+/// command's, a button's or an autocomplete's id and token is still an interaction, answered
+/// with the apology, so the user is not left waiting.
+fn unreadable(body: &[u8], why: String) -> Result<Interaction, NotAnInteraction> {
+    let Ok(raw) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Err(NotAnInteraction::NotJson(why));
+    };
+    let minimal = serde_json::from_value::<Minimal>(raw).ok();
+    match minimal {
+        Some(Minimal {
+            kind: Some(kind @ 2..=4),
+            id: Some(id),
+            token: Some(token),
+        }) => Ok(Interaction {
+            id: id.parse().unwrap_or_default(),
+            token,
+            kind: Kind::Unreadable {
+                autocomplete: kind == 4,
+                why,
+            },
+            name: String::new(),
+            guild: None,
+            permissions: None,
+        }),
+        _ => Err(NotAnInteraction::Other(why)),
+    }
+}
+
+fn invocation(data: &Data) -> Invocation {
+    let mut invocation = Invocation {
+        name: data.name.as_deref().unwrap_or_default().to_string(),
+        ..Invocation::default()
+    };
+    for option in &data.options {
+        let value = match &option.value {
+            Some(OptValue::String(s)) if option.focused => {
+                invocation.focused = Some((option.name.to_string(), s.to_string()));
+                continue;
+            }
+            Some(OptValue::Integer(n)) if option.focused => {
+                invocation.focused = Some((option.name.to_string(), n.to_string()));
+                continue;
+            }
+            Some(OptValue::Integer(n)) => Value::Integer(*n),
+            Some(OptValue::String(s)) => Value::String(s.to_string()),
+            Some(OptValue::Number(n)) => Value::String(n.to_string()),
+            Some(OptValue::Boolean(b)) => Value::String(b.to_string()),
+            None => continue,
+        };
+        invocation.options.push((option.name.to_string(), value));
+    }
+    invocation
+}
