@@ -15,7 +15,9 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
-use serenity::all::{ApplicationId, Http, HttpBuilder};
+use briefbot::config::DiscordConfig;
+use briefbot::rest::{self, Token};
+use serenity::all::Http;
 
 /// One request as the stub received it.
 #[derive(Debug, Clone)]
@@ -80,8 +82,7 @@ impl DiscordStub {
         DiscordStub { addr, state }
     }
 
-    /// Serenity's client pointed at the stub. The rate limiter must be off, or serenity
-    /// ignores the proxy and talks to discord.com.
+    /// briefbot's REST client pointed at the stub.
     pub fn http(&self) -> Http {
         http_for(self.addr)
     }
@@ -111,13 +112,25 @@ impl DiscordStub {
     }
 }
 
-/// Serenity's client pointed at a stub at `addr` (also from a child process).
+/// A bot token's shape, for tests only: never a real one.
+pub const BOT_TOKEN: &str =
+    "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.fake-signature-for-tests-only-0123456789";
+
+/// The `[discord]` settings of a bot whose REST requests go to a stub at `addr`.
+pub fn discord_config(addr: SocketAddr) -> DiscordConfig {
+    DiscordConfig {
+        application_id: Some(APPLICATION_ID),
+        api_url: Some(format!("http://{addr}")),
+        ..DiscordConfig::default()
+    }
+}
+
+/// briefbot's REST client pointed at a stub at `addr` (also from a child process), built as
+/// the bot builds it from `[discord] api_url`.
 pub fn http_for(addr: SocketAddr) -> Http {
-    HttpBuilder::new("MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.fake-signature-for-tests-only-0123456789")
-        .proxy(format!("http://{addr}"))
-        .ratelimiter_disabled(true)
-        .application_id(ApplicationId::new(APPLICATION_ID))
-        .build()
+    let token = Token::from_lookup(|var| (var == "DISCORD_TOKEN").then(|| BOT_TOKEN.to_string()))
+        .expect("a well-formed test token");
+    rest::client(&token, &discord_config(addr))
 }
 
 /// The bot user, as Discord describes it.

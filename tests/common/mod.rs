@@ -7,9 +7,12 @@ pub mod signing;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use briefbot::library::{Library, LoadOptions};
+use briefbot::live::Reloader;
+use briefbot::transport::Handler;
 use serde_json::Value;
 
 pub fn repo(path: &str) -> PathBuf {
@@ -21,23 +24,80 @@ pub fn shipped() -> Library {
     load(&repo("briefs"), "syria-israel")
 }
 
-/// `tests/fixtures/briefs-valid`: two tracks, rounds 1, 2 and 4 in one of them.
 /// The shipped briefs behind a reloader, as the running bot holds them.
-#[allow(dead_code)]
-pub fn shipped_live() -> std::sync::Arc<briefbot::reload::Reloader> {
+pub fn shipped_live() -> Arc<Reloader> {
     live(&repo("briefs"))
 }
 
 /// The briefs in `dir` behind a reloader that reloads from there.
-#[allow(dead_code)]
-pub fn live(dir: &Path) -> std::sync::Arc<briefbot::reload::Reloader> {
-    briefbot::reload::Reloader::new(
+pub fn live(dir: &Path) -> Arc<Reloader> {
+    Reloader::new(
         load(dir, "syria-israel"),
         dir.to_path_buf(),
         shipped_options(),
     )
 }
 
+/// The one interaction handler, answering from what `reloader` serves.
+pub fn handler(reloader: Arc<Reloader>) -> Arc<Handler> {
+    Arc::new(Handler::new(reloader))
+}
+
+/// Waits until `check` answers true, looking every 5 ms, for at most `limit`; panics naming
+/// `what` when it never does. Returns how long it took. For conditions that no event marks
+/// (a file's effect on a watcher, a post reaching the stand-in), instead of sleeping.
+pub async fn eventually<F, Fut>(what: &str, limit: Duration, mut check: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let started = tokio::time::Instant::now();
+    loop {
+        if check().await {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < limit,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Every line a child process writes to a pipe, read as it comes (a full pipe would stop
+/// the child).
+pub struct Lines {
+    lines: Arc<std::sync::Mutex<Vec<String>>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl Lines {
+    /// Starts reading `stream` on a thread of its own.
+    pub fn collect(stream: impl std::io::Read + Send + 'static) -> Lines {
+        let lines = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = lines.clone();
+        let reader = std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
+                sink.lock().expect("lock").push(line);
+            }
+        });
+        Lines { lines, reader }
+    }
+
+    /// Whether a line read so far matches.
+    pub fn any(&self, matches: impl Fn(&str) -> bool) -> bool {
+        self.lines.lock().expect("lock").iter().any(|l| matches(l))
+    }
+
+    /// Every line, once the stream has ended (the child has exited).
+    pub fn all(self) -> String {
+        let _ = self.reader.join();
+        self.lines.lock().expect("lock").join("\n")
+    }
+}
+
+/// `tests/fixtures/briefs-valid`: two tracks, rounds 1, 2 and 4 in one of them.
 pub fn fixtures() -> Library {
     load(&repo("tests/fixtures/briefs-valid"), "river-talks")
 }
@@ -72,7 +132,6 @@ pub const ANSWERED: [(&str, u64); 10] = [
 
 /// A brief for round `number` of the shipped track, made from the shipped round 5 with a new
 /// number and title, as an editor would start one.
-#[allow(dead_code)]
 pub fn round_brief(number: u32, title: &str) -> String {
     let shipped =
         std::fs::read_to_string(repo("briefs/syria-israel/05-paris.md")).expect("round 5");
@@ -87,7 +146,6 @@ pub fn round_brief(number: u32, title: &str) -> String {
 }
 
 /// A copy of the shipped briefs in a temporary folder, to change freely.
-#[allow(dead_code)]
 pub fn shipped_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let briefs = dir.path().join("briefs");
@@ -96,7 +154,6 @@ pub fn shipped_copy() -> (tempfile::TempDir, PathBuf) {
 }
 
 /// The load options of the shipped config.
-#[allow(dead_code)]
 pub fn shipped_options() -> LoadOptions {
     LoadOptions {
         default_track: Some("syria-israel".to_string()),

@@ -9,22 +9,14 @@ pub fn test_key() -> SigningKey {
 
 /// The public key as Discord's developer portal shows it: 64 hex digits.
 pub fn public_key_hex(key: &SigningKey) -> String {
-    key.verifying_key()
-        .to_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(key.verifying_key().to_bytes())
 }
 
 /// `X-Signature-Ed25519` for `timestamp` + `body`.
 pub fn sign(key: &SigningKey, timestamp: &str, body: &[u8]) -> String {
     let mut message = timestamp.as_bytes().to_vec();
     message.extend_from_slice(body);
-    key.sign(&message)
-        .to_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(key.sign(&message).to_bytes())
 }
 
 pub fn now() -> i64 {

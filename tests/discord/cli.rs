@@ -1,9 +1,11 @@
-//! The `briefbot` binary as editors use it: `check` in text and JSON, `new`, and config errors.
-
-mod common;
+//! The `briefbot` binary as editors and operators use it: `check` in text and JSON, `new`,
+//! `ask`, config errors, and `serve` reloading end to end.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
+
+use crate::common::{Lines, eventually};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -30,7 +32,7 @@ fn stdout(output: &Output) -> String {
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::copy(repo().join("config.toml"), dir.path().join("config.toml")).expect("config");
-    common::copy_tree(&repo().join("briefs"), &dir.path().join("briefs"));
+    crate::common::copy_tree(&repo().join("briefs"), &dir.path().join("briefs"));
     dir
 }
 
@@ -329,7 +331,7 @@ fn serve_with_announcements_but_no_token_says_what_is_missing() {
         config.replace("channels = []", "channels = [1234567890123]"),
     )
     .expect("config");
-    let key = common::signing::public_key_hex(&common::signing::test_key());
+    let key = crate::common::signing::public_key_hex(&crate::common::signing::test_key());
     let output = Command::new(env!("CARGO_BIN_EXE_briefbot"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .current_dir(dir.path())
@@ -406,55 +408,54 @@ fn signal(child: &std::process::Child, name: &str) {
 }
 
 /// `briefbot serve` as deployed: the watcher brings a new round in while it serves, SIGHUP
-/// reloads instead of ending the process, SIGTERM stops it cleanly.
+/// reloads instead of ending the process, SIGTERM stops it cleanly; its logs, written to a
+/// pipe as under systemd, carry no colour codes.
 #[cfg(unix)]
 #[tokio::test]
 async fn serve_reloads_when_a_brief_is_added_and_on_sighup() {
     let dir = workspace();
     let addr = format!("127.0.0.1:{}", free_port());
-    let key = common::signing::public_key_hex(&common::signing::test_key());
+    let key = crate::common::signing::public_key_hex(&crate::common::signing::test_key());
     let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"))
         .args(["serve", "--listen", &addr])
         .current_dir(dir.path())
         .env_remove("BRIEFBOT_CONFIG")
         .env_remove("BRIEFBOT_BRIEFS_DIR")
         .env_remove("DISCORD_TOKEN")
+        .env_remove("RUST_LOG")
         .env("DISCORD_PUBLIC_KEY", key)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start briefbot serve");
+    let logs = Lines::collect(child.stderr.take().expect("stderr"));
     let health = || async {
         match reqwest::get(format!("http://{addr}/healthz")).await {
             Ok(response) => response.text().await.unwrap_or_default(),
             Err(_) => String::new(),
         }
     };
-    let wait_for = |want: &'static str| {
-        let health = &health;
-        async move {
-            for _ in 0..200 {
-                if health().await == want {
-                    return true;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-            }
-            false
-        }
-    };
-    assert!(wait_for("ok: 1 round\n").await, "serve did not start");
+    eventually("serve to start", Duration::from_secs(10), || async {
+        health().await == "ok: 1 round\n"
+    })
+    .await;
     std::fs::write(
         dir.path().join("briefs/syria-israel/06-geneva.md"),
-        common::round_brief(6, "Geneva round"),
+        crate::common::round_brief(6, "Geneva round"),
     )
     .expect("write round 6");
-    assert!(
-        wait_for("ok: 2 rounds\n").await,
-        "the new round was not served within 2 s"
-    );
+    eventually("the new round to be served", Duration::from_secs(5), || async {
+        health().await == "ok: 2 rounds\n"
+    })
+    .await;
 
     signal(&child, "HUP");
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let reloaded_on_signal =
+        || logs.any(|l| l.contains("briefs reloaded") && l.contains("trigger=Signal"));
+    eventually("the reload on SIGHUP", Duration::from_secs(5), || {
+        std::future::ready(reloaded_on_signal())
+    })
+    .await;
     assert!(
         child.try_wait().expect("status").is_none(),
         "SIGHUP must reload, not end the process"
@@ -462,13 +463,13 @@ async fn serve_reloads_when_a_brief_is_added_and_on_sighup() {
     assert_eq!(health().await, "ok: 2 rounds\n");
 
     signal(&child, "TERM");
-    for _ in 0..500 {
-        if let Some(status) = child.try_wait().expect("status") {
-            assert!(status.success(), "{status}");
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    let _ = child.kill();
-    panic!("serve did not stop within 5 s of SIGTERM");
+    let stopped = eventually("serve to stop on SIGTERM", Duration::from_secs(5), || {
+        std::future::ready(child.try_wait().expect("status").is_some())
+    });
+    stopped.await;
+    let status = child.wait().expect("status");
+    assert!(status.success(), "{status}");
+    let logs = logs.all();
+    assert!(logs.contains("serving interactions"), "{logs}");
+    assert!(!logs.contains('\u{1b}'), "colour codes in piped logs: {logs:?}");
 }

@@ -1,32 +1,32 @@
 //! `briefbot serve` over loopback with real requests signed by a test key: PING, commands,
 //! autocomplete, buttons, and every way a request can be refused.
 
-mod common;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use briefbot::endpoint::{self, Endpoint, PublicKey};
-use common::signing::{now, public_key_hex, sign, test_key};
-use common::{assert_within_discord_limits, payload, shipped};
+use briefbot::transport::http::{self, Endpoint, PublicKey};
+use briefbot::transport::interaction::{Interaction, Kind};
+use crate::common::signing::{now, public_key_hex, sign, test_key};
+use crate::common::{assert_within_discord_limits, payload, shipped};
 use reqwest::StatusCode;
 use serde_json::Value;
 
 /// A server on a free loopback port, answering from the shipped briefs.
 async fn start() -> SocketAddr {
-    start_with(common::shipped_live()).await
+    start_with(crate::common::shipped_live()).await
 }
 
 /// A server answering from whatever `reloader` serves.
-async fn start_with(reloader: Arc<briefbot::reload::Reloader>) -> SocketAddr {
+async fn start_with(reloader: Arc<briefbot::live::Reloader>) -> SocketAddr {
     let key = PublicKey::parse(&public_key_hex(&test_key()), "test").expect("test key");
-    let endpoint = Arc::new(Endpoint::new(key, reloader));
+    let endpoint = Arc::new(Endpoint::new(key, crate::common::handler(reloader)));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("address");
     tokio::spawn(async move {
-        let _ = axum::serve(listener, endpoint::router(endpoint)).await;
+        let _ = axum::serve(listener, http::router(endpoint)).await;
     });
     addr
 }
@@ -89,7 +89,7 @@ async fn ping_gets_pong() {
 async fn every_command_autocomplete_and_button_is_answered_as_the_gateway_would() {
     let addr = start().await;
     let library = shipped();
-    for (name, kind) in common::ANSWERED {
+    for (name, kind) in crate::common::ANSWERED {
         let body = payload(name);
         let sent = signed(addr, body.as_bytes()).await;
         assert_eq!(sent.status, StatusCode::OK, "{name}: {}", sent.body);
@@ -97,9 +97,10 @@ async fn every_command_autocomplete_and_button_is_answered_as_the_gateway_would(
         assert_eq!(json["type"], kind, "{name}");
         assert_within_discord_limits(&json);
         let interaction: serenity::all::Interaction = serde_json::from_str(&body).expect("fixture");
-        let gateway = briefbot::dispatch::reply_to(&library, &interaction)
-            .expect("a reply")
-            .to_json();
+        let Kind::Request(request) = Interaction::from_serenity(&interaction).kind else {
+            panic!("{name}: not a request");
+        };
+        let gateway = briefbot::commands::respond(&library, &request).fit().to_json();
         assert_eq!(
             json, gateway,
             "{name}: the same JSON the gateway adapter sends"
@@ -238,7 +239,7 @@ async fn a_signed_interaction_with_unreadable_data_gets_the_apology() {
     assert_eq!(sent.status, StatusCode::OK);
     assert_eq!(
         sent.json(),
-        briefbot::commands::something_went_wrong().to_json()
+        briefbot::commands::something_went_wrong().fit().to_json()
     );
 }
 
@@ -305,8 +306,8 @@ fn content(sent: &Sent) -> String {
 /// one whose answer was cached from the old snapshot.
 #[tokio::test]
 async fn reload_answers_managers_privately_and_the_next_request_sees_the_new_library() {
-    let (_dir, briefs) = common::shipped_copy();
-    let addr = start_with(common::live(&briefs)).await;
+    let (_dir, briefs) = crate::common::shipped_copy();
+    let addr = start_with(crate::common::live(&briefs)).await;
     let reload = payload("slash-reload.json");
     let latest = payload("slash-latest.json");
 
@@ -324,7 +325,7 @@ async fn reload_answers_managers_privately_and_the_next_request_sees_the_new_lib
 
     std::fs::write(
         briefs.join("syria-israel/06-geneva.md"),
-        common::round_brief(6, "Geneva round").replacen("title = ", "titel = ", 1),
+        crate::common::round_brief(6, "Geneva round").replacen("title = ", "titel = ", 1),
     )
     .expect("write");
     let failed = signed(addr, reload.as_bytes()).await;
@@ -349,7 +350,7 @@ async fn reload_answers_managers_privately_and_the_next_request_sees_the_new_lib
 
     std::fs::write(
         briefs.join("syria-israel/06-geneva.md"),
-        common::round_brief(6, "Geneva round"),
+        crate::common::round_brief(6, "Geneva round"),
     )
     .expect("fix");
     let loaded = signed(addr, reload.as_bytes()).await;

@@ -2,11 +2,10 @@
 //! marks, emoji and ZWJ sequences, fields up to 100,000 characters, up to 100 positions and key
 //! points), every reply keeps within Discord's limits and schema, and pings nobody.
 
-mod common;
 
 use briefbot::commands::{self, Request};
 use briefbot::library::{Author, Date, Library, Party, Position, Role, Round, Source};
-use common::assert_within_discord_limits;
+use crate::common::assert_within_discord_limits;
 use proptest::prelude::*;
 use std::path::PathBuf;
 
@@ -185,7 +184,7 @@ fn every_request(library: &Library, typed: &str) -> Vec<Request> {
     }
     let mut requests: Vec<Request> = lines
         .iter()
-        .filter_map(|l| Request::parse_line(l).ok())
+        .filter_map(|l| briefbot::cli::line::parse(l).ok())
         .collect();
     for option in [
         "/round number:",
@@ -195,7 +194,7 @@ fn every_request(library: &Library, typed: &str) -> Vec<Request> {
         "/latest track:",
     ] {
         if let Ok(request) =
-            Request::parse_completion(&format!("{option}{}", typed.replace('"', "")))
+            briefbot::cli::line::parse_completion(&format!("{option}{}", typed.replace('"', "")))
         {
             requests.push(request);
         }
@@ -219,10 +218,10 @@ proptest! {
     #[test]
     fn every_reply_fits_discord_whatever_the_briefs_hold(library in library(), typed in text(40)) {
         for request in every_request(&library, &typed) {
-            let json = commands::respond(&library, &request).to_json();
+            let json = commands::respond(&library, &request).fit().to_json();
             assert_within_discord_limits(&json);
             for id in custom_ids(&json) {
-                let pressed = commands::respond(&library, &Request::Press(id)).to_json();
+                let pressed = commands::respond(&library, &Request::Press(id)).fit().to_json();
                 assert_within_discord_limits(&pressed);
             }
         }

@@ -2,7 +2,7 @@
 //! `tests/fixtures/briefs-invalid/<case>/`, with the exact diagnostics in its `expected.txt`
 //! (`file:line:column: message`, paths relative to the case folder).
 //!
-//! After a deliberate change to a message, `BLESS=1 cargo test --test invalid_briefs`
+//! After a deliberate change to a message, `BLESS=1 cargo test --test briefs invalid_briefs`
 //! rewrites the expectations; review the diff before committing it.
 
 use std::path::{Path, PathBuf};

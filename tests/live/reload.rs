@@ -2,14 +2,13 @@
 //! served within a second, a broken edit never reaches readers, fixing it brings the new
 //! library, and a burst of writes racing with reloads never shows a reader a half-loaded one.
 
-mod common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use briefbot::reload::{self, Outcome, Reloader, Trigger};
-use common::{live, round_brief, shipped_copy};
+use crate::common::{live, round_brief, shipped_copy};
 
 /// The tests here measure time (a second, a quiet period) and one of them loads the CPU on
 /// purpose: they take turns, so none is slowed down by another.
@@ -249,7 +248,7 @@ async fn an_idle_folder_is_not_reloaded_even_when_read() {
     // A reload of our own and a reader of every file.
     reloader.reload(Trigger::Command).await;
     status.borrow_and_update();
-    let _ = briefbot::library::Library::load(&briefs, &common::shipped_options());
+    let _ = briefbot::library::Library::load(&briefs, &crate::common::shipped_options());
     for entry in std::fs::read_dir(briefs.join("syria-israel")).expect("list") {
         let _ = std::fs::read_to_string(entry.expect("entry").path());
     }

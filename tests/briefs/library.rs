@@ -1,11 +1,10 @@
 //! Loading real brief folders: the shipped `briefs/` and the multi-track fixture set.
 
-mod common;
 
 use std::path::Path;
 
 use briefbot::library::{Date, Library, Role};
-use common::{repo, shipped};
+use crate::common::{repo, shipped};
 
 #[test]
 fn shipped_round_five_is_the_paris_round_of_6_january_2026() {
@@ -126,7 +125,7 @@ fn shipped_parties_answer_to_their_aliases() {
 
 /// The fixture set with `harbour` as the default track, for the flat file that names none.
 fn fixtures() -> Library {
-    common::load(&repo("tests/fixtures/briefs-valid"), "harbour")
+    crate::common::load(&repo("tests/fixtures/briefs-valid"), "harbour")
 }
 
 #[test]

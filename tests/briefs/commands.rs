@@ -1,16 +1,16 @@
 //! The command core on real briefs: every command's reply as Discord receives it (snapshots),
 //! checked against Discord's limits and published schema, plus the behaviours users rely on.
 
-mod common;
 
+use briefbot::cli::line;
 use briefbot::commands::{self, Request};
 use briefbot::library::Library;
 use briefbot::reply::Reply;
-use common::{assert_within_discord_limits, fixtures, shipped};
+use crate::common::{assert_within_discord_limits, fixtures, shipped};
 use serde_json::Value;
 
 fn ask(library: &Library, line: &str) -> Reply {
-    let request = Request::parse_line(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+    let request = line::parse(line).unwrap_or_else(|e| panic!("{line}: {e}"));
     commands::respond(library, &request)
 }
 
@@ -19,13 +19,13 @@ fn press(library: &Library, custom_id: &str) -> Reply {
 }
 
 fn complete(library: &Library, line: &str) -> Reply {
-    let request = Request::parse_completion(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+    let request = line::parse_completion(line).unwrap_or_else(|e| panic!("{line}: {e}"));
     commands::respond(library, &request)
 }
 
 /// The JSON Discord would receive, after checking it keeps to every limit and the schema.
 fn json(reply: &Reply) -> Value {
-    let json = reply.to_json();
+    let json = reply.fit().to_json();
     assert_within_discord_limits(&json);
     json
 }
@@ -219,9 +219,9 @@ fn a_navigation_press_updates_the_message() {
 fn a_button_pressed_after_its_round_was_removed_gets_a_polite_notice() {
     // The library is reloaded from a copy of the fixtures without round 4.
     let dir = tempfile::tempdir().expect("tempdir");
-    common::copy_tree(&common::repo("tests/fixtures/briefs-valid"), dir.path());
+    crate::common::copy_tree(&crate::common::repo("tests/fixtures/briefs-valid"), dir.path());
     std::fs::remove_file(dir.path().join("river-talks/04-oslo.md")).expect("remove round 4");
-    let reloaded = common::load(dir.path(), "river-talks");
+    let reloaded = crate::common::load(dir.path(), "river-talks");
 
     let card = json(&ask(&fixtures(), "/round 4"));
     let positions_id = card["data"]["components"][0]["components"][2]["custom_id"]
@@ -277,9 +277,9 @@ fn autocomplete_ranks_party_prefixes_before_substrings_before_aliases() {
 
 #[test]
 fn the_schema_check_catches_an_overlong_title() {
-    let mut json = ask(&shipped(), "/latest").to_json();
+    let mut json = ask(&shipped(), "/latest").fit().to_json();
     json["data"]["embeds"][0]["title"] = Value::String("x".repeat(300));
-    let caught = std::panic::catch_unwind(|| common::assert_matches_schema(&json));
+    let caught = std::panic::catch_unwind(|| crate::common::assert_matches_schema(&json));
     assert!(
         caught.is_err(),
         "a 300-character title must fail Discord's schema"
@@ -310,12 +310,12 @@ fn previous_and_next_still_work_after_the_shown_round_was_removed() {
 }
 
 fn fixtures_without_default() -> Library {
-    common::load(&common::repo("tests/fixtures/briefs-valid"), "harbour")
+    crate::common::load(&crate::common::repo("tests/fixtures/briefs-valid"), "harbour")
 }
 
 #[test]
 fn a_failed_autocomplete_answers_with_no_choices() {
-    let json = commands::no_choices().to_json();
+    let json = commands::no_choices().fit().to_json();
     assert_eq!(
         json,
         serde_json::json!({"type": 8, "data": {"choices": []}})

@@ -4,7 +4,6 @@
 //! answers 403 does not hold the others up, and a failed reload reaches the errors channel
 //! once per distinct failure.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,8 +14,8 @@ use briefbot::announce::state::{Pending, StateFile};
 use briefbot::announce::{Announcer, Backoff, Settings};
 use briefbot::commands::notices;
 use briefbot::reload::{Reloader, Trigger};
-use common::discord_stub::{DiscordStub, http_for};
-use common::{live, round_brief, shipped_copy};
+use crate::common::discord_stub::{DiscordStub, http_for};
+use crate::common::{live, round_brief, shipped_copy};
 use serde_json::Value;
 
 const NEWS: u64 = 1_111_111_111_111_111;
@@ -145,7 +144,7 @@ async fn a_new_round_is_announced_once_per_channel_and_never_again() {
     }
     // What was sent fits Discord's limits and pings no one, like every reply.
     for request in stub.requests().iter().filter(|r| r.method == "POST") {
-        common::assert_within_discord_limits(&serde_json::json!({"type": 4, "data": request.body}));
+        crate::common::assert_within_discord_limits(&serde_json::json!({"type": 4, "data": request.body}));
         assert!(
             request.body["components"]
                 .as_array()
@@ -469,7 +468,7 @@ async fn a_failed_reload_reaches_the_errors_channel_once_per_distinct_failure() 
         .into_iter()
         .rfind(|r| r.method == "POST")
         .expect("the post");
-    common::assert_within_discord_limits(&serde_json::json!({"type": 4, "data": long.body}));
+    crate::common::assert_within_discord_limits(&serde_json::json!({"type": 4, "data": long.body}));
     let description = long.body["embeds"][0]["description"]
         .as_str()
         .unwrap_or_default();

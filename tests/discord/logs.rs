@@ -1,0 +1,174 @@
+//! briefbot's logs as an operator collects them: the real binary at `RUST_LOG=trace`, in text
+//! and JSON, answering a command, a button and a reply Discord refuses, over the gateway (to
+//! the loopback stand-in) and over HTTP. No token, the bot's or an interaction's, appears in
+//! any line, and logs written to a pipe carry no colour codes.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::common::discord_stub::{APPLICATION_ID, BOT_TOKEN, DiscordStub};
+use crate::common::signing::{now, public_key_hex, sign, test_key};
+use crate::common::{Lines, eventually, payload, repo};
+
+/// Every fixture's interaction token starts with this.
+const INTERACTION_TOKEN: &str = "FIXTURE_INTERACTION_TOKEN";
+
+/// A config for a bot whose REST requests go to `api`, in `dir`.
+fn config(dir: &Path, api: &str) -> std::path::PathBuf {
+    let path = dir.join("config.toml");
+    let text = format!(
+        "briefs_dir = {:?}\ndefault_track = \"syria-israel\"\nstate_dir = {:?}\n\n[discord]\napplication_id = {APPLICATION_ID}\nguild_ids = [290926798626357999]\napi_url = {api:?}\n",
+        repo("briefs").display().to_string(),
+        dir.join("state").display().to_string(),
+    );
+    std::fs::write(&path, text).expect("config");
+    path
+}
+
+/// A running briefbot, with its stderr read as it comes (a full pipe would stop it); killed
+/// if the test fails before it is stopped.
+struct Running {
+    child: Child,
+    logs: Option<Lines>,
+}
+
+impl Running {
+    fn start(command: &mut Command) -> Running {
+        let mut child = command.spawn().expect("start briefbot");
+        let logs = Lines::collect(child.stderr.take().expect("stderr"));
+        Running {
+            child,
+            logs: Some(logs),
+        }
+    }
+
+    /// Stops it with SIGTERM and returns everything it logged.
+    fn stop(mut self) -> String {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let _ = self.child.wait();
+        self.logs.take().map(Lines::all).unwrap_or_default()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn briefbot(config: &Path, args: &[&str], format: &str) -> Running {
+    Running::start(Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .args(["--config", &config.display().to_string(), "--log-format", format])
+        .args(args)
+        .env("RUST_LOG", "trace")
+        .env("DISCORD_TOKEN", BOT_TOKEN)
+        .env_remove("BRIEFBOT_BRIEFS_DIR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped()))
+}
+
+fn assert_no_secrets(logs: &str, what: &str) {
+    // The filter really was at trace: the libraries' own trace lines are there.
+    assert!(logs.contains("TRACE"), "{what}: no trace lines:\n{logs}");
+    for (secret, name) in [
+        (BOT_TOKEN, "the bot token"),
+        ("fake-signature-for-tests", "part of the bot token"),
+        (INTERACTION_TOKEN, "an interaction token"),
+    ] {
+        if let Some(line) = logs.lines().find(|l| l.contains(secret)) {
+            panic!("{what}: {name} in the logs: {line}");
+        }
+    }
+    assert!(!logs.contains('\u{1b}'), "{what}: colour codes in piped logs");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_logs_no_token_at_trace() {
+    for format in ["text", "json"] {
+        let stub = DiscordStub::start().await;
+        let refused: serde_json::Value =
+            serde_json::from_str(&payload("slash-round-5.json")).expect("json");
+        stub.state
+            .refuse_first_callback
+            .lock()
+            .expect("lock")
+            .insert(refused["id"].as_str().expect("id").to_string());
+        stub.state.interactions.lock().expect("lock").extend([
+            serde_json::from_str(&payload("slash-latest.json")).expect("json"),
+            serde_json::from_str(&payload("button-positions.json")).expect("json"),
+            refused,
+        ]);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), &format!("http://{}", stub.addr));
+        let child = briefbot(&config, &["run"], format);
+        // The command, the button, the refused reply and its apology.
+        eventually("four callbacks", Duration::from_secs(20), || {
+            std::future::ready(stub.callbacks().len() == 4)
+        })
+        .await;
+        let logs = child.stop();
+        assert!(logs.contains("Discord refused the reply"), "{format}: {logs}");
+        assert_no_secrets(&logs, &format!("run, {format}"));
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_http_endpoint_logs_no_token_at_trace() {
+    for format in ["text", "json"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), "http://127.0.0.1:9");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let addr = format!("127.0.0.1:{port}");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"));
+        child
+            .args(["--config", &config.display().to_string(), "--log-format", format])
+            .args(["serve", "--listen", &addr])
+            .env("RUST_LOG", "trace")
+            .env("DISCORD_PUBLIC_KEY", public_key_hex(&test_key()))
+            .env_remove("DISCORD_TOKEN")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let child = Running::start(&mut child);
+        let client = reqwest::Client::new();
+        let send = |body: String, signature: Option<String>| {
+            let client = client.clone();
+            let url = format!("http://{addr}/interactions");
+            async move {
+                let timestamp = now().to_string();
+                let signature =
+                    signature.unwrap_or_else(|| sign(&test_key(), &timestamp, body.as_bytes()));
+                client
+                    .post(url)
+                    .header("X-Signature-Ed25519", signature)
+                    .header("X-Signature-Timestamp", timestamp)
+                    .body(body)
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0)
+            }
+        };
+        eventually("serve to answer", Duration::from_secs(10), || {
+            let send = &send;
+            async move { send(payload("slash-latest.json"), None).await == 200 }
+        })
+        .await;
+        assert_eq!(send(payload("button-positions.json"), None).await, 200);
+        // Refused: signed by another key.
+        let forged = "0".repeat(128);
+        assert_eq!(send(payload("slash-round-5.json"), Some(forged)).await, 401);
+        let logs = child.stop();
+        assert_no_secrets(&logs, &format!("serve, {format}"));
+    }
+}

@@ -1,0 +1,12 @@
+//! Briefbot as Discord and operators see it: interactions read from Discord's payloads, the
+//! gateway against a loopback stand-in for Discord, the HTTP endpoint with signed requests,
+//! the binary's command line, and its logs. One test binary, so the crate is linked once.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod cli;
+mod endpoint;
+mod gateway;
+mod logs;
+mod requests;

@@ -1,0 +1,9 @@
+//! A running briefbot kept current: reloads through the real file watcher, and announcements
+//! against the loopback stand-in for Discord (one of them in a child process that is killed).
+//! One test binary, so the crate is linked once.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod announce;
+mod reload;
