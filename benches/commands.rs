@@ -5,6 +5,7 @@
 use std::hint::black_box;
 use std::path::Path;
 
+use briefbot::cli::line;
 use briefbot::commands::{self, Request};
 use briefbot::library::{Library, LoadOptions};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -24,9 +25,9 @@ fn shipped() -> Library {
 }
 
 fn requests() -> Vec<(&'static str, Request)> {
-    let line = |text: &str| Request::parse_line(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+    let line = |text: &str| line::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
     let complete =
-        |text: &str| Request::parse_completion(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        |text: &str| line::parse_completion(text).unwrap_or_else(|e| panic!("{text}: {e}"));
     vec![
         ("latest", line("/latest")),
         ("round 5", line("/round 5")),
@@ -56,9 +57,7 @@ fn bench_commands(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let reply = commands::respond(black_box(&library), black_box(&request));
-                serde_json::to_vec(&reply.to_response())
-                    .map(|bytes| bytes.len())
-                    .unwrap_or_default()
+                reply.fit().to_json_bytes().len()
             })
         });
     }
@@ -78,13 +77,15 @@ fn bench_load(c: &mut Criterion) {
     let Ok(runtime) = tokio::runtime::Runtime::new() else {
         panic!("cannot start a tokio runtime for the reload benchmark");
     };
-    let reloader = briefbot::reload::Reloader::new(shipped(), dir.clone(), options.clone());
+    let reloader = briefbot::live::Reloader::new(shipped(), dir.clone(), options.clone());
     c.bench_function("reload shipped briefs (load + swap)", |b| {
-        b.iter(|| runtime.block_on(reloader.reload(briefbot::reload::Trigger::Command)))
+        b.iter(|| runtime.block_on(reloader.reload(briefbot::live::Trigger::Command)))
     });
 }
 
-/// The parts of an HTTP interaction's cost: the signature check and serenity's parse.
+/// The parts of an HTTP interaction's cost: the signature check, and reading the payload
+/// (briefbot's own reader, as HTTP and unparsable gateway payloads use it; serenity's, as the
+/// gateway uses it).
 fn bench_endpoint_parts(c: &mut Criterion) {
     use ed25519_dalek::{Signer, SigningKey};
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/discord");
@@ -114,6 +115,9 @@ fn bench_endpoint_parts(c: &mut Criterion) {
             })
         });
     }
+    c.bench_function("read interaction (briefbot's reader)", |b| {
+        b.iter(|| briefbot::transport::wire::read(black_box(&body)).is_ok())
+    });
     c.bench_function("parse interaction (serenity)", |b| {
         b.iter(|| serde_json::from_slice::<serenity::all::Interaction>(black_box(&body)).is_ok())
     });

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::library::diagnostics::Location;
 use crate::library::LoadOptions;
+use crate::library::diagnostics::Location;
 
 /// The settings briefbot runs with.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -44,8 +44,7 @@ fn invocation(line: &str) -> Result<Invocation, RequestError> {
         .filter(|n| !n.is_empty())
         .ok_or(RequestError::Empty)?
         .to_lowercase();
-    let spec =
-        spec::command(&name).ok_or_else(|| RequestError::UnknownCommand(name.clone()))?;
+    let spec = spec::command(&name).ok_or_else(|| RequestError::UnknownCommand(name.clone()))?;
     let mut options: Vec<(String, String)> = Vec::new();
     // The option whose text the next word continues (a string, or one given as `name:`).
     let mut open: Option<OptionKind> = None;
@@ -60,8 +59,7 @@ fn invocation(line: &str) -> Result<Invocation, RequestError> {
                 });
             }
             options.push((option.name.to_string(), value.to_string()));
-            open =
-                (option.kind == OptionKind::String || value.is_empty()).then_some(option.kind);
+            open = (option.kind == OptionKind::String || value.is_empty()).then_some(option.kind);
             continue;
         }
         if let (Some(kind), Some((_, text))) = (open, options.last_mut()) {
@@ -106,7 +104,6 @@ fn invocation(line: &str) -> Result<Invocation, RequestError> {
     })
 }
 
-
 /// Words separated by spaces; double quotes keep spaces inside one word.
 fn split_words(text: &str) -> Vec<String> {
     let mut words = Vec::new();
@@ -140,6 +137,7 @@ fn split_words(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::Command;
 
     fn line(text: &str) -> Result<Request, RequestError> {
         parse(text)

@@ -28,7 +28,11 @@ pub(super) fn find_track<'l>(library: &'l Library, id: Option<&str>) -> Result<&
     })
 }
 
-pub(super) fn find_round<'l>(library: &'l Library, track: &'l Track, number: i64) -> Result<&'l Round, Reply> {
+pub(super) fn find_round<'l>(
+    library: &'l Library,
+    track: &'l Track,
+    number: i64,
+) -> Result<&'l Round, Reply> {
     u32::try_from(number)
         .ok()
         .and_then(|n| track.round(n))
@@ -142,4 +146,3 @@ pub(super) fn author(library: &Library, name: Option<&str>) -> OrNotice {
         }
     }
 }
-

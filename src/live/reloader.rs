@@ -186,4 +186,3 @@ pub fn added_rounds(old: &Library, new: &Library) -> Vec<RoundId> {
         .filter(|id| !before.contains(id))
         .collect()
 }
-

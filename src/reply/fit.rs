@@ -220,7 +220,10 @@ fn shorten_largest_text(embeds: &mut [Embed], excess: usize) {
             .fields
             .iter_mut()
             .flat_map(|f| [&mut f.name, &mut f.value]);
-        [&mut e.title].into_iter().chain(fields).chain(e.footer.as_mut())
+        [&mut e.title]
+            .into_iter()
+            .chain(fields)
+            .chain(e.footer.as_mut())
     });
     if let Some(longest) = texts.max_by_key(|t| chars(t)) {
         let keep = chars(longest).saturating_sub(excess).max(1);

@@ -16,9 +16,9 @@ impl Fitted {
     /// Serenity's interaction response for this reply.
     pub fn to_response(&self) -> CreateInteractionResponse {
         match self.reply() {
-            Reply::Message { message, ephemeral } => CreateInteractionResponse::Message(
-                response_message(message).ephemeral(*ephemeral),
-            ),
+            Reply::Message { message, ephemeral } => {
+                CreateInteractionResponse::Message(response_message(message).ephemeral(*ephemeral))
+            }
             Reply::Update(message) => {
                 CreateInteractionResponse::UpdateMessage(response_message(message))
             }

@@ -85,13 +85,19 @@ impl Interaction {
                 c.token.clone(),
                 c.data.name.clone(),
                 c.guild_id.map(|g| g.get()),
-                c.member.as_ref().and_then(|m| m.permissions).map(|p| p.bits()),
+                c.member
+                    .as_ref()
+                    .and_then(|m| m.permissions)
+                    .map(|p| p.bits()),
             ),
             Serenity::Component(c) => (
                 c.token.clone(),
                 c.data.custom_id.clone(),
                 c.guild_id.map(|g| g.get()),
-                c.member.as_ref().and_then(|m| m.permissions).map(|p| p.bits()),
+                c.member
+                    .as_ref()
+                    .and_then(|m| m.permissions)
+                    .map(|p| p.bits()),
             ),
             Serenity::Modal(m) => (
                 m.token.clone(),

@@ -98,8 +98,14 @@ fn from_envelope(envelope: Envelope) -> Result<Interaction, NotAnInteraction> {
             data.name.as_deref().unwrap_or_default().to_string(),
         ),
         (3, Some(data)) => match &data.custom_id {
-            Some(id) => (Kind::Request(Request::Press(id.to_string())), id.to_string()),
-            None => (unreadable_kind(3, "missing field `custom_id`"), String::new()),
+            Some(id) => (
+                Kind::Request(Request::Press(id.to_string())),
+                id.to_string(),
+            ),
+            None => (
+                unreadable_kind(3, "missing field `custom_id`"),
+                String::new(),
+            ),
         },
         (5, _) => (Kind::Unsupported, String::new()),
         (kind @ 2..=4, None) => (unreadable_kind(kind, "missing field `data`"), String::new()),

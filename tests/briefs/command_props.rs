@@ -2,10 +2,9 @@
 //! marks, emoji and ZWJ sequences, fields up to 100,000 characters, up to 100 positions and key
 //! points), every reply keeps within Discord's limits and schema, and pings nobody.
 
-
+use crate::common::assert_within_discord_limits;
 use briefbot::commands::{self, Request};
 use briefbot::library::{Author, Date, Library, Party, Position, Role, Round, Source};
-use crate::common::assert_within_discord_limits;
 use proptest::prelude::*;
 use std::path::PathBuf;
 

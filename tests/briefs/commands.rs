@@ -1,12 +1,11 @@
 //! The command core on real briefs: every command's reply as Discord receives it (snapshots),
 //! checked against Discord's limits and published schema, plus the behaviours users rely on.
 
-
+use crate::common::{assert_within_discord_limits, fixtures, shipped};
 use briefbot::cli::line;
 use briefbot::commands::{self, Request};
 use briefbot::library::Library;
 use briefbot::reply::Reply;
-use crate::common::{assert_within_discord_limits, fixtures, shipped};
 use serde_json::Value;
 
 fn ask(library: &Library, line: &str) -> Reply {
@@ -219,7 +218,10 @@ fn a_navigation_press_updates_the_message() {
 fn a_button_pressed_after_its_round_was_removed_gets_a_polite_notice() {
     // The library is reloaded from a copy of the fixtures without round 4.
     let dir = tempfile::tempdir().expect("tempdir");
-    crate::common::copy_tree(&crate::common::repo("tests/fixtures/briefs-valid"), dir.path());
+    crate::common::copy_tree(
+        &crate::common::repo("tests/fixtures/briefs-valid"),
+        dir.path(),
+    );
     std::fs::remove_file(dir.path().join("river-talks/04-oslo.md")).expect("remove round 4");
     let reloaded = crate::common::load(dir.path(), "river-talks");
 
@@ -310,7 +312,10 @@ fn previous_and_next_still_work_after_the_shown_round_was_removed() {
 }
 
 fn fixtures_without_default() -> Library {
-    crate::common::load(&crate::common::repo("tests/fixtures/briefs-valid"), "harbour")
+    crate::common::load(
+        &crate::common::repo("tests/fixtures/briefs-valid"),
+        "harbour",
+    )
 }
 
 #[test]

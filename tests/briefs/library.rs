@@ -1,10 +1,9 @@
 //! Loading real brief folders: the shipped `briefs/` and the multi-track fixture set.
 
-
 use std::path::Path;
 
-use briefbot::library::{Date, Library, Role};
 use crate::common::{repo, shipped};
+use briefbot::library::{Date, Library, Role};
 
 #[test]
 fn shipped_round_five_is_the_paris_round_of_6_january_2026() {

@@ -14,9 +14,9 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde_json::{Value, json};
 use briefbot::config::DiscordConfig;
 use briefbot::rest::{self, Token};
+use serde_json::{Value, json};
 use serenity::all::Http;
 
 /// One request as the stub received it.

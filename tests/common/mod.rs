@@ -78,7 +78,10 @@ impl Lines {
         let sink = lines.clone();
         let reader = std::thread::spawn(move || {
             use std::io::BufRead;
-            for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
+            for line in std::io::BufReader::new(stream)
+                .lines()
+                .map_while(Result::ok)
+            {
                 sink.lock().expect("lock").push(line);
             }
         });

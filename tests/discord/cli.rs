@@ -444,9 +444,11 @@ async fn serve_reloads_when_a_brief_is_added_and_on_sighup() {
         crate::common::round_brief(6, "Geneva round"),
     )
     .expect("write round 6");
-    eventually("the new round to be served", Duration::from_secs(5), || async {
-        health().await == "ok: 2 rounds\n"
-    })
+    eventually(
+        "the new round to be served",
+        Duration::from_secs(5),
+        || async { health().await == "ok: 2 rounds\n" },
+    )
     .await;
 
     signal(&child, "HUP");
@@ -471,5 +473,8 @@ async fn serve_reloads_when_a_brief_is_added_and_on_sighup() {
     assert!(status.success(), "{status}");
     let logs = logs.all();
     assert!(logs.contains("serving interactions"), "{logs}");
-    assert!(!logs.contains('\u{1b}'), "colour codes in piped logs: {logs:?}");
+    assert!(
+        !logs.contains('\u{1b}'),
+        "colour codes in piped logs: {logs:?}"
+    );
 }

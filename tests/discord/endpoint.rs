@@ -1,14 +1,13 @@
 //! `briefbot serve` over loopback with real requests signed by a test key: PING, commands,
 //! autocomplete, buttons, and every way a request can be refused.
 
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use briefbot::transport::http::{self, Endpoint, PublicKey};
-use briefbot::transport::interaction::{Interaction, Kind};
 use crate::common::signing::{now, public_key_hex, sign, test_key};
 use crate::common::{assert_within_discord_limits, payload, shipped};
+use briefbot::transport::http::{self, Endpoint, PublicKey};
+use briefbot::transport::interaction::{Interaction, Kind};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -100,7 +99,9 @@ async fn every_command_autocomplete_and_button_is_answered_as_the_gateway_would(
         let Kind::Request(request) = Interaction::from_serenity(&interaction).kind else {
             panic!("{name}: not a request");
         };
-        let gateway = briefbot::commands::respond(&library, &request).fit().to_json();
+        let gateway = briefbot::commands::respond(&library, &request)
+            .fit()
+            .to_json();
         assert_eq!(
             json, gateway,
             "{name}: the same JSON the gateway adapter sends"

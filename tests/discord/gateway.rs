@@ -4,14 +4,14 @@
 
 use std::time::Duration;
 
+use crate::common::discord_stub::DiscordStub;
+use crate::common::{assert_within_discord_limits, eventually, handler, payload, shipped};
 use briefbot::commands;
 use briefbot::config::Config;
 use briefbot::transport::gateway;
 use briefbot::transport::interaction::{Interaction, Kind};
 use briefbot::transport::registration::{self, Outcome, Scope};
 use briefbot::transport::wire;
-use crate::common::discord_stub::DiscordStub;
-use crate::common::{assert_within_discord_limits, eventually, handler, payload, shipped};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -152,7 +152,12 @@ async fn a_reply_discord_refuses_is_followed_by_an_apology() {
         .lock()
         .expect("lock")
         .insert(latest.id.to_string());
-    gateway::answer(&stub.http(), &handler(crate::common::shipped_live()), &latest).await;
+    gateway::answer(
+        &stub.http(),
+        &handler(crate::common::shipped_live()),
+        &latest,
+    )
+    .await;
     let callbacks = stub.callbacks();
     assert_eq!(callbacks.len(), 2, "the card, then the apology");
     assert_eq!(
@@ -177,7 +182,12 @@ async fn a_refused_autocomplete_is_followed_by_empty_choices() {
         .lock()
         .expect("lock")
         .insert(typing.id.to_string());
-    gateway::answer(&stub.http(), &handler(crate::common::shipped_live()), &typing).await;
+    gateway::answer(
+        &stub.http(),
+        &handler(crate::common::shipped_live()),
+        &typing,
+    )
+    .await;
     let callbacks = stub.callbacks();
     assert_eq!(callbacks.len(), 2);
     assert_eq!(
@@ -211,7 +221,10 @@ fn unparsable_payloads() -> Vec<(&'static str, Value)> {
 fn serenity_refuses_the_unparsable_payloads() {
     for (what, raw) in unparsable_payloads() {
         let parsed = serde_json::from_value::<serenity::all::Interaction>(raw);
-        assert!(parsed.is_err(), "{what}: serenity parses it now; pick another field");
+        assert!(
+            parsed.is_err(),
+            "{what}: serenity parses it now; pick another field"
+        );
     }
 }
 
@@ -293,12 +306,16 @@ async fn the_bot_connects_registers_answers_and_shuts_down() {
     config.discord.guild_ids = vec![290_926_798_626_357_999];
     let stop = CancellationToken::new();
     let bot = start_bot(&stub, config, stop.clone());
-    eventually("the answers and the registration", Duration::from_secs(20), || {
-        std::future::ready(
-            stub.callbacks().len() == 1 + unparsable.len()
-                && stub.requests().iter().any(|r| r.method == "PUT"),
-        )
-    })
+    eventually(
+        "the answers and the registration",
+        Duration::from_secs(20),
+        || {
+            std::future::ready(
+                stub.callbacks().len() == 1 + unparsable.len()
+                    && stub.requests().iter().any(|r| r.method == "PUT"),
+            )
+        },
+    )
     .await;
     let callbacks = stub.callbacks();
     let answer_to = |raw: &Value| {

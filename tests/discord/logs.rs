@@ -63,14 +63,21 @@ impl Drop for Running {
 }
 
 fn briefbot(config: &Path, args: &[&str], format: &str) -> Running {
-    Running::start(Command::new(env!("CARGO_BIN_EXE_briefbot"))
-        .args(["--config", &config.display().to_string(), "--log-format", format])
-        .args(args)
-        .env("RUST_LOG", "trace")
-        .env("DISCORD_TOKEN", BOT_TOKEN)
-        .env_remove("BRIEFBOT_BRIEFS_DIR")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped()))
+    Running::start(
+        Command::new(env!("CARGO_BIN_EXE_briefbot"))
+            .args([
+                "--config",
+                &config.display().to_string(),
+                "--log-format",
+                format,
+            ])
+            .args(args)
+            .env("RUST_LOG", "trace")
+            .env("DISCORD_TOKEN", BOT_TOKEN)
+            .env_remove("BRIEFBOT_BRIEFS_DIR")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+    )
 }
 
 fn assert_no_secrets(logs: &str, what: &str) {
@@ -85,7 +92,10 @@ fn assert_no_secrets(logs: &str, what: &str) {
             panic!("{what}: {name} in the logs: {line}");
         }
     }
-    assert!(!logs.contains('\u{1b}'), "{what}: colour codes in piped logs");
+    assert!(
+        !logs.contains('\u{1b}'),
+        "{what}: colour codes in piped logs"
+    );
 }
 
 #[cfg(unix)]
@@ -114,7 +124,10 @@ async fn the_gateway_logs_no_token_at_trace() {
         })
         .await;
         let logs = child.stop();
-        assert!(logs.contains("Discord refused the reply"), "{format}: {logs}");
+        assert!(
+            logs.contains("Discord refused the reply"),
+            "{format}: {logs}"
+        );
         assert_no_secrets(&logs, &format!("run, {format}"));
     }
 }
@@ -132,7 +145,12 @@ async fn the_http_endpoint_logs_no_token_at_trace() {
         let addr = format!("127.0.0.1:{port}");
         let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"));
         child
-            .args(["--config", &config.display().to_string(), "--log-format", format])
+            .args([
+                "--config",
+                &config.display().to_string(),
+                "--log-format",
+                format,
+            ])
             .args(["serve", "--listen", &addr])
             .env("RUST_LOG", "trace")
             .env("DISCORD_PUBLIC_KEY", public_key_hex(&test_key()))

@@ -2,10 +2,10 @@
 //! reads them (serenity's types for the gateway, its own reader of the raw JSON for HTTP and
 //! for what serenity cannot parse), and answered by the core.
 
+use crate::common::{assert_within_discord_limits, payload, shipped};
 use briefbot::commands::{self, Command, Request};
 use briefbot::transport::interaction::{Interaction, Kind};
 use briefbot::transport::wire;
-use crate::common::{assert_within_discord_limits, payload, shipped};
 
 /// The payload read through serenity, as the gateway reads it.
 fn from_serenity(name: &str) -> Interaction {
@@ -18,7 +18,10 @@ fn from_serenity(name: &str) -> Interaction {
 fn request(name: &str) -> Request {
     let gateway = from_serenity(name);
     let raw = wire::read(payload(name).as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(gateway, raw, "{name}: serenity's reading and briefbot's own differ");
+    assert_eq!(
+        gateway, raw,
+        "{name}: serenity's reading and briefbot's own differ"
+    );
     match gateway.kind {
         Kind::Request(request) => request,
         other => panic!("{name}: not a request: {other:?}"),
@@ -127,7 +130,10 @@ fn the_callers_permissions_and_server_are_read_both_ways() {
     let manager = request_with_caller("slash-reload.json");
     assert!(manager.may_manage());
     assert!(manager.guild.is_some());
-    assert_eq!(manager.kind, Kind::Request(Request::Command(Command::Reload)));
+    assert_eq!(
+        manager.kind,
+        Kind::Request(Request::Command(Command::Reload))
+    );
     assert!(!request_with_caller("slash-reload-member.json").may_manage());
 }
 
@@ -140,7 +146,8 @@ fn request_with_caller(name: &str) -> Interaction {
 
 #[test]
 fn a_command_that_is_not_briefbots_is_malformed_not_lost() {
-    let mut raw: serde_json::Value = serde_json::from_str(&payload("slash-latest.json")).expect("json");
+    let mut raw: serde_json::Value =
+        serde_json::from_str(&payload("slash-latest.json")).expect("json");
     raw["data"]["name"] = "weather".into();
     let read = wire::read(raw.to_string().as_bytes()).expect("an interaction");
     assert_eq!(

@@ -4,18 +4,17 @@
 //! answers 403 does not hold the others up, and a failed reload reaches the errors channel
 //! once per distinct failure.
 
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use briefbot::announce::state::{Pending, StateFile};
-use briefbot::announce::{Announcer, Backoff, Settings};
-use briefbot::commands::notices;
-use briefbot::reload::{Reloader, Trigger};
 use crate::common::discord_stub::{DiscordStub, http_for};
-use crate::common::{live, round_brief, shipped_copy};
+use crate::common::{eventually, live, round_brief, shipped_copy};
+use briefbot::commands::notices;
+use briefbot::live::announce::state::{Pending, StateFile};
+use briefbot::live::announce::{Announcer, Backoff, Settings};
+use briefbot::live::{Reloader, Trigger};
 use serde_json::Value;
 
 const NEWS: u64 = 1_111_111_111_111_111;
@@ -54,13 +53,7 @@ async fn nothing_queued_after(announcer: &Announcer, generation: u64) {
 
 /// Waits up to 10 s for `done`.
 async fn until(what: &str, mut done: impl FnMut() -> bool) {
-    for _ in 0..1000 {
-        if done() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("timed out waiting for {what}");
+    eventually(what, Duration::from_secs(10), || std::future::ready(done())).await;
 }
 
 fn add_round(briefs: &Path, number: u32, title: &str) {
@@ -125,7 +118,8 @@ async fn a_new_round_is_announced_once_per_channel_and_never_again() {
     );
 
     // Through the real watcher: saved file → reload → announcement.
-    let _watch = briefbot::reload::watch(reloader.clone()).expect("watch");
+    let _watch = briefbot::live::watch(reloader.clone(), &tokio_util::task::TaskTracker::new())
+        .expect("watch");
     add_round(&briefs, 6, "Geneva round");
     until("one post in each channel", || {
         posts_to(&stub, NEWS).len() == 1
@@ -144,7 +138,9 @@ async fn a_new_round_is_announced_once_per_channel_and_never_again() {
     }
     // What was sent fits Discord's limits and pings no one, like every reply.
     for request in stub.requests().iter().filter(|r| r.method == "POST") {
-        crate::common::assert_within_discord_limits(&serde_json::json!({"type": 4, "data": request.body}));
+        crate::common::assert_within_discord_limits(
+            &serde_json::json!({"type": 4, "data": request.body}),
+        );
         assert!(
             request.body["components"]
                 .as_array()
@@ -306,7 +302,7 @@ async fn a_process_killed_between_the_post_and_the_record_neither_loses_nor_repe
     stub.state.hold_posts.store(true, Ordering::SeqCst);
     let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
         .args([
-            "child_announces_until_killed",
+            "announce::child_announces_until_killed",
             "--exact",
             "--ignored",
             "--nocapture",

@@ -28,7 +28,6 @@ pub fn round_card(library: &Library, track: &Track, round: &Round) -> Message {
         fields,
         footer: footer(library, round),
         color: Some(COLOR),
-        ..Embed::default()
     };
     embed.make_room("Key points", &heading);
     Message {
@@ -77,4 +76,3 @@ fn card_buttons(track: &Track, round: &Round) -> Vec<Button> {
         Button::new("More", target(View::More(1))).disabled(has_no_briefing(round)),
     ]
 }
-

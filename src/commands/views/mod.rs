@@ -81,4 +81,3 @@ fn back_to_card(track: &Track, round: &Round) -> Button {
         Target::new(&track.id, round.number, View::Card).to_string(),
     )
 }
-

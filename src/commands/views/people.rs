@@ -83,11 +83,9 @@ pub fn about(library: &Library) -> Message {
         fields,
         footer: (!publishers.is_empty()).then(|| format!("Published by {}", publishers.join(", "))),
         color: Some(COLOR),
-        ..Embed::default()
     };
     Message {
         embeds: vec![embed],
         ..Message::default()
     }
 }
-

@@ -43,7 +43,6 @@ pub fn round_positions(library: &Library, track: &Track, round: &Round) -> Messa
         fields,
         footer: footer(library, round),
         color: Some(COLOR),
-        ..Embed::default()
     };
     let target = |view| Target::new(&track.id, round.number, view).to_string();
     let rows = vec![vec![
@@ -153,4 +152,3 @@ pub fn party_in_round(
         ..Message::default()
     })
 }
-

@@ -36,4 +36,3 @@ pub fn timeline(library: &Library, track: &Track) -> Message {
         ..Message::default()
     }
 }
-

@@ -14,7 +14,11 @@ use crate::live::reloader::Status;
 
 /// Posts each distinct failed reload to the errors channel, and "fixed" once the briefs load
 /// again.
-pub(super) async fn errors_worker(shared: Arc<Shared>, channel: u64, mut status: watch::Receiver<Status>) {
+pub(super) async fn errors_worker(
+    shared: Arc<Shared>,
+    channel: u64,
+    mut status: watch::Receiver<Status>,
+) {
     let mut failures = 0;
     loop {
         let current = status.borrow_and_update().clone();
@@ -66,4 +70,3 @@ pub(super) async fn errors_worker(shared: Arc<Shared>, channel: u64, mut status:
         }
     }
 }
-

@@ -142,4 +142,3 @@ pub(super) fn reached(counter: &AtomicU64, generation: u64) -> bool {
     let done = counter.load(Ordering::SeqCst);
     done != u64::MAX && done >= generation
 }
-

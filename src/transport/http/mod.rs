@@ -54,7 +54,8 @@ impl PublicKey {
     /// Parses a hex key; `from` names where it came from, for the error.
     pub fn parse(hex: &str, from: &'static str) -> Result<PublicKey, PublicKeyError> {
         let mut bytes = [0u8; 32];
-        hex::decode_to_slice(hex.trim(), &mut bytes).map_err(|_| PublicKeyError::NotHex { from })?;
+        hex::decode_to_slice(hex.trim(), &mut bytes)
+            .map_err(|_| PublicKeyError::NotHex { from })?;
         VerifyingKey::from_bytes(&bytes)
             .map(PublicKey)
             .map_err(|_| PublicKeyError::Invalid { from })
@@ -112,8 +113,7 @@ pub async fn serve(
 
 async fn healthz(State(endpoint): State<Arc<Endpoint>>) -> Response {
     let rounds = endpoint.handler.reloader().current().rounds().count();
-    (StatusCode::OK, format!("ok: {}\n", plural(rounds, "round")))
-        .into_response()
+    (StatusCode::OK, format!("ok: {}\n", plural(rounds, "round"))).into_response()
 }
 
 /// Why a request was refused, as the status Discord (or an attacker) gets.
