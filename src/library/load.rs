@@ -124,7 +124,6 @@ impl Loader {
             parties.flatten().unwrap_or_default(),
             options.default_track.clone(),
         );
-        library.root = self.root;
         library.counts = self.counts;
         Ok(library)
     }

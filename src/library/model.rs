@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A calendar day, as briefs write it (`date = 2026-01-06`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -217,8 +217,6 @@ pub fn plural(n: usize, word: &str) -> String {
 /// An immutable snapshot of a valid briefs folder.
 #[derive(Debug, Clone)]
 pub struct Library {
-    /// Set by the loader; empty for a library built with `from_parts`.
-    pub(super) root: PathBuf,
     tracks: Vec<Track>,
     authors: Vec<Author>,
     parties: Vec<Party>,
@@ -258,17 +256,12 @@ impl Library {
         let mut authors = authors;
         authors.sort_by(|a, b| a.slug.cmp(&b.slug));
         Library {
-            root: PathBuf::new(),
             tracks,
             authors,
             parties,
             counts,
             default_track,
         }
-    }
-
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 
     /// Tracks in order of their id.
