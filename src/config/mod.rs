@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::library::LoadOptions;
+
+mod sections;
+
 use crate::library::diagnostics::Location;
+pub use sections::{AnnounceConfig, DiscordConfig, ServeConfig, Shards};
 
 /// The settings briefbot runs with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,125 +25,6 @@ pub struct Config {
     /// Where briefbot keeps what it must remember across restarts (which rounds it announced),
     /// resolved against the config file's folder when relative.
     pub state_dir: PathBuf,
-}
-
-/// Where new rounds are announced, and where editors see a reload's errors.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AnnounceConfig {
-    /// Channels that get a new round's card, once each.
-    #[serde(default)]
-    pub channels: Vec<u64>,
-    /// A channel that gets the errors of a reload that failed, once per distinct failure.
-    #[serde(default)]
-    pub errors_channel: Option<u64>,
-}
-
-impl AnnounceConfig {
-    /// Whether anything is to be posted at all (and so a token and a state folder are needed).
-    pub fn is_enabled(&self) -> bool {
-        !self.channels.is_empty() || self.errors_channel.is_some()
-    }
-}
-
-/// The Discord application briefbot answers for.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DiscordConfig {
-    /// The application's id (a snowflake), from the developer portal.
-    #[serde(default)]
-    pub application_id: Option<u64>,
-    /// Servers to register commands in; empty means global registration.
-    #[serde(default)]
-    pub guild_ids: Vec<u64>,
-    /// Which gateway shards this process runs.
-    #[serde(default)]
-    pub shards: Shards,
-    /// The application's public key (hex), for `briefbot serve` to verify Discord's signatures.
-    /// Public, not a secret; `DISCORD_PUBLIC_KEY` overrides it.
-    #[serde(default)]
-    pub public_key: Option<String>,
-    /// Where REST requests go instead of Discord's API: a shared rate-limiting proxy (such
-    /// as twilight's http-proxy) or a Discord-compatible server; `http://` or `https://`.
-    #[serde(default)]
-    pub api_url: Option<String>,
-}
-
-/// `briefbot serve`'s HTTP listener.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ServeConfig {
-    /// Address and port to listen on; put a TLS-terminating reverse proxy in front.
-    #[serde(default = "default_listen")]
-    pub listen: std::net::SocketAddr,
-}
-
-fn default_listen() -> std::net::SocketAddr {
-    std::net::SocketAddr::from(([127, 0, 0, 1], 8080))
-}
-
-impl Default for ServeConfig {
-    fn default() -> Self {
-        ServeConfig {
-            listen: default_listen(),
-        }
-    }
-}
-
-/// Gateway shards: one connection (the default), as many as Discord recommends (`"auto"`),
-/// or shards `first..=last` of `total`, so several processes can split a very large bot.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Shards {
-    #[default]
-    One,
-    Auto,
-    Range {
-        first: u32,
-        last: u32,
-        total: u32,
-    },
-}
-
-impl Shards {
-    /// Whether this process runs shard 0, which registers the commands and posts the
-    /// announcements for the whole bot.
-    pub fn includes_first(&self) -> bool {
-        match self {
-            Shards::One | Shards::Auto => true,
-            Shards::Range { first, .. } => *first == 0,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Shards {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Word(String),
-            Number(u32),
-            Range { first: u32, last: u32, total: u32 },
-        }
-        use serde::de::Error;
-        match Raw::deserialize(deserializer)? {
-            Raw::Word(word) if word == "auto" => Ok(Shards::Auto),
-            Raw::Number(1) => Ok(Shards::One),
-            Raw::Number(total) if total > 1 => Ok(Shards::Range {
-                first: 0,
-                last: total - 1,
-                total,
-            }),
-            Raw::Range { first, last, total } if first <= last && last < total => {
-                Ok(Shards::Range { first, last, total })
-            }
-            Raw::Range { .. } => Err(D::Error::custom(
-                "shards = { first, last, total } needs first <= last < total, e.g. { first = 0, last = 3, total = 8 }",
-            )),
-            _ => Err(D::Error::custom(
-                "shards must be \"auto\", a number of shards, or { first = 0, last = 3, total = 8 }",
-            )),
-        }
-    }
 }
 
 /// The file as written, before defaults and the environment are applied.
