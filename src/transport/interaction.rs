@@ -6,8 +6,8 @@ use serenity::all::{CommandDataOptionValue, CommandInteraction, Permissions};
 
 use crate::commands::{Invocation, Request, RequestError, Value};
 
-/// An interaction as the handler needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An interaction as the handler needs it. Its `Debug` leaves the token out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Interaction {
     /// Discord's id of the interaction (0 when it could not be read).
     pub id: u64,
@@ -65,6 +65,19 @@ impl Kind {
             Kind::Unreadable { .. } => "unreadable",
             Kind::Unsupported => "other",
         }
+    }
+}
+
+impl std::fmt::Debug for Interaction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Interaction")
+            .field("id", &self.id)
+            .field("token", &"[interaction token]")
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .field("guild", &self.guild)
+            .field("permissions", &self.permissions)
+            .finish()
     }
 }
 
