@@ -131,7 +131,7 @@ impl Config {
             .filter(|u| !(u.starts_with("http://") || u.starts_with("https://")))
         {
             return Err(invalid(
-                Location::of(text, text.find("api_url").unwrap_or(0)),
+                Location::of(text, key_offset(text, "api_url")),
                 format!("`api_url` must start with http:// or https://, found \"{url}\""),
             ));
         }
@@ -228,6 +228,22 @@ impl Config {
     }
 }
 
+/// Where the line that sets `key` begins (not a comment that mentions it); 0 if none does.
+fn key_offset(text: &str, key: &str) -> usize {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let setting = line.trim_start();
+        if setting
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return offset + (line.len() - setting.len());
+        }
+        offset += line.len();
+    }
+    0
+}
+
 fn parse_snowflake(var: &'static str, text: &str) -> Result<u64, ConfigError> {
     match text.trim().parse::<u64>() {
         Ok(id) if id > 0 => Ok(id),
@@ -322,10 +338,11 @@ mod tests {
             config.discord.api_url.as_deref(),
             Some("http://127.0.0.1:3000")
         );
-        let err = parse("[discord]\napi_url = \"discord.example\"\n").expect_err("no scheme");
+        let err = parse("[discord]\n# api_url = \"http://x\"\napi_url = \"discord.example\"\n")
+            .expect_err("no scheme");
         assert!(
             err.to_string()
-                .starts_with("config.toml:2:1: `api_url` must start with http://"),
+                .starts_with("config.toml:3:1: `api_url` must start with http://"),
             "{err}"
         );
     }
