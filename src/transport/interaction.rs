@@ -92,50 +92,33 @@ impl Interaction {
 
     /// From serenity's parsed interaction (the gateway).
     pub fn from_serenity(interaction: &serenity::all::Interaction) -> Interaction {
-        use serenity::all::Interaction as Serenity;
-        let (token, name, guild, permissions) = match interaction {
-            Serenity::Command(c) | Serenity::Autocomplete(c) => (
-                c.token.clone(),
+        use serenity::all::{Interaction as Serenity, Member};
+        let bits = |member: Option<&Member>| member.and_then(|m| m.permissions).map(|p| p.bits());
+        let (kind, name, permissions) = match interaction {
+            Serenity::Command(c) => (
+                command_kind(invocation(c), false),
                 c.data.name.clone(),
-                c.guild_id.map(|g| g.get()),
-                c.member
-                    .as_ref()
-                    .and_then(|m| m.permissions)
-                    .map(|p| p.bits()),
+                bits(c.member.as_deref()),
+            ),
+            Serenity::Autocomplete(c) => (
+                command_kind(invocation(c), true),
+                c.data.name.clone(),
+                bits(c.member.as_deref()),
             ),
             Serenity::Component(c) => (
-                c.token.clone(),
+                Kind::Request(Request::Press(c.data.custom_id.clone())),
                 c.data.custom_id.clone(),
-                c.guild_id.map(|g| g.get()),
-                c.member
-                    .as_ref()
-                    .and_then(|m| m.permissions)
-                    .map(|p| p.bits()),
+                bits(c.member.as_ref()),
             ),
-            Serenity::Modal(m) => (
-                m.token.clone(),
-                m.data.custom_id.clone(),
-                m.guild_id.map(|g| g.get()),
-                None,
-            ),
-            Serenity::Ping(p) => (p.token.clone(), String::new(), None, None),
-            _ => (String::new(), String::new(), None, None),
-        };
-        let kind = match interaction {
-            Serenity::Command(command) => command_kind(invocation(command), false),
-            Serenity::Autocomplete(command) => command_kind(invocation(command), true),
-            Serenity::Component(component) => {
-                Kind::Request(Request::Press(component.data.custom_id.clone()))
-            }
-            Serenity::Ping(_) => Kind::Ping,
-            _ => Kind::Unsupported,
+            Serenity::Ping(_) => (Kind::Ping, String::new(), None),
+            _ => (Kind::Unsupported, String::new(), None),
         };
         Interaction {
             id: interaction.id().get(),
-            token,
+            token: interaction.token().to_string(),
             kind,
             name,
-            guild,
+            guild: interaction.guild_id().map(|g| g.get()),
             permissions,
         }
     }
