@@ -1,6 +1,7 @@
 //! One round file: `+++` fences around TOML front matter, then the Markdown briefing.
 //! Turns the text into a `Round`, reporting every mistake in the file, not just the first.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -13,10 +14,49 @@ use super::fields::{
 use super::model::{Party, Position, Role, Round, RoundId, Source, is_slug};
 
 /// What the rest of the folder tells a round file: who exists and which track it defaults to.
-pub(crate) struct Known<'a> {
-    pub authors: &'a [String],
-    pub parties: Option<&'a [Party]>,
-    pub default_track: Option<&'a str>,
+pub(crate) struct Known {
+    pub authors: Vec<String>,
+    pub parties: Option<Vec<Party>>,
+    pub default_track: Option<String>,
+    author_set: HashSet<String>,
+    /// Every party name and alias, lower-cased → the party's index.
+    party_names: HashMap<String, usize>,
+}
+
+impl Known {
+    pub fn new(
+        authors: Vec<String>,
+        parties: Option<Vec<Party>>,
+        default_track: Option<String>,
+    ) -> Known {
+        let author_set = authors.iter().cloned().collect();
+        let mut party_names = HashMap::new();
+        for (i, party) in parties.iter().flatten().enumerate() {
+            for name in std::iter::once(&party.name).chain(&party.aliases) {
+                party_names.entry(name.trim().to_lowercase()).or_insert(i);
+            }
+        }
+        Known {
+            authors,
+            parties,
+            default_track,
+            author_set,
+            party_names,
+        }
+    }
+
+    /// Whether the briefs checked against `self` stay valid against `other`.
+    pub fn same_as(&self, other: &Known) -> bool {
+        self.authors == other.authors
+            && self.parties == other.parties
+            && self.default_track == other.default_track
+    }
+
+    /// The party called `name` or known by it as an alias, ignoring case.
+    fn party(&self, name: &str) -> Option<&Party> {
+        let i = self.party_names.get(&name.trim().to_lowercase())?;
+        self.parties.as_ref()?.get(*i)
+    }
 }
 
 /// What a round file gave: its identity (track and number, known even when other fields
@@ -27,6 +67,7 @@ pub(crate) struct ParsedRound {
 }
 
 /// Which round a file claims to be, and where it says so.
+#[derive(Clone)]
 pub(crate) struct Identity {
     pub id: RoundId,
     /// Byte range of the number in the file.
@@ -66,7 +107,7 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
     };
     // "Missing key" errors point at the opening fence, where the front matter begins.
     let mut t = Table::new(table.get_ref(), 0..FENCE.len(), "a brief");
-    let errors_before = cx.diagnostics.len();
+    let errors_before = cx.errors.len();
 
     let track = read_track(cx, &mut t, known);
     let number = read_number(cx, &mut t);
@@ -97,7 +138,7 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
             span,
         });
     }
-    if cx.diagnostics.len() > errors_before {
+    if cx.errors.len() > errors_before {
         return parsed;
     }
     let (Some(track), Some((number, _)), Some(title), Some(date), Some(author), Some(summary)) =
@@ -203,7 +244,7 @@ fn read_track(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> {
     let Some(track) = t.text(cx, "track", need, fits) else {
         return known
             .default_track
-            .map(str::to_string)
+            .clone()
             .filter(|_| need == Need::Optional);
     };
     if !is_slug(&track) {
@@ -224,7 +265,7 @@ fn read_author(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> 
         shown_as: "an author file name",
     };
     let author = t.text(cx, "author", Need::Required, fits)?;
-    if known.authors.contains(&author) {
+    if known.author_set.contains(&author) {
         return Some(author);
     }
     let message = match closest(&author, known.authors.iter().map(String::as_str)) {
@@ -234,7 +275,7 @@ fn read_author(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> 
     cx.error_with_help(
         t_span(t, "author"),
         message,
-        Some(match known.authors {
+        Some(match known.authors.as_slice() {
             [] => format!("`author` names a file in authors/: add authors/{author}.toml"),
             all => format!(
                 "`author` names a file in authors/: add authors/{author}.toml or use one of: {}",
@@ -323,10 +364,10 @@ fn resolve_party(
     span: Range<usize>,
     known: &Known,
 ) -> Option<String> {
-    let Some(parties) = known.parties else {
+    let Some(parties) = &known.parties else {
         return Some(name);
     };
-    if let Some(party) = parties.iter().find(|p| p.answers_to(&name)) {
+    if let Some(party) = known.party(&name) {
         return Some(party.name.clone());
     }
     let all = parties

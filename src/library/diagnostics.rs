@@ -11,6 +11,8 @@ use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term;
 use serde::Serialize;
 
+use super::fields::FileError;
+
 /// A 1-based line and column; the column counts characters, not bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Location {
@@ -92,6 +94,14 @@ pub struct SourceId(usize);
 impl Diagnostics {
     pub fn add_source(&mut self, path: &Path, text: String) -> SourceId {
         SourceId(self.sources.add(path.display().to_string(), text))
+    }
+
+    /// Registers a file and reports its mistakes (byte ranges of `text`).
+    pub(crate) fn add_file(&mut self, path: &Path, text: String, errors: Vec<FileError>) {
+        let source = self.add_source(path, text);
+        for error in errors {
+            self.error_at(source, error.span, error.message, error.help);
+        }
     }
 
     /// The path a registered source was added with.

@@ -6,19 +6,26 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::diagnostics::{Diagnostics, SourceId};
 use super::model::Date;
 use crate::limits;
 
-/// The file being read: where its TOML starts and where mistakes go.
-pub(crate) struct FileCx<'d> {
-    pub source: SourceId,
+/// The file being read: where its TOML starts, and its mistakes so far. Each file is read on
+/// its own (in parallel with the others); the loader turns the mistakes into diagnostics.
+#[derive(Default)]
+pub(crate) struct FileCx {
     /// Byte offset of the TOML text inside the file (after a `+++` fence for briefs).
     pub offset: usize,
-    pub diagnostics: &'d mut Diagnostics,
+    pub errors: Vec<FileError>,
 }
 
-impl FileCx<'_> {
+/// One mistake at a byte range of the whole file.
+pub(crate) struct FileError {
+    pub span: Range<usize>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl FileCx {
     /// Reports a mistake at `span`, a range of the TOML text.
     pub fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
         self.error_with_help(span, message, None);
@@ -31,7 +38,7 @@ impl FileCx<'_> {
         help: Option<String>,
     ) {
         let at = self.absolute(span);
-        self.diagnostics.error_at(self.source, at, message, help);
+        self.error_in_file(at, message, help);
     }
 
     /// Reports a mistake at `span`, a range of the whole file.
@@ -41,7 +48,11 @@ impl FileCx<'_> {
         message: impl Into<String>,
         help: Option<String>,
     ) {
-        self.diagnostics.error_at(self.source, span, message, help);
+        self.errors.push(FileError {
+            span,
+            message: message.into(),
+            help,
+        });
     }
 
     /// A range of the TOML text as a range of the whole file.

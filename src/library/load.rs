@@ -1,13 +1,18 @@
-//! Loading a briefs folder: every file read and checked, every mistake collected, and a
-//! `Library` only when there are none (all or nothing).
+//! Loading a briefs folder: every file read and checked (in parallel, and on a reload only
+//! the files that changed), every mistake collected, and a `Library` only when there are none
+//! (all or nothing).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
-use super::brief::{self, Known, ParsedRound};
-use super::diagnostics::{Diagnostic, Diagnostics, Location, SourceId};
-use super::fields::FileCx;
+use rayon::prelude::*;
+
+use super::brief::{self, Identity, Known, ParsedRound};
+use super::diagnostics::{Diagnostic, Diagnostics, Location};
+use super::fields::{FileCx, FileError};
 use super::files::{self, AUTHORS_DIR, PARTIES_FILE};
 use super::model::{Author, Counts, Library, Party, Round, RoundId, plural};
 use super::people;
@@ -40,27 +45,161 @@ impl Library {
     /// Reads and checks every file under `root`. Either all are valid, or the error holds
     /// every mistake in every file.
     pub fn load(root: &Path, options: &LoadOptions) -> Result<Library, LoadError> {
-        Loader::new(root).load(options)
+        Folder::new(root, options.clone()).load()
     }
 }
 
-/// One load in progress: the folder, and every diagnostic so far.
-struct Loader {
+/// A briefs folder and what its files gave when last read, so that the next load reads and
+/// parses only the files that changed (a reload after one saved edit) while the checks across
+/// files (duplicate rounds, unknown authors and parties) still run on the whole folder.
+/// Unchanged rounds are shared with the library already served, not copied.
+pub struct Folder {
     root: PathBuf,
-    diagnostics: Diagnostics,
-    counts: Counts,
+    options: LoadOptions,
+    briefs: HashMap<PathBuf, Cached<Brief>>,
+    authors: HashMap<PathBuf, Cached<Author>>,
+    parties: Option<(PathBuf, Cached<Vec<Party>>)>,
+    /// The authors and parties the cached briefs were checked against: when they change,
+    /// every brief is checked again.
+    checked_against: Option<Known>,
 }
 
-impl Loader {
-    fn new(root: &Path) -> Loader {
-        Loader {
+/// A file's value as last parsed, and the file's metadata then.
+struct Cached<T> {
+    stamp: Stamp,
+    value: Arc<T>,
+}
+
+/// A valid round file: its round and where its number is written (for a duplicate).
+struct Brief {
+    round: Arc<Round>,
+    identity: Identity,
+}
+
+/// What tells a changed file from an unchanged one without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: SystemTime,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+/// A file modified this close to a load may be written again within the file system's
+/// timestamp granularity (coarse clocks, 2 s on FAT) without its stamp changing: it is not
+/// cached, so the next load reads it again.
+const RACY: Duration = Duration::from_secs(2);
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok()?,
+            #[cfg(unix)]
+            inode: std::os::unix::fs::MetadataExt::ino(&meta),
+        })
+    }
+
+    /// Whether a value read with this stamp may be trusted later, for a load that began at
+    /// `started`.
+    fn is_settled(&self, started: SystemTime) -> bool {
+        self.modified + RACY < started
+    }
+}
+
+/// One file read and parsed on its own: its value when valid, and otherwise its mistakes
+/// with its text (kept only then, for the diagnostics to show the lines).
+struct Read<T> {
+    path: PathBuf,
+    stamp: Option<Stamp>,
+    value: Option<T>,
+    mistakes: Option<(String, Vec<FileError>)>,
+    /// A mistake that belongs to no line (the file cannot be read).
+    unreadable: Option<String>,
+}
+
+/// Reads `relative` as UTF-8 text and gives it to `parse`; every mistake is kept.
+fn read_file<T>(
+    root: &Path,
+    relative: &Path,
+    parse: impl FnOnce(&mut FileCx, &str) -> Option<T>,
+) -> Read<T> {
+    let path = root.join(relative);
+    let stamp = Stamp::of(&path);
+    let mut read = Read {
+        path: relative.to_path_buf(),
+        stamp,
+        value: None,
+        mistakes: None,
+        unreadable: None,
+    };
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            read.unreadable = Some(format!("cannot read the file: {error}"));
+            return read;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.replace_range(..3, "");
+            }
+            text
+        }
+        Err(error) => {
+            let valid = error.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let mistake = FileError {
+                span: valid..valid + 1,
+                message: "the file is not UTF-8 text".to_string(),
+                help: Some("save it as UTF-8 in your editor (\"Save with encoding\")".to_string()),
+            };
+            read.mistakes = Some((lossy, vec![mistake]));
+            return read;
+        }
+    };
+    let mut cx = FileCx::default();
+    read.value = parse(&mut cx, &text);
+    if !cx.errors.is_empty() {
+        read.mistakes = Some((text, cx.errors));
+    }
+    read
+}
+
+impl Folder {
+    pub fn new(root: &Path, options: LoadOptions) -> Folder {
+        Folder {
             root: root.to_path_buf(),
-            diagnostics: Diagnostics::default(),
-            counts: Counts::default(),
+            options,
+            briefs: HashMap::new(),
+            authors: HashMap::new(),
+            parties: None,
+            checked_against: None,
         }
     }
 
-    fn load(mut self, options: &LoadOptions) -> Result<Library, LoadError> {
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Reads the folder: the files that changed since the last load (all of them the first
+    /// time) in parallel, the others from what they gave then. Either every file is valid
+    /// and the library is whole, or the error holds every mistake in every file.
+    pub fn load(&mut self) -> Result<Library, LoadError> {
+        let started = SystemTime::now();
+        let mut diagnostics = Diagnostics::default();
+        let mut counts = Counts::default();
+        let root = self.root.clone();
+        let fail = move |mut diagnostics: Diagnostics, counts| {
+            diagnostics.sort();
+            Err(LoadError {
+                root: root.clone(),
+                counts,
+                diagnostics,
+            })
+        };
         let found = match files::discover(&self.root) {
             Ok(found) => found,
             Err(error) => {
@@ -69,156 +208,216 @@ impl Loader {
                     _ => format!("cannot read the briefs folder: {error}"),
                 };
                 let help = "set `briefs_dir` in config.toml or pass the folder: briefbot check DIR";
-                self.diagnostics
-                    .push(Diagnostic::whole(&self.root, message).with_help(help));
-                return Err(self.fail());
+                diagnostics.push(Diagnostic::whole(&self.root, message).with_help(help));
+                return fail(diagnostics, counts);
             }
         };
+        self.report_folder(&found, &mut diagnostics);
+        counts.briefs = found.briefs.len();
+        counts.authors = found.authors.len();
+
+        let parties = self.read_parties(found.parties.as_deref(), started, &mut diagnostics);
+        counts.parties = parties.as_ref().map_or(0, |p| p.len());
+        let authors = self.read_authors(&found.authors, started, &mut diagnostics);
+        let author_slugs: Vec<String> = found.authors.iter().filter_map(|p| stem(p)).collect();
+
+        // A broken parties.toml is reported on its own; checking parties against it would
+        // only add noise, so briefs are then read as if there were no parties file.
+        let known = Known::new(
+            author_slugs,
+            parties.as_deref().cloned(),
+            self.options.default_track.clone(),
+        );
+        if !self
+            .checked_against
+            .as_ref()
+            .is_some_and(|before| before.same_as(&known))
+        {
+            self.briefs.clear();
+        }
+        let rounds = self.read_briefs(&found.briefs, &known, started, &mut diagnostics);
+        self.checked_against = Some(known);
+
+        if !diagnostics.is_empty() {
+            return fail(diagnostics, counts);
+        }
+        let mut library = Library::from_shared(
+            rounds,
+            authors.iter().map(|a| Author::clone(a)).collect(),
+            parties.as_deref().cloned().unwrap_or_default(),
+            self.options.default_track.clone(),
+        );
+        library.counts = counts;
+        Ok(library)
+    }
+
+    /// What is wrong with the folder itself: no briefs, entries that cannot be read, TOML
+    /// files that are neither authors nor parties.
+    fn report_folder(&self, found: &files::Found, diagnostics: &mut Diagnostics) {
         if found.briefs.is_empty() {
-            self.diagnostics.push(
+            diagnostics.push(
                 Diagnostic::whole(&self.root, "the briefs folder has no briefs (no .md files)")
                     .with_help("add a round with `briefbot new --track TRACK --round N`"),
             );
         }
         for (path, reason) in &found.unreadable {
-            self.diagnostics
-                .push(Diagnostic::whole(self.root.join(path), reason.clone()));
+            diagnostics.push(Diagnostic::whole(self.root.join(path), reason.clone()));
         }
         for stray in &found.strays {
-            self.diagnostics.push(
+            diagnostics.push(
                 Diagnostic::whole(self.root.join(stray), "a TOML file that briefbot does not know")
                     .with_help(format!("authors go in {AUTHORS_DIR}/<slug>.toml and parties in {PARTIES_FILE}; rename or move it")),
             );
         }
-
-        let parties = found.parties.as_ref().map(|path| self.read_parties(path));
-        let author_slugs: Vec<String> = found.authors.iter().filter_map(|p| stem(p)).collect();
-        let authors: Vec<Author> = found
-            .authors
-            .iter()
-            .filter_map(|p| self.read_author(p))
-            .collect();
-        self.counts.authors = found.authors.len();
-        self.counts.briefs = found.briefs.len();
-
-        // A broken parties.toml is reported on its own; checking parties against it would
-        // only add noise, so briefs are then read as if there were no parties file.
-        let known = Known {
-            authors: &author_slugs,
-            parties: parties.as_ref().and_then(|p| p.as_deref()),
-            default_track: options.default_track.as_deref(),
-        };
-        let parsed: Vec<(ParsedRound, SourceId)> = found
-            .briefs
-            .iter()
-            .filter_map(|path| self.read_brief(path, &known))
-            .collect();
-        let rounds = self.check_duplicates(parsed);
-
-        if !self.diagnostics.is_empty() {
-            return Err(self.fail());
-        }
-        let mut library = Library::from_parts(
-            rounds,
-            authors,
-            parties.flatten().unwrap_or_default(),
-            options.default_track.clone(),
-        );
-        library.counts = self.counts;
-        Ok(library)
     }
 
-    fn fail(mut self) -> LoadError {
-        self.diagnostics.sort();
-        LoadError {
-            root: self.root,
-            counts: self.counts,
-            diagnostics: self.diagnostics,
+    /// Reports a read file's mistakes; its value, when it has no mistakes.
+    fn settle<T>(&self, read: Read<T>, diagnostics: &mut Diagnostics) -> Option<T> {
+        let path = self.root.join(&read.path);
+        if let Some(reason) = read.unreadable {
+            diagnostics.push(Diagnostic::whole(&path, reason));
         }
-    }
-
-    /// Reads a file as UTF-8 and registers it for diagnostics; `None` after reporting why not.
-    fn read_source(&mut self, relative: &Path) -> Option<(SourceId, String)> {
-        let path = self.root.join(relative);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                self.diagnostics.push(Diagnostic::whole(
-                    &path,
-                    format!("cannot read the file: {error}"),
-                ));
-                return None;
-            }
-        };
-        match String::from_utf8(bytes) {
-            Ok(mut text) => {
-                if text.starts_with('\u{feff}') {
-                    text.replace_range(..3, "");
-                }
-                Some((self.diagnostics.add_source(&path, text.clone()), text))
-            }
-            Err(error) => {
-                let valid = error.utf8_error().valid_up_to();
-                let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
-                let id = self.diagnostics.add_source(&path, lossy);
-                self.diagnostics.error_at(
-                    id,
-                    valid..valid + 1,
-                    "the file is not UTF-8 text",
-                    Some("save it as UTF-8 in your editor (\"Save with encoding\")".to_string()),
-                );
+        match read.mistakes {
+            Some((text, errors)) => {
+                diagnostics.add_file(&path, text, errors);
                 None
             }
+            None => read.value,
         }
     }
 
-    fn read_parties(&mut self, relative: &Path) -> Option<Vec<Party>> {
-        let (source, text) = self.read_source(relative)?;
-        let mut cx = FileCx {
-            source,
-            offset: 0,
-            diagnostics: &mut self.diagnostics,
+    fn read_parties(
+        &mut self,
+        path: Option<&Path>,
+        started: SystemTime,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Arc<Vec<Party>>> {
+        let Some(path) = path else {
+            self.parties = None;
+            return None;
         };
-        let parties = people::parse_parties(&mut cx, &text)?;
-        self.counts.parties = parties.len();
+        if let Some((cached_path, cached)) = &self.parties
+            && cached_path == path
+            && Stamp::of(&self.root.join(path)) == Some(cached.stamp)
+        {
+            return Some(cached.value.clone());
+        }
+        let read = read_file(&self.root, path, people::parse_parties);
+        let stamp = read.stamp;
+        let parties = Arc::new(self.settle(read, diagnostics)?);
+        self.parties = stamp
+            .filter(|s| s.is_settled(started))
+            .map(|stamp| {
+                (
+                    path.to_path_buf(),
+                    Cached {
+                        stamp,
+                        value: parties.clone(),
+                    },
+                )
+            });
         Some(parties)
     }
 
-    fn read_author(&mut self, relative: &Path) -> Option<Author> {
-        let slug = stem(relative)?;
-        let (source, text) = self.read_source(relative)?;
-        let mut cx = FileCx {
-            source,
-            offset: 0,
-            diagnostics: &mut self.diagnostics,
-        };
-        people::parse_author(&mut cx, &slug, &text)
+    fn read_authors(
+        &mut self,
+        paths: &[PathBuf],
+        started: SystemTime,
+        diagnostics: &mut Diagnostics,
+    ) -> Vec<Arc<Author>> {
+        let root = &self.root;
+        let cached = &self.authors;
+        let reads: Vec<Result<Arc<Author>, Box<Read<Author>>>> = paths
+            .par_iter()
+            .map(|path| match cached.get(path) {
+                Some(c) if Stamp::of(&root.join(path)) == Some(c.stamp) => Ok(c.value.clone()),
+                _ => Err(Box::new(read_file(root, path, |cx, text| {
+                    people::parse_author(cx, &stem(path).unwrap_or_default(), text)
+                }))),
+            })
+            .collect();
+        let mut next = HashMap::new();
+        let mut authors = Vec::new();
+        for (path, read) in paths.iter().zip(reads) {
+            let author = match read {
+                Ok(author) => author,
+                Err(read) => {
+                    let stamp = read.stamp;
+                    let Some(author) = self.settle(*read, diagnostics).map(Arc::new) else {
+                        continue;
+                    };
+                    if let Some(stamp) = stamp.filter(|s| s.is_settled(started)) {
+                        next.insert(
+                            path.clone(),
+                            Cached {
+                                stamp,
+                                value: author.clone(),
+                            },
+                        );
+                    }
+                    authors.push(author);
+                    continue;
+                }
+            };
+            if let Some(entry) = self.authors.remove(path) {
+                next.insert(path.clone(), entry);
+            }
+            authors.push(author);
+        }
+        self.authors = next;
+        authors
     }
 
-    fn read_brief(&mut self, relative: &Path, known: &Known) -> Option<(ParsedRound, SourceId)> {
-        let (source, text) = self.read_source(relative)?;
-        let mut cx = FileCx {
-            source,
-            offset: 0,
-            diagnostics: &mut self.diagnostics,
-        };
-        let parsed = brief::parse(&mut cx, relative.to_path_buf(), &text, known);
-        Some((parsed, source))
-    }
-
-    /// Reports a round number used twice in one track, whether or not the files have other
-    /// mistakes, and returns the valid rounds.
-    fn check_duplicates(&mut self, parsed: Vec<(ParsedRound, SourceId)>) -> Vec<Round> {
-        let mut seen: BTreeMap<RoundId, (PathBuf, Location)> = BTreeMap::new();
-        let mut rounds = Vec::new();
-        for (parsed, source) in parsed {
-            if let Some(identity) = parsed.identity {
-                let path = self.diagnostics.path_of(source);
-                if let Some((first, at)) = seen.get(&identity.id) {
-                    self.diagnostics.error_at(
-                        source,
-                        identity.span,
-                        format!(
+    /// Every round file: the unchanged ones from the cache, the others read in parallel;
+    /// then a round number used twice in one track is reported, whether or not the files
+    /// have other mistakes.
+    fn read_briefs(
+        &mut self,
+        paths: &[PathBuf],
+        known: &Known,
+        started: SystemTime,
+        diagnostics: &mut Diagnostics,
+    ) -> Vec<Arc<Round>> {
+        let root = &self.root;
+        let cached = &self.briefs;
+        // A file that cannot be parsed still says which round it claims to be.
+        type Parsed = (Option<Arc<Round>>, Option<Identity>);
+        let reads: Vec<Result<Arc<Brief>, Box<Read<Parsed>>>> = paths
+            .par_iter()
+            .map(|path| match cached.get(path) {
+                Some(c) if Stamp::of(&root.join(path)) == Some(c.stamp) => Ok(c.value.clone()),
+                _ => Err(Box::new(read_file(root, path, |cx, text| {
+                    let parsed: ParsedRound = brief::parse(cx, path.clone(), text, known);
+                    Some((parsed.round.map(Arc::new), parsed.identity))
+                }))),
+            })
+            .collect();
+        let mut next = HashMap::new();
+        let mut seen: HashMap<RoundId, (PathBuf, Location)> = HashMap::with_capacity(paths.len());
+        let mut rounds = Vec::with_capacity(paths.len());
+        for (path, read) in paths.iter().zip(reads) {
+            let (round, identity, stamp, mistakes) = match read {
+                Ok(brief) => {
+                    if let Some(entry) = self.briefs.remove(path) {
+                        next.insert(path.clone(), entry);
+                    }
+                    (Some(brief.round.clone()), Some(brief.identity.clone()), None, None)
+                }
+                Err(mut read) => {
+                    let (round, identity) = read.value.take().unwrap_or_default();
+                    let mistakes = read.mistakes.take();
+                    let stamp = read.stamp;
+                    if let Some(reason) = read.unreadable.take() {
+                        diagnostics.push(Diagnostic::whole(root.join(path), reason));
+                    }
+                    (round, identity, stamp, mistakes)
+                }
+            };
+            let duplicate = identity.as_ref().and_then(|identity| {
+                match seen.get(&identity.id) {
+                    Some((first, at)) => Some(FileError {
+                        span: identity.span.clone(),
+                        message: format!(
                             "round {} of track `{}` is also in {}:{}:{}",
                             identity.id.number,
                             identity.id.track,
@@ -226,14 +425,38 @@ impl Loader {
                             at.line,
                             at.column
                         ),
-                        Some("each round has one file; give one of them another round number or track".to_string()),
-                    );
-                    continue;
+                        help: Some("each round has one file; give one of them another round number or track".to_string()),
+                    }),
+                    None => {
+                        seen.insert(identity.id.clone(), (root.join(path), identity.location));
+                        None
+                    }
                 }
-                seen.insert(identity.id, (path, identity.location));
+            });
+            match (mistakes, duplicate) {
+                (None, None) => {
+                    let Some(round) = round else { continue };
+                    if let (Some(stamp), Some(identity)) = (stamp.filter(|s| s.is_settled(started)), identity) {
+                        let brief = Brief { round: round.clone(), identity };
+                        next.insert(path.clone(), Cached { stamp, value: Arc::new(brief) });
+                    }
+                    rounds.push(round);
+                }
+                (Some((text, mut errors)), duplicate) => {
+                    errors.extend(duplicate);
+                    diagnostics.add_file(&root.join(path), text, errors);
+                }
+                (None, Some(duplicate)) => {
+                    // The file itself is valid, so its text was not kept: read it again to
+                    // show the line.
+                    let text = std::fs::read(root.join(path))
+                        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                        .unwrap_or_default();
+                    diagnostics.add_file(&root.join(path), text, vec![duplicate]);
+                }
             }
-            rounds.extend(parsed.round);
         }
+        self.briefs = next;
         rounds
     }
 }

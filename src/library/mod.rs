@@ -14,7 +14,7 @@ pub mod suggest;
 
 pub use failure::{Failure, fingerprint};
 pub use fields::PLACEHOLDER;
-pub use load::{LoadError, LoadOptions};
+pub use load::{Folder, LoadError, LoadOptions};
 pub use model::{
     Author, Counts, Date, Library, Party, Position, Role, Round, RoundId, Source, Track, is_slug,
     plural,

@@ -1,9 +1,10 @@
 //! What a briefs folder holds, as the commands read it: tracks of rounds, authors, parties,
 //! and the immutable `Library` snapshot of them. Plain data: no files, no Discord.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A calendar day, as briefs write it (`date = 2026-01-06`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -123,29 +124,37 @@ impl Round {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Track {
     pub id: String,
-    pub rounds: Vec<Round>,
+    /// Shared with the libraries before and after a reload that did not change them.
+    pub rounds: Vec<Arc<Round>>,
 }
 
 impl Track {
     /// The round with the highest number; every track has at least one.
     pub fn latest(&self) -> Option<&Round> {
-        self.rounds.last()
+        self.rounds.last().map(|r| &**r)
     }
 
     pub fn round(&self, number: u32) -> Option<&Round> {
         self.rounds
             .binary_search_by_key(&number, |r| r.number)
             .ok()
-            .map(|i| &self.rounds[i])
+            .map(|i| &*self.rounds[i])
     }
 
     /// The round before `number` in this track (rounds may skip numbers).
     pub fn previous(&self, number: u32) -> Option<&Round> {
-        self.rounds.iter().rev().find(|r| r.number < number)
+        let before = self.rounds.partition_point(|r| r.number < number);
+        before.checked_sub(1).map(|i| &*self.rounds[i])
     }
 
     pub fn next(&self, number: u32) -> Option<&Round> {
-        self.rounds.iter().find(|r| r.number > number)
+        let after = self.rounds.partition_point(|r| r.number <= number);
+        self.rounds.get(after).map(|r| &**r)
+    }
+
+    /// Rounds newest first.
+    pub fn newest_first(&self) -> impl Iterator<Item = &Round> {
+        self.rounds.iter().rev().map(|r| &**r)
     }
 }
 
@@ -214,7 +223,8 @@ pub fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// An immutable snapshot of a valid briefs folder.
+/// An immutable snapshot of a valid briefs folder, with the indexes that keep every answer
+/// independent of the library's size.
 #[derive(Debug, Clone)]
 pub struct Library {
     tracks: Vec<Track>,
@@ -222,6 +232,13 @@ pub struct Library {
     parties: Vec<Party>,
     pub(super) counts: Counts,
     default_track: Option<String>,
+    /// Author slug → index in `authors`.
+    author_index: HashMap<String, usize>,
+    /// A party's name or alias, lower-cased → index in `parties`.
+    party_index: HashMap<String, usize>,
+    /// Author slug → the rounds they wrote, by track and then number.
+    by_author: HashMap<String, Vec<Arc<Round>>>,
+    rounds: usize,
 }
 
 impl Library {
@@ -234,17 +251,27 @@ impl Library {
         parties: Vec<Party>,
         default_track: Option<String>,
     ) -> Library {
-        let mut tracks: BTreeMap<String, Vec<Round>> = BTreeMap::new();
+        let rounds = rounds.into_iter().map(Arc::new).collect();
+        Library::from_shared(rounds, authors, parties, default_track)
+    }
+
+    /// As `from_parts`, from rounds that may be shared with another snapshot.
+    pub fn from_shared(
+        rounds: Vec<Arc<Round>>,
+        authors: Vec<Author>,
+        parties: Vec<Party>,
+        default_track: Option<String>,
+    ) -> Library {
+        let mut tracks: BTreeMap<String, Vec<Arc<Round>>> = BTreeMap::new();
         for round in rounds {
-            let rounds = tracks.entry(round.track.clone()).or_default();
-            if !rounds.iter().any(|r| r.number == round.number) {
-                rounds.push(round);
-            }
+            tracks.entry(round.track.clone()).or_default().push(round);
         }
-        let tracks = tracks
+        let tracks: Vec<Track> = tracks
             .into_iter()
             .map(|(id, mut rounds)| {
+                // Stable: of two rounds with one number, the first stays first and is kept.
                 rounds.sort_by_key(|r| r.number);
+                rounds.dedup_by_key(|r| r.number);
                 Track { id, rounds }
             })
             .collect();
@@ -255,12 +282,36 @@ impl Library {
         };
         let mut authors = authors;
         authors.sort_by(|a, b| a.slug.cmp(&b.slug));
+        let author_index = authors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.slug.clone(), i))
+            .collect();
+        let mut party_index = HashMap::new();
+        for (i, party) in parties.iter().enumerate() {
+            for name in std::iter::once(&party.name).chain(&party.aliases) {
+                // The first party to claim a name keeps it, as a search in file order would.
+                party_index.entry(name.trim().to_lowercase()).or_insert(i);
+            }
+        }
+        let mut by_author: HashMap<String, Vec<Arc<Round>>> = HashMap::new();
+        for round in tracks.iter().flat_map(|t| &t.rounds) {
+            by_author
+                .entry(round.author.clone())
+                .or_default()
+                .push(round.clone());
+        }
+        let rounds = tracks.iter().map(|t| t.rounds.len()).sum();
         Library {
             tracks,
             authors,
             parties,
             counts,
             default_track,
+            author_index,
+            party_index,
+            by_author,
+            rounds,
         }
     }
 
@@ -270,7 +321,10 @@ impl Library {
     }
 
     pub fn track(&self, id: &str) -> Option<&Track> {
-        self.tracks.iter().find(|t| t.id == id)
+        self.tracks
+            .binary_search_by(|t| t.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.tracks[i])
     }
 
     /// The track a command means when it names none: the only one; else the configured
@@ -295,7 +349,16 @@ impl Library {
     }
 
     pub fn author(&self, slug: &str) -> Option<&Author> {
-        self.authors.iter().find(|a| a.slug == slug)
+        self.author_index.get(slug).map(|&i| &self.authors[i])
+    }
+
+    /// The rounds `slug` wrote, by track and then number.
+    pub fn rounds_by(&self, slug: &str) -> impl Iterator<Item = &Round> {
+        self.by_author
+            .get(slug)
+            .into_iter()
+            .flatten()
+            .map(|r| &**r)
     }
 
     /// Parties from `parties.toml`, in file order; empty when there is none.
@@ -305,7 +368,9 @@ impl Library {
 
     /// The party called `name` or known by it as an alias.
     pub fn party(&self, name: &str) -> Option<&Party> {
-        self.parties.iter().find(|p| p.answers_to(name))
+        self.party_index
+            .get(&name.trim().to_lowercase())
+            .map(|&i| &self.parties[i])
     }
 
     pub fn counts(&self) -> Counts {
@@ -314,7 +379,12 @@ impl Library {
 
     /// Every round of every track.
     pub fn rounds(&self) -> impl Iterator<Item = &Round> {
-        self.tracks.iter().flat_map(|t| t.rounds.iter())
+        self.tracks.iter().flat_map(|t| t.rounds.iter().map(|r| &**r))
+    }
+
+    /// How many rounds there are, in every track.
+    pub fn round_count(&self) -> usize {
+        self.rounds
     }
 }
 

@@ -33,7 +33,7 @@ pub(crate) fn parse_author(cx: &mut FileCx, slug: &str, text: &str) -> Option<Au
         return None;
     }
     let table = parse_toml(cx, text)?;
-    let before = cx.diagnostics.len();
+    let before = cx.errors.len();
     let mut t = Table::new(&table, 0..0, "an author file");
     let name = t.text(cx, "name", Need::Required, Fits::AUTHOR_NAME);
     let title = t.text(cx, "title", Need::Optional, Fits::FIELD_NAME);
@@ -52,7 +52,7 @@ pub(crate) fn parse_author(cx: &mut FileCx, slug: &str, text: &str) -> Option<Au
     }
     let links = links.into_iter().map(|(link, _)| link).collect();
     t.finish(cx);
-    if cx.diagnostics.len() > before {
+    if cx.errors.len() > before {
         return None;
     }
     Some(Author {
@@ -70,7 +70,7 @@ pub(crate) fn parse_author(cx: &mut FileCx, slug: &str, text: &str) -> Option<Au
 /// Reads `parties.toml`: `[[party]]` tables with a canonical name, aliases and an emoji.
 pub(crate) fn parse_parties(cx: &mut FileCx, text: &str) -> Option<Vec<Party>> {
     let table = parse_toml(cx, text)?;
-    let before = cx.diagnostics.len();
+    let before = cx.errors.len();
     let mut t = Table::new(&table, 0..0, "parties.toml");
     let mut parties: Vec<Party> = Vec::new();
     for (entry, span) in t.tables(cx, "party") {
@@ -102,7 +102,7 @@ pub(crate) fn parse_parties(cx: &mut FileCx, text: &str) -> Option<Vec<Party>> {
         }
     }
     t.finish(cx);
-    (cx.diagnostics.len() == before).then_some(parties)
+    (cx.errors.len() == before).then_some(parties)
 }
 
 /// One `[[party]]` as read: its name (first, when present) and aliases with their spans.
@@ -138,14 +138,10 @@ mod tests {
     use std::path::Path;
 
     fn parties(text: &str) -> (Option<Vec<Party>>, Vec<String>) {
-        let mut diagnostics = Diagnostics::default();
-        let source = diagnostics.add_source(Path::new("parties.toml"), text.to_string());
-        let mut cx = FileCx {
-            source,
-            offset: 0,
-            diagnostics: &mut diagnostics,
-        };
+        let mut cx = FileCx::default();
         let parsed = parse_parties(&mut cx, text);
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.add_file(Path::new("parties.toml"), text.to_string(), cx.errors);
         (
             parsed,
             diagnostics.items().iter().map(|d| d.to_string()).collect(),
