@@ -13,7 +13,7 @@ use briefbot::cli::ask::{Question, ask};
 use briefbot::cli::check::Report;
 use briefbot::commands::{RequestError, spec};
 use briefbot::config::{Config, ConfigError};
-use briefbot::library::Library;
+use briefbot::library::{Folder, Library};
 use briefbot::live::{Hangups, Live, Reloader};
 use briefbot::logs::{self, LogFormat};
 use briefbot::rest::{self, Token};
@@ -149,16 +149,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // The token is checked before anything connects; it is never logged.
             let token = Token::from_env()?;
             let (runtime, hangups) = runtime()?;
-            let library = load_library(&config)?;
+            let (library, folder) = load_folder(&config)?;
             info!(
-                rounds = library.rounds().count(),
+                rounds = library.round_count(),
                 tracks = library.tracks().len(),
                 folder = %config.briefs_dir.display(),
                 "briefs loaded"
             );
             runtime.block_on(async {
                 let stop = stop_on_signals();
-                let reloader = reloader(library, &config);
+                let reloader = Reloader::with_folder(library, folder);
                 let handler = Arc::new(Handler::new(reloader.clone()));
                 let rest = rest::client(&token, &config.discord);
                 let gateway = Gateway::new(&config, rest, handler).await?;
@@ -194,12 +194,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None
             };
             let (runtime, hangups) = runtime()?;
-            let library = load_library(&config)?;
-            info!(rounds = library.rounds().count(), folder = %config.briefs_dir.display(), "briefs loaded");
+            let (library, folder) = load_folder(&config)?;
+            info!(rounds = library.round_count(), folder = %config.briefs_dir.display(), "briefs loaded");
             let listen = listen.unwrap_or(config.serve.listen);
             runtime.block_on(async {
                 let stop = stop_on_signals();
-                let reloader = reloader(library, &config);
+                let reloader = Reloader::with_folder(library, folder);
                 let rest = token.map(|t| Arc::new(rest::client(&t, &config.discord)));
                 let live = Live::start(&config, &reloader, hangups, rest)?;
                 let endpoint = Arc::new(Endpoint::new(key, Arc::new(Handler::new(reloader))));
@@ -321,19 +321,22 @@ fn runtime() -> anyhow::Result<(tokio::runtime::Runtime, Hangups)> {
     Ok((runtime, hangups))
 }
 
-/// The holder of the served snapshot, which reloads from the configured folder.
-fn reloader(library: Library, config: &Config) -> Arc<Reloader> {
-    Reloader::new(library, config.briefs_dir.clone(), config.load_options())
-}
-
-/// The briefs, or every mistake in them.
-fn load_library(config: &Config) -> anyhow::Result<Library> {
-    Library::load(&config.briefs_dir, &config.load_options()).map_err(|error| {
+/// The briefs, or every mistake in them; with the folder as read, so that reloads read only
+/// the files that change.
+fn load_folder(config: &Config) -> anyhow::Result<(Library, Folder)> {
+    let mut folder = Folder::new(&config.briefs_dir, config.load_options());
+    let library = folder.load().map_err(|error| {
         anyhow::anyhow!(
             "{}{error}; fix them, or see them again with `briefbot check`",
             error.diagnostics.render()
         )
-    })
+    })?;
+    Ok((library, folder))
+}
+
+/// The briefs, or every mistake in them.
+fn load_library(config: &Config) -> anyhow::Result<Library> {
+    load_folder(config).map(|(library, _)| library)
 }
 
 /// A command line `ask` cannot read, with the list of commands.

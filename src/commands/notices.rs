@@ -76,7 +76,7 @@ fn round_numbers(library: &Library) -> String {
 fn contents(library: &Library) -> String {
     format!(
         "{} in {}, {}",
-        plural(library.rounds().count(), "round"),
+        plural(library.round_count(), "round"),
         plural(library.tracks().len(), "track"),
         plural(library.authors().len(), "author"),
     )

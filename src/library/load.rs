@@ -305,17 +305,15 @@ impl Folder {
         let read = read_file(&self.root, path, people::parse_parties);
         let stamp = read.stamp;
         let parties = Arc::new(self.settle(read, diagnostics)?);
-        self.parties = stamp
-            .filter(|s| s.is_settled(started))
-            .map(|stamp| {
-                (
-                    path.to_path_buf(),
-                    Cached {
-                        stamp,
-                        value: parties.clone(),
-                    },
-                )
-            });
+        self.parties = stamp.filter(|s| s.is_settled(started)).map(|stamp| {
+            (
+                path.to_path_buf(),
+                Cached {
+                    stamp,
+                    value: parties.clone(),
+                },
+            )
+        });
         Some(parties)
     }
 
@@ -401,7 +399,12 @@ impl Folder {
                     if let Some(entry) = self.briefs.remove(path) {
                         next.insert(path.clone(), entry);
                     }
-                    (Some(brief.round.clone()), Some(brief.identity.clone()), None, None)
+                    (
+                        Some(brief.round.clone()),
+                        Some(brief.identity.clone()),
+                        None,
+                        None,
+                    )
                 }
                 Err(mut read) => {
                     let (round, identity) = read.value.take().unwrap_or_default();
@@ -436,9 +439,20 @@ impl Folder {
             match (mistakes, duplicate) {
                 (None, None) => {
                     let Some(round) = round else { continue };
-                    if let (Some(stamp), Some(identity)) = (stamp.filter(|s| s.is_settled(started)), identity) {
-                        let brief = Brief { round: round.clone(), identity };
-                        next.insert(path.clone(), Cached { stamp, value: Arc::new(brief) });
+                    if let (Some(stamp), Some(identity)) =
+                        (stamp.filter(|s| s.is_settled(started)), identity)
+                    {
+                        let brief = Brief {
+                            round: round.clone(),
+                            identity,
+                        };
+                        next.insert(
+                            path.clone(),
+                            Cached {
+                                stamp,
+                                value: Arc::new(brief),
+                            },
+                        );
                     }
                     rounds.push(round);
                 }

@@ -354,11 +354,7 @@ impl Library {
 
     /// The rounds `slug` wrote, by track and then number.
     pub fn rounds_by(&self, slug: &str) -> impl Iterator<Item = &Round> {
-        self.by_author
-            .get(slug)
-            .into_iter()
-            .flatten()
-            .map(|r| &**r)
+        self.by_author.get(slug).into_iter().flatten().map(|r| &**r)
     }
 
     /// Parties from `parties.toml`, in file order; empty when there is none.
@@ -379,7 +375,9 @@ impl Library {
 
     /// Every round of every track.
     pub fn rounds(&self) -> impl Iterator<Item = &Round> {
-        self.tracks.iter().flat_map(|t| t.rounds.iter().map(|r| &**r))
+        self.tracks
+            .iter()
+            .flat_map(|t| t.rounds.iter().map(|r| &**r))
     }
 
     /// How many rounds there are, in every track.

@@ -12,7 +12,7 @@ use arc_swap::ArcSwap;
 use tokio::sync::{Mutex, watch};
 use tracing::{debug, error, info};
 
-use crate::library::{Failure, Library, LoadOptions, Round, RoundId};
+use crate::library::{Failure, Folder, Library, LoadOptions, Round, RoundId};
 
 /// The library snapshot every request reads; a reload swaps in a new one atomically.
 pub type SharedLibrary = Arc<ArcSwap<Library>>;
@@ -57,7 +57,8 @@ pub enum Outcome {
 pub struct Reloader {
     library: SharedLibrary,
     dir: PathBuf,
-    options: LoadOptions,
+    /// The folder as last read: a reload parses only the files that changed since.
+    folder: Arc<std::sync::Mutex<Folder>>,
     /// Taken for the whole of a load and swap, so a later load never loses to an earlier one.
     /// Holds the fingerprint of the last failure logged, so each is logged once.
     turn: Mutex<Option<String>>,
@@ -65,8 +66,15 @@ pub struct Reloader {
 }
 
 impl Reloader {
-    /// Starts serving `library`, which was loaded from `dir` with `options`.
+    /// Starts serving `library`, which was loaded from `dir` with `options`; the first
+    /// reload reads every file again.
     pub fn new(library: Library, dir: PathBuf, options: LoadOptions) -> Arc<Reloader> {
+        Reloader::with_folder(library, Folder::new(&dir, options))
+    }
+
+    /// Starts serving `library`, which `folder` loaded: reloads read only what changed.
+    pub fn with_folder(library: Library, folder: Folder) -> Arc<Reloader> {
+        let dir = folder.root().to_path_buf();
         let library = Arc::new(library);
         let (status, _) = watch::channel(Status {
             serving: library.clone(),
@@ -76,7 +84,7 @@ impl Reloader {
         Arc::new(Reloader {
             library: Arc::new(ArcSwap::new(library)),
             dir,
-            options,
+            folder: Arc::new(std::sync::Mutex::new(folder)),
             turn: Mutex::new(None),
             status,
         })
@@ -112,9 +120,15 @@ impl Reloader {
     pub async fn reload(&self, trigger: Trigger) -> Outcome {
         let mut last_failure = self.turn.lock().await;
         let started = Instant::now();
-        let dir = self.dir.clone();
-        let options = self.options.clone();
-        let loaded = tokio::task::spawn_blocking(move || Library::load(&dir, &options)).await;
+        let folder = self.folder.clone();
+        let loaded = tokio::task::spawn_blocking(move || {
+            // A panic in an earlier load leaves the folder's cache as it was: still usable.
+            let mut folder = folder
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            folder.load()
+        })
+        .await;
         let loaded = match loaded {
             Ok(loaded) => loaded,
             // A panic in the loader is a bug; the old snapshot stays, as for a broken file.
@@ -131,7 +145,7 @@ impl Reloader {
                 let recovered = last_failure.take().is_some();
                 info!(
                     ?trigger,
-                    rounds = library.rounds().count(),
+                    rounds = library.round_count(),
                     tracks = library.tracks().len(),
                     new = added.len(),
                     elapsed_us = started.elapsed().as_micros() as u64,

@@ -78,7 +78,7 @@ pub fn about(library: &Library) -> Message {
         title: "About briefbot".to_string(),
         description: format!(
             "Curated, sourced briefings on negotiation rounds{by}. {} so far.",
-            plural(library.rounds().count(), "round")
+            plural(library.round_count(), "round")
         ),
         fields,
         footer: (!publishers.is_empty()).then(|| format!("Published by {}", publishers.join(", "))),

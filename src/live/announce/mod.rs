@@ -85,7 +85,7 @@ impl Announcer {
                 let state = State::baseline(&library);
                 file.save(&state)?;
                 info!(
-                    rounds = library.rounds().count(),
+                    rounds = library.round_count(),
                     file = %file.path().display(),
                     "first start: the rounds already there are recorded, not announced"
                 );

@@ -112,7 +112,7 @@ pub async fn serve(
 }
 
 async fn healthz(State(endpoint): State<Arc<Endpoint>>) -> Response {
-    let rounds = endpoint.handler.reloader().current().rounds().count();
+    let rounds = endpoint.handler.reloader().current().round_count();
     (StatusCode::OK, format!("ok: {}\n", plural(rounds, "round"))).into_response()
 }
 

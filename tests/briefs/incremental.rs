@@ -1,0 +1,164 @@
+//! Loading a folder again after a change reads only the files that changed: unchanged rounds
+//! are the very same values (shared with the snapshot served), the checks across files still
+//! see the whole folder, and a broken edit is reported exactly as a full load reports it.
+
+use std::path::Path;
+
+use std::time::{Duration, SystemTime};
+
+use briefbot::library::{Folder, Library};
+
+use crate::common::{round_brief, shipped_copy, shipped_options};
+
+/// Marks every file under `dir` as written an hour ago, as files are in a folder that has
+/// been served for a while (a file written in the last seconds is always read again).
+fn age(dir: &Path) {
+    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    for entry in std::fs::read_dir(dir).expect("list") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            age(&path);
+        } else {
+            let file = std::fs::File::options()
+                .append(true)
+                .open(&path)
+                .expect("open");
+            file.set_modified(an_hour_ago)
+                .expect("set the modification time");
+        }
+    }
+}
+
+fn round<'l>(library: &'l Library, number: u32) -> &'l briefbot::library::Round {
+    library
+        .track("syria-israel")
+        .and_then(|t| t.round(number))
+        .unwrap_or_else(|| panic!("round {number}"))
+}
+
+fn shares(a: &Library, b: &Library, number: u32) -> bool {
+    std::ptr::eq(round(a, number), round(b, number))
+}
+
+fn load(folder: &mut Folder) -> Library {
+    folder
+        .load()
+        .unwrap_or_else(|e| panic!("loads:\n{}", e.diagnostics.render()))
+}
+
+#[test]
+fn unchanged_files_are_not_read_again_and_an_edited_one_is() {
+    let (_dir, briefs) = shipped_copy();
+    std::fs::write(
+        briefs.join("syria-israel/06-geneva.md"),
+        round_brief(6, "Geneva round"),
+    )
+    .expect("write");
+    age(&briefs);
+    let mut folder = Folder::new(&briefs, shipped_options());
+    let first = load(&mut folder);
+    let second = load(&mut folder);
+    assert!(shares(&first, &second, 5) && shares(&first, &second, 6));
+
+    std::fs::write(
+        briefs.join("syria-israel/06-geneva.md"),
+        round_brief(6, "Geneva round, corrected"),
+    )
+    .expect("edit");
+    let third = load(&mut folder);
+    assert_eq!(round(&third, 6).title, "Geneva round, corrected");
+    assert!(
+        !shares(&second, &third, 6),
+        "the edited round is read again"
+    );
+    assert!(shares(&second, &third, 5), "the other round is shared");
+    // Exactly what a full load of the same folder gives.
+    let full = Library::load(&briefs, &shipped_options()).expect("loads");
+    assert_eq!(
+        third.rounds().map(|r| r.clone()).collect::<Vec<_>>(),
+        full.rounds().map(|r| r.clone()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_broken_edit_is_reported_as_a_full_load_reports_it_and_the_fix_loads() {
+    let (_dir, briefs) = shipped_copy();
+    age(&briefs);
+    let mut folder = Folder::new(&briefs, shipped_options());
+    let before = load(&mut folder);
+    let file = briefs.join("syria-israel/06-geneva.md");
+    std::fs::write(
+        &file,
+        round_brief(6, "Geneva round").replacen("title = ", "titel = ", 1),
+    )
+    .expect("write");
+    let incremental = folder.load().expect_err("a broken folder does not load");
+    let full = Library::load(&briefs, &shipped_options()).expect_err("nor in a full load");
+    assert_eq!(incremental.diagnostics.render(), full.diagnostics.render());
+    assert_eq!(incremental.diagnostics.len(), 1);
+
+    std::fs::write(&file, round_brief(6, "Geneva round")).expect("fix");
+    let after = load(&mut folder);
+    assert!(shares(&before, &after, 5));
+    assert_eq!(round(&after, 6).title, "Geneva round");
+}
+
+#[test]
+fn a_new_file_that_repeats_a_cached_round_is_a_duplicate_at_its_line() {
+    let (_dir, briefs) = shipped_copy();
+    age(&briefs);
+    let mut folder = Folder::new(&briefs, shipped_options());
+    load(&mut folder);
+    std::fs::write(
+        briefs.join("syria-israel/zz-copy.md"),
+        round_brief(5, "The same round again"),
+    )
+    .expect("write");
+    let error = folder.load().expect_err("a round in two files");
+    let full = Library::load(&briefs, &shipped_options()).expect_err("a round in two files");
+    assert_eq!(error.diagnostics.render(), full.diagnostics.render());
+    let text = error.diagnostics.items()[0].to_string();
+    assert!(
+        text.contains("zz-copy.md:3:9: round 5 of track `syria-israel` is also in"),
+        "{text}"
+    );
+}
+
+#[test]
+fn removing_an_author_checks_every_brief_again() {
+    let (_dir, briefs) = shipped_copy();
+    age(&briefs);
+    let mut folder = Folder::new(&briefs, shipped_options());
+    load(&mut folder);
+    std::fs::remove_file(briefs.join("authors/omar-safadi.toml")).expect("remove");
+    let error = folder.load().expect_err("the round's author is gone");
+    let full = Library::load(&briefs, &shipped_options()).expect_err("the author is gone");
+    assert_eq!(error.diagnostics.render(), full.diagnostics.render());
+    assert!(
+        error
+            .diagnostics
+            .items()
+            .iter()
+            .any(|d| d.message.contains("omar-safadi")),
+        "{}",
+        error.diagnostics.render()
+    );
+}
+
+#[test]
+fn a_removed_round_is_gone_from_the_next_load() {
+    let (_dir, briefs) = shipped_copy();
+    std::fs::write(
+        briefs.join("syria-israel/06-geneva.md"),
+        round_brief(6, "Geneva round"),
+    )
+    .expect("write");
+    age(&briefs);
+    let mut folder = Folder::new(&briefs, shipped_options());
+    let before = load(&mut folder);
+    assert_eq!(before.round_count(), 2);
+    std::fs::remove_file(briefs.join("syria-israel/06-geneva.md")).expect("remove");
+    let after = load(&mut folder);
+    assert_eq!(after.round_count(), 1);
+    assert!(shares(&before, &after, 5));
+}
