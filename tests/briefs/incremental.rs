@@ -29,7 +29,7 @@ fn age(dir: &Path) {
     }
 }
 
-fn round<'l>(library: &'l Library, number: u32) -> &'l briefbot::library::Round {
+fn round(library: &Library, number: u32) -> &briefbot::library::Round {
     library
         .track("syria-israel")
         .and_then(|t| t.round(number))
@@ -75,8 +75,8 @@ fn unchanged_files_are_not_read_again_and_an_edited_one_is() {
     // Exactly what a full load of the same folder gives.
     let full = Library::load(&briefs, &shipped_options()).expect("loads");
     assert_eq!(
-        third.rounds().map(|r| r.clone()).collect::<Vec<_>>(),
-        full.rounds().map(|r| r.clone()).collect::<Vec<_>>()
+        third.rounds().cloned().collect::<Vec<_>>(),
+        full.rounds().cloned().collect::<Vec<_>>()
     );
 }
 
