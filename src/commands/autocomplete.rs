@@ -2,6 +2,7 @@
 //! authors, tracks. Best matches first; `Reply::fit` keeps Discord's 25.
 
 use crate::library::{Library, Track};
+use crate::limits;
 use crate::reply::{Choice, ChoiceValue};
 
 /// Choices for `option` of `command`, given the text typed so far.
@@ -31,9 +32,7 @@ pub fn suggest(
 /// whose number starts with it; typing words finds the place or headline.
 fn rounds(track: &Track, partial: &str) -> Vec<Choice> {
     track
-        .rounds
-        .iter()
-        .rev()
+        .newest_first()
         .filter(|r| {
             partial.is_empty()
                 || r.number.to_string().starts_with(partial)
@@ -42,6 +41,8 @@ fn rounds(track: &Track, partial: &str) -> Vec<Choice> {
                     .is_some_and(|l| l.to_lowercase().contains(partial))
                 || r.title.to_lowercase().contains(partial)
         })
+        // Discord shows 25; the rest would only be written to be dropped.
+        .take(limits::AUTOCOMPLETE_CHOICES)
         .map(|r| {
             let name = match &r.location {
                 Some(place) => format!("Round {} — {place}, {}", r.number, r.date),

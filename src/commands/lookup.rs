@@ -69,12 +69,17 @@ pub(super) fn find_party(library: &Library, track: &Track, typed: &str) -> Resul
     if let Some(party) = library.party(typed) {
         return Ok(party.name.clone());
     }
-    let mut names: Vec<&str> = track
-        .rounds
-        .iter()
-        .flat_map(|r| r.positions.iter().map(|p| p.party.as_str()))
-        .collect();
-    names.extend(library.parties().iter().map(|p| p.name.as_str()));
+    // With parties.toml, every position already names one of its parties (the loader
+    // resolves aliases), so the briefs need not be searched.
+    let mut names: Vec<&str> = if library.parties().is_empty() {
+        track
+            .rounds
+            .iter()
+            .flat_map(|r| r.positions.iter().map(|p| p.party.as_str()))
+            .collect()
+    } else {
+        library.parties().iter().map(|p| p.name.as_str()).collect()
+    };
     names.sort_unstable();
     names.dedup();
     if let Some(name) = names.iter().find(|n| n.eq_ignore_ascii_case(typed.trim())) {

@@ -21,8 +21,7 @@ pub fn author_card(library: &Library, author: &Author, from: Option<(&Track, &Ro
     ));
     fields.extend(pack("Links", author.links.iter().cloned()));
     let written = library
-        .rounds()
-        .filter(|r| r.author == author.slug)
+        .rounds_by(&author.slug)
         .map(|r| format!("{} — {}", round_line(library, r), r.title));
     fields.extend(pack("Briefs", written));
     let embed = Embed {

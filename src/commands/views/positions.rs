@@ -59,10 +59,12 @@ pub fn round_positions(library: &Library, track: &Track, round: &Round) -> Messa
 
 /// One party's stance round by round, newest first, as many rounds as fit in one card.
 pub fn party_timeline(library: &Library, track: &Track, party: &str) -> Message {
-    let stances: Vec<Field> = track
-        .rounds
-        .iter()
-        .rev()
+    let with_position = |round: &&Round| round.positions.iter().any(|p| p.party == party);
+    let count = track.newest_first().filter(with_position).count();
+    // Only the rounds that can be shown are written out.
+    let stances = track
+        .newest_first()
+        .filter(with_position)
         .filter_map(|round| {
             let position = round.positions.iter().find(|p| p.party == party)?;
             let mut value = position.stance.clone();
@@ -73,14 +75,12 @@ pub fn party_timeline(library: &Library, track: &Track, party: &str) -> Message 
                 format!("{} — {}", round_line(library, round), round.title),
                 value,
             ))
-        })
-        .collect();
-    let count = stances.len();
+        });
     let title = format!("{}, round by round", party_label(library, party));
     // Leave room for the title and the description; each field is fitted as `reply` will.
     let mut budget = limits::EMBEDS_TOTAL.saturating_sub(limits::chars(&title) + 200);
     let mut fields = Vec::new();
-    for field in stances.into_iter().take(limits::EMBED_FIELDS) {
+    for field in stances.take(limits::EMBED_FIELDS) {
         let name = truncate(&field.name, limits::FIELD_NAME);
         let value = truncate(&field.value, limits::FIELD_VALUE);
         let size = limits::chars(&name) + limits::chars(&value);
