@@ -158,7 +158,14 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
         status: status.filter(|s| !s.is_empty()),
         sources,
         positions,
-        body: text[body].trim().replace("\r\n", "\n"),
+        body: {
+            let body = text[body].trim();
+            if body.contains('\r') {
+                body.replace("\r\n", "\n")
+            } else {
+                body.to_string()
+            }
+        },
         path,
     });
     parsed

@@ -1,7 +1,7 @@
 //! Finding the files of a briefs folder: round files, author files and `parties.toml`,
 //! skipping hidden files, editor leftovers and anything that is not `.md` or `.toml`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -15,6 +15,9 @@ pub(crate) struct Found {
     pub strays: Vec<PathBuf>,
     /// Entries that could not be read, with the reason: reported, and the walk goes on.
     pub unreadable: Vec<(PathBuf, String)>,
+    /// The metadata of every file above, as the walk saw it: what tells a changed file
+    /// from an unchanged one without reading it (or asking the file system again).
+    pub metadata: HashMap<PathBuf, std::fs::Metadata>,
 }
 
 pub(crate) const AUTHORS_DIR: &str = "authors";
@@ -72,9 +75,11 @@ fn walk(
             descend(root, path, visited, found);
         } else if has_extension(name, "md") {
             if !name.eq_ignore_ascii_case("README.md") {
+                found.metadata.insert(path.clone(), meta);
                 found.briefs.push(path);
             }
         } else if has_extension(name, "toml") {
+            found.metadata.insert(path.clone(), meta);
             classify_toml(path, found);
         }
     }

@@ -91,13 +91,13 @@ struct Stamp {
 const RACY: Duration = Duration::from_secs(2);
 
 impl Stamp {
-    fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
+    fn of(meta: Option<&std::fs::Metadata>) -> Option<Stamp> {
+        let meta = meta?;
         Some(Stamp {
             len: meta.len(),
             modified: meta.modified().ok()?,
             #[cfg(unix)]
-            inode: std::os::unix::fs::MetadataExt::ino(&meta),
+            inode: std::os::unix::fs::MetadataExt::ino(meta),
         })
     }
 
@@ -119,14 +119,15 @@ struct Read<T> {
     unreadable: Option<String>,
 }
 
-/// Reads `relative` as UTF-8 text and gives it to `parse`; every mistake is kept.
+/// Reads `relative` as UTF-8 text and gives it to `parse`; every mistake is kept. `stamp` is
+/// the file's as the walk saw it, before reading.
 fn read_file<T>(
     root: &Path,
     relative: &Path,
+    stamp: Option<Stamp>,
     parse: impl FnOnce(&mut FileCx, &str) -> Option<T>,
 ) -> Read<T> {
     let path = root.join(relative);
-    let stamp = Stamp::of(&path);
     let mut read = Read {
         path: relative.to_path_buf(),
         stamp,
@@ -216,9 +217,9 @@ impl Folder {
         counts.briefs = found.briefs.len();
         counts.authors = found.authors.len();
 
-        let parties = self.read_parties(found.parties.as_deref(), started, &mut diagnostics);
+        let parties = self.read_parties(&found, started, &mut diagnostics);
         counts.parties = parties.as_ref().map_or(0, |p| p.len());
-        let authors = self.read_authors(&found.authors, started, &mut diagnostics);
+        let authors = self.read_authors(&found, started, &mut diagnostics);
         let author_slugs: Vec<String> = found.authors.iter().filter_map(|p| stem(p)).collect();
 
         // A broken parties.toml is reported on its own; checking parties against it would
@@ -235,7 +236,7 @@ impl Folder {
         {
             self.briefs.clear();
         }
-        let rounds = self.read_briefs(&found.briefs, &known, started, &mut diagnostics);
+        let rounds = self.read_briefs(&found, &known, started, &mut diagnostics);
         self.checked_against = Some(known);
 
         if !diagnostics.is_empty() {
@@ -288,21 +289,22 @@ impl Folder {
 
     fn read_parties(
         &mut self,
-        path: Option<&Path>,
+        found: &files::Found,
         started: SystemTime,
         diagnostics: &mut Diagnostics,
     ) -> Option<Arc<Vec<Party>>> {
-        let Some(path) = path else {
+        let Some(path) = found.parties.as_deref() else {
             self.parties = None;
             return None;
         };
+        let stamp = Stamp::of(found.metadata.get(path));
         if let Some((cached_path, cached)) = &self.parties
             && cached_path == path
-            && Stamp::of(&self.root.join(path)) == Some(cached.stamp)
+            && stamp == Some(cached.stamp)
         {
             return Some(cached.value.clone());
         }
-        let read = read_file(&self.root, path, people::parse_parties);
+        let read = read_file(&self.root, path, stamp, people::parse_parties);
         let stamp = read.stamp;
         let parties = Arc::new(self.settle(read, diagnostics)?);
         self.parties = stamp.filter(|s| s.is_settled(started)).map(|stamp| {
@@ -319,19 +321,23 @@ impl Folder {
 
     fn read_authors(
         &mut self,
-        paths: &[PathBuf],
+        found: &files::Found,
         started: SystemTime,
         diagnostics: &mut Diagnostics,
     ) -> Vec<Arc<Author>> {
         let root = &self.root;
         let cached = &self.authors;
+        let paths = &found.authors;
         let reads: Vec<Result<Arc<Author>, Box<Read<Author>>>> = paths
             .par_iter()
-            .map(|path| match cached.get(path) {
-                Some(c) if Stamp::of(&root.join(path)) == Some(c.stamp) => Ok(c.value.clone()),
-                _ => Err(Box::new(read_file(root, path, |cx, text| {
-                    people::parse_author(cx, &stem(path).unwrap_or_default(), text)
-                }))),
+            .map(|path| {
+                let stamp = Stamp::of(found.metadata.get(path));
+                match cached.get(path) {
+                    Some(c) if stamp == Some(c.stamp) => Ok(c.value.clone()),
+                    _ => Err(Box::new(read_file(root, path, stamp, |cx, text| {
+                        people::parse_author(cx, &stem(path).unwrap_or_default(), text)
+                    }))),
+                }
             })
             .collect();
         let mut next = HashMap::new();
@@ -371,23 +377,27 @@ impl Folder {
     /// have other mistakes.
     fn read_briefs(
         &mut self,
-        paths: &[PathBuf],
+        found: &files::Found,
         known: &Known,
         started: SystemTime,
         diagnostics: &mut Diagnostics,
     ) -> Vec<Arc<Round>> {
         let root = &self.root;
         let cached = &self.briefs;
+        let paths = &found.briefs;
         // A file that cannot be parsed still says which round it claims to be.
         type Parsed = (Option<Arc<Round>>, Option<Identity>);
         let reads: Vec<Result<Arc<Brief>, Box<Read<Parsed>>>> = paths
             .par_iter()
-            .map(|path| match cached.get(path) {
-                Some(c) if Stamp::of(&root.join(path)) == Some(c.stamp) => Ok(c.value.clone()),
-                _ => Err(Box::new(read_file(root, path, |cx, text| {
-                    let parsed: ParsedRound = brief::parse(cx, path.clone(), text, known);
-                    Some((parsed.round.map(Arc::new), parsed.identity))
-                }))),
+            .map(|path| {
+                let stamp = Stamp::of(found.metadata.get(path));
+                match cached.get(path) {
+                    Some(c) if stamp == Some(c.stamp) => Ok(c.value.clone()),
+                    _ => Err(Box::new(read_file(root, path, stamp, |cx, text| {
+                        let parsed: ParsedRound = brief::parse(cx, path.clone(), text, known);
+                        Some((parsed.round.map(Arc::new), parsed.identity))
+                    }))),
+                }
             })
             .collect();
         let mut next = HashMap::new();

@@ -1,0 +1,226 @@
+//! briefbot at an institute's scale, by hand (not in CI): a folder of 10,000 generated briefs
+//! (`examples/corpus.rs`; 20 tracks of 500 rounds, 300 authors, 60 parties), loaded cold, then
+//! reloaded after one edited file, and every command, button and autocomplete answered
+//! against it, with each reply's p50, p99 and maximum including the JSON Discord receives.
+//!
+//! `cargo bench --bench scale` generates the folder on first use in
+//! `target/briefbot-corpus-10k` (or uses `BRIEFBOT_CORPUS=DIR`).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use briefbot::cli::line;
+use briefbot::commands::{self, Request};
+use briefbot::library::{Folder, Library, LoadOptions};
+
+const ANSWERS: usize = 20_000;
+
+fn corpus() -> PathBuf {
+    if let Some(dir) = std::env::var_os("BRIEFBOT_CORPUS") {
+        return PathBuf::from(dir);
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/briefbot-corpus-10k");
+    if !dir.exists() {
+        eprintln!("generating {} …", dir.display());
+        let status = std::process::Command::new(env!("CARGO"))
+            .args(["run", "--release", "--quiet", "--example", "corpus", "--"])
+            .arg(&dir)
+            .status()
+            .expect("run the corpus generator");
+        assert!(status.success(), "the corpus generator failed");
+    }
+    dir
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// This process's resident memory now and at its peak, from /proc (Linux), in MB.
+fn memory() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn size_on_disk(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                size_on_disk(&path)
+            } else {
+                e.metadata().map_or(0, |m| m.len())
+            }
+        })
+        .sum()
+}
+
+fn main() {
+    let dir = corpus();
+    let options = LoadOptions::default();
+    let mb = size_on_disk(&dir) as f64 / 1e6;
+    println!("corpus: {} ({mb:.0} MB of files)", dir.display());
+
+    // Cold loads: a new Folder each time, as `briefbot check` and a start do.
+    let mut cold = Vec::new();
+    let mut library = None;
+    for _ in 0..5 {
+        let started = Instant::now();
+        let loaded = Folder::new(&dir, options.clone()).load();
+        cold.push(started.elapsed());
+        library = Some(loaded.unwrap_or_else(|e| panic!("{}", e.diagnostics.render())));
+    }
+    let library: Library = library.expect("loaded");
+    println!(
+        "full load: {} rounds, median {:.0} ms of 5 (min {:.0} ms)",
+        library.round_count(),
+        median(cold.clone()).as_secs_f64() * 1e3,
+        cold.iter().min().copied().unwrap_or_default().as_secs_f64() * 1e3
+    );
+
+    // One edited file in a folder already loaded, as the watcher's reload does it.
+    let mut folder = Folder::new(&dir, options.clone());
+    let served = folder.load().expect("loads");
+    let (before, _) = memory();
+    let track = served.tracks()[0].id.clone();
+    let edited = served.tracks()[0].rounds[7].path.clone();
+    let file = dir.join(&edited);
+    let original = std::fs::read_to_string(&file).expect("read a brief");
+    let mut incremental = Vec::new();
+    let mut reloaded = None;
+    for i in 0..5 {
+        let text = original.replacen("title = \"", &format!("title = \"Edit {i}: "), 1);
+        std::fs::write(&file, text).expect("edit a brief");
+        let started = Instant::now();
+        reloaded = Some(folder.load().expect("reloads"));
+        incremental.push(started.elapsed());
+    }
+    std::fs::write(&file, &original).expect("restore the brief");
+    let (after, peak) = memory();
+    let reloaded = reloaded.expect("reloaded");
+    let shared = served
+        .rounds()
+        .zip(reloaded.rounds())
+        .filter(|(a, b)| std::ptr::eq(*a, *b))
+        .count();
+    println!(
+        "reload after editing {} ({track}): median {:.1} ms of 5; {shared} of {} rounds shared with the served library",
+        edited.display(),
+        median(incremental).as_secs_f64() * 1e3,
+        reloaded.round_count()
+    );
+    println!(
+        "memory: {before:.0} MB with one library, {after:.0} MB with both (peak of this process {peak:.0} MB)"
+    );
+
+    answers(&served);
+}
+
+/// Each command's reply, rendered and serialised, `ANSWERS` times.
+fn answers(library: &Library) {
+    let track = library.main_track().expect("a track");
+    let middle = track.rounds[track.rounds.len() / 2].number;
+    let round = library
+        .track(&track.id)
+        .and_then(|t| t.round(middle))
+        .expect("the middle round");
+    let party = round
+        .positions
+        .first()
+        .map(|p| p.party.clone())
+        .expect("a position");
+    let alias = library
+        .party(&party)
+        .and_then(|p| p.aliases.first().cloned())
+        .unwrap_or_else(|| party.clone());
+    let author = library.author(&round.author).expect("the author");
+    let first_word = author
+        .name
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let id = |view: &str| format!("round:{}:{middle}:{view}", track.id);
+    let lines = [
+        "/latest".to_string(),
+        format!("/round {middle}"),
+        "/round 99999".to_string(),
+        "/positions".to_string(),
+        format!("/positions party:\"{alias}\""),
+        format!("/positions party:\"{party}\" round:{middle}"),
+        "/positions party:Nowhereland".to_string(),
+        "/author".to_string(),
+        format!("/author name:\"{}\"", author.name),
+        "/rounds".to_string(),
+        "/about".to_string(),
+    ];
+    let mut requests: Vec<(String, Request)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l.clone(),
+                line::parse(l).unwrap_or_else(|e| panic!("{l}: {e}")),
+            )
+        })
+        .collect();
+    for view in [
+        "card",
+        "prev",
+        "next",
+        "positions",
+        "author",
+        "more:1",
+        "more:2",
+    ] {
+        requests.push((format!("press {view}"), Request::Press(id(view))));
+    }
+    for typing in [
+        "/round number:".to_string(),
+        format!("/round number:{}", middle / 10),
+        "/positions party:a".to_string(),
+        format!("/author name:{first_word}"),
+        "/latest track:".to_string(),
+        "/round number:geneva".to_string(),
+    ] {
+        let request = line::parse_completion(&typing).unwrap_or_else(|e| panic!("{typing}: {e}"));
+        requests.push((format!("complete {typing}"), request));
+    }
+    println!(
+        "\n{:<48} {:>9} {:>9} {:>9} {:>7}",
+        "reply (respond + fit + JSON)", "p50 µs", "p99 µs", "max µs", "bytes"
+    );
+    let mut worst = Duration::ZERO;
+    for (name, request) in &requests {
+        let mut times = Vec::with_capacity(ANSWERS);
+        let mut bytes = 0;
+        for _ in 0..ANSWERS {
+            let started = Instant::now();
+            let json = commands::respond(library, request).fit().to_json_bytes();
+            times.push(started.elapsed());
+            bytes = std::hint::black_box(json).len();
+        }
+        times.sort();
+        let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+        worst = worst.max(at(0.99));
+        println!(
+            "{:<48} {:>9.1} {:>9.1} {:>9.1} {:>7}",
+            name,
+            at(0.5).as_secs_f64() * 1e6,
+            at(0.99).as_secs_f64() * 1e6,
+            times[times.len() - 1].as_secs_f64() * 1e6,
+            bytes
+        );
+    }
+    println!("slowest p99: {:.1} µs", worst.as_secs_f64() * 1e6);
+}
