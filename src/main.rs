@@ -203,7 +203,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let rest = token.map(|t| Arc::new(rest::client(&t, &config.discord)));
                 let live = Live::start(&config, &reloader, hangups, rest)?;
                 let endpoint = Arc::new(Endpoint::new(key, Arc::new(Handler::new(reloader))));
-                let served = http::serve(listen, endpoint, stop).await;
+                let settings = http::ServeSettings {
+                    max_connections: config.serve.max_connections.get(),
+                    ..http::ServeSettings::default()
+                };
+                let served = http::serve(listen, endpoint, settings, stop).await;
                 live.stop().await;
                 served.with_context(|| format!("cannot serve on {listen}"))
             })?;

@@ -348,6 +348,25 @@ mod tests {
     }
 
     #[test]
+    fn max_connections_defaults_and_must_be_positive() {
+        assert_eq!(parse("").expect("valid").serve.max_connections.get(), 1000);
+        let config = parse("[serve]\nmax_connections = 64\n").expect("valid");
+        assert_eq!(config.serve.max_connections.get(), 64);
+        let err = parse("[serve]\nmax_connections = 0\n").expect_err("zero");
+        assert!(
+            err.to_string()
+                .starts_with("config.toml:2:19: max_connections must be at least 1"),
+            "{err}"
+        );
+        let err = parse("[serve]\nmax_conections = 64\n").expect_err("misspelt");
+        assert!(
+            err.to_string()
+                .contains("unknown field `max_conections`, expected `listen` or `max_connections`"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_zero_discord_id_is_refused() {
         let err = parse("[discord]\nguild_ids = [0]\n").expect_err("zero id");
         assert!(

@@ -1,6 +1,8 @@
 //! The tables of `config.toml`: `[discord]`, `[serve]` and `[announce]`, with their defaults
 //! and the shapes `shards` may take.
 
+use std::num::NonZeroUsize;
+
 use serde::Deserialize;
 
 /// Where new rounds are announced, and where editors see a reload's errors.
@@ -52,16 +54,41 @@ pub struct ServeConfig {
     /// Address and port to listen on; put a TLS-terminating reverse proxy in front.
     #[serde(default = "default_listen")]
     pub listen: std::net::SocketAddr,
+    /// At most this many connections are open at once; more wait to be accepted. Nonzero,
+    /// so a typo cannot make a server that never answers.
+    #[serde(
+        default = "default_max_connections",
+        deserialize_with = "at_least_one_connection"
+    )]
+    pub max_connections: NonZeroUsize,
+}
+
+fn at_least_one_connection<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<NonZeroUsize, D::Error> {
+    NonZeroUsize::new(usize::deserialize(deserializer)?).ok_or_else(|| {
+        serde::de::Error::custom(
+            "max_connections must be at least 1: with none, serve would never answer",
+        )
+    })
 }
 
 fn default_listen() -> std::net::SocketAddr {
     std::net::SocketAddr::from(([127, 0, 0, 1], 8080))
 }
 
+fn default_max_connections() -> NonZeroUsize {
+    // Far more than Discord's traffic needs (a proxy reuses a few connections), and below
+    // the 1024 open files a process is often allowed by default, leaving room for the
+    // listener, the briefs being read and the REST client's connections.
+    const { NonZeroUsize::new(1000).expect("1000 is not zero") }
+}
+
 impl Default for ServeConfig {
     fn default() -> Self {
         ServeConfig {
             listen: default_listen(),
+            max_connections: default_max_connections(),
         }
     }
 }

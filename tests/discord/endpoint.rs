@@ -1,33 +1,50 @@
 //! `briefbot serve` over loopback with real requests signed by a test key: PING, commands,
-//! autocomplete, buttons, and every way a request can be refused.
+//! autocomplete, buttons, every way a request can be refused, and the bounds on slow, idle
+//! and too many clients.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::common::signing::{now, public_key_hex, sign, test_key};
 use crate::common::{assert_within_discord_limits, payload, shipped};
-use briefbot::transport::http::{self, Endpoint, PublicKey};
+use briefbot::transport::http::{self, Endpoint, PublicKey, ServeSettings};
 use briefbot::transport::interaction::{Interaction, Kind};
 use reqwest::StatusCode;
 use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 /// A server on a free loopback port, answering from the shipped briefs.
 async fn start() -> SocketAddr {
     start_with(crate::common::shipped_live()).await
 }
 
-/// A server answering from whatever `reloader` serves.
+/// A server answering from whatever `reloader` serves, with the settings `serve` runs with.
 async fn start_with(reloader: Arc<briefbot::live::Reloader>) -> SocketAddr {
+    serving(reloader, ServeSettings::default(), CancellationToken::new())
+        .await
+        .0
+}
+
+/// A server with `settings` on a free loopback port until `stop` is cancelled; the handle
+/// ends once it has stopped.
+async fn serving(
+    reloader: Arc<briefbot::live::Reloader>,
+    settings: ServeSettings,
+    stop: CancellationToken,
+) -> (SocketAddr, JoinHandle<()>) {
     let key = PublicKey::parse(&public_key_hex(&test_key()), "test").expect("test key");
     let endpoint = Arc::new(Endpoint::new(key, crate::common::handler(reloader)));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, http::router(endpoint)).await;
-    });
-    addr
+    let server = tokio::spawn(http::serve_on(listener, endpoint, settings, stop));
+    (addr, server)
 }
 
 struct Sent {
@@ -362,4 +379,413 @@ async fn reload_answers_managers_privately_and_the_next_request_sees_the_new_lib
     );
     let after = signed(addr, latest.as_bytes()).await;
     assert_eq!(after.json()["data"]["embeds"][0]["title"], "Geneva round");
+}
+
+// Slow, idle and too many clients. A connection's end is an event (the read that returns
+// nothing), so these tests await it directly, bounded by a timeout, rather than poll.
+
+/// Deadlines short enough for tests, long enough for a loaded machine to meet.
+const SHORT: Duration = Duration::from_millis(500);
+
+fn short_deadlines() -> ServeSettings {
+    ServeSettings {
+        header_timeout: SHORT,
+        request_timeout: SHORT,
+        ..ServeSettings::default()
+    }
+}
+
+/// The start of a request's head, as a client that stops halfway sends it.
+const HALF_A_HEAD: &[u8] = b"POST /interactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty";
+
+/// The head of a signed POST of `body`, with `extra` header lines.
+fn signed_head(body: &[u8], extra: &str) -> String {
+    let timestamp = now().to_string();
+    let signature = sign(&test_key(), &timestamp, body);
+    format!(
+        "POST /interactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nX-Signature-Ed25519: {signature}\r\n\
+         X-Signature-Timestamp: {timestamp}\r\n{extra}\r\n",
+        body.len()
+    )
+}
+
+/// Everything the server sends until it closes the connection, and when it did; `None` if
+/// the connection is still open after `limit`.
+async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> Option<(String, Instant)> {
+    let mut received = Vec::new();
+    let closed = tokio::time::timeout(limit, async {
+        let mut buffer = [0u8; 4096];
+        // The end of the stream, or a reset: closed either way.
+        while let Ok(read @ 1..) = stream.read(&mut buffer).await {
+            received.extend_from_slice(&buffer[..read]);
+        }
+    })
+    .await;
+    closed.ok().map(|()| {
+        (
+            String::from_utf8_lossy(&received).into_owned(),
+            Instant::now(),
+        )
+    })
+}
+
+/// Everything the server sends until it closes the connection, and when it did; panics if
+/// the connection is still open after `limit`.
+async fn until_closed(stream: &mut TcpStream, limit: Duration) -> (String, Instant) {
+    read_until_closed(stream, limit)
+        .await
+        .unwrap_or_else(|| panic!("still open after {limit:?}"))
+}
+
+/// `count` connections that each sent half a request's head and nothing more, each with the
+/// moment before it connected; opened 50 at a time (so the listen backlog never overflows and
+/// no connect waits for a SYN retry).
+async fn slow_connections(addr: SocketAddr, count: usize) -> Vec<(TcpStream, Instant)> {
+    let mut openers = tokio::task::JoinSet::new();
+    for share in 0..50 {
+        let mine = count / 50 + usize::from(share < count % 50);
+        openers.spawn(async move {
+            let mut streams = Vec::with_capacity(mine);
+            for _ in 0..mine {
+                let connecting = Instant::now();
+                let mut stream = TcpStream::connect(addr).await.unwrap_or_else(|e| {
+                    // Both ends of every connection are in this process.
+                    panic!(
+                        "connect: {e}; does `ulimit -n` allow {} sockets?",
+                        2 * count
+                    )
+                });
+                stream.write_all(HALF_A_HEAD).await.expect("write");
+                streams.push((stream, connecting));
+            }
+            streams
+        });
+    }
+    let mut all = Vec::with_capacity(count);
+    while let Some(streams) = openers.join_next().await {
+        all.extend(streams.expect("opener"));
+    }
+    all
+}
+
+/// What the server sent on each of `streams` before closing it, and how long after its
+/// moment it closed it, once it has closed them all; panics saying how many are still open
+/// after `limit`.
+async fn all_closed(
+    streams: Vec<(TcpStream, Instant)>,
+    limit: Duration,
+) -> Vec<(String, Duration)> {
+    let count = streams.len();
+    let mut closing = tokio::task::JoinSet::new();
+    for (mut stream, since) in streams {
+        closing.spawn(async move {
+            read_until_closed(&mut stream, limit)
+                .await
+                .map(|(received, closed)| (received, closed - since))
+        });
+    }
+    let mut sent = Vec::new();
+    while let Some(one) = closing.join_next().await {
+        sent.extend(one.expect("closing"));
+    }
+    assert_eq!(
+        sent.len(),
+        count,
+        "{} of {count} connections still open after {limit:?}",
+        count - sent.len()
+    );
+    sent
+}
+
+type Empty = http_body_util::Empty<axum::body::Bytes>;
+
+/// A client connection to `addr` that every request sent through it goes over, and the task
+/// that drives it, which ends when the server closes the connection.
+async fn one_connection(
+    addr: SocketAddr,
+) -> (
+    hyper::client::conn::http1::SendRequest<Empty>,
+    JoinHandle<hyper::Result<()>>,
+) {
+    let stream = TcpStream::connect(addr).await.expect("connect");
+    let (sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .expect("handshake");
+    (sender, tokio::spawn(connection))
+}
+
+/// `GET /healthz`, for a connection of `one_connection`.
+fn healthz(addr: SocketAddr) -> axum::http::Request<Empty> {
+    axum::http::Request::get("/healthz")
+        .header("host", addr.to_string())
+        .body(Empty::new())
+        .expect("request")
+}
+
+/// Whether the server has neither sent anything on `stream` nor closed it. Asks the kernel
+/// (a peek that does not wait), not tokio's record of readiness, which may lag behind it.
+fn still_waiting(stream: &std::net::TcpStream) -> bool {
+    matches!(stream.peek(&mut [0u8; 1]), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+}
+
+/// 200 clients that each stop halfway through their request's head, as a slowloris attack
+/// does: the server drops every one of them at the header timeout, and answers none.
+#[tokio::test]
+async fn clients_that_stop_halfway_through_their_headers_are_dropped_at_the_header_timeout() {
+    const SLOW: usize = 200;
+    let (addr, _server) = serving(
+        crate::common::shipped_live(),
+        short_deadlines(),
+        CancellationToken::new(),
+    )
+    .await;
+    let slow = slow_connections(addr, SLOW).await;
+    let closed = all_closed(slow, SHORT * 6).await;
+    assert_eq!(closed.len(), SLOW);
+    // Each timer starts when its connection is accepted, which is after it began connecting.
+    let shortest = closed.iter().map(|(_, held)| *held).min();
+    assert!(
+        shortest >= Some(SHORT),
+        "one was closed after {shortest:?}, before the deadline"
+    );
+    assert!(
+        closed.iter().all(|(sent, _)| sent.is_empty()),
+        "nothing is answered to a head that never came: {:?}",
+        closed.iter().find(|(sent, _)| !sent.is_empty())
+    );
+}
+
+#[tokio::test]
+async fn a_request_whose_body_stops_coming_gets_408_and_is_closed_at_the_request_timeout() {
+    let (addr, _server) = serving(
+        crate::common::shipped_live(),
+        short_deadlines(),
+        CancellationToken::new(),
+    )
+    .await;
+    let body = payload("slash-latest.json").into_bytes();
+    let mut slow = TcpStream::connect(addr).await.expect("connect");
+    let sending = Instant::now();
+    slow.write_all(signed_head(&body, "").as_bytes())
+        .await
+        .expect("write the head");
+    slow.write_all(&body[..body.len() / 2])
+        .await
+        .expect("write half the body");
+    let (sent, closed) = until_closed(&mut slow, SHORT * 6).await;
+    let held = closed - sending;
+    assert!(
+        held >= SHORT,
+        "answered after {held:?}, before the deadline"
+    );
+    assert!(
+        sent.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+        "{sent}"
+    );
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed_at_the_header_timeout() {
+    let (addr, _server) = serving(
+        crate::common::shipped_live(),
+        short_deadlines(),
+        CancellationToken::new(),
+    )
+    .await;
+    let (mut sender, connection) = one_connection(addr).await;
+    let mut asked = Instant::now();
+    // Two requests one after the other on the one connection: it is kept alive between them.
+    for _ in 0..2 {
+        asked = Instant::now();
+        let response = sender.send_request(healthz(addr)).await.expect("answered");
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .expect("body")
+            .to_bytes();
+        assert_eq!(&body[..], b"ok: 1 round\n");
+    }
+    let closed = tokio::time::timeout(SHORT * 6, connection).await;
+    assert!(
+        matches!(closed, Ok(Ok(Ok(())))),
+        "the server closes the idle connection: {closed:?}"
+    );
+    // The idle timer starts after the last response is written, which is after `asked`.
+    let idle = asked.elapsed();
+    assert!(
+        idle >= SHORT,
+        "closed after {idle:?} idle, before the deadline"
+    );
+}
+
+/// Thousands of clients that each hold a connection with half a head, as a slowloris attack
+/// does, and Discord's request is still answered at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_genuine_request_is_answered_promptly_while_two_thousand_slow_clients_hold_connections() {
+    const SLOW: usize = 2000;
+    // Far longer than opening them takes even on a busy machine, so none is dropped before
+    // the genuine request is answered (dropping them is the test above).
+    let settings = ServeSettings {
+        header_timeout: Duration::from_secs(20),
+        max_connections: 4096,
+        ..ServeSettings::default()
+    };
+    let (addr, _server) = serving(
+        crate::common::shipped_live(),
+        settings,
+        CancellationToken::new(),
+    )
+    .await;
+    let opening = Instant::now();
+    let slow: Vec<std::net::TcpStream> = slow_connections(addr, SLOW)
+        .await
+        .into_iter()
+        .map(|(s, _)| s.into_std().expect("a plain socket"))
+        .collect();
+    let opened = opening.elapsed();
+
+    let asking = Instant::now();
+    let sent = signed(addr, payload("slash-latest.json").as_bytes()).await;
+    let took = asking.elapsed();
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(
+        sent.json()["data"]["embeds"][0]["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Paris round")),
+        "{}",
+        sent.body
+    );
+    // The server accepts connections in the order they arrived, so it had accepted every
+    // slow one before the genuine one; and none had been closed or answered.
+    let waiting = slow.iter().filter(|s| still_waiting(s)).count();
+    assert_eq!(
+        waiting, SLOW,
+        "slow connections still held after the answer"
+    );
+    eprintln!(
+        "{SLOW} slow connections opened in {opened:?}; /latest answered in {took:?} while they were held"
+    );
+    assert!(
+        took < Duration::from_secs(1),
+        "answered in {took:?} beside {SLOW} slow connections"
+    );
+}
+
+#[tokio::test]
+async fn beyond_max_connections_a_client_waits_for_a_slot_and_is_answered_when_one_frees() {
+    const CAP: usize = 4;
+    let header_timeout = Duration::from_secs(1);
+    let settings = ServeSettings {
+        header_timeout,
+        max_connections: CAP,
+        ..ServeSettings::default()
+    };
+    let (addr, _server) = serving(
+        crate::common::shipped_live(),
+        settings,
+        CancellationToken::new(),
+    )
+    .await;
+    let opening = Instant::now();
+    let _slow = slow_connections(addr, CAP).await;
+    let sent = tokio::time::timeout(
+        header_timeout * 4,
+        signed(addr, payload("slash-latest.json").as_bytes()),
+    )
+    .await
+    .expect("answered once a slot frees");
+    let answered = opening.elapsed();
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    // Connections are accepted in the order they arrive, so the genuine one waited behind
+    // the slow ones until the first of them was dropped, at the header timeout: with a free
+    // slot it is answered in milliseconds (the test above).
+    assert!(
+        answered >= header_timeout,
+        "answered after {answered:?}, while every slot was held"
+    );
+    assert!(
+        answered < header_timeout + Duration::from_secs(1),
+        "answered {answered:?} after the slow clients came, not promptly once a slot freed"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_head_is_refused_at_once_not_buffered() {
+    let (addr, _server) = serving(
+        crate::common::shipped_live(),
+        ServeSettings::default(),
+        CancellationToken::new(),
+    )
+    .await;
+    let mut big = TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: {}\r\n\r\n",
+        "a".repeat(http::MAX_HEAD)
+    );
+    let sending = Instant::now();
+    // The server may close before it has read it all; that is the point.
+    let _ = big.write_all(head.as_bytes()).await;
+    let (sent, closed) = until_closed(&mut big, ServeSettings::default().header_timeout).await;
+    assert!(
+        closed - sending < ServeSettings::default().header_timeout,
+        "closed by the size bound, not the deadline"
+    );
+    // The refusal is sent before the close; a close with unread bytes still in the server's
+    // buffer may be a reset that overtakes it.
+    assert!(
+        sent.is_empty() || sent.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"),
+        "{sent}"
+    );
+}
+
+#[tokio::test]
+async fn stopping_closes_idle_connections_and_finishes_the_request_in_flight() {
+    let stop = CancellationToken::new();
+    let (addr, server) = serving(
+        crate::common::shipped_live(),
+        ServeSettings::default(),
+        stop.clone(),
+    )
+    .await;
+
+    let (mut sender, idle) = one_connection(addr).await;
+    let response = sender.send_request(healthz(addr)).await.expect("answered");
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // A request in flight: its head is read and its body awaited, which the server says
+    // with `100 Continue` once the handler asks for the body.
+    let body = payload("ping.json").into_bytes();
+    let mut in_flight = TcpStream::connect(addr).await.expect("connect");
+    in_flight
+        .write_all(signed_head(&body, "Expect: 100-continue\r\n").as_bytes())
+        .await
+        .expect("write the head");
+    let mut continued = [0u8; 25];
+    tokio::time::timeout(SHORT * 6, in_flight.read_exact(&mut continued))
+        .await
+        .expect("100 Continue in time")
+        .expect("read");
+    assert_eq!(&continued, b"HTTP/1.1 100 Continue\r\n\r\n");
+
+    stop.cancel();
+    // Closed by the stop, well before the 5 s idle bound could.
+    let closed = tokio::time::timeout(SHORT * 4, idle).await;
+    assert!(
+        matches!(closed, Ok(Ok(Ok(())))),
+        "the idle connection is closed: {closed:?}"
+    );
+    assert!(
+        !server.is_finished(),
+        "serve_on waits for the request in flight"
+    );
+    in_flight.write_all(&body).await.expect("write the body");
+    let (sent, _) = until_closed(&mut in_flight, SHORT * 6).await;
+    assert!(sent.starts_with("HTTP/1.1 200 OK\r\n"), "{sent}");
+    assert!(sent.ends_with(r#"{"type":1}"#), "{sent}");
+    tokio::time::timeout(SHORT * 6, server)
+        .await
+        .expect("serve_on returns once the request in flight is answered")
+        .expect("server task");
 }

@@ -2,6 +2,8 @@
 //! number of instances can run behind a load balancer. Checks run cheapest-first and nothing
 //! is parsed before the signature is verified: size bound (413), headers and timestamp
 //! freshness (401, so a replayed request is refused), Ed25519 signature (401), then JSON (400).
+//! How many connections are held, and for how long a slow client may hold one, is
+//! `connections`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,7 +25,10 @@ use super::wire::{self, NotAnInteraction};
 use crate::library::plural;
 use signatures::SignatureChecker;
 
+mod connections;
 mod signatures;
+
+pub use connections::{MAX_HEAD, ServeSettings, serve_on};
 
 /// Bodies larger than this are refused (413) before anything else is read.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -98,17 +103,22 @@ pub fn router(endpoint: Arc<Endpoint>) -> Router {
         .with_state(endpoint)
 }
 
-/// Serves on `listen` until `stop` is cancelled, then finishes the requests in flight.
+/// Serves on `listen` within `settings` until `stop` is cancelled, then finishes the requests
+/// in flight.
 pub async fn serve(
     listen: SocketAddr,
     endpoint: Arc<Endpoint>,
+    settings: ServeSettings,
     stop: CancellationToken,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
-    tracing::info!(address = %listener.local_addr()?, "serving interactions on POST /interactions");
-    axum::serve(listener, router(endpoint))
-        .with_graceful_shutdown(stop.cancelled_owned())
-        .await
+    tracing::info!(
+        address = %listener.local_addr()?,
+        max_connections = settings.max_connections,
+        "serving interactions on POST /interactions"
+    );
+    serve_on(listener, endpoint, settings, stop).await;
+    Ok(())
 }
 
 async fn healthz(State(endpoint): State<Arc<Endpoint>>) -> Response {
