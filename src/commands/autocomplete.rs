@@ -1,7 +1,7 @@
 //! Suggestions while a user types an option: rounds that exist, parties by name or alias,
 //! authors, tracks. Best matches first; `Reply::fit` keeps Discord's 25.
 
-use crate::library::{Library, Track};
+use crate::library::{Library, Track, fold};
 use crate::limits;
 use crate::reply::{Choice, ChoiceValue};
 
@@ -35,11 +35,11 @@ fn rounds(track: &Track, partial: &str) -> Vec<Choice> {
         .newest_first()
         .filter(|r| {
             partial.is_empty()
-                || r.number.to_string().starts_with(partial)
+                || number_starts_with(r.number, partial)
                 || r.location
                     .as_deref()
-                    .is_some_and(|l| l.to_lowercase().contains(partial))
-                || r.title.to_lowercase().contains(partial)
+                    .is_some_and(|l| fold::contains(l, partial))
+                || fold::contains(&r.title, partial)
         })
         // Discord shows 25; the rest would only be written to be dropped.
         .take(limits::AUTOCOMPLETE_CHOICES)
@@ -78,15 +78,12 @@ fn parties(library: &Library, track: Option<&Track>, partial: &str) -> Vec<Choic
     let mut ranked: Vec<(u8, Choice)> = known
         .iter()
         .filter_map(|(name, aliases)| {
-            let lower = name.to_lowercase();
-            let rank = if lower.starts_with(partial) {
+            let rank = if fold::starts_with(name, partial) {
                 0
-            } else if lower.contains(partial) {
+            } else if fold::contains(name, partial) {
                 1
             } else {
-                let alias = aliases
-                    .iter()
-                    .find(|a| a.to_lowercase().contains(partial))?;
+                let alias = aliases.iter().find(|a| fold::contains(a, partial))?;
                 let choice = Choice {
                     name: format!("{name} ({alias})"),
                     value: ChoiceValue::String(name.clone()),
@@ -111,10 +108,9 @@ fn authors(library: &Library, partial: &str) -> Vec<Choice> {
         .authors()
         .iter()
         .filter_map(|a| {
-            let name = a.name.to_lowercase();
-            let rank = if name.starts_with(partial) || a.slug.starts_with(partial) {
+            let rank = if fold::starts_with(&a.name, partial) || a.slug.starts_with(partial) {
                 0
-            } else if name.contains(partial) || a.slug.contains(partial) {
+            } else if fold::contains(&a.name, partial) || a.slug.contains(partial) {
                 1
             } else {
                 return None;
@@ -146,4 +142,42 @@ fn tracks(library: &Library, partial: &str) -> Vec<Choice> {
             value: ChoiceValue::String(t.id.clone()),
         })
         .collect()
+}
+
+/// Whether `number` written in decimal starts with `digits`, without writing it to a string.
+fn number_starts_with(number: u32, digits: &str) -> bool {
+    let mut written = [0u8; 10];
+    let mut start = written.len();
+    let mut rest = number;
+    loop {
+        start -= 1;
+        written[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    written[start..].starts_with(digits.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_starts_with;
+
+    #[test]
+    fn a_number_starts_with_what_its_decimal_form_starts_with() {
+        for (number, digits) in [
+            (0, "0"),
+            (5, ""),
+            (251, "25"),
+            (4_000_000_000, "40"),
+            (12, "2"),
+        ] {
+            assert_eq!(
+                number_starts_with(number, digits),
+                number.to_string().starts_with(digits),
+                "{number} {digits}"
+            );
+        }
+    }
 }

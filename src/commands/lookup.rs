@@ -3,7 +3,7 @@
 
 use super::views;
 use crate::library::suggest;
-use crate::library::{Author, Library, Round, Track};
+use crate::library::{Author, Library, Round, Track, fold};
 use crate::reply::Reply;
 
 /// A private notice instead of the answer: a missing round, an unknown track or party.
@@ -120,11 +120,11 @@ pub(super) fn author(library: &Library, name: Option<&str>) -> OrNotice {
     let exact = library
         .authors()
         .iter()
-        .find(|a| a.slug == typed || a.name.to_lowercase() == typed);
+        .find(|a| a.slug == typed || fold::equals(&a.name, &typed));
     let partial: Vec<&Author> = library
         .authors()
         .iter()
-        .filter(|a| a.name.to_lowercase().contains(&typed))
+        .filter(|a| fold::contains(&a.name, &typed))
         .collect();
     match (exact, partial.as_slice()) {
         (Some(author), _) | (None, &[author]) => {

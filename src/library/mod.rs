@@ -7,6 +7,7 @@ pub mod diagnostics;
 mod failure;
 mod fields;
 mod files;
+pub mod fold;
 mod load;
 mod model;
 mod people;

@@ -238,6 +238,8 @@ pub struct Library {
     party_index: HashMap<String, usize>,
     /// Author slug → the rounds they wrote, by track and then number.
     by_author: HashMap<String, Vec<Arc<Round>>>,
+    /// The authors' affiliations, sorted, each once.
+    publishers: Vec<String>,
     rounds: usize,
 }
 
@@ -302,6 +304,12 @@ impl Library {
                 .push(round.clone());
         }
         let rounds = tracks.iter().map(|t| t.rounds.len()).sum();
+        let mut publishers: Vec<String> = authors
+            .iter()
+            .filter_map(|a| a.affiliation.clone())
+            .collect();
+        publishers.sort_unstable();
+        publishers.dedup();
         Library {
             tracks,
             authors,
@@ -311,6 +319,7 @@ impl Library {
             author_index,
             party_index,
             by_author,
+            publishers,
             rounds,
         }
     }
@@ -350,6 +359,11 @@ impl Library {
 
     pub fn author(&self, slug: &str) -> Option<&Author> {
         self.author_index.get(slug).map(|&i| &self.authors[i])
+    }
+
+    /// Who publishes the briefs: the authors' affiliations, sorted, each once.
+    pub fn publishers(&self) -> &[String] {
+        &self.publishers
     }
 
     /// The rounds `slug` wrote, by track and then number.

@@ -169,29 +169,42 @@ impl Embed {
 /// Lines packed into as few fields as fit Discord's 1024 characters each; the first field is
 /// called `name`, the rest `name (continued)`. No line is split across fields.
 pub fn pack(name: &str, lines: impl Iterator<Item = String>) -> Vec<Field> {
-    let mut values: Vec<String> = Vec::new();
+    pack_within(name, lines, usize::MAX)
+}
+
+/// As `pack`, but no more fields once those made hold over `budget` characters (names and
+/// values): a message keeps at most 6000, and `fit` drops the fields past that from the end,
+/// so lines past the budget need not be written at all. The fields made are exactly the first
+/// ones `pack` would make.
+pub fn pack_within(name: &str, lines: impl Iterator<Item = String>, budget: usize) -> Vec<Field> {
+    let continued = format!("{name} (continued)");
+    let mut fields: Vec<Field> = Vec::new();
+    // The field being filled (if any), its length, and the characters of the fields made.
+    let (mut open, mut value, mut value_chars, mut used) = (false, String::new(), 0, 0);
+    let mut close = |fields: &mut Vec<Field>, value: String, value_chars: usize| {
+        let field_name = if fields.is_empty() { name } else { &continued };
+        used += chars(field_name) + value_chars;
+        fields.push(Field::new(field_name, value));
+        used > budget
+    };
     for line in lines {
         let line = truncate(&line, limits::FIELD_VALUE);
-        match values.last_mut() {
-            Some(value) if chars(value) + 1 + chars(&line) <= limits::FIELD_VALUE => {
-                value.push('\n');
-                value.push_str(&line);
-            }
-            _ => values.push(line),
+        let line_chars = chars(&line);
+        if open && value_chars + 1 + line_chars <= limits::FIELD_VALUE {
+            value.push('\n');
+            value.push_str(&line);
+            value_chars += 1 + line_chars;
+            continue;
         }
+        if open && close(&mut fields, std::mem::take(&mut value), value_chars) {
+            return fields;
+        }
+        (open, value, value_chars) = (true, line, line_chars);
     }
-    values
-        .into_iter()
-        .enumerate()
-        .map(|(i, value)| {
-            let name = if i == 0 {
-                name.to_string()
-            } else {
-                format!("{name} (continued)")
-            };
-            Field::new(name, value)
-        })
-        .collect()
+    if open {
+        close(&mut fields, value, value_chars);
+    }
+    fields
 }
 
 /// Keeps all embeds of a message within 6000 characters together: drops fields from the end
@@ -275,6 +288,31 @@ mod tests {
         .fit();
         let total: usize = message.message().embeds.iter().map(Embed::size).sum();
         assert!(total <= limits::EMBEDS_TOTAL, "{total}");
+    }
+
+    #[test]
+    fn packing_within_a_budget_makes_the_first_fields_packing_makes() {
+        let lines = || {
+            (0..300).map(|i| {
+                if i % 7 == 0 {
+                    String::new()
+                } else {
+                    format!("• author {i} {}", "y".repeat(i % 50))
+                }
+            })
+        };
+        let all = pack("Authors", lines());
+        assert!(all.len() > 6);
+        for budget in [0, 1, 1500, 6000, 100_000] {
+            let some = pack_within("Authors", lines(), budget);
+            assert_eq!(some, all[..some.len()], "budget {budget}");
+            let size: usize = some.iter().map(|f| chars(&f.name) + chars(&f.value)).sum();
+            let without_last: usize = some[..some.len() - 1]
+                .iter()
+                .map(|f| chars(&f.name) + chars(&f.value))
+                .sum();
+            assert!(some.len() == all.len() || (size > budget && without_last <= budget));
+        }
     }
 
     #[test]

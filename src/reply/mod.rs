@@ -7,7 +7,7 @@ mod fit;
 mod render;
 mod text;
 
-pub use fit::{Fitted, FittedMessage, pack};
+pub use fit::{Fitted, FittedMessage, pack, pack_within};
 pub use text::{cut_at_grapheme, truncate};
 
 /// The answer to one request.
@@ -74,6 +74,11 @@ pub enum ChoiceValue {
 }
 
 impl Field {
+    /// Characters Discord counts towards the 6000 of a message.
+    pub fn size(&self) -> usize {
+        crate::limits::chars(&self.name) + crate::limits::chars(&self.value)
+    }
+
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Field {
         Field {
             name: name.into(),

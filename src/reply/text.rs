@@ -1,23 +1,30 @@
 //! Cutting text to a number of characters as Discord counts them, never inside a grapheme
 //! (a flag emoji, a letter with its combining accents).
 
-use unicode_segmentation::UnicodeSegmentation;
+use unicode_segmentation::GraphemeCursor;
 
 use crate::limits::chars;
 
 /// The byte index after the last whole grapheme that fits in `max` characters; at least one
-/// grapheme, so a cut always makes progress.
+/// grapheme, so a cut always makes progress. Only the grapheme around the cut is examined,
+/// so cutting a long text costs what counting its characters does.
 pub fn cut_at_grapheme(text: &str, max: usize) -> usize {
-    let mut used = 0;
-    let mut cut = 0;
-    for (index, grapheme) in text.grapheme_indices(true) {
-        used += chars(grapheme);
-        if used > max && cut > 0 {
-            break;
-        }
-        cut = index + grapheme.len();
+    let at = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
+    let mut cursor = GraphemeCursor::new(at, text.len(), true);
+    let boundary = match cursor.is_boundary(text, 0) {
+        Ok(true) => Some(at),
+        // Inside a grapheme: back to where it starts.
+        _ => cursor.prev_boundary(text, 0).ok().flatten(),
+    };
+    match boundary {
+        Some(cut) if cut > 0 => cut,
+        // Not even one grapheme fits: the first one, whole.
+        _ => GraphemeCursor::new(0, text.len(), true)
+            .next_boundary(text, 0)
+            .ok()
+            .flatten()
+            .unwrap_or(text.len()),
     }
-    cut
 }
 
 /// `text` cut to at most `max` characters: at a word boundary when there is one in the last
@@ -77,5 +84,31 @@ mod tests {
         let word = "e\u{301}".repeat(4);
         assert_eq!(&word[..cut_at_grapheme(&word, 5)], "e\u{301}e\u{301}");
         assert_eq!(&word[..cut_at_grapheme(&word, 1)], "e\u{301}");
+        assert_eq!(cut_at_grapheme("abc", 10), 3);
+        assert_eq!(cut_at_grapheme("", 3), 0);
+        let flags = "🇸🇾🇮🇱";
+        assert_eq!(&flags[..cut_at_grapheme(flags, 3)], "🇸🇾");
+        assert_eq!(&flags[..cut_at_grapheme(flags, 1)], "🇸🇾");
+    }
+
+    /// The same cut as walking every grapheme from the start, on text hard to cut.
+    #[test]
+    fn a_cut_is_where_walking_every_grapheme_would_put_it() {
+        use unicode_segmentation::UnicodeSegmentation;
+        let walk = |text: &str, max: usize| {
+            let (mut used, mut cut) = (0, 0);
+            for (index, grapheme) in text.grapheme_indices(true) {
+                used += chars(grapheme);
+                if used > max && cut > 0 {
+                    break;
+                }
+                cut = index + grapheme.len();
+            }
+            cut
+        };
+        let text = "Paris e\u{301}\u{302} 🇸🇾🇮🇱 👩\u{200d}👩\u{200d}👧 مرحبا \r\n שָׁלוֹם x";
+        for max in 0..=chars(text) + 1 {
+            assert_eq!(cut_at_grapheme(text, max), walk(text, max), "max {max}");
+        }
     }
 }

@@ -15,15 +15,21 @@ pub fn briefing_pages(body: &str) -> Vec<String> {
     let body = reflow(body);
     let mut pages: Vec<String> = Vec::new();
     let mut page = String::new();
+    // Characters in `page`, kept as it grows rather than counted again for every piece.
+    let mut page_chars = 0;
     for paragraph in body.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
         for piece in split_long(paragraph, PAGE) {
-            if !page.is_empty() && limits::chars(&page) + 2 + limits::chars(&piece) > PAGE {
+            let piece_chars = limits::chars(&piece);
+            if !page.is_empty() && page_chars + 2 + piece_chars > PAGE {
                 pages.push(std::mem::take(&mut page));
+                page_chars = 0;
             }
             if !page.is_empty() {
                 page.push_str("\n\n");
+                page_chars += 2;
             }
             page.push_str(&piece);
+            page_chars += piece_chars;
         }
     }
     if !page.is_empty() {
@@ -37,10 +43,15 @@ pub fn briefing_pages(body: &str) -> Vec<String> {
 /// list items, quotes, tables and code blocks keep their lines. Windows line endings are
 /// read as plain ones.
 fn reflow(body: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(body.len());
     let mut in_code = false;
     let mut previous_joins = false;
-    for line in body.replace("\r\n", "\n").split('\n') {
+    let body = if body.contains('\r') {
+        std::borrow::Cow::Owned(body.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(body)
+    };
+    for line in body.split('\n') {
         let trimmed = line.trim_start();
         let fence = trimmed.starts_with("```");
         let structural = in_code || fence || trimmed.is_empty() || is_block_start(trimmed);
@@ -67,9 +78,8 @@ fn reflow(body: &str) -> String {
 
 /// A line that starts a Markdown block of its own.
 fn is_block_start(line: &str) -> bool {
-    let numbered = line
-        .split_once(". ")
-        .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let numbered = digits > 0 && line[digits..].starts_with(". ");
     numbered
         || ["#", "- ", "* ", "+ ", ">", "|"]
             .iter()
@@ -83,21 +93,31 @@ fn is_line_kept(line: &str) -> bool {
 
 /// A paragraph longer than a page, cut at spaces into page-sized pieces; no text is lost.
 fn split_long(paragraph: &str, max: usize) -> Vec<String> {
+    if limits::chars(paragraph) <= max {
+        return vec![paragraph.to_string()];
+    }
     let mut pieces = Vec::new();
     let mut piece = String::new();
+    // Characters in `piece`, kept as it grows.
+    let mut piece_chars = 0;
     for word in paragraph.split(' ') {
-        if !piece.is_empty() && limits::chars(&piece) + 1 + limits::chars(word) > max {
+        let word_chars = limits::chars(word);
+        if !piece.is_empty() && piece_chars + 1 + word_chars > max {
             pieces.push(std::mem::take(&mut piece));
+            piece_chars = 0;
         }
         if !piece.is_empty() {
             piece.push(' ');
+            piece_chars += 1;
         }
         piece.push_str(word);
+        piece_chars += word_chars;
         // A single "word" longer than a page (a URL, say) is cut hard rather than dropped,
         // between graphemes, so no accent is parted from its letter.
-        while limits::chars(&piece) > max {
+        while piece_chars > max {
             let rest = piece.split_off(cut_at_grapheme(&piece, max));
             pieces.push(std::mem::replace(&mut piece, rest));
+            piece_chars = limits::chars(&piece);
         }
     }
     if !piece.is_empty() {

@@ -3,7 +3,8 @@
 
 use super::{COLOR, back_to_card, byline, position, round_line};
 use crate::library::{Author, Library, Round, Track, plural};
-use crate::reply::{Embed, Field, Message, pack};
+use crate::limits;
+use crate::reply::{Embed, Field, Message, pack, pack_within};
 
 /// An author's bio, and the rounds they wrote.
 pub fn author_card(library: &Library, author: &Author, from: Option<(&Track, &Round)>) -> Message {
@@ -44,13 +45,7 @@ pub fn author_card(library: &Library, author: &Author, from: Option<(&Track, &Ro
 
 /// What the bot covers and who publishes it.
 pub fn about(library: &Library) -> Message {
-    let mut publishers: Vec<&str> = library
-        .authors()
-        .iter()
-        .filter_map(|a| a.affiliation.as_deref())
-        .collect();
-    publishers.sort_unstable();
-    publishers.dedup();
+    let publishers = library.publishers();
     let tracks = library.tracks().iter().map(|t| match t.latest() {
         Some(latest) => format!(
             "• `{}`: {}, latest {}",
@@ -61,15 +56,17 @@ pub fn about(library: &Library) -> Message {
         None => format!("• `{}`", t.id),
     });
     let mut fields = pack("Tracks", tracks);
+    // With hundreds of authors only the first fit; the rest are not written out.
+    let room = limits::EMBEDS_TOTAL.saturating_sub(fields.iter().map(Field::size).sum());
     let authors = library.authors().iter().map(|a| format!("• {}", byline(a)));
-    fields.extend(pack("Authors", authors));
+    fields.extend(pack_within("Authors", authors, room));
     // Members are shown what they can use; `/reload` is for the server's managers.
     let commands = crate::commands::spec::COMMANDS
         .iter()
         .filter(|c| !c.admin)
         .map(|c| format!("`/{}` {}", c.name, c.description));
     fields.extend(pack("Commands", commands));
-    let by = match publishers.as_slice() {
+    let by = match publishers {
         [] => String::new(),
         names => format!(", written by {}", names.join(", ")),
     };
