@@ -32,18 +32,15 @@ pub fn suggest(
 /// whose number starts with it; typing words finds the place or headline.
 fn rounds(track: &Track, partial: &str) -> Vec<Choice> {
     track
-        .newest_first()
-        .filter(|r| {
-            partial.is_empty()
-                || number_starts_with(r.number, partial)
-                || r.location
-                    .as_deref()
-                    .is_some_and(|l| fold::contains(l, partial))
-                || fold::contains(&r.title, partial)
+        .newest_first_with_keys()
+        .filter(|(r, key)| {
+            // The key holds the place and the headline, lower-cased, apart: typed words never
+            // hold the separator, so they match within one or the other.
+            partial.is_empty() || number_starts_with(r.number, partial) || key.contains(partial)
         })
         // Discord shows 25; the rest would only be written to be dropped.
         .take(limits::AUTOCOMPLETE_CHOICES)
-        .map(|r| {
+        .map(|(r, _)| {
             let name = match &r.location {
                 Some(place) => format!("Round {} — {place}, {}", r.number, r.date),
                 None => format!("Round {} — {}", r.number, r.date),

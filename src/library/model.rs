@@ -126,6 +126,9 @@ pub struct Track {
     pub id: String,
     /// Shared with the libraries before and after a reload that did not change them.
     pub rounds: Vec<Arc<Round>>,
+    /// For each round, its place and headline lower-cased (`"paris\u{1}paris round …"`):
+    /// what a user typing words in autocomplete is matched against.
+    keys: Vec<String>,
 }
 
 impl Track {
@@ -155,6 +158,27 @@ impl Track {
     /// Rounds newest first.
     pub fn newest_first(&self) -> impl Iterator<Item = &Round> {
         self.rounds.iter().rev().map(|r| &**r)
+    }
+
+    /// Rounds newest first, each with its place and headline lower-cased, to match what a
+    /// user types (lower-cased too) without lower-casing every round for every keystroke.
+    pub fn newest_first_with_keys(&self) -> impl Iterator<Item = (&Round, &str)> {
+        self.rounds
+            .iter()
+            .zip(&self.keys)
+            .rev()
+            .map(|(r, key)| (&**r, key.as_str()))
+    }
+
+    fn new(id: String, rounds: Vec<Arc<Round>>) -> Track {
+        let keys = rounds
+            .iter()
+            .map(|r| {
+                let place = r.location.as_deref().unwrap_or_default();
+                format!("{}\u{1}{}", place.to_lowercase(), r.title.to_lowercase())
+            })
+            .collect();
+        Track { id, rounds, keys }
     }
 }
 
@@ -274,7 +298,7 @@ impl Library {
                 // Stable: of two rounds with one number, the first stays first and is kept.
                 rounds.sort_by_key(|r| r.number);
                 rounds.dedup_by_key(|r| r.number);
-                Track { id, rounds }
+                Track::new(id, rounds)
             })
             .collect();
         let counts = Counts {

@@ -55,19 +55,26 @@ fn position(author: &Author) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-/// "Omar Safadi, Senior Fellow, Tukhum Institute".
-fn byline(author: &Author) -> String {
-    match position(author) {
-        Some(position) => format!("{}, {position}", author.name),
-        None => author.name.clone(),
+/// "Omar Safadi, Senior Fellow, Tukhum Institute", after `prefix`.
+fn byline(prefix: &str, author: &Author) -> String {
+    let mut line = String::with_capacity(prefix.len() + author.name.len() + 64);
+    line.push_str(prefix);
+    line.push_str(&author.name);
+    for part in [author.title.as_deref(), author.affiliation.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        line.push_str(", ");
+        line.push_str(part);
     }
+    line
 }
 
 /// "Brief by …", the footer of the views of one round.
 fn footer(library: &Library, round: &Round) -> Option<String> {
     library
         .author(&round.author)
-        .map(|a| format!("Brief by {}", byline(a)))
+        .map(|a| byline("Brief by ", a))
 }
 
 fn has_no_briefing(round: &Round) -> bool {

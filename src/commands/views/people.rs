@@ -58,7 +58,7 @@ pub fn about(library: &Library) -> Message {
     let mut fields = pack("Tracks", tracks);
     // With hundreds of authors only the first fit; the rest are not written out.
     let room = limits::EMBEDS_TOTAL.saturating_sub(fields.iter().map(Field::size).sum());
-    let authors = library.authors().iter().map(|a| format!("• {}", byline(a)));
+    let authors = library.authors().iter().map(|a| byline("• ", a));
     fields.extend(pack_within("Authors", authors, room));
     // Members are shown what they can use; `/reload` is for the server's managers.
     let commands = crate::commands::spec::COMMANDS
