@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::library::diagnostics::{Diagnostic, JsonDiagnostic};
-use crate::library::{Counts, Library, LoadError, plural};
+use crate::library::{Counts, LoadError, plural};
 
 /// The outcome of checking a folder.
 pub struct Report {
@@ -13,10 +13,11 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn new(result: Result<Library, LoadError>) -> Report {
+    /// The report of a load: how many files it read, and its mistakes if it failed.
+    pub fn new(result: Result<Counts, LoadError>) -> Report {
         match result {
-            Ok(library) => Report {
-                counts: library.counts(),
+            Ok(counts) => Report {
+                counts,
                 error: None,
             },
             Err(error) => Report {
