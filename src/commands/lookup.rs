@@ -85,15 +85,14 @@ pub(super) fn find_party(library: &Library, track: &Track, typed: &str) -> Resul
     if let Some(name) = names.iter().find(|n| n.eq_ignore_ascii_case(typed.trim())) {
         return Ok(name.to_string());
     }
-    let aliases = library
-        .parties()
-        .iter()
-        .flat_map(|p| p.aliases.iter().map(String::as_str))
-        .chain(names.iter().copied());
-    let near: Vec<&str> = suggest::ranked(typed, aliases)
-        .into_iter()
-        .map(|n| library.party(n).map_or(n, |p| p.name.as_str()))
-        .collect();
+    let near: Vec<&str> = if library.parties().is_empty() {
+        suggest::ranked(typed, names.iter().copied())
+    } else {
+        suggest::ranked_lowered(typed, library.party_suggestions())
+    }
+    .into_iter()
+    .map(|n| library.party(n).map_or(n, |p| p.name.as_str()))
+    .collect();
     let hint = match near.first() {
         Some(first) => format!(" Did you mean {first}?"),
         None => String::new(),

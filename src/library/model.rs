@@ -264,6 +264,9 @@ pub struct Library {
     by_author: HashMap<String, Vec<Arc<Round>>>,
     /// The authors' affiliations, sorted, each once.
     publishers: Vec<String>,
+    /// What a misspelt party is compared with, lower-cased and as written: every alias in
+    /// file order, then every name in alphabetical order.
+    party_suggestions: Vec<(String, String)>,
     rounds: usize,
 }
 
@@ -334,6 +337,15 @@ impl Library {
             .collect();
         publishers.sort_unstable();
         publishers.dedup();
+        let mut names: Vec<&String> = parties.iter().map(|p| &p.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        let party_suggestions = parties
+            .iter()
+            .flat_map(|p| &p.aliases)
+            .chain(names)
+            .map(|text| (text.to_lowercase(), text.clone()))
+            .collect();
         Library {
             tracks,
             authors,
@@ -344,6 +356,7 @@ impl Library {
             party_index,
             by_author,
             publishers,
+            party_suggestions,
             rounds,
         }
     }
@@ -388,6 +401,14 @@ impl Library {
     /// Who publishes the briefs: the authors' affiliations, sorted, each once.
     pub fn publishers(&self) -> &[String] {
         &self.publishers
+    }
+
+    /// Every party alias (in file order) and name (sorted), lower-cased and as written: what a
+    /// misspelt party is compared with.
+    pub fn party_suggestions(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.party_suggestions
+            .iter()
+            .map(|(lower, text)| (lower.as_str(), text.as_str()))
     }
 
     /// The rounds `slug` wrote, by track and then number.
