@@ -124,7 +124,55 @@ fn main() {
         "memory: {before:.0} MB with one library, {after:.0} MB with both (peak of this process {peak:.0} MB)"
     );
 
-    answers(&served);
+    saved_to_served(&dir, served);
+    answers(&reloaded);
+}
+
+/// From a saved edit to the edited round being served, through the real file watcher: the
+/// quiet period (250 ms) plus the reload.
+fn saved_to_served(dir: &Path, library: Library) {
+    let Ok(runtime) = tokio::runtime::Runtime::new() else {
+        panic!("cannot start a tokio runtime");
+    };
+    let mut folder = Folder::new(dir, LoadOptions::default());
+    // Loaded through `folder` so that reloads read only what changed, as in `run` and `serve`.
+    drop(library);
+    let served = folder.load().expect("loads");
+    let target = served.tracks()[1].rounds[3].clone();
+    let file = dir.join(&target.path);
+    let original = std::fs::read_to_string(&file).expect("read a brief");
+    let reloader = briefbot::live::Reloader::with_folder(served, folder);
+    let mut took = Vec::new();
+    runtime.block_on(async {
+        let tasks = tokio_util::task::TaskTracker::new();
+        let _watch = briefbot::live::watch(reloader.clone(), &tasks).expect("watch the corpus");
+        for i in 0..5 {
+            let title = format!("Saved edit {i}");
+            let text = original.replacen("title = \"", &format!("title = \"{title}: "), 1);
+            let started = Instant::now();
+            std::fs::write(&file, text).expect("edit a brief");
+            loop {
+                let current = reloader.current();
+                let round = current
+                    .track(&target.track)
+                    .and_then(|t| t.round(target.number));
+                if round.is_some_and(|r| r.title.starts_with(&title)) {
+                    break;
+                }
+                assert!(started.elapsed() < Duration::from_secs(10), "not served");
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            took.push(started.elapsed());
+            // Let the watcher settle before the next save.
+            tokio::time::sleep(Duration::from_millis(600)).await;
+        }
+    });
+    std::fs::write(&file, &original).expect("restore the brief");
+    println!(
+        "saved edit to served, through the watcher: median {:.0} ms of 5 (max {:.0} ms)",
+        median(took.clone()).as_secs_f64() * 1e3,
+        took.iter().max().copied().unwrap_or_default().as_secs_f64() * 1e3
+    );
 }
 
 /// Each command's reply, rendered and serialised, `ANSWERS` times.
