@@ -54,8 +54,9 @@ pub struct ServeConfig {
     /// Address and port to listen on; put a TLS-terminating reverse proxy in front.
     #[serde(default = "default_listen")]
     pub listen: std::net::SocketAddr,
-    /// At most this many connections are open at once; more wait to be accepted. Nonzero,
-    /// so a typo cannot make a server that never answers.
+    /// At most this many connections are open at once; when all are taken, a new one gets
+    /// the slot of the connection that has waited longest for a request. Nonzero, so a typo
+    /// cannot make a server that never answers.
     #[serde(
         default = "default_max_connections",
         deserialize_with = "at_least_one_connection"

@@ -2,8 +2,8 @@
 //! number of instances can run behind a load balancer. Checks run cheapest-first and nothing
 //! is parsed before the signature is verified: size bound (413), headers and timestamp
 //! freshness (401, so a replayed request is refused), Ed25519 signature (401), then JSON (400).
-//! How many connections are held, and for how long a slow client may hold one, is
-//! `connections`.
+//! How many connections are held, for how long a slow client may hold one, and which one is
+//! closed to make room for a newcomer when all are taken, is `connections`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
