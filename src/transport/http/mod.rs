@@ -111,7 +111,7 @@ pub async fn serve(
     settings: ServeSettings,
     stop: CancellationToken,
 ) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let listener = listen_on(listen)?;
     tracing::info!(
         address = %listener.local_addr()?,
         max_connections = settings.max_connections,
@@ -119,6 +119,24 @@ pub async fn serve(
     );
     serve_on(listener, endpoint, settings, stop).await;
     Ok(())
+}
+
+/// Connections a burst may queue before briefbot accepts them. tokio's default of 128 lets a
+/// flood of slow clients overflow it, and the kernel then drops new connections, genuine ones
+/// included, until they retry a second later; the kernel caps this at `net.core.somaxconn`.
+const BACKLOG: u32 = 4096;
+
+/// A listener on `listen` with a backlog of `BACKLOG`; the address may be reused at once after
+/// a restart, as `TcpListener::bind` allows on Unix.
+fn listen_on(listen: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = match listen {
+        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+    };
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(listen)?;
+    socket.listen(BACKLOG)
 }
 
 async fn healthz(State(endpoint): State<Arc<Endpoint>>) -> Response {
