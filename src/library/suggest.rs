@@ -12,7 +12,7 @@ pub fn ranked<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> 
     best_first(
         candidates
             .into_iter()
-            .map(|c| (strsim::jaro_winkler(&word, &c.to_lowercase()), c)),
+            .map(|c| (similarity(&word, &c.to_lowercase()), c)),
     )
 }
 
@@ -25,8 +25,30 @@ pub fn ranked_lowered<'c>(
     best_first(
         candidates
             .into_iter()
-            .map(|(lower, c)| (strsim::jaro_winkler(&word, lower), c)),
+            .map(|(lower, c)| (similarity(&word, lower), c)),
     )
+}
+
+/// Jaro-Winkler similarity. For ASCII text, characters are bytes, which strsim compares
+/// several times faster than it decodes characters; the score is the same.
+fn similarity(a: &str, b: &str) -> f64 {
+    if a.is_ascii() && b.is_ascii() {
+        strsim::generic_jaro_winkler(&Bytes(a.as_bytes()), &Bytes(b.as_bytes()))
+    } else {
+        strsim::jaro_winkler(a, b)
+    }
+}
+
+/// A byte string strsim can walk as often as it needs.
+struct Bytes<'s>(&'s [u8]);
+
+impl<'s> IntoIterator for &Bytes<'s> {
+    type Item = &'s u8;
+    type IntoIter = std::slice::Iter<'s, u8>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
 fn best_first<'c>(scored: impl Iterator<Item = (f64, &'c str)>) -> Vec<&'c str> {
@@ -39,6 +61,22 @@ fn best_first<'c>(scored: impl Iterator<Item = (f64, &'c str)>) -> Vec<&'c str> 
 #[cfg(test)]
 mod tests {
     use super::closest;
+
+    #[test]
+    fn ascii_text_scores_as_characters_do() {
+        for (a, b) in [
+            ("isreal", "israel"),
+            ("witkof", "witkoff"),
+            ("", "x"),
+            ("damascus", "syria"),
+        ] {
+            assert_eq!(
+                super::similarity(a, b),
+                strsim::jaro_winkler(a, b),
+                "{a} {b}"
+            );
+        }
+    }
 
     #[test]
     fn closest_finds_typos_and_ignores_strangers() {
