@@ -210,6 +210,7 @@ fn answers(library: &Library) {
         "/positions party:Nowhereland".to_string(),
         "/author".to_string(),
         format!("/author name:\"{}\"", author.name),
+        "/author name:Nobodyknows".to_string(),
         "/rounds".to_string(),
         "/about".to_string(),
     ];

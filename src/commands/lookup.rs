@@ -116,22 +116,26 @@ pub(super) fn author(library: &Library, name: Option<&str>) -> OrNotice {
         return Ok(Reply::message(views::author_card(library, author, None)));
     };
     let typed = name.trim().to_lowercase();
-    let exact = library
-        .authors()
-        .iter()
-        .find(|a| a.slug == typed || fold::equals(&a.name, &typed));
+    let exact = library.author(&typed).or_else(|| {
+        library
+            .authors()
+            .iter()
+            .find(|a| fold::equals(&a.name, &typed))
+    });
+    if let Some(author) = exact {
+        return Ok(Reply::message(views::author_card(library, author, None)));
+    }
     let partial: Vec<&Author> = library
         .authors()
         .iter()
         .filter(|a| fold::contains(&a.name, &typed))
         .collect();
-    match (exact, partial.as_slice()) {
-        (Some(author), _) | (None, &[author]) => {
-            Ok(Reply::message(views::author_card(library, author, None)))
-        }
-        (None, []) => {
+    match partial.as_slice() {
+        &[author] => Ok(Reply::message(views::author_card(library, author, None))),
+        [] => {
             let names: Vec<&str> = library.authors().iter().map(|a| a.name.as_str()).collect();
-            let hint = suggest::closest(&typed, names.iter().copied())
+            let hint = suggest::ranked_lowered(&typed, library.author_suggestions())
+                .first()
                 .map(|n| format!(" Did you mean {n}?"))
                 .unwrap_or_default();
             Err(Reply::notice(format!(
@@ -140,7 +144,7 @@ pub(super) fn author(library: &Library, name: Option<&str>) -> OrNotice {
                 names.join(", ")
             )))
         }
-        (None, several) => {
+        several => {
             let names: Vec<&str> = several.iter().map(|a| a.name.as_str()).collect();
             Err(Reply::notice(format!(
                 "Several authors match “{}”: {}. Which one?",

@@ -267,6 +267,8 @@ pub struct Library {
     /// What a misspelt party is compared with, lower-cased and as written: every alias in
     /// file order, then every name in alphabetical order.
     party_suggestions: Vec<(String, String)>,
+    /// Every author's name, lower-cased and as written, in slug order: for a misspelt name.
+    author_suggestions: Vec<(String, String)>,
     rounds: usize,
 }
 
@@ -346,6 +348,10 @@ impl Library {
             .chain(names)
             .map(|text| (text.to_lowercase(), text.clone()))
             .collect();
+        let author_suggestions = authors
+            .iter()
+            .map(|a| (a.name.to_lowercase(), a.name.clone()))
+            .collect();
         Library {
             tracks,
             authors,
@@ -357,6 +363,7 @@ impl Library {
             by_author,
             publishers,
             party_suggestions,
+            author_suggestions,
             rounds,
         }
     }
@@ -407,6 +414,14 @@ impl Library {
     /// misspelt party is compared with.
     pub fn party_suggestions(&self) -> impl Iterator<Item = (&str, &str)> {
         self.party_suggestions
+            .iter()
+            .map(|(lower, text)| (lower.as_str(), text.as_str()))
+    }
+
+    /// Every author's name, lower-cased and as written, in slug order: what a misspelt name
+    /// is compared with.
+    pub fn author_suggestions(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.author_suggestions
             .iter()
             .map(|(lower, text)| (lower.as_str(), text.as_str()))
     }
