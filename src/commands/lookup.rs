@@ -4,6 +4,7 @@
 use super::views;
 use crate::library::suggest;
 use crate::library::{Author, Library, Round, Track, fold};
+use crate::limits;
 use crate::reply::Reply;
 
 /// A private notice instead of the answer: a missing round, an unknown track or party.
@@ -133,16 +134,14 @@ pub(super) fn author(library: &Library, name: Option<&str>) -> OrNotice {
     match partial.as_slice() {
         &[author] => Ok(Reply::message(views::author_card(library, author, None))),
         [] => {
-            let names: Vec<&str> = library.authors().iter().map(|a| a.name.as_str()).collect();
             let hint = suggest::ranked_lowered(&typed, library.author_suggestions())
                 .first()
                 .map(|n| format!(" Did you mean {n}?"))
                 .unwrap_or_default();
-            Err(Reply::notice(format!(
-                "I know no author called “{}”.{hint} Authors: {}.",
-                name.trim(),
-                names.join(", ")
-            )))
+            let mut text = format!("I know no author called “{}”.{hint} Authors: ", name.trim());
+            list_within(&mut text, library.authors().iter().map(|a| a.name.as_str()));
+            text.push('.');
+            Err(Reply::notice(text))
         }
         several => {
             let names: Vec<&str> = several.iter().map(|a| a.name.as_str()).collect();
@@ -152,5 +151,47 @@ pub(super) fn author(library: &Library, name: Option<&str>) -> OrNotice {
                 names.join(", ")
             )))
         }
+    }
+}
+
+/// Appends `items`, comma-separated, to a notice, stopping once it is past what a message
+/// shows (`Reply::fit` cuts the rest, and the cut depends only on the text up to the limit and
+/// just after it): with hundreds of authors, the names past the limit are not written at all.
+fn list_within<'a>(text: &mut String, items: impl Iterator<Item = &'a str>) {
+    const ENOUGH: usize = limits::MESSAGE_CONTENT + 16;
+    let mut length = limits::chars(text);
+    for (i, item) in items.enumerate() {
+        if length > ENOUGH {
+            return;
+        }
+        if i > 0 {
+            text.push_str(", ");
+            length += 2;
+        }
+        text.push_str(item);
+        length += limits::chars(item);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reply::truncate;
+
+    #[test]
+    fn a_list_stopped_past_the_limit_shows_what_the_whole_list_would() {
+        let names: Vec<String> = (0..300)
+            .map(|i| format!("Author Number {i} Née Østergård"))
+            .collect();
+        let start = "I know no author called “x”. Authors: ".to_string();
+        let mut short = start.clone();
+        list_within(&mut short, names.iter().map(String::as_str));
+        short.push('.');
+        let whole = format!("{start}{}.", names.join(", "));
+        assert!(short.len() < whole.len());
+        assert_eq!(
+            truncate(&short, limits::MESSAGE_CONTENT),
+            truncate(&whole, limits::MESSAGE_CONTENT)
+        );
     }
 }
