@@ -6,6 +6,9 @@ pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
     ranked(word, candidates).into_iter().next()
 }
 
+/// How near a candidate must be (Jaro-Winkler) to be offered.
+const NEAR: f64 = 0.8;
+
 /// The candidates near enough to `word` to be likely typos, best first.
 pub fn ranked<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Vec<&'c str> {
     let word = word.trim().to_lowercase();
@@ -22,11 +25,54 @@ pub fn ranked_lowered<'c>(
     candidates: impl IntoIterator<Item = (&'c str, &'c str)>,
 ) -> Vec<&'c str> {
     let word = word.trim().to_lowercase();
+    let letters = Letters::of(&word);
     best_first(
         candidates
             .into_iter()
+            .filter(|(lower, _)| letters.could_be_near(lower))
             .map(|(lower, c)| (similarity(&word, lower), c)),
     )
+}
+
+/// The letters of an ASCII word, counted, to rule out at a glance candidates too different
+/// to be near: Jaro-Winkler reaches `NEAR` (0.8) only with a Jaro similarity of at least 2/3,
+/// which needs at least |a|·|b| / (|a| + |b|) letters in common, counted with repeats.
+struct Letters {
+    counts: Option<[u16; 128]>,
+    len: usize,
+}
+
+impl Letters {
+    fn of(word: &str) -> Letters {
+        let counts = word.is_ascii().then(|| {
+            let mut counts = [0u16; 128];
+            for byte in word.bytes() {
+                counts[usize::from(byte)] = counts[usize::from(byte)].saturating_add(1);
+            }
+            counts
+        });
+        Letters {
+            counts,
+            len: word.len(),
+        }
+    }
+
+    /// False only when `candidate` cannot be near; anything not ASCII is scored in full.
+    fn could_be_near(&self, candidate: &str) -> bool {
+        let Some(mut counts) = self.counts.filter(|_| candidate.is_ascii()) else {
+            return true;
+        };
+        let common = candidate
+            .bytes()
+            .filter(|&byte| {
+                let count = &mut counts[usize::from(byte)];
+                let shared = *count > 0;
+                *count = count.saturating_sub(1);
+                shared
+            })
+            .count();
+        common * (self.len + candidate.len()) >= self.len * candidate.len()
+    }
 }
 
 /// Jaro-Winkler similarity. For ASCII text, characters are bytes, which strsim compares
@@ -52,7 +98,7 @@ impl<'s> IntoIterator for &Bytes<'s> {
 }
 
 fn best_first<'c>(scored: impl Iterator<Item = (f64, &'c str)>) -> Vec<&'c str> {
-    let mut scored: Vec<(f64, &str)> = scored.filter(|(score, _)| *score >= 0.8).collect();
+    let mut scored: Vec<(f64, &str)> = scored.filter(|(score, _)| *score >= NEAR).collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     scored.dedup_by(|a, b| a.1 == b.1);
     scored.into_iter().map(|(_, c)| c).collect()
@@ -76,6 +122,38 @@ mod tests {
                 "{a} {b}"
             );
         }
+    }
+
+    /// The quick test never rules out a candidate the full score would offer.
+    #[test]
+    fn ruling_out_at_a_glance_loses_no_near_candidate() {
+        // Words from a small alphabet, so that many pairs are near and many are not.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut word = move || {
+            let len = 1 + (next() % 12) as usize;
+            (0..len)
+                .map(|_| b"aeinorst "[(next() % 9) as usize] as char)
+                .collect::<String>()
+        };
+        let (mut near, mut ruled_out) = (0, 0);
+        for _ in 0..20_000 {
+            let (a, b) = (word(), word());
+            let score = super::similarity(&a, &b);
+            let kept = super::Letters::of(&a).could_be_near(&b);
+            assert!(kept || score < super::NEAR, "{a:?} {b:?} scores {score}");
+            near += usize::from(score >= super::NEAR);
+            ruled_out += usize::from(!kept);
+        }
+        assert!(
+            near > 100 && ruled_out > 1000,
+            "{near} near, {ruled_out} ruled out"
+        );
     }
 
     #[test]
