@@ -476,6 +476,11 @@ impl Folder {
                     let text = std::fs::read(root.join(path))
                         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
                         .unwrap_or_default();
+                    // Spans count from after a byte-order mark, as when it was parsed.
+                    let text = match text.strip_prefix('\u{feff}') {
+                        Some(rest) => rest.to_string(),
+                        None => text,
+                    };
                     diagnostics.add_file(&root.join(path), text, vec![duplicate]);
                 }
             }

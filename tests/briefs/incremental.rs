@@ -125,6 +125,24 @@ fn a_new_file_that_repeats_a_cached_round_is_a_duplicate_at_its_line() {
 }
 
 #[test]
+fn a_duplicate_in_a_file_with_a_byte_order_mark_points_at_its_number() {
+    let (_dir, briefs) = shipped_copy();
+    std::fs::write(
+        briefs.join("syria-israel/zz-copy.md"),
+        format!("\u{feff}{}", round_brief(5, "The same round again")),
+    )
+    .expect("write");
+    let error = Folder::new(&briefs, shipped_options())
+        .load()
+        .expect_err("a round in two files");
+    let text = error.diagnostics.items()[0].to_string();
+    assert!(
+        text.contains("zz-copy.md:3:9: round 5 of track `syria-israel` is also in"),
+        "{text}"
+    );
+}
+
+#[test]
 fn removing_an_author_checks_every_brief_again() {
     let (_dir, briefs) = shipped_copy();
     age(&briefs);
