@@ -12,6 +12,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
+// Place names become file names as `briefbot new` makes them: "São Paulo" → "sao-paulo".
+use briefbot::cli::new::slugify;
 use clap::Parser;
 
 use words::*;
@@ -1263,16 +1265,6 @@ fn wrap(text: &str, first: &str, rest: &str) -> String {
         line_empty = false;
     }
     out
-}
-
-/// "São Paulo" → "sao-paulo", as `briefbot new` names files.
-fn slugify(text: &str) -> String {
-    deunicode::deunicode(text)
-        .to_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
 }
 
 fn capitalize(text: &str) -> String {

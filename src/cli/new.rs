@@ -122,7 +122,7 @@ fn toml_string(text: &str) -> String {
 }
 
 /// "São Paulo" → "sao-paulo": lower-case ASCII words joined by dashes, for file names.
-fn slugify(text: &str) -> String {
+pub fn slugify(text: &str) -> String {
     deunicode::deunicode(text)
         .to_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())

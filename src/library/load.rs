@@ -169,6 +169,29 @@ fn read_file<T>(
     read
 }
 
+/// For each of `paths`, on every core: what `cached` holds for it when its stamp is unchanged,
+/// or else the file read and given to `parse`.
+fn read_changed<C: Send + Sync, P: Send>(
+    root: &Path,
+    found: &files::Found,
+    paths: &[PathBuf],
+    cached: &HashMap<PathBuf, Cached<C>>,
+    parse: impl Fn(&Path, &mut FileCx, &str) -> Option<P> + Sync,
+) -> Vec<Result<Arc<C>, Box<Read<P>>>> {
+    paths
+        .par_iter()
+        .map(|path| {
+            let stamp = Stamp::of(found.metadata.get(path));
+            match cached.get(path) {
+                Some(c) if stamp == Some(c.stamp) => Ok(c.value.clone()),
+                _ => Err(Box::new(read_file(root, path, stamp, |cx, text| {
+                    parse(path, cx, text)
+                }))),
+            }
+        })
+        .collect()
+}
+
 impl Folder {
     pub fn new(root: &Path, options: LoadOptions) -> Folder {
         Folder {
@@ -325,21 +348,10 @@ impl Folder {
         started: SystemTime,
         diagnostics: &mut Diagnostics,
     ) -> Vec<Arc<Author>> {
-        let root = &self.root;
-        let cached = &self.authors;
         let paths = &found.authors;
-        let reads: Vec<Result<Arc<Author>, Box<Read<Author>>>> = paths
-            .par_iter()
-            .map(|path| {
-                let stamp = Stamp::of(found.metadata.get(path));
-                match cached.get(path) {
-                    Some(c) if stamp == Some(c.stamp) => Ok(c.value.clone()),
-                    _ => Err(Box::new(read_file(root, path, stamp, |cx, text| {
-                        people::parse_author(cx, &stem(path).unwrap_or_default(), text)
-                    }))),
-                }
-            })
-            .collect();
+        let reads = read_changed(&self.root, found, paths, &self.authors, |path, cx, text| {
+            people::parse_author(cx, &stem(path).unwrap_or_default(), text)
+        });
         let mut next = HashMap::new();
         let mut authors = Vec::new();
         for (path, read) in paths.iter().zip(reads) {
@@ -383,23 +395,12 @@ impl Folder {
         diagnostics: &mut Diagnostics,
     ) -> Vec<Arc<Round>> {
         let root = &self.root;
-        let cached = &self.briefs;
         let paths = &found.briefs;
         // A file that cannot be parsed still says which round it claims to be.
-        type Parsed = (Option<Arc<Round>>, Option<Identity>);
-        let reads: Vec<Result<Arc<Brief>, Box<Read<Parsed>>>> = paths
-            .par_iter()
-            .map(|path| {
-                let stamp = Stamp::of(found.metadata.get(path));
-                match cached.get(path) {
-                    Some(c) if stamp == Some(c.stamp) => Ok(c.value.clone()),
-                    _ => Err(Box::new(read_file(root, path, stamp, |cx, text| {
-                        let parsed: ParsedRound = brief::parse(cx, path.clone(), text, known);
-                        Some((parsed.round.map(Arc::new), parsed.identity))
-                    }))),
-                }
-            })
-            .collect();
+        let reads = read_changed(root, found, paths, &self.briefs, |path, cx, text| {
+            let parsed: ParsedRound = brief::parse(cx, path.to_path_buf(), text, known);
+            Some((parsed.round.map(Arc::new), parsed.identity))
+        });
         let mut next = HashMap::new();
         let mut seen: HashMap<RoundId, (PathBuf, Location)> = HashMap::with_capacity(paths.len());
         let mut rounds = Vec::with_capacity(paths.len());
