@@ -188,8 +188,14 @@ pub fn pack_within(name: &str, lines: impl Iterator<Item = String>, budget: usiz
         used > budget
     };
     for line in lines {
-        let line = truncate(&line, limits::FIELD_VALUE);
-        let line_chars = chars(&line);
+        let mut line_chars = chars(&line);
+        let line = if line_chars <= limits::FIELD_VALUE {
+            line
+        } else {
+            let cut = truncate(&line, limits::FIELD_VALUE);
+            line_chars = chars(&cut);
+            cut
+        };
         if open && value_chars + 1 + line_chars <= limits::FIELD_VALUE {
             value.push('\n');
             value.push_str(&line);

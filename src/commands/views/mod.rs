@@ -23,14 +23,19 @@ const COLOR: u32 = 0x002B_6CB0;
 
 /// `Round 5 · 2026-01-06 · Paris`, with the track first when there are several.
 pub fn round_line(library: &Library, round: &Round) -> String {
-    let mut parts = Vec::new();
+    use std::fmt::Write;
+    let mut line = String::with_capacity(64);
     if library.tracks().len() > 1 {
-        parts.push(round.track.clone());
+        line.push_str(&round.track);
+        line.push_str(" · ");
     }
-    parts.push(format!("Round {}", round.number));
-    parts.push(round.date.to_string());
-    parts.extend(round.location.clone());
-    parts.join(" · ")
+    // Writing to a String cannot fail.
+    let _ = write!(line, "Round {} · {}", round.number, round.date);
+    if let Some(place) = &round.location {
+        line.push_str(" · ");
+        line.push_str(place);
+    }
+    line
 }
 
 /// A party's name with its emoji from `parties.toml`: `🇸🇾 Syria`.
