@@ -50,16 +50,28 @@ pub fn commands() -> Vec<CreateCommand> {
 }
 
 fn command(spec: &CommandSpec) -> CreateCommand {
-    // An admin command is for a server's managers, so it is offered in servers only.
-    let contexts = if spec.admin {
-        vec![InteractionContext::Guild]
+    // An admin command is for a server's managers: installed with the bot in a server and
+    // offered there only. The reader commands can also be installed by a person to their own
+    // account, and used in servers, in DMs with the bot and in any DM or group DM.
+    let (contexts, installs) = if spec.admin {
+        (
+            vec![InteractionContext::Guild],
+            vec![InstallationContext::Guild],
+        )
     } else {
-        vec![InteractionContext::Guild, InteractionContext::BotDm]
+        (
+            vec![
+                InteractionContext::Guild,
+                InteractionContext::BotDm,
+                InteractionContext::PrivateChannel,
+            ],
+            vec![InstallationContext::Guild, InstallationContext::User],
+        )
     };
     let mut command = CreateCommand::new(spec.name)
         .description(spec.description)
         .contexts(contexts)
-        .integration_types(vec![InstallationContext::Guild]);
+        .integration_types(installs);
     if spec.admin {
         command = command.default_member_permissions(Permissions::MANAGE_GUILD);
     }

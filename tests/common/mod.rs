@@ -133,6 +133,19 @@ pub const ANSWERED: [(&str, u64); 10] = [
     ("button-stale.json", 4),
 ];
 
+/// The same interactions from a DM with the bot (`context` 1) or a group DM (`context` 2),
+/// where briefbot is installed to the user's account: no server, no member, a `user`.
+/// Each is answered exactly as its server twin, the fixture without the `dm-` prefix.
+pub const IN_DMS: [&str; 7] = [
+    "dm-slash-latest.json",
+    "dm-slash-round-5.json",
+    "dm-slash-positions-party.json",
+    "dm-slash-author.json",
+    "dm-slash-about.json",
+    "dm-autocomplete-round-number.json",
+    "dm-button-positions.json",
+];
+
 /// A brief for round `number` of the shipped track, made from the shipped round 5 with a new
 /// number and title, as an editor would start one.
 pub fn round_brief(number: u32, title: &str) -> String {

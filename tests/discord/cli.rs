@@ -308,7 +308,18 @@ fn register_dry_run_prints_the_commands_without_a_token_or_config() {
     let reload = &json[6];
     assert_eq!(reload["default_member_permissions"], 32);
     assert_eq!(reload["contexts"], serde_json::json!([0]));
+    assert_eq!(reload["integration_types"], serde_json::json!([0]));
     assert!(json[0]["default_member_permissions"].is_null());
+    // The reader commands can be installed to a server or to a person's account, and used in
+    // servers, DMs with the bot and any DM or group DM.
+    for reader in &json.as_array().expect("a list")[..6] {
+        assert_eq!(reader["contexts"], serde_json::json!([0, 1, 2]), "{reader}");
+        assert_eq!(
+            reader["integration_types"],
+            serde_json::json!([0, 1]),
+            "{reader}"
+        );
+    }
 }
 
 #[test]

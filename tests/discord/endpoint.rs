@@ -953,3 +953,16 @@ async fn stopping_closes_idle_connections_and_finishes_the_request_in_flight() {
         .expect("serve_on returns once the request in flight is answered")
         .expect("server task");
 }
+
+/// The same over HTTP: a DM or group DM interaction gets the server twin's answer.
+#[tokio::test]
+async fn interactions_in_dms_are_answered_as_in_a_server() {
+    let addr = start().await;
+    for name in crate::common::IN_DMS {
+        let dm = signed(addr, payload(name).as_bytes()).await;
+        let twin = signed(addr, payload(name.trim_start_matches("dm-")).as_bytes()).await;
+        assert_eq!(dm.status, StatusCode::OK, "{name}: {}", dm.body);
+        assert_eq!(dm.json(), twin.json(), "{name}");
+        assert_within_discord_limits(&dm.json());
+    }
+}

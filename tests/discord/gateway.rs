@@ -410,3 +410,29 @@ async fn a_shard_range_starts_exactly_its_shards() {
     stop.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(10), bot).await;
 }
+
+/// Installed to a user's account, briefbot is used in DMs and group DMs: no server and no
+/// member in the interaction. Every reader command and a button answer as in a server.
+#[tokio::test]
+async fn interactions_in_dms_are_answered_as_in_a_server() {
+    let stub = DiscordStub::start().await;
+    let handler = handler(crate::common::shipped_live());
+    for name in crate::common::IN_DMS {
+        gateway::answer(&stub.http(), &handler, &interaction(name)).await;
+    }
+    let callbacks = stub.callbacks();
+    assert_eq!(callbacks.len(), crate::common::IN_DMS.len());
+    for (name, callback) in crate::common::IN_DMS.iter().zip(&callbacks) {
+        let raw = json(name);
+        assert!(
+            callback.path.contains(raw["id"].as_str().unwrap_or("?")),
+            "{name}"
+        );
+        assert_eq!(
+            callback.body,
+            core_reply(&json(name.trim_start_matches("dm-"))),
+            "{name}"
+        );
+        assert_within_discord_limits(&callback.body);
+    }
+}

@@ -159,3 +159,19 @@ fn a_command_that_is_not_briefbots_is_malformed_not_lost() {
     );
     assert!(read.id > 0 && !read.token.is_empty());
 }
+
+#[test]
+fn interactions_in_dms_are_read_as_their_server_twins_without_a_server_or_member() {
+    for name in crate::common::IN_DMS {
+        let dm = request_with_caller(name);
+        let twin = request_with_caller(name.trim_start_matches("dm-"));
+        assert_eq!(dm.kind, twin.kind, "{name}");
+        assert_eq!(dm.guild, None, "{name}");
+        assert_eq!(dm.permissions, None, "{name}");
+        assert!(!dm.may_manage(), "{name}");
+        let json = commands::respond(&shipped(), &request(name))
+            .fit()
+            .to_json();
+        assert_within_discord_limits(&json);
+    }
+}
