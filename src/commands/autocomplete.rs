@@ -28,19 +28,28 @@ pub fn suggest(
     }
 }
 
-/// Rounds newest first: "Round 5 — Paris, 2026-01-06" → 5. Typing a number finds rounds
-/// whose number starts with it; typing words finds the place or headline.
+/// Rounds as choices: "Round 5 — Paris, 2026-01-06" → 5. What was typed ranks them: the
+/// round with exactly that number first, then the rounds whose number starts with it, then
+/// those whose place or headline holds it; newest first within each, and every round, newest
+/// first, while nothing is typed.
 fn rounds(track: &Track, partial: &str) -> Vec<Choice> {
-    track
+    let exact = partial.parse::<u32>().ok().and_then(|n| track.round(n));
+    let starting = track.newest_first().filter(|r| {
+        number_starts_with(r.number, partial) && exact.is_none_or(|e| e.number != r.number)
+    });
+    // The key holds the place and the headline, lower-cased, apart: typed words never hold
+    // the separator, so they match within one or the other.
+    let mentioning = track
         .newest_first_with_keys()
-        .filter(|(r, key)| {
-            // The key holds the place and the headline, lower-cased, apart: typed words never
-            // hold the separator, so they match within one or the other.
-            partial.is_empty() || number_starts_with(r.number, partial) || key.contains(partial)
-        })
+        .filter(|(r, key)| !number_starts_with(r.number, partial) && key.contains(partial))
+        .map(|(r, _)| r);
+    exact
+        .into_iter()
+        .chain(starting)
+        .chain(mentioning)
         // Discord shows 25; the rest would only be written to be dropped.
         .take(limits::AUTOCOMPLETE_CHOICES)
-        .map(|(r, _)| {
+        .map(|r| {
             let name = match &r.location {
                 Some(place) => format!("Round {} — {place}, {}", r.number, r.date),
                 None => format!("Round {} — {}", r.number, r.date),
@@ -159,7 +168,56 @@ fn number_starts_with(number: u32, digits: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::number_starts_with;
+    use super::*;
+    use crate::library::{Date, Round};
+
+    fn round(number: u32, place: &str) -> Round {
+        Round {
+            track: "t".into(),
+            number,
+            title: format!("Round {number} in {place}"),
+            date: Date {
+                year: 2026,
+                month: 1,
+                day: 1,
+            },
+            location: Some(place.into()),
+            author: "a".into(),
+            summary: String::new(),
+            key_points: Vec::new(),
+            status: None,
+            sources: Vec::new(),
+            positions: Vec::new(),
+            body: String::new(),
+            path: Default::default(),
+        }
+    }
+
+    #[test]
+    fn the_round_typed_comes_first_then_numbers_starting_with_it_then_words() {
+        let rounds = vec![
+            round(1, "Paris"),
+            round(3, "Room 12 talks"),
+            round(12, "Geneva"),
+            round(120, "Rome"),
+            round(125, "Oslo"),
+        ];
+        let library = Library::from_parts(rounds, vec![], vec![], None);
+        let track = library.track("t").expect("track");
+        let numbers = |typed: &str| -> Vec<i64> {
+            super::rounds(track, typed)
+                .into_iter()
+                .map(|c| match c.value {
+                    ChoiceValue::Integer(n) => n,
+                    ChoiceValue::String(_) => -1,
+                })
+                .collect()
+        };
+        assert_eq!(numbers("12"), [12, 125, 120, 3]);
+        assert_eq!(numbers(""), [125, 120, 12, 3, 1]);
+        assert_eq!(numbers("rome"), [120]);
+        assert_eq!(numbers("99"), Vec::<i64>::new());
+    }
 
     #[test]
     fn a_number_starts_with_what_its_decimal_form_starts_with() {
