@@ -77,6 +77,45 @@ impl Target {
     }
 }
 
+/// A page of a track's timeline: `rounds:<track>:<page>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelinePage {
+    pub track: String,
+    /// From 1.
+    pub page: usize,
+}
+
+const TIMELINE: &str = "rounds";
+
+impl fmt::Display for TimelinePage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{TIMELINE}:{}:{}", self.track, self.page)
+    }
+}
+
+impl TimelinePage {
+    pub fn new(track: &str, page: usize) -> TimelinePage {
+        TimelinePage {
+            track: track.to_string(),
+            page,
+        }
+    }
+
+    /// Reads a `custom_id`; `None` for anything else.
+    pub fn parse(custom_id: &str) -> Option<TimelinePage> {
+        let mut parts = custom_id.split(':');
+        if parts.next()? != TIMELINE {
+            return None;
+        }
+        let track = parts.next().filter(|t| crate::library::is_slug(t))?;
+        let page = parts.next()?.parse::<usize>().ok().filter(|p| *p >= 1)?;
+        parts
+            .next()
+            .is_none()
+            .then(|| TimelinePage::new(track, page))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +137,23 @@ mod tests {
             Target::new("syria-israel", 5, View::Positions).to_string(),
             "round:syria-israel:5:positions"
         );
+    }
+
+    #[test]
+    fn timeline_pages_round_trip_and_damaged_ones_are_refused() {
+        let page = TimelinePage::new("syria-israel", 3);
+        assert_eq!(page.to_string(), "rounds:syria-israel:3");
+        assert_eq!(TimelinePage::parse(&page.to_string()), Some(page));
+        for id in [
+            "rounds",
+            "rounds:x",
+            "rounds:x:0",
+            "rounds:X:1",
+            "rounds:x:1:2",
+            "round:x:1",
+        ] {
+            assert_eq!(TimelinePage::parse(id), None, "{id}");
+        }
     }
 
     #[test]

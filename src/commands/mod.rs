@@ -13,7 +13,7 @@ pub mod views;
 
 use crate::library::{Library, plural};
 use crate::reply::Reply;
-use custom_id::{Target, View};
+use custom_id::{Target, TimelinePage, View};
 use lookup::{OrNotice, find_party, find_round, find_track, missing_round};
 pub use request::{Command, Invocation, Request, RequestError, Value};
 
@@ -105,7 +105,7 @@ fn run(library: &Library, command: &Command) -> Reply {
         } => positions(library, party.as_deref(), *round, track.as_deref()),
         Command::Author { name } => lookup::author(library, name.as_deref()),
         Command::Rounds { track } => find_track(library, track.as_deref())
-            .map(|t| Reply::message(views::timeline(library, t))),
+            .map(|t| Reply::message(views::timeline(library, t, 1))),
         Command::About => Ok(Reply::message(views::about(library))),
         Command::Reload => Ok(notices::reload_offline()),
     };
@@ -173,6 +173,15 @@ fn positions(
 
 /// A button press: the view its `custom_id` names, replacing the message it sits on.
 fn press(library: &Library, custom_id: &str) -> Reply {
+    if let Some(page) = TimelinePage::parse(custom_id) {
+        return match library.track(&page.track) {
+            Some(track) => Reply::Update(views::timeline(library, track, page.page)),
+            None => Reply::notice(format!(
+                "The track `{}` is no longer in the library. Try /rounds.",
+                page.track
+            )),
+        };
+    }
     let Some(target) = Target::parse(custom_id) else {
         return Reply::notice(
             "This button is from an older version of briefbot and no longer works. Try /latest.",

@@ -377,3 +377,75 @@ fn a_card_keeps_the_parties_and_sources_when_the_text_is_long() {
     assert!(names.contains(&"Sources"), "{names:?}");
     assert!(names.contains(&"Key points"), "{names:?}");
 }
+
+/// A track of 45 rounds, made from the shipped round 5 with other numbers.
+fn long_track() -> Library {
+    let shipped = shipped();
+    let five = shipped
+        .track("syria-israel")
+        .and_then(|t| t.round(5))
+        .expect("round 5")
+        .clone();
+    let rounds = (1..=45)
+        .map(|number| briefbot::library::Round {
+            number,
+            title: format!("Round {number} of the long talks"),
+            ..five.clone()
+        })
+        .collect();
+    Library::from_parts(
+        rounds,
+        shipped.authors().to_vec(),
+        shipped.parties().to_vec(),
+        Some("syria-israel".into()),
+    )
+}
+
+#[test]
+fn a_long_timeline_is_paged_and_its_buttons_turn_the_pages() {
+    let library = long_track();
+    let first = json(&ask(&library, "/rounds"));
+    assert_eq!(first["type"], 4);
+    let embed = &first["data"]["embeds"][0];
+    assert_eq!(
+        embed["footer"]["text"],
+        "Open one with /round · page 1 of 3"
+    );
+    let description = embed["description"].as_str().unwrap_or_default();
+    assert_eq!(description.lines().count(), 20);
+    assert!(description.starts_with("**Round 45 ·"), "{description}");
+    let buttons = &first["data"]["components"][0]["components"];
+    assert_eq!(buttons[0]["disabled"], true, "no newer page than the first");
+    let older = buttons[1]["custom_id"].as_str().expect("a custom_id");
+    assert_eq!(older, "rounds:syria-israel:2");
+
+    let second = json(&press(&library, older));
+    assert_eq!(
+        second["type"], 7,
+        "the page replaces the message it sits on"
+    );
+    let embed = &second["data"]["embeds"][0];
+    assert_eq!(
+        embed["footer"]["text"],
+        "Open one with /round · page 2 of 3"
+    );
+    assert!(
+        embed["description"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("**Round 25 ·")),
+        "{embed}"
+    );
+    let last = json(&press(&library, "rounds:syria-israel:3"));
+    let lines = last["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .lines()
+        .count();
+    assert_eq!(lines, 5);
+    assert_eq!(
+        last["data"]["components"][0]["components"][1]["disabled"],
+        true
+    );
+    // A track that is gone says so, privately.
+    assert!(is_ephemeral(&press(&library, "rounds:elsewhere:1")));
+}

@@ -1,49 +1,65 @@
-//! The timeline of a track: every round, newest first, one line each.
+//! The timeline of a track: every round, newest first, one line each, in pages of
+//! `PER_PAGE` rounds with ◀ ▶ buttons, so a track of hundreds of rounds is read whole.
 
 use super::{COLOR, round_line};
-use crate::commands::custom_id::{Target, View};
+use crate::commands::custom_id::{Target, TimelinePage, View};
 use crate::library::{Library, Track, plural};
-use crate::limits;
 use crate::reply::{Button, Embed, Message};
 
-/// Every round of a track, newest first, one line each.
-pub fn timeline(library: &Library, track: &Track) -> Message {
-    // Only what the description can show is written: a long track's older rounds would be
-    // cut by `Reply::fit` anyway, and the cut depends only on the text up to the limit and
-    // the character after it.
-    let mut description = String::new();
-    let mut shown = 0;
-    for round in track.newest_first() {
-        if shown > limits::EMBED_DESCRIPTION {
-            break;
-        }
-        if !description.is_empty() {
-            description.push('\n');
-        }
-        let line = format!("**{}** — {}", round_line(library, round), round.title);
-        shown += limits::chars(&line) + 1;
-        description.push_str(&line);
-    }
+/// Rounds on one page of a timeline: a line is under 100 characters, so a page stays far
+/// below Discord's 4096 and reads comfortably.
+pub const PER_PAGE: usize = 20;
+
+/// How many pages the timeline of `track` has (at least one).
+pub fn timeline_pages(track: &Track) -> usize {
+    track.rounds.len().div_ceil(PER_PAGE).max(1)
+}
+
+/// Page `page` (from 1; a page past the end shows the last) of a track's rounds, newest first.
+pub fn timeline(library: &Library, track: &Track, page: usize) -> Message {
+    let pages = timeline_pages(track);
+    let page = page.clamp(1, pages);
+    let description = track
+        .newest_first()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|round| format!("**{}** — {}", round_line(library, round), round.title))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let footer = if pages > 1 {
+        format!("Open one with /round · page {page} of {pages}")
+    } else {
+        "Open one with /round".to_string()
+    };
     let embed = Embed {
         title: format!("{}: {}", track.id, plural(track.rounds.len(), "round")),
         description,
         color: Some(COLOR),
-        footer: Some("Open one with /round".to_string()),
+        footer: Some(footer),
         ..Embed::default()
     };
-    let rows = match track.latest() {
-        Some(latest) => vec![vec![
+    let mut row = Vec::new();
+    if pages > 1 {
+        let to = |page| TimelinePage::new(&track.id, page).to_string();
+        row.push(Button::new("◀ Newer", to(page.saturating_sub(1).max(1))).disabled(page == 1));
+        row.push(Button::new("Older ▶", to((page + 1).min(pages))).disabled(page == pages));
+    }
+    if let Some(latest) = track.latest() {
+        row.push(
             Button::new(
                 format!("Latest: round {}", latest.number),
                 Target::new(&track.id, latest.number, View::Card).to_string(),
             )
             .primary(),
-        ]],
-        None => Vec::new(),
-    };
+        );
+    }
     Message {
         embeds: vec![embed],
-        rows,
+        rows: if row.is_empty() {
+            Vec::new()
+        } else {
+            vec![row]
+        },
         ..Message::default()
     }
 }
@@ -52,7 +68,7 @@ pub fn timeline(library: &Library, track: &Track) -> Message {
 mod tests {
     use super::*;
     use crate::library::{Date, Round};
-    use crate::reply::{Reply, truncate};
+    use crate::reply::Reply;
 
     fn round(number: u32) -> Round {
         Round {
@@ -77,21 +93,45 @@ mod tests {
     }
 
     #[test]
-    fn a_long_timeline_shows_what_every_line_written_out_would_show() {
-        let library = Library::from_parts((1..=500).map(round).collect(), vec![], vec![], None);
+    fn a_long_timeline_is_read_in_pages_and_loses_no_round() {
+        let library = Library::from_parts((1..=45).map(round).collect(), vec![], vec![], None);
         let track = library.track("long-talks").expect("track");
-        let every_line = track
-            .newest_first()
-            .map(|r| format!("**{}** — {}", round_line(&library, r), r.title))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let fitted = Reply::message(timeline(&library, track)).fit();
-        let Reply::Message { message, .. } = fitted.reply() else {
-            panic!("a message");
-        };
+        assert_eq!(timeline_pages(track), 3);
+        let mut seen = Vec::new();
+        for page in 1..=3 {
+            let message = timeline(&library, track, page);
+            let Reply::Message { message, .. } = Reply::message(message).fit().reply().clone()
+            else {
+                panic!("a message");
+            };
+            let embed = &message.embeds[0];
+            assert_eq!(
+                embed.footer.as_deref(),
+                Some(format!("Open one with /round · page {page} of 3").as_str())
+            );
+            for line in embed.description.lines() {
+                let number: u32 = line
+                    .split("Round ")
+                    .nth(1)
+                    .and_then(|rest| rest.split(' ').next())
+                    .and_then(|n| n.parse().ok())
+                    .expect("a round number");
+                seen.push(number);
+            }
+            let row = &message.rows[0];
+            assert_eq!(row.len(), 3, "◀, ▶ and the latest round");
+            assert_eq!(row[0].disabled, page == 1);
+            assert_eq!(row[1].disabled, page == 3);
+            for button in &row[..2] {
+                assert!(TimelinePage::parse(&button.custom_id).is_some());
+            }
+        }
         assert_eq!(
-            message.embeds[0].description,
-            truncate(&every_line, limits::EMBED_DESCRIPTION)
+            seen,
+            (1..=45).rev().collect::<Vec<_>>(),
+            "every round once, newest first"
         );
+        // A page past the end (the track got shorter) shows the last one.
+        assert_eq!(timeline(&library, track, 9), timeline(&library, track, 3));
     }
 }
