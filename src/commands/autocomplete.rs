@@ -169,28 +169,10 @@ fn number_starts_with(number: u32, digits: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::library::{Date, Round};
+    use crate::library::Round;
 
     fn round(number: u32, place: &str) -> Round {
-        Round {
-            track: "t".into(),
-            number,
-            title: format!("Round {number} in {place}"),
-            date: Date {
-                year: 2026,
-                month: 1,
-                day: 1,
-            },
-            location: Some(place.into()),
-            author: "a".into(),
-            summary: String::new(),
-            key_points: Vec::new(),
-            status: None,
-            sources: Vec::new(),
-            positions: Vec::new(),
-            body: String::new(),
-            path: Default::default(),
-        }
+        Round::example("t", number, &format!("Round {number} in {place}"), place)
     }
 
     #[test]

@@ -111,6 +111,32 @@ pub struct Round {
     pub path: PathBuf,
 }
 
+#[cfg(test)]
+impl Round {
+    /// A round with a title and a place and nothing else, for the views' tests.
+    pub(crate) fn example(track: &str, number: u32, title: &str, place: &str) -> Round {
+        Round {
+            track: track.to_string(),
+            number,
+            title: title.to_string(),
+            date: Date {
+                year: 2026,
+                month: 1,
+                day: 6,
+            },
+            location: Some(place.to_string()),
+            author: "a".to_string(),
+            summary: String::new(),
+            key_points: Vec::new(),
+            status: None,
+            sources: Vec::new(),
+            positions: Vec::new(),
+            body: String::new(),
+            path: PathBuf::new(),
+        }
+    }
+}
+
 impl Round {
     pub fn id(&self) -> RoundId {
         RoundId {

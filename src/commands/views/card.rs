@@ -100,26 +100,13 @@ fn card_buttons(track: &Track, round: &Round) -> Vec<Button> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::library::Date;
 
     fn round(representatives: usize) -> Round {
         Round {
-            track: "t".into(),
-            number: 1,
-            title: "A full round".into(),
-            date: Date {
-                year: 2026,
-                month: 1,
-                day: 6,
-            },
-            location: Some("Paris".into()),
-            author: "a".into(),
             summary: "word ".repeat(400),
             key_points: (0..5)
                 .map(|i| format!("point {i} {}", "x".repeat(600)))
                 .collect(),
-            status: None,
-            sources: Vec::new(),
             positions: vec![Position {
                 party: "Northland".into(),
                 role: Role::Mediator,
@@ -129,8 +116,7 @@ mod tests {
                     .map(|i| format!("Envoy {i}, {}", "y".repeat(80)))
                     .collect(),
             }],
-            body: String::new(),
-            path: Default::default(),
+            ..Round::example("t", 1, "A full round", "Paris")
         }
     }
 

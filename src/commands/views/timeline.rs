@@ -71,24 +71,14 @@ mod tests {
     use crate::reply::Reply;
 
     fn round(number: u32) -> Round {
+        let title = format!("Round {number} ends with a communiqué on the {number}th point");
         Round {
-            track: "long-talks".into(),
-            number,
-            title: format!("Round {number} ends with a communiqué on the {number}th point"),
             date: Date {
                 year: 2026,
                 month: 1,
                 day: 1,
             },
-            location: Some("Geneva".into()),
-            author: "a".into(),
-            summary: String::new(),
-            key_points: Vec::new(),
-            status: None,
-            sources: Vec::new(),
-            positions: Vec::new(),
-            body: String::new(),
-            path: Default::default(),
+            ..Round::example("long-talks", number, &title, "Geneva")
         }
     }
 
