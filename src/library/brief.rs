@@ -11,7 +11,7 @@ use super::diagnostics::Location;
 use super::fields::{
     FileCx, Fits, Need, Table, closest, is_https_url, is_placeholder, report_toml_error,
 };
-use super::model::{Party, Position, Role, Round, RoundId, Source, is_slug};
+use super::model::{Party, Position, Role, Round, RoundId, Source, is_slug, party_names};
 
 /// What the rest of the folder tells a round file: who exists and which track it defaults to.
 pub(crate) struct Known {
@@ -30,12 +30,7 @@ impl Known {
         default_track: Option<String>,
     ) -> Known {
         let author_set = authors.iter().cloned().collect();
-        let mut party_names = HashMap::new();
-        for (i, party) in parties.iter().flatten().enumerate() {
-            for name in std::iter::once(&party.name).chain(&party.aliases) {
-                party_names.entry(name.trim().to_lowercase()).or_insert(i);
-            }
-        }
+        let party_names = party_names(parties.as_deref().unwrap_or_default());
         Known {
             authors,
             parties,

@@ -242,6 +242,18 @@ impl Party {
     }
 }
 
+/// Every party's name and aliases, lower-cased → the party's index in `parties`. The first
+/// party to claim a name keeps it, as a search in file order would.
+pub(super) fn party_names(parties: &[Party]) -> HashMap<String, usize> {
+    let mut names = HashMap::new();
+    for (i, party) in parties.iter().enumerate() {
+        for name in std::iter::once(&party.name).chain(&party.aliases) {
+            names.entry(name.trim().to_lowercase()).or_insert(i);
+        }
+    }
+    names
+}
+
 /// How many files of each kind a load read, for `check`'s summary line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -344,13 +356,7 @@ impl Library {
             .enumerate()
             .map(|(i, a)| (a.slug.clone(), i))
             .collect();
-        let mut party_index = HashMap::new();
-        for (i, party) in parties.iter().enumerate() {
-            for name in std::iter::once(&party.name).chain(&party.aliases) {
-                // The first party to claim a name keeps it, as a search in file order would.
-                party_index.entry(name.trim().to_lowercase()).or_insert(i);
-            }
-        }
+        let party_index = party_names(&parties);
         let mut by_author: HashMap<String, Vec<Arc<Round>>> = HashMap::new();
         for round in tracks.iter().flat_map(|t| &t.rounds) {
             by_author

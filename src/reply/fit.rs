@@ -110,11 +110,7 @@ impl Embed {
         chars(&self.title)
             + chars(&self.description)
             + self.footer.as_deref().map_or(0, chars)
-            + self
-                .fields
-                .iter()
-                .map(|f| chars(&f.name) + chars(&f.value))
-                .sum::<usize>()
+            + self.fields.iter().map(Field::size).sum::<usize>()
     }
 
     /// Fits a card into Discord's 25 fields and 6000 characters by letting the least

@@ -12,7 +12,7 @@ pub use briefing::{briefing_page, briefing_pages};
 pub use card::round_card;
 pub use people::{about, author_card};
 pub use positions::{party_in_round, party_timeline, round_positions};
-pub use timeline::{timeline, timeline_pages};
+pub use timeline::timeline;
 
 use crate::commands::custom_id::{Target, View};
 use crate::library::{Author, Library, Round, Track};
