@@ -2,7 +2,7 @@
 //! are the very same values (shared with the snapshot served), the checks across files still
 //! see the whole folder, and a broken edit is reported exactly as a full load reports it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use std::time::{Duration, SystemTime};
 
@@ -40,6 +40,20 @@ fn shares(a: &Library, b: &Library, number: u32) -> bool {
     std::ptr::eq(round(a, number), round(b, number))
 }
 
+/// The shipped briefs and a round 6, in a folder served for a while (see `age`), and the
+/// `Folder` that will read it.
+fn served_with_round_six() -> (tempfile::TempDir, PathBuf, Folder) {
+    let (dir, briefs) = shipped_copy();
+    std::fs::write(
+        briefs.join("syria-israel/06-geneva.md"),
+        round_brief(6, "Geneva round"),
+    )
+    .expect("write");
+    age(&briefs);
+    let folder = Folder::new(&briefs, shipped_options());
+    (dir, briefs, folder)
+}
+
 fn load(folder: &mut Folder) -> Library {
     folder
         .load()
@@ -48,14 +62,7 @@ fn load(folder: &mut Folder) -> Library {
 
 #[test]
 fn unchanged_files_are_not_read_again_and_an_edited_one_is() {
-    let (_dir, briefs) = shipped_copy();
-    std::fs::write(
-        briefs.join("syria-israel/06-geneva.md"),
-        round_brief(6, "Geneva round"),
-    )
-    .expect("write");
-    age(&briefs);
-    let mut folder = Folder::new(&briefs, shipped_options());
+    let (_dir, briefs, mut folder) = served_with_round_six();
     let first = load(&mut folder);
     let second = load(&mut folder);
     assert!(shares(&first, &second, 5) && shares(&first, &second, 6));
@@ -165,14 +172,7 @@ fn removing_an_author_checks_every_brief_again() {
 
 #[test]
 fn a_removed_round_is_gone_from_the_next_load() {
-    let (_dir, briefs) = shipped_copy();
-    std::fs::write(
-        briefs.join("syria-israel/06-geneva.md"),
-        round_brief(6, "Geneva round"),
-    )
-    .expect("write");
-    age(&briefs);
-    let mut folder = Folder::new(&briefs, shipped_options());
+    let (_dir, briefs, mut folder) = served_with_round_six();
     let before = load(&mut folder);
     assert_eq!(before.round_count(), 2);
     std::fs::remove_file(briefs.join("syria-israel/06-geneva.md")).expect("remove");

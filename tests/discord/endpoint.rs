@@ -443,6 +443,15 @@ async fn until_closed(stream: &mut TcpStream, limit: Duration) -> (String, Insta
         .unwrap_or_else(|| panic!("still open after {limit:?}"))
 }
 
+/// `count` slow connections as plain sockets, held open by the test while it goes on.
+async fn held_slow_connections(addr: SocketAddr, count: usize) -> Vec<std::net::TcpStream> {
+    slow_connections(addr, count)
+        .await
+        .into_iter()
+        .map(|(s, _)| s.into_std().expect("a plain socket"))
+        .collect()
+}
+
 /// `count` connections that each sent half a request's head and nothing more, each with the
 /// moment before it connected; opened 50 at a time: quick, and `serving`'s listen backlog
 /// holds them all even when the server falls behind.
@@ -644,11 +653,7 @@ async fn a_genuine_request_is_answered_promptly_while_two_thousand_slow_clients_
     )
     .await;
     let opening = Instant::now();
-    let slow: Vec<std::net::TcpStream> = slow_connections(addr, SLOW)
-        .await
-        .into_iter()
-        .map(|(s, _)| s.into_std().expect("a plain socket"))
-        .collect();
+    let slow = held_slow_connections(addr, SLOW).await;
     let opened = opening.elapsed();
 
     let asking = Instant::now();
@@ -774,11 +779,7 @@ async fn a_genuine_request_is_answered_promptly_after_thousands_of_slow_clients_
     )
     .await;
     let opening = Instant::now();
-    let slow: Vec<std::net::TcpStream> = slow_connections(addr, SLOW)
-        .await
-        .into_iter()
-        .map(|(s, _)| s.into_std().expect("a plain socket"))
-        .collect();
+    let slow = held_slow_connections(addr, SLOW).await;
     let opened = opening.elapsed();
 
     let asking = Instant::now();

@@ -34,6 +34,15 @@ pub const MAX_HEAD: usize = 16 * 1024;
 /// While every slot stays taken, each warning that says so is repeated at most this often.
 const FULL_WARNING_EVERY: Duration = Duration::from_secs(60);
 
+/// Whether a warning last given at `last` may be given again now; if so, now is noted.
+fn warning_due(last: &mut Option<Instant>) -> bool {
+    let due = last.is_none_or(|at| at.elapsed() >= FULL_WARNING_EVERY);
+    if due {
+        *last = Some(Instant::now());
+    }
+    due
+}
+
 /// How `serve` bounds what each client may hold, and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServeSettings {
@@ -202,11 +211,7 @@ impl FullWarnings {
     /// A connection waiting for a request was closed to make room for a new one.
     fn shed_one(&mut self) {
         self.shed_unreported += 1;
-        if self
-            .shed_warned
-            .is_none_or(|at| at.elapsed() >= FULL_WARNING_EVERY)
-        {
-            self.shed_warned = Some(Instant::now());
+        if warning_due(&mut self.shed_warned) {
             tracing::warn!(
                 max_connections = self.max_connections,
                 closed = self.shed_unreported,
@@ -218,11 +223,7 @@ impl FullWarnings {
 
     /// A new connection waits because every open one is answering a request.
     fn all_answering(&mut self) {
-        if self
-            .answering_warned
-            .is_none_or(|at| at.elapsed() >= FULL_WARNING_EVERY)
-        {
-            self.answering_warned = Some(Instant::now());
+        if warning_due(&mut self.answering_warned) {
             tracing::warn!(
                 max_connections = self.max_connections,
                 "every connection slot is taken by a request being answered; new connections wait to be accepted"
