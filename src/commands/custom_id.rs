@@ -116,6 +116,51 @@ impl TimelinePage {
     }
 }
 
+/// A page of search results: `search:<track>:<page>`, the track empty when the search covers
+/// every track. The query is not here: it travels in the results message (see
+/// `views::search`), so it may be longer than a `custom_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchPage {
+    pub track: Option<String>,
+    /// From 1.
+    pub page: usize,
+}
+
+const SEARCH: &str = "search";
+
+impl fmt::Display for SearchPage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let track = self.track.as_deref().unwrap_or("");
+        write!(f, "{SEARCH}:{track}:{}", self.page)
+    }
+}
+
+impl SearchPage {
+    pub fn new(track: Option<&str>, page: usize) -> SearchPage {
+        SearchPage {
+            track: track.map(str::to_string),
+            page,
+        }
+    }
+
+    /// Reads a `custom_id`; `None` for anything else.
+    pub fn parse(custom_id: &str) -> Option<SearchPage> {
+        let mut parts = custom_id.split(':');
+        if parts.next()? != SEARCH {
+            return None;
+        }
+        let track = match parts.next()? {
+            "" => None,
+            slug => Some(slug).filter(|t| crate::library::is_slug(t)).map(Some)?,
+        };
+        let page = parts.next()?.parse::<usize>().ok().filter(|p| *p >= 1)?;
+        parts
+            .next()
+            .is_none()
+            .then(|| SearchPage::new(track, page))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +182,16 @@ mod tests {
             Target::new("syria-israel", 5, View::Positions).to_string(),
             "round:syria-israel:5:positions"
         );
+    }
+
+    #[test]
+    fn search_pages_round_trip() {
+        for page in [SearchPage::new(None, 1), SearchPage::new(Some("syria-israel"), 7)] {
+            assert_eq!(SearchPage::parse(&page.to_string()), Some(page));
+        }
+        assert_eq!(SearchPage::new(None, 2).to_string(), "search::2");
+        assert_eq!(SearchPage::parse("search:Not A Slug:1"), None);
+        assert_eq!(SearchPage::parse("search::0"), None);
     }
 
     #[test]

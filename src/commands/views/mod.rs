@@ -6,6 +6,7 @@ mod briefing;
 mod card;
 mod people;
 mod positions;
+pub mod search;
 mod timeline;
 
 pub use briefing::{briefing_page, briefing_pages};
