@@ -16,6 +16,7 @@ use super::fields::{FileCx, FileError};
 use super::files::{self, AUTHORS_DIR, PARTIES_FILE};
 use super::model::{Author, Counts, Library, Party, Round, RoundId, plural};
 use super::people;
+use super::search::SearchIndex;
 
 /// What `load` needs beyond the folder: the track for briefs that name none.
 #[derive(Debug, Clone, Default)]
@@ -62,6 +63,9 @@ pub struct Folder {
     /// The authors and parties the cached briefs were checked against: when they change,
     /// every brief is checked again.
     checked_against: Option<Known>,
+    /// The search index of the last library loaded: the next load shares its unchanged
+    /// shards.
+    search: Option<SearchIndex>,
 }
 
 /// A file's value as last parsed, and the file's metadata then.
@@ -201,6 +205,7 @@ impl Folder {
             authors: HashMap::new(),
             parties: None,
             checked_against: None,
+            search: None,
         }
     }
 
@@ -270,7 +275,9 @@ impl Folder {
             authors.iter().map(|a| Author::clone(a)).collect(),
             parties.as_deref().cloned().unwrap_or_default(),
             self.options.default_track.clone(),
+            self.search.as_ref(),
         );
+        self.search = Some(library.search_index().clone());
         library.counts = counts;
         Ok(library)
     }

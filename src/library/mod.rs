@@ -11,6 +11,7 @@ pub mod fold;
 mod load;
 mod model;
 mod people;
+pub mod search;
 pub mod suggest;
 
 pub use failure::{Failure, fingerprint};

@@ -6,6 +6,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::search::{Found, Mode, Names, SearchIndex};
+
 /// A calendar day, as briefs write it (`date = 2026-01-06`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
@@ -308,6 +310,61 @@ pub struct Library {
     /// Every author's name, lower-cased and as written, in slug order: for a misspelt name.
     author_suggestions: Vec<(String, String)>,
     rounds: usize,
+    /// Every round's words, for `/search` and the "Brief me" command.
+    search: SearchIndex,
+}
+
+/// The names the search index takes from authors and parties: a round's author is found by
+/// name and its parties by their aliases.
+struct IndexNames<'a> {
+    authors: HashMap<&'a str, &'a str>,
+    aliases: HashMap<&'a str, Vec<&'a str>>,
+    fingerprint: u64,
+}
+
+impl<'a> IndexNames<'a> {
+    fn new(authors: &'a [Author], parties: &'a [Party]) -> IndexNames<'a> {
+        let authors_by_slug = authors
+            .iter()
+            .map(|a| (a.slug.as_str(), a.name.as_str()))
+            .collect();
+        let aliases = parties
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.aliases.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        let fingerprint = SearchIndex::fingerprint(
+            authors
+                .iter()
+                .flat_map(|a| [a.slug.as_str(), a.name.as_str()])
+                .chain(parties.iter().flat_map(|p| {
+                    std::iter::once(p.name.as_str()).chain(p.aliases.iter().map(String::as_str))
+                })),
+        );
+        IndexNames {
+            authors: authors_by_slug,
+            aliases,
+            fingerprint,
+        }
+    }
+
+    fn index(&self, tracks: &[Track], previous: Option<&SearchIndex>) -> SearchIndex {
+        SearchIndex::build(tracks, self, self.fingerprint, previous)
+    }
+}
+
+impl Names for IndexNames<'_> {
+    fn author(&self, slug: &str) -> Option<&str> {
+        self.authors.get(slug).copied()
+    }
+
+    fn party(&self, name: &str) -> &[&str] {
+        self.aliases.get(name).map_or(&[], Vec::as_slice)
+    }
 }
 
 impl Library {
@@ -321,15 +378,17 @@ impl Library {
         default_track: Option<String>,
     ) -> Library {
         let rounds = rounds.into_iter().map(Arc::new).collect();
-        Library::from_shared(rounds, authors, parties, default_track)
+        Library::from_shared(rounds, authors, parties, default_track, None)
     }
 
-    /// As `from_parts`, from rounds that may be shared with another snapshot.
-    pub fn from_shared(
+    /// As `from_parts`, from rounds that may be shared with another snapshot; the search
+    /// index shares what it can with `previous`, the index of that snapshot.
+    pub(super) fn from_shared(
         rounds: Vec<Arc<Round>>,
         authors: Vec<Author>,
         parties: Vec<Party>,
         default_track: Option<String>,
+        previous: Option<&SearchIndex>,
     ) -> Library {
         let mut tracks: BTreeMap<String, Vec<Arc<Round>>> = BTreeMap::new();
         for round in rounds {
@@ -384,6 +443,7 @@ impl Library {
             .iter()
             .map(|a| (a.name.to_lowercase(), a.name.clone()))
             .collect();
+        let search = IndexNames::new(&authors, &parties).index(&tracks, previous);
         Library {
             tracks,
             authors,
@@ -397,7 +457,18 @@ impl Library {
             party_suggestions,
             author_suggestions,
             rounds,
+            search,
         }
+    }
+
+    /// The `wanted` best rounds for a query, in one track or all (see `search::Mode`).
+    pub fn search(&self, query: &str, track: Option<&str>, mode: Mode, wanted: usize) -> Found<'_> {
+        self.search.search(query, track, mode, wanted)
+    }
+
+    /// The search index, to share with the next snapshot.
+    pub fn search_index(&self) -> &SearchIndex {
+        &self.search
     }
 
     /// Tracks in order of their id.

@@ -1,0 +1,286 @@
+//! One piece of the search index: up to 128 consecutive round numbers of one track
+//! (rounds 1–127, 128–255, … of `syria-israel`). A reload rebuilds only the pieces whose
+//! rounds changed; the others are the same `Arc`s in the old and the new snapshot, as the
+//! rounds themselves are. With at most 128 rounds a piece, a round is one byte.
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use super::words;
+use crate::library::Round;
+
+/// Longer "words" (a pasted key, a line of one letter) are not indexed: nobody searches
+/// for them, and a hostile brief could make the vocabulary huge.
+pub const MAX_WORD_BYTES: usize = 64;
+
+/// Round numbers per shard.
+pub const ROUNDS_PER_SHARD: u32 = 128;
+
+/// How much a word counts where it stands: a word of the title says more about a round
+/// than a word of its briefing.
+mod weight {
+    pub const TITLE: u16 = 16;
+    pub const PLACE: u16 = 12;
+    pub const NUMBER: u16 = 12;
+    pub const PARTY: u16 = 10;
+    pub const PERSON: u16 = 10;
+    pub const POINT: u16 = 6;
+    pub const SUMMARY: u16 = 4;
+    pub const STANCE: u16 = 4;
+    pub const DATE: u16 = 2;
+    /// The briefing counts one per mention, at most `BODY_CAP` in all: a long briefing that
+    /// repeats a word does not outrank a round whose title has it.
+    pub const BODY: u16 = 1;
+    pub const BODY_CAP: u16 = 8;
+    /// A word that stands in a title, place, party or name: reason enough for the "Brief me"
+    /// command to name a round.
+    pub const STRONG: u8 = 10;
+}
+pub use weight::STRONG;
+
+/// Names a round refers to by key: its author's name, its parties' names and aliases.
+pub trait Names {
+    fn author(&self, slug: &str) -> Option<&str>;
+    /// The aliases of the party named so in `parties.toml`.
+    fn party(&self, name: &str) -> &[&str];
+}
+
+#[derive(Debug)]
+pub struct Shard {
+    pub track: String,
+    pub chunk: u32,
+    pub rounds: Vec<Arc<Round>>,
+    /// Sorted by hash.
+    terms: Vec<Term>,
+    /// Every word of the shard, folded, one after the other (`Term::word` points in).
+    text: String,
+    /// Postings: for each term, the rounds (index in `rounds`) with how much the word
+    /// counts in each.
+    docs: Vec<u8>,
+    weights: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Term {
+    hash: u64,
+    start: u32,
+    count: u8,
+    word_start: u32,
+    word_len: u16,
+}
+
+/// A word's hash is the key of the index (`words::hash`). Two words of one library sharing a
+/// 64-bit hash is as likely as a cosmic ray; the vocabulary keeps the words to compare against.
+pub use words::hash;
+
+impl Shard {
+    /// `rounds` are of one track and chunk, in order of number; at most 128.
+    pub fn build(track: &str, chunk: u32, rounds: Vec<Arc<Round>>, names: &dyn Names) -> Shard {
+        let mut builder = Builder::default();
+        let mut postings: Vec<(u32, u8, u8)> = Vec::new();
+        for (doc, round) in rounds.iter().enumerate() {
+            builder.add_round(round, names);
+            let doc = u8::try_from(doc).unwrap_or(u8::MAX);
+            for id in builder.touched.drain(..) {
+                let slot = &mut builder.acc[id as usize];
+                postings.push((id, doc, u8::try_from(*slot).unwrap_or(u8::MAX)));
+                *slot = 0;
+            }
+        }
+        // Grouped by term, each term's rounds in order: a counting sort, since the terms
+        // are numbered from 0.
+        let mut starts = vec![0u32; builder.words.len() + 1];
+        for (id, _, _) in &postings {
+            starts[*id as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut docs = vec![0u8; postings.len()];
+        let mut weights = vec![0u8; postings.len()];
+        let mut next = starts.clone();
+        for (id, doc, weight) in postings {
+            let at = &mut next[id as usize];
+            docs[*at as usize] = doc;
+            weights[*at as usize] = weight;
+            *at += 1;
+        }
+        let mut terms: Vec<Term> = builder
+            .words
+            .iter()
+            .zip(starts.windows(2))
+            .map(|(&(hash, word_start, word_len), range)| Term {
+                hash,
+                start: range[0],
+                count: u8::try_from(range[1] - range[0]).unwrap_or(u8::MAX),
+                word_start,
+                word_len,
+            })
+            .collect();
+        terms.sort_unstable_by_key(|t| t.hash);
+        Shard {
+            track: track.to_string(),
+            chunk,
+            rounds,
+            terms,
+            text: builder.text,
+            docs,
+            weights,
+        }
+    }
+
+    /// The rounds (index in `rounds`) that have the word hashed `hash`, with its weight in each.
+    pub fn postings(&self, hash: u64) -> impl Iterator<Item = (usize, u8)> + '_ {
+        let found = self
+            .terms
+            .binary_search_by_key(&hash, |t| t.hash)
+            .ok()
+            .map(|i| self.terms[i]);
+        let range = found.map_or(0..0, |t| {
+            t.start as usize..t.start as usize + t.count as usize
+        });
+        self.docs[range.clone()]
+            .iter()
+            .zip(&self.weights[range])
+            .map(|(d, w)| (usize::from(*d), *w))
+    }
+
+    /// Every word of the shard with its hash and the number of rounds that have it.
+    pub fn vocabulary(&self) -> impl Iterator<Item = (u64, &str, u32)> + '_ {
+        self.terms.iter().map(|t| {
+            let start = t.word_start as usize;
+            let word = self
+                .text
+                .get(start..start + usize::from(t.word_len))
+                .unwrap_or_default();
+            (t.hash, word, u32::from(t.count))
+        })
+    }
+
+    /// Whether this shard holds exactly these rounds (the same `Arc`s).
+    pub fn holds(&self, rounds: &[Arc<Round>]) -> bool {
+        self.rounds.len() == rounds.len()
+            && self
+                .rounds
+                .iter()
+                .zip(rounds)
+                .all(|(a, b)| Arc::ptr_eq(a, b))
+    }
+
+    /// Bytes held beyond the rounds themselves, for the memory figures.
+    pub fn heap_size(&self) -> usize {
+        self.terms.capacity() * std::mem::size_of::<Term>()
+            + self.text.capacity()
+            + self.docs.capacity()
+            + self.weights.capacity()
+            + self.rounds.capacity() * std::mem::size_of::<Arc<Round>>()
+    }
+}
+
+/// Slots of the builder's cache of recent words.
+const CACHE: usize = 4096;
+
+/// The words of the rounds being indexed, with each word's weight in the current round.
+struct Builder {
+    /// The last word seen at each slot (hash, id + 1): most words of a brief are words it
+    /// has used before, and this finds them without the hash map.
+    cache: Vec<(u64, u32)>,
+    ids: FxHashMap<u64, u32>,
+    /// By id: hash, where the word starts in `text`, its length.
+    words: Vec<(u64, u32, u16)>,
+    text: String,
+    /// By id: the word's weight in the round being read.
+    acc: Vec<u16>,
+    touched: Vec<u32>,
+    buffer: Vec<u8>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            cache: vec![(0, 0); CACHE],
+            ids: FxHashMap::default(),
+            words: Vec::new(),
+            text: String::new(),
+            acc: Vec::new(),
+            touched: Vec::new(),
+            buffer: Vec::new(),
+        }
+    }
+}
+
+impl Builder {
+    fn add_round(&mut self, round: &Round, names: &dyn Names) {
+        use weight::*;
+        // The briefing first: its mentions are capped, and everything else adds to them.
+        self.add(&round.body, BODY, BODY_CAP);
+        self.add(&round.title, TITLE, u16::MAX);
+        if let Some(place) = &round.location {
+            self.add(place, PLACE, u16::MAX);
+        }
+        self.add(&round.number.to_string(), NUMBER, u16::MAX);
+        self.add(&round.date.to_string(), DATE, u16::MAX);
+        if let Some(name) = names.author(&round.author) {
+            self.add(name, PERSON, u16::MAX);
+        }
+        self.add(&round.summary, SUMMARY, u16::MAX);
+        for point in &round.key_points {
+            self.add(point, POINT, u16::MAX);
+        }
+        if let Some(status) = &round.status {
+            self.add(status, POINT, u16::MAX);
+        }
+        for position in &round.positions {
+            self.add(&position.party, PARTY, u16::MAX);
+            for alias in names.party(&position.party).iter().copied() {
+                self.add(alias, PARTY, u16::MAX);
+            }
+            self.add(&position.stance, STANCE, u16::MAX);
+            if let Some(details) = &position.details {
+                self.add(details, STANCE, u16::MAX);
+            }
+            for person in &position.representatives {
+                self.add(person, PERSON, u16::MAX);
+            }
+        }
+    }
+
+    fn add(&mut self, text: &str, weight: u16, cap: u16) {
+        let Builder {
+            cache,
+            ids,
+            words,
+            text: all,
+            acc,
+            touched,
+            buffer,
+        } = self;
+        words::scan_hashed(text, buffer, |_, _, hash, word| {
+            if word.len() > MAX_WORD_BYTES {
+                return;
+            }
+            let slot = &mut cache[(hash as usize) & (CACHE - 1)];
+            let id = if slot.0 == hash && slot.1 != 0 {
+                slot.1 - 1
+            } else {
+                let id = *ids.entry(hash).or_insert_with(|| {
+                    let id = u32::try_from(words.len()).unwrap_or(u32::MAX);
+                    let start = u32::try_from(all.len()).unwrap_or(u32::MAX);
+                    let len = u16::try_from(word.len()).unwrap_or(u16::MAX);
+                    word.push_to(all);
+                    words.push((hash, start, len));
+                    acc.push(0);
+                    id
+                });
+                *slot = (hash, id + 1);
+                id
+            };
+            let slot = &mut acc[id as usize];
+            if *slot == 0 {
+                touched.push(id);
+            }
+            *slot = slot.saturating_add(weight).min(cap.max(*slot));
+        });
+    }
+}
