@@ -151,13 +151,12 @@ impl SearchPage {
         }
         let track = match parts.next()? {
             "" => None,
-            slug => Some(slug).filter(|t| crate::library::is_slug(t)).map(Some)?,
+            slug => Some(slug)
+                .filter(|t| crate::library::is_slug(t))
+                .map(Some)?,
         };
         let page = parts.next()?.parse::<usize>().ok().filter(|p| *p >= 1)?;
-        parts
-            .next()
-            .is_none()
-            .then(|| SearchPage::new(track, page))
+        parts.next().is_none().then(|| SearchPage::new(track, page))
     }
 }
 
@@ -186,7 +185,10 @@ mod tests {
 
     #[test]
     fn search_pages_round_trip() {
-        for page in [SearchPage::new(None, 1), SearchPage::new(Some("syria-israel"), 7)] {
+        for page in [
+            SearchPage::new(None, 1),
+            SearchPage::new(Some("syria-israel"), 7),
+        ] {
             assert_eq!(SearchPage::parse(&page.to_string()), Some(page));
         }
         assert_eq!(SearchPage::new(None, 2).to_string(), "search::2");
