@@ -17,7 +17,7 @@ pub enum Question {
 pub fn ask(library: &Library, question: &Question, json: bool) -> Result<String, RequestError> {
     let request = match question {
         Question::Line(text) => line::parse(text)?,
-        Question::Press(custom_id) => Request::Press(custom_id.clone()),
+        Question::Press(custom_id) => Request::press(custom_id.clone()),
         Question::Complete(text) => line::parse_completion(text)?,
     };
     let reply = commands::respond(library, &request).fit();

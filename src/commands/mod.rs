@@ -13,7 +13,7 @@ pub mod views;
 
 use crate::library::{Library, plural};
 use crate::reply::Reply;
-use custom_id::{Target, TimelinePage, View};
+use custom_id::{SearchPage, Target, TimelinePage, View};
 use lookup::{OrNotice, find_party, find_round, find_track, missing_round};
 pub use request::{Command, Invocation, Request, RequestError, Value};
 
@@ -57,7 +57,7 @@ pub fn respond(library: &Library, request: &Request) -> Reply {
             partial,
             track.as_deref(),
         )),
-        Request::Press(custom_id) => press(library, custom_id),
+        Request::Press { custom_id, carried } => press(library, custom_id, carried.as_deref()),
     }
 }
 
@@ -172,7 +172,11 @@ fn positions(
 }
 
 /// A button press: the view its `custom_id` names, replacing the message it sits on.
-fn press(library: &Library, custom_id: &str) -> Reply {
+/// `carried` is the title of the message's first embed, where search results keep their query.
+fn press(library: &Library, custom_id: &str, carried: Option<&str>) -> Reply {
+    if let Some(page) = SearchPage::parse(custom_id) {
+        return views::search::page(library, carried, page.track.as_deref(), page.page);
+    }
     if let Some(page) = TimelinePage::parse(custom_id) {
         return match library.track(&page.track) {
             Some(track) => Reply::Update(views::timeline(library, track, page.page)),

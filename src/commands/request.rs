@@ -17,7 +17,23 @@ pub enum Request {
         track: Option<String>,
     },
     /// A button was pressed; its `custom_id` carries the state.
-    Press(String),
+    Press {
+        custom_id: String,
+        /// The title of the first embed of the message the button sits on, as Discord sends
+        /// it with the press. A search page button reads its query from there (the query can
+        /// be longer than a `custom_id`); every other button ignores it.
+        carried: Option<String>,
+    },
+}
+
+impl Request {
+    /// A press of the button `custom_id` on a message whose title carries nothing it needs.
+    pub fn press(custom_id: impl Into<String>) -> Request {
+        Request::Press {
+            custom_id: custom_id.into(),
+            carried: None,
+        }
+    }
 }
 
 /// A slash command with its options.

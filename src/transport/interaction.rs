@@ -60,7 +60,7 @@ impl Kind {
             Kind::Ping => "ping",
             Kind::Request(Request::Command(_)) => "command",
             Kind::Request(Request::Autocomplete { .. }) => "autocomplete",
-            Kind::Request(Request::Press(_)) => "button",
+            Kind::Request(Request::Press { .. }) => "button",
             Kind::Malformed { .. } => "malformed",
             Kind::Unreadable { .. } => "unreadable",
             Kind::Unsupported => "other",
@@ -106,7 +106,10 @@ impl Interaction {
                 bits(c.member.as_deref()),
             ),
             Serenity::Component(c) => (
-                Kind::Request(Request::Press(c.data.custom_id.clone())),
+                Kind::Request(Request::Press {
+                    custom_id: c.data.custom_id.clone(),
+                    carried: c.message.embeds.first().and_then(|e| e.title.clone()),
+                }),
                 c.data.custom_id.clone(),
                 bits(c.member.as_ref()),
             ),

@@ -34,6 +34,22 @@ struct Envelope<'a> {
     /// Present in a server: the member who asked, with their permissions.
     #[serde(borrow, default)]
     member: Option<Member<'a>>,
+    /// A button's: the message it sits on.
+    #[serde(borrow, default)]
+    message: Option<Message<'a>>,
+}
+
+/// A message, as far as briefbot reads one: its text and its embeds' text.
+#[derive(Deserialize)]
+struct Message<'a> {
+    #[serde(borrow, default)]
+    embeds: Vec<Embed<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Embed<'a> {
+    #[serde(borrow, default)]
+    title: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -99,7 +115,15 @@ fn from_envelope(envelope: Envelope) -> Result<Interaction, NotAnInteraction> {
         ),
         (3, Some(data)) => match &data.custom_id {
             Some(id) => (
-                Kind::Request(Request::Press(id.to_string())),
+                Kind::Request(Request::Press {
+                    custom_id: id.to_string(),
+                    carried: envelope
+                        .message
+                        .as_ref()
+                        .and_then(|m| m.embeds.first())
+                        .and_then(|e| e.title.as_deref())
+                        .map(str::to_string),
+                }),
                 id.to_string(),
             ),
             None => (

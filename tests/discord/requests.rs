@@ -82,10 +82,27 @@ fn autocomplete_payloads_name_the_focused_option_and_its_text() {
 }
 
 #[test]
-fn button_payloads_carry_their_custom_id() {
+fn button_payloads_carry_their_custom_id_and_the_title_of_their_message() {
     assert_eq!(
         request("button-positions.json"),
-        Request::Press("round:syria-israel:5:positions".into())
+        Request::Press {
+            custom_id: "round:syria-israel:5:positions".into(),
+            carried: Some(
+                "Round 5 · Paris — Paris round ends with a proposal for a joint, demilitarized economic zone"
+                    .into()
+            ),
+        }
+    );
+}
+
+#[test]
+fn a_round_button_answers_the_same_whatever_its_message_carries() {
+    let library = shipped();
+    let carried = request("button-positions.json");
+    let bare = Request::press("round:syria-israel:5:positions");
+    assert_eq!(
+        commands::respond(&library, &carried),
+        commands::respond(&library, &bare)
     );
 }
 
