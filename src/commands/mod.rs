@@ -63,6 +63,12 @@ pub fn respond(library: &Library, request: &Request) -> Reply {
 
 /// The polite answer to a request that could not be understood.
 pub fn bad_request(error: &RequestError) -> Reply {
+    if let RequestError::NoMessage { command } = error {
+        return Reply::notice(format!(
+            "Discord did not send the message you used {command} on, so there is nothing to \
+             brief you on. Please try again, or use /search with a few words from it."
+        ));
+    }
     Reply::notice(format!(
         "Sorry, I did not understand that: {error}.\nCommands:\n{}",
         spec::usage()
@@ -106,6 +112,10 @@ fn run(library: &Library, command: &Command) -> Reply {
         Command::Author { name } => lookup::author(library, name.as_deref()),
         Command::Rounds { track } => find_track(library, track.as_deref())
             .map(|t| Reply::message(views::timeline(library, t, 1))),
+        Command::Search { query, track } => {
+            Ok(views::search::search(library, query, track.as_deref()))
+        }
+        Command::BriefMe { text } => Ok(views::search::brief_me(library, text)),
         Command::About => Ok(Reply::message(views::about(library))),
         Command::Reload => Ok(notices::reload_offline()),
     };

@@ -300,26 +300,50 @@ fn register_dry_run_prints_the_commands_without_a_token_or_config() {
             "positions",
             "author",
             "rounds",
+            "search",
+            "Brief me",
             "about",
             "reload"
         ]
     );
+    let commands = json.as_array().expect("a list");
     // `/reload` is for a server's managers: hidden from others by default, never in DMs.
-    let reload = &json[6];
+    let reload = &json[8];
     assert_eq!(reload["default_member_permissions"], 32);
     assert_eq!(reload["contexts"], serde_json::json!([0]));
     assert_eq!(reload["integration_types"], serde_json::json!([0]));
     assert!(json[0]["default_member_permissions"].is_null());
     // The reader commands can be installed to a server or to a person's account, and used in
     // servers, DMs with the bot and any DM or group DM.
-    for reader in &json.as_array().expect("a list")[..6] {
+    for reader in &commands[..8] {
         assert_eq!(reader["contexts"], serde_json::json!([0, 1, 2]), "{reader}");
         assert_eq!(
             reader["integration_types"],
             serde_json::json!([0, 1]),
             "{reader}"
         );
+        assert!(reader["default_member_permissions"].is_null(), "{reader}");
     }
+    // Every slash command says so; "Brief me" is a message command (type 3), in a message's
+    // Apps menu, with no description or options.
+    for command in commands {
+        let expected = if command["name"] == "Brief me" { 3 } else { 1 };
+        assert_eq!(command["type"], expected, "{command}");
+    }
+    let brief_me = &json[6];
+    assert!(brief_me["description"].is_null(), "{brief_me}");
+    assert!(brief_me["options"].is_null(), "{brief_me}");
+    // Discord keeps a query within what a results title can show.
+    let search = &json[5];
+    assert_eq!(search["options"][0]["name"], "query");
+    assert_eq!(search["options"][0]["type"], 3);
+    assert_eq!(search["options"][0]["required"], true);
+    assert_eq!(
+        search["options"][0]["max_length"],
+        briefbot::commands::views::search::MAX_QUERY_CHARS
+    );
+    assert_eq!(search["options"][1]["name"], "track");
+    assert_eq!(search["options"][1]["autocomplete"], true);
 }
 
 #[test]

@@ -43,7 +43,7 @@ async fn registration_puts_the_command_list_once() {
     let first = registration::register(&http, Scope::Guild(290_926_798_626_357_999))
         .await
         .expect("registered");
-    assert_eq!(first, Outcome::Updated { commands: 7 });
+    assert_eq!(first, Outcome::Updated { commands: 9 });
     let requests = stub.requests();
     let path = format!(
         "/api/v10/applications/{}/guilds/290926798626357999/commands",
@@ -251,6 +251,16 @@ fn registered_commands_keep_discords_rules() {
     assert!(commands.len() <= 100);
     for command in commands {
         let name = command["name"].as_str().unwrap_or_default();
+        crate::common::assert_valid("ApplicationCommandCreateRequest", command);
+        if command["type"] == 3 {
+            // A message command: a name as people read it (capitals and spaces allowed), no
+            // description and no options.
+            assert!((1..=32).contains(&name.chars().count()), "{name:?}");
+            assert!(command["description"].is_null(), "{name}");
+            assert!(command["options"].is_null(), "{name}");
+            continue;
+        }
+        assert_eq!(command["type"], 1, "{name}");
         assert!(is_command_name(name), "command name {name:?}");
         let description = command["description"].as_str().unwrap_or_default();
         assert!(
@@ -272,7 +282,6 @@ fn registered_commands_keep_discords_rules() {
             );
             assert!(option["choices"].as_array().map_or(0, Vec::len) <= 25);
         }
-        crate::common::assert_valid("ApplicationCommandCreateRequest", command);
     }
 }
 
