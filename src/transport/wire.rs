@@ -4,10 +4,12 @@
 //! could not parse.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::interaction::{Interaction, Kind, command_kind};
+use super::interaction::{Interaction, Kind, command_kind, message_text};
+use crate::commands::spec::CommandType;
 use crate::commands::{Invocation, Request, Value};
 
 /// Why a body is not an interaction briefbot can answer.
@@ -43,6 +45,8 @@ struct Envelope<'a> {
 #[derive(Deserialize)]
 struct Message<'a> {
     #[serde(borrow, default)]
+    content: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
     embeds: Vec<Embed<'a>>,
 }
 
@@ -50,6 +54,39 @@ struct Message<'a> {
 struct Embed<'a> {
     #[serde(borrow, default)]
     title: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    description: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    fields: Vec<EmbedField<'a>>,
+}
+
+#[derive(Deserialize)]
+struct EmbedField<'a> {
+    #[serde(borrow, default)]
+    name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    value: Cow<'a, str>,
+}
+
+impl Message<'_> {
+    /// The text a message command reads (see `message_text`).
+    fn text(&self) -> String {
+        message_text(
+            std::iter::once(self.content.as_deref().unwrap_or_default()).chain(
+                self.embeds.iter().flat_map(|embed| {
+                    [embed.title.as_deref(), embed.description.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .chain(
+                            embed
+                                .fields
+                                .iter()
+                                .flat_map(|f| [f.name.as_ref(), f.value.as_ref()]),
+                        )
+                }),
+            ),
+        )
+    }
 }
 
 #[derive(Deserialize)]
@@ -61,12 +98,27 @@ struct Member<'a> {
 
 #[derive(Deserialize)]
 struct Data<'a> {
+    /// A command's type: 1 a slash command (also when left out), 3 a message command.
+    #[serde(rename = "type", default)]
+    kind: Option<u64>,
     #[serde(borrow, default)]
     name: Option<Cow<'a, str>>,
+    /// A message command's: the id of the message it was used on.
+    #[serde(borrow, default)]
+    target_id: Option<Cow<'a, str>>,
+    /// A message command's: the message it was used on, under `messages`, by its id.
+    #[serde(borrow, default)]
+    resolved: Option<Resolved<'a>>,
     #[serde(borrow, default)]
     custom_id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     options: Vec<Opt<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Resolved<'a> {
+    #[serde(borrow, default)]
+    messages: HashMap<String, Message<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -191,8 +243,19 @@ fn unreadable(body: &[u8], why: String) -> Result<Interaction, NotAnInteraction>
 }
 
 fn invocation(data: &Data) -> Invocation {
+    let command_type = data
+        .kind
+        .map_or(CommandType::ChatInput, CommandType::from_code);
+    let message = match (command_type, &data.target_id, &data.resolved) {
+        (CommandType::Message, Some(target), Some(resolved)) => {
+            resolved.messages.get(target.as_ref()).map(Message::text)
+        }
+        _ => None,
+    };
     let mut invocation = Invocation {
         name: data.name.as_deref().unwrap_or_default().to_string(),
+        command_type,
+        message,
         ..Invocation::default()
     };
     for option in &data.options {
