@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use super::interaction::{Interaction, Kind, command_kind, message_text};
 use crate::commands::spec::CommandType;
@@ -36,9 +37,9 @@ struct Envelope<'a> {
     /// Present in a server: the member who asked, with their permissions.
     #[serde(borrow, default)]
     member: Option<Member<'a>>,
-    /// A button's: the message it sits on.
+    /// A button's: the message it sits on, read only for its title (see `Message::read`).
     #[serde(borrow, default)]
-    message: Option<Message<'a>>,
+    message: Option<&'a RawValue>,
 }
 
 /// A message, as far as briefbot reads one: its text and its embeds' text.
@@ -68,7 +69,14 @@ struct EmbedField<'a> {
     value: Cow<'a, str>,
 }
 
-impl Message<'_> {
+impl<'a> Message<'a> {
+    /// Reads a message for the little briefbot takes from it. A message is no part of what a
+    /// button or a command needs to be understood, so one of a shape briefbot does not expect
+    /// counts as absent rather than making the whole interaction unreadable.
+    fn read(raw: &'a RawValue) -> Option<Message<'a>> {
+        serde_json::from_str(raw.get()).ok()
+    }
+
     /// The text a message command reads (see `message_text`).
     fn text(&self) -> String {
         message_text(
@@ -118,7 +126,7 @@ struct Data<'a> {
 #[derive(Deserialize)]
 struct Resolved<'a> {
     #[serde(borrow, default)]
-    messages: HashMap<String, Message<'a>>,
+    messages: HashMap<String, &'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -171,10 +179,10 @@ fn from_envelope(envelope: Envelope) -> Result<Interaction, NotAnInteraction> {
                     custom_id: id.to_string(),
                     carried: envelope
                         .message
-                        .as_ref()
-                        .and_then(|m| m.embeds.first())
-                        .and_then(|e| e.title.as_deref())
-                        .map(str::to_string),
+                        .and_then(Message::read)
+                        .and_then(|m| m.embeds.into_iter().next())
+                        .and_then(|e| e.title)
+                        .map(Cow::into_owned),
                 }),
                 id.to_string(),
             ),
@@ -248,7 +256,8 @@ fn invocation(data: &Data) -> Invocation {
         .map_or(CommandType::ChatInput, CommandType::from_code);
     let message = match (command_type, &data.target_id, &data.resolved) {
         (CommandType::Message, Some(target), Some(resolved)) => {
-            resolved.messages.get(target.as_ref()).map(Message::text)
+            let message = resolved.messages.get(target.as_ref()).copied();
+            message.and_then(Message::read).map(|m| m.text())
         }
         _ => None,
     };

@@ -345,3 +345,35 @@ fn a_message_command_of_another_name_is_malformed_not_lost() {
         }
     );
 }
+
+/// briefbot's own reader (HTTP, and what serenity cannot parse) reads a message only for
+/// its text: a message of a shape it does not expect leaves the press working, and a message
+/// command without a readable message gets the answer for a missing one.
+#[test]
+fn a_message_of_an_unexpected_shape_counts_as_absent() {
+    let mut button = crate::common::payload_json("button-positions.json");
+    button["message"]["embeds"] = serde_json::json!([{ "title": 5 }]);
+    assert_eq!(
+        wire::read(button.to_string().as_bytes())
+            .expect("an interaction")
+            .kind,
+        Kind::Request(Request::press("round:syria-israel:5:positions"))
+    );
+    let mut brief_me = crate::common::payload_json("message-brief-me.json");
+    let target = brief_me["data"]["target_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    brief_me["data"]["resolved"]["messages"][&target]["content"] = serde_json::json!(["?"]);
+    assert_eq!(
+        wire::read(brief_me.to_string().as_bytes())
+            .expect("an interaction")
+            .kind,
+        Kind::Malformed {
+            autocomplete: false,
+            error: briefbot::commands::RequestError::NoMessage {
+                command: "Brief me".into()
+            }
+        }
+    );
+}
