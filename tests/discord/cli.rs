@@ -629,3 +629,19 @@ async fn serve_reloads_when_a_brief_is_added_and_on_sighup() {
         "colour codes in piped logs: {logs:?}"
     );
 }
+
+#[test]
+fn the_track_of_a_search_autocompletes_as_every_other_track() {
+    let search = briefbot(
+        &repo(),
+        &["ask", "--complete", "/search economic zone track:sy"],
+    );
+    let latest = briefbot(&repo(), &["ask", "--complete", "/latest track:sy"]);
+    assert!(search.status.success() && latest.status.success());
+    assert_eq!(stdout(&search), stdout(&latest));
+    assert!(
+        stdout(&search).contains("→ syria-israel"),
+        "{}",
+        stdout(&search)
+    );
+}
