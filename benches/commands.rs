@@ -39,12 +39,9 @@ fn requests() -> Vec<(&'static str, Request)> {
         ("about", line("/about")),
         (
             "press positions",
-            Request::Press("round:syria-israel:5:positions".into()),
+            Request::press("round:syria-israel:5:positions"),
         ),
-        (
-            "press more",
-            Request::Press("round:syria-israel:5:more:1".into()),
-        ),
+        ("press more", Request::press("round:syria-israel:5:more:1")),
         ("autocomplete number", complete("/round number:")),
         ("autocomplete party", complete("/positions party:sy")),
     ]

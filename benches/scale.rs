@@ -233,7 +233,7 @@ fn answers(library: &Library) {
         "more:1",
         "more:2",
     ] {
-        requests.push((format!("press {view}"), Request::Press(id(view))));
+        requests.push((format!("press {view}"), Request::press(id(view))));
     }
     for typing in [
         "/round number:".to_string(),

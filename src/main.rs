@@ -52,7 +52,7 @@ enum Command {
         #[arg(long, value_name = "ADDR")]
         listen: Option<std::net::SocketAddr>,
     },
-    /// Register the slash commands with Discord (only when they differ from what it has).
+    /// Register the commands with Discord (only when they differ from what it has).
     Register {
         /// Register in this server only (instant); default: the config's guild_ids, or global.
         #[arg(long, value_name = "ID", conflicts_with = "global")]
@@ -74,18 +74,27 @@ enum Command {
     },
     /// Answer a command offline, exactly as the bot would: `briefbot ask "/round 5"`.
     Ask {
-        /// The command line, such as "/latest" or "/positions party:Syria".
-        #[arg(required_unless_present_any = ["press", "complete"])]
+        /// The command line, such as "/latest", "/positions party:Syria" or
+        /// "/search economic zone" (the rest of a /search line, but for `track:…`, is the query).
+        #[arg(required_unless_present_any = ["press", "complete", "message"])]
         line: Option<String>,
         /// Print the interaction response JSON Discord would receive.
         #[arg(long)]
         json: bool,
         /// Press a button: its custom_id, as printed under the buttons.
-        #[arg(long, value_name = "CUSTOM_ID", conflicts_with_all = ["line", "complete"])]
+        #[arg(long, value_name = "CUSTOM_ID", conflicts_with_all = ["line", "complete", "message"])]
         press: Option<String>,
+        /// With --press: the title of the message the button is on, which Discord sends with a
+        /// press. A search page button reads its query there: --press search::2 --title "🔎 economic zone".
+        #[arg(long, value_name = "TEXT", requires = "press")]
+        title: Option<String>,
         /// Autocomplete the last option of a command line: --complete "/positions party:Sy".
-        #[arg(long, value_name = "LINE", conflicts_with = "line")]
+        #[arg(long, value_name = "LINE", conflicts_with_all = ["line", "message"])]
         complete: Option<String>,
+        /// Run the "Brief me" message command on a message with this text, as if it were chosen
+        /// from the message's Apps menu: --message "Talks resume in Paris".
+        #[arg(long, value_name = "TEXT", conflicts_with = "line")]
+        message: Option<String>,
     },
     /// Write a new round file with placeholders to fill in.
     New {
@@ -280,14 +289,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             line,
             json,
             press,
+            title,
             complete,
+            message,
         } => {
             let library = load_library(&config)?;
-            let question = match (press, complete, line) {
-                (Some(custom_id), _, _) => Question::Press(custom_id),
-                (None, Some(line), _) => Question::Complete(line),
-                (None, None, Some(line)) => Question::Line(line),
-                (None, None, None) => return Err(usage_error(RequestError::Empty)),
+            let question = match (press, complete, message, line) {
+                (Some(custom_id), ..) => Question::Press { custom_id, title },
+                (None, Some(line), ..) => Question::Complete(line),
+                (None, None, Some(text), _) => Question::Message(text),
+                (None, None, None, Some(line)) => Question::Line(line),
+                (None, None, None, None) => return Err(usage_error(RequestError::Empty)),
             };
             print!("{}", ask(&library, &question, json).map_err(usage_error)?);
             Ok(ExitCode::SUCCESS)
@@ -352,5 +364,8 @@ fn load_library(config: &Config) -> anyhow::Result<Library> {
 
 /// A command line `ask` cannot read, with the list of commands.
 fn usage_error(error: RequestError) -> anyhow::Error {
-    anyhow::anyhow!("{error}\ncommands:\n{}", spec::usage())
+    anyhow::anyhow!(
+        "{error}\ncommands:\n{}\n(ask runs Brief me on a message's text with --message \"…\")",
+        spec::usage()
+    )
 }

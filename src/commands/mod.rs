@@ -13,7 +13,7 @@ pub mod views;
 
 use crate::library::{Library, plural};
 use crate::reply::Reply;
-use custom_id::{Target, TimelinePage, View};
+use custom_id::{SearchPage, Target, TimelinePage, View};
 use lookup::{OrNotice, find_party, find_round, find_track, missing_round};
 pub use request::{Command, Invocation, Request, RequestError, Value};
 
@@ -57,12 +57,18 @@ pub fn respond(library: &Library, request: &Request) -> Reply {
             partial,
             track.as_deref(),
         )),
-        Request::Press(custom_id) => press(library, custom_id),
+        Request::Press { custom_id, carried } => press(library, custom_id, carried.as_deref()),
     }
 }
 
 /// The polite answer to a request that could not be understood.
 pub fn bad_request(error: &RequestError) -> Reply {
+    if let RequestError::NoMessage { command } = error {
+        return Reply::notice(format!(
+            "Discord did not send the message you used {command} on, so there is nothing to \
+             brief you on. Please try again, or use /search with a few words from it."
+        ));
+    }
     Reply::notice(format!(
         "Sorry, I did not understand that: {error}.\nCommands:\n{}",
         spec::usage()
@@ -106,6 +112,10 @@ fn run(library: &Library, command: &Command) -> Reply {
         Command::Author { name } => lookup::author(library, name.as_deref()),
         Command::Rounds { track } => find_track(library, track.as_deref())
             .map(|t| Reply::message(views::timeline(library, t, 1))),
+        Command::Search { query, track } => {
+            Ok(views::search::search(library, query, track.as_deref()))
+        }
+        Command::BriefMe { text } => Ok(views::search::brief_me(library, text)),
         Command::About => Ok(Reply::message(views::about(library))),
         Command::Reload => Ok(notices::reload_offline()),
     };
@@ -172,7 +182,11 @@ fn positions(
 }
 
 /// A button press: the view its `custom_id` names, replacing the message it sits on.
-fn press(library: &Library, custom_id: &str) -> Reply {
+/// `carried` is the title of the message's first embed, where search results keep their query.
+fn press(library: &Library, custom_id: &str, carried: Option<&str>) -> Reply {
+    if let Some(page) = SearchPage::parse(custom_id) {
+        return views::search::page(library, carried, page.track.as_deref(), page.page);
+    }
     if let Some(page) = TimelinePage::parse(custom_id) {
         return match library.track(&page.track) {
             Some(track) => Reply::Update(views::timeline(library, track, page.page)),

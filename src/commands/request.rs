@@ -2,7 +2,7 @@
 //! table (`spec`). Front ends (the gateway's serenity types, the HTTP endpoint's raw JSON, the
 //! command line of `briefbot ask`) each build an `Invocation`; this module does the rest.
 
-use super::spec::{self, CommandKind, CommandSpec, OptionKind};
+use super::spec::{self, CommandKind, CommandSpec, CommandType, OptionKind};
 
 /// One request to the command core.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -17,10 +17,26 @@ pub enum Request {
         track: Option<String>,
     },
     /// A button was pressed; its `custom_id` carries the state.
-    Press(String),
+    Press {
+        custom_id: String,
+        /// The title of the first embed of the message the button sits on, as Discord sends
+        /// it with the press. A search page button reads its query from there (the query can
+        /// be longer than a `custom_id`); every other button ignores it.
+        carried: Option<String>,
+    },
 }
 
-/// A slash command with its options.
+impl Request {
+    /// A press of the button `custom_id` on a message whose title carries nothing it needs.
+    pub fn press(custom_id: impl Into<String>) -> Request {
+        Request::Press {
+            custom_id: custom_id.into(),
+            carried: None,
+        }
+    }
+}
+
+/// A command with its options.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Command {
     Latest {
@@ -40,6 +56,17 @@ pub enum Command {
     },
     Rounds {
         track: Option<String>,
+    },
+    /// `/search query [track]`. The query as typed (trimmed): an empty or overlong one is
+    /// the search view's to answer, not a malformed request.
+    Search {
+        query: String,
+        track: Option<String>,
+    },
+    /// The "Brief me" message command: the text of the message it was used on (its content,
+    /// then each embed's title, description and fields, one per line).
+    BriefMe {
+        text: String,
     },
     About,
     /// Load the briefs folder again (an admin command): not a view of the library but an
@@ -68,6 +95,9 @@ pub enum RequestError {
     Repeated { command: String, option: String },
     #[error("nothing to complete: end the command line with `option:` and the text typed so far")]
     NothingFocused,
+    /// A message command arrived without the message it was used on.
+    #[error("`{command}` came without the message it was used on")]
+    NoMessage { command: String },
     #[error("a command line starts with `/` and a command name")]
     Empty,
 }
@@ -83,14 +113,22 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Invocation {
     pub name: String,
+    /// A slash command (the default) or a message command: a name means a command of its
+    /// type only.
+    pub command_type: CommandType,
     pub options: Vec<(String, Value)>,
     /// The option being typed, for autocomplete, with its partial text.
     pub focused: Option<(String, String)>,
+    /// A message command's: the text of the message it was used on, when it came with the
+    /// interaction.
+    pub message: Option<String>,
 }
 
 impl Invocation {
     fn spec(&self) -> Result<&'static CommandSpec, RequestError> {
-        spec::command(&self.name).ok_or_else(|| RequestError::UnknownCommand(self.name.clone()))
+        spec::command(&self.name)
+            .filter(|spec| spec.command_type == self.command_type)
+            .ok_or_else(|| RequestError::UnknownCommand(self.name.clone()))
     }
 
     /// Checks the options against the command's spec and builds the typed command.
@@ -121,6 +159,16 @@ impl Invocation {
             },
             CommandKind::Rounds => Command::Rounds {
                 track: args.string("track"),
+            },
+            CommandKind::Search => Command::Search {
+                // Present (Args::check saw to it), perhaps blank: the view answers that.
+                query: args.text("query").unwrap_or_default(),
+                track: args.string("track"),
+            },
+            CommandKind::BriefMe => Command::BriefMe {
+                text: self.message.ok_or_else(|| RequestError::NoMessage {
+                    command: spec.name.to_string(),
+                })?,
             },
             CommandKind::About => Command::About,
             CommandKind::Reload => Command::Reload,
@@ -188,9 +236,15 @@ impl<'a> Args<'a> {
         self.options.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
+    /// A string option's value, trimmed; `None` when it is missing or blank.
     fn string(&self, name: &str) -> Option<String> {
+        self.text(name).filter(|s| !s.is_empty())
+    }
+
+    /// A string option's value, trimmed, even when that leaves nothing.
+    fn text(&self, name: &str) -> Option<String> {
         match self.get(name)? {
-            Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            Value::String(s) => Some(s.trim().to_string()),
             Value::Integer(n) => Some(n.to_string()),
         }
     }
@@ -199,6 +253,70 @@ impl<'a> Args<'a> {
         match self.get(name)? {
             Value::Integer(n) => Some(*n),
             Value::String(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invocation(name: &str, command_type: CommandType) -> Invocation {
+        Invocation {
+            name: name.to_string(),
+            command_type,
+            ..Invocation::default()
+        }
+    }
+
+    #[test]
+    fn a_message_command_carries_its_message_or_says_it_did_not_come() {
+        let mut brief_me = invocation("Brief me", CommandType::Message);
+        assert_eq!(
+            brief_me.clone().into_command(),
+            Err(RequestError::NoMessage {
+                command: "Brief me".into()
+            })
+        );
+        brief_me.message = Some("Talks resume in Paris".into());
+        assert_eq!(
+            brief_me.into_command(),
+            Ok(Command::BriefMe {
+                text: "Talks resume in Paris".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_name_is_a_command_of_its_own_type_only() {
+        for (name, command_type) in [
+            ("Brief me", CommandType::ChatInput),
+            ("latest", CommandType::Message),
+            ("latest", CommandType::Other),
+        ] {
+            assert_eq!(
+                invocation(name, command_type).into_command(),
+                Err(RequestError::UnknownCommand(name.into())),
+                "{name} as {command_type:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn any_query_reaches_the_search_whatever_its_length() {
+        let long = "a".repeat(super::super::views::search::MAX_QUERY_CHARS * 30);
+        for query in ["", "  ", "economic zone", long.as_str()] {
+            let search = Invocation {
+                options: vec![("query".into(), Value::String(query.into()))],
+                ..invocation("search", CommandType::ChatInput)
+            };
+            assert_eq!(
+                search.into_command(),
+                Ok(Command::Search {
+                    query: query.trim().into(),
+                    track: None
+                })
+            );
         }
     }
 }

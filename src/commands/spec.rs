@@ -1,5 +1,9 @@
-//! The slash commands briefbot offers, defined once: the command-line parser, the Discord
-//! request parser and (for registration) the command builders all read this table.
+//! The commands briefbot offers, defined once: the command-line parser, the Discord request
+//! parser and (for registration) the command builders all read this table. Most are slash
+//! commands, typed in the message box; "Brief me" is a message command, found in a message's
+//! Apps menu.
+
+use super::views::search::MAX_QUERY_CHARS;
 
 /// The kind of value an option takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +22,44 @@ pub struct OptionSpec {
     pub autocomplete: bool,
     /// The smallest value an integer option accepts.
     pub min: Option<i64>,
+    /// The most characters a string option accepts in Discord's box. Only Discord enforces it:
+    /// a longer value (over HTTP from elsewhere, from `briefbot ask`) still reaches the command.
+    pub max_length: Option<usize>,
+}
+
+/// How a command is invoked, as Discord's application command types have it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CommandType {
+    /// A slash command (`CHAT_INPUT`, type 1): a name typed after `/`, with a description
+    /// and options.
+    #[default]
+    ChatInput,
+    /// A message command (`MESSAGE`, type 3): in a message's Apps menu, acting on that
+    /// message. Discord shows it without a description, and it has no options; its name may
+    /// have capitals and spaces.
+    Message,
+    /// A type briefbot defines no command of (a user command, an activity's entry point).
+    Other,
+}
+
+impl CommandType {
+    /// Discord's number for the type, as registration sends it.
+    pub fn code(self) -> Option<u8> {
+        match self {
+            CommandType::ChatInput => Some(1),
+            CommandType::Message => Some(3),
+            CommandType::Other => None,
+        }
+    }
+
+    /// The type Discord's number names.
+    pub fn from_code(code: u64) -> CommandType {
+        match code {
+            1 => CommandType::ChatInput,
+            3 => CommandType::Message,
+            _ => CommandType::Other,
+        }
+    }
 }
 
 /// Which command a row is: `Invocation::into_command` matches on it exhaustively, so a new
@@ -29,6 +71,8 @@ pub enum CommandKind {
     Positions,
     Author,
     Rounds,
+    Search,
+    BriefMe,
     About,
     Reload,
 }
@@ -36,8 +80,13 @@ pub enum CommandKind {
 #[derive(Debug, Clone, Copy)]
 pub struct CommandSpec {
     pub kind: CommandKind,
+    /// A slash command or a message command.
+    pub command_type: CommandType,
     pub name: &'static str,
+    /// What the command does: Discord shows it under a slash command's name; a message
+    /// command is registered without it, and only briefbot's own listings show it.
     pub description: &'static str,
+    /// A slash command's options (a message command has none).
     pub options: &'static [OptionSpec],
     /// Only members who may manage the server see and use it.
     pub admin: bool,
@@ -50,6 +99,7 @@ const TRACK: OptionSpec = OptionSpec {
     required: false,
     autocomplete: true,
     min: None,
+    max_length: None,
 };
 
 const fn round_option(required: bool, description: &'static str) -> OptionSpec {
@@ -60,6 +110,7 @@ const fn round_option(required: bool, description: &'static str) -> OptionSpec {
         required,
         autocomplete: true,
         min: Some(1),
+        max_length: None,
     }
 }
 
@@ -67,6 +118,7 @@ const fn round_option(required: bool, description: &'static str) -> OptionSpec {
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         kind: CommandKind::Latest,
+        command_type: CommandType::ChatInput,
         name: "latest",
         description: "The newest round's briefing card",
         options: &[TRACK],
@@ -74,6 +126,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         kind: CommandKind::Round,
+        command_type: CommandType::ChatInput,
         name: "round",
         description: "One round's briefing card",
         options: &[round_option(true, "The round number"), TRACK],
@@ -81,6 +134,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         kind: CommandKind::Positions,
+        command_type: CommandType::ChatInput,
         name: "positions",
         description: "Where the parties stand: one party round by round, or every party in a round",
         options: &[
@@ -91,6 +145,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 required: false,
                 autocomplete: true,
                 min: None,
+                max_length: None,
             },
             round_option(false, "The round (default: the latest)"),
             TRACK,
@@ -99,6 +154,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         kind: CommandKind::Author,
+        command_type: CommandType::ChatInput,
         name: "author",
         description: "About a brief's author (default: the latest round's)",
         options: &[OptionSpec {
@@ -108,18 +164,48 @@ pub const COMMANDS: &[CommandSpec] = &[
             required: false,
             autocomplete: true,
             min: None,
+            max_length: None,
         }],
         admin: false,
     },
     CommandSpec {
         kind: CommandKind::Rounds,
+        command_type: CommandType::ChatInput,
         name: "rounds",
         description: "The timeline: every round with its date, place and headline",
         options: &[TRACK],
         admin: false,
     },
     CommandSpec {
+        kind: CommandKind::Search,
+        command_type: CommandType::ChatInput,
+        name: "search",
+        description: "Find the rounds that mention something",
+        options: &[
+            OptionSpec {
+                name: "query",
+                description: "Words to look for: a place, a person, an idea",
+                kind: OptionKind::String,
+                required: true,
+                autocomplete: false,
+                min: None,
+                max_length: Some(MAX_QUERY_CHARS),
+            },
+            TRACK,
+        ],
+        admin: false,
+    },
+    CommandSpec {
+        kind: CommandKind::BriefMe,
+        command_type: CommandType::Message,
+        name: "Brief me",
+        description: "The round that best explains a message, shown only to you",
+        options: &[],
+        admin: false,
+    },
+    CommandSpec {
         kind: CommandKind::About,
+        command_type: CommandType::ChatInput,
         name: "about",
         description: "What briefbot covers and who publishes it",
         options: &[],
@@ -127,6 +213,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         kind: CommandKind::Reload,
+        command_type: CommandType::ChatInput,
         name: "reload",
         description: "Load the briefs folder again now and show what was loaded, or the mistakes",
         options: &[],
@@ -143,8 +230,11 @@ impl CommandSpec {
         self.options.iter().find(|o| o.name == name)
     }
 
-    /// `/round number [track]`, for usage messages.
+    /// `/round number:… [track:…]`, for usage messages; a message command says where it is.
     pub fn usage(&self) -> String {
+        if self.command_type != CommandType::ChatInput {
+            return format!("{} (a message's menu → Apps)", self.name);
+        }
         let mut out = format!("/{}", self.name);
         for option in self.options {
             if option.required {
@@ -154,6 +244,20 @@ impl CommandSpec {
             }
         }
         out
+    }
+
+    /// How a listing names it, in Markdown: `` `/latest` ``, or `` `Brief me` `` and where
+    /// to find it.
+    pub fn label(&self) -> String {
+        match self.command_type {
+            CommandType::ChatInput => format!("`/{}`", self.name),
+            CommandType::Message | CommandType::Other => {
+                format!(
+                    "`{}` (right-click or long-press a message → Apps)",
+                    self.name
+                )
+            }
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use tracing::{error, warn};
 
 use super::interaction::{Interaction, Kind};
-use crate::commands::{self, Action, Answer, Request, notices};
+use crate::commands::{self, Action, Answer, Command, Request, notices};
 use crate::library::Library;
 use crate::live::{Outcome, Reloader, Trigger};
 use crate::reply::Reply;
@@ -71,7 +71,9 @@ impl Handler {
         match answer {
             Ok(Answer::Reply(reply)) => {
                 let json = guarded(autocomplete, || reply);
-                self.cache.put(&library, request.clone(), json.clone());
+                if cacheable(request) {
+                    self.cache.put(&library, request.clone(), json.clone());
+                }
                 json
             }
             Ok(Answer::Do(Action::Reload)) => self.reload(interaction).await,
@@ -136,6 +138,21 @@ struct CacheInner {
 
 const CACHE_ENTRIES: usize = 4096;
 
+/// The longest text a cached request may hold, in bytes (a search query within Discord's
+/// bound, in any script, fits).
+const CACHE_KEY_TEXT: usize = 4 * commands::views::search::MAX_QUERY_CHARS;
+
+/// Whether a reply is worth keeping: not "Brief me", whose key is a whole message that is
+/// seldom asked about twice, nor a search whose query is longer than Discord lets anyone
+/// type; either would let 4096 entries hold megabytes.
+fn cacheable(request: &Request) -> bool {
+    match request {
+        Request::Command(Command::BriefMe { .. }) => false,
+        Request::Command(Command::Search { query, .. }) => query.len() <= CACHE_KEY_TEXT,
+        _ => true,
+    }
+}
+
 impl CacheInner {
     fn is_of(&self, library: &Arc<Library>) -> bool {
         self.snapshot
@@ -163,5 +180,27 @@ impl ReplyCache {
             inner.snapshot = Some(library.clone());
         }
         inner.replies.insert(request, reply);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_to_whole_messages_and_overlong_queries_are_not_kept() {
+        let search = |query: String| Request::Command(Command::Search { query, track: None });
+        assert!(cacheable(&Request::Command(Command::Latest {
+            track: None
+        })));
+        assert!(cacheable(&Request::press("search::2")));
+        assert!(cacheable(&search("economic zone".into())));
+        assert!(cacheable(&search(
+            "é".repeat(commands::views::search::MAX_QUERY_CHARS)
+        )));
+        assert!(!cacheable(&search("zone ".repeat(1000))));
+        assert!(!cacheable(&Request::Command(Command::BriefMe {
+            text: "Talks resume in Paris".into()
+        })));
     }
 }

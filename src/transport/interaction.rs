@@ -2,8 +2,12 @@
 //! build (the gateway from serenity's types, or from the raw JSON serenity could not read;
 //! the HTTP endpoint from the raw JSON, in `wire`) and the one handler answers.
 
-use serenity::all::{CommandDataOptionValue, CommandInteraction, Permissions};
+use serenity::all::{
+    CommandDataOptionValue, CommandInteraction, CommandType as SerenityType, Permissions,
+    ResolvedTarget,
+};
 
+use crate::commands::spec::CommandType;
 use crate::commands::{Invocation, Request, RequestError, Value};
 
 /// An interaction as the handler needs it. Its `Debug` leaves the token out.
@@ -60,7 +64,7 @@ impl Kind {
             Kind::Ping => "ping",
             Kind::Request(Request::Command(_)) => "command",
             Kind::Request(Request::Autocomplete { .. }) => "autocomplete",
-            Kind::Request(Request::Press(_)) => "button",
+            Kind::Request(Request::Press { .. }) => "button",
             Kind::Malformed { .. } => "malformed",
             Kind::Unreadable { .. } => "unreadable",
             Kind::Unsupported => "other",
@@ -106,7 +110,10 @@ impl Interaction {
                 bits(c.member.as_deref()),
             ),
             Serenity::Component(c) => (
-                Kind::Request(Request::Press(c.data.custom_id.clone())),
+                Kind::Request(Request::Press {
+                    custom_id: c.data.custom_id.clone(),
+                    carried: c.message.embeds.first().and_then(|e| e.title.clone()),
+                }),
                 c.data.custom_id.clone(),
                 bits(c.member.as_ref()),
             ),
@@ -141,8 +148,36 @@ pub(super) fn command_kind(invocation: Invocation, autocomplete: bool) -> Kind {
 }
 
 fn invocation(interaction: &CommandInteraction) -> Invocation {
+    let data = &interaction.data;
+    let command_type = match data.kind {
+        SerenityType::ChatInput => CommandType::ChatInput,
+        SerenityType::Message => CommandType::Message,
+        _ => CommandType::Other,
+    };
+    // A message command's message comes with the interaction (`data.resolved.messages`), so
+    // reading it needs no message-content intent.
+    let message = match data.target() {
+        Some(ResolvedTarget::Message(message)) => Some(message_text(
+            std::iter::once(message.content.as_str()).chain(message.embeds.iter().flat_map(
+                |embed| {
+                    [embed.title.as_deref(), embed.description.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .chain(
+                            embed
+                                .fields
+                                .iter()
+                                .flat_map(|f| [f.name.as_str(), f.value.as_str()]),
+                        )
+                },
+            )),
+        )),
+        _ => None,
+    };
     let mut invocation = Invocation {
-        name: interaction.data.name.clone(),
+        name: data.name.clone(),
+        command_type,
+        message,
         ..Invocation::default()
     };
     for option in &interaction.data.options {
@@ -161,4 +196,18 @@ fn invocation(interaction: &CommandInteraction) -> Invocation {
         invocation.options.push((option.name.clone(), value));
     }
     invocation
+}
+
+/// The text of a message a message command was used on, from its parts in order: the
+/// content, then each embed's title, description and fields' names and values (a post by
+/// another bot, a link's preview). Blank parts are left out; the rest are joined by newlines.
+pub(super) fn message_text<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut text = String::new();
+    for part in parts.into_iter().filter(|p| !p.trim().is_empty()) {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(part);
+    }
+    text
 }

@@ -1,5 +1,6 @@
-//! The slash commands as Discord registers them, built from the same table the core parses
-//! (`commands::spec`), and registered only when what Discord has differs.
+//! The commands as Discord registers them (slash commands, and the "Brief me" message
+//! command), built from the same table the core parses (`commands::spec`), and registered
+//! only when what Discord has differs.
 
 use serde_json::{Value, json};
 use serenity::all::{
@@ -7,7 +8,7 @@ use serenity::all::{
     InteractionContext, Permissions,
 };
 
-use crate::commands::spec::{COMMANDS, CommandSpec, OptionKind};
+use crate::commands::spec::{COMMANDS, CommandSpec, CommandType, OptionKind};
 
 /// Where commands are registered: one server (instant, for testing and private bots) or
 /// every server the bot is in (global).
@@ -69,9 +70,17 @@ fn command(spec: &CommandSpec) -> CreateCommand {
         )
     };
     let mut command = CreateCommand::new(spec.name)
-        .description(spec.description)
         .contexts(contexts)
         .integration_types(installs);
+    command = match spec.command_type {
+        // A slash command has a description; Discord shows a message command without one.
+        CommandType::ChatInput => command
+            .kind(serenity::all::CommandType::ChatInput)
+            .description(spec.description),
+        CommandType::Message | CommandType::Other => {
+            command.kind(serenity::all::CommandType::Message)
+        }
+    };
     if spec.admin {
         command = command.default_member_permissions(Permissions::MANAGE_GUILD);
     }
@@ -86,6 +95,9 @@ fn command(spec: &CommandSpec) -> CreateCommand {
         if let Some(min) = option.min.and_then(|m| u64::try_from(m).ok()) {
             built = built.min_int_value(min);
         }
+        if let Some(max) = option.max_length.and_then(|m| u16::try_from(m).ok()) {
+            built = built.max_length(max);
+        }
         command = command.add_option(built);
     }
     command
@@ -95,10 +107,15 @@ fn command(spec: &CommandSpec) -> CreateCommand {
 ///
 /// serenity writes `default_member_permissions` as a string (as Discord's prose documentation
 /// shows it); Discord's published request schema types it as an integer, and Discord reads
-/// either, so the integer the schema names is what is sent.
+/// either, so the integer the schema names is what is sent. A message command is sent without
+/// the empty option list serenity writes for every command: it has no options.
 pub fn to_json() -> Value {
     let mut json = serde_json::to_value(commands()).unwrap_or_default();
     for command in json.as_array_mut().into_iter().flatten() {
+        let message_command = command["type"] == json!(3);
+        if let (true, Some(fields)) = (message_command, command.as_object_mut()) {
+            fields.remove("options");
+        }
         let bits = command["default_member_permissions"]
             .as_str()
             .and_then(|s| s.parse::<u64>().ok());
@@ -124,6 +141,7 @@ fn comparable(command: &Value) -> Value {
                 "required": o["required"].as_bool().unwrap_or(false),
                 "autocomplete": o["autocomplete"].as_bool().unwrap_or(false),
                 "min_value": o["min_value"].as_f64(),
+                "max_length": o["max_length"].as_u64(),
             })
         })
         .collect();
@@ -150,7 +168,8 @@ fn comparable(command: &Value) -> Value {
     json!({
         "integration_types": integration_types,
         "name": command["name"],
-        "description": command["description"],
+        // Discord answers "" for a message command's description, which is sent without one.
+        "description": command["description"].as_str().unwrap_or_default(),
         "type": command["type"].as_u64().unwrap_or(1),
         "options": options,
         "contexts": contexts,
@@ -170,7 +189,11 @@ pub fn differs(existing: &[Value]) -> bool {
         return true;
     }
     existing.iter().map(comparable).any(|have| {
-        let Some(mut want) = wanted.iter().find(|w| w["name"] == have["name"]).cloned() else {
+        let Some(mut want) = wanted
+            .iter()
+            .find(|w| w["name"] == have["name"] && w["type"] == have["type"])
+            .cloned()
+        else {
             return true;
         };
         // What Discord leaves out of its answer is not compared.
@@ -243,6 +266,33 @@ mod tests {
             command["integration_types"] = json!([]);
         }
         assert!(!differs(&ours));
+    }
+
+    #[test]
+    fn a_message_command_as_discord_returns_it_matches() {
+        let mut ours: Vec<Value> = to_json().as_array().cloned().unwrap_or_default();
+        let brief_me = ours
+            .iter_mut()
+            .find(|c| c["type"] == json!(3))
+            .expect("a message command");
+        brief_me["description"] = json!("");
+        brief_me["options"] = json!([]);
+        assert!(!differs(&ours));
+    }
+
+    #[test]
+    fn a_query_without_its_length_bound_or_a_command_of_another_type_differs() {
+        let ours: Vec<Value> = to_json().as_array().cloned().unwrap_or_default();
+        let search = ours
+            .iter()
+            .position(|c| c["name"] == "search")
+            .expect("/search");
+        let mut unbounded = ours.clone();
+        unbounded[search]["options"][0]["max_length"] = Value::Null;
+        assert!(differs(&unbounded));
+        let mut retyped = ours.clone();
+        retyped[search]["type"] = json!(3);
+        assert!(differs(&retyped));
     }
 
     #[test]

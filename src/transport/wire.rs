@@ -4,10 +4,13 @@
 //! could not parse.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
-use super::interaction::{Interaction, Kind, command_kind};
+use super::interaction::{Interaction, Kind, command_kind, message_text};
+use crate::commands::spec::CommandType;
 use crate::commands::{Invocation, Request, Value};
 
 /// Why a body is not an interaction briefbot can answer.
@@ -34,6 +37,64 @@ struct Envelope<'a> {
     /// Present in a server: the member who asked, with their permissions.
     #[serde(borrow, default)]
     member: Option<Member<'a>>,
+    /// A button's: the message it sits on, read only for its title (see `Message::read`).
+    #[serde(borrow, default)]
+    message: Option<&'a RawValue>,
+}
+
+/// A message, as far as briefbot reads one: its text and its embeds' text.
+#[derive(Deserialize)]
+struct Message<'a> {
+    #[serde(borrow, default)]
+    content: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    embeds: Vec<Embed<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Embed<'a> {
+    #[serde(borrow, default)]
+    title: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    description: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    fields: Vec<EmbedField<'a>>,
+}
+
+#[derive(Deserialize)]
+struct EmbedField<'a> {
+    #[serde(borrow, default)]
+    name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    value: Cow<'a, str>,
+}
+
+impl<'a> Message<'a> {
+    /// Reads a message for the little briefbot takes from it. A message is no part of what a
+    /// button or a command needs to be understood, so one of a shape briefbot does not expect
+    /// counts as absent rather than making the whole interaction unreadable.
+    fn read(raw: &'a RawValue) -> Option<Message<'a>> {
+        serde_json::from_str(raw.get()).ok()
+    }
+
+    /// The text a message command reads (see `message_text`).
+    fn text(&self) -> String {
+        message_text(
+            std::iter::once(self.content.as_deref().unwrap_or_default()).chain(
+                self.embeds.iter().flat_map(|embed| {
+                    [embed.title.as_deref(), embed.description.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .chain(
+                            embed
+                                .fields
+                                .iter()
+                                .flat_map(|f| [f.name.as_ref(), f.value.as_ref()]),
+                        )
+                }),
+            ),
+        )
+    }
 }
 
 #[derive(Deserialize)]
@@ -45,12 +106,27 @@ struct Member<'a> {
 
 #[derive(Deserialize)]
 struct Data<'a> {
+    /// A command's type: 1 a slash command (also when left out), 3 a message command.
+    #[serde(rename = "type", default)]
+    kind: Option<u64>,
     #[serde(borrow, default)]
     name: Option<Cow<'a, str>>,
+    /// A message command's: the id of the message it was used on.
+    #[serde(borrow, default)]
+    target_id: Option<Cow<'a, str>>,
+    /// A message command's: the message it was used on, under `messages`, by its id.
+    #[serde(borrow, default)]
+    resolved: Option<Resolved<'a>>,
     #[serde(borrow, default)]
     custom_id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     options: Vec<Opt<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Resolved<'a> {
+    #[serde(borrow, default)]
+    messages: HashMap<String, &'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -99,7 +175,15 @@ fn from_envelope(envelope: Envelope) -> Result<Interaction, NotAnInteraction> {
         ),
         (3, Some(data)) => match &data.custom_id {
             Some(id) => (
-                Kind::Request(Request::Press(id.to_string())),
+                Kind::Request(Request::Press {
+                    custom_id: id.to_string(),
+                    carried: envelope
+                        .message
+                        .and_then(Message::read)
+                        .and_then(|m| m.embeds.into_iter().next())
+                        .and_then(|e| e.title)
+                        .map(Cow::into_owned),
+                }),
                 id.to_string(),
             ),
             None => (
@@ -167,8 +251,20 @@ fn unreadable(body: &[u8], why: String) -> Result<Interaction, NotAnInteraction>
 }
 
 fn invocation(data: &Data) -> Invocation {
+    let command_type = data
+        .kind
+        .map_or(CommandType::ChatInput, CommandType::from_code);
+    let message = match (command_type, &data.target_id, &data.resolved) {
+        (CommandType::Message, Some(target), Some(resolved)) => {
+            let message = resolved.messages.get(target.as_ref()).copied();
+            message.and_then(Message::read).map(|m| m.text())
+        }
+        _ => None,
+    };
     let mut invocation = Invocation {
         name: data.name.as_deref().unwrap_or_default().to_string(),
+        command_type,
+        message,
         ..Invocation::default()
     };
     for option in &data.options {

@@ -220,7 +220,7 @@ proptest! {
             let json = commands::respond(&library, &request).fit().to_json();
             assert_within_discord_limits(&json);
             for id in custom_ids(&json) {
-                let pressed = commands::respond(&library, &Request::Press(id)).fit().to_json();
+                let pressed = commands::respond(&library, &Request::press(id)).fit().to_json();
                 assert_within_discord_limits(&pressed);
             }
         }

@@ -14,7 +14,7 @@ fn ask(library: &Library, line: &str) -> Reply {
 }
 
 fn press(library: &Library, custom_id: &str) -> Reply {
-    commands::respond(library, &Request::Press(custom_id.to_string()))
+    commands::respond(library, &Request::press(custom_id))
 }
 
 fn complete(library: &Library, line: &str) -> Reply {

@@ -343,7 +343,14 @@ async fn handle(
                 if let Some(bits) = command["default_member_permissions"].as_u64() {
                     command["default_member_permissions"] = json!(bits.to_string());
                 }
-                command["type"] = json!(1);
+                // A command sent without a type is a slash command; Discord gives a message
+                // command, sent without a description, an empty one.
+                if command["type"].is_null() {
+                    command["type"] = json!(1);
+                }
+                if command["description"].is_null() {
+                    command["description"] = json!("");
+                }
                 command
             })
             .collect();

@@ -136,15 +136,51 @@ pub const ANSWERED: [(&str, u64); 10] = [
 /// The same interactions from a DM with the bot (`context` 1) or a group DM (`context` 2),
 /// where briefbot is installed to the user's account: no server, no member, a `user`.
 /// Each is answered exactly as its server twin, the fixture without the `dm-` prefix.
-pub const IN_DMS: [&str; 7] = [
+pub const IN_DMS: [&str; 8] = [
     "dm-slash-latest.json",
     "dm-slash-round-5.json",
     "dm-slash-positions-party.json",
     "dm-slash-author.json",
     "dm-slash-about.json",
+    "dm-slash-search.json",
     "dm-autocomplete-round-number.json",
     "dm-button-positions.json",
 ];
+
+/// The interactions answered by the search views: `/search` and "Brief me" (a message
+/// command, with the message it was used on) in a server and in DMs, and a page button on a
+/// results message, whose first embed's title carries the query. What the replies say is the
+/// views' business; every transport must read each to the same request and send what the
+/// core answers, a new message (4) or the results message replaced (7).
+pub const SEARCHING: [&str; 5] = [
+    "slash-search.json",
+    "dm-slash-search.json",
+    "message-brief-me.json",
+    "dm-message-brief-me.json",
+    "button-search-page.json",
+];
+
+/// A fixture as JSON, to change before it is sent.
+pub fn payload_json(name: &str) -> Value {
+    serde_json::from_str(&payload(name)).expect("fixture JSON")
+}
+
+/// `message-brief-me.json` without the message it was used on (`data.resolved` left out).
+pub fn brief_me_without_its_message() -> Value {
+    let mut raw = payload_json("message-brief-me.json");
+    if let Some(data) = raw["data"].as_object_mut() {
+        data.remove("resolved");
+    }
+    raw
+}
+
+/// `slash-search.json` with `query` set to `query`, as Discord (which bounds its length)
+/// would never send it, but a request from elsewhere might.
+pub fn search_for(query: &str) -> Value {
+    let mut raw = payload_json("slash-search.json");
+    raw["data"]["options"][0]["value"] = Value::String(query.to_string());
+    raw
+}
 
 /// A brief for round `number` of the shipped track, made from the shipped round 5 with a new
 /// number and title, as an editor would start one.

@@ -276,6 +276,122 @@ fn ask_with_a_bad_command_line_lists_the_commands() {
     assert!(stderr.contains("/round number:…"), "{stderr}");
 }
 
+/// What the core answers to `request`, as `ask --json` prints it.
+fn core_json(request: briefbot::commands::Request) -> serde_json::Value {
+    briefbot::commands::respond(&crate::common::shipped(), &request)
+        .fit()
+        .to_json()
+}
+
+fn ask_json(args: &[&str]) -> serde_json::Value {
+    let output = briefbot(&repo(), &[&["ask", "--json"], args].concat());
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("valid JSON")
+}
+
+#[test]
+fn ask_search_looks_for_the_rest_of_the_line() {
+    use briefbot::commands::{Command, Request};
+    let search = |query: &str, track: Option<&str>| {
+        core_json(Request::Command(Command::Search {
+            query: query.into(),
+            track: track.map(str::to_string),
+        }))
+    };
+    assert_eq!(
+        ask_json(&["/search economic zone"]),
+        search("economic zone", None)
+    );
+    assert_eq!(
+        ask_json(&["/search query:\"economic zone\""]),
+        search("economic zone", None)
+    );
+    assert_eq!(
+        ask_json(&["/search economic zone track:syria-israel"]),
+        search("economic zone", Some("syria-israel"))
+    );
+    let output = briefbot(&repo(), &["ask", "/search economic zone"]);
+    assert!(output.status.success());
+    let text = briefbot::commands::respond(
+        &crate::common::shipped(),
+        &Request::Command(Command::Search {
+            query: "economic zone".into(),
+            track: None,
+        }),
+    )
+    .fit()
+    .to_text();
+    assert!(stdout(&output).starts_with(&text), "{}", stdout(&output));
+}
+
+#[test]
+fn ask_message_runs_brief_me_on_the_text() {
+    use briefbot::commands::{Command, Request};
+    let text = "Did anyone follow the Paris talks? Something about an economic zone";
+    assert_eq!(
+        ask_json(&["--message", text]),
+        core_json(Request::Command(Command::BriefMe { text: text.into() }))
+    );
+}
+
+#[test]
+fn ask_press_with_a_title_turns_a_search_page() {
+    use briefbot::commands::Request;
+    assert_eq!(
+        ask_json(&["--press", "search::2", "--title", "🔎 economic zone"]),
+        core_json(Request::Press {
+            custom_id: "search::2".into(),
+            carried: Some("🔎 economic zone".into()),
+        })
+    );
+    assert_eq!(
+        ask_json(&["--press", "search::2"]),
+        core_json(Request::press("search::2"))
+    );
+}
+
+#[test]
+fn ask_refuses_a_search_without_a_query_and_flags_that_do_not_go_together() {
+    let output = briefbot(&repo(), &["ask", "/search"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: `/search` needs `query`\ncommands:\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Brief me (a message's menu → Apps)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--message"), "{stderr}");
+    for args in [
+        &["ask", "--title", "🔎 economic zone"][..],
+        &["ask", "--message", "text", "/latest"],
+        &["ask", "--message", "text", "--press", "search::2"],
+    ] {
+        let output = briefbot(&repo(), args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
+fn ask_help_names_the_flags_for_brief_me_and_search_pages() {
+    let output = briefbot(&repo(), &["ask", "--help"]);
+    assert!(output.status.success());
+    let help = stdout(&output);
+    for flag in [
+        "--message <TEXT>",
+        "--title <TEXT>",
+        "/search economic zone",
+    ] {
+        assert!(help.contains(flag), "{flag}: {help}");
+    }
+}
+
 #[test]
 fn register_dry_run_prints_the_commands_without_a_token_or_config() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -300,26 +416,50 @@ fn register_dry_run_prints_the_commands_without_a_token_or_config() {
             "positions",
             "author",
             "rounds",
+            "search",
+            "Brief me",
             "about",
             "reload"
         ]
     );
+    let commands = json.as_array().expect("a list");
     // `/reload` is for a server's managers: hidden from others by default, never in DMs.
-    let reload = &json[6];
+    let reload = &json[8];
     assert_eq!(reload["default_member_permissions"], 32);
     assert_eq!(reload["contexts"], serde_json::json!([0]));
     assert_eq!(reload["integration_types"], serde_json::json!([0]));
     assert!(json[0]["default_member_permissions"].is_null());
     // The reader commands can be installed to a server or to a person's account, and used in
     // servers, DMs with the bot and any DM or group DM.
-    for reader in &json.as_array().expect("a list")[..6] {
+    for reader in &commands[..8] {
         assert_eq!(reader["contexts"], serde_json::json!([0, 1, 2]), "{reader}");
         assert_eq!(
             reader["integration_types"],
             serde_json::json!([0, 1]),
             "{reader}"
         );
+        assert!(reader["default_member_permissions"].is_null(), "{reader}");
     }
+    // Every slash command says so; "Brief me" is a message command (type 3), in a message's
+    // Apps menu, with no description or options.
+    for command in commands {
+        let expected = if command["name"] == "Brief me" { 3 } else { 1 };
+        assert_eq!(command["type"], expected, "{command}");
+    }
+    let brief_me = &json[6];
+    assert!(brief_me["description"].is_null(), "{brief_me}");
+    assert!(brief_me["options"].is_null(), "{brief_me}");
+    // Discord keeps a query within what a results title can show.
+    let search = &json[5];
+    assert_eq!(search["options"][0]["name"], "query");
+    assert_eq!(search["options"][0]["type"], 3);
+    assert_eq!(search["options"][0]["required"], true);
+    assert_eq!(
+        search["options"][0]["max_length"],
+        briefbot::commands::views::search::MAX_QUERY_CHARS
+    );
+    assert_eq!(search["options"][1]["name"], "track");
+    assert_eq!(search["options"][1]["autocomplete"], true);
 }
 
 #[test]
@@ -487,5 +627,21 @@ async fn serve_reloads_when_a_brief_is_added_and_on_sighup() {
     assert!(
         !logs.contains('\u{1b}'),
         "colour codes in piped logs: {logs:?}"
+    );
+}
+
+#[test]
+fn the_track_of_a_search_autocompletes_as_every_other_track() {
+    let search = briefbot(
+        &repo(),
+        &["ask", "--complete", "/search economic zone track:sy"],
+    );
+    let latest = briefbot(&repo(), &["ask", "--complete", "/latest track:sy"]);
+    assert!(search.status.success() && latest.status.success());
+    assert_eq!(stdout(&search), stdout(&latest));
+    assert!(
+        stdout(&search).contains("→ syria-israel"),
+        "{}",
+        stdout(&search)
     );
 }

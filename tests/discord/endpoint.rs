@@ -967,3 +967,64 @@ async fn interactions_in_dms_are_answered_as_in_a_server() {
         assert_within_discord_limits(&dm.json());
     }
 }
+
+/// The request serenity reads in a payload (the gateway's reading), answered by the core.
+fn core_answer(body: &str) -> Value {
+    let interaction: serenity::all::Interaction = serde_json::from_str(body).expect("fixture");
+    let Kind::Request(request) = Interaction::from_serenity(&interaction).kind else {
+        panic!("not a request: {body}");
+    };
+    briefbot::commands::respond(&shipped(), &request)
+        .fit()
+        .to_json()
+}
+
+/// `/search`, "Brief me" and a search page button, from a server and from DMs, over HTTP:
+/// what the core answers to the request the gateway reads.
+#[tokio::test]
+async fn search_and_brief_me_are_answered_as_the_gateway_would() {
+    let addr = start().await;
+    for name in crate::common::SEARCHING {
+        let body = payload(name);
+        let sent = signed(addr, body.as_bytes()).await;
+        assert_eq!(sent.status, StatusCode::OK, "{name}: {}", sent.body);
+        let json = sent.json();
+        assert!(json["type"] == 4 || json["type"] == 7, "{name}: {json}");
+        assert_within_discord_limits(&json);
+        assert_eq!(json, core_answer(&body), "{name}");
+    }
+}
+
+/// Discord bounds a query's length in its box; a longer one sent some other way reaches the
+/// search view like any other, and "Brief me" without its message gets a private answer that
+/// says what went wrong.
+#[tokio::test]
+async fn an_overlong_query_reaches_the_search_and_brief_me_without_its_message_is_answered() {
+    let addr = start().await;
+    for query in ["zone ".repeat(300), "   ".to_string()] {
+        let body = crate::common::search_for(&query).to_string();
+        let sent = signed(addr, body.as_bytes()).await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        assert_eq!(sent.json(), core_answer(&body));
+        let expected = briefbot::commands::Command::Search {
+            query: query.trim().to_string(),
+            track: None,
+        };
+        let serenity: serenity::all::Interaction = serde_json::from_str(&body).expect("parses");
+        assert_eq!(
+            Interaction::from_serenity(&serenity).kind,
+            Kind::Request(briefbot::commands::Request::Command(expected))
+        );
+    }
+    let missing = crate::common::brief_me_without_its_message().to_string();
+    let sent = signed(addr, missing.as_bytes()).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let json = sent.json();
+    assert_eq!(json["type"], 4);
+    assert_eq!(json["data"]["flags"], 64);
+    assert!(
+        content(&sent).starts_with("Discord did not send the message you used Brief me on"),
+        "{}",
+        sent.body
+    );
+}

@@ -43,7 +43,7 @@ async fn registration_puts_the_command_list_once() {
     let first = registration::register(&http, Scope::Guild(290_926_798_626_357_999))
         .await
         .expect("registered");
-    assert_eq!(first, Outcome::Updated { commands: 7 });
+    assert_eq!(first, Outcome::Updated { commands: 9 });
     let requests = stub.requests();
     let path = format!(
         "/api/v10/applications/{}/guilds/290926798626357999/commands",
@@ -210,10 +210,22 @@ fn unparsable_payloads() -> Vec<(&'static str, Value)> {
     // ...and sends a message author's `public_flags` as a string.
     let mut string_flags = json("button-positions.json");
     string_flags["message"]["author"]["public_flags"] = Value::String("0".into());
+    // ...also in the message a message command was used on.
+    let mut brief_me = json("message-brief-me.json");
+    let target = brief_me["data"]["target_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    brief_me["data"]["resolved"]["messages"][&target]["author"]["public_flags"] =
+        Value::String("0".into());
     vec![
         ("member without flags", without_member_flags),
         ("no locale", without_locale),
         ("public_flags as a string", string_flags),
+        (
+            "Brief me on a message whose author has public_flags as a string",
+            brief_me,
+        ),
     ]
 }
 
@@ -251,6 +263,16 @@ fn registered_commands_keep_discords_rules() {
     assert!(commands.len() <= 100);
     for command in commands {
         let name = command["name"].as_str().unwrap_or_default();
+        crate::common::assert_valid("ApplicationCommandCreateRequest", command);
+        if command["type"] == 3 {
+            // A message command: a name as people read it (capitals and spaces allowed), no
+            // description and no options.
+            assert!((1..=32).contains(&name.chars().count()), "{name:?}");
+            assert!(command["description"].is_null(), "{name}");
+            assert!(command["options"].is_null(), "{name}");
+            continue;
+        }
+        assert_eq!(command["type"], 1, "{name}");
         assert!(is_command_name(name), "command name {name:?}");
         let description = command["description"].as_str().unwrap_or_default();
         assert!(
@@ -272,7 +294,6 @@ fn registered_commands_keep_discords_rules() {
             );
             assert!(option["choices"].as_array().map_or(0, Vec::len) <= 25);
         }
-        crate::common::assert_valid("ApplicationCommandCreateRequest", command);
     }
 }
 
@@ -292,11 +313,16 @@ fn is_command_name(name: &str) -> bool {
 async fn the_bot_connects_registers_answers_and_shuts_down() {
     let stub = DiscordStub::start().await;
     let unparsable = unparsable_payloads();
+    let parsable = [
+        "slash-round-5.json",
+        "message-brief-me.json",
+        "button-search-page.json",
+    ];
     stub.state
         .interactions
         .lock()
         .expect("lock")
-        .push(json("slash-round-5.json"));
+        .extend(parsable.iter().map(|name| json(name)));
     stub.state
         .interactions
         .lock()
@@ -311,7 +337,7 @@ async fn the_bot_connects_registers_answers_and_shuts_down() {
         Duration::from_secs(20),
         || {
             std::future::ready(
-                stub.callbacks().len() == 1 + unparsable.len()
+                stub.callbacks().len() == parsable.len() + unparsable.len()
                     && stub.requests().iter().any(|r| r.method == "PUT"),
             )
         },
@@ -324,8 +350,10 @@ async fn the_bot_connects_registers_answers_and_shuts_down() {
             .find(|c| c.path.contains(raw["id"].as_str().unwrap_or("?")))
             .map(|c| c.body.clone())
     };
-    let round_5 = json("slash-round-5.json");
-    assert_eq!(answer_to(&round_5), Some(core_reply(&round_5)));
+    for name in parsable {
+        let raw = json(name);
+        assert_eq!(answer_to(&raw), Some(core_reply(&raw)), "{name}");
+    }
     for (what, raw) in &unparsable {
         assert_eq!(answer_to(raw), Some(core_reply(raw)), "{what}");
         assert_ne!(
@@ -409,6 +437,60 @@ async fn a_shard_range_starts_exactly_its_shards() {
     assert_eq!(identified(), [serde_json::json!([1, 2])]);
     stop.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(10), bot).await;
+}
+
+/// `/search`, "Brief me" and a search page button, from a server and from DMs: the gateway
+/// sends what the core answers to the request both readers find.
+#[tokio::test]
+async fn search_and_brief_me_are_answered_through_their_callbacks() {
+    let stub = DiscordStub::start().await;
+    let handler = handler(crate::common::shipped_live());
+    for name in crate::common::SEARCHING {
+        gateway::answer(&stub.http(), &handler, &interaction(name)).await;
+    }
+    let callbacks = stub.callbacks();
+    assert_eq!(callbacks.len(), crate::common::SEARCHING.len());
+    for (name, callback) in crate::common::SEARCHING.iter().zip(&callbacks) {
+        let raw = json(name);
+        assert!(
+            callback.path.contains(raw["id"].as_str().unwrap_or("?")),
+            "{name}"
+        );
+        assert!(
+            callback.body["type"] == 4 || callback.body["type"] == 7,
+            "{name}: {}",
+            callback.body
+        );
+        assert_eq!(callback.body, core_reply(&raw), "{name}");
+        assert_within_discord_limits(&callback.body);
+    }
+}
+
+/// "Brief me" whose message did not come with it gets a private answer that says so, and a
+/// query longer than Discord allows reaches the search, over the gateway too.
+#[tokio::test]
+async fn brief_me_without_its_message_and_an_overlong_query_are_answered() {
+    let stub = DiscordStub::start().await;
+    let handler = handler(crate::common::shipped_live());
+    let missing = crate::common::brief_me_without_its_message();
+    let parsed: serenity::all::Interaction =
+        serde_json::from_value(missing.clone()).expect("serenity parses it");
+    gateway::answer(&stub.http(), &handler, &Interaction::from_serenity(&parsed)).await;
+    let long = crate::common::search_for(&"zone ".repeat(300));
+    let parsed: serenity::all::Interaction =
+        serde_json::from_value(long.clone()).expect("serenity parses it");
+    gateway::answer(&stub.http(), &handler, &Interaction::from_serenity(&parsed)).await;
+    let callbacks = stub.callbacks();
+    assert_eq!(callbacks.len(), 2);
+    let body = &callbacks[0].body;
+    assert_eq!(body["type"], 4);
+    assert_eq!(body["data"]["flags"], 64);
+    let content = body["data"]["content"].as_str().unwrap_or_default();
+    assert!(
+        content.starts_with("Discord did not send the message you used Brief me on"),
+        "{content}"
+    );
+    assert_eq!(callbacks[1].body, core_reply(&long));
 }
 
 /// Installed to a user's account, briefbot is used in DMs and group DMs: no server and no

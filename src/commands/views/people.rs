@@ -64,7 +64,7 @@ pub fn about(library: &Library) -> Message {
     let commands = crate::commands::spec::COMMANDS
         .iter()
         .filter(|c| !c.admin)
-        .map(|c| format!("`/{}` {}", c.name, c.description));
+        .map(|c| format!("{} {}", c.label(), c.description));
     fields.extend(pack("Commands", commands));
     let by = match publishers {
         [] => String::new(),
