@@ -160,6 +160,42 @@ impl SearchPage {
     }
 }
 
+/// A round's card opened from a list (search results, the other matches of "Brief me") as a
+/// new private message, so the list stays where it is: `open:<track>:<round>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Open {
+    pub track: String,
+    pub round: u32,
+}
+
+const OPEN: &str = "open";
+
+impl fmt::Display for Open {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{OPEN}:{}:{}", self.track, self.round)
+    }
+}
+
+impl Open {
+    pub fn new(track: &str, round: u32) -> Open {
+        Open {
+            track: track.to_string(),
+            round,
+        }
+    }
+
+    /// Reads a `custom_id`; `None` for anything else.
+    pub fn parse(custom_id: &str) -> Option<Open> {
+        let mut parts = custom_id.split(':');
+        if parts.next()? != OPEN {
+            return None;
+        }
+        let track = parts.next().filter(|t| crate::library::is_slug(t))?;
+        let round = parts.next()?.parse::<u32>().ok().filter(|n| *n >= 1)?;
+        parts.next().is_none().then(|| Open::new(track, round))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +217,15 @@ mod tests {
             Target::new("syria-israel", 5, View::Positions).to_string(),
             "round:syria-israel:5:positions"
         );
+    }
+
+    #[test]
+    fn open_round_trips() {
+        let open = Open::new("syria-israel", 5);
+        assert_eq!(open.to_string(), "open:syria-israel:5");
+        assert_eq!(Open::parse(&open.to_string()), Some(open));
+        assert_eq!(Open::parse("open:syria-israel:0"), None);
+        assert_eq!(Open::parse("open:syria-israel:5:card"), None);
     }
 
     #[test]

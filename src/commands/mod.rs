@@ -13,7 +13,7 @@ pub mod views;
 
 use crate::library::{Library, plural};
 use crate::reply::Reply;
-use custom_id::{SearchPage, Target, TimelinePage, View};
+use custom_id::{Open, SearchPage, Target, TimelinePage, View};
 use lookup::{OrNotice, find_party, find_round, find_track, missing_round};
 pub use request::{Command, Invocation, Request, RequestError, Value};
 
@@ -112,9 +112,11 @@ fn run(library: &Library, command: &Command) -> Reply {
         Command::Author { name } => lookup::author(library, name.as_deref()),
         Command::Rounds { track } => find_track(library, track.as_deref())
             .map(|t| Reply::message(views::timeline(library, t, 1))),
-        Command::Search { query, track } => {
-            Ok(views::search::search(library, query, track.as_deref()))
-        }
+        Command::Search { query, track } => match track {
+            Some(id) => find_track(library, Some(id))
+                .map(|track| views::search::search(library, query, Some(track))),
+            None => Ok(views::search::search(library, query, None)),
+        },
         Command::BriefMe { text } => Ok(views::search::brief_me(library, text)),
         Command::About => Ok(Reply::message(views::about(library))),
         Command::Reload => Ok(notices::reload_offline()),
@@ -185,7 +187,32 @@ fn positions(
 /// `carried` is the title of the message's first embed, where search results keep their query.
 fn press(library: &Library, custom_id: &str, carried: Option<&str>) -> Reply {
     if let Some(page) = SearchPage::parse(custom_id) {
-        return views::search::page(library, carried, page.track.as_deref(), page.page);
+        let track = match page.track.as_deref().map(|id| library.track(id).ok_or(id)) {
+            None => None,
+            Some(Ok(track)) => Some(track),
+            Some(Err(id)) => {
+                return Reply::notice(format!(
+                    "The track `{id}` is no longer in the library. Try /search again."
+                ));
+            }
+        };
+        return views::search::page(library, carried, track, page.page);
+    }
+    if let Some(open) = Open::parse(custom_id) {
+        // A new private message: the list the button sits on stays as it is.
+        return match library
+            .track(&open.track)
+            .and_then(|t| Some((t, t.round(open.round)?)))
+        {
+            Some((track, round)) => Reply::Message {
+                message: views::round_card(library, track, round),
+                ephemeral: true,
+            },
+            None => Reply::notice(format!(
+                "Round {} of `{}` is no longer in the library. Try /search again.",
+                open.round, open.track
+            )),
+        };
     }
     if let Some(page) = TimelinePage::parse(custom_id) {
         return match library.track(&page.track) {

@@ -257,7 +257,7 @@ impl Builder {
             buffer,
         } = self;
         words::scan_hashed(text, buffer, |_, _, hash, word| {
-            if word.len() > MAX_WORD_BYTES {
+            if word.bytes().len() > MAX_WORD_BYTES {
                 return;
             }
             let slot = &mut cache[(hash as usize) & (CACHE - 1)];
@@ -267,7 +267,7 @@ impl Builder {
                 let id = *ids.entry(hash).or_insert_with(|| {
                     let id = u32::try_from(words.len()).unwrap_or(u32::MAX);
                     let start = u32::try_from(all.len()).unwrap_or(u32::MAX);
-                    let len = u16::try_from(word.len()).unwrap_or(u16::MAX);
+                    let len = u16::try_from(word.bytes().len()).unwrap_or(u16::MAX);
                     word.push_to(all);
                     words.push((hash, start, len));
                     acc.push(0);

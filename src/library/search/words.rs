@@ -37,10 +37,6 @@ pub enum WordBytes<'a> {
 }
 
 impl<'a> WordBytes<'a> {
-    pub fn len(&self) -> usize {
-        self.bytes().len()
-    }
-
     /// The bytes, lower-cased (`Ascii`) or not yet.
     pub fn bytes(&self) -> &'a [u8] {
         match self {
@@ -82,10 +78,10 @@ fn hash_bytes(bytes: &[u8], or: u64) -> u64 {
     let rest = chunks.remainder();
     if !rest.is_empty() {
         // Byte by byte: a copy of a variable length would call `memcpy` for every word.
-        let last = rest
-            .iter()
-            .enumerate()
-            .fold(0u64, |v, (i, b)| v | u64::from(*b) << (8 * i));
+        let mut last = 0u64;
+        for (i, b) in rest.iter().enumerate() {
+            last |= u64::from(*b) << (8 * i);
+        }
         let mask = u64::MAX >> (8 * (8 - rest.len()));
         hash = (hash.rotate_left(5) ^ ((last | or) & mask)).wrapping_mul(K);
     }
@@ -103,6 +99,49 @@ const IN_WORD: [bool; 128] = {
     table
 };
 
+/// For up to 64 bytes: a bit per byte for "ASCII letter or digit" and a bit per byte for
+/// "not ASCII", computed eight bytes at a time.
+#[inline]
+fn classify(block: &[u8]) -> (u64, u64) {
+    let (mut in_word, mut high) = (0u64, 0u64);
+    for (n, chunk) in block.chunks(8).enumerate() {
+        let mut eight = [0u8; 8];
+        eight[..chunk.len()].copy_from_slice(chunk);
+        let (word_bits, high_bits) = classify8(u64::from_le_bytes(eight));
+        in_word |= word_bits << (8 * n);
+        high |= high_bits << (8 * n);
+    }
+    (in_word, high)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Eight bytes at once (bytes in a word as one u64): which are ASCII letters or digits, which
+/// are not ASCII, one bit per byte. The byte-wise sums below cannot carry into the next byte
+/// because the ASCII bytes they are used for are below 0x80.
+#[inline(always)]
+fn classify8(x: u64) -> (u64, u64) {
+    let high = x & HIGHS;
+    let ascii = x & !HIGHS;
+    // Per byte: the high bit is set where `byte >= low` and where `byte > high`.
+    let in_range = |v: u64, low: u8, top: u8| {
+        let at_least = v + ONES * u64::from(0x80 - low);
+        let above = v + ONES * u64::from(0x7F - top);
+        at_least & !above & HIGHS
+    };
+    let digits = in_range(ascii, b'0', b'9');
+    let letters = in_range(ascii | (ONES * 0x20), b'a', b'z');
+    let word = (digits | letters) & !high;
+    (pack(word), pack(high))
+}
+
+/// The high bit of each byte, as eight bits (byte 0 → bit 0).
+#[inline(always)]
+fn pack(highs: u64) -> u64 {
+    ((highs >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
 /// `scan` for the index: each word comes with its hash and its bytes, and an ASCII word (most
 /// words of most briefs) is hashed where it stands, with nothing copied.
 pub fn scan_hashed(
@@ -119,38 +158,73 @@ pub fn scan_hashed(
     };
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if let Some(&in_word) = IN_WORD.get(usize::from(b)) {
-            if in_word {
-                word.push_ascii(i, b);
-            } else {
-                word.end(i, &mut each);
+        // 64 bytes at a time: a bit per byte for "ASCII letter or digit" and for "not
+        // ASCII". A block of ASCII (nearly every block of an English brief) is walked word
+        // by word with bit arithmetic, not byte by byte.
+        let block = &bytes[i..bytes.len().min(i + 64)];
+        let (in_word, high) = classify(block);
+        let end = i + block.len();
+        if high == 0 {
+            let mut k = 0;
+            while k < block.len() {
+                let rest = in_word >> k;
+                if rest & 1 == 1 {
+                    let run = ((!rest).trailing_zeros() as usize).min(block.len() - k);
+                    word.push_run(i + k, &block[k..k + run]);
+                    k += run;
+                } else {
+                    let gap = (rest.trailing_zeros() as usize).min(block.len() - k);
+                    word.end(i + k, &mut each);
+                    k += gap;
+                }
             }
-            i += 1;
+            i = end;
             continue;
         }
-        let Some(c) = text[i..].chars().next() else {
-            break;
-        };
-        match fold(c) {
-            Folded::Mark => word.to_buffer(i),
-            Folded::Break => word.end(i, &mut each),
-            Folded::Char(folded) => word.push_char(i, folded),
-            Folded::Lower(c) => {
-                for lower in c.to_lowercase() {
-                    word.push_char(i, lower);
-                }
-            }
-            Folded::Ascii(ascii) => {
-                word.buffered(i);
-                for b in ascii.bytes().filter(u8::is_ascii_alphanumeric) {
-                    word.push_ascii(i, b);
-                }
-            }
+        while i < end {
+            i = step(text, i, &mut word, &mut each);
         }
-        i += c.len_utf8();
     }
     word.end(bytes.len(), &mut each);
+}
+
+/// Reads the character at `i` (the slow way, for text that is not ASCII) and returns where
+/// the next one starts.
+fn step(
+    text: &str,
+    i: usize,
+    word: &mut Word<'_, '_>,
+    each: &mut impl FnMut(usize, usize, u64, WordBytes<'_>),
+) -> usize {
+    let b = text.as_bytes()[i];
+    if let Some(&in_word) = IN_WORD.get(usize::from(b)) {
+        if in_word {
+            word.push_ascii(i, b);
+        } else {
+            word.end(i, each);
+        }
+        return i + 1;
+    }
+    let Some(c) = text[i..].chars().next() else {
+        return text.len();
+    };
+    match fold(c) {
+        Folded::Mark => word.spill(i),
+        Folded::Break => word.end(i, each),
+        Folded::Char(folded) => word.push_char(i, folded),
+        Folded::Lower(c) => {
+            for lower in c.to_lowercase() {
+                word.push_char(i, lower);
+            }
+        }
+        Folded::Ascii(ascii) => {
+            word.buffered(i);
+            for b in ascii.bytes().filter(u8::is_ascii_alphanumeric) {
+                word.push_ascii(i, b);
+            }
+        }
+    }
+    i + c.len_utf8()
 }
 
 /// Where the word being read is.
@@ -173,7 +247,7 @@ struct Word<'t, 'b> {
 }
 
 impl Word<'_, '_> {
-    #[inline]
+    #[inline(always)]
     fn push_ascii(&mut self, at: usize, b: u8) {
         match self.state {
             State::None => self.state = State::Run(at),
@@ -185,8 +259,21 @@ impl Word<'_, '_> {
         }
     }
 
+    /// A run of ASCII letters and digits starting at `at`.
+    #[inline(always)]
+    fn push_run(&mut self, at: usize, run: &[u8]) {
+        match self.state {
+            State::None => self.state = State::Run(at),
+            State::Run(_) => {}
+            State::Buffered(_) => {
+                self.buffer.extend(run.iter().map(u8::to_ascii_lowercase));
+                self.chars += run.len();
+            }
+        }
+    }
+
     /// From here on the word differs from the text: copy what was read so far.
-    fn to_buffer(&mut self, at: usize) {
+    fn spill(&mut self, at: usize) {
         if let State::Run(start) = self.state {
             let run = &self.text[start..at];
             self.buffer.clear();
@@ -204,7 +291,7 @@ impl Word<'_, '_> {
                 self.chars = 0;
                 self.state = State::Buffered(at);
             }
-            State::Run(_) => self.to_buffer(at),
+            State::Run(_) => self.spill(at),
             State::Buffered(_) => {}
         }
     }
@@ -217,7 +304,7 @@ impl Word<'_, '_> {
         self.chars += 1;
     }
 
-    #[inline]
+    #[inline(always)]
     fn end(&mut self, at: usize, each: &mut impl FnMut(usize, usize, u64, WordBytes<'_>)) {
         // One letter is no word (`s`, `l’`), but a digit is (`round 5`), and so is one
         // character of a script without spaces.
@@ -391,6 +478,20 @@ mod tests {
         assert_eq!(seen.len(), words(text).len());
         for (hash, word) in seen {
             assert_eq!(hash, super::hash(&word), "{word}");
+        }
+    }
+
+    #[test]
+    fn eight_bytes_at_once_agree_with_one_at_a_time() {
+        let bytes: Vec<u8> = (0..=255u8).collect();
+        for chunk in bytes.chunks(8) {
+            let mut eight = [0; 8];
+            eight.copy_from_slice(chunk);
+            let (word, high) = classify8(u64::from_le_bytes(eight));
+            for (k, b) in chunk.iter().enumerate() {
+                assert_eq!(word >> k & 1 == 1, b.is_ascii_alphanumeric(), "{b:#x}");
+                assert_eq!(high >> k & 1 == 1, !b.is_ascii(), "{b:#x}");
+            }
         }
     }
 
