@@ -11,3 +11,4 @@ mod incremental;
 mod invalid_briefs;
 mod library;
 mod loader_props;
+mod search;
