@@ -342,8 +342,6 @@ fn brief_me_needs_two_words_or_one_strong_one() {
 }
 
 #[test]
-#[ignore = "a bare number in a message (\"at 1\") names round 1 of every track: the round number \
-            is indexed as a word with a strong weight, so it needs no \"round\" before it"]
 fn brief_me_does_not_take_a_time_of_day_for_a_round_number() {
     // A time and a quantity: nothing here is about any round ("round 1" would be).
     assert_eq!(
@@ -353,8 +351,6 @@ fn brief_me_does_not_take_a_time_of_day_for_a_round_number() {
 }
 
 #[test]
-#[ignore = "the multiplication sign × (U+00D7) lies in the Latin-1 range that loses its accents \
-            and deunicode spells it `x`, so `3×4` is one word `3x4`"]
 fn a_multiplication_sign_is_not_a_letter() {
     // "a 3×4 km strip": a reader searching for the 4 km strip does not find it.
     assert_eq!(

@@ -315,7 +315,9 @@ impl SearchIndex {
         all.dedup();
         let mut known: Vec<(u32, String)> = all
             .into_iter()
+            // A number alone ("at 3", "2 snacks") is no round: "round 3" is read above.
             .filter(|w| w.len() <= MAX_WORD_BYTES && !is_common(w))
+            .filter(|w| !w.bytes().all(|b| b.is_ascii_digit()))
             .filter_map(|w| {
                 let entry = self.vocabulary.get(&w)?;
                 Some((entry.rounds, w))

@@ -67,25 +67,46 @@ pub fn hash(word: &str) -> u64 {
 /// leaves digits as they are, so an ASCII word is hashed where it stands, without a copy.
 #[inline]
 fn hash_bytes(bytes: &[u8], or: u64) -> u64 {
+    hash_within(bytes, 0, bytes.len(), or)
+}
+
+/// The hash of `text[start..end]` as `hash_bytes` computes it. The last part of the word is
+/// read as eight bytes from `text` when there are eight to read (masked to the word), so
+/// that words of every length cost the same few instructions.
+#[inline(always)]
+fn hash_within(text: &[u8], start: usize, end: usize, or: u64) -> u64 {
     const K: u64 = 0x517C_C1B7_2722_0A95;
-    let mut hash = 0x243F_6A88_85A3_08D3 ^ bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut eight = [0; 8];
-        eight.copy_from_slice(chunk);
-        hash = (hash.rotate_left(5) ^ (u64::from_le_bytes(eight) | or)).wrapping_mul(K);
+    let mut hash = 0x243F_6A88_85A3_08D3 ^ (end - start) as u64;
+    let mut at = start;
+    while at + 8 <= end {
+        hash = (hash.rotate_left(5) ^ (eight(text, at) | or)).wrapping_mul(K);
+        at += 8;
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        // Byte by byte: a copy of a variable length would call `memcpy` for every word.
-        let mut last = 0u64;
-        for (i, b) in rest.iter().enumerate() {
-            last |= u64::from(*b) << (8 * i);
-        }
-        let mask = u64::MAX >> (8 * (8 - rest.len()));
+    if at < end {
+        let rest = end - at;
+        let last = if at + 8 <= text.len() {
+            eight(text, at)
+        } else {
+            let mut last = 0u64;
+            for (i, b) in text[at..end].iter().enumerate() {
+                last |= u64::from(*b) << (8 * i);
+            }
+            last
+        };
+        let mask = u64::MAX >> (8 * (8 - rest));
         hash = (hash.rotate_left(5) ^ ((last | or) & mask)).wrapping_mul(K);
     }
     (hash ^ (hash >> 31)).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (hash >> 29)
+}
+
+/// Eight bytes of `text` from `at` as one number (the caller checks they are there).
+#[inline(always)]
+fn eight(text: &[u8], at: usize) -> u64 {
+    let mut bytes = [0; 8];
+    if let Some(slice) = text.get(at..at + 8) {
+        bytes.copy_from_slice(slice);
+    }
+    u64::from_le_bytes(bytes)
 }
 
 /// Whether an ASCII byte belongs to a word.
@@ -312,11 +333,11 @@ impl Word<'_, '_> {
             State::None => {}
             State::Run(start) => {
                 let run = &self.text[start..at];
-                if run.len() > 1 || run[0].is_ascii_digit() {
+                if run.len() > 1 || run.first().is_some_and(u8::is_ascii_digit) {
                     each(
                         start,
                         at,
-                        hash_bytes(run, 0x2020_2020_2020_2020),
+                        hash_within(self.text, start, at, 0x2020_2020_2020_2020),
                         WordBytes::Ascii(run),
                     );
                 }
@@ -368,11 +389,16 @@ fn fold(c: char) -> Folded {
         // Zero-width joiners, soft hyphen: inside words in Persian and in copied text.
         0x200C | 0x200D | 0x00AD => Folded::Mark,
         // Latin with accents: Latin-1, Extended-A and -B, Extended Additional.
-        0x00C0..=0x024F | 0x1E00..=0x1EFF => match deunicode::deunicode_char(c) {
-            Some(ascii) if ascii.bytes().any(|b| b.is_ascii_alphanumeric()) => Folded::Ascii(ascii),
-            _ if c.is_alphanumeric() => Folded::Lower(c),
-            _ => Folded::Break,
-        },
+        // (Only letters: `×` and `÷` live here too, and are no `x`.)
+        0x00C0..=0x024F | 0x1E00..=0x1EFF if c.is_alphabetic() => {
+            match deunicode::deunicode_char(c) {
+                Some(ascii) if ascii.bytes().any(|b| b.is_ascii_alphanumeric()) => {
+                    Folded::Ascii(ascii)
+                }
+                _ if c.is_alphanumeric() => Folded::Lower(c),
+                _ => Folded::Break,
+            }
+        }
         0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF => arabic(c),
         0x0590..=0x05FF => hebrew(c),
         _ if c.is_alphanumeric() => Folded::Lower(c),
