@@ -124,6 +124,12 @@ fn main() {
     println!(
         "memory: {before:.0} MB with one library, {after:.0} MB with both (peak of this process {peak:.0} MB)"
     );
+    let index = reloaded.search_index();
+    println!(
+        "search index: {:.1} MB beyond the rounds ({:.1}% of the files)",
+        index.heap_size() as f64 / 1e6,
+        index.heap_size() as f64 / 1e4 / mb
+    );
 
     saved_to_served(&dir, served);
     answers(&reloaded);
@@ -174,6 +180,15 @@ fn saved_to_served(dir: &Path, library: Library) {
         median(took.clone()).as_secs_f64() * 1e3,
         took.iter().max().copied().unwrap_or_default().as_secs_f64() * 1e3
     );
+}
+
+/// "Geneva" → "Gneeva": a misspelling a reader makes.
+fn swap_two_letters(word: &str) -> String {
+    let mut chars: Vec<char> = word.chars().collect();
+    if chars.len() > 3 {
+        chars.swap(1, 2);
+    }
+    chars.into_iter().collect()
 }
 
 /// Each command's reply, rendered and serialised, `ANSWERS` times.
@@ -234,6 +249,59 @@ fn answers(library: &Library) {
         "more:2",
     ] {
         requests.push((format!("press {view}"), Request::press(id(view))));
+    }
+    // Search: words of the middle round, a misspelling of its place, its parties' aliases,
+    // a common word; Brief me on a message that names its people and place, and on one that
+    // names nothing.
+    let place = round.location.clone().unwrap_or_default();
+    let misspelt = swap_two_letters(&place);
+    let person = round
+        .positions
+        .iter()
+        .flat_map(|p| &p.representatives)
+        .next()
+        .cloned()
+        .unwrap_or_else(|| author.name.clone());
+    let headline_words: Vec<&str> = round.title.split_whitespace().take(3).collect();
+    for query in [
+        format!("/search {}", headline_words.join(" ")),
+        format!("/search {place}"),
+        format!("/search {misspelt}"),
+        format!("/search {alias}"),
+        format!("/search {} track:{}", author.name, track.id),
+        "/search the talks".to_string(),
+        "/search zzzzqqq".to_string(),
+    ] {
+        let request = line::parse(&query).unwrap_or_else(|e| panic!("{query}: {e}"));
+        requests.push((query, request));
+    }
+    let carried =
+        match commands::respond(library, &line::parse("/search the talks").expect("parses")) {
+            briefbot::reply::Reply::Message { message, .. } => message.embeds[0].title.clone(),
+            other => panic!("search results expected, got {other:?}"),
+        };
+    requests.push((
+        "press search page 3".to_string(),
+        Request::Press {
+            custom_id: "search::3".to_string(),
+            carried: Some(carried),
+        },
+    ));
+    for (name, text) in [
+        (
+            "Brief me (names a person, a place, a party)",
+            format!(
+                "Did anyone see what {person} said in {place} yesterday? Sounds like {alias} moved."
+            ),
+        ),
+        (
+            "Brief me (names nothing)",
+            "lunch at noon? bring snacks and the good coffee".to_string(),
+        ),
+    ] {
+        let request = briefbot::cli::ask::request(&briefbot::cli::ask::Question::Message(text))
+            .expect("a Brief me request");
+        requests.push((name.to_string(), request));
     }
     for typing in [
         "/round number:".to_string(),

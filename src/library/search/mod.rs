@@ -31,6 +31,10 @@ pub const MAX_QUERY_WORDS: usize = 16;
 /// The most words of a message the "Brief me" command looks up: the rarest ones.
 const MAX_MESSAGE_WORDS: usize = 12;
 
+/// Libraries of this many rounds leave out words that most of their rounds have, when a
+/// query has rarer ones.
+const COMMON_FROM: usize = 200;
+
 /// Near matches of one misspelt word that are tried.
 const MAX_NEAR: usize = 3;
 
@@ -208,98 +212,36 @@ impl SearchIndex {
         if variants.is_empty() && numbers.is_empty() {
             return found;
         }
-        let mut candidates = Vec::new();
+        let mut candidates: Vec<u128> = Vec::new();
         for (index, shard) in self.shards.iter().enumerate() {
             if track.is_some_and(|t| t != shard.track) {
                 continue;
             }
-            self.score_shard(index, shard, &variants, &numbers, mode, &mut candidates);
+            score_shard(index, shard, &variants, &numbers, mode, &mut candidates);
         }
         found.total = candidates.len();
-        let order = |a: &Candidate, b: &Candidate| {
-            b.exact
-                .cmp(&a.exact)
-                .then(b.matched.cmp(&a.matched))
-                .then(b.score.total_cmp(&a.score))
-                .then_with(|| self.round(b).date.cmp(&self.round(a).date))
-                .then_with(|| self.round(a).track.cmp(&self.round(b).track))
-                .then_with(|| self.round(a).number.cmp(&self.round(b).number))
-        };
+        // Best first: the keys sort as the ranking does, so no round is looked at to rank.
+        let best_first = |a: &u128, b: &u128| b.cmp(a);
         if wanted < candidates.len() {
             if wanted > 0 {
-                candidates.select_nth_unstable_by(wanted - 1, order);
+                candidates.select_nth_unstable_by(wanted - 1, best_first);
             }
             candidates.truncate(wanted);
         }
-        candidates.sort_unstable_by(order);
+        candidates.sort_unstable_by(best_first);
         found.hits = candidates
             .iter()
-            .map(|c| Hit {
-                round: self.round(c),
-                exact: c.exact,
-                matched: c.matched,
-                score: c.score,
+            .map(|&key| {
+                let (exact, matched, score, shard, doc) = Rank::decode(key);
+                Hit {
+                    round: &self.shards[shard].rounds[doc],
+                    exact,
+                    matched,
+                    score,
+                }
             })
             .collect();
         found
-    }
-
-    fn round(&self, candidate: &Candidate) -> &Round {
-        &self.shards[candidate.shard].rounds[candidate.doc]
-    }
-
-    /// Scores the rounds of one shard and adds those that match to `candidates`.
-    fn score_shard(
-        &self,
-        index: usize,
-        shard: &Shard,
-        variants: &[Variant],
-        numbers: &[u32],
-        mode: Mode,
-        candidates: &mut Vec<Candidate>,
-    ) {
-        let size = shard.rounds.len();
-        let mut score = [0f32; ROUNDS_PER_SHARD as usize];
-        let mut exact = [0u32; ROUNDS_PER_SHARD as usize];
-        let mut matched = [0u32; ROUNDS_PER_SHARD as usize];
-        let mut strong = [false; ROUNDS_PER_SHARD as usize];
-        for variant in variants {
-            let bit = 1u32 << variant.word;
-            for (doc, weight) in shard.postings(variant.hash) {
-                if doc >= size {
-                    continue;
-                }
-                let weight_f = f32::from(weight);
-                score[doc] += variant.weight * weight_f / (weight_f + 8.0);
-                matched[doc] |= bit;
-                if variant.exact {
-                    exact[doc] |= bit;
-                    strong[doc] |= weight >= STRONG;
-                }
-            }
-        }
-        for (doc, round) in shard.rounds.iter().enumerate() {
-            if numbers.contains(&round.number) {
-                // "Round 5" in a message: the round's own number, as strong as its title.
-                score[doc] += 2.0;
-                matched[doc] |= 1 << 31;
-                strong[doc] = true;
-            }
-            if matched[doc] == 0 {
-                continue;
-            }
-            let (exact_count, matched_count) = (exact[doc].count_ones(), matched[doc].count_ones());
-            if mode == Mode::Message && !(strong[doc] || exact_count >= 2) {
-                continue;
-            }
-            candidates.push(Candidate {
-                shard: index,
-                doc,
-                exact: exact_count,
-                matched: matched_count,
-                score: score[doc],
-            });
-        }
     }
 
     /// The words of a message worth looking up (the rarest the library knows, common
@@ -337,8 +279,20 @@ impl SearchIndex {
             let n = rounds as f32;
             (1.0 + (total - n + 0.5) / (n + 0.5)).ln()
         };
+        // In a large library, a word in most rounds ("the", "talks") says nothing about which
+        // round is meant, and reading its thousands of rounds is most of a search's cost: it
+        // is left out when the query has a rarer word.
+        let common = |rounds: u32| self.rounds >= COMMON_FROM && rounds as usize * 2 > self.rounds;
+        let rarest = words
+            .iter()
+            .filter_map(|w| self.vocabulary.get(w))
+            .map(|e| e.rounds)
+            .min();
         for (i, word) in words.iter().enumerate() {
             if let Some(entry) = self.vocabulary.get(word) {
+                if common(entry.rounds) && rarest.is_some_and(|r| r < entry.rounds) {
+                    continue;
+                }
                 variants.push(Variant {
                     word: i,
                     hash: entry.hash,
@@ -384,13 +338,103 @@ impl SearchIndex {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Candidate {
-    shard: usize,
-    doc: usize,
-    exact: u32,
-    matched: u32,
-    score: f32,
+/// A round's place in the ranking as one number, so that ranking compares numbers: query
+/// words matched exactly, then matched at all, then the score, then the newer date, then
+/// the track and round number (shards are in that order, rounds in a shard by number).
+struct Rank;
+
+impl Rank {
+    fn encode(exact: u32, matched: u32, score: f32, date: u32, shard: usize, doc: usize) -> u128 {
+        let shard = u16::MAX - u16::try_from(shard).unwrap_or(u16::MAX);
+        let doc = u8::MAX - u8::try_from(doc).unwrap_or(u8::MAX);
+        // Scores are never negative, and the bits of a non-negative float sort as it does.
+        u128::from(exact.min(255)) << 120
+            | u128::from(matched.min(255)) << 112
+            | u128::from(score.max(0.0).to_bits()) << 80
+            | u128::from(date) << 48
+            | u128::from(shard) << 32
+            | u128::from(doc) << 24
+    }
+
+    fn decode(key: u128) -> (u32, u32, f32, usize, usize) {
+        let byte = |shift: u32| ((key >> shift) & 0xFF) as u32;
+        let exact = byte(120);
+        let matched = byte(112);
+        let score = f32::from_bits(((key >> 80) & 0xFFFF_FFFF) as u32);
+        let shard = usize::from(u16::MAX - ((key >> 32) & 0xFFFF) as u16);
+        let doc = usize::from(u8::MAX - byte(24) as u8);
+        (exact, matched, score, shard, doc)
+    }
+}
+
+/// How much a word's weight in a round counts, saturating: `w / (w + 8)`, looked up.
+static SATURATION: std::sync::LazyLock<[f32; 256]> = std::sync::LazyLock::new(|| {
+    let mut table = [0.0; 256];
+    for (w, slot) in table.iter_mut().enumerate() {
+        let w = w as f32;
+        *slot = w / (w + 8.0);
+    }
+    table
+});
+
+/// Scores the rounds of one shard and adds those that match to `candidates`.
+fn score_shard(
+    index: usize,
+    shard: &Shard,
+    variants: &[Variant],
+    numbers: &[u32],
+    mode: Mode,
+    candidates: &mut Vec<u128>,
+) {
+    const N: usize = ROUNDS_PER_SHARD as usize;
+    let size = shard.rounds.len().min(N);
+    let saturation = &*SATURATION;
+    let mut score = [0f32; N];
+    let mut exact = [0u32; N];
+    let mut matched = [0u32; N];
+    let mut strong = [false; N];
+    for variant in variants {
+        let bit = 1u32 << variant.word;
+        for (doc, weight) in shard.postings(variant.hash) {
+            if doc >= size {
+                continue;
+            }
+            score[doc] += variant.weight * saturation[usize::from(weight)];
+            matched[doc] |= bit;
+            if variant.exact {
+                exact[doc] |= bit;
+                strong[doc] |= weight >= STRONG;
+            }
+        }
+    }
+    if !numbers.is_empty() {
+        for (doc, number) in shard.numbers.iter().enumerate().take(size) {
+            if numbers.contains(number) {
+                // "Round 5" in a message: the round's own number, as strong as its title.
+                score[doc] += 2.0;
+                matched[doc] |= 1 << 31;
+                strong[doc] = true;
+            }
+        }
+    }
+    for doc in 0..size {
+        if matched[doc] == 0 {
+            continue;
+        }
+        let (exact_count, matched_count) = (exact[doc].count_ones(), matched[doc].count_ones());
+        if mode == Mode::Message && !(strong[doc] || exact_count >= 2) {
+            continue;
+        }
+        let date = shard.dates.get(doc).copied().unwrap_or_default();
+        candidates.push(Rank::encode(
+            exact_count,
+            matched_count,
+            score[doc],
+            date,
+            index,
+            doc,
+        ));
+    }
 }
 
 /// A query's words, folded, each once, at most `MAX_QUERY_WORDS`.

@@ -51,6 +51,10 @@ pub struct Shard {
     pub track: String,
     pub chunk: u32,
     pub rounds: Vec<Arc<Round>>,
+    /// Each round's number and date (`yyyy << 9 | mm << 5 | dd`), side by side, so that a
+    /// search ranks thousands of rounds without reading one.
+    pub numbers: Vec<u32>,
+    pub dates: Vec<u32>,
     /// Sorted by hash.
     terms: Vec<Term>,
     /// Every word of the shard, folded, one after the other (`Term::word` points in).
@@ -119,10 +123,19 @@ impl Shard {
             })
             .collect();
         terms.sort_unstable_by_key(|t| t.hash);
+        let numbers = rounds.iter().map(|r| r.number).collect();
+        let dates = rounds
+            .iter()
+            .map(|r| {
+                u32::from(r.date.year) << 9 | u32::from(r.date.month) << 5 | u32::from(r.date.day)
+            })
+            .collect();
         Shard {
             track: track.to_string(),
             chunk,
             rounds,
+            numbers,
+            dates,
             terms,
             text: builder.text,
             docs,
