@@ -204,10 +204,17 @@ impl SearchIndex {
     pub fn search(&self, query: &str, track: Option<&str>, mode: Mode, wanted: usize) -> Found<'_> {
         let mut found = Found::default();
         let (words, numbers) = match mode {
-            Mode::Typed => (query_words(query), Vec::new()),
-            Mode::Message => self.message_words(query),
+            Mode::Typed => {
+                let words = query_words(query);
+                found.had_words = !words.is_empty();
+                (words, Vec::new())
+            }
+            Mode::Message => {
+                let (words, numbers, any) = self.message_words(query);
+                found.had_words = any;
+                (words, numbers)
+            }
         };
-        found.had_words = !words.is_empty() || !numbers.is_empty();
         let variants = self.variants(&words, mode, &mut found);
         if variants.is_empty() && numbers.is_empty() {
             return found;
@@ -246,8 +253,10 @@ impl SearchIndex {
 
     /// The words of a message worth looking up (the rarest the library knows, common
     /// English words left out) and the round numbers it mentions ("round 5").
-    fn message_words(&self, text: &str) -> (Vec<String>, Vec<u32>) {
+    /// Also whether the message had any word at all.
+    fn message_words(&self, text: &str) -> (Vec<String>, Vec<u32>, bool) {
         let mut all = words::words(text);
+        let any = !all.is_empty();
         let numbers: Vec<u32> = all
             .windows(2)
             .filter(|w| w[0] == "round")
@@ -267,7 +276,7 @@ impl SearchIndex {
             .collect();
         known.sort_by_key(|(rounds, _)| *rounds);
         known.truncate(MAX_MESSAGE_WORDS);
-        (known.into_iter().map(|(_, w)| w).collect(), numbers)
+        (known.into_iter().map(|(_, w)| w).collect(), numbers, any)
     }
 
     /// How each word is looked up: itself when some brief has it; otherwise the words
