@@ -398,7 +398,12 @@ fn expect_text(cx: &mut FileCx, key: &str, value: &Spanned<DeValue>, fits: Fits)
         return None;
     }
     // Windows line endings in multi-line strings read as plain ones.
-    let text = text.trim().replace("\r\n", "\n");
+    let text = text.trim();
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text.to_string()
+    };
     let length = limits::chars(&text);
     if length > fits.max {
         cx.error_with_help(

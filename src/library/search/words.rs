@@ -109,6 +109,9 @@ fn eight(text: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes)
 }
 
+/// `or`-ed into ASCII letters and digits, eight at a time: letters lower-cased, digits as they are.
+const LOWER: u64 = 0x2020_2020_2020_2020;
+
 /// Whether an ASCII byte belongs to a word.
 const IN_WORD: [bool; 128] = {
     let mut table = [false; 128];
@@ -186,18 +189,41 @@ pub fn scan_hashed(
         let (in_word, high) = classify(block);
         let end = i + block.len();
         if high == 0 {
-            let mut k = 0;
-            while k < block.len() {
-                let rest = in_word >> k;
-                if rest & 1 == 1 {
-                    let run = ((!rest).trailing_zeros() as usize).min(block.len() - k);
-                    word.push_run(i + k, &block[k..k + run]);
-                    k += run;
-                } else {
-                    let gap = (rest.trailing_zeros() as usize).min(block.len() - k);
-                    word.end(i + k, &mut each);
-                    k += gap;
+            let n = block.len();
+            let mut mask = if n == 64 {
+                in_word
+            } else {
+                in_word & ((1u64 << n) - 1)
+            };
+            // A word carried in from the block before goes on through the run the block starts
+            // with, if any.
+            if !matches!(word.state, State::None) {
+                let lead = ((!mask).trailing_zeros() as usize).min(n);
+                if lead > 0 {
+                    word.push_run(i, &block[..lead]);
                 }
+                if lead == n {
+                    i = end;
+                    continue;
+                }
+                word.end(i + lead, &mut each);
+                mask &= u64::MAX << lead;
+            }
+            // Then each run of letters and digits is a word, read whole from the text; the
+            // last one, if it reaches the end of the block, may go on in the next.
+            while mask != 0 {
+                let start = mask.trailing_zeros() as usize;
+                let stop = start + (!(mask >> start)).trailing_zeros() as usize;
+                if stop >= n {
+                    word.state = State::Run(i + start);
+                    break;
+                }
+                let (from, to) = (i + start, i + stop);
+                if stop - start > 1 || block[start].is_ascii_digit() {
+                    let hash = hash_within(bytes, from, to, LOWER);
+                    each(from, to, hash, WordBytes::Ascii(&bytes[from..to]));
+                }
+                mask &= u64::MAX << stop;
             }
             i = end;
             continue;
@@ -337,7 +363,7 @@ impl Word<'_, '_> {
                     each(
                         start,
                         at,
-                        hash_within(self.text, start, at, 0x2020_2020_2020_2020),
+                        hash_within(self.text, start, at, LOWER),
                         WordBytes::Ascii(run),
                     );
                 }
@@ -518,6 +544,61 @@ mod tests {
                 assert_eq!(word >> k & 1 == 1, b.is_ascii_alphanumeric(), "{b:#x}");
                 assert_eq!(high >> k & 1 == 1, !b.is_ascii(), "{b:#x}");
             }
+        }
+    }
+
+    /// The same words read one character at a time, the slow way, as reference.
+    fn slow(text: &str) -> Vec<(usize, usize, u64, String)> {
+        let mut out = Vec::new();
+        let mut buffer = Vec::new();
+        let mut word = Word {
+            text: text.as_bytes(),
+            buffer: &mut buffer,
+            state: State::None,
+            chars: 0,
+        };
+        let mut each = |start, end, hash, bytes: WordBytes<'_>| {
+            let mut folded = String::new();
+            bytes.push_to(&mut folded);
+            out.push((start, end, hash, folded));
+        };
+        let mut i = 0;
+        while i < text.len() {
+            i = step(text, i, &mut word, &mut each);
+        }
+        word.end(text.len(), &mut each);
+        out
+    }
+
+    fn fast(text: &str) -> Vec<(usize, usize, u64, String)> {
+        let mut out = Vec::new();
+        scan_hashed(text, &mut Vec::new(), |start, end, hash, bytes| {
+            let mut folded = String::new();
+            bytes.push_to(&mut folded);
+            out.push((start, end, hash, folded));
+        });
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn blocks_read_the_words_one_character_at_a_time_reads(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-zA-Z0-9]{1,12}",
+                    "[ ,.;:!?\n-]{1,3}",
+                    "[a-z]{60,80}",
+                    "(é|ß|İ|×|ـ|َ|ש|ָ|ם|٥|\u{301}|’|🎉)",
+                ],
+                0..60,
+            )
+        ) {
+            let text: String = parts.concat();
+            let words = fast(&text);
+            for (_, _, hash, folded) in &words {
+                proptest::prop_assert_eq!(*hash, super::hash(folded));
+            }
+            proptest::prop_assert_eq!(words, slow(&text));
         }
     }
 
