@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use super::words;
+use super::words::{self, WordBytes};
 use crate::library::Round;
 
 /// Longer "words" (a pasted key, a line of one letter) are not indexed: nobody searches
@@ -86,15 +86,15 @@ impl Shard {
         for (doc, round) in rounds.iter().enumerate() {
             builder.add_round(round, names);
             let doc = u8::try_from(doc).unwrap_or(u8::MAX);
-            for id in builder.touched.drain(..) {
-                let slot = &mut builder.acc[id as usize];
+            for id in builder.tally.touched.drain(..) {
+                let slot = &mut builder.tally.acc[id as usize];
                 postings.push((id, doc, u8::try_from(*slot).unwrap_or(u8::MAX)));
                 *slot = 0;
             }
         }
         // Grouped by term, each term's rounds in order: a counting sort, since the terms
         // are numbered from 0.
-        let mut starts = vec![0u32; builder.words.len() + 1];
+        let mut starts = vec![0u32; builder.tally.words.len() + 1];
         for (id, _, _) in &postings {
             starts[*id as usize + 1] += 1;
         }
@@ -111,6 +111,7 @@ impl Shard {
             *at += 1;
         }
         let mut terms: Vec<Term> = builder
+            .tally
             .words
             .iter()
             .zip(starts.windows(2))
@@ -137,7 +138,7 @@ impl Shard {
             numbers,
             dates,
             terms,
-            text: builder.text,
+            text: builder.tally.text,
             docs,
             weights,
         }
@@ -196,6 +197,12 @@ const CACHE: usize = 4096;
 
 /// The words of the rounds being indexed, with each word's weight in the current round.
 struct Builder {
+    tally: Tally,
+    buffer: Vec<u8>,
+}
+
+/// Every word met so far, by id, and the weights of the round being read.
+struct Tally {
     /// The last word seen at each slot (hash, id + 1): most words of a brief are words it
     /// has used before, and this finds them without the hash map.
     cache: Vec<(u64, u32)>,
@@ -206,20 +213,68 @@ struct Builder {
     /// By id: the word's weight in the round being read.
     acc: Vec<u16>,
     touched: Vec<u32>,
-    buffer: Vec<u8>,
 }
 
 impl Default for Builder {
     fn default() -> Self {
         Builder {
-            cache: vec![(0, 0); CACHE],
-            ids: FxHashMap::default(),
-            words: Vec::new(),
-            text: String::new(),
-            acc: Vec::new(),
-            touched: Vec::new(),
+            tally: Tally {
+                cache: vec![(0, 0); CACHE],
+                ids: FxHashMap::default(),
+                words: Vec::new(),
+                text: String::new(),
+                acc: Vec::new(),
+                touched: Vec::new(),
+            },
             buffer: Vec::new(),
         }
+    }
+}
+
+impl Tally {
+    /// One more mention of a word, worth `weight`, its weight in the round held at `cap`.
+    #[inline(always)]
+    fn count(&mut self, hash: u64, word: WordBytes<'_>, weight: u16, cap: u16) {
+        if word.bytes().len() > MAX_WORD_BYTES {
+            return;
+        }
+        let slot = self.cache[(hash as usize) & (CACHE - 1)];
+        let id = if slot.0 == hash && slot.1 != 0 {
+            slot.1 - 1
+        } else {
+            self.look_up(hash, word)
+        };
+        let Some(slot) = self.acc.get_mut(id as usize) else {
+            return;
+        };
+        if *slot == 0 {
+            self.touched.push(id);
+        }
+        *slot = slot.saturating_add(weight).min(cap.max(*slot));
+    }
+
+    /// A word the cache did not hold: its id, a new one the first time.
+    #[cold]
+    #[inline(never)]
+    fn look_up(&mut self, hash: u64, word: WordBytes<'_>) -> u32 {
+        let Tally {
+            ids,
+            words,
+            text,
+            acc,
+            ..
+        } = self;
+        let id = *ids.entry(hash).or_insert_with(|| {
+            let id = u32::try_from(words.len()).unwrap_or(u32::MAX);
+            let start = u32::try_from(text.len()).unwrap_or(u32::MAX);
+            let len = u16::try_from(word.bytes().len()).unwrap_or(u16::MAX);
+            word.push_to(text);
+            words.push((hash, start, len));
+            acc.push(0);
+            id
+        });
+        self.cache[(hash as usize) & (CACHE - 1)] = (hash, id + 1);
+        id
     }
 }
 
@@ -260,40 +315,9 @@ impl Builder {
     }
 
     fn add(&mut self, text: &str, weight: u16, cap: u16) {
-        let Builder {
-            cache,
-            ids,
-            words,
-            text: all,
-            acc,
-            touched,
-            buffer,
-        } = self;
-        words::scan_hashed(text, buffer, |_, _, hash, word| {
-            if word.bytes().len() > MAX_WORD_BYTES {
-                return;
-            }
-            let slot = &mut cache[(hash as usize) & (CACHE - 1)];
-            let id = if slot.0 == hash && slot.1 != 0 {
-                slot.1 - 1
-            } else {
-                let id = *ids.entry(hash).or_insert_with(|| {
-                    let id = u32::try_from(words.len()).unwrap_or(u32::MAX);
-                    let start = u32::try_from(all.len()).unwrap_or(u32::MAX);
-                    let len = u16::try_from(word.bytes().len()).unwrap_or(u16::MAX);
-                    word.push_to(all);
-                    words.push((hash, start, len));
-                    acc.push(0);
-                    id
-                });
-                *slot = (hash, id + 1);
-                id
-            };
-            let slot = &mut acc[id as usize];
-            if *slot == 0 {
-                touched.push(id);
-            }
-            *slot = slot.saturating_add(weight).min(cap.max(*slot));
+        let tally = &mut self.tally;
+        words::scan_hashed(text, &mut self.buffer, |_, _, hash, word| {
+            tally.count(hash, word, weight, cap);
         });
     }
 }
