@@ -12,3 +12,4 @@ mod invalid_briefs;
 mod library;
 mod loader_props;
 mod search;
+mod search_replies;

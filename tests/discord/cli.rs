@@ -338,6 +338,84 @@ fn ask_message_runs_brief_me_on_the_text() {
     );
 }
 
+/// `briefbot ask` run offline: no token anywhere, and any attempt to reach the network sent
+/// to a proxy that does not exist.
+fn ask_offline(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .arg("ask")
+        .args(args)
+        .current_dir(repo())
+        .env_remove("BRIEFBOT_CONFIG")
+        .env_remove("BRIEFBOT_BRIEFS_DIR")
+        .env_remove("BRIEFBOT_DEFAULT_TRACK")
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DISCORD_TOKEN_FILE")
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("ALL_PROXY", "http://127.0.0.1:9")
+        .output()
+        .expect("run briefbot")
+}
+
+#[test]
+fn ask_search_economic_zone_prints_round_5_offline() {
+    let output = ask_offline(&["/search economic zone"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = stdout(&output);
+    assert!(
+        text.starts_with(
+            "━━ 🔎 economic zone ━━\n\n\
+             ▸ 1. Round 5 · 2026-01-06 · Paris\n  \
+             **Paris round ends with a proposal for a joint, demilitarized economic zone**\n  \
+             …round proposed a \"jointly-administered and demilitarized **economic** **zone**\" \
+             on the Syrian-Israeli border.\n\n\
+             — 1 round matches · page 1 of 1\n"
+        ),
+        "{text}"
+    );
+    // The one result opens with a button; one page, so nothing to turn.
+    assert!(
+        text.contains("[Round 5]\n  Round 5 → --press open:syria-israel:5\n"),
+        "{text}"
+    );
+    assert!(!text.contains("--title"), "{text}");
+}
+
+#[test]
+fn ask_message_prints_the_card_of_round_5_for_a_message_about_paris() {
+    let output = ask_offline(&["--message", "What did Witkoff agree in Paris?"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let card = ask_offline(&["/round 5"]);
+    assert!(card.status.success());
+    // Privately, what it is, and then round 5's card with its buttons, as /round 5 shows it.
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "(only you can see this)\n\
+             The briefing that best matches this message: Round 5 · 2026-01-06 · Paris.\n{}",
+            stdout(&card)
+        )
+    );
+    assert!(
+        stdout(&card).starts_with(
+            "━━ Paris round ends with a proposal for a joint, demilitarized economic zone ━━\n\
+             **Round 5 · 2026-01-06 · Paris**\n"
+        ),
+        "{}",
+        stdout(&card)
+    );
+}
+
 #[test]
 fn ask_press_with_a_title_turns_a_search_page() {
     use briefbot::commands::Request;
