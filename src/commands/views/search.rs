@@ -4,6 +4,7 @@
 //! `custom_id` holds only the page and the track: paging works after a restart and on any
 //! instance, and a query can be longer than a `custom_id`.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::{COLOR, round_card, round_line};
@@ -119,7 +120,10 @@ fn results(
     page: usize,
 ) -> Result<Message, Reply> {
     let track_id = track.map(|t| t.id.as_str());
-    let page = page.max(1);
+    // No page is past the library's last (a button may say any number): asking for that
+    // many results is bounded, and a page past the last shows the last.
+    let most = library.round_count().div_ceil(PER_PAGE).max(1);
+    let page = page.clamp(1, most);
     let mut found = library.search(query, track_id, Mode::Typed, page * PER_PAGE);
     if !found.had_words {
         return Err(Reply::notice(format!(
@@ -247,7 +251,7 @@ fn open_buttons(library: &Library, hits: &[Hit]) -> Vec<Button> {
         .map(|hit| {
             let round = hit.round;
             let label = if several {
-                format!("{} · round {}", round.track, round.number)
+                format!("{} · Round {}", round.track, round.number)
             } else {
                 format!("Round {}", round.number)
             };
@@ -267,17 +271,19 @@ fn snippet(library: &Library, round: &Round, matched: &HashSet<&str>) -> Option<
         .map(String::as_str)
         .chain([round.summary.as_str()])
         .chain(round.status.as_deref())
+        .map(Cow::Borrowed)
         .chain(round.positions.iter().flat_map(|p| {
-            [p.party.as_str(), p.stance.as_str()]
+            // A party's name alone says nothing: it is shown with its stance.
+            [Cow::Owned(format!("{}: {}", p.party, p.stance))]
                 .into_iter()
-                .chain(p.details.as_deref())
-                .chain(p.representatives.iter().map(String::as_str))
+                .chain(p.details.as_deref().map(Cow::Borrowed))
+                .chain(p.representatives.iter().map(|r| Cow::Borrowed(r.as_str())))
         }))
-        .chain(round.location.as_deref())
-        .chain(author)
-        .chain([round.body.as_str()]);
+        .chain(round.location.as_deref().map(Cow::Borrowed))
+        .chain(author.map(Cow::Borrowed))
+        .chain([Cow::Borrowed(round.body.as_str())]);
     for field in fields {
-        if let Some(snippet) = marked(field, matched) {
+        if let Some(snippet) = marked(&field, matched) {
             return Some(snippet);
         }
     }
@@ -293,13 +299,25 @@ fn marked(text: &str, matched: &HashSet<&str>) -> Option<String> {
         spans.push((start, end, matched.contains(word)));
     });
     let first = spans.iter().position(|s| s.2)?;
-    // Start a little before the first match, at a word.
+    // Start a little before the first match, at a word: at the start of its sentence when
+    // that is near enough.
     let mut from = spans[first].0;
-    for span in spans[..first].iter().rev() {
+    let mut sentence = None;
+    for (i, span) in spans[..first].iter().enumerate().rev() {
         if chars(&scanned[span.0..spans[first].0]) > LEAD_CHARS {
             break;
         }
         from = span.0;
+        let before = i.checked_sub(1).map_or(0, |j| spans[j].1);
+        if scanned[before..span.0].contains(['.', '!', '?']) {
+            sentence.get_or_insert(span.0);
+        }
+    }
+    if from == spans[0].0 {
+        // The text's own start is near: show it whole, with what comes before its first word.
+        from = 0;
+    } else if let Some(start) = sentence {
+        from = start;
     }
     let mut out = String::new();
     if from > 0 {
