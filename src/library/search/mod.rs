@@ -148,7 +148,6 @@ impl SearchIndex {
             })
             .collect();
         let mut reused = 0;
-        let t0 = std::time::Instant::now();
         let shards: Vec<Arc<Shard>> = wanted
             .par_iter()
             .map(
@@ -166,14 +165,12 @@ impl SearchIndex {
                 reused += 1;
             }
         }
-        eprintln!("shards {:?}", t0.elapsed());
         let vocabulary = match previous {
             Some(p) if reused == shards.len() && reused == p.shards.len() => {
                 Arc::clone(&p.vocabulary)
             }
             _ => Arc::new(Vocabulary::build(&shards)),
         };
-        eprintln!("vocab {:?}", t0.elapsed());
         SearchIndex {
             shards,
             vocabulary,
