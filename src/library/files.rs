@@ -5,6 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 /// The files that make up a briefs folder, each as a path relative to the folder.
 #[derive(Debug, Default)]
 pub(crate) struct Found {
@@ -47,7 +49,13 @@ fn walk(
     visited: &mut HashSet<PathBuf>,
     found: &mut Found,
 ) {
-    for entry in entries {
+    // Each entry's metadata, asked for on every core: a folder of thousands of briefs is
+    // thousands of calls.
+    let metas: Vec<io::Result<std::fs::Metadata>> = entries
+        .par_iter()
+        .map(|entry| std::fs::metadata(root.join(relative).join(entry.file_name())))
+        .collect();
+    for (entry, meta) in entries.into_iter().zip(metas) {
         let raw_name = entry.file_name();
         let path = relative.join(&raw_name);
         let Some(name) = raw_name.to_str() else {
@@ -62,7 +70,7 @@ fn walk(
             continue;
         }
         // metadata() follows symlinks, so a linked folder of briefs is read like a real one.
-        let meta = match std::fs::metadata(root.join(&path)) {
+        let meta = match meta {
             Ok(meta) => meta,
             Err(error) => {
                 found

@@ -128,9 +128,23 @@ const IN_WORD: [bool; 128] = {
 #[inline]
 fn classify(block: &[u8]) -> (u64, u64) {
     let (mut in_word, mut high) = (0u64, 0u64);
-    for (n, chunk) in block.chunks(8).enumerate() {
+    let mut chunks = block.chunks_exact(8);
+    let mut n = 0;
+    for chunk in &mut chunks {
+        // Exactly eight bytes: one load, no copy.
         let mut eight = [0u8; 8];
-        eight[..chunk.len()].copy_from_slice(chunk);
+        eight.copy_from_slice(chunk);
+        let (word_bits, high_bits) = classify8(u64::from_le_bytes(eight));
+        in_word |= word_bits << (8 * n);
+        high |= high_bits << (8 * n);
+        n += 1;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut eight = [0u8; 8];
+        for (slot, b) in eight.iter_mut().zip(rest) {
+            *slot = *b;
+        }
         let (word_bits, high_bits) = classify8(u64::from_le_bytes(eight));
         in_word |= word_bits << (8 * n);
         high |= high_bits << (8 * n);
