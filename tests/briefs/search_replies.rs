@@ -172,6 +172,20 @@ mod shipped_briefs {
     }
 
     #[test]
+    fn a_party_found_by_its_alias_shows_its_line_with_the_alias() {
+        // "damascus" is Syria's alias in parties.toml: the snippet is Syria's line, with the
+        // alias that found it in bold.
+        let json = json(&ask(&shipped(), "/search damascus"));
+        let value = embed(&json)["fields"][0]["value"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            value.contains("\nSyria (**Damascus**): Co-authored the memo"),
+            "{value}"
+        );
+    }
+
+    #[test]
     fn economic_zone_finds_round_5_with_the_words_in_bold() {
         let json = json(&ask(&shipped(), "/search economic zone"));
         assert_eq!(json["type"], 4);

@@ -148,7 +148,7 @@ fn results(
         page
     };
     let shown: &[Hit] = found.hits.get((page - 1) * PER_PAGE..).unwrap_or_default();
-    let matched: HashSet<&str> = found.matched.iter().map(String::as_str).collect();
+    let matched = Matched::new(&found.matched);
     let fields = shown
         .iter()
         .enumerate()
@@ -221,7 +221,7 @@ fn notes(found: &Found, track: Option<&Track>) -> String {
 }
 
 /// One result: where and when, the headline, and a snippet with the matched words in bold.
-fn result_field(library: &Library, rank: usize, hit: &Hit, matched: &HashSet<&str>) -> Field {
+fn result_field(library: &Library, rank: usize, hit: &Hit, matched: &Matched) -> Field {
     let round = hit.round;
     let name = truncate(
         &format!("{rank}. {}", round_line(library, round)),
@@ -261,9 +261,32 @@ fn open_buttons(library: &Library, hits: &[Hit]) -> Vec<Button> {
         .collect()
 }
 
+/// The words that matched, by their hash as the index reads words: snippets are marked while
+/// the text is read, with nothing lower-cased or copied.
+struct Matched(HashSet<u64>);
+
+impl Matched {
+    fn new(words: &[String]) -> Matched {
+        Matched(words.iter().map(|w| words::hash(w)).collect())
+    }
+
+    fn contains(&self, hash: u64) -> bool {
+        self.0.contains(&hash)
+    }
+
+    /// Whether any word of `text` matched.
+    fn any_in(&self, text: &str) -> bool {
+        let mut any = false;
+        words::scan_hashed(text, &mut Vec::new(), |_, _, hash, _| {
+            any |= self.contains(hash);
+        });
+        any
+    }
+}
+
 /// The first place in a round (after its headline, which the result shows whole) where a
 /// matched word stands, with the words around it.
-fn snippet(library: &Library, round: &Round, matched: &HashSet<&str>) -> Option<String> {
+fn snippet(library: &Library, round: &Round, matched: &Matched) -> Option<String> {
     let author = library.author(&round.author).map(|a| a.name.as_str());
     let fields = round
         .key_points
@@ -273,8 +296,17 @@ fn snippet(library: &Library, round: &Round, matched: &HashSet<&str>) -> Option<
         .chain(round.status.as_deref())
         .map(Cow::Borrowed)
         .chain(round.positions.iter().flat_map(|p| {
-            // A party's name alone says nothing: it is shown with its stance.
-            [Cow::Owned(format!("{}: {}", p.party, p.stance))]
+            // A party's name alone says nothing: it is shown with its stance, and with the
+            // alias that was searched for when the party was found by one.
+            let alias = library
+                .party(&p.party)
+                .filter(|_| !matched.any_in(&p.party))
+                .and_then(|party| party.aliases.iter().find(|a| matched.any_in(a)));
+            let line = match alias {
+                Some(alias) => format!("{} ({alias}): {}", p.party, p.stance),
+                None => format!("{}: {}", p.party, p.stance),
+            };
+            [Cow::Owned(line)]
                 .into_iter()
                 .chain(p.details.as_deref().map(Cow::Borrowed))
                 .chain(p.representatives.iter().map(|r| Cow::Borrowed(r.as_str())))
@@ -292,11 +324,11 @@ fn snippet(library: &Library, round: &Round, matched: &HashSet<&str>) -> Option<
 
 /// `text` around its first matched word, the matched words in bold, everything an editor
 /// wrote escaped so that it shows as written (no formatting, no links).
-fn marked(text: &str, matched: &HashSet<&str>) -> Option<String> {
+fn marked(text: &str, matched: &Matched) -> Option<String> {
     let scanned = &text[..floor_char_boundary(text, SNIPPET_SCAN_BYTES)];
     let mut spans: Vec<(usize, usize, bool)> = Vec::new();
-    words::scan(scanned, &mut Vec::new(), |start, end, word| {
-        spans.push((start, end, matched.contains(word)));
+    words::scan_hashed(scanned, &mut Vec::new(), |start, end, hash, _| {
+        spans.push((start, end, matched.contains(hash)));
     });
     let first = spans.iter().position(|s| s.2)?;
     // Start a little before the first match, at a word: at the start of its sentence when
@@ -427,8 +459,8 @@ fn quoted(query: &str) -> String {
 mod tests {
     use super::*;
 
-    fn matched<'a>(words: &[&'a str]) -> HashSet<&'a str> {
-        words.iter().copied().collect()
+    fn matched(words: &[&str]) -> Matched {
+        Matched::new(&words.iter().map(|w| w.to_string()).collect::<Vec<_>>())
     }
 
     #[test]
