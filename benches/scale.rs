@@ -126,6 +126,12 @@ fn main() {
     println!(
         "memory: {before:.0} MB with one library, {after:.0} MB with both (peak of this process {peak:.0} MB)"
     );
+    let (shards, of) = reloaded
+        .search_index()
+        .shards_shared_with(served.search_index());
+    println!(
+        "search index after the reload: {shards} of {of} shards shared with the served library"
+    );
     let index = reloaded.search_index();
     println!(
         "search index: {:.1} MB beyond the rounds ({:.1}% of the files)",

@@ -189,6 +189,17 @@ impl SearchIndex {
         hasher.finish()
     }
 
+    /// How many of this index's shards are the very shards of `other` (shared after a
+    /// reload), and how many it has: for the reload figures.
+    pub fn shards_shared_with(&self, other: &SearchIndex) -> (usize, usize) {
+        let shared = self
+            .shards
+            .iter()
+            .filter(|s| other.shards.iter().any(|o| Arc::ptr_eq(s, o)))
+            .count();
+        (shared, self.shards.len())
+    }
+
     /// Bytes the index holds beyond the rounds, for the memory figures.
     pub fn heap_size(&self) -> usize {
         self.shards.iter().map(|s| s.heap_size()).sum::<usize>()
