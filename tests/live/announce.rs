@@ -30,6 +30,53 @@ fn settings(state: &Path, channels: &[u64], errors_channel: Option<u64>) -> Sett
             first: Duration::from_millis(20),
             max: Duration::from_millis(100),
         },
+        max_new_per_reload: LIMIT,
+    }
+}
+
+/// `[announce] max_new_per_reload` as shipped.
+const LIMIT: usize = briefbot::config::DEFAULT_MAX_NEW_PER_RELOAD;
+
+/// Every log line written on this thread while it is held: the announcer's tasks run on the
+/// test's thread (a current-thread runtime), so their lines are caught too.
+struct CapturedLogs {
+    buffer: Arc<std::sync::Mutex<Vec<u8>>>,
+    _guard: tracing::subscriber::DefaultGuard,
+}
+
+impl CapturedLogs {
+    fn start() -> CapturedLogs {
+        let buffer = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(move || SharedWriter(sink.clone()))
+            .finish();
+        CapturedLogs {
+            buffer,
+            _guard: tracing::subscriber::set_default(subscriber),
+        }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        String::from_utf8_lossy(&self.buffer.lock().expect("lock"))
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+struct SharedWriter(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for SharedWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -530,4 +577,152 @@ async fn a_second_briefbot_on_the_same_state_folder_is_refused() {
     )
     .stop()
     .await;
+}
+
+#[tokio::test]
+async fn more_new_rounds_than_the_limit_are_recorded_and_none_is_announced() {
+    let logs = CapturedLogs::start();
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    let reloader = live(&briefs);
+    let announcer = start(
+        &stub,
+        &reloader,
+        settings(&state_dir(&dir), &[NEWS, DESK], Some(ERRORS)),
+    );
+    nothing_queued_after(&announcer, 0).await;
+
+    // An import: one more round than the limit, in one reload.
+    let added: Vec<u32> = (6..6 + LIMIT as u32 + 1).collect();
+    for &n in &added {
+        add_round(&briefs, n, &format!("Imported round {n}"));
+    }
+    reloader.reload(Trigger::Files).await;
+    let generation = reloader.generation();
+    nothing_queued_after(&announcer, generation).await;
+    until("the note in the errors channel", || {
+        posts_to(&stub, ERRORS).len() == 1
+    })
+    .await;
+
+    // Recorded, so never announced later by accident.
+    let known: Vec<u32> = announcer.state().known["syria-israel"]
+        .iter()
+        .copied()
+        .collect();
+    assert_eq!(known, [[5].as_slice(), &added].concat());
+    let on_disk = StateFile::in_dir(&state_dir(&dir))
+        .expect("state")
+        .load()
+        .expect("load")
+        .expect("state");
+    assert_eq!(on_disk, announcer.state());
+
+    // The editors are told how many, which, and how to announce one.
+    let note = &posts_to(&stub, ERRORS)[0];
+    assert_eq!(note["embeds"][0]["title"], "New rounds not announced");
+    let text = note["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(
+        text,
+        format!(
+            "{} new rounds appeared in one reload, more than `max_new_per_reload` ({LIMIT}), so none was announced: round 6 of `syria-israel`, round 7 of `syria-israel`, round 8 of `syria-israel`, round 9 of `syria-israel`. They are recorded and will not be announced later. To announce one, run `briefbot announce --track syria-israel --round 6` where the bot runs (stop the bot first).",
+            LIMIT + 1
+        )
+    );
+
+    // Another reload and a restart add nothing: no announcement, no second note.
+    reloader.reload(Trigger::Command).await;
+    let generation = reloader.generation();
+    nothing_queued_after(&announcer, generation).await;
+    until("the errors channel's view of the reload", || {
+        announcer.has_reported(generation)
+    })
+    .await;
+    announcer.stop().await;
+    let announcer = start(
+        &stub,
+        &live(&briefs),
+        settings(&state_dir(&dir), &[NEWS, DESK], Some(ERRORS)),
+    );
+    nothing_queued_after(&announcer, 0).await;
+    until("the errors channel's view of the start", || {
+        announcer.has_reported(0)
+    })
+    .await;
+    announcer.stop().await;
+    assert_eq!(post_attempts(&stub, NEWS) + post_attempts(&stub, DESK), 0);
+    assert_eq!(posts_to(&stub, ERRORS).len(), 1);
+
+    // One warning, with the count and the limit.
+    let warnings: Vec<String> = logs
+        .lines()
+        .into_iter()
+        .filter(|l| l.contains("max_new_per_reload"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    let line = &warnings[0];
+    assert!(line.contains(" WARN "), "{line}");
+    assert!(
+        line.contains(&format!(
+            "{} new rounds at once, more than [announce] max_new_per_reload = {LIMIT}: recorded, none announced",
+            LIMIT + 1
+        )),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("rounds={} limit={LIMIT}", LIMIT + 1)),
+        "{line}"
+    );
+}
+
+#[tokio::test]
+async fn as_many_new_rounds_as_the_limit_are_all_announced() {
+    let logs = CapturedLogs::start();
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    let reloader = live(&briefs);
+    let announcer = start(
+        &stub,
+        &reloader,
+        settings(&state_dir(&dir), &[NEWS, DESK], Some(ERRORS)),
+    );
+    nothing_queued_after(&announcer, 0).await;
+
+    for n in 6..6 + LIMIT as u32 {
+        add_round(&briefs, n, &format!("Round {n}"));
+    }
+    reloader.reload(Trigger::Files).await;
+    until("every round in each channel", || {
+        posts_to(&stub, NEWS).len() == LIMIT
+            && posts_to(&stub, DESK).len() == LIMIT
+            && announcer.pending() == 0
+    })
+    .await;
+    let titles: Vec<String> = posts_to(&stub, NEWS)
+        .iter()
+        .map(|p| {
+            p["embeds"][0]["title"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(titles, ["Round 6", "Round 7", "Round 8"]);
+    let generation = reloader.generation();
+    until("the errors channel's view of the reload", || {
+        announcer.has_reported(generation)
+    })
+    .await;
+    announcer.stop().await;
+    assert!(posts_to(&stub, ERRORS).is_empty());
+    assert!(
+        !logs
+            .lines()
+            .iter()
+            .any(|l| l.contains("max_new_per_reload")),
+        "{:#?}",
+        logs.lines()
+    );
 }
