@@ -20,7 +20,7 @@ use crate::reply::Message;
 
 /// Why one delivery attempt failed; the worker logs it and retries later.
 #[derive(Debug, thiserror::Error)]
-enum DeliveryError {
+pub(super) enum DeliveryError {
     #[error("Discord: {0}")]
     Discord(#[from] serenity::Error),
     #[error("{0}")]
@@ -139,7 +139,7 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
 
 impl Shared {
     /// One attempt to deliver `pending`: found in the channel, or posted and recorded.
-    async fn deliver(&self, pending: &Pending) -> Result<(), DeliveryError> {
+    pub(super) async fn deliver(&self, pending: &Pending) -> Result<(), DeliveryError> {
         let channel = ChannelId::new(pending.channel);
         if let Some(since) = pending.first_attempt_ms
             && let Some(message) = self.find_own_post(channel, pending, since).await?
@@ -235,7 +235,7 @@ impl Shared {
 /// Whether Discord refused a request as malformed (HTTP 400): the same request would be
 /// refused again. Permissions (403), a missing channel (404), rate limits (429) and outages
 /// (5xx, network) may pass later.
-fn is_refused_as_invalid(error: &serenity::Error) -> bool {
+pub(super) fn is_refused_as_invalid(error: &serenity::Error) -> bool {
     matches!(
         error,
         serenity::Error::Http(HttpError::UnsuccessfulRequest(response))

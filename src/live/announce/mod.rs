@@ -19,6 +19,7 @@
 //! Each channel has its own worker, so a channel that fails (deleted, no permission,
 //! rate-limited) is retried with backoff while the others go on.
 
+mod by_hand;
 mod channels;
 mod errors_channel;
 mod settings;
@@ -37,6 +38,7 @@ use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
 
 use super::reloader::Reloader;
+pub use by_hand::{ByHandError, Delivery, announce_by_hand, check_round};
 use channels::{channel_worker, follow_reloads};
 use errors_channel::{errors_worker, notes_worker};
 pub use settings::{Backoff, Settings};
