@@ -13,7 +13,8 @@ use briefbot::cli::ask::{Question, ask};
 use briefbot::cli::check::Report;
 use briefbot::commands::{RequestError, spec};
 use briefbot::config::{Config, ConfigError};
-use briefbot::library::{Folder, Library};
+use briefbot::library::{Folder, Library, RoundId};
+use briefbot::live::announce::{self, Delivery};
 use briefbot::live::{Hangups, Live, Reloader};
 use briefbot::logs::{self, LogFormat};
 use briefbot::rest::{self, Token};
@@ -95,6 +96,16 @@ enum Command {
         /// from the message's Apps menu: --message "Talks resume in Paris".
         #[arg(long, value_name = "TEXT", conflicts_with = "line")]
         message: Option<String>,
+    },
+    /// Announce one round by hand in the `[announce] channels`, once each (the state file
+    /// records it, so a second run posts nothing). Stop the bot first: it holds the state.
+    Announce {
+        /// The track, such as `syria-israel` (default: `default_track` from the config).
+        #[arg(long)]
+        track: Option<String>,
+        /// The round number.
+        #[arg(long)]
+        round: u32,
     },
     /// Write a new round file with placeholders to fill in.
     New {
@@ -303,6 +314,52 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             print!("{}", ask(&library, &question, json).map_err(usage_error)?);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Announce { track, round } => {
+            logs::init(log_format(cli.log_format));
+            let track = track
+                .or_else(|| config.default_track.clone())
+                .context("no --track given and no default_track in the config")?;
+            let (library, folder) = load_folder(&config)?;
+            // A typo is named before anything else is needed.
+            announce::check_round(&library, &track, round)?;
+            let settings = announce::Settings::from_config(&config);
+            if settings.channels.is_empty() {
+                return Err(announce::ByHandError::NoChannels.into());
+            }
+            let token = Token::from_env().context("announcing a round needs the bot token")?;
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let id = RoundId {
+                track,
+                number: round,
+            };
+            let outcomes = runtime.block_on(async {
+                let reloader = Reloader::with_folder(library, folder);
+                let http = Arc::new(rest::client(&token, &config.discord));
+                announce::announce_by_hand(http, reloader, &settings, &id).await
+            })?;
+            for outcome in &outcomes {
+                match outcome {
+                    Delivery::Announced { channel, message } => {
+                        println!("{id}: announced in channel {channel} (message {message})")
+                    }
+                    Delivery::AlreadyAnnounced { channel, message } => println!(
+                        "{id}: already announced in channel {channel} (message {message}); not posted again"
+                    ),
+                    Delivery::Failed { channel, error } => println!(
+                        "{id}: could not post in channel {channel}: {error}; it stays queued: the bot posts it when it runs, or run this again"
+                    ),
+                    Delivery::Refused { channel, error } => println!(
+                        "{id}: Discord refused the announcement in channel {channel} as invalid: {error}; dropped"
+                    ),
+                }
+            }
+            Ok(if outcomes.iter().all(Delivery::is_done) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::New {
             track,

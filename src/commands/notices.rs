@@ -11,6 +11,8 @@ use crate::reply::{Embed, Message, Reply, truncate};
 const ERROR_COLOR: u32 = 0xC0392B;
 /// Green, for "the briefs load again".
 const FIXED_COLOR: u32 = 0x27AE60;
+/// Amber, for new rounds recorded without being announced.
+const HELD_BACK_COLOR: u32 = 0xE67E22;
 
 /// `/reload` from a member who may not manage the server.
 pub fn reload_not_allowed() -> Reply {
@@ -143,4 +145,68 @@ pub fn announcement(library: &Library, track: &Track, number: u32) -> Option<Mes
         embeds: card.embeds,
         rows: Vec::new(),
     })
+}
+
+/// How many held-back rounds the editors' channel names before "and N more".
+const HELD_BACK_NAMED: usize = 5;
+
+/// The editors' channel, when one reload made more rounds new than `[announce]
+/// max_new_per_reload` allows: how many, which (a few), and how to announce one by hand.
+/// `rounds` is not empty.
+pub fn held_back(rounds: &[RoundId], limit: usize) -> Message {
+    let mut named: Vec<String> = rounds
+        .iter()
+        .take(HELD_BACK_NAMED)
+        .map(RoundId::to_string)
+        .collect();
+    if rounds.len() > HELD_BACK_NAMED {
+        named.push(format!("and {} more", rounds.len() - HELD_BACK_NAMED));
+    }
+    let example = rounds.first().map_or_else(
+        || "briefbot announce --track TRACK --round N".to_string(),
+        |r| format!("briefbot announce --track {} --round {}", r.track, r.number),
+    );
+    let description = format!(
+        "{} appeared in one reload, more than `max_new_per_reload` ({limit}), so none was announced: {}. They are recorded and will not be announced later. To announce one, run `{example}` where the bot runs (stop the bot first).",
+        plural(rounds.len(), "new round"),
+        named.join(", "),
+    );
+    Message {
+        embeds: vec![Embed {
+            title: "New rounds not announced".to_string(),
+            description: truncate(&description, limits::EMBED_DESCRIPTION),
+            color: Some(HELD_BACK_COLOR),
+            ..Embed::default()
+        }],
+        ..Message::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn held_back_rounds_are_named_a_few_then_counted() {
+        let rounds: Vec<RoundId> = (1..=40)
+            .map(|number| RoundId {
+                track: "syria-israel".to_string(),
+                number,
+            })
+            .collect();
+        let note = held_back(&rounds, 3);
+        let text = &note.embeds[0].description;
+        assert!(
+            text.starts_with("40 new rounds appeared in one reload, more than `max_new_per_reload` (3), so none was announced: round 1 of `syria-israel`,"),
+            "{text}"
+        );
+        assert!(
+            text.contains("round 5 of `syria-israel`, and 35 more. They are recorded"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`briefbot announce --track syria-israel --round 1`"),
+            "{text}"
+        );
+    }
 }

@@ -10,7 +10,9 @@ use crate::library::LoadOptions;
 mod sections;
 
 use crate::library::diagnostics::Location;
-pub use sections::{AnnounceConfig, DiscordConfig, ServeConfig, Shards};
+pub use sections::{
+    AnnounceConfig, DEFAULT_MAX_NEW_PER_RELOAD, DiscordConfig, ServeConfig, Shards,
+};
 
 /// The settings briefbot runs with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,6 +197,13 @@ impl Config {
                     "expected an address and port such as 0.0.0.0:8080, found \"{listen}\""
                 ),
             })?;
+        }
+        if let Some(limit) = env("BRIEFBOT_MAX_NEW_PER_RELOAD") {
+            self.announce.max_new_per_reload =
+                limit.trim().parse().map_err(|_| ConfigError::Env {
+                    var: "BRIEFBOT_MAX_NEW_PER_RELOAD",
+                    message: format!("expected a whole number such as 3, found \"{limit}\""),
+                })?;
         }
         if let Some(ids) = env("BRIEFBOT_GUILD_IDS") {
             self.discord.guild_ids = ids
@@ -409,8 +418,14 @@ mod tests {
         assert_eq!(config.state_dir, PathBuf::from("/var/lib/briefbot"));
         assert_eq!(config.announce.channels, vec![11, 12]);
         assert_eq!(config.announce.errors_channel, Some(13));
+        assert_eq!(config.announce.max_new_per_reload, 3, "the default");
         assert!(config.announce.is_enabled());
+        let config = parse("[announce]\nmax_new_per_reload = 10\n").expect("valid");
+        assert_eq!(config.announce.max_new_per_reload, 10);
+        let err = parse("[announce]\nmax_new_per_reload = -1\n").expect_err("negative");
+        assert!(err.to_string().starts_with("config.toml:2:22:"), "{err}");
         let defaults = parse("").expect("valid");
+        assert_eq!(defaults.announce.max_new_per_reload, 3);
         assert_eq!(defaults.state_dir, PathBuf::from("/srv/briefbot/state"));
         assert!(!defaults.announce.is_enabled());
         let err = parse("[announce]\nchannels = [0]\n").expect_err("zero id");
@@ -438,6 +453,7 @@ mod tests {
             "BRIEFBOT_DEFAULT_TRACK" => Some("b".to_string()),
             "BRIEFBOT_GUILD_IDS" => Some("1, 2".to_string()),
             "BRIEFBOT_STATE_DIR" => Some("/data/state".to_string()),
+            "BRIEFBOT_MAX_NEW_PER_RELOAD" => Some("50".to_string()),
             _ => None,
         };
         let config = Config::load_with_env(&path, env).expect("valid");
@@ -445,6 +461,14 @@ mod tests {
         assert_eq!(config.default_track.as_deref(), Some("b"));
         assert_eq!(config.discord.guild_ids, vec![1, 2]);
         assert_eq!(config.state_dir, PathBuf::from("/data/state"));
+        assert_eq!(config.announce.max_new_per_reload, 50);
+        let env = |var: &str| (var == "BRIEFBOT_MAX_NEW_PER_RELOAD").then(|| "many".to_string());
+        let err = Config::load_with_env(&path, env).expect_err("not a number");
+        assert!(
+            err.to_string()
+                .starts_with("environment variable BRIEFBOT_MAX_NEW_PER_RELOAD"),
+            "{err}"
+        );
     }
 
     #[test]

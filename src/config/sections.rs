@@ -6,7 +6,7 @@ use std::num::NonZeroUsize;
 use serde::Deserialize;
 
 /// Where new rounds are announced, and where editors see a reload's errors.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnnounceConfig {
     /// Channels that get a new round's card, once each.
@@ -15,6 +15,27 @@ pub struct AnnounceConfig {
     /// A channel that gets the errors of a reload that failed, once per distinct failure.
     #[serde(default)]
     pub errors_channel: Option<u64>,
+    /// The most new rounds one reload announces: when more appear at once (an archive
+    /// imported, a track renamed), they are recorded and none is announced.
+    #[serde(default = "default_max_new_per_reload")]
+    pub max_new_per_reload: usize,
+}
+
+/// Three: a few rounds saved together are announced; an import of dozens is not.
+pub const DEFAULT_MAX_NEW_PER_RELOAD: usize = 3;
+
+fn default_max_new_per_reload() -> usize {
+    DEFAULT_MAX_NEW_PER_RELOAD
+}
+
+impl Default for AnnounceConfig {
+    fn default() -> Self {
+        AnnounceConfig {
+            channels: Vec::new(),
+            errors_channel: None,
+            max_new_per_reload: DEFAULT_MAX_NEW_PER_RELOAD,
+        }
+    }
 }
 
 impl AnnounceConfig {

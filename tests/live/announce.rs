@@ -30,6 +30,53 @@ fn settings(state: &Path, channels: &[u64], errors_channel: Option<u64>) -> Sett
             first: Duration::from_millis(20),
             max: Duration::from_millis(100),
         },
+        max_new_per_reload: LIMIT,
+    }
+}
+
+/// `[announce] max_new_per_reload` as shipped.
+const LIMIT: usize = briefbot::config::DEFAULT_MAX_NEW_PER_RELOAD;
+
+/// Every log line written on this thread while it is held: the announcer's tasks run on the
+/// test's thread (a current-thread runtime), so their lines are caught too.
+struct CapturedLogs {
+    buffer: Arc<std::sync::Mutex<Vec<u8>>>,
+    _guard: tracing::subscriber::DefaultGuard,
+}
+
+impl CapturedLogs {
+    fn start() -> CapturedLogs {
+        let buffer = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(move || SharedWriter(sink.clone()))
+            .finish();
+        CapturedLogs {
+            buffer,
+            _guard: tracing::subscriber::set_default(subscriber),
+        }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        String::from_utf8_lossy(&self.buffer.lock().expect("lock"))
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+struct SharedWriter(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for SharedWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -530,4 +577,318 @@ async fn a_second_briefbot_on_the_same_state_folder_is_refused() {
     )
     .stop()
     .await;
+}
+
+#[tokio::test]
+async fn more_new_rounds_than_the_limit_are_recorded_and_none_is_announced() {
+    let logs = CapturedLogs::start();
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    let reloader = live(&briefs);
+    let announcer = start(
+        &stub,
+        &reloader,
+        settings(&state_dir(&dir), &[NEWS, DESK], Some(ERRORS)),
+    );
+    nothing_queued_after(&announcer, 0).await;
+
+    // An import: one more round than the limit, in one reload.
+    let added: Vec<u32> = (6..6 + LIMIT as u32 + 1).collect();
+    for &n in &added {
+        add_round(&briefs, n, &format!("Imported round {n}"));
+    }
+    reloader.reload(Trigger::Files).await;
+    let generation = reloader.generation();
+    nothing_queued_after(&announcer, generation).await;
+    until("the note in the errors channel", || {
+        posts_to(&stub, ERRORS).len() == 1
+    })
+    .await;
+
+    // Recorded, so never announced later by accident.
+    let known: Vec<u32> = announcer.state().known["syria-israel"]
+        .iter()
+        .copied()
+        .collect();
+    assert_eq!(known, [[5].as_slice(), &added].concat());
+    let on_disk = StateFile::in_dir(&state_dir(&dir))
+        .expect("state")
+        .load()
+        .expect("load")
+        .expect("state");
+    assert_eq!(on_disk, announcer.state());
+
+    // The editors are told how many, which, and how to announce one.
+    let note = &posts_to(&stub, ERRORS)[0];
+    assert_eq!(note["embeds"][0]["title"], "New rounds not announced");
+    let text = note["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(
+        text,
+        format!(
+            "{} new rounds appeared in one reload, more than `max_new_per_reload` ({LIMIT}), so none was announced: round 6 of `syria-israel`, round 7 of `syria-israel`, round 8 of `syria-israel`, round 9 of `syria-israel`. They are recorded and will not be announced later. To announce one, run `briefbot announce --track syria-israel --round 6` where the bot runs (stop the bot first).",
+            LIMIT + 1
+        )
+    );
+
+    // Another reload and a restart add nothing: no announcement, no second note.
+    reloader.reload(Trigger::Command).await;
+    let generation = reloader.generation();
+    nothing_queued_after(&announcer, generation).await;
+    until("the errors channel's view of the reload", || {
+        announcer.has_reported(generation)
+    })
+    .await;
+    announcer.stop().await;
+    let announcer = start(
+        &stub,
+        &live(&briefs),
+        settings(&state_dir(&dir), &[NEWS, DESK], Some(ERRORS)),
+    );
+    nothing_queued_after(&announcer, 0).await;
+    until("the errors channel's view of the start", || {
+        announcer.has_reported(0)
+    })
+    .await;
+    announcer.stop().await;
+    assert_eq!(post_attempts(&stub, NEWS) + post_attempts(&stub, DESK), 0);
+    assert_eq!(posts_to(&stub, ERRORS).len(), 1);
+
+    // One warning, with the count and the limit.
+    let warnings: Vec<String> = logs
+        .lines()
+        .into_iter()
+        .filter(|l| l.contains("max_new_per_reload"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    let line = &warnings[0];
+    assert!(line.contains(" WARN "), "{line}");
+    assert!(
+        line.contains(&format!(
+            "{} new rounds at once, more than [announce] max_new_per_reload = {LIMIT}: recorded, none announced",
+            LIMIT + 1
+        )),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("rounds={} limit={LIMIT}", LIMIT + 1)),
+        "{line}"
+    );
+}
+
+#[tokio::test]
+async fn as_many_new_rounds_as_the_limit_are_all_announced() {
+    let logs = CapturedLogs::start();
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    let reloader = live(&briefs);
+    let announcer = start(
+        &stub,
+        &reloader,
+        settings(&state_dir(&dir), &[NEWS, DESK], Some(ERRORS)),
+    );
+    nothing_queued_after(&announcer, 0).await;
+
+    for n in 6..6 + LIMIT as u32 {
+        add_round(&briefs, n, &format!("Round {n}"));
+    }
+    reloader.reload(Trigger::Files).await;
+    until("every round in each channel", || {
+        posts_to(&stub, NEWS).len() == LIMIT
+            && posts_to(&stub, DESK).len() == LIMIT
+            && announcer.pending() == 0
+    })
+    .await;
+    let titles: Vec<String> = posts_to(&stub, NEWS)
+        .iter()
+        .map(|p| {
+            p["embeds"][0]["title"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(titles, ["Round 6", "Round 7", "Round 8"]);
+    let generation = reloader.generation();
+    until("the errors channel's view of the reload", || {
+        announcer.has_reported(generation)
+    })
+    .await;
+    announcer.stop().await;
+    assert!(posts_to(&stub, ERRORS).is_empty());
+    assert!(
+        !logs
+            .lines()
+            .iter()
+            .any(|l| l.contains("max_new_per_reload")),
+        "{:#?}",
+        logs.lines()
+    );
+}
+
+/// A config for `briefbot announce` in `dir`: the briefs and state there, posts to the stand-in.
+fn announce_config(dir: &Path, briefs: &Path, stub: &DiscordStub) -> PathBuf {
+    use crate::common::discord_stub::APPLICATION_ID;
+    let path = dir.join("config.toml");
+    let text = format!(
+        "briefs_dir = {:?}\ndefault_track = \"syria-israel\"\nstate_dir = {:?}\n\n[discord]\napplication_id = {APPLICATION_ID}\napi_url = \"http://{}\"\n\n[announce]\nchannels = [{NEWS}, {DESK}]\nerrors_channel = {ERRORS}\n",
+        briefs.display().to_string(),
+        state_dir_in(dir).display().to_string(),
+        stub.addr,
+    );
+    std::fs::write(&path, text).expect("config");
+    path
+}
+
+fn state_dir_in(dir: &Path) -> PathBuf {
+    dir.join("state")
+}
+
+/// `briefbot announce` run as an operator runs it, off the runtime's thread so the stand-in
+/// keeps answering.
+async fn announce_by_hand(config: &Path, args: &[&str]) -> std::process::Output {
+    use crate::common::discord_stub::BOT_TOKEN;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_briefbot"));
+    command
+        .arg("--config")
+        .arg(config)
+        .arg("announce")
+        .args(args)
+        .env("DISCORD_TOKEN", BOT_TOKEN)
+        .env_remove("DISCORD_TOKEN_FILE")
+        .env_remove("BRIEFBOT_CONFIG")
+        .env_remove("BRIEFBOT_BRIEFS_DIR")
+        .env_remove("BRIEFBOT_STATE_DIR")
+        .env_remove("BRIEFBOT_DEFAULT_TRACK")
+        .env_remove("BRIEFBOT_MAX_NEW_PER_RELOAD");
+    tokio::task::spawn_blocking(move || command.output().expect("run briefbot"))
+        .await
+        .expect("joined")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn a_held_back_round_announced_by_hand_is_posted_once() {
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    let config = announce_config(dir.path(), &briefs, &stub);
+    let settings = || settings(&state_dir(&dir), &[NEWS, DESK], Some(ERRORS));
+
+    // The bot runs, and an import of more rounds than the limit is held back.
+    let reloader = live(&briefs);
+    let announcer = start(&stub, &reloader, settings());
+    for n in 6..6 + LIMIT as u32 + 1 {
+        add_round(&briefs, n, &format!("Imported round {n}"));
+    }
+    reloader.reload(Trigger::Files).await;
+    let generation = reloader.generation();
+    nothing_queued_after(&announcer, generation).await;
+    until("the note in the errors channel", || {
+        posts_to(&stub, ERRORS).len() == 1
+    })
+    .await;
+
+    // While the bot holds the state folder, announcing by hand is refused, clearly.
+    let refused = announce_by_hand(&config, &["--track", "syria-israel", "--round", "7"]).await;
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains("a running briefbot is announcing from the state folder")
+            && stderr.contains("stop the bot, run `briefbot announce` again, then start the bot"),
+        "{stderr}"
+    );
+    assert_eq!(post_attempts(&stub, NEWS) + post_attempts(&stub, DESK), 0);
+    announcer.stop().await;
+
+    // Stopped: round 7 is announced by hand, once in each channel.
+    let first = announce_by_hand(&config, &["--track", "syria-israel", "--round", "7"]).await;
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    for channel in [NEWS, DESK] {
+        let posts = posts_to(&stub, channel);
+        assert_eq!(posts.len(), 1, "channel {channel}");
+        let content = posts[0]["content"].as_str().unwrap_or_default();
+        assert!(
+            content.starts_with(&notices::announcement_marker("syria-israel", 7)),
+            "{content}"
+        );
+        assert_eq!(posts[0]["embeds"][0]["title"], "Imported round 7");
+        let id = posts[0]["id"].as_str().unwrap_or_default();
+        assert!(
+            text(&first.stdout).contains(&format!(
+                "round 7 of `syria-israel`: announced in channel {channel} (message {id})"
+            )),
+            "{}",
+            text(&first.stdout)
+        );
+    }
+
+    // Again: the state file has it, so nothing is posted.
+    let second = announce_by_hand(&config, &["--round", "7"]).await;
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    assert!(
+        text(&second.stdout).contains("already announced in channel"),
+        "{}",
+        text(&second.stdout)
+    );
+    assert_eq!(post_attempts(&stub, NEWS) + post_attempts(&stub, DESK), 2);
+
+    // The bot started again posts nothing: round 7 is delivered, the others known.
+    let announcer = start(&stub, &live(&briefs), settings());
+    nothing_queued_after(&announcer, 0).await;
+    assert_eq!(announcer.state().delivered.len(), 2);
+    announcer.stop().await;
+    assert_eq!(post_attempts(&stub, NEWS) + post_attempts(&stub, DESK), 2);
+}
+
+#[tokio::test]
+async fn announcing_by_hand_before_the_first_start_records_the_other_rounds() {
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    let config = announce_config(dir.path(), &briefs, &stub);
+    add_round(&briefs, 6, "Geneva round");
+    let output = announce_by_hand(&config, &["--round", "6"]).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(posts_to(&stub, NEWS).len(), 1);
+    assert_eq!(posts_to(&stub, DESK).len(), 1);
+    // Round 5 was there already: recorded, as on a first start, and not announced later.
+    let announcer = start(
+        &stub,
+        &live(&briefs),
+        settings(&state_dir(&dir), &[NEWS, DESK], None),
+    );
+    nothing_queued_after(&announcer, 0).await;
+    announcer.stop().await;
+    assert_eq!(post_attempts(&stub, NEWS) + post_attempts(&stub, DESK), 2);
+}
+
+#[tokio::test]
+async fn announcing_an_unknown_track_or_round_names_the_nearest_and_fails() {
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    add_round(&briefs, 6, "Geneva round");
+    let config = announce_config(dir.path(), &briefs, &stub);
+
+    let typo = announce_by_hand(&config, &["--track", "syria-isreal", "--round", "5"]).await;
+    assert_eq!(typo.status.code(), Some(2));
+    assert_eq!(
+        text(&typo.stderr).trim_end(),
+        "error: there is no track `syria-isreal`; did you mean `syria-israel`? (tracks: `syria-israel`)"
+    );
+
+    let missing = announce_by_hand(&config, &["--track", "syria-israel", "--round", "9"]).await;
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(
+        text(&missing.stderr).trim_end(),
+        "error: track `syria-israel` has no round 9; its rounds are 5, 6"
+    );
+
+    assert!(stub.requests().is_empty(), "{:#?}", stub.requests());
+    assert!(
+        !state_dir_in(dir.path()).join(StateFile::NAME).exists(),
+        "nothing is recorded"
+    );
 }

@@ -8,18 +8,19 @@ use std::sync::atomic::Ordering;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serenity::all::{ChannelId, HttpError, MessageId, MessagePagination, Nonce};
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, mpsc, watch};
 use tracing::{error, info, warn};
 
-use super::shared::Shared;
+use super::shared::{Observed, Shared};
 use super::state::Pending;
 use crate::commands::notices;
 use crate::library::fingerprint;
 use crate::live::reloader::Status;
+use crate::reply::Message;
 
 /// Why one delivery attempt failed; the worker logs it and retries later.
 #[derive(Debug, thiserror::Error)]
-enum DeliveryError {
+pub(super) enum DeliveryError {
     #[error("Discord: {0}")]
     Discord(#[from] serenity::Error),
     #[error("{0}")]
@@ -27,11 +28,14 @@ enum DeliveryError {
 }
 
 /// Records each snapshot's rounds and wakes the channel workers when there are new ones.
+/// Rounds held back (too many new at once) are logged once and, when there is an errors
+/// channel, told to the editors through `notes`.
 pub(super) async fn follow_reloads(
     shared: Arc<Shared>,
     channels: Vec<u64>,
     wakes: HashMap<u64, Arc<Notify>>,
     mut status: watch::Receiver<Status>,
+    notes: Option<mpsc::UnboundedSender<Message>>,
 ) {
     loop {
         let (serving, generation) = {
@@ -41,9 +45,23 @@ pub(super) async fn follow_reloads(
         let mut failures = 0;
         loop {
             match shared.observe(&serving, &channels).await {
-                Ok(added) => {
+                Ok(Observed::Queued(added)) => {
                     if !added.is_empty() {
                         info!(rounds = ?added, channels = channels.len(), "new rounds to announce");
+                    }
+                    break;
+                }
+                Ok(Observed::HeldBack(added)) => {
+                    let limit = shared.max_new_per_reload;
+                    warn!(
+                        rounds = added.len(),
+                        limit,
+                        "{} new rounds at once, more than [announce] max_new_per_reload = {limit}: recorded, none announced; `briefbot announce --track TRACK --round N` announces one",
+                        added.len()
+                    );
+                    if let Some(notes) = &notes {
+                        // The receiver is gone only when the announcer stops.
+                        let _ = notes.send(notices::held_back(&added, limit));
                     }
                     break;
                 }
@@ -121,7 +139,7 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
 
 impl Shared {
     /// One attempt to deliver `pending`: found in the channel, or posted and recorded.
-    async fn deliver(&self, pending: &Pending) -> Result<(), DeliveryError> {
+    pub(super) async fn deliver(&self, pending: &Pending) -> Result<(), DeliveryError> {
         let channel = ChannelId::new(pending.channel);
         if let Some(since) = pending.first_attempt_ms
             && let Some(message) = self.find_own_post(channel, pending, since).await?
@@ -217,7 +235,7 @@ impl Shared {
 /// Whether Discord refused a request as malformed (HTTP 400): the same request would be
 /// refused again. Permissions (403), a missing channel (404), rate limits (429) and outages
 /// (5xx, network) may pass later.
-fn is_refused_as_invalid(error: &serenity::Error) -> bool {
+pub(super) fn is_refused_as_invalid(error: &serenity::Error) -> bool {
     matches!(
         error,
         serenity::Error::Http(HttpError::UnsuccessfulRequest(response))

@@ -1,16 +1,17 @@
-//! The editors' channel: each distinct failed reload posted once, and "fixed" once the briefs
-//! load again.
+//! The editors' channel: each distinct failed reload posted once, "fixed" once the briefs
+//! load again, and new rounds held back because too many came at once.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use serenity::all::ChannelId;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tracing::{error, info, warn};
 
 use super::shared::Shared;
 use crate::commands::notices;
 use crate::live::reloader::Status;
+use crate::reply::Message;
 
 /// Posts each distinct failed reload to the errors channel, and "fixed" once the briefs load
 /// again.
@@ -65,6 +66,45 @@ pub(super) async fn errors_worker(
                 // The whole wait, whatever reloads happen meanwhile; then the latest outcome.
                 if !shared.pause(wait, None).await {
                     return;
+                }
+            }
+        }
+    }
+}
+
+/// Posts each note (new rounds held back) to the errors channel, in order, retrying a failed
+/// post with backoff. Notes live in memory: one not yet posted when briefbot stops is lost,
+/// and the warning logged with it stays.
+pub(super) async fn notes_worker(
+    shared: Arc<Shared>,
+    channel: u64,
+    mut notes: mpsc::UnboundedReceiver<Message>,
+) {
+    loop {
+        let note = tokio::select! {
+            note = notes.recv() => match note {
+                Some(note) => note,
+                None => return,
+            },
+            _ = shared.stopped() => return,
+        };
+        let mut failures = 0;
+        loop {
+            match ChannelId::new(channel)
+                .send_message(&shared.http, note.fit().to_create_message())
+                .await
+            {
+                Ok(_) => {
+                    info!(channel, "held-back rounds told to the errors channel");
+                    break;
+                }
+                Err(error) => {
+                    failures += 1;
+                    let wait = shared.backoff.after(failures);
+                    warn!(channel, %error, retry_in_ms = wait.as_millis() as u64, "could not post to the errors channel; will retry");
+                    if !shared.pause(wait, None).await {
+                        return;
+                    }
                 }
             }
         }

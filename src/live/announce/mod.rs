@@ -12,9 +12,14 @@
 //!    was lost) is first looked for among the channel's messages since that attempt; if
 //!    briefbot's post is there it is recorded, not posted again.
 //!
+//! More new rounds in one snapshot than `max_new_per_reload` (an archive imported, a track
+//! renamed) are recorded as known and none is queued: logged once, and told to the errors
+//! channel; `briefbot announce` posts a chosen one by hand.
+//!
 //! Each channel has its own worker, so a channel that fails (deleted, no permission,
 //! rate-limited) is retried with backoff while the others go on.
 
+mod by_hand;
 mod channels;
 mod errors_channel;
 mod settings;
@@ -33,8 +38,9 @@ use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
 
 use super::reloader::Reloader;
+pub use by_hand::{ByHandError, Delivery, announce_by_hand, check_round};
 use channels::{channel_worker, follow_reloads};
-use errors_channel::errors_worker;
+use errors_channel::{errors_worker, notes_worker};
 pub use settings::{Backoff, Settings};
 use shared::{Shared, Store, reached};
 use state::{State, StateError, StateFile};
@@ -100,6 +106,7 @@ impl Announcer {
             rounds_recorded: AtomicU64::new(u64::MAX),
             errors_handled: AtomicU64::new(u64::MAX),
             backoff: settings.backoff,
+            max_new_per_reload: settings.max_new_per_reload,
             me: OnceCell::new(),
             stop: CancellationToken::new(),
         });
@@ -110,11 +117,17 @@ impl Announcer {
             wakes.insert(*channel, wake.clone());
             tasks.spawn(channel_worker(shared.clone(), *channel, wake));
         }
+        let notes = settings.errors_channel.map(|channel| {
+            let (send, receive) = tokio::sync::mpsc::unbounded_channel();
+            tasks.spawn(notes_worker(shared.clone(), channel, receive));
+            send
+        });
         tasks.spawn(follow_reloads(
             shared.clone(),
             settings.channels.clone(),
             wakes,
             status.clone(),
+            notes,
         ));
         if let Some(channel) = settings.errors_channel {
             tasks.spawn(errors_worker(shared.clone(), channel, status));

@@ -38,6 +38,8 @@ pub struct Settings {
     pub errors_channel: Option<u64>,
     pub state_dir: PathBuf,
     pub backoff: Backoff,
+    /// More new rounds than this in one reload are recorded and none is announced.
+    pub max_new_per_reload: usize,
 }
 
 impl Settings {
@@ -47,6 +49,7 @@ impl Settings {
             errors_channel: config.announce.errors_channel,
             state_dir: config.state_dir.clone(),
             backoff: Backoff::default(),
+            max_new_per_reload: config.announce.max_new_per_reload,
         }
     }
 }

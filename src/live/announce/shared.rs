@@ -20,6 +20,15 @@ pub(super) struct Store {
     pub file: StateFile,
 }
 
+/// The rounds one snapshot made new, and what became of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Observed {
+    /// Queued for every channel (none, when nothing was new).
+    Queued(Vec<RoundId>),
+    /// More than `max_new_per_reload`: recorded as known, none queued.
+    HeldBack(Vec<RoundId>),
+}
+
 /// What the workers share.
 pub(super) struct Shared {
     pub http: Arc<Http>,
@@ -35,6 +44,8 @@ pub(super) struct Shared {
     pub rounds_recorded: AtomicU64,
     pub errors_handled: AtomicU64,
     pub backoff: Backoff,
+    /// More new rounds than this in one snapshot are recorded, not announced.
+    pub max_new_per_reload: usize,
     /// briefbot's own user, to recognise its posts in a channel's history.
     pub me: OnceCell<UserId>,
     pub stop: CancellationToken,
@@ -76,14 +87,19 @@ impl Shared {
         Ok(out)
     }
 
-    /// Records the rounds of `library` and queues the new ones for every channel.
+    /// Records the rounds of `library` and queues the new ones for every channel, unless
+    /// there are more than `max_new_per_reload` of them: then none is queued, ever (they are
+    /// known now), and an operator announces the ones that matter by hand.
     pub async fn observe(
         &self,
         library: &Library,
         channels: &[u64],
-    ) -> Result<Vec<RoundId>, StateError> {
+    ) -> Result<Observed, StateError> {
         self.update(|state| {
             let added = state.learn(library);
+            if !channels.is_empty() && added.len() > self.max_new_per_reload {
+                return Observed::HeldBack(added);
+            }
             for round in &added {
                 for channel in channels {
                     state.pending.push(Pending {
@@ -94,7 +110,7 @@ impl Shared {
                     });
                 }
             }
-            added
+            Observed::Queued(added)
         })
         .await
     }

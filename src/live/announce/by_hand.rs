@@ -1,0 +1,232 @@
+//! `briefbot announce --track T --round N`: an operator posts a chosen round (one held back
+//! because too many came at once, say) through the same exactly-once delivery as the bot.
+//! It takes the state folder's lock, so it never runs beside a bot announcing from the same
+//! folder: two processes posting from one state could post twice.
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::AtomicU64;
+
+use serenity::all::Http;
+use tokio::sync::OnceCell;
+use tokio_util::sync::CancellationToken;
+
+use super::channels::{DeliveryError, is_refused_as_invalid};
+use super::settings::Settings;
+use super::shared::{Shared, Store};
+use super::state::{Pending, State, StateError, StateFile};
+use crate::library::{Library, RoundId, suggest};
+use crate::live::reloader::Reloader;
+
+/// Why a round could not be announced by hand at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ByHandError {
+    #[error("there is no track `{track}`{hint}")]
+    UnknownTrack { track: String, hint: String },
+    #[error("track `{track}` has no round {round}; {hint}")]
+    UnknownRound {
+        track: String,
+        round: u32,
+        hint: String,
+    },
+    #[error(
+        "[announce] channels is empty in the config, so there is nowhere to announce; add the channel ids there"
+    )]
+    NoChannels,
+    #[error("a running briefbot is announcing from the state folder {} (it holds announcements.lock); stop the bot, run `briefbot announce` again, then start the bot. Both announcing from one state folder could post a round twice", dir.display())]
+    BotRunning { dir: std::path::PathBuf },
+    #[error(transparent)]
+    State(StateError),
+}
+
+/// What became of the announcement in one channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Posted now (or found among the channel's messages, posted by an attempt that was cut
+    /// short), and recorded.
+    Announced { channel: u64, message: u64 },
+    /// The state file already records it: not posted again.
+    AlreadyAnnounced { channel: u64, message: u64 },
+    /// Discord did not take it (no permission, rate-limited, down): it stays queued in the
+    /// state file, so the bot posts it when it runs, or this can be run again.
+    Failed { channel: u64, error: String },
+    /// Discord refused it as malformed: dropped, as the bot drops it.
+    Refused { channel: u64, error: String },
+}
+
+impl Delivery {
+    pub fn is_done(&self) -> bool {
+        matches!(
+            self,
+            Delivery::Announced { .. } | Delivery::AlreadyAnnounced { .. }
+        )
+    }
+}
+
+/// That `library` has round `round` of track `track`; otherwise the error names the nearest
+/// tracks or rounds there are.
+pub fn check_round(library: &Library, track: &str, round: u32) -> Result<(), ByHandError> {
+    let Some(found) = library.track(track) else {
+        let ids: Vec<&str> = library.tracks().iter().map(|t| t.id.as_str()).collect();
+        let near = suggest::ranked(track, ids.iter().copied());
+        let hint = match near.first() {
+            Some(near) => format!("; did you mean `{near}`? (tracks: {})", listed(&ids)),
+            None if ids.is_empty() => "; the briefs folder has no rounds".to_string(),
+            None => format!("; the tracks are {}", listed(&ids)),
+        };
+        return Err(ByHandError::UnknownTrack {
+            track: track.to_string(),
+            hint,
+        });
+    };
+    if found.round(round).is_some() {
+        return Ok(());
+    }
+    const NEAREST: usize = 5;
+    let mut numbers: Vec<u32> = found.rounds.iter().map(|r| r.number).collect();
+    numbers.sort_by_key(|n| (n.abs_diff(round), *n));
+    numbers.truncate(NEAREST);
+    numbers.sort_unstable();
+    let numbers: Vec<String> = numbers.iter().map(u32::to_string).collect();
+    let hint = if found.rounds.len() <= NEAREST {
+        format!("its rounds are {}", numbers.join(", "))
+    } else {
+        format!(
+            "the nearest of its {} rounds are {}",
+            found.rounds.len(),
+            numbers.join(", ")
+        )
+    };
+    Err(ByHandError::UnknownRound {
+        track: track.to_string(),
+        round,
+        hint,
+    })
+}
+
+/// "`a`, `b`, `c`", at most ten, then "and N more".
+fn listed(ids: &[&str]) -> String {
+    const SHOWN: usize = 10;
+    let mut shown: Vec<String> = ids.iter().take(SHOWN).map(|id| format!("`{id}`")).collect();
+    if ids.len() > SHOWN {
+        shown.push(format!("and {} more", ids.len() - SHOWN));
+    }
+    shown.join(", ")
+}
+
+/// Announces `round` in each of `settings.channels` once: recorded in the state file as
+/// pending before it is posted and as delivered once Discord confirms, exactly as the bot
+/// does; a channel where the state already records it is skipped. On the very first use
+/// (no state file yet) every round there is recorded first, as the bot's first start does.
+pub async fn announce_by_hand(
+    http: Arc<Http>,
+    reloader: Arc<Reloader>,
+    settings: &Settings,
+    round: &RoundId,
+) -> Result<Vec<Delivery>, ByHandError> {
+    check_round(&reloader.current(), &round.track, round.number)?;
+    let mut channels = settings.channels.clone();
+    channels.sort_unstable();
+    channels.dedup();
+    if channels.is_empty() {
+        return Err(ByHandError::NoChannels);
+    }
+    let file = StateFile::in_dir(&settings.state_dir).map_err(ByHandError::State)?;
+    // Held to the end: the bot cannot start announcing from this folder meanwhile.
+    let _lock = file.lock().map_err(|error| match error {
+        StateError::Locked { dir } => ByHandError::BotRunning { dir },
+        other => ByHandError::State(other),
+    })?;
+    let state = match file.load().map_err(ByHandError::State)? {
+        Some(state) => state,
+        None => State::baseline(&reloader.current()),
+    };
+    let shared = Shared {
+        http,
+        reloader,
+        store: Mutex::new(Store { state, file }),
+        writer: tokio::sync::Mutex::new(()),
+        rounds_recorded: AtomicU64::new(u64::MAX),
+        errors_handled: AtomicU64::new(u64::MAX),
+        backoff: settings.backoff,
+        max_new_per_reload: settings.max_new_per_reload,
+        me: OnceCell::new(),
+        stop: CancellationToken::new(),
+    };
+    let delivered = |state: &State, channel: u64| {
+        state
+            .delivered
+            .iter()
+            .find(|d| d.channel == channel && d.track == round.track && d.round == round.number)
+            .map(|d| d.message)
+    };
+    // Known, and queued for each channel that does not have it yet: written before any post.
+    let queued = shared
+        .update(|state| {
+            state
+                .known
+                .entry(round.track.clone())
+                .or_default()
+                .insert(round.number);
+            let mut queued = Vec::new();
+            for &channel in &channels {
+                if delivered(state, channel).is_some() {
+                    continue;
+                }
+                let waiting = state
+                    .pending
+                    .iter()
+                    .find(|p| {
+                        p.channel == channel && p.track == round.track && p.round == round.number
+                    })
+                    .cloned();
+                let pending = waiting.unwrap_or_else(|| {
+                    let pending = Pending {
+                        track: round.track.clone(),
+                        round: round.number,
+                        channel,
+                        first_attempt_ms: None,
+                    };
+                    state.pending.push(pending.clone());
+                    pending
+                });
+                queued.push(pending);
+            }
+            queued
+        })
+        .await
+        .map_err(ByHandError::State)?;
+    let mut outcomes = Vec::new();
+    for &channel in &channels {
+        let Some(pending) = queued.iter().find(|p| p.channel == channel) else {
+            let message = shared.state(|s| delivered(s, channel)).unwrap_or_default();
+            outcomes.push(Delivery::AlreadyAnnounced { channel, message });
+            continue;
+        };
+        let outcome = match shared.deliver(pending).await {
+            Ok(()) => match shared.state(|s| delivered(s, channel)) {
+                Some(message) => Delivery::Announced { channel, message },
+                None => Delivery::Failed {
+                    channel,
+                    error: "the round was removed from the briefs meanwhile".to_string(),
+                },
+            },
+            Err(DeliveryError::Discord(error)) if is_refused_as_invalid(&error) => {
+                shared
+                    .update(|state| state.drop_pending(pending))
+                    .await
+                    .map_err(ByHandError::State)?;
+                Delivery::Refused {
+                    channel,
+                    error: error.to_string(),
+                }
+            }
+            Err(error) => Delivery::Failed {
+                channel,
+                error: error.to_string(),
+            },
+        };
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
