@@ -494,7 +494,9 @@ fn a_reload_after_an_edit_searches_the_new_text_not_the_old() {
     assert!(!same_round(&before, &after, SYRIA, 6));
     // Two shards (one per track): the Lebanese one is the very same, the Syrian one rebuilt.
     assert_eq!(
-        after.search_index().shards_shared_with(before.search_index()),
+        after
+            .search_index()
+            .shards_shared_with(before.search_index()),
         (1, 2)
     );
 

@@ -190,7 +190,10 @@ async fn a_hundred_rapid_writes_never_show_a_reader_a_half_loaded_library() {
         let writing = writing.clone();
         tokio::spawn(async move {
             let (mut loaded, mut failed) = (0, 0);
-            while writing.load(Ordering::SeqCst) {
+            // Until the writes stop, and at least until one reload has swapped a library in
+            // while the reader reads (on a busy machine the writes can all land before the
+            // first reload finishes).
+            while (writing.load(Ordering::SeqCst) || loaded == 0) && failed < 10_000 {
                 match reloader.reload(Trigger::Command).await {
                     Outcome::Loaded { .. } => loaded += 1,
                     Outcome::Failed { .. } => failed += 1,
