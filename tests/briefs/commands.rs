@@ -362,6 +362,7 @@ fn a_card_keeps_the_parties_and_sources_when_the_text_is_long() {
                 representatives: Vec::new(),
             })
             .collect(),
+        corrections: Vec::new(),
         body: String::new(),
         path: "long.md".into(),
     };
