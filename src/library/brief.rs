@@ -11,7 +11,9 @@ use super::diagnostics::Location;
 use super::fields::{
     FileCx, Fits, Need, Table, closest, is_https_url, is_placeholder, report_toml_error,
 };
-use super::model::{Party, Position, Role, Round, RoundId, Source, is_slug, party_names};
+use super::model::{
+    Correction, Date, Party, Position, Role, Round, RoundId, Source, is_slug, party_names,
+};
 
 /// What the rest of the folder tells a round file: who exists and which track it defaults to.
 pub(crate) struct Known {
@@ -78,6 +80,19 @@ const PLACE: Fits = Fits {
     shown_as: "an autocomplete label (with the round and date)",
 };
 
+/// A correction's note, on its own line of the round's card, under the round line. The
+/// card keeps that line whole when it has to shorten (see `round_card`), so it is held to
+/// about three lines of Discord's embed: room enough for "The memo was released by the State
+/// Department, not the White House." and what it changes, and little enough that the
+/// summary below it keeps most of its 4096 characters.
+const NOTE: Fits = Fits {
+    max: Correction::NOTE_MAX,
+    shown_as: "a correction's line on the card",
+};
+
+/// What to write for a correction, for the errors that need an example.
+const CORRECTION_EXAMPLE: &str = "write each correction under its own `[[corrections]]` line (two brackets), with `date = 2026-01-08` and `note = \"…\"` below it";
+
 /// Parses `text`, the whole content of the file at `path`. Mistakes go to `cx`; the round
 /// is `None` when there were any.
 pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -> ParsedRound {
@@ -119,6 +134,7 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
         .filter_map(|(table, span)| read_source(cx, table, span))
         .collect();
     let positions = read_positions(cx, &mut t, known);
+    let corrections = read_corrections(cx, &mut t, date);
     t.finish(cx);
     check_body_placeholders(cx, text, body.clone());
 
@@ -153,6 +169,7 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
         status: status.filter(|s| !s.is_empty()),
         sources,
         positions,
+        corrections,
         body: {
             let body = text[body].trim();
             if body.contains('\r') {
@@ -357,6 +374,42 @@ fn read_positions(cx: &mut FileCx, t: &mut Table, known: &Known) -> Vec<Position
         });
     }
     positions
+}
+
+/// `[[corrections]]`: each with the day it was made (not before the round's `date`) and a
+/// note; returned oldest first, whatever the file's order.
+fn read_corrections(cx: &mut FileCx, t: &mut Table, round_date: Option<Date>) -> Vec<Correction> {
+    let mut corrections = Vec::new();
+    for (table, span) in t.tables_explained(cx, "corrections", Some(CORRECTION_EXAMPLE)) {
+        let mut c = Table::nested(table, cx.absolute(span), "a correction", t);
+        let date_help = "write the day the correction was made, as YYYY-MM-DD without quotes: `date = 2026-01-08`";
+        let date = c.date_explained(cx, "date", Need::Required, Some(date_help));
+        let date_span = t_span(&c, "date");
+        let note_help = "write what was corrected, in quotes: `note = \"The memo was released by the State Department, not the White House.\"`";
+        let note = c.text_explained(cx, "note", Need::Required, NOTE, Some(note_help));
+        let misplaced = c.finish(cx);
+        t.take_misplaced(misplaced);
+
+        let (Some(date), Some(note)) = (date, note) else {
+            continue;
+        };
+        if let Some(round_date) = round_date.filter(|round| date < *round) {
+            cx.error_with_help(
+                date_span,
+                format!(
+                    "a correction's `date` {date} is before the round's own date {round_date}"
+                ),
+                Some(format!(
+                    "a correction is made after the round: write the day it was made, {round_date} or later"
+                )),
+            );
+            continue;
+        }
+        corrections.push(Correction { date, note });
+    }
+    // Stable: two corrections of one day keep the file's order.
+    corrections.sort_by_key(|c| c.date);
+    corrections
 }
 
 /// The canonical name for `name`, by name or alias, when `parties.toml` exists.

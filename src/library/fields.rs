@@ -188,13 +188,29 @@ impl<'a, 'i> Table<'a, 'i> {
         need: Need,
         fits: Fits,
     ) -> Option<String> {
+        self.text_explained(cx, key, need, fits, None)
+    }
+
+    /// As `text`, with `help` (what to write) for a value of the wrong type or an empty one.
+    pub fn text_explained(
+        &mut self,
+        cx: &mut FileCx,
+        key: &'static str,
+        need: Need,
+        fits: Fits,
+        help: Option<&str>,
+    ) -> Option<String> {
         let Some(value) = self.get(key) else {
             self.missing(key, need);
             return None;
         };
-        let text = expect_text(cx, key, value, fits)?;
+        let text = expect_text(cx, key, value, fits, help)?;
         if text.is_empty() && need == Need::Required {
-            cx.error(value.span(), format!("`{key}` is empty; write its text"));
+            cx.error_with_help(
+                value.span(),
+                format!("`{key}` is empty; write its text"),
+                help.map(str::to_string),
+            );
             return None;
         }
         Some(text)
@@ -236,6 +252,19 @@ impl<'a, 'i> Table<'a, 'i> {
 
     /// A TOML date without a time, such as `2026-01-06`.
     pub fn date(&mut self, cx: &mut FileCx, key: &'static str, need: Need) -> Option<Date> {
+        self.date_explained(cx, key, need, None)
+    }
+
+    /// As `date`, with `help` (what to write) for a value that is no date at all or one
+    /// before year 1.
+    pub fn date_explained(
+        &mut self,
+        cx: &mut FileCx,
+        key: &'static str,
+        need: Need,
+        help: Option<&str>,
+    ) -> Option<Date> {
+        let help = help.map(str::to_string);
         let Some(value) = self.get(key) else {
             self.missing(key, need);
             return None;
@@ -244,9 +273,10 @@ impl<'a, 'i> Table<'a, 'i> {
             DeValue::Datetime(dt) => match (dt.date, dt.time) {
                 (Some(date), None) if date.year >= 1 => Some(Date::from(date)),
                 (Some(_), None) => {
-                    cx.error(
+                    cx.error_with_help(
                         value.span(),
                         format!("`{key}` must be in year 1 or later, found `{dt}`"),
+                        help,
                     );
                     None
                 }
@@ -276,7 +306,8 @@ impl<'a, 'i> Table<'a, 'i> {
                 None
             }
             other => {
-                type_error(cx, key, value.span(), "a date such as 2026-01-06", other);
+                let expected = "a date such as 2026-01-06";
+                type_error_with_help(cx, key, value.span(), expected, other, help);
                 None
             }
         }
@@ -306,7 +337,7 @@ impl<'a, 'i> Table<'a, 'i> {
         };
         let mut out = Vec::new();
         for item in items.iter() {
-            match expect_text(cx, key, item, fits) {
+            match expect_text(cx, key, item, fits, None) {
                 Some(text) if text.is_empty() => cx.error(
                     item.span(),
                     format!("an entry of `{key}` is empty; remove it or write its text"),
@@ -324,18 +355,30 @@ impl<'a, 'i> Table<'a, 'i> {
         cx: &mut FileCx,
         key: &'static str,
     ) -> Vec<(&'a DeTable<'i>, Range<usize>)> {
+        self.tables_explained(cx, key, None)
+    }
+
+    /// As `tables`, with `help` (how to write an entry) when the value is not a list of tables.
+    pub fn tables_explained(
+        &mut self,
+        cx: &mut FileCx,
+        key: &'static str,
+        help: Option<&str>,
+    ) -> Vec<(&'a DeTable<'i>, Range<usize>)> {
+        let help = help.map(str::to_string);
         let Some(value) = self.get(key) else {
             return Vec::new();
         };
         let DeValue::Array(items) = value.get_ref() else {
-            type_error(cx, key, value.span(), "a list of tables", value.get_ref());
+            let (span, found) = (value.span(), value.get_ref());
+            type_error_with_help(cx, key, span, "a list of tables", found, help);
             return Vec::new();
         };
         let mut out = Vec::new();
         for item in items.iter() {
             match item.get_ref() {
                 DeValue::Table(table) => out.push((table, item.span())),
-                other => type_error(cx, key, item.span(), "a table", other),
+                other => type_error_with_help(cx, key, item.span(), "a table", other, help.clone()),
             }
         }
         out
@@ -388,9 +431,17 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 }
 
-fn expect_text(cx: &mut FileCx, key: &str, value: &Spanned<DeValue>, fits: Fits) -> Option<String> {
+fn expect_text(
+    cx: &mut FileCx,
+    key: &str,
+    value: &Spanned<DeValue>,
+    fits: Fits,
+    help: Option<&str>,
+) -> Option<String> {
     let DeValue::String(text) = value.get_ref() else {
-        type_error(cx, key, value.span(), "a string in quotes", value.get_ref());
+        let (span, found) = (value.span(), value.get_ref());
+        let help = help.map(str::to_string);
+        type_error_with_help(cx, key, span, "a string in quotes", found, help);
         return None;
     };
     if is_placeholder(text) {
@@ -441,9 +492,21 @@ fn placeholder_error(cx: &mut FileCx, key: &str, span: Range<usize>) {
 }
 
 fn type_error(cx: &mut FileCx, key: &str, span: Range<usize>, expected: &str, found: &DeValue) {
-    cx.error(
+    type_error_with_help(cx, key, span, expected, found, None);
+}
+
+fn type_error_with_help(
+    cx: &mut FileCx,
+    key: &str,
+    span: Range<usize>,
+    expected: &str,
+    found: &DeValue,
+    help: Option<String>,
+) {
+    cx.error_with_help(
         span,
         format!("`{key}` must be {expected}, found {}", describe(found)),
+        help,
     );
 }
 
@@ -464,9 +527,13 @@ fn describe(value: &DeValue) -> &'static str {
 pub(crate) fn report_toml_error(cx: &mut FileCx, error: &toml::de::Error) {
     let span = error.span().unwrap_or(0..0);
     let message = error.message().trim().replace('\n', "; ");
-    let help = (message.contains("string") || message.contains("key or value")).then(|| {
-        "text needs double quotes and lists square brackets: key = \"text\", list = [\"a\", \"b\"]".to_string()
-    });
+    let help = if message.contains("invalid date") {
+        Some("write a day the calendar has, as YYYY-MM-DD: `date = 2026-02-28`".to_string())
+    } else {
+        (message.contains("string") || message.contains("key or value")).then(|| {
+            "text needs double quotes and lists square brackets: key = \"text\", list = [\"a\", \"b\"]".to_string()
+        })
+    };
     cx.error_with_help(span, format!("TOML syntax: {message}"), help);
 }
 

@@ -18,6 +18,6 @@ pub use failure::{Failure, fingerprint};
 pub use fields::PLACEHOLDER;
 pub use load::{Folder, LoadError, LoadOptions};
 pub use model::{
-    Author, Counts, Date, Library, Party, Position, Role, Round, RoundId, Source, Track, is_slug,
-    plural,
+    Author, Correction, Counts, Date, Library, Party, Position, Role, Round, RoundId, Source,
+    Track, is_slug, plural,
 };

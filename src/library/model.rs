@@ -92,6 +92,21 @@ pub struct Source {
     pub url: Option<String>,
 }
 
+/// A correction the institute made to a round's brief after publishing it: shown on the
+/// round's card, so readers see what changed and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    /// The day the correction was made; never before the round's own date.
+    pub date: Date,
+    /// What was corrected, in one or two sentences.
+    pub note: String,
+}
+
+impl Correction {
+    /// The longest note `check` accepts: the card shows it whole on one line of its own.
+    pub const NOTE_MAX: usize = 300;
+}
+
 /// One negotiation round: one brief file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Round {
@@ -107,6 +122,9 @@ pub struct Round {
     pub status: Option<String>,
     pub sources: Vec<Source>,
     pub positions: Vec<Position>,
+    /// Corrections made since the brief was published, oldest first (whatever the file's
+    /// order); the last is the latest.
+    pub corrections: Vec<Correction>,
     /// The longer briefing in Markdown, after the front matter.
     pub body: String,
     /// The file, relative to the briefs folder.
@@ -133,6 +151,7 @@ impl Round {
             status: None,
             sources: Vec::new(),
             positions: Vec::new(),
+            corrections: Vec::new(),
             body: String::new(),
             path: PathBuf::new(),
         }

@@ -6,7 +6,7 @@
 
 use crate::common::assert_within_discord_limits;
 use briefbot::commands::{self, Command, Request};
-use briefbot::library::{Author, Date, Library, Party, Position, Role, Round, Source};
+use briefbot::library::{Author, Correction, Date, Library, Party, Position, Role, Round, Source};
 use proptest::prelude::*;
 use std::path::PathBuf;
 
@@ -46,6 +46,24 @@ fn position() -> impl Strategy<Value = Position> {
         })
 }
 
+/// Corrections made on January days from the round's own (the 6th) on, oldest first, as the
+/// loader keeps them; their notes as long and strange as any other text.
+fn sorted_corrections(drawn: Vec<(u8, String)>) -> Vec<Correction> {
+    let mut corrections: Vec<Correction> = drawn
+        .into_iter()
+        .map(|(day, note)| Correction {
+            date: Date {
+                year: 2026,
+                month: 1,
+                day,
+            },
+            note,
+        })
+        .collect();
+    corrections.sort_by_key(|c| c.date);
+    corrections
+}
+
 fn round(track: String) -> impl Strategy<Value = Round> {
     sized_round(track, 100_000, 100)
 }
@@ -67,12 +85,13 @@ fn sized_round(track: String, long: usize, many: usize) -> impl Strategy<Value =
             prop::collection::vec((text(400), proptest::option::of(text(100))), 0..8),
             prop::collection::vec(position(), 0..many),
             text(long),
+            prop::collection::vec((6..=28u8, text(2000)), 0..4),
         ),
     )
         .prop_map(
             move |(
                 (number, title, summary, location, author),
-                (key_points, status, sources, positions, body),
+                (key_points, status, sources, positions, body, corrections),
             )| Round {
                 track: track.clone(),
                 number,
@@ -96,6 +115,7 @@ fn sized_round(track: String, long: usize, many: usize) -> impl Strategy<Value =
                     })
                     .collect(),
                 positions,
+                corrections: sorted_corrections(corrections),
                 body,
                 path: PathBuf::from("x.md"),
             },

@@ -1,7 +1,7 @@
 //! The command core on real briefs: every command's reply as Discord receives it (snapshots),
 //! checked against Discord's limits and published schema, plus the behaviours users rely on.
 
-use crate::common::{assert_within_discord_limits, fixtures, shipped};
+use crate::common::{assert_within_discord_limits, corrected, fixtures, shipped};
 use briefbot::cli::line;
 use briefbot::commands::{self, Request};
 use briefbot::library::Library;
@@ -93,6 +93,32 @@ mod fixture_briefs {
         complete_round_by_place: |l: &Library| complete(l, "/round number:vie"),
         complete_track: |l: &Library| complete(l, "/latest track:h"),
     );
+}
+
+mod corrected_briefs {
+    use super::*;
+
+    snapshots!(corrected(),
+        round_with_corrections: |l: &Library| ask(l, "/round 1"),
+    );
+}
+
+#[test]
+fn a_corrected_round_shows_its_latest_correction_wherever_its_card_appears() {
+    let library = corrected();
+    let line = "**Corrected 2026-02-09:** The memo was released by the State Department, \
+                not the White House. (2 earlier corrections)";
+    for reply in [
+        ask(&library, "/latest"),
+        ask(&library, "/round 1"),
+        press(&library, "round:river-talks:1:card"),
+    ] {
+        let json = json(&reply);
+        let description = json["data"]["embeds"][0]["description"]
+            .as_str()
+            .unwrap_or_default();
+        assert_eq!(description.lines().nth(1), Some(line), "{description}");
+    }
 }
 
 #[test]
@@ -362,6 +388,7 @@ fn a_card_keeps_the_parties_and_sources_when_the_text_is_long() {
                 representatives: Vec::new(),
             })
             .collect(),
+        corrections: Vec::new(),
         body: String::new(),
         path: "long.md".into(),
     };

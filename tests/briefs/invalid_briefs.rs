@@ -2,11 +2,15 @@
 //! `tests/fixtures/briefs-invalid/<case>/`, with the exact diagnostics in its `expected.txt`
 //! (`file:line:column: message`, paths relative to the case folder).
 //!
+//! A case may also hold `help.txt`: each diagnostic's help, `file:line:column: help` (or
+//! `file:line:column: (no help)`), for the cases whose help text is part of what they test.
+//!
 //! After a deliberate change to a message, `BLESS=1 cargo test --test briefs invalid_briefs`
 //! rewrites the expectations; review the diff before committing it.
 
 use std::path::{Path, PathBuf};
 
+use briefbot::library::diagnostics::Diagnostic;
 use briefbot::library::{Library, LoadOptions};
 
 fn case_dir(case: &str) -> PathBuf {
@@ -17,6 +21,18 @@ fn case_dir(case: &str) -> PathBuf {
 
 /// The diagnostics of loading a case folder (no default track), as `expected.txt` writes them.
 fn diagnostics(dir: &Path) -> Vec<String> {
+    described(dir, |d| d.message.clone())
+}
+
+/// Each diagnostic's help, as `help.txt` writes it.
+fn helps(dir: &Path) -> Vec<String> {
+    described(dir, |d| {
+        d.help.clone().unwrap_or_else(|| "(no help)".to_string())
+    })
+}
+
+/// `position: text` for each diagnostic of loading a case folder, `text` chosen by `what`.
+fn described(dir: &Path, what: impl Fn(&Diagnostic) -> String) -> Vec<String> {
     let error =
         Library::load(dir, &LoadOptions::default()).expect_err("an invalid case must not load");
     error
@@ -36,7 +52,7 @@ fn diagnostics(dir: &Path) -> Vec<String> {
             };
             // Messages that name another file name it as the editor sees it; drop the
             // machine-specific folder so the expectation holds on every checkout.
-            let message = d.message.replace(&format!("{}/", dir.display()), "");
+            let message = what(d).replace(&format!("{}/", dir.display()), "");
             format!("{position}: {message}")
         })
         .collect()
@@ -48,11 +64,29 @@ fn check_case(case: &str) {
     let expected_path = dir.join("expected.txt");
     if std::env::var_os("BLESS").is_some() {
         std::fs::write(&expected_path, actual.join("\n") + "\n").expect("write expected.txt");
+        check_help(case, &dir);
         return;
     }
     let expected = std::fs::read_to_string(&expected_path).expect("every case has expected.txt");
     let expected: Vec<&str> = expected.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(actual, expected, "diagnostics of case `{case}`");
+    check_help(case, &dir);
+}
+
+/// The case's help texts against its `help.txt`, when it has one.
+fn check_help(case: &str, dir: &Path) {
+    let help_path = dir.join("help.txt");
+    if !help_path.exists() {
+        return;
+    }
+    let actual = helps(dir);
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&help_path, actual.join("\n") + "\n").expect("write help.txt");
+        return;
+    }
+    let expected = std::fs::read_to_string(&help_path).expect("help.txt");
+    let expected: Vec<&str> = expected.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(actual, expected, "help of case `{case}`");
 }
 
 macro_rules! cases {
@@ -101,6 +135,12 @@ cases!(
     misplaced_key,
     toml_unclosed_list,
     bad_author_link,
+    correction_bad_dates,
+    correction_impossible_date,
+    correction_bad_notes,
+    correction_unknown_key,
+    corrections_not_a_list,
+    corrections_single_table,
 );
 
 #[test]

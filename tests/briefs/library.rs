@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::common::{repo, shipped};
+use crate::common::{corrected, repo, shipped};
 use briefbot::library::{Date, Library, Role};
 
 #[test]
@@ -198,4 +198,29 @@ fn ignored_files_are_not_read() {
     // none of which is a valid brief: loading succeeds only if all are skipped.
     let library = fixtures();
     assert_eq!(library.rounds().count(), 5);
+}
+
+#[test]
+fn corrections_are_kept_oldest_first_whatever_the_file_order() {
+    let library = corrected();
+    let round = library
+        .track("river-talks")
+        .and_then(|t| t.round(1))
+        .expect("round 1");
+    let days: Vec<String> = round
+        .corrections
+        .iter()
+        .map(|c| c.date.to_string())
+        .collect();
+    assert_eq!(days, ["2026-02-01", "2026-02-04", "2026-02-09"]);
+    assert_eq!(
+        round.corrections[1].note,
+        "The gauge is on the upper river,\nnot the lower one."
+    );
+}
+
+#[test]
+fn the_shipped_round_and_the_fixtures_have_no_corrections() {
+    assert!(shipped().rounds().all(|r| r.corrections.is_empty()));
+    assert!(fixtures().rounds().all(|r| r.corrections.is_empty()));
 }

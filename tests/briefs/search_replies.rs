@@ -554,6 +554,7 @@ mod hostile_briefs {
                 url: Some("https://example.org".into()),
             }],
             positions: Vec::new(),
+            corrections: Vec::new(),
             body: String::new(),
             path: PathBuf::from(format!("hostile/{number:02}.md")),
         }

@@ -105,6 +105,11 @@ pub fn fixtures() -> Library {
     load(&repo("tests/fixtures/briefs-valid"), "river-talks")
 }
 
+/// One round whose brief carries three corrections, written out of date order.
+pub fn corrected() -> Library {
+    load(&repo("tests/fixtures/briefs-corrections"), "river-talks")
+}
+
 pub fn load(dir: &Path, default_track: &str) -> Library {
     let options = LoadOptions {
         default_track: Some(default_track.to_string()),

@@ -3,7 +3,7 @@
 
 use super::{COLOR, footer, has_no_briefing, round_line, with_emoji};
 use crate::commands::custom_id::{Target, View};
-use crate::library::{Library, Position, Role, Round, Source, Track};
+use crate::library::{Correction, Library, Position, Role, Round, Source, Track};
 use crate::limits;
 use crate::reply::{Button, Embed, Field, Message, pack, truncate};
 
@@ -16,8 +16,7 @@ pub fn round_card(library: &Library, track: &Track, round: &Round) -> Message {
     if embed.size() > limits::EMBEDS_TOTAL || embed.fields.len() > limits::EMBED_FIELDS {
         embed = card_embed(library, round, false);
     }
-    let heading = format!("**{}**\n\n", round_line(library, round));
-    embed.make_room("Key points", &heading);
+    embed.make_room("Key points", &heading(library, round));
     Message {
         embeds: vec![embed],
         rows: vec![card_buttons(track, round)],
@@ -39,7 +38,7 @@ fn card_embed(library: &Library, round: &Round, with_people: bool) -> Embed {
         .map(|p| stance_line(library, p, with_people));
     fields.extend(pack("Where the parties stand", stances));
     fields.extend(pack("Sources", round.sources.iter().map(source_line)));
-    let heading = format!("**{}**\n\n", round_line(library, round));
+    let heading = heading(library, round);
     let room = limits::EMBED_DESCRIPTION.saturating_sub(limits::chars(&heading));
     Embed {
         title: round.title.clone(),
@@ -48,6 +47,45 @@ fn card_embed(library: &Library, round: &Round, with_people: bool) -> Embed {
         footer: footer(library, round),
         color: Some(COLOR),
     }
+}
+
+/// The top of the card's description: the round line and, when the brief was corrected,
+/// the latest correction under it, then the summary after a blank line.
+///
+/// The correction goes here rather than in a field because a card that does not fit gives
+/// way from the bottom: `make_room` keeps this heading whole and shortens only the summary
+/// after it (and the key points), and the final fitting drops fields from the end before it
+/// cuts the description short, so a correction at the very top is the last thing to go; the
+/// parties' lines and the sources, being fields that never yield, stay as they were. A
+/// reader who sees the card at all sees that it was corrected. It costs at most about 330
+/// characters (the note is held to `Correction::NOTE_MAX`), taken from the summary's room.
+fn heading(library: &Library, round: &Round) -> String {
+    let mut heading = format!("**{}**\n", round_line(library, round));
+    if let Some(line) = correction_line(round) {
+        heading.push_str(&line);
+        heading.push('\n');
+    }
+    heading.push('\n');
+    heading
+}
+
+/// "**Corrected 2026-01-08:** note", the latest correction on one line, with "(2 earlier
+/// corrections)" after it when there are more.
+fn correction_line(round: &Round) -> Option<String> {
+    let (latest, earlier) = round.corrections.split_last()?;
+    // One line, whatever line breaks a multi-line TOML string held.
+    let note = latest.note.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut line = format!(
+        "**Corrected {}:** {}",
+        latest.date,
+        truncate(&note, Correction::NOTE_MAX)
+    );
+    match earlier.len() {
+        0 => {}
+        1 => line.push_str(" (1 earlier correction)"),
+        n => line.push_str(&format!(" ({n} earlier corrections)")),
+    }
+    Some(line)
 }
 
 /// "🇺🇸 **United States** (mediator): stance", and on a second line who represented the
@@ -125,6 +163,122 @@ mod tests {
         let track = library.track("t").expect("track");
         let round = track.round(1).expect("round");
         round_card(&library, track, round).embeds.remove(0)
+    }
+
+    fn correction(day: u8, note: &str) -> Correction {
+        Correction {
+            date: crate::library::Date {
+                year: 2026,
+                month: 1,
+                day,
+            },
+            note: note.to_string(),
+        }
+    }
+
+    /// The card of a short round with `corrections`, oldest first.
+    fn corrected(corrections: Vec<Correction>) -> Embed {
+        let round = Round {
+            summary: "The talks ended.".into(),
+            corrections,
+            ..Round::example("t", 1, "A round", "Paris")
+        };
+        let library = Library::from_parts(vec![round], vec![], vec![], None);
+        let track = library.track("t").expect("track");
+        let round = track.round(1).expect("round");
+        round_card(&library, track, round).embeds.remove(0)
+    }
+
+    #[test]
+    fn an_uncorrected_card_opens_with_the_round_line_and_the_summary() {
+        assert_eq!(
+            corrected(vec![]).description,
+            "**Round 1 · 2026-01-06 · Paris**\n\nThe talks ended."
+        );
+    }
+
+    #[test]
+    fn a_correction_shows_under_the_round_line() {
+        let embed = corrected(vec![correction(
+            8,
+            "The memo was released by the State Department, not the White House.",
+        )]);
+        assert_eq!(
+            embed.description,
+            "**Round 1 · 2026-01-06 · Paris**\n\
+             **Corrected 2026-01-08:** The memo was released by the State Department, not the White House.\n\n\
+             The talks ended."
+        );
+    }
+
+    #[test]
+    fn the_latest_correction_shows_with_how_many_came_before() {
+        let two = corrected(vec![correction(7, "First."), correction(9, "Second.")]);
+        assert!(
+            two.description
+                .contains("\n**Corrected 2026-01-09:** Second. (1 earlier correction)\n\n"),
+            "{}",
+            two.description
+        );
+        assert!(!two.description.contains("First."));
+        let three = corrected(vec![
+            correction(7, "First."),
+            correction(8, "Second."),
+            correction(10, "Third."),
+        ]);
+        assert!(
+            three
+                .description
+                .contains("**Corrected 2026-01-10:** Third. (2 earlier corrections)"),
+            "{}",
+            three.description
+        );
+    }
+
+    #[test]
+    fn a_note_written_over_several_lines_shows_on_one() {
+        let embed = corrected(vec![correction(8, "The memo was\n   released in Paris.")]);
+        assert!(
+            embed
+                .description
+                .contains("**Corrected 2026-01-08:** The memo was released in Paris.\n\n"),
+            "{}",
+            embed.description
+        );
+    }
+
+    #[test]
+    fn a_correction_survives_fitting_and_the_parties_and_sources_stay() {
+        let note = "n".repeat(Correction::NOTE_MAX);
+        let round = Round {
+            corrections: vec![correction(7, "Earlier."), correction(8, &note)],
+            sources: vec![Source {
+                title: "The memo".into(),
+                publisher: None,
+                url: None,
+            }],
+            ..round(20)
+        };
+        let library = Library::from_parts(vec![round], vec![], vec![], None);
+        let track = library.track("t").expect("track");
+        let round = track.round(1).expect("round");
+        let message = round_card(&library, track, round).fit();
+        let embed = &message.message().embeds[0];
+        assert!(embed.size() <= limits::EMBEDS_TOTAL);
+        assert!(
+            embed.description.starts_with(&format!(
+                "**Round 1 · 2026-01-06 · Paris**\n**Corrected 2026-01-08:** {note} (1 earlier correction)\n\nword"
+            )),
+            "{}",
+            embed.description
+        );
+        assert!(
+            embed
+                .fields
+                .iter()
+                .any(|f| f.value.contains("**Northland** (mediator)"))
+        );
+        assert!(embed.fields.iter().any(|f| f.name == "Sources"));
     }
 
     #[test]
