@@ -612,3 +612,12 @@ proptest! {
         prop_assert_eq!(labels(&all)[..found.hits.len()].to_vec(), labels(&found));
     }
 }
+
+#[test]
+fn a_correction_is_searched_like_the_rest_of_its_round() {
+    // "Lausanne" is only in a correction's note ("in Geneva, not Lausanne").
+    let library = crate::common::corrected();
+    let found = library.search("lausanne", None, Mode::Typed, 5);
+    assert_eq!(found.total, 1);
+    assert_eq!(found.hits[0].round.number, 1);
+}

@@ -294,6 +294,7 @@ fn snippet(library: &Library, round: &Round, matched: &Matched) -> Option<String
         .map(String::as_str)
         .chain([round.summary.as_str()])
         .chain(round.status.as_deref())
+        .chain(round.corrections.iter().rev().map(|c| c.note.as_str()))
         .map(Cow::Borrowed)
         .chain(round.positions.iter().flat_map(|p| {
             // A party's name alone says nothing: it is shown with its stance, and with the

@@ -1,5 +1,5 @@
 //! Full-text search over the library: titles, places, parties and their aliases, the people
-//! at the table, authors, summaries, key points, status, stances and the longer briefings.
+//! at the table, authors, summaries, key points, status, corrections, stances and the longer briefings.
 //!
 //! Why a small index of our own rather than a search engine crate: the index is part of the
 //! library snapshot, so it must be built within the load budget (10,000 briefs in under half

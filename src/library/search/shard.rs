@@ -299,6 +299,9 @@ impl Builder {
         if let Some(status) = &round.status {
             self.add(status, POINT, u16::MAX);
         }
+        for correction in &round.corrections {
+            self.add(&correction.note, POINT, u16::MAX);
+        }
         for position in &round.positions {
             self.add(&position.party, PARTY, u16::MAX);
             for alias in names.party(&position.party).iter().copied() {
