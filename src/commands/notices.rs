@@ -147,6 +147,17 @@ pub fn announcement(library: &Library, track: &Track, number: u32) -> Option<Mes
     })
 }
 
+/// Adds to an announcement of a round of `track` the line that mentions the track's follow
+/// `role`, after the marker (which must stay at the start). Posted with that role, and only
+/// it, allowed to ping.
+pub fn ping_followers(message: &mut Message, track: &str, role: u64) {
+    let line = format!("<@&{role}> New round for followers of `{track}`.");
+    message.content = Some(match message.content.take() {
+        Some(content) => format!("{content}\n{line}"),
+        None => line,
+    });
+}
+
 /// How many held-back rounds the editors' channel names before "and N more".
 const HELD_BACK_NAMED: usize = 5;
 

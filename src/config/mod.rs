@@ -11,7 +11,8 @@ mod sections;
 
 use crate::library::diagnostics::Location;
 pub use sections::{
-    AnnounceConfig, DEFAULT_MAX_NEW_PER_RELOAD, DiscordConfig, ServeConfig, Shards,
+    AnnounceConfig, DEFAULT_MAX_NEW_PER_RELOAD, DiscordConfig, FollowRole, ServeConfig, Shards,
+    follow_role,
 };
 
 /// The settings briefbot runs with.
@@ -157,6 +158,28 @@ impl Config {
                 ),
             ));
         }
+        if let Some((first, second)) = duplicate_follow_role(&announce.follow_roles) {
+            let (a, b) = (
+                &announce.follow_roles[first],
+                &announce.follow_roles[second],
+            );
+            return Err(invalid(
+                Location::of(
+                    text,
+                    nth_follow_role_offset(text, second)
+                        .unwrap_or_else(|| text.find("[announce]").unwrap_or(0)),
+                ),
+                format!(
+                    "`announce.follow_roles` entries {} (role {}) and {} (role {}) both set a follow role for track \"{}\" in server {}; a server has one follow role per track",
+                    first + 1,
+                    a.role,
+                    second + 1,
+                    b.role,
+                    b.track,
+                    b.guild
+                ),
+            ));
+        }
         let briefs_dir = file.briefs_dir.unwrap_or_else(|| PathBuf::from("briefs"));
         let state_dir = file.state_dir.unwrap_or_else(|| PathBuf::from("state"));
         Ok(Config {
@@ -235,6 +258,38 @@ impl Config {
             default_track: self.default_track.clone(),
         }
     }
+}
+
+/// The first entry that repeats an earlier entry's server and track: (earlier, repeat).
+fn duplicate_follow_role(roles: &[FollowRole]) -> Option<(usize, usize)> {
+    roles.iter().enumerate().find_map(|(i, b)| {
+        roles[..i]
+            .iter()
+            .position(|a| a.guild == b.guild && a.track == b.track)
+            .map(|first| (first, i))
+    })
+}
+
+/// Where the `n`-th (from 0) `[[announce.follow_roles]]` header begins, if entries are
+/// written as tables.
+fn nth_follow_role_offset(text: &str, n: usize) -> Option<usize> {
+    let mut offset = 0;
+    let mut seen = 0;
+    for line in text.split_inclusive('\n') {
+        let header = line.trim_start();
+        if header
+            .strip_prefix("[[")
+            .and_then(|rest| rest.split("]]").next())
+            .is_some_and(|name| name.trim() == "announce.follow_roles")
+        {
+            if seen == n {
+                return Some(offset + (line.len() - header.len()));
+            }
+            seen += 1;
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// Where the line that sets `key` begins (not a comment that mentions it); 0 if none does.
@@ -441,6 +496,78 @@ mod tests {
         );
         let err = parse("[announce]\nchanels = [1]\n").expect_err("misspelt");
         assert!(err.to_string().contains("unknown field `chanels`"), "{err}");
+    }
+
+    #[test]
+    fn follow_roles_are_read_per_server_and_track() {
+        let config = parse(
+            "[announce]\nchannels = [11]\n\n[[announce.follow_roles]]\nguild = \"123456789012345678\"\ntrack = \"syria-israel\"\nrole = \"234567890123456789\"\n\n[[announce.follow_roles]]\nguild = 123456789012345678\ntrack = \"gulf\"\nrole = 345678901234567890\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            config.announce.follow_roles,
+            vec![
+                FollowRole {
+                    guild: 123_456_789_012_345_678,
+                    track: "syria-israel".to_string(),
+                    role: 234_567_890_123_456_789,
+                },
+                FollowRole {
+                    guild: 123_456_789_012_345_678,
+                    track: "gulf".to_string(),
+                    role: 345_678_901_234_567_890,
+                },
+            ]
+        );
+        assert_eq!(
+            config
+                .announce
+                .follow_role(123_456_789_012_345_678, "syria-israel"),
+            Some(234_567_890_123_456_789)
+        );
+        assert_eq!(config.announce.follow_role(1, "syria-israel"), None);
+        assert!(parse("").expect("valid").announce.follow_roles.is_empty());
+    }
+
+    #[test]
+    fn a_follow_role_needs_snowflakes_a_slug_and_one_entry_per_server_and_track() {
+        let err = parse(
+            "[[announce.follow_roles]]\nguild = \"12345x\"\ntrack = \"syria-israel\"\nrole = \"2\"\n",
+        )
+        .expect_err("bad guild");
+        assert_eq!(
+            err.to_string(),
+            "config.toml:2:9: `announce.follow_roles` guild must be a Discord id (digits, such as \"123456789012345678\"), found \"12345x\""
+        );
+        let err = parse(
+            "[[announce.follow_roles]]\nguild = \"1\"\ntrack = \"syria-israel\"\nrole = -5\n",
+        )
+        .expect_err("bad role");
+        assert_eq!(
+            err.to_string(),
+            "config.toml:4:8: `announce.follow_roles` role must be a Discord id (digits, such as \"123456789012345678\"), found -5"
+        );
+        let err = parse(
+            "[[announce.follow_roles]]\nguild = \"1\"\ntrack = \"Syria Israel\"\nrole = \"2\"\n",
+        )
+        .expect_err("bad track");
+        assert_eq!(
+            err.to_string(),
+            "config.toml:3:9: `announce.follow_roles` track must be lower-case letters, digits and dashes, found \"Syria Israel\""
+        );
+        let err = parse(
+            "[[announce.follow_roles]]\nguild = \"1\"\ntrack = \"a\"\nrole = \"2\"\nrol = \"3\"\n",
+        )
+        .expect_err("misspelt");
+        assert!(err.to_string().contains("unknown field `rol`"), "{err}");
+        let err = parse(
+            "[[announce.follow_roles]]\nguild = \"1\"\ntrack = \"a\"\nrole = \"2\"\n\n[[announce.follow_roles]]\nguild = \"1\"\ntrack = \"b\"\nrole = \"3\"\n\n[[announce.follow_roles]]\nguild = 1\ntrack = \"a\"\nrole = \"4\"\n",
+        )
+        .expect_err("duplicate");
+        assert_eq!(
+            err.to_string(),
+            "config.toml:11:1: `announce.follow_roles` entries 1 (role 2) and 3 (role 4) both set a follow role for track \"a\" in server 1; a server has one follow role per track"
+        );
     }
 
     #[test]

@@ -19,6 +19,74 @@ pub struct AnnounceConfig {
     /// imported, a track renamed), they are recorded and none is announced.
     #[serde(default = "default_max_new_per_reload")]
     pub max_new_per_reload: usize,
+    /// Per server and track, the role whose members are pinged when a round of that track is
+    /// announced in that server's channels. No other mention ever pings.
+    #[serde(default)]
+    pub follow_roles: Vec<FollowRole>,
+}
+
+/// One `[[announce.follow_roles]]` entry: in server `guild`, announcements of rounds of
+/// `track` mention (and ping) `role`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowRole {
+    #[serde(deserialize_with = "guild_snowflake")]
+    pub guild: u64,
+    #[serde(deserialize_with = "track_slug")]
+    pub track: String,
+    #[serde(deserialize_with = "role_snowflake")]
+    pub role: u64,
+}
+
+/// A Discord id written as digits in a string (`"123456789012345678"`) or as a number.
+fn snowflake<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    key: &str,
+) -> Result<u64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(i64),
+        Text(String),
+    }
+    let (id, written) = match Raw::deserialize(deserializer) {
+        Ok(Raw::Number(n)) => (u64::try_from(n).ok(), n.to_string()),
+        Ok(Raw::Text(text)) => (
+            text.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| text.parse().ok())
+                .flatten(),
+            format!("\"{text}\""),
+        ),
+        Err(_) => (
+            None,
+            "a value that is neither text nor a number".to_string(),
+        ),
+    };
+    id.filter(|id| *id > 0).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "`announce.follow_roles` {key} must be a Discord id (digits, such as \"123456789012345678\"), found {written}"
+        ))
+    })
+}
+
+fn guild_snowflake<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    snowflake(deserializer, "guild")
+}
+
+fn role_snowflake<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    snowflake(deserializer, "role")
+}
+
+fn track_slug<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let track = String::deserialize(deserializer)?;
+    if crate::library::is_slug(&track) {
+        Ok(track)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "`announce.follow_roles` track must be lower-case letters, digits and dashes, found \"{track}\""
+        )))
+    }
 }
 
 /// Three: a few rounds saved together are announced; an import of dozens is not.
@@ -34,6 +102,7 @@ impl Default for AnnounceConfig {
             channels: Vec::new(),
             errors_channel: None,
             max_new_per_reload: DEFAULT_MAX_NEW_PER_RELOAD,
+            follow_roles: Vec::new(),
         }
     }
 }
@@ -43,6 +112,19 @@ impl AnnounceConfig {
     pub fn is_enabled(&self) -> bool {
         !self.channels.is_empty() || self.errors_channel.is_some()
     }
+
+    /// The role that follows `track` in server `guild`, if one is configured.
+    pub fn follow_role(&self, guild: u64, track: &str) -> Option<u64> {
+        follow_role(&self.follow_roles, guild, track)
+    }
+}
+
+/// The role of `follow_roles` that follows `track` in server `guild`.
+pub fn follow_role(follow_roles: &[FollowRole], guild: u64, track: &str) -> Option<u64> {
+    follow_roles
+        .iter()
+        .find(|f| f.guild == guild && f.track == track)
+        .map(|f| f.role)
 }
 
 /// The Discord application briefbot answers for.

@@ -6,7 +6,7 @@
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse, CreateButton,
     CreateEmbed, CreateEmbedFooter, CreateInteractionResponse, CreateInteractionResponseMessage,
-    CreateMessage,
+    CreateMessage, RoleId,
 };
 
 use super::fit::{Fitted, FittedMessage};
@@ -71,9 +71,16 @@ impl Fitted {
 impl FittedMessage {
     /// The message to post in a channel (an announcement); like every reply, it pings no one.
     pub fn to_create_message(&self) -> CreateMessage {
+        self.to_create_message_pinging(None)
+    }
+
+    /// The message to post in a channel, where `role` (an announcement's follow role), and
+    /// nothing else, may ping: not @everyone, @here, users or other roles written in a brief.
+    pub fn to_create_message_pinging(&self, role: Option<u64>) -> CreateMessage {
         let message = self.message();
+        let mentions = CreateAllowedMentions::new().roles(role.map(RoleId::new));
         let builder = CreateMessage::new()
-            .allowed_mentions(CreateAllowedMentions::new())
+            .allowed_mentions(mentions)
             .embeds(message.embeds.iter().map(embed_builder).collect())
             .components(action_rows(message));
         match &message.content {
@@ -198,5 +205,27 @@ mod tests {
             serde_json::json!([])
         );
         assert_eq!(json["data"]["flags"], 64);
+    }
+
+    #[test]
+    fn a_channel_message_lets_only_the_given_role_ping() {
+        let message = Message {
+            content: Some("@everyone <@&999> <@123> <@&5>".to_string()),
+            ..Message::default()
+        };
+        let fitted = message.fit();
+        let json = |role| serde_json::to_value(fitted.to_create_message_pinging(role)).unwrap();
+        assert_eq!(
+            json(Some(5))["allowed_mentions"],
+            serde_json::json!({"parse": [], "users": [], "roles": ["5"]})
+        );
+        assert_eq!(
+            json(None)["allowed_mentions"],
+            serde_json::json!({"parse": [], "users": [], "roles": []})
+        );
+        assert_eq!(
+            serde_json::to_value(fitted.to_create_message()).unwrap(),
+            json(None)
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! A stand-in for Discord's REST API on loopback: records every request serenity sends and
 //! answers like Discord would, so tests see exactly what the bot sends without the internet.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -46,6 +46,9 @@ pub struct StubState {
     /// When set, a post is stored but never answered, like a confirmation lost in a crash.
     pub hold_posts: AtomicBool,
     pub message_counter: AtomicU64,
+    /// The server each channel belongs to, as `GET /channels/{id}` answers it; a channel not
+    /// here is unknown (404).
+    pub channel_guilds: Mutex<HashMap<u64, u64>>,
 }
 
 impl StubState {
@@ -273,6 +276,36 @@ async fn handle(
     }
     if path == "/api/v10/users/@me" && method == Method::GET {
         return axum::Json(bot_user()).into_response();
+    }
+    if method == Method::GET
+        && let Some(channel) =
+            channel_of(&path).filter(|c| path == format!("/api/v10/channels/{c}"))
+    {
+        let guild = state
+            .channel_guilds
+            .lock()
+            .expect("lock")
+            .get(&channel)
+            .copied();
+        if let Some(guild) = guild {
+            // A text channel, as Discord describes it.
+            return axum::Json(json!({
+                "id": channel.to_string(),
+                "type": 0,
+                "guild_id": guild.to_string(),
+                "name": "announcements",
+                "position": 0,
+                "permission_overwrites": [],
+                "nsfw": false,
+                "topic": null,
+                "last_message_id": null,
+                "parent_id": null,
+                "rate_limit_per_user": 0
+            }))
+            .into_response();
+        }
+        let error = json!({"code": 10003, "message": "Unknown Channel"});
+        return (StatusCode::NOT_FOUND, axum::Json(error)).into_response();
     }
     if let Some(channel) = channel_of(&path).filter(|_| path.ends_with("/messages")) {
         if method == Method::POST {

@@ -31,6 +31,7 @@ fn settings(state: &Path, channels: &[u64], errors_channel: Option<u64>) -> Sett
             max: Duration::from_millis(100),
         },
         max_new_per_reload: LIMIT,
+        follow_roles: Vec::new(),
     }
 }
 
@@ -891,4 +892,164 @@ async fn announcing_an_unknown_track_or_round_names_the_nearest_and_fails() {
         !state_dir_in(dir.path()).join(StateFile::NAME).exists(),
         "nothing is recorded"
     );
+}
+
+const SERVER_A: u64 = 123_456_789_012_345_678;
+const SERVER_B: u64 = 876_543_210_987_654_321;
+const FOLLOWERS: u64 = 234_567_890_123_456_789;
+
+fn follow_role(guild: u64, track: &str, role: u64) -> briefbot::config::FollowRole {
+    briefbot::config::FollowRole {
+        guild,
+        track: track.to_string(),
+        role,
+    }
+}
+
+/// The body of each POST to `channel`'s messages, in order.
+fn posted_bodies(stub: &DiscordStub, channel: u64) -> Vec<Value> {
+    stub.requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == format!("/api/v10/channels/{channel}/messages"))
+        .map(|r| r.body)
+        .collect()
+}
+
+/// What today's announcement of `round` sends (without its nonce): no follow role involved.
+fn plain_announcement(reloader: &Reloader, round: u32) -> Value {
+    let library = reloader.current();
+    let track = library.track("syria-israel").expect("track");
+    let message = notices::announcement(&library, track, round).expect("round");
+    without_nonce(serde_json::to_value(message.fit().to_create_message()).expect("json"))
+}
+
+fn without_nonce(mut body: Value) -> Value {
+    if let Some(fields) = body.as_object_mut() {
+        fields.remove("nonce");
+        fields.remove("enforce_nonce");
+    }
+    body
+}
+
+#[tokio::test]
+async fn a_follow_role_is_pinged_in_its_server_only_and_nothing_else_pings() {
+    let stub = DiscordStub::start().await;
+    stub.state
+        .channel_guilds
+        .lock()
+        .expect("lock")
+        .extend([(NEWS, SERVER_A), (DESK, SERVER_B)]);
+    let (dir, briefs) = shipped_copy();
+    let reloader = live(&briefs);
+    let mut settings = settings(&state_dir(&dir), &[NEWS, DESK], None);
+    // Server B follows another track only: its channel's announcement is today's.
+    settings.follow_roles = vec![
+        follow_role(SERVER_A, "syria-israel", FOLLOWERS),
+        follow_role(SERVER_B, "gulf", 42),
+    ];
+    let announcer = start(&stub, &reloader, settings);
+
+    // Mentions written in a brief never ping, follow role or not.
+    add_round(&briefs, 6, "Geneva @everyone @here <@&999> <@123>");
+    reloader.reload(Trigger::Files).await;
+    until("one post in each channel", || {
+        posts_to(&stub, NEWS).len() == 1
+            && posts_to(&stub, DESK).len() == 1
+            && announcer.pending() == 0
+    })
+    .await;
+
+    let news = &posted_bodies(&stub, NEWS)[0];
+    eprintln!("{}", serde_json::to_string_pretty(news).unwrap_or_default());
+    assert_eq!(
+        news["content"],
+        format!(
+            "{} Open it with /round 6.\n<@&{FOLLOWERS}> New round for followers of `syria-israel`.",
+            notices::announcement_marker("syria-israel", 6)
+        )
+    );
+    assert_eq!(
+        news["embeds"][0]["title"],
+        "Geneva @everyone @here <@&999> <@123>"
+    );
+    assert_eq!(
+        news["allowed_mentions"]["roles"],
+        serde_json::json!([FOLLOWERS.to_string()])
+    );
+    assert_eq!(news["allowed_mentions"]["parse"], serde_json::json!([]));
+    assert!(
+        news["allowed_mentions"]["users"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        "{news}"
+    );
+    // Apart from the follow line and the role allowed to ping, the message is today's.
+    let mut expected = plain_announcement(&reloader, 6);
+    expected["content"] = news["content"].clone();
+    expected["allowed_mentions"]["roles"] = serde_json::json!([FOLLOWERS.to_string()]);
+    assert_eq!(without_nonce(news.clone()), expected);
+
+    let desk = &posted_bodies(&stub, DESK)[0];
+    assert_eq!(
+        without_nonce(desk.clone()),
+        plain_announcement(&reloader, 6)
+    );
+    assert_eq!(
+        desk["allowed_mentions"],
+        serde_json::json!({"parse": [], "users": [], "roles": []})
+    );
+
+    // A second round: each channel's server was asked of Discord once.
+    add_round(&briefs, 7, "Rome round");
+    reloader.reload(Trigger::Files).await;
+    until("round 7 in each channel", || {
+        posts_to(&stub, NEWS).len() == 2
+            && posts_to(&stub, DESK).len() == 2
+            && announcer.pending() == 0
+    })
+    .await;
+    for channel in [NEWS, DESK] {
+        let lookups = stub
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path == format!("/api/v10/channels/{channel}"))
+            .count();
+        assert_eq!(lookups, 1, "channel {channel}");
+    }
+    assert_eq!(
+        posted_bodies(&stub, NEWS)[1]["allowed_mentions"]["roles"],
+        serde_json::json!([FOLLOWERS.to_string()])
+    );
+    announcer.stop().await;
+}
+
+#[tokio::test]
+async fn without_follow_roles_no_channel_is_looked_up_and_nothing_pings() {
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    let reloader = live(&briefs);
+    let announcer = start(&stub, &reloader, settings(&state_dir(&dir), &[NEWS], None));
+    add_round(&briefs, 6, "Geneva @everyone <@&999> <@123>");
+    reloader.reload(Trigger::Files).await;
+    until("one post", || {
+        posts_to(&stub, NEWS).len() == 1 && announcer.pending() == 0
+    })
+    .await;
+    let body = &posted_bodies(&stub, NEWS)[0];
+    assert_eq!(
+        without_nonce(body.clone()),
+        plain_announcement(&reloader, 6)
+    );
+    assert_eq!(
+        body["allowed_mentions"],
+        serde_json::json!({"parse": [], "users": [], "roles": []})
+    );
+    assert!(
+        stub.requests()
+            .iter()
+            .all(|r| r.path != format!("/api/v10/channels/{NEWS}")),
+        "{:#?}",
+        stub.requests()
+    );
+    announcer.stop().await;
 }

@@ -150,6 +150,8 @@ pub async fn announce_by_hand(
         errors_handled: AtomicU64::new(u64::MAX),
         backoff: settings.backoff,
         max_new_per_reload: settings.max_new_per_reload,
+        follow_roles: settings.follow_roles.clone(),
+        guilds: Mutex::new(std::collections::HashMap::new()),
         me: OnceCell::new(),
         stop: CancellationToken::new(),
     };

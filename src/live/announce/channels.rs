@@ -156,13 +156,19 @@ impl Shared {
             return Ok(());
         }
         let library = self.reloader.current();
-        let Some(message) = library
+        let Some(mut message) = library
             .track(&pending.track)
             .and_then(|track| notices::announcement(&library, track, pending.round))
         else {
             // Removed since it was queued; `next_pending` skips it until it is back.
             return Ok(());
         };
+        let ping = self
+            .follow_role_for(pending.channel, &pending.track)
+            .await?;
+        if let Some(role) = ping {
+            notices::ping_followers(&mut message, &pending.track, role);
+        }
         self.update(|state| state.attempt(pending, unix_ms()))
             .await?;
         // Discord also drops a repeat of the same nonce within a few minutes: a second guard,
@@ -176,7 +182,7 @@ impl Shared {
                 &self.http,
                 message
                     .fit()
-                    .to_create_message()
+                    .to_create_message_pinging(ping)
                     .nonce(Nonce::String(nonce))
                     .enforce_nonce(true),
             )

@@ -107,6 +107,8 @@ impl Announcer {
             errors_handled: AtomicU64::new(u64::MAX),
             backoff: settings.backoff,
             max_new_per_reload: settings.max_new_per_reload,
+            follow_roles: settings.follow_roles.clone(),
+            guilds: Mutex::new(HashMap::new()),
             me: OnceCell::new(),
             stop: CancellationToken::new(),
         });

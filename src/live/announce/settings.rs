@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::Config;
+use crate::config::{Config, FollowRole};
 
 /// How long to wait before retrying a channel that failed: doubling from `first` up to `max`.
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +40,8 @@ pub struct Settings {
     pub backoff: Backoff,
     /// More new rounds than this in one reload are recorded and none is announced.
     pub max_new_per_reload: usize,
+    /// Per server and track, the role an announcement pings; none pings no one.
+    pub follow_roles: Vec<FollowRole>,
 }
 
 impl Settings {
@@ -50,6 +52,7 @@ impl Settings {
             state_dir: config.state_dir.clone(),
             backoff: Backoff::default(),
             max_new_per_reload: config.announce.max_new_per_reload,
+            follow_roles: config.announce.follow_roles.clone(),
         }
     }
 }

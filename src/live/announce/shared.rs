@@ -1,16 +1,18 @@
 //! What the announcer's workers share: the state file and its copy in memory, written one
 //! change at a time, the REST client, and the stop signal.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serenity::all::{Http, UserId};
+use serenity::all::{Channel, ChannelId, Http, UserId};
 use tokio::sync::{Notify, OnceCell, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::settings::Backoff;
 use super::state::{Pending, State, StateError, StateFile};
+use crate::config::{FollowRole, follow_role};
 use crate::library::{Library, RoundId};
 use crate::live::reloader::{Reloader, Status};
 
@@ -46,6 +48,11 @@ pub(super) struct Shared {
     pub backoff: Backoff,
     /// More new rounds than this in one snapshot are recorded, not announced.
     pub max_new_per_reload: usize,
+    /// Per server and track, the role an announcement pings.
+    pub follow_roles: Vec<FollowRole>,
+    /// The server of each channel looked up (none for a channel outside a server), asked of
+    /// Discord once per process and only when there are follow roles.
+    pub guilds: Mutex<HashMap<u64, Option<u64>>>,
     /// briefbot's own user, to recognise its posts in a channel's history.
     pub me: OnceCell<UserId>,
     pub stop: CancellationToken,
@@ -143,6 +150,40 @@ impl Shared {
             _ = woken => true,
             _ = self.stopped() => false,
         }
+    }
+
+    /// The role to ping when a round of `track` is announced in `channel`: the follow role of
+    /// the channel's server for that track, if there is one. Without follow roles, Discord is
+    /// not asked which server the channel is in.
+    pub async fn follow_role_for(
+        &self,
+        channel: u64,
+        track: &str,
+    ) -> Result<Option<u64>, serenity::Error> {
+        if !self.follow_roles.iter().any(|f| f.track == track) {
+            return Ok(None);
+        }
+        let known = self
+            .guilds
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&channel)
+            .copied();
+        let guild = match known {
+            Some(guild) => guild,
+            None => {
+                let guild = match self.http.get_channel(ChannelId::new(channel)).await? {
+                    Channel::Guild(found) => Some(found.guild_id.get()),
+                    _ => None,
+                };
+                self.guilds
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(channel, guild);
+                guild
+            }
+        };
+        Ok(guild.and_then(|guild| follow_role(&self.follow_roles, guild, track)))
     }
 
     pub async fn me(&self) -> Result<UserId, serenity::Error> {
