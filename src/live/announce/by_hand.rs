@@ -4,12 +4,8 @@
 //! folder: two processes posting from one state could post twice.
 
 use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::AtomicU64;
 
 use serenity::all::Http;
-use tokio::sync::OnceCell;
-use tokio_util::sync::CancellationToken;
 
 use super::channels::{DeliveryError, is_refused_as_invalid};
 use super::settings::Settings;
@@ -141,20 +137,7 @@ pub async fn announce_by_hand(
         Some(state) => state,
         None => State::baseline(&reloader.current()),
     };
-    let shared = Shared {
-        http,
-        reloader,
-        store: Mutex::new(Store { state, file }),
-        writer: tokio::sync::Mutex::new(()),
-        rounds_recorded: AtomicU64::new(u64::MAX),
-        errors_handled: AtomicU64::new(u64::MAX),
-        backoff: settings.backoff,
-        max_new_per_reload: settings.max_new_per_reload,
-        follow_roles: settings.follow_roles.clone(),
-        guilds: Mutex::new(std::collections::HashMap::new()),
-        me: OnceCell::new(),
-        stop: CancellationToken::new(),
-    };
+    let shared = Shared::new(http, reloader, Store { state, file }, settings);
     let delivered = |state: &State, channel: u64| {
         state
             .delivered

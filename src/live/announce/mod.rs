@@ -27,13 +27,11 @@ mod shared;
 pub mod state;
 
 use std::collections::HashMap;
-use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serenity::all::Http;
-use tokio::sync::{Notify, OnceCell};
-use tokio_util::sync::CancellationToken;
+use tokio::sync::Notify;
 use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
 
@@ -98,20 +96,12 @@ impl Announcer {
                 state
             }
         };
-        let shared = Arc::new(Shared {
+        let shared = Arc::new(Shared::new(
             http,
             reloader,
-            store: Mutex::new(Store { state, file }),
-            writer: tokio::sync::Mutex::new(()),
-            rounds_recorded: AtomicU64::new(u64::MAX),
-            errors_handled: AtomicU64::new(u64::MAX),
-            backoff: settings.backoff,
-            max_new_per_reload: settings.max_new_per_reload,
-            follow_roles: settings.follow_roles.clone(),
-            guilds: Mutex::new(HashMap::new()),
-            me: OnceCell::new(),
-            stop: CancellationToken::new(),
-        });
+            Store { state, file },
+            &settings,
+        ));
         let mut wakes = HashMap::new();
         let tasks = TaskTracker::new();
         for channel in &settings.channels {

@@ -10,7 +10,7 @@ use serenity::all::{Channel, ChannelId, Http, UserId};
 use tokio::sync::{Notify, OnceCell, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::settings::Backoff;
+use super::settings::{Backoff, Settings};
 use super::state::{Pending, State, StateError, StateFile};
 use crate::config::{FollowRole, follow_role};
 use crate::library::{Library, RoundId};
@@ -59,6 +59,29 @@ pub(super) struct Shared {
 }
 
 impl Shared {
+    /// The announcer's shared part, for `settings`, with `state` as last read from `file`.
+    pub fn new(
+        http: Arc<Http>,
+        reloader: Arc<Reloader>,
+        store: Store,
+        settings: &Settings,
+    ) -> Shared {
+        Shared {
+            http,
+            reloader,
+            store: Mutex::new(store),
+            writer: tokio::sync::Mutex::new(()),
+            rounds_recorded: AtomicU64::new(u64::MAX),
+            errors_handled: AtomicU64::new(u64::MAX),
+            backoff: settings.backoff,
+            max_new_per_reload: settings.max_new_per_reload,
+            follow_roles: settings.follow_roles.clone(),
+            guilds: Mutex::new(HashMap::new()),
+            me: OnceCell::new(),
+            stop: CancellationToken::new(),
+        }
+    }
+
     pub fn state<T>(&self, read: impl FnOnce(&State) -> T) -> T {
         read(&self.store().state)
     }
