@@ -2,32 +2,11 @@
 //! are the very same values (shared with the snapshot served), the checks across files still
 //! see the whole folder, and a broken edit is reported exactly as a full load reports it.
 
-use std::path::{Path, PathBuf};
-
-use std::time::{Duration, SystemTime};
+use std::path::PathBuf;
 
 use briefbot::library::{Folder, Library};
 
-use crate::common::{round_brief, shipped_copy, shipped_options};
-
-/// Marks every file under `dir` as written an hour ago, as files are in a folder that has
-/// been served for a while (a file written in the last seconds is always read again).
-fn age(dir: &Path) {
-    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
-    for entry in std::fs::read_dir(dir).expect("list") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            age(&path);
-        } else {
-            let file = std::fs::File::options()
-                .append(true)
-                .open(&path)
-                .expect("open");
-            file.set_modified(an_hour_ago)
-                .expect("set the modification time");
-        }
-    }
-}
+use crate::common::{age, reload, round_brief, shipped_copy, shipped_options};
 
 fn round(library: &Library, number: u32) -> &briefbot::library::Round {
     library
@@ -54,17 +33,11 @@ fn served_with_round_six() -> (tempfile::TempDir, PathBuf, Folder) {
     (dir, briefs, folder)
 }
 
-fn load(folder: &mut Folder) -> Library {
-    folder
-        .load()
-        .unwrap_or_else(|e| panic!("loads:\n{}", e.diagnostics.render()))
-}
-
 #[test]
 fn unchanged_files_are_not_read_again_and_an_edited_one_is() {
     let (_dir, briefs, mut folder) = served_with_round_six();
-    let first = load(&mut folder);
-    let second = load(&mut folder);
+    let first = reload(&mut folder);
+    let second = reload(&mut folder);
     assert!(shares(&first, &second, 5) && shares(&first, &second, 6));
 
     std::fs::write(
@@ -72,7 +45,7 @@ fn unchanged_files_are_not_read_again_and_an_edited_one_is() {
         round_brief(6, "Geneva round, corrected"),
     )
     .expect("edit");
-    let third = load(&mut folder);
+    let third = reload(&mut folder);
     assert_eq!(round(&third, 6).title, "Geneva round, corrected");
     assert!(
         !shares(&second, &third, 6),
@@ -92,7 +65,7 @@ fn a_broken_edit_is_reported_as_a_full_load_reports_it_and_the_fix_loads() {
     let (_dir, briefs) = shipped_copy();
     age(&briefs);
     let mut folder = Folder::new(&briefs, shipped_options());
-    let before = load(&mut folder);
+    let before = reload(&mut folder);
     let file = briefs.join("syria-israel/06-geneva.md");
     std::fs::write(
         &file,
@@ -105,7 +78,7 @@ fn a_broken_edit_is_reported_as_a_full_load_reports_it_and_the_fix_loads() {
     assert_eq!(incremental.diagnostics.len(), 1);
 
     std::fs::write(&file, round_brief(6, "Geneva round")).expect("fix");
-    let after = load(&mut folder);
+    let after = reload(&mut folder);
     assert!(shares(&before, &after, 5));
     assert_eq!(round(&after, 6).title, "Geneva round");
 }
@@ -115,7 +88,7 @@ fn a_new_file_that_repeats_a_cached_round_is_a_duplicate_at_its_line() {
     let (_dir, briefs) = shipped_copy();
     age(&briefs);
     let mut folder = Folder::new(&briefs, shipped_options());
-    load(&mut folder);
+    reload(&mut folder);
     std::fs::write(
         briefs.join("syria-israel/zz-copy.md"),
         round_brief(5, "The same round again"),
@@ -154,7 +127,7 @@ fn removing_an_author_checks_every_brief_again() {
     let (_dir, briefs) = shipped_copy();
     age(&briefs);
     let mut folder = Folder::new(&briefs, shipped_options());
-    load(&mut folder);
+    reload(&mut folder);
     std::fs::remove_file(briefs.join("authors/omar-safadi.toml")).expect("remove");
     let error = folder.load().expect_err("the round's author is gone");
     let full = Library::load(&briefs, &shipped_options()).expect_err("the author is gone");
@@ -173,10 +146,10 @@ fn removing_an_author_checks_every_brief_again() {
 #[test]
 fn a_removed_round_is_gone_from_the_next_load() {
     let (_dir, briefs, mut folder) = served_with_round_six();
-    let before = load(&mut folder);
+    let before = reload(&mut folder);
     assert_eq!(before.round_count(), 2);
     std::fs::remove_file(briefs.join("syria-israel/06-geneva.md")).expect("remove");
-    let after = load(&mut folder);
+    let after = reload(&mut folder);
     assert_eq!(after.round_count(), 1);
     assert!(shares(&before, &after, 5));
 }

@@ -20,13 +20,12 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
-use std::time::{Duration, SystemTime};
 
 use briefbot::library::search::{Found, Mode};
 use briefbot::library::{Folder, Library, LoadOptions, Round};
 use proptest::prelude::*;
 
-use crate::common::{copy_tree, load, repo};
+use crate::common::{age, copy_tree, load, reload, repo};
 
 const SYRIA: &str = "syria-israel";
 const LEBANON: &str = "lebanon-israel";
@@ -365,25 +364,6 @@ fn a_multiplication_sign_is_not_a_letter() {
 // Reloading: the index shares the shards of unchanged rounds with the snapshot before; it
 // must never serve words a brief no longer has.
 
-/// Marks every file under `dir` as written an hour ago, as in a folder served for a while:
-/// a file written in the last seconds is always read again, so nothing would be shared.
-fn age(dir: &Path) {
-    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
-    for entry in std::fs::read_dir(dir).expect("list") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            age(&path);
-        } else {
-            std::fs::File::options()
-                .append(true)
-                .open(&path)
-                .expect("open")
-                .set_modified(an_hour_ago)
-                .expect("set the modification time");
-        }
-    }
-}
-
 /// A copy of the fixture in a temporary folder, aged, and the `Folder` that reads it.
 fn served_copy() -> (tempfile::TempDir, PathBuf, Folder) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -392,12 +372,6 @@ fn served_copy() -> (tempfile::TempDir, PathBuf, Folder) {
     age(&briefs);
     let folder = Folder::new(&briefs, options());
     (dir, briefs, folder)
-}
-
-fn reload(folder: &mut Folder) -> Library {
-    folder
-        .load()
-        .unwrap_or_else(|e| panic!("loads:\n{}", e.diagnostics.render()))
 }
 
 fn edit(file: &Path, from: &str, to: &str) {

@@ -384,3 +384,29 @@ pub fn assert_valid(def: &str, value: &Value) {
         "{def} rejects the reply: {errors:#?}\n{value:#}"
     );
 }
+
+/// Marks every file under `dir` as written an hour ago, as files are in a folder that has
+/// been served for a while (a file written in the last seconds is always read again).
+pub fn age(dir: &Path) {
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in std::fs::read_dir(dir).expect("list") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            age(&path);
+        } else {
+            std::fs::File::options()
+                .append(true)
+                .open(&path)
+                .expect("open")
+                .set_modified(an_hour_ago)
+                .expect("set the modification time");
+        }
+    }
+}
+
+/// Loads the folder again, as a reload does, or panics with every mistake found.
+pub fn reload(folder: &mut briefbot::library::Folder) -> Library {
+    folder
+        .load()
+        .unwrap_or_else(|e| panic!("loads:\n{}", e.diagnostics.render()))
+}
