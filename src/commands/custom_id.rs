@@ -59,15 +59,15 @@ impl Target {
         if parts.next()? != PREFIX {
             return None;
         }
-        let track = parts.next().filter(|t| crate::library::is_slug(t))?;
-        let round = parts.next()?.parse::<u32>().ok().filter(|n| *n >= 1)?;
+        let track = slug(parts.next()?)?;
+        let round = from_one(parts.next()?)?;
         let view = match (parts.next()?, parts.next()) {
             ("card", None) => View::Card,
             ("prev", None) => View::Prev,
             ("next", None) => View::Next,
             ("positions", None) => View::Positions,
             ("author", None) => View::Author,
-            ("more", Some(page)) => View::More(page.parse::<usize>().ok().filter(|p| *p >= 1)?),
+            ("more", Some(page)) => View::More(from_one(page)?),
             _ => return None,
         };
         parts
@@ -103,16 +103,8 @@ impl TimelinePage {
 
     /// Reads a `custom_id`; `None` for anything else.
     pub fn parse(custom_id: &str) -> Option<TimelinePage> {
-        let mut parts = custom_id.split(':');
-        if parts.next()? != TIMELINE {
-            return None;
-        }
-        let track = parts.next().filter(|t| crate::library::is_slug(t))?;
-        let page = parts.next()?.parse::<usize>().ok().filter(|p| *p >= 1)?;
-        parts
-            .next()
-            .is_none()
-            .then(|| TimelinePage::new(track, page))
+        let [track, page] = fields(custom_id, TIMELINE)?;
+        Some(TimelinePage::new(slug(track)?, from_one(page)?))
     }
 }
 
@@ -145,18 +137,12 @@ impl SearchPage {
 
     /// Reads a `custom_id`; `None` for anything else.
     pub fn parse(custom_id: &str) -> Option<SearchPage> {
-        let mut parts = custom_id.split(':');
-        if parts.next()? != SEARCH {
-            return None;
-        }
-        let track = match parts.next()? {
+        let [track, page] = fields(custom_id, SEARCH)?;
+        let track = match track {
             "" => None,
-            slug => Some(slug)
-                .filter(|t| crate::library::is_slug(t))
-                .map(Some)?,
+            track => Some(slug(track)?),
         };
-        let page = parts.next()?.parse::<usize>().ok().filter(|p| *p >= 1)?;
-        parts.next().is_none().then(|| SearchPage::new(track, page))
+        Some(SearchPage::new(track, from_one(page)?))
     }
 }
 
@@ -186,14 +172,33 @@ impl Open {
 
     /// Reads a `custom_id`; `None` for anything else.
     pub fn parse(custom_id: &str) -> Option<Open> {
-        let mut parts = custom_id.split(':');
-        if parts.next()? != OPEN {
-            return None;
-        }
-        let track = parts.next().filter(|t| crate::library::is_slug(t))?;
-        let round = parts.next()?.parse::<u32>().ok().filter(|n| *n >= 1)?;
-        parts.next().is_none().then(|| Open::new(track, round))
+        let [track, round] = fields(custom_id, OPEN)?;
+        Some(Open::new(slug(track)?, from_one(round)?))
     }
+}
+
+/// The `N` fields after `prefix` of a `custom_id` written `prefix:a:b…`; `None` for another
+/// prefix or another number of fields.
+fn fields<'a, const N: usize>(custom_id: &'a str, prefix: &str) -> Option<[&'a str; N]> {
+    let mut parts = custom_id.split(':');
+    if parts.next()? != prefix {
+        return None;
+    }
+    let mut fields = [""; N];
+    for field in &mut fields {
+        *field = parts.next()?;
+    }
+    parts.next().is_none().then_some(fields)
+}
+
+/// A track's id as a `custom_id` holds it.
+fn slug(text: &str) -> Option<&str> {
+    Some(text).filter(|t| crate::library::is_slug(t))
+}
+
+/// A round number or a page, counted from 1.
+fn from_one<N: std::str::FromStr + PartialOrd + From<u8>>(text: &str) -> Option<N> {
+    text.parse::<N>().ok().filter(|n| *n >= N::from(1))
 }
 
 #[cfg(test)]
