@@ -94,6 +94,10 @@ struct Stamp {
 /// cached, so the next load reads it again.
 const RACY: Duration = Duration::from_secs(2);
 
+/// How long a load that read files modified within `RACY` waits before looking at them
+/// again: long enough for a write in progress to move the file's length or time.
+const QUIET: Duration = Duration::from_millis(20);
+
 impl Stamp {
     fn of(meta: Option<&std::fs::Metadata>) -> Option<Stamp> {
         let meta = meta?;
@@ -267,6 +271,7 @@ impl Folder {
         let rounds = self.read_briefs(&found, &known, started, &mut diagnostics);
         self.checked_against = Some(known);
 
+        self.confirm_steady(&found, started, &mut diagnostics);
         if !diagnostics.is_empty() {
             return fail(diagnostics, counts);
         }
@@ -280,6 +285,40 @@ impl Folder {
         self.search = Some(library.search_index().clone());
         library.counts = counts;
         Ok(library)
+    }
+
+    /// Refuses files that were being written while they were read. Linux does not make a
+    /// read atomic with a concurrent write: a brief saved in place (as editors and `git
+    /// checkout` do) can be read half written, and a brief cut short mid-body still parses.
+    /// Only files modified moments before the load can be mid-write, so when there are any,
+    /// the load waits a moment and looks at them again: a file whose length, time or inode
+    /// moved since the walk is reported, and the reload its save triggers reads it whole.
+    fn confirm_steady(
+        &self,
+        found: &files::Found,
+        started: SystemTime,
+        diagnostics: &mut Diagnostics,
+    ) {
+        let recent: Vec<(&PathBuf, Stamp)> = found
+            .metadata
+            .iter()
+            .filter_map(|(path, meta)| Some((path, Stamp::of(Some(meta))?)))
+            .filter(|(_, stamp)| !stamp.is_settled(started))
+            .collect();
+        if recent.is_empty() {
+            return;
+        }
+        std::thread::sleep(QUIET);
+        for (path, stamp) in recent {
+            let path = self.root.join(path);
+            let now = Stamp::of(std::fs::metadata(&path).ok().as_ref());
+            if now != Some(stamp) {
+                diagnostics.push(
+                    Diagnostic::whole(&path, "the file changed while it was being read")
+                        .with_help("it is read again once the save is done"),
+                );
+            }
+        }
     }
 
     /// What is wrong with the folder itself: no briefs, entries that cannot be read, TOML
