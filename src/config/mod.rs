@@ -11,8 +11,8 @@ mod sections;
 
 use crate::library::diagnostics::Location;
 pub use sections::{
-    AnnounceConfig, DEFAULT_MAX_NEW_PER_RELOAD, DiscordConfig, FollowRole, ServeConfig, Shards,
-    follow_role,
+    AnnounceConfig, AnnounceMode, AnnounceTarget, DEFAULT_MAX_NEW_PER_RELOAD, DiscordConfig,
+    FollowRole, ServeConfig, Shards, follow_role,
 };
 
 /// The settings briefbot runs with.
@@ -25,6 +25,8 @@ pub struct Config {
     pub discord: DiscordConfig,
     pub serve: ServeConfig,
     pub announce: AnnounceConfig,
+    /// Per server and track, the opt-in role of the track's followers.
+    pub follow: Vec<FollowRole>,
     /// Where briefbot keeps what it must remember across restarts (which rounds it announced),
     /// resolved against the config file's folder when relative.
     pub state_dir: PathBuf,
@@ -42,6 +44,8 @@ struct FileConfig {
     serve: ServeConfig,
     #[serde(default)]
     announce: AnnounceConfig,
+    #[serde(default)]
+    follow: Vec<FollowRole>,
     state_dir: Option<PathBuf>,
 }
 
@@ -145,38 +149,38 @@ impl Config {
                 "channel ids in [announce] must be positive numbers (right-click the channel, Copy Channel ID)".to_string(),
             ));
         }
-        if let Some(twice) = announce
-            .channels
-            .iter()
-            .enumerate()
-            .find_map(|(i, id)| announce.channels[..i].contains(id).then_some(id))
-        {
+        let targets = announce.all_targets();
+        if let Some(twice) = targets.iter().enumerate().find_map(|(i, t)| {
+            targets[..i]
+                .iter()
+                .any(|e| e.channel == t.channel)
+                .then_some(i)
+        }) {
+            let at = twice
+                .checked_sub(announce.channels.len())
+                .and_then(|n| nth_table_offset(text, "announce.target", n))
+                .unwrap_or_else(|| text.find("[announce]").unwrap_or(0));
             return Err(invalid(
-                Location::of(text, text.find("[announce]").unwrap_or(0)),
+                Location::of(text, at),
                 format!(
-                    "channel {twice} is listed twice in [announce] channels; each channel gets one announcement"
+                    "channel {} is listed twice in [announce] (channels and [[announce.target]]); each channel gets one announcement",
+                    targets[twice].channel
                 ),
             ));
         }
-        if let Some((first, second)) = duplicate_follow_role(&announce.follow_roles) {
-            let (a, b) = (
-                &announce.follow_roles[first],
-                &announce.follow_roles[second],
-            );
+        let follow = file.follow;
+        if let Some((first, second)) = duplicate_follow_role(&follow) {
+            let (a, b) = (&follow[first], &follow[second]);
             return Err(invalid(
-                Location::of(
-                    text,
-                    nth_follow_role_offset(text, second)
-                        .unwrap_or_else(|| text.find("[announce]").unwrap_or(0)),
-                ),
+                Location::of(text, nth_table_offset(text, "follow", second).unwrap_or(0)),
                 format!(
-                    "`announce.follow_roles` entries {} (role {}) and {} (role {}) both set a follow role for track \"{}\" in server {}; a server has one follow role per track",
+                    "`follow` entries {} (role {}) and {} (role {}) both set a follow role for track \"{}\" in server {}; a server has one follow role per track",
                     first + 1,
                     a.role,
                     second + 1,
                     b.role,
                     b.track,
-                    b.guild
+                    b.server
                 ),
             ));
         }
@@ -188,6 +192,7 @@ impl Config {
             discord,
             serve: file.serve,
             announce,
+            follow,
             state_dir: base.join(state_dir),
         })
     }
@@ -248,6 +253,7 @@ impl Config {
             discord: DiscordConfig::default(),
             serve: ServeConfig::default(),
             announce: AnnounceConfig::default(),
+            follow: Vec::new(),
             state_dir: PathBuf::from("state"),
         }
     }
@@ -265,14 +271,13 @@ fn duplicate_follow_role(roles: &[FollowRole]) -> Option<(usize, usize)> {
     roles.iter().enumerate().find_map(|(i, b)| {
         roles[..i]
             .iter()
-            .position(|a| a.guild == b.guild && a.track == b.track)
+            .position(|a| a.server == b.server && a.track == b.track)
             .map(|first| (first, i))
     })
 }
 
-/// Where the `n`-th (from 0) `[[announce.follow_roles]]` header begins, if entries are
-/// written as tables.
-fn nth_follow_role_offset(text: &str, n: usize) -> Option<usize> {
+/// Where the `n`-th (from 0) `[[name]]` header begins, if entries are written as tables.
+fn nth_table_offset(text: &str, name: &str, n: usize) -> Option<usize> {
     let mut offset = 0;
     let mut seen = 0;
     for line in text.split_inclusive('\n') {
@@ -280,7 +285,7 @@ fn nth_follow_role_offset(text: &str, n: usize) -> Option<usize> {
         if header
             .strip_prefix("[[")
             .and_then(|rest| rest.split("]]").next())
-            .is_some_and(|name| name.trim() == "announce.follow_roles")
+            .is_some_and(|table| table.trim() == name)
         {
             if seen == n {
                 return Some(offset + (line.len() - header.len()));
@@ -501,72 +506,108 @@ mod tests {
     #[test]
     fn follow_roles_are_read_per_server_and_track() {
         let config = parse(
-            "[announce]\nchannels = [11]\n\n[[announce.follow_roles]]\nguild = \"123456789012345678\"\ntrack = \"syria-israel\"\nrole = \"234567890123456789\"\n\n[[announce.follow_roles]]\nguild = 123456789012345678\ntrack = \"gulf\"\nrole = 345678901234567890\n",
+            "[announce]\nchannels = [11]\n\n[[follow]]\nserver = \"123456789012345678\"\ntrack = \"syria-israel\"\nrole = \"234567890123456789\"\n\n[[follow]]\nserver = 123456789012345678\ntrack = \"gulf\"\nrole = 345678901234567890\n",
         )
         .expect("valid");
         assert_eq!(
-            config.announce.follow_roles,
+            config.follow,
             vec![
                 FollowRole {
-                    guild: 123_456_789_012_345_678,
+                    server: 123_456_789_012_345_678,
                     track: "syria-israel".to_string(),
                     role: 234_567_890_123_456_789,
                 },
                 FollowRole {
-                    guild: 123_456_789_012_345_678,
+                    server: 123_456_789_012_345_678,
                     track: "gulf".to_string(),
                     role: 345_678_901_234_567_890,
                 },
             ]
         );
         assert_eq!(
-            config
-                .announce
-                .follow_role(123_456_789_012_345_678, "syria-israel"),
+            follow_role(&config.follow, 123_456_789_012_345_678, "syria-israel"),
             Some(234_567_890_123_456_789)
         );
-        assert_eq!(config.announce.follow_role(1, "syria-israel"), None);
-        assert!(parse("").expect("valid").announce.follow_roles.is_empty());
+        assert_eq!(follow_role(&config.follow, 1, "syria-israel"), None);
+        assert!(parse("").expect("valid").follow.is_empty());
     }
 
     #[test]
     fn a_follow_role_needs_snowflakes_a_slug_and_one_entry_per_server_and_track() {
-        let err = parse(
-            "[[announce.follow_roles]]\nguild = \"12345x\"\ntrack = \"syria-israel\"\nrole = \"2\"\n",
-        )
-        .expect_err("bad guild");
+        let err =
+            parse("[[follow]]\nserver = \"12345x\"\ntrack = \"syria-israel\"\nrole = \"2\"\n")
+                .expect_err("bad guild");
         assert_eq!(
             err.to_string(),
-            "config.toml:2:9: `announce.follow_roles` guild must be a Discord id (digits, such as \"123456789012345678\"), found \"12345x\""
+            "config.toml:2:10: `follow` server must be a Discord id (digits, such as \"123456789012345678\"), found \"12345x\""
         );
-        let err = parse(
-            "[[announce.follow_roles]]\nguild = \"1\"\ntrack = \"syria-israel\"\nrole = -5\n",
-        )
-        .expect_err("bad role");
+        let err = parse("[[follow]]\nserver = \"1\"\ntrack = \"syria-israel\"\nrole = -5\n")
+            .expect_err("bad role");
         assert_eq!(
             err.to_string(),
-            "config.toml:4:8: `announce.follow_roles` role must be a Discord id (digits, such as \"123456789012345678\"), found -5"
+            "config.toml:4:8: `follow` role must be a Discord id (digits, such as \"123456789012345678\"), found -5"
         );
-        let err = parse(
-            "[[announce.follow_roles]]\nguild = \"1\"\ntrack = \"Syria Israel\"\nrole = \"2\"\n",
-        )
-        .expect_err("bad track");
+        let err = parse("[[follow]]\nserver = \"1\"\ntrack = \"Syria Israel\"\nrole = \"2\"\n")
+            .expect_err("bad track");
         assert_eq!(
             err.to_string(),
-            "config.toml:3:9: `announce.follow_roles` track must be lower-case letters, digits and dashes, found \"Syria Israel\""
+            "config.toml:3:9: `follow` track must be lower-case letters, digits and dashes, found \"Syria Israel\""
         );
-        let err = parse(
-            "[[announce.follow_roles]]\nguild = \"1\"\ntrack = \"a\"\nrole = \"2\"\nrol = \"3\"\n",
-        )
-        .expect_err("misspelt");
+        let err = parse("[[follow]]\nserver = \"1\"\ntrack = \"a\"\nrole = \"2\"\nrol = \"3\"\n")
+            .expect_err("misspelt");
         assert!(err.to_string().contains("unknown field `rol`"), "{err}");
         let err = parse(
-            "[[announce.follow_roles]]\nguild = \"1\"\ntrack = \"a\"\nrole = \"2\"\n\n[[announce.follow_roles]]\nguild = \"1\"\ntrack = \"b\"\nrole = \"3\"\n\n[[announce.follow_roles]]\nguild = 1\ntrack = \"a\"\nrole = \"4\"\n",
+            "[[follow]]\nserver = \"1\"\ntrack = \"a\"\nrole = \"2\"\n\n[[follow]]\nserver = \"1\"\ntrack = \"b\"\nrole = \"3\"\n\n[[follow]]\nserver = 1\ntrack = \"a\"\nrole = \"4\"\n",
         )
         .expect_err("duplicate");
         assert_eq!(
             err.to_string(),
-            "config.toml:11:1: `announce.follow_roles` entries 1 (role 2) and 3 (role 4) both set a follow role for track \"a\" in server 1; a server has one follow role per track"
+            "config.toml:11:1: `follow` entries 1 (role 2) and 3 (role 4) both set a follow role for track \"a\" in server 1; a server has one follow role per track"
+        );
+    }
+
+    #[test]
+    fn announce_targets_add_threads_and_forums_to_the_plain_channels() {
+        let config = parse(
+            "[announce]\nchannels = [111]\n\n[[announce.target]]\nchannel = 222\nmode = \"thread\"\n\n[[announce.target]]\nchannel = \"333\"\nmode = \"forum\"\n\n[[announce.target]]\nchannel = 444\n",
+        )
+        .expect("valid");
+        let targets: Vec<(u64, AnnounceMode)> = config
+            .announce
+            .all_targets()
+            .iter()
+            .map(|t| (t.channel, t.mode))
+            .collect();
+        assert_eq!(
+            targets,
+            [
+                (111, AnnounceMode::Message),
+                (222, AnnounceMode::Thread),
+                (333, AnnounceMode::Forum),
+                (444, AnnounceMode::Message),
+            ]
+        );
+        assert!(
+            parse("[[announce.target]]\nchannel = 5\n")
+                .expect("valid")
+                .announce
+                .is_enabled()
+        );
+        let err = parse("[[announce.target]]\nchannel = 5\nmode = \"forums\"\n").expect_err("mode");
+        assert!(err.to_string().starts_with("config.toml:3:8:"), "{err}");
+        assert!(err.to_string().contains("`forum`"), "{err}");
+        let err = parse("[[announce.target]]\nchannel = \"x\"\n").expect_err("channel");
+        assert_eq!(
+            err.to_string(),
+            "config.toml:2:11: `announce.target` channel must be a Discord id (digits, such as \"123456789012345678\"), found \"x\""
+        );
+        let err = parse(
+            "[announce]\nchannels = [7]\n\n[[announce.target]]\nchannel = 8\n\n[[announce.target]]\nchannel = 7\nmode = \"thread\"\n",
+        )
+        .expect_err("twice");
+        assert_eq!(
+            err.to_string(),
+            "config.toml:7:1: channel 7 is listed twice in [announce] (channels and [[announce.target]]); each channel gets one announcement"
         );
     }
 

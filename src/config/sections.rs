@@ -1,4 +1,4 @@
-//! The tables of `config.toml`: `[discord]`, `[serve]` and `[announce]`, with their defaults
+//! The tables of `config.toml`: `[discord]`, `[serve]`, `[announce]` and `[[follow]]`, with their defaults
 //! and the shapes `shards` may take.
 
 use std::num::NonZeroUsize;
@@ -19,19 +19,44 @@ pub struct AnnounceConfig {
     /// imported, a track renamed), they are recorded and none is announced.
     #[serde(default = "default_max_new_per_reload")]
     pub max_new_per_reload: usize,
-    /// Per server and track, the role whose members are pinged when a round of that track is
-    /// announced in that server's channels. No other mention ever pings.
-    #[serde(default)]
-    pub follow_roles: Vec<FollowRole>,
+    /// Channels with a way of their own to announce: a message with a discussion thread, or
+    /// a post in a forum (`[[announce.target]]`).
+    #[serde(default, rename = "target")]
+    pub targets: Vec<AnnounceTarget>,
 }
 
-/// One `[[announce.follow_roles]]` entry: in server `guild`, announcements of rounds of
-/// `track` mention (and ping) `role`.
+/// One `[[announce.target]]` entry: a channel and how a new round is announced there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnounceTarget {
+    #[serde(deserialize_with = "target_channel_snowflake")]
+    pub channel: u64,
+    #[serde(default)]
+    pub mode: AnnounceMode,
+}
+
+/// How a new round is announced in a channel. Whether the channel is an announcement channel
+/// (posts are crossposted) is what Discord says of it, not a setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AnnounceMode {
+    /// The round's card as a message (what `[announce] channels` do).
+    #[default]
+    Message,
+    /// The card as a message, with a discussion thread started from it.
+    Thread,
+    /// A post in a forum channel, titled with the round's headline.
+    Forum,
+}
+
+/// One `[[follow]]` entry: in server `server`, the opt-in role for rounds of `track`. The
+/// Follow button and `/follow` give and take it; announcements of the track in that server's
+/// channels mention (and ping) it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FollowRole {
-    #[serde(deserialize_with = "guild_snowflake")]
-    pub guild: u64,
+    #[serde(deserialize_with = "server_snowflake")]
+    pub server: u64,
     #[serde(deserialize_with = "track_slug")]
     pub track: String,
     #[serde(deserialize_with = "role_snowflake")]
@@ -65,17 +90,23 @@ fn snowflake<'de, D: serde::Deserializer<'de>>(
     };
     id.filter(|id| *id > 0).ok_or_else(|| {
         serde::de::Error::custom(format!(
-            "`announce.follow_roles` {key} must be a Discord id (digits, such as \"123456789012345678\"), found {written}"
+            "{key} must be a Discord id (digits, such as \"123456789012345678\"), found {written}"
         ))
     })
 }
 
-fn guild_snowflake<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    snowflake(deserializer, "guild")
+fn server_snowflake<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    snowflake(deserializer, "`follow` server")
 }
 
 fn role_snowflake<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    snowflake(deserializer, "role")
+    snowflake(deserializer, "`follow` role")
+}
+
+fn target_channel_snowflake<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<u64, D::Error> {
+    snowflake(deserializer, "`announce.target` channel")
 }
 
 fn track_slug<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
@@ -84,7 +115,7 @@ fn track_slug<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Strin
         Ok(track)
     } else {
         Err(serde::de::Error::custom(format!(
-            "`announce.follow_roles` track must be lower-case letters, digits and dashes, found \"{track}\""
+            "`follow` track must be lower-case letters, digits and dashes, found \"{track}\""
         )))
     }
 }
@@ -102,7 +133,7 @@ impl Default for AnnounceConfig {
             channels: Vec::new(),
             errors_channel: None,
             max_new_per_reload: DEFAULT_MAX_NEW_PER_RELOAD,
-            follow_roles: Vec::new(),
+            targets: Vec::new(),
         }
     }
 }
@@ -110,20 +141,28 @@ impl Default for AnnounceConfig {
 impl AnnounceConfig {
     /// Whether anything is to be posted at all (and so a token and a state folder are needed).
     pub fn is_enabled(&self) -> bool {
-        !self.channels.is_empty() || self.errors_channel.is_some()
+        !self.channels.is_empty() || !self.targets.is_empty() || self.errors_channel.is_some()
     }
 
-    /// The role that follows `track` in server `guild`, if one is configured.
-    pub fn follow_role(&self, guild: u64, track: &str) -> Option<u64> {
-        follow_role(&self.follow_roles, guild, track)
+    /// Every channel that gets new rounds, with its mode: `channels` (a message in each),
+    /// then the `[[announce.target]]` entries.
+    pub fn all_targets(&self) -> Vec<AnnounceTarget> {
+        self.channels
+            .iter()
+            .map(|&channel| AnnounceTarget {
+                channel,
+                mode: AnnounceMode::Message,
+            })
+            .chain(self.targets.iter().copied())
+            .collect()
     }
 }
 
-/// The role of `follow_roles` that follows `track` in server `guild`.
-pub fn follow_role(follow_roles: &[FollowRole], guild: u64, track: &str) -> Option<u64> {
-    follow_roles
+/// The role of `follow` that follows `track` in server `server`.
+pub fn follow_role(follow: &[FollowRole], server: u64, track: &str) -> Option<u64> {
+    follow
         .iter()
-        .find(|f| f.guild == guild && f.track == track)
+        .find(|f| f.server == server && f.track == track)
         .map(|f| f.role)
 }
 

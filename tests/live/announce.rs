@@ -900,7 +900,7 @@ const FOLLOWERS: u64 = 234_567_890_123_456_789;
 
 fn follow_role(guild: u64, track: &str, role: u64) -> briefbot::config::FollowRole {
     briefbot::config::FollowRole {
-        guild,
+        server: guild,
         track: track.to_string(),
         role,
     }

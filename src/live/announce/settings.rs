@@ -47,12 +47,17 @@ pub struct Settings {
 impl Settings {
     pub fn from_config(config: &Config) -> Settings {
         Settings {
-            channels: config.announce.channels.clone(),
+            channels: config
+                .announce
+                .all_targets()
+                .iter()
+                .map(|t| t.channel)
+                .collect(),
             errors_channel: config.announce.errors_channel,
             state_dir: config.state_dir.clone(),
             backoff: Backoff::default(),
             max_new_per_reload: config.announce.max_new_per_reload,
-            follow_roles: config.announce.follow_roles.clone(),
+            follow_roles: config.follow.clone(),
         }
     }
 }
