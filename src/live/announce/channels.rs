@@ -7,16 +7,22 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serenity::all::{ChannelId, HttpError, MessageId, MessagePagination, Nonce};
+use serenity::all::{ChannelId, CreateMessage, HttpError, MessageId, MessagePagination, Nonce};
 use tokio::sync::{Notify, mpsc, watch};
 use tracing::{error, info, warn};
 
 use super::shared::{Observed, Shared};
 use super::state::Pending;
 use crate::commands::notices;
-use crate::library::fingerprint;
+use crate::library::{Library, fingerprint};
 use crate::live::reloader::Status;
 use crate::reply::Message;
+
+/// An announcement ready to post in one channel, and the fingerprint of what it shows.
+pub(super) struct Posting {
+    pub message: CreateMessage,
+    pub card: String,
+}
 
 /// Why one delivery attempt failed; the worker logs it and retries later.
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +147,10 @@ impl Shared {
     /// One attempt to deliver `pending`: found in the channel, or posted and recorded.
     pub(super) async fn deliver(&self, pending: &Pending) -> Result<(), DeliveryError> {
         let channel = ChannelId::new(pending.channel);
+        let library = self.reloader.current();
+        let posting = self
+            .posting(&library, &pending.track, pending.round, pending.channel)
+            .await?;
         if let Some(since) = pending.first_attempt_ms
             && let Some(message) = self.find_own_post(channel, pending, since).await?
         {
@@ -151,24 +161,17 @@ impl Shared {
                 message = message.get(),
                 "the announcement was posted before a restart; recorded, not posted again"
             );
-            self.update(|state| state.deliver(pending, message.get()))
+            // What the post shows is not known; when the round is there it is taken to be the
+            // card of now, and when not, the next snapshot marks the post withdrawn.
+            let card = posting.map(|p| p.card).unwrap_or_default();
+            self.update(|state| state.deliver(pending, message.get(), card))
                 .await?;
             return Ok(());
         }
-        let library = self.reloader.current();
-        let Some(mut message) = library
-            .track(&pending.track)
-            .and_then(|track| notices::announcement(&library, track, pending.round))
-        else {
+        let Some(posting) = posting else {
             // Removed since it was queued; `next_pending` skips it until it is back.
             return Ok(());
         };
-        let ping = self
-            .follow_role_for(pending.channel, &pending.track)
-            .await?;
-        if let Some(role) = ping {
-            notices::ping_followers(&mut message, &pending.track, role);
-        }
         self.update(|state| state.attempt(pending, unix_ms()))
             .await?;
         // Discord also drops a repeat of the same nonce within a few minutes: a second guard,
@@ -180,14 +183,13 @@ impl Shared {
         let posted = channel
             .send_message(
                 &self.http,
-                message
-                    .fit()
-                    .to_create_message_pinging(ping)
+                posting
+                    .message
                     .nonce(Nonce::String(nonce))
                     .enforce_nonce(true),
             )
             .await?;
-        self.update(|state| state.deliver(pending, posted.id.get()))
+        self.update(|state| state.deliver(pending, posted.id.get(), posting.card))
             .await?;
         info!(
             channel = pending.channel,
@@ -197,6 +199,31 @@ impl Shared {
             "new round announced"
         );
         Ok(())
+    }
+
+    /// The announcement of round `round` of `track` as it is posted in `channel` from
+    /// `library` (with the channel's follow role), and its fingerprint; none when `library`
+    /// does not have the round.
+    pub(super) async fn posting(
+        &self,
+        library: &Library,
+        track: &str,
+        round: u32,
+        channel: u64,
+    ) -> Result<Option<Posting>, serenity::Error> {
+        let Some(mut message) = library
+            .track(track)
+            .and_then(|t| notices::announcement(library, t, round))
+        else {
+            return Ok(None);
+        };
+        let ping = self.follow_role_for(channel, track).await?;
+        if let Some(role) = ping {
+            notices::ping_followers(&mut message, track, role);
+        }
+        let message = message.fit().to_create_message_pinging(ping);
+        let card = fingerprint(&serde_json::to_string(&message).unwrap_or_default());
+        Ok(Some(Posting { message, card }))
     }
 
     /// briefbot's announcement of `pending` among the channel's messages since a little

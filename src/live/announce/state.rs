@@ -54,6 +54,22 @@ pub struct Delivered {
     pub round: u32,
     pub channel: u64,
     pub message: u64,
+    /// The fingerprint of what the message shows, as posted or last edited: when the served
+    /// library would announce the round differently (a fix, a correction, a new source), the
+    /// message is edited to match and this changes with it, so a restart does not edit again.
+    /// Absent in a state written before edits existed: then the first snapshot records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<String>,
+    /// Whether the message says the round was withdrawn (its brief was removed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
+}
+
+impl Delivered {
+    /// Where the message that shows the card is: the channel and the message id.
+    pub fn card_at(&self) -> (u64, u64) {
+        (self.channel, self.message)
+    }
 }
 
 impl State {
@@ -122,8 +138,9 @@ impl State {
         }
     }
 
-    /// Moves `pending` to the delivered list with the message Discord created.
-    pub fn deliver(&mut self, pending: &Pending, message: u64) {
+    /// Moves `pending` to the delivered list with the message Discord created, which shows
+    /// the card with fingerprint `card`.
+    pub fn deliver(&mut self, pending: &Pending, message: u64, card: String) {
         if let Some(i) = self.position(pending) {
             let done = self.pending.remove(i);
             self.delivered.push(Delivered {
@@ -131,6 +148,8 @@ impl State {
                 round: done.round,
                 channel: done.channel,
                 message,
+                card: Some(card),
+                withdrawn: false,
             });
         }
     }
@@ -297,7 +316,7 @@ mod tests {
             Some(5),
             "the first attempt is kept"
         );
-        state.deliver(&pending(3, 10), 77);
+        state.deliver(&pending(3, 10), 77, "card".to_string());
         file.save(&state).expect("save");
         file.save(&state).expect("save over");
         assert_eq!(file.load().expect("load"), Some(state));
