@@ -10,6 +10,7 @@ use serenity::all::{Channel, ChannelId, Http, UserId};
 use tokio::sync::{Notify, OnceCell, watch};
 use tokio_util::sync::CancellationToken;
 
+use super::edits::Stale;
 use super::settings::{Backoff, Settings};
 use super::state::{Pending, State, StateError, StateFile};
 use crate::config::{FollowRole, follow_role};
@@ -55,6 +56,10 @@ pub(super) struct Shared {
     pub guilds: Mutex<HashMap<u64, Option<u64>>>,
     /// briefbot's own user, to recognise its posts in a channel's history.
     pub me: OnceCell<UserId>,
+
+    /// Announcements whose messages wait for an edit, as the last snapshot's review found
+    /// them (recomputed by each review, and at every start).
+    pub edits: Mutex<Vec<Stale>>,
     pub stop: CancellationToken,
 }
 
@@ -78,6 +83,7 @@ impl Shared {
             follow_roles: settings.follow_roles.clone(),
             guilds: Mutex::new(HashMap::new()),
             me: OnceCell::new(),
+            edits: Mutex::new(Vec::new()),
             stop: CancellationToken::new(),
         }
     }
