@@ -4,7 +4,8 @@
 //! round's announcement says it was withdrawn and is not deleted, and more changed rounds at
 //! once than `max_new_per_reload` are left as they are.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::announce::{
     CapturedLogs, DESK, ERRORS, NEWS, add_round, edits_of, post_attempts, posts_to, settings,
@@ -13,9 +14,9 @@ use crate::announce::{
 use crate::common::discord_stub::DiscordStub;
 use crate::common::{live, round_brief, shipped_copy};
 use briefbot::commands::notices;
-use briefbot::live::Trigger;
 use briefbot::live::announce::Announcer;
 use briefbot::live::announce::state::StateFile;
+use briefbot::live::{Reloader, Trigger};
 use serde_json::Value;
 
 /// The stored messages of `channel` (as edited), oldest first.
@@ -58,20 +59,38 @@ fn write_round(briefs: &Path, number: u32, text: String) {
     .expect("write brief");
 }
 
-#[tokio::test]
-async fn an_edited_round_changes_its_announcements_once_and_not_after_a_restart() {
+/// A running announcer for `channels` (and `errors`) that has announced round 6, "Geneva
+/// round", once in each.
+async fn announced_round_6(
+    channels: &[u64],
+    errors: Option<u64>,
+) -> (
+    DiscordStub,
+    tempfile::TempDir,
+    PathBuf,
+    Arc<Reloader>,
+    Announcer,
+) {
     let stub = DiscordStub::start().await;
     let (dir, briefs) = shipped_copy();
     let reloader = live(&briefs);
     let announcer = start(
         &stub,
         &reloader,
-        settings(&state_dir(&dir), &[NEWS, DESK], None),
+        settings(&state_dir(&dir), channels, errors),
     );
     add_round(&briefs, 6, "Geneva round");
     reloader.reload(Trigger::Files).await;
     settled(&announcer, reloader.generation()).await;
-    assert_eq!(shown(&stub, NEWS).len(), 1);
+    for channel in channels {
+        assert_eq!(post_attempts(&stub, *channel), 1);
+    }
+    (stub, dir, briefs, reloader, announcer)
+}
+
+#[tokio::test]
+async fn an_edited_round_changes_its_announcements_once_and_not_after_a_restart() {
+    let (stub, dir, briefs, reloader, announcer) = announced_round_6(&[NEWS, DESK], None).await;
     let before = announcer.state().delivered;
 
     add_round(&briefs, 6, "Geneva round, corrected");
@@ -125,13 +144,7 @@ async fn an_edited_round_changes_its_announcements_once_and_not_after_a_restart(
 
 #[tokio::test]
 async fn a_correction_note_shows_on_the_edited_announcement() {
-    let stub = DiscordStub::start().await;
-    let (dir, briefs) = shipped_copy();
-    let reloader = live(&briefs);
-    let announcer = start(&stub, &reloader, settings(&state_dir(&dir), &[NEWS], None));
-    add_round(&briefs, 6, "Geneva round");
-    reloader.reload(Trigger::Files).await;
-    settled(&announcer, reloader.generation()).await;
+    let (stub, _dir, briefs, reloader, announcer) = announced_round_6(&[NEWS], None).await;
 
     write_round(
         &briefs,
@@ -165,13 +178,7 @@ async fn a_correction_note_shows_on_the_edited_announcement() {
 
 #[tokio::test]
 async fn a_removed_round_is_marked_withdrawn_not_deleted_and_restored_when_it_is_back() {
-    let stub = DiscordStub::start().await;
-    let (dir, briefs) = shipped_copy();
-    let reloader = live(&briefs);
-    let announcer = start(&stub, &reloader, settings(&state_dir(&dir), &[NEWS], None));
-    add_round(&briefs, 6, "Geneva round");
-    reloader.reload(Trigger::Files).await;
-    settled(&announcer, reloader.generation()).await;
+    let (stub, dir, briefs, reloader, announcer) = announced_round_6(&[NEWS], None).await;
     let posted = shown(&stub, NEWS)[0].clone();
 
     let file = briefs.join("syria-israel/06-new.md");
@@ -296,13 +303,7 @@ async fn more_changed_rounds_than_the_limit_are_left_as_they_are_and_the_editors
 
 #[tokio::test]
 async fn announcements_recorded_before_edits_existed_are_not_edited_on_upgrade() {
-    let stub = DiscordStub::start().await;
-    let (dir, briefs) = shipped_copy();
-    let reloader = live(&briefs);
-    let announcer = start(&stub, &reloader, settings(&state_dir(&dir), &[NEWS], None));
-    add_round(&briefs, 6, "Geneva round");
-    reloader.reload(Trigger::Files).await;
-    settled(&announcer, reloader.generation()).await;
+    let (stub, dir, briefs, _reloader, announcer) = announced_round_6(&[NEWS], None).await;
     announcer.stop().await;
 
     // The state as an earlier briefbot wrote it: no record of what the message shows.
