@@ -15,6 +15,7 @@ use tokio_util::task::TaskTracker;
 use tracing::{Instrument, error, info, info_span, warn};
 
 use super::handler::{self, Handler};
+pub use super::interaction::redact;
 use super::interaction::Interaction;
 use super::registration::{self, Scope};
 use super::wire;
@@ -286,13 +287,3 @@ fn discord_code(error: &serenity::Error) -> Option<isize> {
     }
 }
 
-/// An error's text with the interaction token taken out: request errors name the callback
-/// URL, which holds it, and the token lets anyone answer as briefbot for 15 minutes.
-pub fn redact(error: &dyn std::fmt::Display, token: &str) -> String {
-    let text = error.to_string();
-    if token.is_empty() {
-        text
-    } else {
-        text.replace(token, "[interaction token]")
-    }
-}
