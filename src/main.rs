@@ -244,8 +244,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let reloader = Reloader::with_folder(library, folder);
                 let rest = token.map(|t| Arc::new(rest::client(&t, &config.discord)));
                 let live = Live::start(&config, &reloader, hangups, rest.clone())?;
-                let handler =
-                    Handler::new(reloader).with_follow_roles(config.follow.clone(), rest);
+                let handler = Handler::new(reloader).with_follow_roles(config.follow.clone(), rest);
                 let endpoint = Arc::new(Endpoint::new(key, Arc::new(handler)));
                 let settings = http::ServeSettings {
                     max_connections: config.serve.max_connections.get(),

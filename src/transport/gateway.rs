@@ -15,8 +15,8 @@ use tokio_util::task::TaskTracker;
 use tracing::{Instrument, error, info, info_span, warn};
 
 use super::handler::{self, Handler};
-pub use super::interaction::redact;
 use super::interaction::Interaction;
+pub use super::interaction::redact;
 use super::registration::{self, Scope};
 use super::wire;
 use crate::config::{Config, Shards};
@@ -286,4 +286,3 @@ fn discord_code(error: &serenity::Error) -> Option<isize> {
         _ => None,
     }
 }
-

@@ -232,12 +232,19 @@ async fn change_role(rest: Arc<Http>, change: RoleChange) -> Result<(), RoleErro
     let user = UserId::from(nonzero(change.user)?);
     let role = RoleId::from(nonzero(change.role)?);
     let reason = if change.join {
-        format!("asked to follow {} (follow button or /follow)", change.track)
+        format!(
+            "asked to follow {} (follow button or /follow)",
+            change.track
+        )
     } else {
-        format!("asked to unfollow {} (follow button or /follow)", change.track)
+        format!(
+            "asked to unfollow {} (follow button or /follow)",
+            change.track
+        )
     };
     let changed = if change.join {
-        rest.add_member_role(server, user, role, Some(&reason)).await
+        rest.add_member_role(server, user, role, Some(&reason))
+            .await
     } else {
         rest.remove_member_role(server, user, role, Some(&reason))
             .await
@@ -378,7 +385,12 @@ impl CacheInner {
 }
 
 impl ReplyCache {
-    fn get(&self, library: &Arc<Library>, followable: &[String], request: &Request) -> Option<Bytes> {
+    fn get(
+        &self,
+        library: &Arc<Library>,
+        followable: &[String],
+        request: &Request,
+    ) -> Option<Bytes> {
         let inner = self.inner.lock().ok()?;
         if inner.is_of(library) {
             inner.replies.get(followable)?.get(request).cloned()
@@ -421,7 +433,9 @@ mod tests {
         assert!(!cacheable(&Request::Command(Command::BriefMe {
             text: "Talks resume in Paris".into()
         })));
-        assert!(!cacheable(&Request::Command(Command::Follow { track: None })));
+        assert!(!cacheable(&Request::Command(Command::Follow {
+            track: None
+        })));
         assert!(!cacheable(&Request::press("follow:syria-israel")));
     }
 }
