@@ -405,3 +405,68 @@ async fn a_slow_role_change_over_http_is_deferred_then_the_answer_edited() {
     assert_eq!(answer, deferred());
     assert_edited_to_followed(&stub, "FIXTURE_INTERACTION_TOKEN_PRESS_FOLLOW").await;
 }
+
+/// The real binary: `briefbot serve` with `[[follow]]` in its config and the bot token in its
+/// environment gives the role through `[discord] api_url`; a missing Manage Roles is logged
+/// once, as a warning, with no token in the logs.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_gives_follow_roles_from_its_config_and_logs_a_missing_permission_once() {
+    use crate::common::discord_stub::BOT_TOKEN;
+    use crate::common::{Lines, repo};
+    use std::process::{Command, Stdio};
+
+    let stub = DiscordStub::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "briefs_dir = {:?}\ndefault_track = \"syria-israel\"\nstate_dir = {:?}\n\n[discord]\napi_url = \"http://{}\"\n\n[[follow]]\nserver = \"{SERVER}\"\ntrack = \"syria-israel\"\nrole = \"{FOLLOW_ROLE}\"\n",
+            repo("briefs").display().to_string(),
+            dir.path().join("state").display().to_string(),
+            stub.addr,
+        ),
+    )
+    .expect("config");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .args(["--config", &config.display().to_string()])
+        .args(["serve", "--listen", &listen])
+        .env("RUST_LOG", "info")
+        .env("DISCORD_TOKEN", BOT_TOKEN)
+        .env("DISCORD_PUBLIC_KEY", public_key_hex(&test_key()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start briefbot serve");
+    let logs = Lines::collect(child.stderr.take().expect("stderr"));
+    let addr: SocketAddr = listen.parse().expect("address");
+    eventually("serve to listen", Duration::from_secs(10), || async move {
+        tokio::net::TcpStream::connect(addr).await.is_ok()
+    })
+    .await;
+
+    let permissions = FIXTURE_PERMISSIONS | MANAGE_ROLES;
+    let answer = over_http(addr, &press_follow(&[MEMBER_ROLE], permissions)).await;
+    assert_eq!(private_text(&answer), FOLLOWED);
+    assert_eq!(role_calls(&stub), [("PUT".to_string(), role_path())]);
+    let answer = over_http(addr, &press_follow(&[MEMBER_ROLE], FIXTURE_PERMISSIONS)).await;
+    assert!(private_text(&answer).contains("Manage Roles"));
+    assert_eq!(role_calls(&stub).len(), 1);
+
+    let _ = child.kill();
+    let _ = child.wait();
+    let logs = logs.all();
+    let warnings: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("Manage Roles"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{logs}");
+    assert!(!logs.contains(BOT_TOKEN), "{logs}");
+    assert!(!logs.contains("FIXTURE_INTERACTION_TOKEN"), "{logs}");
+}
