@@ -217,7 +217,7 @@ enum RoleError {
     #[error("Discord refused to change role {role}: it is above briefbot's highest role")]
     AboveBot { role: u64 },
     #[error("Discord could not change the role: {0}")]
-    Discord(serenity::Error),
+    Discord(Box<serenity::Error>),
     #[error("an id of zero, which Discord never sends")]
     ZeroId,
 }
@@ -255,7 +255,7 @@ async fn change_role(rest: Arc<Http>, change: RoleChange) -> Result<(), RoleErro
         {
             RoleError::AboveBot { role: change.role }
         }
-        _ => RoleError::Discord(error),
+        _ => RoleError::Discord(Box::new(error)),
     })
 }
 
