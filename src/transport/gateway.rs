@@ -41,6 +41,7 @@ pub struct Gateway {
     client: serenity::Client,
     shards: Shards,
     in_flight: TaskTracker,
+    handler: Arc<Handler>,
 }
 
 impl Gateway {
@@ -60,7 +61,7 @@ impl Gateway {
         let client = ClientBuilder::new_with_http(rest, GatewayIntents::empty())
             .event_handler(events)
             .raw_event_handler(Unparsed {
-                handler,
+                handler: handler.clone(),
                 in_flight: in_flight.clone(),
             })
             .await
@@ -69,6 +70,7 @@ impl Gateway {
             client,
             shards: config.discord.shards.clone(),
             in_flight,
+            handler,
         })
     }
 
@@ -78,7 +80,8 @@ impl Gateway {
     }
 
     /// Connects and serves until `stop` is cancelled (in production: SIGINT or SIGTERM);
-    /// then stops the shards, waits up to three seconds for replies in flight, and returns.
+    /// then stops the shards, waits up to three seconds for replies in flight and as long for
+    /// deferred answers still to be edited, and returns.
     pub async fn run(mut self, stop: CancellationToken) -> Result<(), GatewayError> {
         let shard_manager = self.client.shard_manager.clone();
         let result = tokio::select! {
@@ -96,6 +99,7 @@ impl Gateway {
         {
             warn!("some replies were still in flight after 3 s");
         }
+        self.handler.finish(DRAIN).await;
         result
     }
 }

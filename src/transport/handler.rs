@@ -12,6 +12,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use serenity::all::{ApplicationId, GuildId, Http, HttpError, RoleId, UserId};
 use serenity::http::{LightMethod, Request as RestRequest, Route};
+use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
 use super::interaction::{Interaction, Kind, redact};
@@ -45,6 +46,8 @@ pub struct Handler {
     reloader: Arc<Reloader>,
     cache: ReplyCache,
     roles: FollowRoles,
+    /// Answers still to be edited after a deferral, waited for when briefbot stops.
+    later: TaskTracker,
 }
 
 /// What following needs beyond the core: every server's follow roles (`[[follow]]`), and the
@@ -61,6 +64,7 @@ impl Handler {
             reloader,
             cache: ReplyCache::default(),
             roles: FollowRoles::default(),
+            later: TaskTracker::new(),
         }
     }
 
@@ -73,6 +77,19 @@ impl Handler {
 
     pub fn reloader(&self) -> &Arc<Reloader> {
         &self.reloader
+    }
+
+    /// Waits up to `within` for the answers still to be edited after a deferral (a slow role
+    /// change), so a stop does not leave a member with "thinking…"; says whether all were.
+    pub async fn finish(&self, within: Duration) -> bool {
+        self.later.close();
+        let finished = tokio::time::timeout(within, self.later.wait())
+            .await
+            .is_ok();
+        if !finished {
+            warn!("some deferred answers were still to be edited at the stop");
+        }
+        finished
     }
 
     /// The JSON body of the interaction response. Never panics and never fails: a bug in the
@@ -191,7 +208,7 @@ impl Handler {
                 let deferred_at = tokio::time::Instant::now();
                 let token = interaction.token.clone();
                 let application = interaction.application;
-                tokio::spawn(async move {
+                self.later.spawn(async move {
                     let done = call.await;
                     let reply = follow_outcome(&change, done);
                     tokio::time::sleep_until(deferred_at + EDIT_NOT_BEFORE).await;

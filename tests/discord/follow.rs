@@ -301,6 +301,12 @@ async fn a_slow_role_change_over_the_gateway_is_deferred_then_the_answer_edited(
     assert!(started.elapsed() < Duration::from_millis(2500));
     assert_eq!(answer, deferred());
     assert!(edits(&stub, "FIXTURE_INTERACTION_TOKEN_SLASH_FOLLOW").is_empty());
+    // A stop waits for the edit, so the member is not left with "thinking…".
+    assert!(handler.finish(Duration::from_secs(10)).await);
+    assert_eq!(
+        edits(&stub, "FIXTURE_INTERACTION_TOKEN_SLASH_FOLLOW").len(),
+        1
+    );
     assert_edited_to_followed(&stub, "FIXTURE_INTERACTION_TOKEN_SLASH_FOLLOW").await;
 }
 
