@@ -254,6 +254,54 @@ async fn gateway_session(state: Arc<StubState>, mut socket: WebSocket) {
     }
 }
 
+/// Members' roles (`PUT`/`DELETE /guilds/{g}/members/{u}/roles/{r}`) and edits of an
+/// interaction's answer (`PATCH /webhooks/{app}/{token}/messages/@original`); `None` for any
+/// other request.
+async fn member_roles_and_edits(
+    state: &StubState,
+    method: &Method,
+    path: &str,
+    body: &Value,
+) -> Option<Response> {
+    if method == Method::PATCH && path.starts_with("/api/v10/webhooks/") {
+        let edited = path.ends_with("/messages/@original");
+        return Some(if edited {
+            axum::Json(stored_message(state, 0, body)).into_response()
+        } else {
+            StatusCode::NOT_FOUND.into_response()
+        });
+    }
+    let ids: Vec<u64> = {
+        let rest = path.strip_prefix("/api/v10/guilds/")?;
+        let parts: Vec<&str> = rest.split('/').collect();
+        match parts.as_slice() {
+            [guild, "members", user, "roles", role] => [guild, user, role]
+                .iter()
+                .map(|id| id.parse().ok())
+                .collect::<Option<Vec<u64>>>()?,
+            _ => return None,
+        }
+    };
+    let (guild, user, role) = (ids[0], ids[1], ids[2]);
+    if method != Method::PUT && method != Method::DELETE {
+        return None;
+    }
+    let delay = *state.role_delay.lock().expect("lock");
+    tokio::time::sleep(delay).await;
+    if state.roles_above_bot.lock().expect("lock").contains(&role) {
+        let error = json!({"code": 50013, "message": "Missing Permissions"});
+        return Some((StatusCode::FORBIDDEN, axum::Json(error)).into_response());
+    }
+    let mut roles = state.member_roles.lock().expect("lock");
+    let held = roles.entry((guild, user)).or_default();
+    if method == Method::PUT {
+        held.insert(role);
+    } else {
+        held.remove(&role);
+    }
+    Some(StatusCode::NO_CONTENT.into_response())
+}
+
 async fn handle(
     State(state): State<Arc<StubState>>,
     method: Method,
@@ -405,52 +453,4 @@ async fn handle(
         axum::Json(json!({"code": 0, "message": "404: Not Found"})),
     )
         .into_response()
-}
-
-/// Members' roles (`PUT`/`DELETE /guilds/{g}/members/{u}/roles/{r}`) and edits of an
-/// interaction's answer (`PATCH /webhooks/{app}/{token}/messages/@original`); `None` for any
-/// other request.
-async fn member_roles_and_edits(
-    state: &StubState,
-    method: &Method,
-    path: &str,
-    body: &Value,
-) -> Option<Response> {
-    if method == Method::PATCH && path.starts_with("/api/v10/webhooks/") {
-        let edited = path.ends_with("/messages/@original");
-        return Some(if edited {
-            axum::Json(stored_message(state, 0, body)).into_response()
-        } else {
-            StatusCode::NOT_FOUND.into_response()
-        });
-    }
-    let ids: Vec<u64> = {
-        let rest = path.strip_prefix("/api/v10/guilds/")?;
-        let parts: Vec<&str> = rest.split('/').collect();
-        match parts.as_slice() {
-            [guild, "members", user, "roles", role] => [guild, user, role]
-                .iter()
-                .map(|id| id.parse().ok())
-                .collect::<Option<Vec<u64>>>()?,
-            _ => return None,
-        }
-    };
-    let (guild, user, role) = (ids[0], ids[1], ids[2]);
-    if method != Method::PUT && method != Method::DELETE {
-        return None;
-    }
-    let delay = *state.role_delay.lock().expect("lock");
-    tokio::time::sleep(delay).await;
-    if state.roles_above_bot.lock().expect("lock").contains(&role) {
-        let error = json!({"code": 50013, "message": "Missing Permissions"});
-        return Some((StatusCode::FORBIDDEN, axum::Json(error)).into_response());
-    }
-    let mut roles = state.member_roles.lock().expect("lock");
-    let held = roles.entry((guild, user)).or_default();
-    if method == Method::PUT {
-        held.insert(role);
-    } else {
-        held.remove(&role);
-    }
-    Some(StatusCode::NO_CONTENT.into_response())
 }
