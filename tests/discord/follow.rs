@@ -2,7 +2,8 @@
 //! button give and take the server's follow role through the REST client, over the gateway
 //! and over HTTP; a missing Manage Roles, a role above briefbot's, a DM, a server without a
 //! follow role and a bot without its token are each answered plainly; a slow role change is
-//! answered "thinking" in time and the answer edited afterwards.
+//! answered "thinking" in time and the answer edited afterwards. The real binary, `run` and
+//! `serve`, gives the roles of its `[[follow]]` config.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -412,29 +413,73 @@ async fn a_slow_role_change_over_http_is_deferred_then_the_answer_edited() {
     assert_edited_to_followed(&stub, "FIXTURE_INTERACTION_TOKEN_PRESS_FOLLOW").await;
 }
 
+/// A config in `dir` for a bot whose REST requests go to `stub`, with the follow role.
+fn follow_config(dir: &std::path::Path, stub: &DiscordStub) -> std::path::PathBuf {
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "briefs_dir = {:?}\ndefault_track = \"syria-israel\"\nstate_dir = {:?}\n\n[discord]\napplication_id = {}\nguild_ids = [{SERVER}]\napi_url = \"http://{}\"\n\n[[follow]]\nserver = \"{SERVER}\"\ntrack = \"syria-israel\"\nrole = \"{FOLLOW_ROLE}\"\n",
+            crate::common::repo("briefs").display().to_string(),
+            dir.join("state").display().to_string(),
+            crate::common::discord_stub::APPLICATION_ID,
+            stub.addr,
+        ),
+    )
+    .expect("config");
+    config
+}
+
+/// The real binary: `briefbot run` with `[[follow]]` in its config gives the role through
+/// `[discord] api_url` when a member presses the Follow button over the gateway.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_gives_follow_roles_from_its_config_over_the_gateway() {
+    use crate::common::discord_stub::BOT_TOKEN;
+    use std::process::{Command, Stdio};
+
+    let stub = DiscordStub::start().await;
+    stub.state
+        .interactions
+        .lock()
+        .expect("lock")
+        .push(press_follow(
+            &[MEMBER_ROLE],
+            FIXTURE_PERMISSIONS | MANAGE_ROLES,
+        ));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = follow_config(dir.path(), &stub);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .args(["--config", &config.display().to_string(), "run"])
+        .env("DISCORD_TOKEN", BOT_TOKEN)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start briefbot run");
+    eventually("the follow answered", Duration::from_secs(20), || {
+        let answered = !stub.callbacks().is_empty();
+        async move { answered }
+    })
+    .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(role_calls(&stub), [("PUT".to_string(), role_path())]);
+    assert_eq!(private_text(&stub.callbacks()[0].body), FOLLOWED);
+}
+
 /// The real binary: `briefbot serve` with `[[follow]]` in its config and the bot token in its
 /// environment gives the role through `[discord] api_url`; a missing Manage Roles is logged
 /// once, as a warning, with no token in the logs.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_gives_follow_roles_from_its_config_and_logs_a_missing_permission_once() {
+    use crate::common::Lines;
     use crate::common::discord_stub::BOT_TOKEN;
-    use crate::common::{Lines, repo};
     use std::process::{Command, Stdio};
 
     let stub = DiscordStub::start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "briefs_dir = {:?}\ndefault_track = \"syria-israel\"\nstate_dir = {:?}\n\n[discord]\napi_url = \"http://{}\"\n\n[[follow]]\nserver = \"{SERVER}\"\ntrack = \"syria-israel\"\nrole = \"{FOLLOW_ROLE}\"\n",
-            repo("briefs").display().to_string(),
-            dir.path().join("state").display().to_string(),
-            stub.addr,
-        ),
-    )
-    .expect("config");
+    let config = follow_config(dir.path(), &stub);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
