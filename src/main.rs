@@ -17,7 +17,7 @@ use briefbot::library::{Folder, Library, RoundId};
 use briefbot::live::announce::{self, Delivery};
 use briefbot::live::{Hangups, Live, Reloader};
 use briefbot::logs::{self, LogFormat};
-use briefbot::rest::{self, Token};
+use briefbot::rest::{self, Token, TokenError};
 use briefbot::transport::gateway::{self, Gateway};
 use briefbot::transport::http::{self, Endpoint, PublicKey};
 use briefbot::transport::registration::{self, Outcome, Scope};
@@ -179,7 +179,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.block_on(async {
                 let stop = stop_on_signals();
                 let reloader = Reloader::with_folder(library, folder);
-                let handler = Arc::new(Handler::new(reloader.clone()));
+                // The handler gives and takes follow roles with a client of its own: the
+                // gateway's is built inside it, after the handler.
+                let roles = Arc::new(rest::client(&token, &config.discord));
+                let handler = Arc::new(
+                    Handler::new(reloader.clone())
+                        .with_follow_roles(config.follow.clone(), Some(roles)),
+                );
                 let rest = rest::client(&token, &config.discord);
                 let gateway = Gateway::new(&config, rest, handler).await?;
                 // A bot split over several processes announces from one: the one with shard 0.
@@ -205,13 +211,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { listen } => {
             logs::init(log_format(cli.log_format));
             let key = PublicKey::from_env_or(config.discord.public_key.as_deref())?;
-            // Posting announcements needs the bot token; answering over HTTP does not.
+            // Posting announcements needs the bot token; answering over HTTP does not, and
+            // without it follow roles cannot be given (a member who asks is told so).
             let token = if config.announce.is_enabled() {
                 Some(Token::from_env().context(
                     "[announce] is configured, and posting announcements needs the bot token",
                 )?)
-            } else {
+            } else if config.follow.is_empty() {
                 None
+            } else {
+                match Token::from_env() {
+                    Ok(token) => Some(token),
+                    Err(TokenError::Missing) => {
+                        tracing::warn!(
+                            "[[follow]] roles are configured, but without the bot token (DISCORD_TOKEN) briefbot cannot give them: /follow and Follow buttons will say so"
+                        );
+                        None
+                    }
+                    Err(error) => {
+                        return Err(anyhow::Error::new(error).context(
+                            "[[follow]] roles are configured, and giving them needs the bot token",
+                        ));
+                    }
+                }
             };
             let (runtime, hangups) = runtime()?;
             let (library, folder) = load_folder(&config)?;
@@ -221,8 +243,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let stop = stop_on_signals();
                 let reloader = Reloader::with_folder(library, folder);
                 let rest = token.map(|t| Arc::new(rest::client(&t, &config.discord)));
-                let live = Live::start(&config, &reloader, hangups, rest)?;
-                let endpoint = Arc::new(Endpoint::new(key, Arc::new(Handler::new(reloader))));
+                let live = Live::start(&config, &reloader, hangups, rest.clone())?;
+                let handler = Handler::new(reloader).with_follow_roles(config.follow.clone(), rest);
+                let endpoint = Arc::new(Endpoint::new(key, Arc::new(handler)));
                 let settings = http::ServeSettings {
                     max_connections: config.serve.max_connections.get(),
                     ..http::ServeSettings::default()

@@ -177,6 +177,35 @@ impl Open {
     }
 }
 
+/// The Follow button of a track: `follow:<track>`. A press gives the member the server's
+/// follow role of the track, or takes it away when they have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowTrack {
+    pub track: String,
+}
+
+const FOLLOW: &str = "follow";
+
+impl fmt::Display for FollowTrack {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{FOLLOW}:{}", self.track)
+    }
+}
+
+impl FollowTrack {
+    pub fn new(track: &str) -> FollowTrack {
+        FollowTrack {
+            track: track.to_string(),
+        }
+    }
+
+    /// Reads a `custom_id`; `None` for anything else.
+    pub fn parse(custom_id: &str) -> Option<FollowTrack> {
+        let [track] = fields(custom_id, FOLLOW)?;
+        Some(FollowTrack::new(slug(track)?))
+    }
+}
+
 /// The `N` fields after `prefix` of a `custom_id` written `prefix:a:b…`; `None` for another
 /// prefix or another number of fields.
 fn fields<'a, const N: usize>(custom_id: &'a str, prefix: &str) -> Option<[&'a str; N]> {
@@ -231,6 +260,16 @@ mod tests {
         assert_eq!(Open::parse(&open.to_string()), Some(open));
         assert_eq!(Open::parse("open:syria-israel:0"), None);
         assert_eq!(Open::parse("open:syria-israel:5:card"), None);
+    }
+
+    #[test]
+    fn follow_buttons_round_trip_and_damaged_ones_are_refused() {
+        let follow = FollowTrack::new("syria-israel");
+        assert_eq!(follow.to_string(), "follow:syria-israel");
+        assert_eq!(FollowTrack::parse(&follow.to_string()), Some(follow));
+        for id in ["follow", "follow:", "follow:Syria", "follow:x:1", "round:x"] {
+            assert_eq!(FollowTrack::parse(id), None, "{id}");
+        }
     }
 
     #[test]

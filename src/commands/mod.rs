@@ -1,10 +1,11 @@
 //! The command core: `(&Library, &Request) → Reply`, pure. No I/O, no clock, no Discord
 //! calls, so every reply is tested and benchmarked as a plain function. A command that needs
-//! something done (`/reload`) is answered with an `Action`, which the transports' handler
-//! carries out. Depends on `library` and `reply` only.
+//! something done (`/reload`, `/follow`) is answered with an `Action`, which the transports'
+//! handler carries out. Depends on `library` and `reply` only.
 
 pub mod autocomplete;
 pub mod custom_id;
+pub mod follow;
 mod lookup;
 pub mod notices;
 mod request;
@@ -13,7 +14,8 @@ pub mod views;
 
 use crate::library::{Library, plural};
 use crate::reply::Reply;
-use custom_id::{Open, SearchPage, Target, TimelinePage, View};
+use custom_id::{FollowTrack, Open, SearchPage, Target, TimelinePage, View};
+pub use follow::{Origin, RoleChange};
 use lookup::{OrNotice, find_party, find_round, find_track, missing_round};
 pub use request::{Command, Invocation, Request, RequestError, Value};
 
@@ -26,17 +28,38 @@ pub enum Answer {
 
 /// Something only the running bot can do; its handler does it, and words the result with
 /// `notices`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Load the briefs folder again (`/reload`), for a member who may manage the server.
     Reload,
+    /// Give a member a track's follow role, or take it away (`/follow`, a Follow button).
+    Follow(RoleChange),
 }
 
-/// What to do about one request, from one library snapshot.
-pub fn answer(library: &Library, request: &Request) -> Answer {
+/// What to do about one request, from one library snapshot, for whoever asked where
+/// `origin` says: the Follow button shows on the cards of tracks that can be followed there.
+pub fn answer(library: &Library, request: &Request, origin: &Origin) -> Answer {
+    let view = || Answer::Reply(follow::offer(respond(library, request), origin));
     match request {
         Request::Command(Command::Reload) => Answer::Do(Action::Reload),
-        _ => Answer::Reply(respond(library, request)),
+        Request::Command(Command::Follow { track }) => {
+            follow::follow(library, track.as_deref(), origin)
+        }
+        Request::Press { custom_id, .. } => match FollowTrack::parse(custom_id) {
+            Some(button) => follow::follow(library, Some(&button.track), origin),
+            None => view(),
+        },
+        _ => view(),
+    }
+}
+
+/// Whether a request is about following (`/follow`, a Follow button), whose answer depends
+/// on who asked and where, not only on the request.
+pub fn is_follow(request: &Request) -> bool {
+    match request {
+        Request::Command(Command::Follow { .. }) => true,
+        Request::Press { custom_id, .. } => FollowTrack::parse(custom_id).is_some(),
+        _ => false,
     }
 }
 
@@ -120,6 +143,7 @@ fn run(library: &Library, command: &Command) -> Reply {
         Command::BriefMe { text } => Ok(views::search::brief_me(library, text)),
         Command::About => Ok(Reply::message(views::about(library))),
         Command::Reload => Ok(notices::reload_offline()),
+        Command::Follow { .. } => Ok(notices::follow_offline()),
     };
     answer.unwrap_or_else(|notice| notice)
 }
@@ -186,6 +210,9 @@ fn positions(
 /// A button press: the view its `custom_id` names, replacing the message it sits on.
 /// `carried` is the title of the message's first embed, where search results keep their query.
 fn press(library: &Library, custom_id: &str, carried: Option<&str>) -> Reply {
+    if FollowTrack::parse(custom_id).is_some() {
+        return notices::follow_offline();
+    }
     if let Some(page) = SearchPage::parse(custom_id) {
         let track = match page.track.as_deref().map(|id| library.track(id).ok_or(id)) {
             None => None,

@@ -1,6 +1,7 @@
 //! What briefbot says about live updates: the answer to `/reload`, a new round's
-//! announcement, and the report of a failed reload for the editors' channel. Pure, like every
-//! reply: the transports and the announcer do the loading and the posting.
+//! announcement, the report of a failed reload for the editors' channel, and the answers to
+//! `/follow`. Pure, like every reply: the transports and the announcer do the loading, the
+//! posting and the role changes.
 
 use super::views;
 use crate::library::{Failure, Library, RoundId, Track, plural};
@@ -148,14 +149,79 @@ pub fn announcement(library: &Library, track: &Track, number: u32) -> Option<Mes
 }
 
 /// Adds to an announcement of a round of `track` the line that mentions the track's follow
-/// `role`, after the marker (which must stay at the start). Posted with that role, and only
-/// it, allowed to ping.
+/// `role`, after the marker (which must stay at the start), and the Follow button, which
+/// answers the member who presses it privately and leaves the announcement as it is. Posted
+/// with that role, and only it, allowed to ping.
 pub fn ping_followers(message: &mut Message, track: &str, role: u64) {
     let line = format!("<@&{role}> New round for followers of `{track}`.");
     message.content = Some(match message.content.take() {
         Some(content) => format!("{content}\n{line}"),
         None => line,
     });
+    if message.rows.len() < limits::ROWS_PER_MESSAGE {
+        message.rows.push(super::follow::follow_button(track));
+    }
+}
+
+/// A member now has the follow role of `track`.
+pub fn followed(track: &str) -> Reply {
+    Reply::notice(format!("You'll be pinged for new {track} rounds."))
+}
+
+/// A member no longer has the follow role of `track`.
+pub fn unfollowed(track: &str) -> Reply {
+    Reply::notice(format!(
+        "You no longer follow {track}; you won't be pinged for its rounds."
+    ))
+}
+
+/// `/follow` or a Follow button in a DM, where there is no server and so no role to give.
+pub fn follow_in_dm() -> Reply {
+    Reply::notice(
+        "Following works in a server: there, /follow or a card's Follow button gives you the server's role for a track, and announcements of its new rounds ping you. In a DM there is no role to give.",
+    )
+}
+
+/// A server without a follow role for `track`.
+pub fn no_follow_role(track: &str) -> Reply {
+    Reply::notice(format!(
+        "This server has no follow role for `{track}`; a server admin can add one in briefbot's config."
+    ))
+}
+
+/// briefbot lacks Manage Roles in the server.
+pub fn follow_needs_manage_roles() -> Reply {
+    Reply::notice(
+        "briefbot cannot give or remove roles in this server: it needs the Manage Roles permission. A server admin can grant it (Server Settings → Roles → briefbot's role).",
+    )
+}
+
+/// Discord refused the role change although briefbot may manage roles: the follow `role` is
+/// above briefbot's highest role, and a bot can only give roles below its own.
+pub fn follow_role_above_bot(role: u64) -> Reply {
+    Reply::notice(format!(
+        "briefbot cannot give or remove <@&{role}>: that role is above briefbot's highest role. A server admin can move it below briefbot's role (Server Settings → Roles, drag it lower)."
+    ))
+}
+
+/// The role change failed for another reason (Discord unreachable, an error on its side).
+pub fn follow_failed() -> Reply {
+    Reply::notice("briefbot could not change your roles just now; please try again.")
+}
+
+/// briefbot runs without its bot token (`briefbot serve` needs none to answer), so it cannot
+/// change roles.
+pub fn follow_unavailable() -> Reply {
+    Reply::notice(
+        "briefbot cannot change roles here: it runs without its bot token. Its operators can set DISCORD_TOKEN where it runs.",
+    )
+}
+
+/// `/follow` where nothing is running to change roles (`briefbot ask`).
+pub fn follow_offline() -> Reply {
+    Reply::notice(
+        "/follow gives you, or takes away, a server's follow role for a track in the running bot; offline there is no server or member to change.",
+    )
 }
 
 /// How many held-back rounds the editors' channel names before "and N more".

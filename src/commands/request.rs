@@ -72,6 +72,11 @@ pub enum Command {
     /// Load the briefs folder again (an admin command): not a view of the library but an
     /// action, which `commands::answer` hands to the transports' handler.
     Reload,
+    /// `/follow [track]`: give the member this server's follow role of the track, or take it
+    /// away when they have it. An action too, for the handler to carry out.
+    Follow {
+        track: Option<String>,
+    },
 }
 
 /// Why a request could not be understood.
@@ -172,6 +177,9 @@ impl Invocation {
             },
             CommandKind::About => Command::About,
             CommandKind::Reload => Command::Reload,
+            CommandKind::Follow => Command::Follow {
+                track: args.string("track"),
+            },
         })
     }
 

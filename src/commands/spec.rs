@@ -75,6 +75,7 @@ pub enum CommandKind {
     BriefMe,
     About,
     Reload,
+    Follow,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -219,6 +220,14 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[],
         admin: true,
     },
+    CommandSpec {
+        kind: CommandKind::Follow,
+        command_type: CommandType::ChatInput,
+        name: "follow",
+        description: "Get pinged here for a track's new rounds, or stop: toggles this server's follow role",
+        options: &[TRACK],
+        admin: false,
+    },
 ];
 
 pub fn command(name: &str) -> Option<&'static CommandSpec> {
@@ -226,6 +235,13 @@ pub fn command(name: &str) -> Option<&'static CommandSpec> {
 }
 
 impl CommandSpec {
+    /// Offered in servers that installed briefbot, and nowhere else: an admin command, or one
+    /// that acts in the server as the bot (`/follow` gives roles, which a bot installed to a
+    /// person's account, not a member of the server, cannot).
+    pub fn servers_only(&self) -> bool {
+        self.admin || self.kind == CommandKind::Follow
+    }
+
     pub fn option(&self, name: &str) -> Option<&'static OptionSpec> {
         self.options.iter().find(|o| o.name == name)
     }

@@ -16,6 +16,7 @@ use tracing::{Instrument, error, info, info_span, warn};
 
 use super::handler::{self, Handler};
 use super::interaction::Interaction;
+pub use super::interaction::redact;
 use super::registration::{self, Scope};
 use super::wire;
 use crate::config::{Config, Shards};
@@ -40,6 +41,7 @@ pub struct Gateway {
     client: serenity::Client,
     shards: Shards,
     in_flight: TaskTracker,
+    handler: Arc<Handler>,
 }
 
 impl Gateway {
@@ -59,7 +61,7 @@ impl Gateway {
         let client = ClientBuilder::new_with_http(rest, GatewayIntents::empty())
             .event_handler(events)
             .raw_event_handler(Unparsed {
-                handler,
+                handler: handler.clone(),
                 in_flight: in_flight.clone(),
             })
             .await
@@ -68,6 +70,7 @@ impl Gateway {
             client,
             shards: config.discord.shards.clone(),
             in_flight,
+            handler,
         })
     }
 
@@ -77,7 +80,8 @@ impl Gateway {
     }
 
     /// Connects and serves until `stop` is cancelled (in production: SIGINT or SIGTERM);
-    /// then stops the shards, waits up to three seconds for replies in flight, and returns.
+    /// then stops the shards, waits up to three seconds for replies in flight and as long for
+    /// deferred answers still to be edited, and returns.
     pub async fn run(mut self, stop: CancellationToken) -> Result<(), GatewayError> {
         let shard_manager = self.client.shard_manager.clone();
         let result = tokio::select! {
@@ -95,6 +99,7 @@ impl Gateway {
         {
             warn!("some replies were still in flight after 3 s");
         }
+        self.handler.finish(DRAIN).await;
         result
     }
 }
@@ -283,16 +288,5 @@ fn discord_code(error: &serenity::Error) -> Option<isize> {
             Some(response.error.code)
         }
         _ => None,
-    }
-}
-
-/// An error's text with the interaction token taken out: request errors name the callback
-/// URL, which holds it, and the token lets anyone answer as briefbot for 15 minutes.
-pub fn redact(error: &dyn std::fmt::Display, token: &str) -> String {
-    let text = error.to_string();
-    if token.is_empty() {
-        text
-    } else {
-        text.replace(token, "[interaction token]")
     }
 }

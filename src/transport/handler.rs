@@ -1,17 +1,23 @@
 //! The one way in: every interaction, from the gateway or over HTTP, is answered here. The
-//! handler owns `/reload` (the one action today), the panic guard, and every fallback reply;
-//! the transports only read interactions in and send the bytes out.
+//! handler carries out the actions (`/reload`, and giving or taking a follow role through the
+//! REST client), owns the panic guard and every fallback reply; the transports only read
+//! interactions in and send the bytes out.
 
 use std::collections::HashMap;
+use std::num::NonZeroU64;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use tracing::{error, warn};
+use serenity::all::{ApplicationId, GuildId, Http, HttpError, RoleId, UserId};
+use serenity::http::{LightMethod, Request as RestRequest, Route};
+use tokio_util::task::TaskTracker;
+use tracing::{error, info, warn};
 
-use super::interaction::{Interaction, Kind};
-use crate::commands::{self, Action, Answer, Command, Request, notices};
+use super::interaction::{Interaction, Kind, redact};
+use crate::commands::{self, Action, Answer, Command, Origin, Request, RoleChange, notices};
+use crate::config::FollowRole;
 use crate::library::Library;
 use crate::live::{Outcome, Reloader, Trigger};
 use crate::reply::Reply;
@@ -23,10 +29,33 @@ const PONG: &[u8] = br#"{"type":1}"#;
 /// drops an interaction not answered within 3 s, and sending the answer takes time too.
 const RELOAD_ANSWER_WITHIN: Duration = Duration::from_millis(1500);
 
+/// How long a follow waits for Discord to change the role before answering that it is on
+/// its way (a deferred answer, edited with the outcome): the same margin as `/reload`'s.
+pub const FOLLOW_ANSWER_WITHIN: Duration = Duration::from_millis(1500);
+
+/// How long after deferring the outcome waits at least before it edits the deferred answer:
+/// the deferral is sent after the handler returns, and an edit that overtook it would find
+/// no answer to edit.
+const EDIT_NOT_BEFORE: Duration = Duration::from_secs(1);
+
+/// The answer "briefbot is thinking", seen only by the member who asked (type 5, ephemeral).
+const DEFERRED_PRIVATELY: &[u8] = br#"{"type":5,"data":{"flags":64}}"#;
+
 /// Answers interactions from the snapshot the reloader serves.
 pub struct Handler {
     reloader: Arc<Reloader>,
     cache: ReplyCache,
+    roles: FollowRoles,
+    /// Answers still to be edited after a deferral, waited for when briefbot stops.
+    later: TaskTracker,
+}
+
+/// What following needs beyond the core: every server's follow roles (`[[follow]]`), and the
+/// REST client that gives and takes them, which `briefbot serve` without a token lacks.
+#[derive(Default)]
+struct FollowRoles {
+    table: Vec<FollowRole>,
+    rest: Option<Arc<Http>>,
 }
 
 impl Handler {
@@ -34,11 +63,33 @@ impl Handler {
         Handler {
             reloader,
             cache: ReplyCache::default(),
+            roles: FollowRoles::default(),
+            later: TaskTracker::new(),
         }
+    }
+
+    /// The same handler, with the follow roles of `[[follow]]` given and taken through `rest`
+    /// (`None`: briefbot runs without its token, and says so to a member who asks to follow).
+    pub fn with_follow_roles(mut self, table: Vec<FollowRole>, rest: Option<Arc<Http>>) -> Handler {
+        self.roles = FollowRoles { table, rest };
+        self
     }
 
     pub fn reloader(&self) -> &Arc<Reloader> {
         &self.reloader
+    }
+
+    /// Waits up to `within` for the answers still to be edited after a deferral (a slow role
+    /// change), so a stop does not leave a member with "thinking…"; says whether all were.
+    pub async fn finish(&self, within: Duration) -> bool {
+        self.later.close();
+        let finished = tokio::time::timeout(within, self.later.wait())
+            .await
+            .is_ok();
+        if !finished {
+            warn!("some deferred answers were still to be edited at the stop");
+        }
+        finished
     }
 
     /// The JSON body of the interaction response. Never panics and never fails: a bug in the
@@ -64,19 +115,25 @@ impl Handler {
             Kind::Unsupported => return guarded(false, commands::unsupported),
         };
         let library = self.reloader.current();
-        if let Some(cached) = self.cache.get(&library, request) {
+        let origin = self.origin(interaction);
+        let followable = origin.followable();
+        if let Some(cached) = self.cache.get(&library, &followable, request) {
             return cached;
         }
-        let answer = catch_unwind(AssertUnwindSafe(|| commands::answer(&library, request)));
+        let answer = catch_unwind(AssertUnwindSafe(|| {
+            commands::answer(&library, request, &origin)
+        }));
         match answer {
             Ok(Answer::Reply(reply)) => {
                 let json = guarded(autocomplete, || reply);
                 if cacheable(request) {
-                    self.cache.put(&library, request.clone(), json.clone());
+                    self.cache
+                        .put(&library, followable, request.clone(), json.clone());
                 }
                 json
             }
             Ok(Answer::Do(Action::Reload)) => self.reload(interaction).await,
+            Ok(Answer::Do(Action::Follow(change))) => self.follow(interaction, change).await,
             Err(_) => {
                 error!("the command core panicked; answered with an apology");
                 apology(autocomplete)
@@ -104,6 +161,182 @@ impl Handler {
             Err(_) => notices::reload_slow(),
         })
     }
+
+    /// Where an interaction came from, for the core: its server's follow roles, the member
+    /// and their roles.
+    fn origin(&self, interaction: &Interaction) -> Origin {
+        let follow_roles = match interaction.guild {
+            Some(server) => self
+                .roles
+                .table
+                .iter()
+                .filter(|f| f.server == server)
+                .map(|f| (f.track.clone(), f.role))
+                .collect(),
+            None => Vec::new(),
+        };
+        Origin {
+            server: interaction.guild,
+            user: interaction.user,
+            roles: interaction.roles.clone(),
+            follow_roles,
+        }
+    }
+
+    /// `/follow` or a Follow button: the role given or taken through the REST client, and the
+    /// outcome worded privately. A role change Discord is slow with is answered "thinking…"
+    /// (deferred) in time, and the answer is edited with the outcome once it is known.
+    async fn follow(&self, interaction: &Interaction, change: RoleChange) -> Bytes {
+        let Some(rest) = self.roles.rest.clone() else {
+            warn!(
+                server = change.server,
+                "a member asked to follow a track, but briefbot runs without its bot token and cannot change roles"
+            );
+            return guarded(false, notices::follow_unavailable);
+        };
+        if interaction.may_manage_roles() == Some(false) {
+            warn!(
+                server = change.server,
+                "cannot give or take follow roles: briefbot lacks the Manage Roles permission in this server"
+            );
+            return guarded(false, notices::follow_needs_manage_roles);
+        }
+        let mut call = tokio::spawn(change_role(rest.clone(), change.clone()));
+        match tokio::time::timeout(FOLLOW_ANSWER_WITHIN, &mut call).await {
+            Ok(done) => guarded(false, || follow_outcome(&change, done)),
+            Err(_) => {
+                let deferred_at = tokio::time::Instant::now();
+                let token = interaction.token.clone();
+                let application = interaction.application;
+                self.later.spawn(async move {
+                    let done = call.await;
+                    let reply = follow_outcome(&change, done);
+                    tokio::time::sleep_until(deferred_at + EDIT_NOT_BEFORE).await;
+                    match edit_answer(&rest, application, &token, &reply).await {
+                        Ok(()) => info!("the deferred answer to a follow was edited"),
+                        Err(error) => error!(
+                            error = %redact(&error, &token),
+                            "could not edit the deferred answer to a follow"
+                        ),
+                    }
+                });
+                Bytes::from_static(DEFERRED_PRIVATELY)
+            }
+        }
+    }
+}
+
+/// Why a role change failed.
+#[derive(Debug, thiserror::Error)]
+enum RoleError {
+    /// Discord's 403 "Missing Permissions" (50013) although briefbot may manage roles: the
+    /// role is above briefbot's highest role.
+    #[error("Discord refused to change role {role}: it is above briefbot's highest role")]
+    AboveBot { role: u64 },
+    #[error("Discord could not change the role: {0}")]
+    Discord(Box<serenity::Error>),
+    #[error("an id of zero, which Discord never sends")]
+    ZeroId,
+}
+
+/// Discord's code for "Missing Permissions".
+const MISSING_PERMISSIONS: isize = 50013;
+
+/// Gives or takes the role, with a reason for the server's audit log.
+async fn change_role(rest: Arc<Http>, change: RoleChange) -> Result<(), RoleError> {
+    let nonzero = |id| NonZeroU64::new(id).ok_or(RoleError::ZeroId);
+    let server = GuildId::from(nonzero(change.server)?);
+    let user = UserId::from(nonzero(change.user)?);
+    let role = RoleId::from(nonzero(change.role)?);
+    let reason = if change.join {
+        format!(
+            "asked to follow {} (follow button or /follow)",
+            change.track
+        )
+    } else {
+        format!(
+            "asked to unfollow {} (follow button or /follow)",
+            change.track
+        )
+    };
+    let changed = if change.join {
+        rest.add_member_role(server, user, role, Some(&reason))
+            .await
+    } else {
+        rest.remove_member_role(server, user, role, Some(&reason))
+            .await
+    };
+    changed.map_err(|error| match &error {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(response))
+            if response.error.code == MISSING_PERMISSIONS =>
+        {
+            RoleError::AboveBot { role: change.role }
+        }
+        _ => RoleError::Discord(Box::new(error)),
+    })
+}
+
+/// The private answer to a role change's outcome, with one log line for a failure.
+fn follow_outcome(
+    change: &RoleChange,
+    done: Result<Result<(), RoleError>, tokio::task::JoinError>,
+) -> Reply {
+    match done {
+        Ok(Ok(())) if change.join => notices::followed(&change.track),
+        Ok(Ok(())) => notices::unfollowed(&change.track),
+        Ok(Err(RoleError::AboveBot { role })) => {
+            warn!(
+                server = change.server,
+                role,
+                "cannot give or take a follow role: it is above briefbot's highest role; move it below briefbot's role"
+            );
+            notices::follow_role_above_bot(role)
+        }
+        Ok(Err(error)) => {
+            warn!(server = change.server, role = change.role, %error, "a follow role change failed");
+            notices::follow_failed()
+        }
+        Err(error) => {
+            error!(%error, "the follow role change did not finish");
+            notices::follow_failed()
+        }
+    }
+}
+
+/// Edits the deferred answer (`PATCH /webhooks/{application}/{token}/messages/@original`)
+/// to say `reply`. The application id comes with the interaction; the client's own is the
+/// fallback.
+async fn edit_answer(
+    rest: &Http,
+    application: Option<u64>,
+    token: &str,
+    reply: &Reply,
+) -> serenity::Result<()> {
+    let application_id = application
+        .and_then(NonZeroU64::new)
+        .map(ApplicationId::from)
+        .or_else(|| rest.application_id())
+        .ok_or(serenity::Error::Http(HttpError::ApplicationIdMissing))?;
+    let request = RestRequest::new(
+        Route::WebhookOriginalInteractionResponse {
+            application_id,
+            token,
+        },
+        LightMethod::Patch,
+    )
+    .body(Some(edit_body(reply)));
+    rest.request(request).await.map(drop)
+}
+
+/// The message of `reply` as an edit sends it: the response's `data`, without the flags an
+/// edit may not change.
+fn edit_body(reply: &Reply) -> Vec<u8> {
+    let mut json = reply.fit().to_json();
+    let mut data = json["data"].take();
+    if let Some(fields) = data.as_object_mut() {
+        fields.remove("flags");
+    }
+    serde_json::to_vec(&data).unwrap_or_default()
 }
 
 /// The apology for a failure on briefbot's side, as the JSON body Discord accepts there.
@@ -133,7 +366,10 @@ struct ReplyCache {
 struct CacheInner {
     /// The snapshot the replies were rendered from, kept alive so its address is not reused.
     snapshot: Option<Arc<Library>>,
-    replies: HashMap<Request, Bytes>,
+    /// By the tracks that can be followed where the request was made (the Follow button on a
+    /// card depends on them), then by request.
+    replies: HashMap<Vec<String>, HashMap<Request, Bytes>>,
+    entries: usize,
 }
 
 const CACHE_ENTRIES: usize = 4096;
@@ -144,8 +380,12 @@ const CACHE_KEY_TEXT: usize = 4 * commands::views::search::MAX_QUERY_CHARS;
 
 /// Whether a reply is worth keeping: not "Brief me", whose key is a whole message that is
 /// seldom asked about twice, nor a search whose query is longer than Discord lets anyone
-/// type; either would let 4096 entries hold megabytes.
+/// type; either would let 4096 entries hold megabytes. Nor a follow, whose answer depends on
+/// the member and the server.
 fn cacheable(request: &Request) -> bool {
+    if commands::is_follow(request) {
+        return false;
+    }
     match request {
         Request::Command(Command::BriefMe { .. }) => false,
         Request::Command(Command::Search { query, .. }) => query.len() <= CACHE_KEY_TEXT,
@@ -162,24 +402,32 @@ impl CacheInner {
 }
 
 impl ReplyCache {
-    fn get(&self, library: &Arc<Library>, request: &Request) -> Option<Bytes> {
+    fn get(
+        &self,
+        library: &Arc<Library>,
+        followable: &[String],
+        request: &Request,
+    ) -> Option<Bytes> {
         let inner = self.inner.lock().ok()?;
         if inner.is_of(library) {
-            inner.replies.get(request).cloned()
+            inner.replies.get(followable)?.get(request).cloned()
         } else {
             None
         }
     }
 
-    fn put(&self, library: &Arc<Library>, request: Request, reply: Bytes) {
+    fn put(&self, library: &Arc<Library>, followable: Vec<String>, request: Request, reply: Bytes) {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        if !inner.is_of(library) || inner.replies.len() >= CACHE_ENTRIES {
+        if !inner.is_of(library) || inner.entries >= CACHE_ENTRIES {
             inner.replies.clear();
+            inner.entries = 0;
             inner.snapshot = Some(library.clone());
         }
-        inner.replies.insert(request, reply);
+        let replies = inner.replies.entry(followable).or_default();
+        let added = replies.insert(request, reply).is_none();
+        inner.entries += usize::from(added);
     }
 }
 
@@ -202,5 +450,9 @@ mod tests {
         assert!(!cacheable(&Request::Command(Command::BriefMe {
             text: "Talks resume in Paris".into()
         })));
+        assert!(!cacheable(&Request::Command(Command::Follow {
+            track: None
+        })));
+        assert!(!cacheable(&Request::press("follow:syria-israel")));
     }
 }

@@ -25,6 +25,15 @@ pub struct Interaction {
     pub guild: Option<u64>,
     /// The permission bits of the member who asked, as Discord reports them in a server.
     pub permissions: Option<u64>,
+    /// Who asked (the member in a server, the user in a DM).
+    pub user: Option<u64>,
+    /// The roles of the member who asked; none in a DM.
+    pub roles: Vec<u64>,
+    /// briefbot's own permission bits where it was asked (`app_permissions`).
+    pub app_permissions: Option<u64>,
+    /// briefbot's application id, as the interaction names it: a later edit of the answer
+    /// goes to its webhook.
+    pub application: Option<u64>,
 }
 
 /// What was asked.
@@ -81,6 +90,10 @@ impl std::fmt::Debug for Interaction {
             .field("name", &self.name)
             .field("guild", &self.guild)
             .field("permissions", &self.permissions)
+            .field("user", &self.user)
+            .field("roles", &self.roles)
+            .field("app_permissions", &self.app_permissions)
+            .field("application", &self.application)
             .finish()
     }
 }
@@ -94,20 +107,36 @@ impl Interaction {
         })
     }
 
+    /// briefbot may give and take roles where it was asked: Manage Roles or Administrator.
+    /// `None` when Discord did not say (it always does in a server).
+    pub fn may_manage_roles(&self) -> Option<bool> {
+        self.app_permissions.map(|bits| {
+            Permissions::from_bits_truncate(bits)
+                .intersects(Permissions::MANAGE_ROLES | Permissions::ADMINISTRATOR)
+        })
+    }
+
     /// From serenity's parsed interaction (the gateway).
     pub fn from_serenity(interaction: &serenity::all::Interaction) -> Interaction {
-        use serenity::all::{Interaction as Serenity, Member};
-        let bits = |member: Option<&Member>| member.and_then(|m| m.permissions).map(|p| p.bits());
-        let (kind, name, permissions) = match interaction {
+        use serenity::all::{Interaction as Serenity, Member, User};
+        let asker = |member: Option<&Member>, user: &User, app: Option<Permissions>| Asker {
+            permissions: member.and_then(|m| m.permissions).map(|p| p.bits()),
+            user: Some(user.id.get()),
+            roles: member.map_or_else(Vec::new, |m| m.roles.iter().map(|r| r.get()).collect()),
+            app_permissions: app.map(|p| p.bits()),
+        };
+        let (kind, name, asker, application) = match interaction {
             Serenity::Command(c) => (
                 command_kind(invocation(c), false),
                 c.data.name.clone(),
-                bits(c.member.as_deref()),
+                asker(c.member.as_deref(), &c.user, c.app_permissions),
+                Some(c.application_id.get()),
             ),
             Serenity::Autocomplete(c) => (
                 command_kind(invocation(c), true),
                 c.data.name.clone(),
-                bits(c.member.as_deref()),
+                asker(c.member.as_deref(), &c.user, c.app_permissions),
+                Some(c.application_id.get()),
             ),
             Serenity::Component(c) => (
                 Kind::Request(Request::Press {
@@ -115,10 +144,16 @@ impl Interaction {
                     carried: c.message.embeds.first().and_then(|e| e.title.clone()),
                 }),
                 c.data.custom_id.clone(),
-                bits(c.member.as_ref()),
+                asker(c.member.as_ref(), &c.user, c.app_permissions),
+                Some(c.application_id.get()),
             ),
-            Serenity::Ping(_) => (Kind::Ping, String::new(), None),
-            _ => (Kind::Unsupported, String::new(), None),
+            Serenity::Ping(p) => (
+                Kind::Ping,
+                String::new(),
+                Asker::default(),
+                Some(p.application_id.get()),
+            ),
+            _ => (Kind::Unsupported, String::new(), Asker::default(), None),
         };
         Interaction {
             id: interaction.id().get(),
@@ -126,8 +161,32 @@ impl Interaction {
             kind,
             name,
             guild: interaction.guild_id().map(|g| g.get()),
-            permissions,
+            permissions: asker.permissions,
+            user: asker.user,
+            roles: asker.roles,
+            app_permissions: asker.app_permissions,
+            application,
         }
+    }
+}
+
+/// Who asked, and what briefbot may do where they asked, as an interaction reports it.
+#[derive(Default)]
+pub(super) struct Asker {
+    pub permissions: Option<u64>,
+    pub user: Option<u64>,
+    pub roles: Vec<u64>,
+    pub app_permissions: Option<u64>,
+}
+
+/// An error's text with the interaction token taken out: request errors name the callback or
+/// webhook URL, which holds it, and the token lets anyone answer as briefbot for 15 minutes.
+pub fn redact(error: &dyn std::fmt::Display, token: &str) -> String {
+    let text = error.to_string();
+    if token.is_empty() {
+        text
+    } else {
+        text.replace(token, "[interaction token]")
     }
 }
 

@@ -51,10 +51,11 @@ pub fn commands() -> Vec<CreateCommand> {
 }
 
 fn command(spec: &CommandSpec) -> CreateCommand {
-    // An admin command is for a server's managers: installed with the bot in a server and
-    // offered there only. The reader commands can also be installed by a person to their own
-    // account, and used in servers, in DMs with the bot and in any DM or group DM.
-    let (contexts, installs) = if spec.admin {
+    // An admin command is for a server's managers, and `/follow` acts as the bot in the
+    // server: installed with the bot in a server and offered there only. The reader commands
+    // can also be installed by a person to their own account, and used in servers, in DMs
+    // with the bot and in any DM or group DM.
+    let (contexts, installs) = if spec.servers_only() {
         (
             vec![InteractionContext::Guild],
             vec![InstallationContext::Guild],

@@ -33,10 +33,18 @@ struct Envelope<'a> {
     #[serde(borrow, default)]
     guild_id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
+    application_id: Option<Cow<'a, str>>,
+    /// briefbot's own permission bits where it was asked, as a decimal string.
+    #[serde(borrow, default)]
+    app_permissions: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
     data: Option<Data<'a>>,
-    /// Present in a server: the member who asked, with their permissions.
+    /// Present in a server: the member who asked, with their permissions and roles.
     #[serde(borrow, default)]
     member: Option<Member<'a>>,
+    /// Present in a DM: the user who asked.
+    #[serde(borrow, default)]
+    user: Option<User<'a>>,
     /// A button's: the message it sits on, read only for its title (see `Message::read`).
     #[serde(borrow, default)]
     message: Option<&'a RawValue>,
@@ -102,6 +110,21 @@ struct Member<'a> {
     /// Discord's permission bits as a decimal string.
     #[serde(borrow, default)]
     permissions: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    roles: Vec<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    user: Option<User<'a>>,
+}
+
+#[derive(Deserialize)]
+struct User<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+}
+
+/// A snowflake as Discord writes it, a decimal string.
+fn id(text: &str) -> Option<u64> {
+    text.parse().ok()
 }
 
 #[derive(Deserialize)]
@@ -199,19 +222,33 @@ fn from_envelope(envelope: Envelope) -> Result<Interaction, NotAnInteraction> {
             )));
         }
     };
+    let member = envelope.member;
+    let user = member
+        .as_ref()
+        .and_then(|m| m.user.as_ref())
+        .or(envelope.user.as_ref())
+        .and_then(|u| id(&u.id));
     Ok(Interaction {
-        id: envelope
-            .id
-            .and_then(|id| id.parse().ok())
-            .unwrap_or_default(),
+        id: envelope.id.as_deref().and_then(id).unwrap_or_default(),
         token: envelope.token.map(Cow::into_owned).unwrap_or_default(),
         kind,
         name,
-        guild: envelope.guild_id.and_then(|id| id.parse().ok()),
-        permissions: envelope
-            .member
-            .and_then(|m| m.permissions)
-            .and_then(|bits| bits.parse().ok()),
+        guild: envelope.guild_id.as_deref().and_then(id),
+        permissions: member
+            .as_ref()
+            .and_then(|m| m.permissions.as_deref())
+            .and_then(id),
+        user,
+        roles: member
+            .map(|m| m.roles.iter().filter_map(|r| id(r)).collect())
+            .unwrap_or_default(),
+        // The permissions serenity knows, as the gateway reads them: newer bits are dropped.
+        app_permissions: envelope
+            .app_permissions
+            .as_deref()
+            .and_then(id)
+            .map(|bits| serenity::all::Permissions::from_bits_truncate(bits).bits()),
+        application: envelope.application_id.as_deref().and_then(id),
     })
 }
 
@@ -245,6 +282,10 @@ fn unreadable(body: &[u8], why: String) -> Result<Interaction, NotAnInteraction>
             name: String::new(),
             guild: None,
             permissions: None,
+            user: None,
+            roles: Vec::new(),
+            app_permissions: None,
+            application: None,
         }),
         _ => Err(NotAnInteraction::Other(why)),
     }

@@ -49,6 +49,13 @@ pub struct StubState {
     /// The server each channel belongs to, as `GET /channels/{id}` answers it; a channel not
     /// here is unknown (404).
     pub channel_guilds: Mutex<HashMap<u64, u64>>,
+    /// Members' roles as changed through `PUT`/`DELETE /guilds/{g}/members/{u}/roles/{r}`,
+    /// by (server, member).
+    pub member_roles: Mutex<HashMap<(u64, u64), HashSet<u64>>>,
+    /// Roles above the bot's highest role: changing one is refused with 403 (50013).
+    pub roles_above_bot: Mutex<HashSet<u64>>,
+    /// How long a role change takes to answer.
+    pub role_delay: Mutex<std::time::Duration>,
 }
 
 impl StubState {
@@ -247,6 +254,54 @@ async fn gateway_session(state: Arc<StubState>, mut socket: WebSocket) {
     }
 }
 
+/// Members' roles (`PUT`/`DELETE /guilds/{g}/members/{u}/roles/{r}`) and edits of an
+/// interaction's answer (`PATCH /webhooks/{app}/{token}/messages/@original`); `None` for any
+/// other request.
+async fn member_roles_and_edits(
+    state: &StubState,
+    method: &Method,
+    path: &str,
+    body: &Value,
+) -> Option<Response> {
+    if method == Method::PATCH && path.starts_with("/api/v10/webhooks/") {
+        let edited = path.ends_with("/messages/@original");
+        return Some(if edited {
+            axum::Json(stored_message(state, 0, body)).into_response()
+        } else {
+            StatusCode::NOT_FOUND.into_response()
+        });
+    }
+    let ids: Vec<u64> = {
+        let rest = path.strip_prefix("/api/v10/guilds/")?;
+        let parts: Vec<&str> = rest.split('/').collect();
+        match parts.as_slice() {
+            [guild, "members", user, "roles", role] => [guild, user, role]
+                .iter()
+                .map(|id| id.parse().ok())
+                .collect::<Option<Vec<u64>>>()?,
+            _ => return None,
+        }
+    };
+    let (guild, user, role) = (ids[0], ids[1], ids[2]);
+    if method != Method::PUT && method != Method::DELETE {
+        return None;
+    }
+    let delay = *state.role_delay.lock().expect("lock");
+    tokio::time::sleep(delay).await;
+    if state.roles_above_bot.lock().expect("lock").contains(&role) {
+        let error = json!({"code": 50013, "message": "Missing Permissions"});
+        return Some((StatusCode::FORBIDDEN, axum::Json(error)).into_response());
+    }
+    let mut roles = state.member_roles.lock().expect("lock");
+    let held = roles.entry((guild, user)).or_default();
+    if method == Method::PUT {
+        held.insert(role);
+    } else {
+        held.remove(&role);
+    }
+    Some(StatusCode::NO_CONTENT.into_response())
+}
+
 async fn handle(
     State(state): State<Arc<StubState>>,
     method: Method,
@@ -261,6 +316,9 @@ async fn handle(
         body: body.clone(),
     });
 
+    if let Some(response) = member_roles_and_edits(&state, &method, &path, &body).await {
+        return response;
+    }
     if path.ends_with("/callback") && method == Method::POST {
         let id = path.split('/').nth(4).unwrap_or_default().to_string();
         if state

@@ -497,7 +497,8 @@ fn register_dry_run_prints_the_commands_without_a_token_or_config() {
             "search",
             "Brief me",
             "about",
-            "reload"
+            "reload",
+            "follow"
         ]
     );
     let commands = json.as_array().expect("a list");
@@ -507,6 +508,14 @@ fn register_dry_run_prints_the_commands_without_a_token_or_config() {
     assert_eq!(reload["contexts"], serde_json::json!([0]));
     assert_eq!(reload["integration_types"], serde_json::json!([0]));
     assert!(json[0]["default_member_permissions"].is_null());
+    // `/follow` gives a role as the bot, which only a server install can: offered in servers
+    // only, to every member.
+    let follow = &json[9];
+    assert_eq!(follow["contexts"], serde_json::json!([0]));
+    assert_eq!(follow["integration_types"], serde_json::json!([0]));
+    assert!(follow["default_member_permissions"].is_null());
+    assert_eq!(follow["options"][0]["name"], "track");
+    assert_eq!(follow["options"][0]["autocomplete"], true);
     // The reader commands can be installed to a server or to a person's account, and used in
     // servers, DMs with the bot and any DM or group DM.
     for reader in &commands[..8] {

@@ -43,7 +43,7 @@ async fn registration_puts_the_command_list_once() {
     let first = registration::register(&http, Scope::Guild(290_926_798_626_357_999))
         .await
         .expect("registered");
-    assert_eq!(first, Outcome::Updated { commands: 9 });
+    assert_eq!(first, Outcome::Updated { commands: 10 });
     let requests = stub.requests();
     let path = format!(
         "/api/v10/applications/{}/guilds/290926798626357999/commands",

@@ -7,6 +7,7 @@ mod common;
 
 mod cli;
 mod endpoint;
+mod follow;
 mod gateway;
 mod logs;
 mod requests;

@@ -996,9 +996,15 @@ async fn a_follow_role_is_pinged_in_its_server_only_and_nothing_else_pings() {
             .is_none_or(Vec::is_empty),
         "{news}"
     );
-    // Apart from the follow line and the role allowed to ping, the message is today's.
+    // Under it, the Follow button: a press answers the member privately.
+    let rows = news["components"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{news}");
+    assert_eq!(rows[0]["components"][0]["custom_id"], "follow:syria-israel");
+    // Apart from the follow line, the button and the role allowed to ping, the message is
+    // today's.
     let mut expected = plain_announcement(&reloader, 6);
     expected["content"] = news["content"].clone();
+    expected["components"] = news["components"].clone();
     expected["allowed_mentions"]["roles"] = serde_json::json!([FOLLOWERS.to_string()]);
     assert_eq!(without_nonce(news.clone()), expected);
 

@@ -103,8 +103,11 @@ pub fn router(endpoint: Arc<Endpoint>) -> Router {
         .with_state(endpoint)
 }
 
+/// How long a stop waits for deferred answers still to be edited (a slow role change).
+const FINISH_EDITS: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Serves on `listen` within `settings` until `stop` is cancelled, then finishes the requests
-/// in flight.
+/// in flight and the deferred answers still to be edited.
 pub async fn serve(
     listen: SocketAddr,
     endpoint: Arc<Endpoint>,
@@ -117,7 +120,9 @@ pub async fn serve(
         max_connections = settings.max_connections,
         "serving interactions on POST /interactions"
     );
+    let handler = endpoint.handler.clone();
     serve_on(listener, endpoint, settings, stop).await;
+    handler.finish(FINISH_EDITS).await;
     Ok(())
 }
 
