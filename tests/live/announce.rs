@@ -48,13 +48,13 @@ const LIMIT: usize = briefbot::config::DEFAULT_MAX_NEW_PER_RELOAD;
 
 /// Every log line written on this thread while it is held: the announcer's tasks run on the
 /// test's thread (a current-thread runtime), so their lines are caught too.
-struct CapturedLogs {
+pub(crate) struct CapturedLogs {
     buffer: Arc<std::sync::Mutex<Vec<u8>>>,
     _guard: tracing::subscriber::DefaultGuard,
 }
 
 impl CapturedLogs {
-    fn start() -> CapturedLogs {
+    pub(crate) fn start() -> CapturedLogs {
         let buffer = Arc::new(std::sync::Mutex::new(Vec::new()));
         let sink = buffer.clone();
         let subscriber = tracing_subscriber::fmt()
@@ -68,7 +68,7 @@ impl CapturedLogs {
         }
     }
 
-    fn lines(&self) -> Vec<String> {
+    pub(crate) fn lines(&self) -> Vec<String> {
         String::from_utf8_lossy(&self.buffer.lock().expect("lock"))
             .lines()
             .map(str::to_string)

@@ -6,4 +6,5 @@
 mod common;
 
 mod announce;
+mod delivery_modes;
 mod reload;
