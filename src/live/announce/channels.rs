@@ -195,13 +195,21 @@ impl Shared {
         let thread = match way.mode {
             AnnounceMode::Message => None,
             AnnounceMode::Thread => {
-                self.start_thread(pending.channel, message, &headline, resumed)
-                    .await?
+                match self
+                    .start_thread(pending.channel, message, &headline, resumed)
+                    .await
+                {
+                    Err(error) if given_up(&error, pending, "its thread") => None,
+                    other => other?,
+                }
             }
             AnnounceMode::Forum => Some(message),
         };
-        let crossposted =
-            way.crosspost && self.crosspost(pending.channel, message, resumed).await?;
+        let crossposted = way.crosspost
+            && match self.crosspost(pending.channel, message, resumed).await {
+                Err(error) if given_up(&error, pending, "its crosspost") => false,
+                other => other?,
+            };
         if way.crosspost && !crossposted && self.stop.is_cancelled() {
             // Stopped while waiting for the crosspost's turn: the next start resumes here.
             return Ok(());
@@ -360,6 +368,26 @@ impl Shared {
         );
         Ok(None)
     }
+}
+
+/// Whether what follows a posted message (`what`) is given up: Discord refused it as
+/// malformed, so asking again cannot help, and the message, which exists, must still be
+/// recorded. Logged when so.
+fn given_up(error: &DeliveryError, pending: &Pending, what: &str) -> bool {
+    let DeliveryError::Discord(error) = error else {
+        return false;
+    };
+    if !is_refused_as_invalid(error) {
+        return false;
+    }
+    error!(
+        channel = pending.channel,
+        track = %pending.track,
+        round = pending.round,
+        %error,
+        "Discord refused {what} as invalid; the announcement is recorded without it"
+    );
+    true
 }
 
 /// Whether Discord refused a request as malformed (HTTP 400): the same request would be

@@ -401,6 +401,53 @@ mod tests {
     }
 
     #[test]
+    fn a_state_written_before_modes_loads_and_a_forum_posts_card_is_in_its_thread() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = StateFile::in_dir(dir.path()).expect("state dir");
+        std::fs::write(
+            file.path(),
+            r#"{"version": 1, "known": {"t": [1, 2]},
+                "pending": [{"track": "t", "round": 2, "channel": 10, "first_attempt_ms": 5}],
+                "delivered": [{"track": "t", "round": 1, "channel": 10, "message": 7}]}"#,
+        )
+        .expect("write");
+        let mut state = file.load().expect("load").expect("state");
+        assert_eq!(state.delivered[0].mode, AnnounceMode::Message);
+        assert_eq!(state.delivered[0].card_at(), (10, 7));
+        assert_eq!(state.pending[0].message, None);
+
+        // Posted, its crosspost to come: on record, still pending, across a save.
+        let pending = state.pending[0].clone();
+        state.posted(&pending, 8, "card".to_string());
+        file.save(&state).expect("save");
+        let mut state = file.load().expect("load").expect("state");
+        assert_eq!(state.pending[0].message, Some(8));
+        assert_eq!(state.pending[0].card.as_deref(), Some("card"));
+        assert_eq!(state.pending[0].first_attempt_ms, Some(5));
+
+        state.deliver_as(
+            &pending,
+            Announced {
+                message: 8,
+                card: "card".to_string(),
+                mode: AnnounceMode::Forum,
+                thread: Some(8),
+                crossposted: false,
+            },
+        );
+        assert!(state.pending.is_empty());
+        assert_eq!(state.delivered[1].card_at(), (8, 8), "in the post's thread");
+        file.save(&state).expect("save");
+        let text = std::fs::read_to_string(file.path()).expect("read");
+        assert!(text.contains(r#""mode": "forum""#), "{text}");
+        assert!(
+            !text.contains("crossposted"),
+            "false is not written: {text}"
+        );
+        assert_eq!(file.load().expect("load"), Some(state));
+    }
+
+    #[test]
     fn a_damaged_state_file_is_named_with_line_and_column() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = StateFile::in_dir(dir.path()).expect("state dir");
