@@ -754,7 +754,7 @@ fn state_dir_in(dir: &Path) -> PathBuf {
 
 /// `briefbot announce` run as an operator runs it, off the runtime's thread so the stand-in
 /// keeps answering.
-async fn announce_by_hand(config: &Path, args: &[&str]) -> std::process::Output {
+pub(crate) async fn announce_by_hand(config: &Path, args: &[&str]) -> std::process::Output {
     use crate::common::discord_stub::BOT_TOKEN;
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_briefbot"));
     command
@@ -774,7 +774,7 @@ async fn announce_by_hand(config: &Path, args: &[&str]) -> std::process::Output 
         .expect("joined")
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 

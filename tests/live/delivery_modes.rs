@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::announce::CapturedLogs;
-use crate::common::discord_stub::{DiscordStub, STUB_GUILD, http_for};
+use crate::announce::{CapturedLogs, announce_by_hand, text};
+use crate::common::discord_stub::{APPLICATION_ID, DiscordStub, STUB_GUILD, http_for};
 use crate::common::{eventually, live, round_brief, shipped_copy};
 use briefbot::commands::notices;
 use briefbot::config::{AnnounceMode, AnnounceTarget};
@@ -541,4 +541,36 @@ async fn a_429_with_retry_after_is_waited_out_and_retried() {
     no_failure_logged(&logs);
     assert!(announcer.state().delivered.iter().all(|d| d.crossposted));
     announcer.stop().await;
+}
+
+#[tokio::test]
+async fn announcing_by_hand_uses_each_targets_mode() {
+    let stub = stand_in().await;
+    let (dir, briefs) = shipped_copy();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "briefs_dir = {:?}\ndefault_track = \"syria-israel\"\nstate_dir = {:?}\n\n[discord]\napplication_id = {APPLICATION_ID}\napi_url = \"http://{}\"\n\n[announce]\nchannels = [{WIRE}]\n\n[[announce.target]]\nchannel = {TALKS}\nmode = \"thread\"\n\n[[announce.target]]\nchannel = {FORUM}\nmode = \"forum\"\n",
+            briefs.display().to_string(),
+            dir.path().join("state").display().to_string(),
+            stub.addr,
+        ),
+    )
+    .expect("config");
+    for _ in 0..2 {
+        let output = announce_by_hand(&config, &["--round", "5"]).await;
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    }
+    assert_eq!(stub.posts(TALKS).len(), 1);
+    assert_eq!(stub.posts(WIRE).len(), 1);
+    assert!(stub.posts(FORUM).is_empty(), "a forum takes posts");
+    let threads = stub.state.threads.lock().expect("lock").clone();
+    let parents: Vec<u64> = threads
+        .iter()
+        .filter_map(|t| t["parent_id"].as_str()?.parse().ok())
+        .collect();
+    assert_eq!(parents.len(), 2, "{threads:#?}");
+    assert!(parents.contains(&TALKS) && parents.contains(&FORUM));
+    assert_eq!(stub.state.crossposts.lock().expect("lock").len(), 1);
 }
