@@ -12,7 +12,7 @@ use tokio::sync::{Notify, mpsc, watch};
 use tracing::{error, info, warn};
 
 use super::modes::Way;
-use super::shared::{Observed, Shared};
+use super::shared::{ChannelInfo, Observed, Shared};
 use super::state::{Announced, Pending};
 use crate::commands::notices;
 use crate::config::AnnounceMode;
@@ -182,7 +182,7 @@ impl Shared {
             );
         let (message, card, resumed) = match (pending.message, &pending.card) {
             (Some(message), card) => (message, card.clone().unwrap_or_default(), true),
-            (None, _) => match self.post_or_find(pending, way, &headline).await? {
+            (None, _) => match self.post_or_find(pending, way, &info, &headline).await? {
                 Some(posted) => posted,
                 None => return Ok(()),
             },
@@ -242,6 +242,7 @@ impl Shared {
         &self,
         pending: &Pending,
         way: Way,
+        info: &ChannelInfo,
         headline: &str,
     ) -> Result<Option<(u64, String, bool)>, DeliveryError> {
         let channel = ChannelId::new(pending.channel);
@@ -252,8 +253,7 @@ impl Shared {
         if let Some(since) = pending.first_attempt_ms {
             let found = match way.mode {
                 AnnounceMode::Forum => {
-                    let info = self.channel_info(pending.channel).await?;
-                    self.find_own_forum_post(pending.channel, &info, pending, since)
+                    self.find_own_forum_post(pending.channel, info, pending, since)
                         .await?
                 }
                 _ => self
@@ -282,9 +282,8 @@ impl Shared {
         self.update(|state| state.attempt(pending, unix_ms()))
             .await?;
         if way.mode == AnnounceMode::Forum {
-            let info = self.channel_info(pending.channel).await?;
             let post = self
-                .create_forum_post(pending.channel, &info, pending, headline, &posting.message)
+                .create_forum_post(pending.channel, info, pending, headline, &posting.message)
                 .await?;
             return Ok(Some((post, posting.card, false)));
         }
@@ -341,8 +340,6 @@ impl Shared {
     ) -> Result<Option<MessageId>, serenity::Error> {
         const PAGE: u8 = 100;
         const PAGES: usize = 20;
-        // This machine's clock and Discord's may differ: look from well before the attempt.
-        const SLACK_MS: u64 = 15 * 60 * 1000;
         let me = self.me().await?;
         let marker = notices::announcement_marker(&pending.track, pending.round);
         let mut after = MessageId::new(snowflake_at(since_ms.saturating_sub(SLACK_MS)));
@@ -400,6 +397,10 @@ pub(super) fn is_refused_as_invalid(error: &serenity::Error) -> bool {
             if response.status_code.as_u16() == 400
     )
 }
+
+/// How far before the first attempt a post is looked for: this machine's clock and
+/// Discord's may differ.
+pub(super) const SLACK_MS: u64 = 15 * 60 * 1000;
 
 /// The first snowflake Discord could have given a message at `ms` (Unix milliseconds).
 pub(super) fn snowflake_at(ms: u64) -> u64 {

@@ -12,7 +12,7 @@ use serenity::http::{ErrorResponse, HttpError, LightMethod, Request, Route, Stat
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use super::channels::DeliveryError;
+use super::channels::{DeliveryError, SLACK_MS, snowflake_at};
 use super::shared::{ChannelInfo, ChannelKind, Shared};
 use super::state::Pending;
 use crate::commands::notices;
@@ -262,7 +262,7 @@ impl Shared {
     ) -> Result<Option<u64>, DeliveryError> {
         const ARCHIVED_PAGE: u64 = 50;
         let me = self.me().await?;
-        let earliest = super::channels::snowflake_at(since_ms.saturating_sub(SLACK_MS));
+        let earliest = snowflake_at(since_ms.saturating_sub(SLACK_MS));
         let mut candidates = Vec::new();
         if let Some(guild) = info.guild {
             let route = Route::GuildThreadsActive {
@@ -381,8 +381,6 @@ impl Shared {
     }
 }
 
-/// How far back a post is looked for: this machine's clock and Discord's may differ.
-const SLACK_MS: u64 = 15 * 60 * 1000;
 /// The wait after a 429 that says nothing of how long.
 const FALLBACK_WAIT: Duration = Duration::from_secs(5);
 
