@@ -165,14 +165,6 @@ const HELD_BACK_NAMED: usize = 5;
 /// max_new_per_reload` allows: how many, which (a few), and how to announce one by hand.
 /// `rounds` is not empty.
 pub fn held_back(rounds: &[RoundId], limit: usize) -> Message {
-    let mut named: Vec<String> = rounds
-        .iter()
-        .take(HELD_BACK_NAMED)
-        .map(RoundId::to_string)
-        .collect();
-    if rounds.len() > HELD_BACK_NAMED {
-        named.push(format!("and {} more", rounds.len() - HELD_BACK_NAMED));
-    }
     let example = rounds.first().map_or_else(
         || "briefbot announce --track TRACK --round N".to_string(),
         |r| format!("briefbot announce --track {} --round {}", r.track, r.number),
@@ -180,7 +172,7 @@ pub fn held_back(rounds: &[RoundId], limit: usize) -> Message {
     let description = format!(
         "{} appeared in one reload, more than `max_new_per_reload` ({limit}), so none was announced: {}. They are recorded and will not be announced later. To announce one, run `{example}` where the bot runs (stop the bot first).",
         plural(rounds.len(), "new round"),
-        named.join(", "),
+        a_few(rounds),
     );
     Message {
         embeds: vec![Embed {
@@ -191,6 +183,49 @@ pub fn held_back(rounds: &[RoundId], limit: usize) -> Message {
         }],
         ..Message::default()
     }
+}
+
+/// The editors' channel, when one reload changed more announced rounds than `[announce]
+/// max_new_per_reload` allows (every brief reformatted, a new version of briefbot's cards):
+/// their announcements are left as they are. `rounds` is not empty.
+pub fn edits_held_back(rounds: &[RoundId], limit: usize) -> Message {
+    let description = format!(
+        "{} already announced changed in one reload, more than `max_new_per_reload` ({limit}), so their announcements were left as they are: {}. The changes are served by every command; the announcements will not be edited for them later.",
+        plural(rounds.len(), "round"),
+        a_few(rounds),
+    );
+    Message {
+        embeds: vec![Embed {
+            title: "Announcements not edited".to_string(),
+            description: truncate(&description, limits::EMBED_DESCRIPTION),
+            color: Some(HELD_BACK_COLOR),
+            ..Embed::default()
+        }],
+        ..Message::default()
+    }
+}
+
+/// The first few of `rounds`, then "and N more".
+fn a_few(rounds: &[RoundId]) -> String {
+    let mut named: Vec<String> = rounds
+        .iter()
+        .take(HELD_BACK_NAMED)
+        .map(RoundId::to_string)
+        .collect();
+    if rounds.len() > HELD_BACK_NAMED {
+        named.push(format!("and {} more", rounds.len() - HELD_BACK_NAMED));
+    }
+    named.join(", ")
+}
+
+/// What an announcement says once its round's brief is removed: the marker (kept first, as
+/// the history look-up needs) and a line saying the round was withdrawn. The card under it
+/// stays as it was announced: readers keep a record, not a hole.
+pub fn withdrawn(track: &str, number: u32) -> String {
+    format!(
+        "{}\n🚫 **Withdrawn:** this round is no longer in the briefings. The card below is kept as it was announced.",
+        announcement_marker(track, number)
+    )
 }
 
 #[cfg(test)]

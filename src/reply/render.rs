@@ -6,7 +6,7 @@
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse, CreateButton,
     CreateEmbed, CreateEmbedFooter, CreateInteractionResponse, CreateInteractionResponseMessage,
-    CreateMessage, RoleId,
+    CreateMessage, EditMessage, RoleId,
 };
 
 use super::fit::{Fitted, FittedMessage};
@@ -81,6 +81,20 @@ impl FittedMessage {
         let mentions = CreateAllowedMentions::new().roles(role.map(RoleId::new));
         let builder = CreateMessage::new()
             .allowed_mentions(mentions)
+            .embeds(message.embeds.iter().map(embed_builder).collect())
+            .components(action_rows(message));
+        match &message.content {
+            Some(content) => builder.content(content),
+            None => builder,
+        }
+    }
+
+    /// The same message as an edit of one already posted (an announcement brought up to
+    /// date). Discord never pings for an edit; it is sent allowing no mention all the same.
+    pub fn to_edit_message(&self) -> EditMessage {
+        let message = self.message();
+        let builder = EditMessage::new()
+            .allowed_mentions(CreateAllowedMentions::new())
             .embeds(message.embeds.iter().map(embed_builder).collect())
             .components(action_rows(message));
         match &message.content {

@@ -349,6 +349,9 @@ async fn handle(
             return axum::Json(Value::Array(page)).into_response();
         }
     }
+    if let Some(response) = edit_message(&state, &method, &path, &body) {
+        return response;
+    }
     if path.ends_with("/commands") && method == Method::GET {
         let commands = state.commands.lock().expect("lock").clone();
         return axum::Json(Value::Array(commands)).into_response();
@@ -388,4 +391,31 @@ async fn handle(
         axum::Json(json!({"code": 0, "message": "404: Not Found"})),
     )
         .into_response()
+}
+
+/// `PATCH /channels/{c}/messages/{m}`: the stored message takes the fields sent (content,
+/// embeds, components), as Discord edits it; an unknown message is a 404.
+fn edit_message(state: &StubState, method: &Method, path: &str, body: &Value) -> Option<Response> {
+    if method != Method::PATCH {
+        return None;
+    }
+    let channel = channel_of(path)?;
+    let message = path
+        .strip_prefix(&format!("/api/v10/channels/{channel}/messages/"))?
+        .to_string();
+    let mut messages = state.messages.lock().expect("lock");
+    let Some(stored) = messages
+        .iter_mut()
+        .find(|m| in_channel(m, channel) && m["id"] == json!(message))
+    else {
+        let error = json!({"code": 10008, "message": "Unknown Message"});
+        return Some((StatusCode::NOT_FOUND, axum::Json(error)).into_response());
+    };
+    for field in ["content", "embeds", "components"] {
+        if let Some(value) = body.get(field) {
+            stored[field] = value.clone();
+        }
+    }
+    stored["edited_timestamp"] = json!("2026-11-28T12:00:00.000000+00:00");
+    Some(axum::Json(stored.clone()).into_response())
 }

@@ -18,11 +18,11 @@ use briefbot::live::announce::{Announcer, Backoff, CrosspostLimit, Settings};
 use briefbot::live::{Reloader, Trigger};
 use serde_json::Value;
 
-const NEWS: u64 = 1_111_111_111_111_111;
-const DESK: u64 = 2_222_222_222_222_222;
-const ERRORS: u64 = 3_333_333_333_333_333;
+pub(crate) const NEWS: u64 = 1_111_111_111_111_111;
+pub(crate) const DESK: u64 = 2_222_222_222_222_222;
+pub(crate) const ERRORS: u64 = 3_333_333_333_333_333;
 
-fn settings(state: &Path, channels: &[u64], errors_channel: Option<u64>) -> Settings {
+pub(crate) fn settings(state: &Path, channels: &[u64], errors_channel: Option<u64>) -> Settings {
     Settings {
         targets: channels
             .iter()
@@ -44,7 +44,7 @@ fn settings(state: &Path, channels: &[u64], errors_channel: Option<u64>) -> Sett
 }
 
 /// `[announce] max_new_per_reload` as shipped.
-const LIMIT: usize = briefbot::config::DEFAULT_MAX_NEW_PER_RELOAD;
+pub(crate) const LIMIT: usize = briefbot::config::DEFAULT_MAX_NEW_PER_RELOAD;
 
 /// Every log line written on this thread while it is held: the announcer's tasks run on the
 /// test's thread (a current-thread runtime), so their lines are caught too.
@@ -89,7 +89,7 @@ impl std::io::Write for SharedWriter {
     }
 }
 
-fn start(stub: &DiscordStub, reloader: &Arc<Reloader>, settings: Settings) -> Announcer {
+pub(crate) fn start(stub: &DiscordStub, reloader: &Arc<Reloader>, settings: Settings) -> Announcer {
     Announcer::start(Arc::new(stub.http()), reloader.clone(), settings).expect("announcer")
 }
 
@@ -108,11 +108,11 @@ async fn nothing_queued_after(announcer: &Announcer, generation: u64) {
 }
 
 /// Waits up to 10 s for `done`.
-async fn until(what: &str, mut done: impl FnMut() -> bool) {
+pub(crate) async fn until(what: &str, mut done: impl FnMut() -> bool) {
     eventually(what, Duration::from_secs(10), || std::future::ready(done())).await;
 }
 
-fn add_round(briefs: &Path, number: u32, title: &str) {
+pub(crate) fn add_round(briefs: &Path, number: u32, title: &str) {
     std::fs::write(
         briefs.join(format!("syria-israel/{number:02}-new.md")),
         round_brief(number, title),
@@ -120,18 +120,26 @@ fn add_round(briefs: &Path, number: u32, title: &str) {
     .expect("write brief");
 }
 
-fn posts_to(stub: &DiscordStub, channel: u64) -> Vec<Value> {
+pub(crate) fn posts_to(stub: &DiscordStub, channel: u64) -> Vec<Value> {
     stub.posts(channel)
 }
 
-fn post_attempts(stub: &DiscordStub, channel: u64) -> usize {
+pub(crate) fn post_attempts(stub: &DiscordStub, channel: u64) -> usize {
     stub.requests()
         .iter()
         .filter(|r| r.method == "POST" && r.path == format!("/api/v10/channels/{channel}/messages"))
         .count()
 }
 
-fn state_dir(dir: &tempfile::TempDir) -> PathBuf {
+/// Every edit of a message, in order.
+pub(crate) fn edits_of(stub: &DiscordStub) -> Vec<crate::common::discord_stub::Recorded> {
+    stub.requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH" && r.path.contains("/messages/"))
+        .collect()
+}
+
+pub(crate) fn state_dir(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().join("state")
 }
 
@@ -230,12 +238,17 @@ async fn a_new_round_is_announced_once_per_channel_and_never_again() {
         ]
     );
 
-    // An edit to the round, and reloads without changes: nothing more.
+    // An edit to the round, and reloads without changes: no new post (the announcements are
+    // edited, once each; see the edits tests).
     add_round(&briefs, 6, "Geneva round, corrected");
     reloader.reload(Trigger::Files).await;
     reloader.reload(Trigger::Command).await;
     let generation = reloader.generation();
     nothing_queued_after(&announcer, generation).await;
+    until("the announcements edited", || {
+        announcer.edits_waiting() == 0 && edits_of(&stub).len() == 2
+    })
+    .await;
     assert_eq!(post_attempts(&stub, NEWS) + post_attempts(&stub, DESK), 2);
     announcer.stop().await;
 

@@ -7,4 +7,5 @@ mod common;
 
 mod announce;
 mod delivery_modes;
+mod edits;
 mod reload;

@@ -7,10 +7,13 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serenity::all::{ChannelId, CreateMessage, HttpError, MessageId, MessagePagination, Nonce};
+use serenity::all::{
+    ChannelId, CreateMessage, EditMessage, HttpError, MessageId, MessagePagination, Nonce,
+};
 use tokio::sync::{Notify, mpsc, watch};
 use tracing::{error, info, warn};
 
+use super::edits::Reviewed;
 use super::modes::Way;
 use super::shared::{ChannelInfo, Observed, Shared};
 use super::state::{Announced, Pending};
@@ -23,6 +26,8 @@ use crate::reply::Message;
 /// An announcement ready to post in one channel, and the fingerprint of what it shows.
 pub(super) struct Posting {
     pub message: CreateMessage,
+    /// The same, as an edit of a message already posted.
+    pub edit: EditMessage,
     pub card: String,
 }
 
@@ -86,6 +91,38 @@ pub(super) async fn follow_reloads(
                 }
             }
         }
+        let mut failures = 0;
+        loop {
+            match shared.review(&serving).await {
+                Ok(Reviewed::Queued(rounds)) => {
+                    if !rounds.is_empty() {
+                        info!(rounds = ?rounds, "announced rounds changed; their announcements are edited");
+                    }
+                    break;
+                }
+                Ok(Reviewed::HeldBack(rounds)) => {
+                    let limit = shared.max_new_per_reload;
+                    warn!(
+                        rounds = rounds.len(),
+                        limit,
+                        "{} announced rounds changed at once, more than [announce] max_new_per_reload = {limit}: their announcements are left as they are",
+                        rounds.len()
+                    );
+                    if let Some(notes) = &notes {
+                        let _ = notes.send(notices::edits_held_back(&rounds, limit));
+                    }
+                    break;
+                }
+                Err(error) => {
+                    failures += 1;
+                    let wait = shared.backoff.after(failures);
+                    error!(%error, retry_in_ms = wait.as_millis() as u64, "cannot record what the announcements show");
+                    if !shared.pause(wait, None).await {
+                        return;
+                    }
+                }
+            }
+        }
         shared.rounds_recorded.store(generation, Ordering::SeqCst);
         // Woken after every snapshot: a round whose brief came back may be postable again.
         for wake in wakes.values() {
@@ -107,6 +144,29 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
         }
         let library = shared.reloader.current();
         let Some(pending) = shared.state(|s| s.next_pending(channel, &library)) else {
+            // New rounds first; then the announcements that wait for an edit.
+            if let Some(stale) = shared.next_edit(channel) {
+                match shared.edit(&stale).await {
+                    Ok(()) => failures = 0,
+                    Err(error) => {
+                        failures += 1;
+                        let wait = shared.backoff.after(failures);
+                        warn!(
+                            channel,
+                            track = %stale.round.track,
+                            round = stale.round.number,
+                            %error,
+                            attempt = failures,
+                            retry_in_ms = wait.as_millis() as u64,
+                            "could not edit the announcement; will retry"
+                        );
+                        if !shared.pause(wait, Some(&wake)).await {
+                            return;
+                        }
+                    }
+                }
+                continue;
+            }
             tokio::select! {
                 _ = wake.notified() => continue,
                 _ = shared.stopped() => return,
@@ -325,9 +385,14 @@ impl Shared {
         if let Some(role) = ping {
             notices::ping_followers(&mut message, track, role);
         }
-        let message = message.fit().to_create_message_pinging(ping);
+        let fitted = message.fit();
+        let message = fitted.to_create_message_pinging(ping);
         let card = fingerprint(&serde_json::to_string(&message).unwrap_or_default());
-        Ok(Some(Posting { message, card }))
+        Ok(Some(Posting {
+            message,
+            edit: fitted.to_edit_message(),
+            card,
+        }))
     }
 
     /// briefbot's announcement of `pending` among the channel's messages since a little

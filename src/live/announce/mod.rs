@@ -11,16 +11,23 @@
 //! 4. A pending announcement that was attempted before (the process died, or the confirmation
 //!    was lost) is first looked for among the channel's messages since that attempt; if
 //!    briefbot's post is there it is recorded, not posted again.
+//! 5. A served snapshot that changes a delivered round (or removes it) has each of its
+//!    announcements edited to the new card (or to a "withdrawn" line), after the new rounds
+//!    are posted, without a new ping; the state records what each message shows, so an edit
+//!    is made once. An edit whose confirmation is lost is made again after a restart, which
+//!    changes nothing a reader sees.
 //!
 //! More new rounds in one snapshot than `max_new_per_reload` (an archive imported, a track
 //! renamed) are recorded as known and none is queued: logged once, and told to the errors
-//! channel; `briefbot announce` posts a chosen one by hand.
+//! channel; `briefbot announce` posts a chosen one by hand. The same limit guards edits: more
+//! changed rounds than that in one snapshot are recorded as shown and left as they are.
 //!
 //! Each channel has its own worker, so a channel that fails (deleted, no permission,
 //! rate-limited) is retried with backoff while the others go on.
 
 mod by_hand;
 mod channels;
+mod edits;
 mod errors_channel;
 mod modes;
 mod settings;
@@ -143,6 +150,11 @@ impl Announcer {
     /// Announcements not yet confirmed by Discord.
     pub fn pending(&self) -> usize {
         self.shared.state(|s| s.pending.len())
+    }
+
+    /// Announcements waiting for an edit (their round changed or was removed).
+    pub fn edits_waiting(&self) -> usize {
+        self.shared.edits.lock().map_or(0, |edits| edits.len())
     }
 
     /// A copy of the state as last written.

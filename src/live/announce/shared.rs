@@ -11,6 +11,7 @@ use tokio::sync::{Notify, OnceCell, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::edits::Stale;
 use super::settings::{Backoff, CrosspostLimit, Settings};
 use super::state::{Pending, State, StateError, StateFile};
 use crate::config::{AnnounceMode, FollowRole, follow_role};
@@ -64,6 +65,10 @@ pub(super) struct Shared {
     pub raw: OnceCell<reqwest::Client>,
     /// briefbot's own user, to recognise its posts in a channel's history.
     pub me: OnceCell<UserId>,
+
+    /// Announcements whose messages wait for an edit, as the last snapshot's review found
+    /// them (recomputed by each review, and at every start).
+    pub edits: Mutex<Vec<Stale>>,
     pub stop: CancellationToken,
 }
 
@@ -95,6 +100,7 @@ impl Shared {
             crosspost_limit: settings.crossposts,
             raw: OnceCell::new(),
             me: OnceCell::new(),
+            edits: Mutex::new(Vec::new()),
             stop: CancellationToken::new(),
         }
     }

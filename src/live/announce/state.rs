@@ -102,6 +102,15 @@ fn is_message(mode: &AnnounceMode) -> bool {
     *mode == AnnounceMode::Message
 }
 
+/// What an announcement's message shows, or is to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shows {
+    /// The announcement with this fingerprint.
+    Card(String),
+    /// The withdrawn line (the round's brief was removed).
+    Withdrawn,
+}
+
 impl Delivered {
     /// Where the message that shows the card is: the channel and the message id. A forum
     /// post's card is its starter message, which lives in the post's thread.
@@ -110,6 +119,19 @@ impl Delivered {
             (AnnounceMode::Forum, Some(thread)) => (thread, self.message),
             _ => (self.channel, self.message),
         }
+    }
+
+    /// What the message shows; none when the state predates edits.
+    pub fn shows(&self) -> Option<Shows> {
+        if self.withdrawn {
+            Some(Shows::Withdrawn)
+        } else {
+            self.card.clone().map(Shows::Card)
+        }
+    }
+
+    pub fn is(&self, round: &RoundId, channel: u64) -> bool {
+        self.channel == channel && self.round == round.number && self.track == round.track
     }
 }
 
@@ -187,6 +209,20 @@ impl State {
     pub fn drop_pending(&mut self, pending: &Pending) {
         if let Some(i) = self.position(pending) {
             self.pending.remove(i);
+        }
+    }
+
+    /// Records that the announcement of `round` in `channel` shows `shows` now: edited to
+    /// it, or taken to show it without an edit.
+    pub fn shown(&mut self, round: &RoundId, channel: u64, shows: &Shows) {
+        if let Some(delivered) = self.delivered.iter_mut().find(|d| d.is(round, channel)) {
+            match shows {
+                Shows::Card(card) => {
+                    delivered.card = Some(card.clone());
+                    delivered.withdrawn = false;
+                }
+                Shows::Withdrawn => delivered.withdrawn = true,
+            }
         }
     }
 

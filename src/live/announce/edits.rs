@@ -1,0 +1,206 @@
+//! Announcements kept true to the briefs. When a served snapshot changes a round that was
+//! already announced (a fix, a correction, a new source), each of its announcements is
+//! edited to the new card, without pinging anyone again; when a round's brief is removed, its
+//! announcements get a line saying it was withdrawn and are not deleted. The state records
+//! what each message shows, so a restart edits nothing twice.
+//!
+//! More changed rounds in one snapshot than `max_new_per_reload` (every brief reformatted, a
+//! new version of briefbot's cards) are recorded as shown and left as they are: edits count
+//! against the same hourly limits as posts, and hundreds of them would hold up new rounds.
+
+use std::collections::BTreeSet;
+
+use serenity::all::{ChannelId, CreateAllowedMentions, EditMessage, HttpError, MessageId};
+use tracing::{error, info, warn};
+
+use super::channels::{DeliveryError, is_refused_as_invalid};
+use super::shared::Shared;
+use super::state::{Shows, StateError};
+use crate::commands::notices;
+use crate::library::{Library, RoundId};
+
+/// An announcement whose message no longer shows what the served library would announce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Stale {
+    pub round: RoundId,
+    pub channel: u64,
+}
+
+/// What one snapshot's review found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Reviewed {
+    /// These rounds' announcements are queued for an edit (none, when nothing changed).
+    Queued(Vec<RoundId>),
+    /// More changed rounds than `max_new_per_reload`: recorded as shown, none edited.
+    HeldBack(Vec<RoundId>),
+}
+
+impl Shared {
+    /// Compares every delivered announcement with what `library` would announce, and queues
+    /// an edit for each that differs, unless too many rounds changed at once. An announcement
+    /// recorded before edits existed is taken to show the announcement of now.
+    pub(super) async fn review(&self, library: &Library) -> Result<Reviewed, StateError> {
+        let delivered = self.state(|s| s.delivered.clone());
+        let mut adopted = Vec::new();
+        let mut stale = Vec::new();
+        let mut unknown = Vec::new();
+        for announced in &delivered {
+            let round = RoundId {
+                track: announced.track.clone(),
+                number: announced.round,
+            };
+            // A channel Discord cannot describe now (its follow role is looked up) is compared
+            // at the next review; it must not hold up the others, nor new rounds.
+            let wanted = match self.shows(library, &round, announced.channel).await {
+                Ok((wanted, _)) => wanted,
+                Err(error) => {
+                    unknown.push((announced.channel, error));
+                    continue;
+                }
+            };
+            match announced.shows() {
+                None => adopted.push((round, announced.channel, wanted)),
+                Some(shown) if shown != wanted => stale.push((round, announced.channel, wanted)),
+                Some(_) => {}
+            }
+        }
+        if let Some((channel, error)) = unknown.first() {
+            warn!(
+                announcements = unknown.len(),
+                channel,
+                %error,
+                "cannot tell whether some announcements need an edit; they are compared again at the next reload"
+            );
+        }
+        let rounds: Vec<RoundId> = stale
+            .iter()
+            .map(|(round, ..)| round.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let held_back = rounds.len() > self.max_new_per_reload;
+        self.update(|state| {
+            let left = if held_back { &stale[..] } else { &[] };
+            for (round, channel, shows) in adopted.iter().chain(left) {
+                state.shown(round, *channel, shows);
+            }
+        })
+        .await?;
+        let mut queue = self.edits();
+        if held_back {
+            queue.clear();
+            return Ok(Reviewed::HeldBack(rounds));
+        }
+        *queue = stale
+            .into_iter()
+            .map(|(round, channel, _)| Stale { round, channel })
+            .collect();
+        Ok(Reviewed::Queued(rounds))
+    }
+
+    /// The next announcement in `channel` waiting for an edit.
+    pub(super) fn next_edit(&self, channel: u64) -> Option<Stale> {
+        self.edits().iter().find(|s| s.channel == channel).cloned()
+    }
+
+    /// Edits one stale announcement to what the served library announces now (or to the
+    /// withdrawn line), and records it. A message deleted in Discord, or an edit Discord
+    /// refuses as invalid, is recorded as it is and logged, not retried.
+    pub(super) async fn edit(&self, stale: &Stale) -> Result<(), DeliveryError> {
+        let announced = self.state(|s| {
+            s.delivered
+                .iter()
+                .find(|d| d.is(&stale.round, stale.channel))
+                .cloned()
+        });
+        let Some(announced) = announced else {
+            self.edited(stale);
+            return Ok(());
+        };
+        let library = self.reloader.current();
+        let (shows, edit) = self.shows(&library, &stale.round, stale.channel).await?;
+        if announced.shows() == Some(shows.clone()) {
+            self.edited(stale);
+            return Ok(());
+        }
+        let (channel, message) = announced.card_at();
+        let outcome = ChannelId::new(channel)
+            .edit_message(&self.http, MessageId::new(message), edit)
+            .await;
+        let what = match shows {
+            Shows::Card(_) => "the announcement shows the round as served now",
+            Shows::Withdrawn => "the announcement says the round was withdrawn",
+        };
+        match outcome {
+            Ok(_) => info!(
+                channel = stale.channel,
+                track = %stale.round.track,
+                round = stale.round.number,
+                message,
+                "announcement edited: {what}"
+            ),
+            Err(error) if is_gone(&error) => warn!(
+                channel = stale.channel,
+                track = %stale.round.track,
+                round = stale.round.number,
+                message,
+                %error,
+                "the announcement's message is gone from Discord (deleted by a moderator?); it is not edited"
+            ),
+            Err(error) if is_refused_as_invalid(&error) => error!(
+                channel = stale.channel,
+                track = %stale.round.track,
+                round = stale.round.number,
+                message,
+                %error,
+                "Discord refused the edit as invalid; the announcement is left as it is"
+            ),
+            Err(error) => return Err(error.into()),
+        }
+        self.update(|state| state.shown(&stale.round, stale.channel, &shows))
+            .await?;
+        self.edited(stale);
+        Ok(())
+    }
+
+    /// What the announcement of `round` in `channel` is to show from `library`, and the edit
+    /// that makes a message show it.
+    async fn shows(
+        &self,
+        library: &Library,
+        round: &RoundId,
+        channel: u64,
+    ) -> Result<(Shows, EditMessage), serenity::Error> {
+        Ok(
+            match self
+                .posting(library, &round.track, round.number, channel)
+                .await?
+            {
+                Some(posting) => (Shows::Card(posting.card), posting.edit),
+                None => (
+                    Shows::Withdrawn,
+                    EditMessage::new()
+                        .content(notices::withdrawn(&round.track, round.number))
+                        .allowed_mentions(CreateAllowedMentions::new()),
+                ),
+            },
+        )
+    }
+
+    fn edited(&self, stale: &Stale) {
+        self.edits().retain(|s| s != stale);
+    }
+
+    fn edits(&self) -> std::sync::MutexGuard<'_, Vec<Stale>> {
+        self.edits.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Whether Discord says the message or its channel no longer exists (HTTP 404).
+fn is_gone(error: &serenity::Error) -> bool {
+    matches!(
+        error,
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(response))
+            if response.status_code.as_u16() == 404
+    )
+}
