@@ -574,3 +574,37 @@ async fn announcing_by_hand_uses_each_targets_mode() {
     assert!(parents.contains(&TALKS) && parents.contains(&FORUM));
     assert_eq!(stub.state.crossposts.lock().expect("lock").len(), 1);
 }
+
+#[tokio::test]
+async fn an_edited_round_edits_the_forum_posts_starter_message_in_its_thread() {
+    let stub = stand_in().await;
+    let (dir, briefs) = shipped_copy();
+    let reloader = live(&briefs);
+    let announcer = start(
+        &stub,
+        &reloader,
+        settings(&dir.path().join("state"), &[(FORUM, AnnounceMode::Forum)]),
+    );
+    add_round(&briefs, 6, "Geneva round");
+    reloader.reload(Trigger::Files).await;
+    settled(&announcer, &reloader, "the forum post").await;
+    let thread = id(&stub.state.threads.lock().expect("lock")[0]);
+
+    add_round(&briefs, 6, "Geneva round, corrected");
+    reloader.reload(Trigger::Files).await;
+    let edit = format!("/api/v10/channels/{thread}/messages/{thread}");
+    until("the starter message's edit", || {
+        !calls(&stub, "PATCH", &edit).is_empty()
+    })
+    .await;
+    assert_eq!(
+        stub.posts(thread)[0]["embeds"][0]["title"],
+        "Geneva round, corrected"
+    );
+    assert_eq!(
+        calls(&stub, "POST", &format!("/api/v10/channels/{FORUM}/threads")).len(),
+        1,
+        "edited, not posted again"
+    );
+    announcer.stop().await;
+}
