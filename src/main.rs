@@ -347,7 +347,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // A typo is named before anything else is needed.
             announce::check_round(&library, &track, round)?;
             let settings = announce::Settings::from_config(&config);
-            if settings.channels.is_empty() {
+            if settings.targets.is_empty() {
                 return Err(announce::ByHandError::NoChannels.into());
             }
             let token = Token::from_env().context("announcing a round needs the bot token")?;

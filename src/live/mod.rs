@@ -58,7 +58,7 @@ impl Live {
             Some(rest) if config.announce.is_enabled() => {
                 let settings = announce::Settings::from_config(config);
                 info!(
-                    channels = settings.channels.len(),
+                    channels = settings.targets.len(),
                     errors_channel = settings.errors_channel.is_some(),
                     state = %settings.state_dir.display(),
                     "announcing new rounds"

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -18,6 +18,8 @@ use briefbot::config::DiscordConfig;
 use briefbot::rest::{self, Token};
 use serde_json::{Value, json};
 use serenity::all::Http;
+
+mod modes;
 
 /// One request as the stub received it.
 #[derive(Debug, Clone)]
@@ -47,7 +49,7 @@ pub struct StubState {
     pub hold_posts: AtomicBool,
     pub message_counter: AtomicU64,
     /// The server each channel belongs to, as `GET /channels/{id}` answers it; a channel not
-    /// here is unknown (404).
+    /// here is in `STUB_GUILD`.
     pub channel_guilds: Mutex<HashMap<u64, u64>>,
     /// Members' roles as changed through `PUT`/`DELETE /guilds/{g}/members/{u}/roles/{r}`,
     /// by (server, member).
@@ -56,7 +58,25 @@ pub struct StubState {
     pub roles_above_bot: Mutex<HashSet<u64>>,
     /// How long a role change takes to answer.
     pub role_delay: Mutex<std::time::Duration>,
+    /// Announcement channels (type 5): their messages can be crossposted.
+    pub news_channels: Mutex<HashSet<u64>>,
+    /// Forum channels (type 15), with their tags as (id, name).
+    pub forums: Mutex<HashMap<u64, Vec<(u64, String)>>>,
+    /// Every thread, started from a message or posted in a forum, as Discord describes it.
+    pub threads: Mutex<Vec<Value>>,
+    /// When set, a thread (from a message, or a forum post) is made but never answered.
+    pub hold_threads: AtomicBool,
+    /// When set, a crosspost is made but never answered.
+    pub hold_crossposts: AtomicBool,
+    /// Each crosspost Discord took: channel, message, when.
+    pub crossposts: Mutex<Vec<(u64, u64, Instant)>>,
+    /// Discord's crosspost limit per channel (how many in what window); beyond it, 429 with
+    /// the seconds until the oldest leaves the window. None: no limit.
+    pub crosspost_limit: Mutex<Option<(usize, Duration)>>,
 }
+
+/// The server of a channel the test did not place in one.
+pub const STUB_GUILD: u64 = 909_090_909_090_909_090;
 
 impl StubState {
     /// The stand-in gateway's websocket URL.
@@ -335,35 +355,8 @@ async fn handle(
     if path == "/api/v10/users/@me" && method == Method::GET {
         return axum::Json(bot_user()).into_response();
     }
-    if method == Method::GET
-        && let Some(channel) =
-            channel_of(&path).filter(|c| path == format!("/api/v10/channels/{c}"))
-    {
-        let guild = state
-            .channel_guilds
-            .lock()
-            .expect("lock")
-            .get(&channel)
-            .copied();
-        if let Some(guild) = guild {
-            // A text channel, as Discord describes it.
-            return axum::Json(json!({
-                "id": channel.to_string(),
-                "type": 0,
-                "guild_id": guild.to_string(),
-                "name": "announcements",
-                "position": 0,
-                "permission_overwrites": [],
-                "nsfw": false,
-                "topic": null,
-                "last_message_id": null,
-                "parent_id": null,
-                "rate_limit_per_user": 0
-            }))
-            .into_response();
-        }
-        let error = json!({"code": 10003, "message": "Unknown Channel"});
-        return (StatusCode::NOT_FOUND, axum::Json(error)).into_response();
+    if let Some(answer) = modes::answer(&state, &method, &path, &body).await {
+        return answer;
     }
     if let Some(channel) = channel_of(&path).filter(|_| path.ends_with("/messages")) {
         if method == Method::POST {

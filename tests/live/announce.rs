@@ -12,8 +12,9 @@ use std::time::Duration;
 use crate::common::discord_stub::{DiscordStub, http_for};
 use crate::common::{eventually, live, round_brief, shipped_copy};
 use briefbot::commands::notices;
+use briefbot::config::{AnnounceMode, AnnounceTarget};
 use briefbot::live::announce::state::{Pending, StateFile};
-use briefbot::live::announce::{Announcer, Backoff, Settings};
+use briefbot::live::announce::{Announcer, Backoff, CrosspostLimit, Settings};
 use briefbot::live::{Reloader, Trigger};
 use serde_json::Value;
 
@@ -23,7 +24,13 @@ pub(crate) const ERRORS: u64 = 3_333_333_333_333_333;
 
 pub(crate) fn settings(state: &Path, channels: &[u64], errors_channel: Option<u64>) -> Settings {
     Settings {
-        channels: channels.to_vec(),
+        targets: channels
+            .iter()
+            .map(|&channel| AnnounceTarget {
+                channel,
+                mode: AnnounceMode::Message,
+            })
+            .collect(),
         errors_channel,
         state_dir: state.to_path_buf(),
         backoff: Backoff {
@@ -32,6 +39,7 @@ pub(crate) fn settings(state: &Path, channels: &[u64], errors_channel: Option<u6
         },
         max_new_per_reload: LIMIT,
         follow_roles: Vec::new(),
+        crossposts: CrosspostLimit::default(),
     }
 }
 
@@ -419,15 +427,13 @@ async fn a_process_killed_between_the_post_and_the_record_neither_loses_nor_repe
         .or_default()
         .insert(7);
     state_now.pending.push(Pending {
-        track: "syria-israel".into(),
-        round: 7,
-        channel: NEWS,
         first_attempt_ms: Some(
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .expect("clock")
                 .as_millis() as u64,
         ),
+        ..Pending::new("syria-israel", 7, NEWS)
     });
     file.save(&state_now).expect("save");
     let announcer = start(&stub, &live(&briefs), settings(&state, &[NEWS], None));
@@ -761,7 +767,7 @@ fn state_dir_in(dir: &Path) -> PathBuf {
 
 /// `briefbot announce` run as an operator runs it, off the runtime's thread so the stand-in
 /// keeps answering.
-async fn announce_by_hand(config: &Path, args: &[&str]) -> std::process::Output {
+pub(crate) async fn announce_by_hand(config: &Path, args: &[&str]) -> std::process::Output {
     use crate::common::discord_stub::BOT_TOKEN;
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_briefbot"));
     command
@@ -781,7 +787,7 @@ async fn announce_by_hand(config: &Path, args: &[&str]) -> std::process::Output 
         .expect("joined")
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -1043,7 +1049,7 @@ async fn a_follow_role_is_pinged_in_its_server_only_and_nothing_else_pings() {
 }
 
 #[tokio::test]
-async fn without_follow_roles_no_channel_is_looked_up_and_nothing_pings() {
+async fn without_follow_roles_nothing_pings_and_the_channel_is_looked_up_once() {
     let stub = DiscordStub::start().await;
     let (dir, briefs) = shipped_copy();
     let reloader = live(&briefs);
@@ -1063,10 +1069,13 @@ async fn without_follow_roles_no_channel_is_looked_up_and_nothing_pings() {
         body["allowed_mentions"],
         serde_json::json!({"parse": [], "users": [], "roles": []})
     );
-    assert!(
+    // Asked once, for its kind (an announcement channel's posts are crossposted).
+    assert_eq!(
         stub.requests()
             .iter()
-            .all(|r| r.path != format!("/api/v10/channels/{NEWS}")),
+            .filter(|r| r.path == format!("/api/v10/channels/{NEWS}"))
+            .count(),
+        1,
         "{:#?}",
         stub.requests()
     );

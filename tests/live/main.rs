@@ -6,5 +6,6 @@
 mod common;
 
 mod announce;
+mod delivery_modes;
 mod edits;
 mod reload;

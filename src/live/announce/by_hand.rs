@@ -26,7 +26,7 @@ pub enum ByHandError {
         hint: String,
     },
     #[error(
-        "[announce] channels is empty in the config, so there is nowhere to announce; add the channel ids there"
+        "[announce] channels and [[announce.target]] are empty in the config, so there is nowhere to announce; add the channel ids there"
     )]
     NoChannels,
     #[error("a running briefbot is announcing from the state folder {} (it holds announcements.lock); stop the bot, run `briefbot announce` again, then start the bot. Both announcing from one state folder could post a round twice", dir.display())]
@@ -121,9 +121,7 @@ pub async fn announce_by_hand(
     round: &RoundId,
 ) -> Result<Vec<Delivery>, ByHandError> {
     check_round(&reloader.current(), &round.track, round.number)?;
-    let mut channels = settings.channels.clone();
-    channels.sort_unstable();
-    channels.dedup();
+    let channels = settings.channels();
     if channels.is_empty() {
         return Err(ByHandError::NoChannels);
     }
@@ -166,12 +164,7 @@ pub async fn announce_by_hand(
                     })
                     .cloned();
                 let pending = waiting.unwrap_or_else(|| {
-                    let pending = Pending {
-                        track: round.track.clone(),
-                        round: round.number,
-                        channel,
-                        first_attempt_ms: None,
-                    };
+                    let pending = Pending::new(&round.track, round.number, channel);
                     state.pending.push(pending.clone());
                     pending
                 });
@@ -188,7 +181,7 @@ pub async fn announce_by_hand(
             outcomes.push(Delivery::AlreadyAnnounced { channel, message });
             continue;
         };
-        let outcome = match shared.deliver(pending).await {
+        let outcome = match deliver_waiting_out_rate_limits(&shared, pending).await {
             Ok(()) => match shared.state(|s| delivered(s, channel)) {
                 Some(message) => Delivery::Announced { channel, message },
                 None => Delivery::Failed {
@@ -214,4 +207,38 @@ pub async fn announce_by_hand(
         outcomes.push(outcome);
     }
     Ok(outcomes)
+}
+
+/// `Shared::deliver`, with Discord's 429s waited out as the bot waits them out (an
+/// announcement channel's crossposts are limited per hour) instead of reported as failures.
+async fn deliver_waiting_out_rate_limits(
+    shared: &Shared,
+    pending: &Pending,
+) -> Result<(), DeliveryError> {
+    loop {
+        // A crosspost resumes from the record of its post, not from the first attempt.
+        let now = shared
+            .state(|s| {
+                s.pending
+                    .iter()
+                    .find(|p| {
+                        p.channel == pending.channel
+                            && p.track == pending.track
+                            && p.round == pending.round
+                    })
+                    .cloned()
+            })
+            .unwrap_or_else(|| pending.clone());
+        match shared.deliver(&now).await {
+            Err(DeliveryError::RateLimited { retry_after }) => {
+                tracing::info!(
+                    channel = pending.channel,
+                    wait_ms = retry_after.as_millis() as u64,
+                    "Discord asks to wait before the next request; waiting"
+                );
+                tokio::time::sleep(retry_after).await;
+            }
+            other => return other,
+        }
+    }
 }

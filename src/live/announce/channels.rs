@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serenity::all::{
     ChannelId, CreateMessage, EditMessage, HttpError, MessageId, MessagePagination, Nonce,
@@ -14,9 +14,11 @@ use tokio::sync::{Notify, mpsc, watch};
 use tracing::{error, info, warn};
 
 use super::edits::Reviewed;
-use super::shared::{Observed, Shared};
-use super::state::Pending;
+use super::modes::Way;
+use super::shared::{ChannelInfo, Observed, Shared};
+use super::state::{Announced, Pending};
 use crate::commands::notices;
+use crate::config::AnnounceMode;
 use crate::library::{Library, fingerprint};
 use crate::live::reloader::Status;
 use crate::reply::Message;
@@ -36,6 +38,9 @@ pub(super) enum DeliveryError {
     Discord(#[from] serenity::Error),
     #[error("{0}")]
     State(#[from] super::state::StateError),
+    /// Discord's 429, with the wait it asks for: waited out, not counted as a failure.
+    #[error("Discord is rate limiting; it asks to wait {} ms", retry_after.as_millis())]
+    RateLimited { retry_after: Duration },
 }
 
 /// Records each snapshot's rounds and wakes the channel workers when there are new ones.
@@ -169,6 +174,18 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
         };
         match shared.deliver(&pending).await {
             Ok(()) => failures = 0,
+            Err(DeliveryError::RateLimited { retry_after }) => {
+                info!(
+                    channel,
+                    track = %pending.track,
+                    round = pending.round,
+                    wait_ms = retry_after.as_millis() as u64,
+                    "Discord asks to wait before the next request; waiting"
+                );
+                if !shared.pause(retry_after, None).await {
+                    return;
+                }
+            }
             Err(DeliveryError::Discord(error)) if is_refused_as_invalid(&error) => {
                 // The message itself is wrong (a bug: replies are fitted to Discord's limits):
                 // sending it again cannot help, and it must not hold up the rounds after it.
@@ -204,36 +221,132 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
 }
 
 impl Shared {
-    /// One attempt to deliver `pending`: found in the channel, or posted and recorded.
+    /// One attempt to deliver `pending`: found in the channel, or posted; then its thread
+    /// started and its crosspost sent, as the channel calls for, each checked first when a
+    /// crash may have come after it; recorded once all is done.
     pub(super) async fn deliver(&self, pending: &Pending) -> Result<(), DeliveryError> {
+        let info = self.channel_info(pending.channel).await?;
+        let configured = self
+            .modes
+            .get(&pending.channel)
+            .copied()
+            .unwrap_or_default();
+        let way = Way::of(pending.channel, configured, &info);
+        let library = self.reloader.current();
+        let headline = library
+            .track(&pending.track)
+            .and_then(|t| t.round(pending.round))
+            .map_or_else(
+                || format!("Round {} of {}", pending.round, pending.track),
+                |r| r.title.clone(),
+            );
+        let (message, card, resumed) = match (pending.message, &pending.card) {
+            (Some(message), card) => (message, card.clone().unwrap_or_default(), true),
+            (None, _) => match self.post_or_find(pending, way, &info, &headline).await? {
+                Some(posted) => posted,
+                None => return Ok(()),
+            },
+        };
+        if pending.message.is_none() && way.has_follow_ups() {
+            // The post is on record before what follows it: a restart resumes, never reposts.
+            self.update(|state| state.posted(pending, message, card.clone()))
+                .await?;
+        }
+        let thread = match way.mode {
+            AnnounceMode::Message => None,
+            AnnounceMode::Thread => {
+                match self
+                    .start_thread(pending.channel, message, &headline, resumed)
+                    .await
+                {
+                    Err(error) if given_up(&error, pending, "its thread") => None,
+                    other => other?,
+                }
+            }
+            AnnounceMode::Forum => Some(message),
+        };
+        let crossposted = way.crosspost
+            && match self.crosspost(pending.channel, message, resumed).await {
+                Err(error) if given_up(&error, pending, "its crosspost") => false,
+                other => other?,
+            };
+        if way.crosspost && !crossposted && self.stop.is_cancelled() {
+            // Stopped while waiting for the crosspost's turn: the next start resumes here.
+            return Ok(());
+        }
+        let announced = Announced {
+            message,
+            card,
+            mode: way.mode,
+            thread,
+            crossposted,
+        };
+        self.update(|state| state.deliver_as(pending, announced))
+            .await?;
+        info!(
+            channel = pending.channel,
+            track = %pending.track,
+            round = pending.round,
+            message,
+            mode = ?way.mode,
+            crossposted,
+            "new round announced"
+        );
+        Ok(())
+    }
+
+    /// The message (for a forum, the post) of `pending`: found where an earlier attempt may
+    /// have made it, or made now. With it, the fingerprint of what it shows and whether it was
+    /// found. None when the round is no longer served and was not posted.
+    async fn post_or_find(
+        &self,
+        pending: &Pending,
+        way: Way,
+        info: &ChannelInfo,
+        headline: &str,
+    ) -> Result<Option<(u64, String, bool)>, DeliveryError> {
         let channel = ChannelId::new(pending.channel);
         let library = self.reloader.current();
         let posting = self
             .posting(&library, &pending.track, pending.round, pending.channel)
             .await?;
-        if let Some(since) = pending.first_attempt_ms
-            && let Some(message) = self.find_own_post(channel, pending, since).await?
-        {
-            info!(
-                channel = pending.channel,
-                track = %pending.track,
-                round = pending.round,
-                message = message.get(),
-                "the announcement was posted before a restart; recorded, not posted again"
-            );
-            // What the post shows is not known; when the round is there it is taken to be the
-            // card of now, and when not, the next snapshot marks the post withdrawn.
-            let card = posting.map(|p| p.card).unwrap_or_default();
-            self.update(|state| state.deliver(pending, message.get(), card))
-                .await?;
-            return Ok(());
+        if let Some(since) = pending.first_attempt_ms {
+            let found = match way.mode {
+                AnnounceMode::Forum => {
+                    self.find_own_forum_post(pending.channel, info, pending, since)
+                        .await?
+                }
+                _ => self
+                    .find_own_post(channel, pending, since)
+                    .await?
+                    .map(MessageId::get),
+            };
+            if let Some(message) = found {
+                info!(
+                    channel = pending.channel,
+                    track = %pending.track,
+                    round = pending.round,
+                    message,
+                    "the announcement was posted before a restart; recorded, not posted again"
+                );
+                // What the post shows is not known; when the round is there it is taken to be
+                // the card of now, and when not, the next snapshot marks the post withdrawn.
+                let card = posting.map(|p| p.card).unwrap_or_default();
+                return Ok(Some((message, card, true)));
+            }
         }
         let Some(posting) = posting else {
             // Removed since it was queued; `next_pending` skips it until it is back.
-            return Ok(());
+            return Ok(None);
         };
         self.update(|state| state.attempt(pending, unix_ms()))
             .await?;
+        if way.mode == AnnounceMode::Forum {
+            let post = self
+                .create_forum_post(pending.channel, info, pending, headline, &posting.message)
+                .await?;
+            return Ok(Some((post, posting.card, false)));
+        }
         // Discord also drops a repeat of the same nonce within a few minutes: a second guard,
         // beside the history check, for a post whose answer was lost.
         let nonce = fingerprint(&format!(
@@ -249,16 +362,7 @@ impl Shared {
                     .enforce_nonce(true),
             )
             .await?;
-        self.update(|state| state.deliver(pending, posted.id.get(), posting.card))
-            .await?;
-        info!(
-            channel = pending.channel,
-            track = %pending.track,
-            round = pending.round,
-            message = posted.id.get(),
-            "new round announced"
-        );
-        Ok(())
+        Ok(Some((posted.id.get(), posting.card, false)))
     }
 
     /// The announcement of round `round` of `track` as it is posted in `channel` from
@@ -301,8 +405,6 @@ impl Shared {
     ) -> Result<Option<MessageId>, serenity::Error> {
         const PAGE: u8 = 100;
         const PAGES: usize = 20;
-        // This machine's clock and Discord's may differ: look from well before the attempt.
-        const SLACK_MS: u64 = 15 * 60 * 1000;
         let me = self.me().await?;
         let marker = notices::announcement_marker(&pending.track, pending.round);
         let mut after = MessageId::new(snowflake_at(since_ms.saturating_sub(SLACK_MS)));
@@ -330,6 +432,26 @@ impl Shared {
     }
 }
 
+/// Whether what follows a posted message (`what`) is given up: Discord refused it as
+/// malformed, so asking again cannot help, and the message, which exists, must still be
+/// recorded. Logged when so.
+fn given_up(error: &DeliveryError, pending: &Pending, what: &str) -> bool {
+    let DeliveryError::Discord(error) = error else {
+        return false;
+    };
+    if !is_refused_as_invalid(error) {
+        return false;
+    }
+    error!(
+        channel = pending.channel,
+        track = %pending.track,
+        round = pending.round,
+        %error,
+        "Discord refused {what} as invalid; the announcement is recorded without it"
+    );
+    true
+}
+
 /// Whether Discord refused a request as malformed (HTTP 400): the same request would be
 /// refused again. Permissions (403), a missing channel (404), rate limits (429) and outages
 /// (5xx, network) may pass later.
@@ -341,8 +463,12 @@ pub(super) fn is_refused_as_invalid(error: &serenity::Error) -> bool {
     )
 }
 
+/// How far before the first attempt a post is looked for: this machine's clock and
+/// Discord's may differ.
+pub(super) const SLACK_MS: u64 = 15 * 60 * 1000;
+
 /// The first snowflake Discord could have given a message at `ms` (Unix milliseconds).
-fn snowflake_at(ms: u64) -> u64 {
+pub(super) fn snowflake_at(ms: u64) -> u64 {
     const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
     (ms.saturating_sub(DISCORD_EPOCH_MS) << 22).max(1)
 }

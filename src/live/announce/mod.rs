@@ -29,6 +29,7 @@ mod by_hand;
 mod channels;
 mod edits;
 mod errors_channel;
+mod modes;
 mod settings;
 mod shared;
 pub mod state;
@@ -46,7 +47,7 @@ use super::reloader::Reloader;
 pub use by_hand::{ByHandError, Delivery, announce_by_hand, check_round};
 use channels::{channel_worker, follow_reloads};
 use errors_channel::{errors_worker, notes_worker};
-pub use settings::{Backoff, Settings};
+pub use settings::{Backoff, CrosspostLimit, Settings};
 use shared::{Shared, Store, reached};
 use state::{State, StateError, StateFile};
 
@@ -71,17 +72,13 @@ impl Announcer {
     ) -> Result<Announcer, StateError> {
         let file = StateFile::in_dir(&settings.state_dir)?;
         let lock = file.lock()?;
-        let mut settings = settings;
-        settings.channels.sort_unstable();
-        settings.channels.dedup();
+        let channels = settings.channels();
         // Subscribed before the first look, so no reload between the two is missed.
         let status = reloader.subscribe();
         let state = match file.load()? {
             Some(mut state) => {
                 let before = state.pending.len();
-                state
-                    .pending
-                    .retain(|p| settings.channels.contains(&p.channel));
+                state.pending.retain(|p| channels.contains(&p.channel));
                 if state.pending.len() != before {
                     warn!(
                         dropped = before - state.pending.len(),
@@ -111,7 +108,7 @@ impl Announcer {
         ));
         let mut wakes = HashMap::new();
         let tasks = TaskTracker::new();
-        for channel in &settings.channels {
+        for channel in &channels {
             let wake = Arc::new(Notify::new());
             wakes.insert(*channel, wake.clone());
             tasks.spawn(channel_worker(shared.clone(), *channel, wake));
@@ -123,7 +120,7 @@ impl Announcer {
         });
         tasks.spawn(follow_reloads(
             shared.clone(),
-            settings.channels.clone(),
+            channels.clone(),
             wakes,
             status.clone(),
             notes,

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::{Config, FollowRole};
+use crate::config::{AnnounceMode, AnnounceTarget, Config, FollowRole};
 
 /// How long to wait before retrying a channel that failed: doubling from `first` up to `max`.
 #[derive(Debug, Clone, Copy)]
@@ -31,10 +31,28 @@ impl Backoff {
     }
 }
 
+/// How many crossposts one announcement channel takes in a rolling window: Discord allows
+/// about ten per channel per hour, and refuses more with a 429 that would only be retried.
+#[derive(Debug, Clone, Copy)]
+pub struct CrosspostLimit {
+    pub per_window: usize,
+    pub window: Duration,
+}
+
+impl Default for CrosspostLimit {
+    fn default() -> CrosspostLimit {
+        CrosspostLimit {
+            per_window: 10,
+            window: Duration::from_secs(60 * 60),
+        }
+    }
+}
+
 /// Where to post, and where to remember what was posted.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub channels: Vec<u64>,
+    /// Each channel that gets new rounds, with how (a message, a thread, a forum post).
+    pub targets: Vec<AnnounceTarget>,
     pub errors_channel: Option<u64>,
     pub state_dir: PathBuf,
     pub backoff: Backoff,
@@ -42,22 +60,36 @@ pub struct Settings {
     pub max_new_per_reload: usize,
     /// Per server and track, the role an announcement pings; none pings no one.
     pub follow_roles: Vec<FollowRole>,
+    /// The crossposts an announcement channel takes before the next waits for its slot.
+    pub crossposts: CrosspostLimit,
 }
 
 impl Settings {
+    /// The channels that get new rounds, each once, in order.
+    pub fn channels(&self) -> Vec<u64> {
+        let mut channels: Vec<u64> = self.targets.iter().map(|t| t.channel).collect();
+        channels.sort_unstable();
+        channels.dedup();
+        channels
+    }
+
+    /// How `channel` is configured to announce (a message when it is not a target).
+    pub fn mode_of(&self, channel: u64) -> AnnounceMode {
+        self.targets
+            .iter()
+            .find(|t| t.channel == channel)
+            .map_or(AnnounceMode::Message, |t| t.mode)
+    }
+
     pub fn from_config(config: &Config) -> Settings {
         Settings {
-            channels: config
-                .announce
-                .all_targets()
-                .iter()
-                .map(|t| t.channel)
-                .collect(),
+            targets: config.announce.all_targets(),
             errors_channel: config.announce.errors_channel,
             state_dir: config.state_dir.clone(),
             backoff: Backoff::default(),
             max_new_per_reload: config.announce.max_new_per_reload,
             follow_roles: config.follow.clone(),
+            crossposts: CrosspostLimit::default(),
         }
     }
 }

@@ -1,19 +1,20 @@
 //! What the announcer's workers share: the state file and its copy in memory, written one
 //! change at a time, the REST client, and the stop signal.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serenity::all::{Channel, ChannelId, Http, UserId};
 use tokio::sync::{Notify, OnceCell, watch};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::edits::Stale;
-use super::settings::{Backoff, Settings};
+use super::settings::{Backoff, CrosspostLimit, Settings};
 use super::state::{Pending, State, StateError, StateFile};
-use crate::config::{FollowRole, follow_role};
+use crate::config::{AnnounceMode, FollowRole, follow_role};
 use crate::library::{Library, RoundId};
 use crate::live::reloader::{Reloader, Status};
 
@@ -51,9 +52,17 @@ pub(super) struct Shared {
     pub max_new_per_reload: usize,
     /// Per server and track, the role an announcement pings.
     pub follow_roles: Vec<FollowRole>,
-    /// The server of each channel looked up (none for a channel outside a server), asked of
-    /// Discord once per process and only when there are follow roles.
-    pub guilds: Mutex<HashMap<u64, Option<u64>>>,
+    /// What Discord says of each channel looked up (its server, whether it is an
+    /// announcement channel or a forum), asked once per process.
+    pub channels: Mutex<HashMap<u64, ChannelInfo>>,
+    /// How each configured channel announces, as configured.
+    pub modes: HashMap<u64, AnnounceMode>,
+    /// Per announcement channel, when its recent crossposts went, oldest first.
+    pub crossposts: Mutex<HashMap<u64, VecDeque<Instant>>>,
+    pub crosspost_limit: CrosspostLimit,
+    /// A plain HTTP client for the calls whose 429 must be read whole (serenity keeps only
+    /// the status of a refused request, not the `retry_after` Discord sends with it).
+    pub raw: OnceCell<reqwest::Client>,
     /// briefbot's own user, to recognise its posts in a channel's history.
     pub me: OnceCell<UserId>,
 
@@ -81,7 +90,15 @@ impl Shared {
             backoff: settings.backoff,
             max_new_per_reload: settings.max_new_per_reload,
             follow_roles: settings.follow_roles.clone(),
-            guilds: Mutex::new(HashMap::new()),
+            channels: Mutex::new(HashMap::new()),
+            modes: settings
+                .targets
+                .iter()
+                .map(|t| (t.channel, t.mode))
+                .collect(),
+            crossposts: Mutex::new(HashMap::new()),
+            crosspost_limit: settings.crossposts,
+            raw: OnceCell::new(),
             me: OnceCell::new(),
             edits: Mutex::new(Vec::new()),
             stop: CancellationToken::new(),
@@ -138,12 +155,9 @@ impl Shared {
             }
             for round in &added {
                 for channel in channels {
-                    state.pending.push(Pending {
-                        track: round.track.clone(),
-                        round: round.number,
-                        channel: *channel,
-                        first_attempt_ms: None,
-                    });
+                    state
+                        .pending
+                        .push(Pending::new(&round.track, round.number, *channel));
                 }
             }
             Observed::Queued(added)
@@ -192,27 +206,28 @@ impl Shared {
         if !self.follow_roles.iter().any(|f| f.track == track) {
             return Ok(None);
         }
+        let guild = self.channel_info(channel).await?.guild;
+        Ok(guild.and_then(|guild| follow_role(&self.follow_roles, guild, track)))
+    }
+
+    /// What Discord says of `channel`: asked once per process (`GET /channels/{id}`, which the
+    /// View Channel permission the channel needs anyway covers), then remembered.
+    pub async fn channel_info(&self, channel: u64) -> Result<ChannelInfo, serenity::Error> {
         let known = self
-            .guilds
+            .channels
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(&channel)
-            .copied();
-        let guild = match known {
-            Some(guild) => guild,
-            None => {
-                let guild = match self.http.get_channel(ChannelId::new(channel)).await? {
-                    Channel::Guild(found) => Some(found.guild_id.get()),
-                    _ => None,
-                };
-                self.guilds
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(channel, guild);
-                guild
-            }
-        };
-        Ok(guild.and_then(|guild| follow_role(&self.follow_roles, guild, track)))
+            .cloned();
+        if let Some(info) = known {
+            return Ok(info);
+        }
+        let info = ChannelInfo::of(&self.http.get_channel(ChannelId::new(channel)).await?);
+        self.channels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(channel, info.clone());
+        Ok(info)
     }
 
     pub async fn me(&self) -> Result<UserId, serenity::Error> {
@@ -220,6 +235,54 @@ impl Shared {
             .get_or_try_init(|| async { self.http.get_current_user().await.map(|u| u.id) })
             .await
             .copied()
+    }
+}
+
+/// What kind of channel Discord says a channel is, as far as announcing goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ChannelKind {
+    /// A text channel (or anything else that takes messages).
+    Text,
+    /// An announcement channel: posts are crossposted to the servers that follow it.
+    News,
+    /// A forum (or media) channel: it takes posts, each a thread, not messages.
+    Forum,
+}
+
+/// What Discord says of a channel: its server, its kind and, for a forum, its tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ChannelInfo {
+    pub guild: Option<u64>,
+    pub kind: ChannelKind,
+    /// A forum's tags, as (id, name).
+    pub tags: Vec<(u64, String)>,
+}
+
+impl ChannelInfo {
+    fn of(channel: &Channel) -> ChannelInfo {
+        const NEWS: u8 = 5;
+        const FORUM: u8 = 15;
+        const MEDIA: u8 = 16;
+        match channel {
+            Channel::Guild(found) => ChannelInfo {
+                guild: Some(found.guild_id.get()),
+                kind: match u8::from(found.kind) {
+                    NEWS => ChannelKind::News,
+                    FORUM | MEDIA => ChannelKind::Forum,
+                    _ => ChannelKind::Text,
+                },
+                tags: found
+                    .available_tags
+                    .iter()
+                    .map(|t| (t.id.get(), t.name.clone()))
+                    .collect(),
+            },
+            _ => ChannelInfo {
+                guild: None,
+                kind: ChannelKind::Text,
+                tags: Vec::new(),
+            },
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::AnnounceMode;
 use crate::library::{Library, RoundId};
 
 /// The format written; a file of another version is refused rather than misread.
@@ -44,6 +45,28 @@ pub struct Pending {
     /// exist in the channel even if its confirmation never arrived.
     #[serde(default)]
     pub first_attempt_ms: Option<u64>,
+    /// The message (for a forum, the post) Discord confirmed while what follows it, a thread
+    /// started from it or its crosspost, is not done yet: resumed from there after a restart,
+    /// never posted again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<u64>,
+    /// The fingerprint of what that message shows, kept for the delivered record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<String>,
+}
+
+impl Pending {
+    /// Round `round` of `track`, not attempted yet in `channel`.
+    pub fn new(track: &str, round: u32, channel: u64) -> Pending {
+        Pending {
+            track: track.to_string(),
+            round,
+            channel,
+            first_attempt_ms: None,
+            message: None,
+            card: None,
+        }
+    }
 }
 
 /// One round announced in one channel, as Discord confirmed it.
@@ -63,6 +86,20 @@ pub struct Delivered {
     /// Whether the message says the round was withdrawn (its brief was removed).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withdrawn: bool,
+    /// How it was announced; absent for a message (and in a state written before modes).
+    #[serde(default, skip_serializing_if = "is_message")]
+    pub mode: AnnounceMode,
+    /// The thread: started from the message (thread mode, the same id as the message), or
+    /// the forum post itself, whose starter message is `message` (the same id again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<u64>,
+    /// Whether the message was crossposted to the servers following the announcement channel.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub crossposted: bool,
+}
+
+fn is_message(mode: &AnnounceMode) -> bool {
+    *mode == AnnounceMode::Message
 }
 
 /// What an announcement's message shows, or is to show.
@@ -75,9 +112,13 @@ pub enum Shows {
 }
 
 impl Delivered {
-    /// Where the message that shows the card is: the channel and the message id.
+    /// Where the message that shows the card is: the channel and the message id. A forum
+    /// post's card is its starter message, which lives in the post's thread.
     pub fn card_at(&self) -> (u64, u64) {
-        (self.channel, self.message)
+        match (self.mode, self.thread) {
+            (AnnounceMode::Forum, Some(thread)) => (thread, self.message),
+            _ => (self.channel, self.message),
+        }
     }
 
     /// What the message shows; none when the state predates edits.
@@ -92,6 +133,17 @@ impl Delivered {
     pub fn is(&self, round: &RoundId, channel: u64) -> bool {
         self.channel == channel && self.round == round.number && self.track == round.track
     }
+}
+
+/// What Discord confirmed for one announcement, all of it done: the message that shows the
+/// card, its fingerprint, and the thread and crosspost its mode called for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announced {
+    pub message: u64,
+    pub card: String,
+    pub mode: AnnounceMode,
+    pub thread: Option<u64>,
+    pub crossposted: bool,
 }
 
 impl State {
@@ -177,16 +229,42 @@ impl State {
     /// Moves `pending` to the delivered list with the message Discord created, which shows
     /// the card with fingerprint `card`.
     pub fn deliver(&mut self, pending: &Pending, message: u64, card: String) {
+        self.deliver_as(
+            pending,
+            Announced {
+                message,
+                card,
+                mode: AnnounceMode::Message,
+                thread: None,
+                crossposted: false,
+            },
+        );
+    }
+
+    /// Moves `pending` to the delivered list as `announced`.
+    pub fn deliver_as(&mut self, pending: &Pending, announced: Announced) {
         if let Some(i) = self.position(pending) {
             let done = self.pending.remove(i);
             self.delivered.push(Delivered {
                 track: done.track,
                 round: done.round,
                 channel: done.channel,
-                message,
-                card: Some(card),
+                message: announced.message,
+                card: Some(announced.card),
                 withdrawn: false,
+                mode: announced.mode,
+                thread: announced.thread,
+                crossposted: announced.crossposted,
             });
+        }
+    }
+
+    /// Notes that Discord confirmed the message (or forum post) of `pending`, while its
+    /// thread or crosspost is still to come.
+    pub fn posted(&mut self, pending: &Pending, message: u64, card: String) {
+        if let Some(i) = self.position(pending) {
+            self.pending[i].message = Some(message);
+            self.pending[i].card = Some(card);
         }
     }
 }
@@ -325,12 +403,7 @@ mod tests {
     use super::*;
 
     fn pending(round: u32, channel: u64) -> Pending {
-        Pending {
-            track: "t".to_string(),
-            round,
-            channel,
-            first_attempt_ms: None,
-        }
+        Pending::new("t", round, channel)
     }
 
     #[test]
@@ -361,6 +434,53 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names, [StateFile::NAME]);
+    }
+
+    #[test]
+    fn a_state_written_before_modes_loads_and_a_forum_posts_card_is_in_its_thread() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = StateFile::in_dir(dir.path()).expect("state dir");
+        std::fs::write(
+            file.path(),
+            r#"{"version": 1, "known": {"t": [1, 2]},
+                "pending": [{"track": "t", "round": 2, "channel": 10, "first_attempt_ms": 5}],
+                "delivered": [{"track": "t", "round": 1, "channel": 10, "message": 7}]}"#,
+        )
+        .expect("write");
+        let mut state = file.load().expect("load").expect("state");
+        assert_eq!(state.delivered[0].mode, AnnounceMode::Message);
+        assert_eq!(state.delivered[0].card_at(), (10, 7));
+        assert_eq!(state.pending[0].message, None);
+
+        // Posted, its crosspost to come: on record, still pending, across a save.
+        let pending = state.pending[0].clone();
+        state.posted(&pending, 8, "card".to_string());
+        file.save(&state).expect("save");
+        let mut state = file.load().expect("load").expect("state");
+        assert_eq!(state.pending[0].message, Some(8));
+        assert_eq!(state.pending[0].card.as_deref(), Some("card"));
+        assert_eq!(state.pending[0].first_attempt_ms, Some(5));
+
+        state.deliver_as(
+            &pending,
+            Announced {
+                message: 8,
+                card: "card".to_string(),
+                mode: AnnounceMode::Forum,
+                thread: Some(8),
+                crossposted: false,
+            },
+        );
+        assert!(state.pending.is_empty());
+        assert_eq!(state.delivered[1].card_at(), (8, 8), "in the post's thread");
+        file.save(&state).expect("save");
+        let text = std::fs::read_to_string(file.path()).expect("read");
+        assert!(text.contains(r#""mode": "forum""#), "{text}");
+        assert!(
+            !text.contains("crossposted"),
+            "false is not written: {text}"
+        );
+        assert_eq!(file.load().expect("load"), Some(state));
     }
 
     #[test]

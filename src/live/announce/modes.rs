@@ -1,0 +1,462 @@
+//! Where an announcement goes beyond a plain message: a thread started from it, a post in a
+//! forum, a crosspost from an announcement channel, each found again after a crash before it
+//! is made again, and the per-channel queue that keeps crossposts within Discord's hourly limit.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use serenity::all::{ChannelId, GuildId, MessageId, UserId};
+use serenity::http::{ErrorResponse, HttpError, LightMethod, Request, Route, StatusCode};
+use tokio::time::Instant;
+use tracing::{info, warn};
+
+use super::channels::{DeliveryError, SLACK_MS, snowflake_at};
+use super::shared::{ChannelInfo, ChannelKind, Shared};
+use super::state::Pending;
+use crate::commands::notices;
+use crate::config::AnnounceMode;
+
+/// How an announcement is made in one channel: the configured mode, as far as the channel's
+/// kind allows, and whether its message is crossposted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Way {
+    pub mode: AnnounceMode,
+    pub crosspost: bool,
+}
+
+impl Way {
+    /// A forum takes posts only, whatever is configured; anything else takes messages.
+    pub fn of(channel: u64, configured: AnnounceMode, info: &ChannelInfo) -> Way {
+        let mode = match (info.kind, configured) {
+            (ChannelKind::Forum, _) => AnnounceMode::Forum,
+            (_, AnnounceMode::Forum) => {
+                warn!(
+                    channel,
+                    "configured as a forum, but Discord says the channel is not one; announced with a message"
+                );
+                AnnounceMode::Message
+            }
+            (_, mode) => mode,
+        };
+        Way {
+            mode,
+            crosspost: info.kind == ChannelKind::News,
+        }
+    }
+
+    /// Whether something follows the message: a thread started from it, or its crosspost.
+    pub fn has_follow_ups(&self) -> bool {
+        self.mode == AnnounceMode::Thread || self.crosspost
+    }
+}
+
+/// Discord's longest thread (and forum post) name.
+const THREAD_NAME_MAX: usize = 100;
+/// Threads started from announcements stay open a week without activity: a round is
+/// discussed for days.
+const AUTO_ARCHIVE_MINUTES: u32 = 10_080;
+/// Discord's codes for a follow-up that was done before (the answer lost in a crash).
+const THREAD_ALREADY_STARTED: isize = 160_004;
+const ALREADY_CROSSPOSTED: isize = 40_033;
+const UNKNOWN_MESSAGE: isize = 10_008;
+/// A message's flag once it has been crossposted.
+const CROSSPOSTED: u64 = 1;
+
+/// A thread (or forum post) as Discord lists it: only what briefbot reads.
+#[derive(Debug, Deserialize)]
+struct Thread {
+    id: ChannelId,
+    #[serde(default)]
+    parent_id: Option<ChannelId>,
+    #[serde(default)]
+    owner_id: Option<UserId>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Threads {
+    #[serde(default)]
+    threads: Vec<Thread>,
+    #[serde(default)]
+    has_more: bool,
+}
+
+/// A message as Discord returns it: only what briefbot reads.
+#[derive(Debug, Deserialize)]
+struct MessageNow {
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    flags: u64,
+    #[serde(default)]
+    thread: Option<Thread>,
+}
+
+/// A round's headline cut to what a thread's name may hold.
+pub(super) fn thread_name(headline: &str) -> String {
+    let name: String = headline.chars().take(THREAD_NAME_MAX).collect();
+    if name.trim().is_empty() {
+        "New round".to_string()
+    } else {
+        name
+    }
+}
+
+impl Shared {
+    /// Starts the discussion thread of `message` in `channel`, unless it has one already
+    /// (`resumed`: a crash may have come after Discord started it). Returns the thread's id,
+    /// which is the message's; none if the message is gone.
+    pub(super) async fn start_thread(
+        &self,
+        channel: u64,
+        message: u64,
+        name: &str,
+        resumed: bool,
+    ) -> Result<Option<u64>, DeliveryError> {
+        if resumed {
+            match self.message_now(channel, message).await? {
+                None => return Ok(None),
+                Some(now) if now.thread.is_some() => return Ok(Some(message)),
+                Some(_) => {}
+            }
+        }
+        let body =
+            json!({"name": thread_name(name), "auto_archive_duration": AUTO_ARCHIVE_MINUTES});
+        let route = Route::ChannelMessageThreads {
+            channel_id: ChannelId::new(channel),
+            message_id: MessageId::new(message),
+        };
+        match self
+            .call::<Thread>(route, LightMethod::Post, Some(&body))
+            .await
+        {
+            Ok(thread) => Ok(Some(thread.id.get())),
+            Err(error) if discord_code(&error) == Some(THREAD_ALREADY_STARTED) => Ok(Some(message)),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Crossposts `message` of announcement channel `channel` once its turn in the channel's
+    /// queue comes, unless it was crossposted already (`resumed`). False when the announcer
+    /// was stopped while it waited, or the message is gone.
+    pub(super) async fn crosspost(
+        &self,
+        channel: u64,
+        message: u64,
+        resumed: bool,
+    ) -> Result<bool, DeliveryError> {
+        if resumed {
+            match self.message_now(channel, message).await? {
+                None => return Ok(false),
+                Some(now) if now.flags & CROSSPOSTED != 0 => return Ok(true),
+                Some(_) => {}
+            }
+        }
+        if !self.crosspost_turn(channel).await {
+            return Ok(false);
+        }
+        let route = Route::ChannelMessageCrosspost {
+            channel_id: ChannelId::new(channel),
+            message_id: MessageId::new(message),
+        };
+        match self.call::<Value>(route, LightMethod::Post, None).await {
+            Ok(_) => Ok(true),
+            Err(error) if discord_code(&error) == Some(ALREADY_CROSSPOSTED) => Ok(true),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Waits until `channel` may take another crosspost (at most `per_window` in any rolling
+    /// `window`), then takes the slot. False if the announcer was stopped meanwhile.
+    async fn crosspost_turn(&self, channel: u64) -> bool {
+        let limit = self.crosspost_limit;
+        loop {
+            let wait = {
+                let mut all = self.crossposts.lock().unwrap_or_else(|p| p.into_inner());
+                let sent = all.entry(channel).or_default();
+                let now = Instant::now();
+                while sent
+                    .front()
+                    .is_some_and(|at| now.duration_since(*at) >= limit.window)
+                {
+                    sent.pop_front();
+                }
+                match sent.front() {
+                    Some(oldest) if sent.len() >= limit.per_window.max(1) => {
+                        (*oldest + limit.window).duration_since(now)
+                    }
+                    _ => {
+                        sent.push_back(now);
+                        return true;
+                    }
+                }
+            };
+            info!(
+                channel,
+                wait_ms = wait.as_millis() as u64,
+                "{} crossposts in this channel within {}s, Discord's limit: the next waits for its turn",
+                limit.per_window,
+                limit.window.as_secs()
+            );
+            if !self.pause(wait, None).await {
+                return false;
+            }
+        }
+    }
+
+    /// Creates the post of `pending` in forum `forum`: titled `name`, its starter message
+    /// `message` (the announcement as a channel would get it), tagged with the track's tag
+    /// when the forum has one. Returns the post's id, which is also its starter message's.
+    pub(super) async fn create_forum_post(
+        &self,
+        forum: u64,
+        info: &ChannelInfo,
+        pending: &Pending,
+        name: &str,
+        message: &serenity::all::CreateMessage,
+    ) -> Result<u64, DeliveryError> {
+        // A forum's starter message takes these; a nonce, say, it does not.
+        const STARTER_FIELDS: [&str; 5] = [
+            "content",
+            "embeds",
+            "allowed_mentions",
+            "components",
+            "flags",
+        ];
+        let whole = serde_json::to_value(message).map_err(serenity::Error::Json)?;
+        let starter: serde_json::Map<String, Value> = STARTER_FIELDS
+            .iter()
+            .filter_map(|key| Some((key.to_string(), whole.get(*key)?.clone())))
+            .collect();
+        let tags: Vec<String> = info
+            .tags
+            .iter()
+            .filter(|(_, tag)| tag.eq_ignore_ascii_case(&pending.track))
+            .map(|(id, _)| id.to_string())
+            .take(1)
+            .collect();
+        let body = json!({
+            "name": thread_name(name),
+            "auto_archive_duration": AUTO_ARCHIVE_MINUTES,
+            "message": starter,
+            "applied_tags": tags,
+        });
+        let route = Route::ChannelThreads {
+            channel_id: ChannelId::new(forum),
+        };
+        let post: Thread = self.call(route, LightMethod::Post, Some(&body)).await?;
+        Ok(post.id.get())
+    }
+
+    /// briefbot's post of `pending` in forum `forum`, created since a little before
+    /// `since_ms`, if it is there: among the server's active threads and the forum's recently
+    /// archived ones, a thread of briefbot's whose starter message begins with the round's
+    /// announcement marker.
+    pub(super) async fn find_own_forum_post(
+        &self,
+        forum: u64,
+        info: &ChannelInfo,
+        pending: &Pending,
+        since_ms: u64,
+    ) -> Result<Option<u64>, DeliveryError> {
+        const ARCHIVED_PAGE: u64 = 50;
+        let me = self.me().await?;
+        let earliest = snowflake_at(since_ms.saturating_sub(SLACK_MS));
+        let mut candidates = Vec::new();
+        if let Some(guild) = info.guild {
+            let route = Route::GuildThreadsActive {
+                guild_id: GuildId::new(guild),
+            };
+            let active: Threads = self.call(route, LightMethod::Get, None).await?;
+            candidates.extend(active.threads);
+        }
+        let route = Route::ChannelArchivedPublicThreads {
+            channel_id: ChannelId::new(forum),
+        };
+        let archived: Threads = self
+            .call_with(
+                route,
+                LightMethod::Get,
+                None,
+                Some(vec![("limit", ARCHIVED_PAGE.to_string())]),
+            )
+            .await?;
+        if archived.has_more {
+            // Newest first: a post made since the attempt is on the first page unless more
+            // than a page of posts were archived since, which a briefing forum never sees.
+            tracing::debug!(
+                forum,
+                "more archived posts than one page; the newest are read"
+            );
+        }
+        candidates.extend(archived.threads);
+        let marker = notices::announcement_marker(&pending.track, pending.round);
+        let mut seen = Vec::new();
+        for thread in candidates {
+            let id = thread.id.get();
+            if thread.parent_id.map(ChannelId::get) != Some(forum)
+                || thread.owner_id != Some(me)
+                || id < earliest
+                || seen.contains(&id)
+            {
+                continue;
+            }
+            seen.push(id);
+            if self
+                .message_now(id, id)
+                .await?
+                .is_some_and(|starter| starter.content.starts_with(&marker))
+            {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// `message` of `channel` as Discord has it now; none if it is gone.
+    async fn message_now(
+        &self,
+        channel: u64,
+        message: u64,
+    ) -> Result<Option<MessageNow>, DeliveryError> {
+        let route = Route::ChannelMessage {
+            channel_id: ChannelId::new(channel),
+            message_id: MessageId::new(message),
+        };
+        match self.call(route, LightMethod::Get, None).await {
+            Ok(now) => Ok(Some(now)),
+            Err(error) if discord_code(&error) == Some(UNKNOWN_MESSAGE) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        route: Route<'_>,
+        method: LightMethod,
+        body: Option<&Value>,
+    ) -> Result<T, DeliveryError> {
+        self.call_with(route, method, body, None).await
+    }
+
+    /// One request to Discord (or `[discord] api_url`), sent as serenity sends it, whose
+    /// refusal is read whole: a 429 becomes `RateLimited` with the wait Discord asks for,
+    /// anything else serenity's error for it.
+    async fn call_with<T: DeserializeOwned>(
+        &self,
+        route: Route<'_>,
+        method: LightMethod,
+        body: Option<&Value>,
+        params: Option<Vec<(&'static str, String)>>,
+    ) -> Result<T, DeliveryError> {
+        let client = self
+            .raw
+            .get_or_try_init(|| async { reqwest::Client::builder().build() })
+            .await
+            .map_err(serenity::Error::from)?;
+        let body = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(serenity::Error::Json)?;
+        let request = Request::new(route, method)
+            .body(body)
+            .params(params)
+            .build(client, self.http.token(), self.http.proxy.as_deref())?;
+        let response = request.send().await.map_err(serenity::Error::from)?;
+        let status = response.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let header = retry_after_header(&response);
+            let text = response.bytes().await.map_err(serenity::Error::from)?;
+            return Err(DeliveryError::RateLimited {
+                retry_after: retry_after(&text).or(header).unwrap_or(FALLBACK_WAIT),
+            });
+        }
+        if !status.is_success() {
+            let refused = ErrorResponse::from_response(response, method.reqwest_method()).await;
+            return Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(refused)).into());
+        }
+        let text = response.bytes().await.map_err(serenity::Error::from)?;
+        Ok(serde_json::from_slice(&text).map_err(serenity::Error::Json)?)
+    }
+}
+
+/// The wait after a 429 that says nothing of how long.
+const FALLBACK_WAIT: Duration = Duration::from_secs(5);
+
+/// The `retry_after` (seconds) of a 429's body.
+fn retry_after(body: &[u8]) -> Option<Duration> {
+    #[derive(Deserialize)]
+    struct Limited {
+        retry_after: f64,
+    }
+    let limited: Limited = serde_json::from_slice(body).ok()?;
+    Duration::try_from_secs_f64(limited.retry_after).ok()
+}
+
+/// The `Retry-After` header (seconds) of a 429.
+fn retry_after_header(response: &reqwest::Response) -> Option<Duration> {
+    let seconds: f64 = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()?;
+    Duration::try_from_secs_f64(seconds).ok()
+}
+
+/// Discord's error code of a refused request, if that is what `error` is.
+fn discord_code(error: &DeliveryError) -> Option<isize> {
+    match error {
+        DeliveryError::Discord(serenity::Error::Http(HttpError::UnsuccessfulRequest(refused))) => {
+            Some(refused.error.code)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_thread_name_is_the_headline_cut_to_a_hundred_characters() {
+        let long = "é".repeat(150);
+        assert_eq!(thread_name(&long).chars().count(), 100);
+        assert_eq!(thread_name("Paris round"), "Paris round");
+        assert_eq!(thread_name("  "), "New round");
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds_from_the_body() {
+        let body =
+            br#"{"message": "You are being rate limited.", "retry_after": 1.5, "global": false}"#;
+        assert_eq!(retry_after(body), Some(Duration::from_millis(1500)));
+        assert_eq!(retry_after(b"{}"), None);
+        assert_eq!(retry_after(br#"{"retry_after": -1}"#), None);
+    }
+
+    #[test]
+    fn a_forum_takes_posts_and_an_announcement_channel_crossposts() {
+        let info = |kind| ChannelInfo {
+            guild: Some(1),
+            kind,
+            tags: Vec::new(),
+        };
+        let way = |mode, kind| Way::of(1, mode, &info(kind));
+        assert_eq!(
+            way(AnnounceMode::Message, ChannelKind::Forum).mode,
+            AnnounceMode::Forum
+        );
+        assert_eq!(
+            way(AnnounceMode::Forum, ChannelKind::Text).mode,
+            AnnounceMode::Message
+        );
+        let news = way(AnnounceMode::Thread, ChannelKind::News);
+        assert_eq!(news.mode, AnnounceMode::Thread);
+        assert!(news.crosspost && news.has_follow_ups());
+        assert!(!way(AnnounceMode::Message, ChannelKind::Text).has_follow_ups());
+        assert!(!way(AnnounceMode::Forum, ChannelKind::Forum).crosspost);
+    }
+}
