@@ -606,5 +606,12 @@ async fn an_edited_round_edits_the_forum_posts_starter_message_in_its_thread() {
         1,
         "edited, not posted again"
     );
+    // The post's title follows the headline.
+    let rename = format!("/api/v10/channels/{thread}");
+    until("the post renamed", || {
+        stub.state.threads.lock().expect("lock")[0]["name"] == "Geneva round, corrected"
+    })
+    .await;
+    assert_eq!(calls(&stub, "PATCH", &rename).len(), 1);
     announcer.stop().await;
 }

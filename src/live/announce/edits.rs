@@ -10,13 +10,17 @@
 
 use std::collections::BTreeSet;
 
-use serenity::all::{ChannelId, CreateAllowedMentions, EditMessage, HttpError, MessageId};
+use serenity::all::{
+    ChannelId, CreateAllowedMentions, EditMessage, EditThread, HttpError, MessageId,
+};
 use tracing::{error, info, warn};
 
 use super::channels::{DeliveryError, is_refused_as_invalid};
+use super::modes::thread_name;
 use super::shared::Shared;
-use super::state::{Shows, StateError};
+use super::state::{Delivered, Shows, StateError};
 use crate::commands::notices;
+use crate::config::AnnounceMode;
 use crate::library::{Library, RoundId};
 
 /// An announcement whose message no longer shows what the served library would announce.
@@ -131,6 +135,9 @@ impl Shared {
             Shows::Card(_) => "the announcement shows the round as served now",
             Shows::Withdrawn => "the announcement says the round was withdrawn",
         };
+        if outcome.is_ok() && matches!(shows, Shows::Card(_)) {
+            self.retitle(&announced, &library, &stale.round).await;
+        }
         match outcome {
             Ok(_) => info!(
                 channel = stale.channel,
@@ -185,6 +192,31 @@ impl Shared {
                 ),
             },
         )
+    }
+
+    /// A forum post's title is its round's headline: an edited headline renames the post. A
+    /// failure is logged and left: the card, which readers open, is already up to date.
+    async fn retitle(&self, announced: &Delivered, library: &Library, round: &RoundId) {
+        let (AnnounceMode::Forum, Some(thread)) = (announced.mode, announced.thread) else {
+            return;
+        };
+        let Some(headline) = library
+            .track(&round.track)
+            .and_then(|t| t.round(round.number))
+            .map(|r| thread_name(&r.title))
+        else {
+            return;
+        };
+        let rename = EditThread::new().name(headline);
+        if let Err(error) = ChannelId::new(thread).edit_thread(&self.http, rename).await {
+            warn!(
+                thread,
+                track = %round.track,
+                round = round.number,
+                %error,
+                "cannot rename the forum post after its headline; its card is edited"
+            );
+        }
     }
 
     fn edited(&self, stale: &Stale) {

@@ -31,6 +31,7 @@ pub(super) async fn answer(
             crosspost(state, id(1)?, id(3)?).await
         }
         ("POST", ["channels", _, "threads"]) => forum_post(state, id(1)?, body).await,
+        ("PATCH", ["channels", _]) => rename_thread(state, id(1)?, body)?,
         ("GET", ["channels", _, "threads", "archived", "public"]) => {
             let forum = id(1)?.to_string();
             let threads = listed(state, |t| {
@@ -264,4 +265,17 @@ async fn crosspost(state: &StubState, channel: u64, message: u64) -> Response {
         .push((channel, message, Instant::now()));
     held(&state.hold_crossposts).await;
     axum::Json(crossposted).into_response()
+}
+
+/// `PATCH /channels/{thread}` with a `name`: the thread (a forum post) is renamed; another
+/// channel is left to the main handler.
+fn rename_thread(state: &StubState, id: u64, body: &Value) -> Option<Response> {
+    let mut threads = state.threads.lock().expect("lock");
+    let thread = threads
+        .iter_mut()
+        .find(|t| t["id"] == json!(id.to_string()))?;
+    if let Some(name) = body.get("name") {
+        thread["name"] = name.clone();
+    }
+    Some(axum::Json(thread.clone()).into_response())
 }
