@@ -798,10 +798,10 @@ async fn a_held_back_round_announced_by_hand_is_posted_once() {
     let config = announce_config(dir.path(), &briefs, &stub);
     let settings = || settings(&state_dir(&dir), &[NEWS, DESK], Some(ERRORS));
 
-    // The bot runs, and an import of more rounds than the limit is held back.
+    // The bot runs, and an import of fifty rounds is held back: recorded, none posted.
     let reloader = live(&briefs);
     let announcer = start(&stub, &reloader, settings());
-    for n in 6..6 + LIMIT as u32 + 1 {
+    for n in 6..56 {
         add_round(&briefs, n, &format!("Imported round {n}"));
     }
     reloader.reload(Trigger::Files).await;
@@ -811,6 +811,15 @@ async fn a_held_back_round_announced_by_hand_is_posted_once() {
         posts_to(&stub, ERRORS).len() == 1
     })
     .await;
+    assert_eq!(announcer.state().known["syria-israel"].len(), 51);
+    let note = posts_to(&stub, ERRORS)[0]["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        note.starts_with("50 new rounds appeared in one reload"),
+        "{note}"
+    );
 
     // While the bot holds the state folder, announcing by hand is refused, clearly.
     let refused = announce_by_hand(&config, &["--track", "syria-israel", "--round", "7"]).await;
