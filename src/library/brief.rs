@@ -11,6 +11,7 @@ use super::diagnostics::Location;
 use super::fields::{
     FileCx, Fits, Need, Table, closest, is_https_url, is_placeholder, report_toml_error,
 };
+use super::mistakes;
 use super::model::{
     Correction, Date, Party, Position, Role, Round, RoundId, Source, is_slug, party_names,
 };
@@ -74,6 +75,9 @@ pub(crate) struct Identity {
 
 const FENCE: &str = "+++";
 
+/// The fence of YAML front matter, which editors coming from Hugo or Jekyll write.
+const YAML_FENCE: &str = "---";
+
 /// Room left for the place in an autocomplete label `Round 12 — <place>, 2026-01-06` (100).
 const PLACE: Fits = Fits {
     max: 64,
@@ -104,13 +108,14 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
         return parsed;
     };
     cx.offset = front.start;
-    let table = match DeTable::parse_recoverable(&text[front.clone()]) {
+    let toml = &text[front.clone()];
+    let table = match DeTable::parse_recoverable(toml) {
         (table, errors) if errors.is_empty() => table,
         (_, errors) => {
             // Later errors are mostly echoes of the first (an unclosed list swallows the
             // lines after it), so only the first is worth an editor's time.
             if let Some(first) = errors.first() {
-                report_toml_error(cx, first);
+                report_toml_error(cx, toml, first);
             }
             return parsed;
         }
@@ -206,7 +211,12 @@ fn split_fences(cx: &mut FileCx, text: &str) -> Option<(Range<usize>, Range<usiz
     let first = lines.next();
     let opens = first.clone().is_some_and(|r| text[r].trim_end() == FENCE);
     if !opens {
-        let span = first.unwrap_or(0..0);
+        let span = first.clone().unwrap_or(0..0);
+        if first.is_some_and(|r| text[r].trim_end() == YAML_FENCE) {
+            let yaml = mistakes::yaml_front_matter(text);
+            cx.error_in_file(yaml.span, yaml.message, Some(yaml.help));
+            return None;
+        }
         cx.error_in_file(
             span,
             "missing `+++` fence: a brief starts with a line `+++`",

@@ -6,6 +6,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::mistakes;
 use super::model::Date;
 use crate::limits;
 
@@ -299,9 +300,10 @@ impl<'a, 'i> Table<'a, 'i> {
                     format!(
                         "`{key}` must be a TOML date such as 2026-01-06, found the string \"{s}\""
                     ),
-                    Some(format!(
-                        "write the date as YYYY-MM-DD without quotes: `{key} = 2026-01-06`"
-                    )),
+                    // A date written as people write it gets its own reading(s) back.
+                    Some(mistakes::date_help(key, s).unwrap_or_else(|| {
+                        format!("write the date as YYYY-MM-DD without quotes: `{key} = 2026-01-06`")
+                    })),
                 );
                 None
             }
@@ -524,9 +526,15 @@ fn describe(value: &DeValue) -> &'static str {
 }
 
 /// A TOML syntax error, reported where the parser stopped, with a hint for the usual slips.
-pub(crate) fn report_toml_error(cx: &mut FileCx, error: &toml::de::Error) {
+/// `toml` is the text that was parsed: the common slips behind an error are recognised on
+/// its offending line and named as such (see `mistakes`).
+pub(crate) fn report_toml_error(cx: &mut FileCx, toml: &str, error: &toml::de::Error) {
     let span = error.span().unwrap_or(0..0);
     let message = error.message().trim().replace('\n', "; ");
+    if let Some(mistake) = mistakes::behind_syntax_error(toml, span.start, &message) {
+        cx.error_with_help(mistake.span, mistake.message, Some(mistake.help));
+        return;
+    }
     let help = if message.contains("invalid date") {
         Some("write a day the calendar has, as YYYY-MM-DD: `date = 2026-02-28`".to_string())
     } else {

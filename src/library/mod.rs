@@ -9,6 +9,7 @@ mod fields;
 mod files;
 pub mod fold;
 mod load;
+mod mistakes;
 mod model;
 mod people;
 pub mod search;

@@ -17,7 +17,7 @@ fn parse_toml<'i>(cx: &mut FileCx, text: &'i str) -> Option<DeTable<'i>> {
     let (table, errors) = DeTable::parse_recoverable(text);
     // As for briefs: later syntax errors are mostly echoes of the first.
     if let Some(first) = errors.first() {
-        report_toml_error(cx, first);
+        report_toml_error(cx, text, first);
     }
     errors.is_empty().then(|| table.into_inner())
 }

@@ -141,6 +141,11 @@ cases!(
     correction_unknown_key,
     corrections_not_a_list,
     corrections_single_table,
+    typographic_quotes,
+    date_other_formats,
+    yaml_front_matter,
+    colon_instead_of_equals,
+    list_missing_comma,
 );
 
 #[test]

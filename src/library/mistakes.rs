@@ -1,0 +1,593 @@
+//! The mistakes editors make most, coming from a word processor or from Hugo: typographic
+//! quotes, dates written as people write them, a missing comma in a list, `key: value` and
+//! YAML front matter. A TOML parser's message for them ("string values must be quoted")
+//! sends the editor the wrong way, so they are recognised on the line where the parser
+//! stopped and named with what to write instead. Pure text in, messages out.
+
+use std::ops::Range;
+
+/// A recognised mistake: where it is in the text given, what it is, and what to write.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Mistake {
+    pub span: Range<usize>,
+    pub message: String,
+    pub help: String,
+}
+
+/// The common mistake behind the TOML parser's error at byte `at` of `toml`, if it is one.
+/// `parser_message` is the parser's own message, which tells a missing comma apart.
+pub(crate) fn behind_syntax_error(toml: &str, at: usize, parser_message: &str) -> Option<Mistake> {
+    let at = floor_char_boundary(toml, at.min(toml.len()));
+    if parser_message.contains("missing comma") {
+        return missing_comma(toml, at);
+    }
+    let line = line_around(toml, at);
+    typographic_quote(toml, line.clone())
+        .or_else(|| colon_for_equals(toml, line.clone()))
+        .or_else(|| date_in_other_format(toml, line))
+}
+
+/// A front matter between `---` lines, as Hugo and Jekyll write it. `text` is the whole
+/// file, whose first line is `---`.
+pub(crate) fn yaml_front_matter(text: &str) -> Mistake {
+    let lines: Vec<(String, String)> = text
+        .lines()
+        .skip(1)
+        .take_while(|line| line.trim_end() != "---")
+        .filter_map(yaml_line_as_toml)
+        .collect();
+    // The first line whose value needs quotes shows the change best.
+    let example = lines
+        .iter()
+        .find(|(_, toml)| toml.contains('"'))
+        .or(lines.first());
+    let keys = match example {
+        Some((yaml, toml)) => format!(
+            "; write each `key: value` as `key = value`, text in double quotes: `{yaml}` becomes `{toml}`"
+        ),
+        _ => String::new(),
+    };
+    Mistake {
+        span: 0..3,
+        message: "this front matter is YAML (`---` lines, as Hugo and Jekyll write it); a brief's front matter is TOML between `+++` lines".to_string(),
+        help: format!("replace both `---` lines with `+++`{keys}"),
+    }
+}
+
+/// What to write for a date given as `written` under `key` when it reads as a date in some
+/// other format (`06/02/2026`, `6 January 2026`, or ISO in quotes): every reading of it.
+pub(crate) fn date_help(key: &str, written: &str) -> Option<String> {
+    match readings(written.trim())?.as_slice() {
+        [one] => Some(format!("write `{key} = {one}`, without quotes")),
+        [first, second] => Some(format!(
+            "write `{key} = {first}` for {}, or `{key} = {second}` for {}, without quotes",
+            first.spoken(),
+            second.spoken()
+        )),
+        _ => None,
+    }
+}
+
+/// `missing comma between array elements`: either a comma is missing on a list's line, or
+/// the list was never closed and the parser stopped at the next key.
+fn missing_comma(toml: &str, at: usize) -> Option<Mistake> {
+    let before = toml[..at].trim_end();
+    let after_item = before.len();
+    let item_line = line_around(toml, after_item.saturating_sub(1));
+    let stopped_line = line_around(toml, at);
+    let item_text = toml[item_line.clone()].trim();
+    if starts_key_or_section(&toml[stopped_line]) && item_line.end <= at {
+        return Some(Mistake {
+            span: after_item..after_item,
+            message: "this list is never closed: a `]` is missing".to_string(),
+            help: format!("end the list with `]`: `{item_text}]`"),
+        });
+    }
+    let column = after_item - item_line.start;
+    let fixed = with_commas(&toml[item_line.clone()], column);
+    // In a list written one item a line, the comma goes at the end of the item's line.
+    let help = if after_item == item_line.start + toml[item_line].trim_end().len() {
+        format!("end the item's line with a comma: `{}`", fixed.trim())
+    } else {
+        format!("separate list items with commas: `{}`", fixed.trim())
+    };
+    Some(Mistake {
+        span: after_item..after_item,
+        message: "a comma is missing between list items".to_string(),
+        help,
+    })
+}
+
+/// A “curly”, ‘curly’ or „German“ quote where TOML needs a straight `"`.
+fn typographic_quote(toml: &str, line: Range<usize>) -> Option<Mistake> {
+    let text = &toml[line.clone()];
+    let (at, fixed) = straighten_quotes(text)?;
+    let quote = text[at..].chars().next()?;
+    let start = line.start + at;
+    Some(Mistake {
+        span: start..start + quote.len_utf8(),
+        message: format!(
+            "`{quote}` is a typographic quote; TOML text needs straight double quotes `\"`"
+        ),
+        help: format!(
+            "word processors curl quotes as you type; write straight ones: `{}`",
+            fixed.trim()
+        ),
+    })
+}
+
+/// `location: "Geneva"`: YAML's colon where TOML has `=`.
+fn colon_for_equals(toml: &str, line: Range<usize>) -> Option<Mistake> {
+    let text = &toml[line.clone()];
+    let (_, fixed) = yaml_line_as_toml(text)?;
+    let colon = text.find(':')?;
+    Some(Mistake {
+        span: line.start + colon..line.start + colon + 1,
+        message: "a key and its value are joined by `=` in TOML, not `:`".to_string(),
+        help: format!("write `{fixed}`"),
+    })
+}
+
+/// `date = 06/02/2026`, `date = 6 January 2026`: a date as people write it, which TOML
+/// reads as a number followed by something else.
+fn date_in_other_format(toml: &str, line: Range<usize>) -> Option<Mistake> {
+    let text = &toml[line.clone()];
+    let (key, value) = text.split_once('=')?;
+    let key = key.trim();
+    let value_text = value.split('#').next().unwrap_or_default();
+    let written = value_text.trim();
+    if !is_bare_key(key) || written.starts_with(['"', '\'']) {
+        return None;
+    }
+    let found = readings(written)?;
+    let start = line.start + key_end(text) + value_text.len() - value_text.trim_start().len();
+    let span = start..start + written.len();
+    let message = match found.as_slice() {
+        [one] => format!("a date is written year-month-day in TOML: `{written}` is {one}"),
+        [first, second] => format!(
+            "`{written}` could be {} or {}; a date is written year-month-day in TOML",
+            first.spoken(),
+            second.spoken()
+        ),
+        _ => return None,
+    };
+    Some(Mistake {
+        span,
+        message,
+        help: date_help(key, written)?,
+    })
+}
+
+/// Where the `=` of a `key = value` line is, so the value's offset can be found.
+fn key_end(line: &str) -> usize {
+    line.find('=').map_or(0, |i| i + 1)
+}
+
+/// A day of the calendar, as a date reading of something an editor wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Day {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+impl Day {
+    fn new(year: u32, month: u32, day: u32) -> Option<Day> {
+        let (year, month, day) = (
+            u16::try_from(year).ok()?,
+            u8::try_from(month).ok()?,
+            u8::try_from(day).ok()?,
+        );
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (year >= 1 && (1..=days).contains(&day)).then_some(Day { year, month, day })
+    }
+
+    /// `6 February 2026`: unambiguous in every convention, for offering both readings.
+    fn spoken(&self) -> String {
+        let month = MONTHS[usize::from(self.month - 1)];
+        format!("{} {month} {}", self.day, self.year)
+    }
+}
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// Every day `written` can mean: one, or two when day and month could be either way round
+/// (`06/02/2026`). None when it is not a date, or names a day the calendar lacks.
+fn readings(written: &str) -> Option<Vec<Day>> {
+    numeric_readings(written).or_else(|| worded_reading(written).map(|day| vec![day]))
+}
+
+/// `06/02/2026`, `06.02.2026`, `6-2-2026`, `2026/02/06`, and ISO `2026-02-06` itself.
+fn numeric_readings(written: &str) -> Option<Vec<Day>> {
+    let separator = written.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
+    let parts: Vec<&str> = written.split(separator).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let number = |s: &str| {
+        (!s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    let (na, nb, nc) = (number(a)?, number(b)?, number(c)?);
+    if a.len() == 4 {
+        return Day::new(na, nb, nc).map(|day| vec![day]);
+    }
+    if c.len() != 4 {
+        // A two-digit year leaves the century to a guess; the generic message does better.
+        return None;
+    }
+    let day_first = Day::new(nc, nb, na);
+    let month_first = Day::new(nc, na, nb);
+    let found: Vec<Day> = match (day_first, month_first) {
+        (Some(d), Some(m)) if d == m => vec![d],
+        (d, m) => d.into_iter().chain(m).collect(),
+    };
+    (!found.is_empty()).then_some(found)
+}
+
+/// `6 January 2026`, `6th Jan. 2026`, `January 6, 2026`: a month by name is never ambiguous.
+fn worded_reading(written: &str) -> Option<Day> {
+    let words: Vec<&str> = written
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let [first, second, year] = words.as_slice() else {
+        return None;
+    };
+    let year: u32 = year.parse().ok().filter(|_| year.len() == 4)?;
+    let (day, month) = match (day_of_month(first), month_named(second)) {
+        (Some(day), Some(month)) => (day, month),
+        _ => (day_of_month(second)?, month_named(first)?),
+    };
+    Day::new(year, month, day)
+}
+
+/// `6`, `06`, `6th`, `1st`.
+fn day_of_month(word: &str) -> Option<u32> {
+    let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == '.');
+    let suffix = &word[digits.len()..];
+    let suffix_ok = matches!(
+        suffix.to_ascii_lowercase().as_str(),
+        "" | "st" | "nd" | "rd" | "th" | "."
+    );
+    (suffix_ok && (1..=2).contains(&digits.len()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// `January`, `Jan`, `Jan.`, `Sept` → 1-based month.
+fn month_named(word: &str) -> Option<u32> {
+    let word = word.trim_end_matches('.').to_ascii_lowercase();
+    if word.len() < 3 {
+        return None;
+    }
+    let word = if word == "sept" {
+        "sep".to_string()
+    } else {
+        word
+    };
+    MONTHS
+        .iter()
+        .position(|name| name.to_ascii_lowercase().starts_with(&word))
+        .and_then(|i| u32::try_from(i + 1).ok())
+}
+
+/// Opening and closing quotes of word processors and of typography in several languages.
+fn is_typographic_quote(c: char) -> bool {
+    matches!(
+        c,
+        '“' | '”' | '„' | '‟' | '‘' | '’' | '‚' | '‛' | '«' | '»' | '″'
+    )
+}
+
+/// Where the first typographic quote that TOML stumbles on sits in `line`, and the line
+/// with straight quotes. Curly quotes inside a properly quoted text are the editor's
+/// typography and stay; an apostrophe (`Syria’s`) inside curly quotes stays too.
+fn straighten_quotes(line: &str) -> Option<(usize, String)> {
+    let mut fixed = String::with_capacity(line.len());
+    let mut first = None;
+    let mut rest = line.char_indices().peekable();
+    while let Some((i, c)) = rest.next() {
+        match c {
+            '"' | '\'' => {
+                // A straight string: copy it whole, unless it ends in a curly quote.
+                let end = straight_string_end(line, i, c);
+                match end {
+                    Some(end) => {
+                        fixed.push_str(&line[i..end]);
+                    }
+                    None => {
+                        let Some(curly) = line[i + 1..]
+                            .char_indices()
+                            .rfind(|(_, q)| is_typographic_quote(*q))
+                        else {
+                            fixed.push_str(&line[i..]);
+                            break;
+                        };
+                        let at = i + 1 + curly.0;
+                        first.get_or_insert(at);
+                        fixed.push_str(&line[i..at]);
+                        fixed.push(c);
+                        fixed.push_str(&line[at + curly.1.len_utf8()..]);
+                        return first.map(|at| (at, fixed));
+                    }
+                }
+                let end = end.unwrap_or(line.len());
+                while rest.peek().is_some_and(|(j, _)| *j < end) {
+                    rest.next();
+                }
+            }
+            '#' => {
+                fixed.push_str(&line[i..]);
+                break;
+            }
+            c if is_typographic_quote(c) => {
+                first.get_or_insert(i);
+                let open_end = i + c.len_utf8();
+                match curly_string_end(line, open_end) {
+                    Some((content_end, close_end)) => {
+                        fixed.push('"');
+                        fixed.push_str(&line[open_end..content_end].replace('"', "\\\""));
+                        fixed.push('"');
+                        while rest.peek().is_some_and(|(j, _)| *j < close_end) {
+                            rest.next();
+                        }
+                    }
+                    None => fixed.push('"'),
+                }
+            }
+            c => fixed.push(c),
+        }
+    }
+    first.map(|at| (at, fixed))
+}
+
+/// The end (after the closing quote) of the straight string opening at `start`, on this line.
+fn straight_string_end(line: &str, start: usize, quote: char) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in line[start + 1..].char_indices() {
+        match c {
+            '\\' if quote == '"' && !escaped => escaped = true,
+            c if c == quote && !escaped => return Some(start + 1 + i + 1),
+            _ => escaped = false,
+        }
+    }
+    None
+}
+
+/// The closing quote of a text opened by a typographic quote: the first quote followed by
+/// what may follow a value (`,`, `]`, `}`, a comment or the line's end), so an apostrophe
+/// inside (`Syria’s`) is not taken for it. Returns where the text and the quote end.
+fn curly_string_end(line: &str, from: usize) -> Option<(usize, usize)> {
+    line[from..].char_indices().find_map(|(i, c)| {
+        let at = from + i;
+        let after = at + c.len_utf8();
+        let ends_value = line[after..]
+            .trim_start()
+            .chars()
+            .next()
+            .is_none_or(|n| matches!(n, ',' | ']' | '}' | '#'));
+        ((is_typographic_quote(c) || c == '"') && ends_value).then_some((at, after))
+    })
+}
+
+/// `line` with a comma after every list item that another follows on the same line, and
+/// one at byte `also_at` (the end of the item the parser found without one).
+fn with_commas(line: &str, also_at: usize) -> String {
+    let mut points = vec![also_at];
+    let mut after_value = false;
+    let mut value_end = 0;
+    let mut i = 0;
+    while let Some(c) = line[i..].chars().next() {
+        match c {
+            '"' | '\'' => {
+                if after_value {
+                    points.push(value_end);
+                }
+                let Some(end) = straight_string_end(line, i, c) else {
+                    break;
+                };
+                (after_value, value_end, i) = (true, end, end);
+                continue;
+            }
+            '#' => break,
+            c if c.is_whitespace() => {}
+            _ => after_value = false,
+        }
+        i += c.len_utf8();
+    }
+    points.sort_unstable();
+    points.dedup();
+    let mut fixed = line.to_string();
+    for at in points.into_iter().rev() {
+        if line.is_char_boundary(at) {
+            fixed.insert(at, ',');
+        }
+    }
+    fixed
+}
+
+/// `key: value` (a YAML line) as `(the line, trimmed; the TOML line)`, its text quoted.
+fn yaml_line_as_toml(line: &str) -> Option<(String, String)> {
+    let trimmed = line.trim();
+    let (key, value) = trimmed.split_once(':')?;
+    if !is_bare_key(key.trim_end()) || key.ends_with(char::is_whitespace) {
+        return None;
+    }
+    if !value.is_empty() && !value.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let keeps_as_is = value.starts_with(['"', '\'', '[', '{'])
+        || value == "true"
+        || value == "false"
+        || value.parse::<i64>().is_ok()
+        || numeric_readings(value).is_some_and(|days| days.len() == 1 && value.len() == 10);
+    let toml_value = if keeps_as_is {
+        value.to_string()
+    } else {
+        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+    };
+    Some((
+        trimmed.to_string(),
+        format!("{} = {toml_value}", key.trim()),
+    ))
+}
+
+/// A bare TOML key: letters, digits, `_` and `-`.
+fn is_bare_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A line that begins a new key (`status = …`) or section (`[[positions]]`): where a
+/// parser lands when a list above was never closed.
+fn starts_key_or_section(line: &str) -> bool {
+    let line = line.trim_start();
+    if line.starts_with('[') && !line.starts_with("[\"") {
+        return line.trim_end().ends_with(']') && !line.contains(',');
+    }
+    line.split_once('=')
+        .is_some_and(|(key, _)| is_bare_key(key.trim()))
+}
+
+/// The byte range of the line holding byte `at`, without its line break.
+fn line_around(text: &str, at: usize) -> Range<usize> {
+    let at = floor_char_boundary(text, at.min(text.len()));
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..]
+        .find('\n')
+        .map_or(text.len(), |i| at + i)
+        .max(start);
+    let end = if text[start..end].ends_with('\r') {
+        end - 1
+    } else {
+        end
+    };
+    start..end
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    while index > 0 && !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn days(written: &str) -> Vec<String> {
+        readings(written)
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_day_and_month_both_up_to_twelve_read_both_ways() {
+        assert_eq!(days("06/02/2026"), ["2026-02-06", "2026-06-02"]);
+        assert_eq!(days("06.02.2026"), ["2026-02-06", "2026-06-02"]);
+        assert_eq!(days("05/05/2026"), ["2026-05-05"]);
+    }
+
+    #[test]
+    fn a_day_past_twelve_or_a_named_month_reads_one_way() {
+        assert_eq!(days("25/12/2026"), ["2026-12-25"]);
+        assert_eq!(days("12/25/2026"), ["2026-12-25"]);
+        assert_eq!(days("2026/02/06"), ["2026-02-06"]);
+        assert_eq!(days("6 January 2026"), ["2026-01-06"]);
+        assert_eq!(days("6th Jan. 2026"), ["2026-01-06"]);
+        assert_eq!(days("January 6, 2026"), ["2026-01-06"]);
+        assert_eq!(days("Sept 30 2026"), ["2026-09-30"]);
+    }
+
+    #[test]
+    fn what_is_no_day_of_the_calendar_is_no_date() {
+        assert!(days("31/02/2026").is_empty());
+        assert!(days("06/02/26").is_empty());
+        assert!(days("30 February 2026").is_empty());
+        assert!(days("1.5").is_empty());
+        assert!(days("Round one opens").is_empty());
+    }
+
+    #[test]
+    fn quotes_are_straightened_and_apostrophes_kept() {
+        let fixed = |line: &str| straighten_quotes(line).map(|(_, fixed)| fixed);
+        assert_eq!(
+            fixed("location = “Geneva”").as_deref(),
+            Some("location = \"Geneva\"")
+        );
+        assert_eq!(
+            fixed("points = [‘One’, „Two“]").as_deref(),
+            Some("points = [\"One\", \"Two\"]")
+        );
+        assert_eq!(
+            fixed("title = “Syria’s offer”").as_deref(),
+            Some("title = \"Syria’s offer\"")
+        );
+        assert_eq!(
+            fixed("title = \"Geneva”").as_deref(),
+            Some("title = \"Geneva\"")
+        );
+        assert_eq!(fixed("title = \"He said “yes”\""), None);
+    }
+
+    #[test]
+    fn commas_go_between_items_on_a_line() {
+        assert_eq!(
+            with_commas("k = [\"a\" \"b\" \"c\"]", 8),
+            "k = [\"a\", \"b\", \"c\"]"
+        );
+        assert_eq!(with_commas("  \"a\"", 5), "  \"a\",");
+    }
+
+    #[test]
+    fn yaml_lines_become_toml_with_text_quoted() {
+        let toml = |line: &str| yaml_line_as_toml(line).map(|(_, toml)| toml);
+        assert_eq!(
+            toml("title: Paris round").as_deref(),
+            Some("title = \"Paris round\"")
+        );
+        assert_eq!(toml("round: 5").as_deref(), Some("round = 5"));
+        assert_eq!(
+            toml("date: 2026-01-06").as_deref(),
+            Some("date = 2026-01-06")
+        );
+        assert_eq!(toml("https://example.org"), None);
+    }
+}
