@@ -69,9 +69,9 @@ enum Command {
     Check {
         /// The briefs folder (default: `briefs_dir` from the config).
         dir: Option<PathBuf>,
-        /// `text` for people, `json` for an editors' CI.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        /// `text` for people, `json` for an editors' CI, `github` for pull request annotations.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
     },
     /// Answer a command offline, exactly as the bot would: `briefbot ask "/round 5"`.
     Ask {
@@ -125,6 +125,18 @@ enum Command {
 enum Format {
     Text,
     Json,
+}
+
+/// How `check` prints its findings.
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    /// Each mistake with its source line and a marker, for a terminal.
+    #[value(alias = "human")]
+    Text,
+    /// One JSON document, for an editors' CI.
+    Json,
+    /// GitHub Actions annotations, so a pull request shows each mistake on its line.
+    Github,
 }
 
 fn main() -> ExitCode {
@@ -310,8 +322,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             });
             let report = Report::new(loaded);
             match format {
-                Format::Text => print!("{}", report.to_text()),
-                Format::Json => print!("{}", report.to_json()),
+                CheckFormat::Text => print!("{}", report.to_text()),
+                CheckFormat::Json => print!("{}", report.to_json()),
+                CheckFormat::Github => {
+                    // A workflow runs in the repository's checkout; annotations name files
+                    // from there. Without a current folder, paths stay as given.
+                    let root = std::env::current_dir().unwrap_or_default();
+                    print!("{}", report.to_github(&root))
+                }
             }
             Ok(if report.is_clean() {
                 ExitCode::SUCCESS

@@ -1,5 +1,8 @@
 //! `briefbot check`: loads a briefs folder and reports the outcome for an editor (text with
-//! source lines) or for an editors' CI (JSON). Pure formatting over the library's result.
+//! source lines), for an editors' CI (JSON) or for a GitHub pull request (annotations).
+//! Pure formatting over the library's result.
+
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -77,5 +80,75 @@ impl Report {
         };
         // Serialising plain strings and numbers cannot fail.
         serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
+    }
+
+    /// Each mistake as a GitHub Actions workflow command (`::error file=…,line=…,col=…::…`),
+    /// so a pull request shows it on the line it is about; then the summary for the log.
+    /// Paths are made relative to `root` (the repository's checkout, where the workflow
+    /// runs) because GitHub places annotations by the path in the repository.
+    pub fn to_github(&self, root: &Path) -> String {
+        let mut out = String::new();
+        for diagnostic in self.diagnostics() {
+            out.push_str(&github_annotation(diagnostic, root));
+            out.push('\n');
+        }
+        out.push_str(&self.summary());
+        out.push('\n');
+        out
+    }
+}
+
+/// The title GitHub shows above each annotation.
+const ANNOTATION_TITLE: &str = "briefbot check";
+
+/// `::error file=briefs/x.md,line=4,col=12,title=briefbot check::message%0Ahelp: …`
+fn github_annotation(diagnostic: &Diagnostic, root: &Path) -> String {
+    let path = diagnostic
+        .path
+        .strip_prefix(root)
+        .unwrap_or(&diagnostic.path);
+    let path = path.strip_prefix(".").unwrap_or(path);
+    let mut properties = format!("file={}", escape_property(&path.display().to_string()));
+    if let Some(at) = diagnostic.location {
+        properties.push_str(&format!(",line={},col={}", at.line, at.column));
+    }
+    properties.push_str(&format!(",title={}", escape_property(ANNOTATION_TITLE)));
+    let message = match &diagnostic.help {
+        Some(help) => format!("{}\nhelp: {help}", diagnostic.message),
+        None => diagnostic.message.clone(),
+    };
+    format!("::error {properties}::{}", escape_data(&message))
+}
+
+/// A workflow command's message: GitHub reads `%`, CR and LF as its own, so they are
+/// percent-encoded (a newline then shows as one in the annotation).
+pub fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value (a file name, a title), where `:` would end the
+/// properties and `,` would start the next one.
+pub fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotation_messages_escape_percent_and_line_breaks() {
+        assert_eq!(escape_data("100% sure\r\nnext"), "100%25 sure%0D%0Anext");
+        assert_eq!(escape_data("a: b, c"), "a: b, c");
+    }
+
+    #[test]
+    fn annotation_properties_also_escape_colon_and_comma() {
+        assert_eq!(
+            escape_property("briefs/a,b:c%.md"),
+            "briefs/a%2Cb%3Ac%25.md"
+        );
     }
 }

@@ -82,6 +82,36 @@ fn check_json_gives_file_line_column_and_message() {
 }
 
 #[test]
+fn check_github_annotates_each_mistake_on_its_line_relative_to_the_checkout() {
+    // An absolute folder, as a workflow might pass it: annotations still name the file
+    // from the current folder (the checkout), where GitHub looks for it.
+    let folder = repo().join("tests/fixtures/briefs-invalid/list_missing_comma");
+    let folder = folder.to_str().expect("a UTF-8 path");
+    let output = briefbot(&repo(), &["check", "--format", "github", folder]);
+    assert_eq!(output.status.code(), Some(1));
+    let file = "tests/fixtures/briefs-invalid/list_missing_comma";
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "::error file={file}/01-one-line.md,line=9,col=29,title=briefbot check::\
+             a comma is missing between list items%0Ahelp: separate list items with commas: \
+             `key_points = [\"First point.\", \"Second point.\", \"Third point.\"]`\n\
+             ::error file={file}/02-lines.md,line=10,col=17,title=briefbot check::\
+             a comma is missing between list items%0Ahelp: end the item's line with a comma: \
+             `\"First point.\",`\n\
+             checked 2 briefs, 1 author: 2 errors\n"
+        )
+    );
+}
+
+#[test]
+fn check_github_of_clean_briefs_prints_only_the_summary_and_exits_0() {
+    let output = briefbot(&repo(), &["check", "--format", "github", "briefs"]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert_eq!(stdout(&output), "checked 1 brief, 1 author: no errors\n");
+}
+
+#[test]
 fn new_writes_a_scaffold_that_check_rejects_until_filled_in() {
     let dir = workspace();
     let output = briefbot(dir.path(), &["new", "--round", "6", "--place", "Abu Dhabi"]);
