@@ -14,6 +14,7 @@ use super::fields::{
 use super::model::{
     Correction, Date, Party, Position, Role, Round, RoundId, Source, is_slug, party_names,
 };
+use super::publication::{self, Hold};
 
 /// What the rest of the folder tells a round file: who exists and which track it defaults to.
 pub(crate) struct Known {
@@ -61,6 +62,8 @@ impl Known {
 pub(crate) struct ParsedRound {
     pub identity: Option<Identity>,
     pub round: Option<Round>,
+    /// Why the round is kept back (a draft, an embargo), whatever the time is now.
+    pub hold: Option<Hold>,
 }
 
 /// Which round a file claims to be, and where it says so.
@@ -99,6 +102,7 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
     let mut parsed = ParsedRound {
         identity: None,
         round: None,
+        hold: None,
     };
     let Some((front, body)) = split_fences(cx, text) else {
         return parsed;
@@ -135,6 +139,7 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
         .collect();
     let positions = read_positions(cx, &mut t, known);
     let corrections = read_corrections(cx, &mut t, date);
+    let hold = publication::read_hold(cx, &mut t);
     t.finish(cx);
     check_body_placeholders(cx, text, body.clone());
 
@@ -157,6 +162,7 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
     else {
         return parsed;
     };
+    parsed.hold = hold;
     parsed.round = Some(Round {
         track,
         number,

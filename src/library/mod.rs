@@ -11,6 +11,7 @@ pub mod fold;
 mod load;
 mod model;
 mod people;
+mod publication;
 pub mod search;
 pub mod suggest;
 
@@ -21,3 +22,4 @@ pub use model::{
     Author, Correction, Counts, Date, Library, Party, Position, Role, Round, RoundId, Source,
     Track, is_slug, plural,
 };
+pub use publication::{Held, Hold, Moment};
