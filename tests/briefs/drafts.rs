@@ -263,3 +263,25 @@ fn a_snapshot_publishes_its_due_embargoes_as_a_load_would() {
         "the published round is searchable: {json}"
     );
 }
+
+#[test]
+fn new_refuses_the_number_of_a_draft_or_an_embargoed_round() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    crate::common::copy_tree(&drafts_dir(), dir.path());
+    for round in [6, 7] {
+        let refused = briefbot::cli::new::new_round(
+            dir.path(),
+            &shipped_options(),
+            "syria-israel",
+            round,
+            Some("Rome"),
+        );
+        assert!(
+            matches!(
+                refused,
+                Err(briefbot::cli::new::ScaffoldError::RoundExists { round: r, .. }) if r == round
+            ),
+            "round {round}: {refused:?}"
+        );
+    }
+}
