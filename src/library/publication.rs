@@ -104,7 +104,19 @@ fn read_publish_at(cx: &mut FileCx, t: &mut Table) -> Option<Moment> {
         format!("write the date, the time and the offset: `publish_at = {PUBLISH_AT_EXAMPLE}`");
     match value.get_ref() {
         DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
-            (Some(_), Some(_), Some(_)) => moment(dt),
+            (Some(_), Some(_), Some(_)) => {
+                let moment = moment(dt);
+                if moment.is_none() {
+                    // TOML years (0 to 9999) fit every system briefbot runs on; should one not, the
+                    // brief must not be published at once by mistake.
+                    cx.error_with_help(
+                        span,
+                        format!("`publish_at` `{dt}` is a moment this system cannot count to"),
+                        Some(whole),
+                    );
+                }
+                moment
+            }
             (Some(_), Some(_), None) => {
                 cx.error_with_help(
                     span,
