@@ -74,6 +74,8 @@ impl Report {
             ok: bool,
             briefs: usize,
             authors: usize,
+            drafts: usize,
+            embargoed: usize,
             errors: usize,
             diagnostics: Vec<JsonDiagnostic<'a>>,
         }
@@ -82,6 +84,8 @@ impl Report {
             ok: self.is_clean(),
             briefs: self.counts.briefs,
             authors: self.counts.authors,
+            drafts: self.counts.drafts,
+            embargoed: self.counts.embargoed,
             errors: diagnostics.len(),
             diagnostics,
         };

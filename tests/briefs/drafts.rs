@@ -213,6 +213,11 @@ fn check_passes_a_folder_with_a_draft_and_an_embargo_and_counts_them() {
         report.summary(),
         "checked 3 briefs (1 draft, 1 embargoed), 1 author: no errors"
     );
+    let json: Value = serde_json::from_str(&report.to_json()).expect("JSON");
+    assert_eq!(
+        (&json["drafts"], &json["embargoed"]),
+        (&1.into(), &1.into())
+    );
 }
 
 #[test]
