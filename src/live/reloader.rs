@@ -1,7 +1,8 @@
 //! The served snapshot and how it is replaced: a reload loads the whole folder off the async
 //! threads and swaps the new `Library` in only when every file in it is valid; otherwise the
 //! last good snapshot stays and the mistakes are logged once. Requests already running finish
-//! on the snapshot they started with (it is an `Arc`), later ones see the new.
+//! on the snapshot they started with (it is an `Arc`), later ones see the new. At each
+//! embargo's moment, by the clock it is handed, it serves that round the same way.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
