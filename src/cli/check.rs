@@ -38,14 +38,24 @@ impl Report {
         self.error.as_ref().map_or(&[], |e| e.diagnostics.items())
     }
 
-    /// `checked 3 briefs, 1 author: 2 errors`
+    /// `checked 3 briefs, 1 author: 2 errors`, or `checked 3 briefs (1 draft, 1 embargoed),
+    /// 1 author: no errors` when some valid briefs are not served yet.
     pub fn summary(&self) -> String {
         let outcome = match self.diagnostics().len() {
             0 => "no errors".to_string(),
             n => plural(n, "error"),
         };
+        let Counts {
+            drafts, embargoed, ..
+        } = self.counts;
+        let held = match (drafts, embargoed) {
+            (0, 0) => String::new(),
+            (drafts, 0) => format!(" ({})", plural(drafts, "draft")),
+            (0, embargoed) => format!(" ({embargoed} embargoed)"),
+            (drafts, embargoed) => format!(" ({}, {embargoed} embargoed)", plural(drafts, "draft")),
+        };
         format!(
-            "checked {}, {}: {outcome}",
+            "checked {}{held}, {}: {outcome}",
             plural(self.counts.briefs, "brief"),
             plural(self.counts.authors, "author")
         )
@@ -67,6 +77,8 @@ impl Report {
             ok: bool,
             briefs: usize,
             authors: usize,
+            drafts: usize,
+            embargoed: usize,
             errors: usize,
             diagnostics: Vec<JsonDiagnostic<'a>>,
         }
@@ -75,6 +87,8 @@ impl Report {
             ok: self.is_clean(),
             briefs: self.counts.briefs,
             authors: self.counts.authors,
+            drafts: self.counts.drafts,
+            embargoed: self.counts.embargoed,
             errors: diagnostics.len(),
             diagnostics,
         };

@@ -43,8 +43,18 @@ pub fn new_round(
     if round == 0 {
         return Err(ScaffoldError::BadRound);
     }
+    // A draft or an embargoed round holds its number too, though it is not served.
     if let Ok(library) = Library::load(briefs_dir, options)
-        && let Some(existing) = library.track(track).and_then(|t| t.round(round))
+        && let Some(existing) = library
+            .track(track)
+            .and_then(|t| t.round(round))
+            .or_else(|| {
+                library
+                    .held()
+                    .iter()
+                    .map(|held| &*held.round)
+                    .find(|r| r.track == track && r.number == round)
+            })
     {
         return Err(ScaffoldError::RoundExists {
             track: track.to_string(),

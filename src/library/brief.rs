@@ -15,6 +15,7 @@ use super::mistakes;
 use super::model::{
     Correction, Date, Party, Position, Role, Round, RoundId, Source, is_slug, party_names,
 };
+use super::publication::{self, Hold};
 
 /// What the rest of the folder tells a round file: who exists and which track it defaults to.
 pub(crate) struct Known {
@@ -62,6 +63,8 @@ impl Known {
 pub(crate) struct ParsedRound {
     pub identity: Option<Identity>,
     pub round: Option<Round>,
+    /// Why the round is kept back (a draft, an embargo), whatever the time is now.
+    pub hold: Option<Hold>,
 }
 
 /// Which round a file claims to be, and where it says so.
@@ -103,6 +106,7 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
     let mut parsed = ParsedRound {
         identity: None,
         round: None,
+        hold: None,
     };
     let Some((front, body)) = split_fences(cx, text) else {
         return parsed;
@@ -140,6 +144,7 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
         .collect();
     let positions = read_positions(cx, &mut t, known);
     let corrections = read_corrections(cx, &mut t, date);
+    let hold = publication::read_hold(cx, &mut t);
     t.finish(cx);
     check_body_placeholders(cx, text, body.clone());
 
@@ -162,6 +167,7 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
     else {
         return parsed;
     };
+    parsed.hold = hold;
     parsed.round = Some(Round {
         track,
         number,

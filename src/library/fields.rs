@@ -159,7 +159,8 @@ impl<'a, 'i> Table<'a, 'i> {
         self.misplaced.extend(nested);
     }
 
-    fn get(&mut self, key: &'static str) -> Option<&'a Spanned<DeValue<'i>>> {
+    /// The raw value of `key`, marked as asked for (for readers of a field kept elsewhere).
+    pub(crate) fn get(&mut self, key: &'static str) -> Option<&'a Spanned<DeValue<'i>>> {
         self.asked.push(key);
         self.entries
             .iter()
@@ -497,7 +498,7 @@ fn type_error(cx: &mut FileCx, key: &str, span: Range<usize>, expected: &str, fo
     type_error_with_help(cx, key, span, expected, found, None);
 }
 
-fn type_error_with_help(
+pub(crate) fn type_error_with_help(
     cx: &mut FileCx,
     key: &str,
     span: Range<usize>,

@@ -16,6 +16,7 @@ use super::fields::{FileCx, FileError};
 use super::files::{self, AUTHORS_DIR, PARTIES_FILE};
 use super::model::{Author, Counts, Library, Party, Round, RoundId, plural};
 use super::people;
+use super::publication::{Held, Hold};
 use super::search::SearchIndex;
 
 /// What `load` needs beyond the folder: the track for briefs that name none.
@@ -43,10 +44,19 @@ impl fmt::Debug for LoadError {
 }
 
 impl Library {
-    /// Reads and checks every file under `root`. Either all are valid, or the error holds
-    /// every mistake in every file.
+    /// Reads and checks every file under `root`, serving what is published by the system
+    /// clock's now. Either all are valid, or the error holds every mistake in every file.
     pub fn load(root: &Path, options: &LoadOptions) -> Result<Library, LoadError> {
-        Folder::new(root, options.clone()).load()
+        Library::load_at(root, options, SystemTime::now())
+    }
+
+    /// As `load`, serving what is published at `now`.
+    pub fn load_at(
+        root: &Path,
+        options: &LoadOptions,
+        now: SystemTime,
+    ) -> Result<Library, LoadError> {
+        Folder::new(root, options.clone()).load_at(now)
     }
 }
 
@@ -74,10 +84,12 @@ struct Cached<T> {
     value: Arc<T>,
 }
 
-/// A valid round file: its round and where its number is written (for a duplicate).
+/// A valid round file: its round, where its number is written (for a duplicate), and
+/// what keeps it back, whatever the time is now.
 struct Brief {
     round: Arc<Round>,
     identity: Identity,
+    hold: Option<Hold>,
 }
 
 /// What tells a changed file from an unchanged one without reading it.
@@ -217,10 +229,17 @@ impl Folder {
         &self.root
     }
 
+    /// `load_at` the system clock's now.
+    pub fn load(&mut self) -> Result<Library, LoadError> {
+        self.load_at(SystemTime::now())
+    }
+
     /// Reads the folder: the files that changed since the last load (all of them the first
     /// time) in parallel, the others from what they gave then. Either every file is valid
-    /// and the library is whole, or the error holds every mistake in every file.
-    pub fn load(&mut self) -> Result<Library, LoadError> {
+    /// and the library is whole, with the rounds published at `now` served and the others
+    /// held, or the error holds every mistake in every file (drafts and embargoes included).
+    pub fn load_at(&mut self, now: SystemTime) -> Result<Library, LoadError> {
+        // The file stamps' clock, not `now`: a test's clock may be far from the files' times.
         let started = SystemTime::now();
         let mut diagnostics = Diagnostics::default();
         let mut counts = Counts::default();
@@ -275,6 +294,9 @@ impl Folder {
         if !diagnostics.is_empty() {
             return fail(diagnostics, counts);
         }
+        let (rounds, held) = publication(rounds, now);
+        counts.drafts = held.iter().filter(|h| h.why == Hold::Draft).count();
+        counts.embargoed = held.len() - counts.drafts;
         let mut library = Library::from_shared(
             rounds,
             authors.iter().map(|a| Author::clone(a)).collect(),
@@ -284,6 +306,7 @@ impl Folder {
         );
         self.search = Some(library.search_index().clone());
         library.counts = counts;
+        library.held = held;
         Ok(library)
     }
 
@@ -439,13 +462,16 @@ impl Folder {
         known: &Known,
         started: SystemTime,
         diagnostics: &mut Diagnostics,
-    ) -> Vec<Arc<Round>> {
+    ) -> Vec<(Arc<Round>, Option<Hold>)> {
         let root = &self.root;
         let paths = &found.briefs;
         // A file that cannot be parsed still says which round it claims to be.
         let reads = read_changed(root, found, paths, &self.briefs, |path, cx, text| {
             let parsed: ParsedRound = brief::parse(cx, path.to_path_buf(), text, known);
-            Some((parsed.round.map(Arc::new), parsed.identity))
+            Some((
+                parsed.round.map(|round| (Arc::new(round), parsed.hold)),
+                parsed.identity,
+            ))
         });
         let mut next = HashMap::new();
         let mut seen: HashMap<RoundId, (PathBuf, Location)> = HashMap::with_capacity(paths.len());
@@ -457,7 +483,7 @@ impl Folder {
                         next.insert(path.clone(), entry);
                     }
                     (
-                        Some(brief.round.clone()),
+                        Some((brief.round.clone(), brief.hold.clone())),
                         Some(brief.identity.clone()),
                         None,
                         None,
@@ -495,13 +521,14 @@ impl Folder {
             });
             match (mistakes, duplicate) {
                 (None, None) => {
-                    let Some(round) = round else { continue };
+                    let Some((round, hold)) = round else { continue };
                     if let (Some(stamp), Some(identity)) =
                         (stamp.filter(|s| s.is_settled(started)), identity)
                     {
                         let brief = Brief {
                             round: round.clone(),
                             identity,
+                            hold: hold.clone(),
                         };
                         next.insert(
                             path.clone(),
@@ -511,7 +538,7 @@ impl Folder {
                             },
                         );
                     }
-                    rounds.push(round);
+                    rounds.push((round, hold));
                 }
                 (Some((text, mut errors)), duplicate) => {
                     errors.extend(duplicate);
@@ -535,6 +562,23 @@ impl Folder {
         self.briefs = next;
         rounds
     }
+}
+
+/// The rounds served at `now`, and the ones still held back, ordered by track and number.
+fn publication(
+    rounds: Vec<(Arc<Round>, Option<Hold>)>,
+    now: SystemTime,
+) -> (Vec<Arc<Round>>, Vec<Held>) {
+    let mut served = Vec::with_capacity(rounds.len());
+    let mut held = Vec::new();
+    for (round, hold) in rounds {
+        match hold.filter(|hold| hold.holds_at(now)) {
+            Some(why) => held.push(Held { round, why }),
+            None => served.push(round),
+        }
+    }
+    held.sort_by(|a, b| (&a.round.track, a.round.number).cmp(&(&b.round.track, b.round.number)));
+    (served, held)
 }
 
 fn stem(path: &Path) -> Option<String> {

@@ -12,6 +12,7 @@ mod load;
 mod mistakes;
 mod model;
 mod people;
+mod publication;
 pub mod search;
 pub mod suggest;
 
@@ -22,3 +23,4 @@ pub use model::{
     Author, Correction, Counts, Date, Library, Party, Position, Role, Round, RoundId, Source,
     Track, is_slug, plural,
 };
+pub use publication::{Held, Hold, Moment};

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::SystemTime;
 
+use super::publication::{Held, Hold};
 use super::search::{Found, Mode, Names, SearchIndex};
 
 /// A calendar day, as briefs write it (`date = 2026-01-06`).
@@ -281,6 +283,10 @@ pub struct Counts {
     pub briefs: usize,
     pub authors: usize,
     pub parties: usize,
+    /// Valid briefs kept back with `draft = true`.
+    pub drafts: usize,
+    /// Valid briefs whose `publish_at` had not come when they were loaded.
+    pub embargoed: usize,
 }
 
 /// A round's identity: its track and number. Announcements, reloads and the duplicate check
@@ -331,6 +337,9 @@ pub struct Library {
     rounds: usize,
     /// Every round's words, for `/search` and the "Brief me" command.
     search: SearchIndex,
+    /// Valid rounds that are not served (drafts, embargoes): in nothing above, so no
+    /// command, button, suggestion or search can reach them.
+    pub(super) held: Vec<Held>,
 }
 
 /// The names the search index takes from authors and parties: a round's author is found by
@@ -426,6 +435,8 @@ impl Library {
             briefs: 0,
             authors: authors.len(),
             parties: parties.len(),
+            drafts: 0,
+            embargoed: 0,
         };
         let mut authors = authors;
         authors.sort_by(|a, b| a.slug.cmp(&b.slug));
@@ -477,7 +488,55 @@ impl Library {
             author_suggestions,
             rounds,
             search,
+            held: Vec::new(),
         }
+    }
+
+    /// Valid rounds kept out of this snapshot, by track and number: drafts, and embargoes that
+    /// had not lifted when it was made. Only the preview and `check` look here.
+    pub fn held(&self) -> &[Held] {
+        &self.held
+    }
+
+    /// The earliest moment an embargoed round of this snapshot may be served.
+    pub fn next_publication(&self) -> Option<SystemTime> {
+        self.held
+            .iter()
+            .filter_map(|held| match &held.why {
+                Hold::Until(moment) => Some(moment.at()),
+                Hold::Draft => None,
+            })
+            .min()
+    }
+
+    /// This snapshot with every embargo that has lifted by `now` served, or `None` when none
+    /// has. Made from the snapshot itself, without the files: an embargo lifts on time even
+    /// while a broken edit keeps the folder from loading.
+    pub fn publish_due(&self, now: SystemTime) -> Option<Library> {
+        if self.next_publication().is_none_or(|next| now < next) {
+            return None;
+        }
+        let (held, lifted): (Vec<Held>, Vec<Held>) =
+            self.held.iter().cloned().partition(|h| h.why.holds_at(now));
+        let rounds = self
+            .tracks
+            .iter()
+            .flat_map(|t| t.rounds.iter().cloned())
+            .chain(lifted.into_iter().map(|h| h.round))
+            .collect();
+        let mut library = Library::from_shared(
+            rounds,
+            self.authors.clone(),
+            self.parties.clone(),
+            self.default_track.clone(),
+            Some(&self.search),
+        );
+        library.counts = Counts {
+            embargoed: held.iter().filter(|h| h.why != Hold::Draft).count(),
+            ..self.counts
+        };
+        library.held = held;
+        Some(library)
     }
 
     /// The `wanted` best rounds for a query, in one track or all (see `search::Mode`).

@@ -5,6 +5,7 @@
 //! and `config`; never on a transport.
 
 pub mod announce;
+pub mod clock;
 mod hangup;
 mod reloader;
 pub mod watcher;
@@ -20,6 +21,7 @@ use tracing::{error, info, warn};
 use crate::config::Config;
 use announce::Announcer;
 use announce::state::StateError;
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use hangup::Hangups;
 pub use reloader::{Outcome, Reloader, SharedLibrary, Status, Trigger, added_rounds};
 pub use watcher::{Watch, WatchError, watch};
@@ -54,6 +56,7 @@ impl Live {
             }
         };
         tasks.spawn(hangups.reload_on_each(reloader.clone(), stop.clone()));
+        tasks.spawn(reloader.clone().publish_on_time(stop.clone()));
         let announcer = match rest {
             Some(rest) if config.announce.is_enabled() => {
                 let settings = announce::Settings::from_config(config);

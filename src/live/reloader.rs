@@ -1,7 +1,8 @@
 //! The served snapshot and how it is replaced: a reload loads the whole folder off the async
 //! threads and swaps the new `Library` in only when every file in it is valid; otherwise the
 //! last good snapshot stays and the mistakes are logged once. Requests already running finish
-//! on the snapshot they started with (it is an `Arc`), later ones see the new.
+//! on the snapshot they started with (it is an `Arc`), later ones see the new. At each
+//! embargo's moment, by the clock it is handed, it serves that round the same way.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -10,8 +11,10 @@ use std::time::Instant;
 
 use arc_swap::ArcSwap;
 use tokio::sync::{Mutex, watch};
+use tokio_util::sync::CancellationToken;
 use tracing::{debug, error, info};
 
+use super::clock::{Clock, SystemClock};
 use crate::library::{Failure, Folder, Library, LoadOptions, Round, RoundId};
 
 /// The library snapshot every request reads; a reload swaps in a new one atomically.
@@ -26,6 +29,14 @@ pub enum Trigger {
     Signal,
     /// Someone used `/reload`.
     Command,
+}
+
+/// How a snapshot came to be served, for the logs: a load of the folder, or an embargo
+/// lifting in the snapshot already served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cause {
+    Load(Trigger),
+    Embargo,
 }
 
 /// The state of the briefs folder as last loaded: the snapshot being served, and whether the
@@ -63,6 +74,8 @@ pub struct Reloader {
     /// Holds the fingerprint of the last failure logged, so each is logged once.
     turn: Mutex<Option<String>>,
     status: watch::Sender<Status>,
+    /// What "now" is when deciding which embargoes have lifted.
+    clock: Arc<dyn Clock>,
 }
 
 impl Reloader {
@@ -74,6 +87,12 @@ impl Reloader {
 
     /// Starts serving `library`, which `folder` loaded: reloads read only what changed.
     pub fn with_folder(library: Library, folder: Folder) -> Arc<Reloader> {
+        Reloader::with_clock(library, folder, Arc::new(SystemClock))
+    }
+
+    /// As `with_folder`, publishing embargoed rounds by `clock` (`library` must have been
+    /// loaded at its now).
+    pub fn with_clock(library: Library, folder: Folder, clock: Arc<dyn Clock>) -> Arc<Reloader> {
         let dir = folder.root().to_path_buf();
         let library = Arc::new(library);
         let (status, _) = watch::channel(Status {
@@ -87,6 +106,7 @@ impl Reloader {
             folder: Arc::new(std::sync::Mutex::new(folder)),
             turn: Mutex::new(None),
             status,
+            clock,
         })
     }
 
@@ -121,12 +141,13 @@ impl Reloader {
         let mut last_failure = self.turn.lock().await;
         let started = Instant::now();
         let folder = self.folder.clone();
+        let now = self.clock.now();
         let loaded = tokio::task::spawn_blocking(move || {
             // A panic in an earlier load leaves the folder's cache as it was: still usable.
             let mut folder = folder
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            folder.load()
+            folder.load_at(now)
         })
         .await;
         let loaded = match loaded {
@@ -139,27 +160,12 @@ impl Reloader {
         };
         match loaded {
             Ok(library) => {
-                let library = Arc::new(library);
-                let old = self.library.swap(library.clone());
-                let added = added_rounds(&old, &library);
                 let recovered = last_failure.take().is_some();
-                info!(
-                    ?trigger,
-                    rounds = library.round_count(),
-                    tracks = library.tracks().len(),
-                    new = added.len(),
-                    elapsed_us = started.elapsed().as_micros() as u64,
-                    "briefs reloaded"
-                );
+                let outcome = self.serve(library, Cause::Load(trigger), None, started);
                 if recovered {
                     info!("the briefs load cleanly again");
                 }
-                self.status.send_replace(Status {
-                    serving: library.clone(),
-                    failure: None,
-                    generation: self.generation() + 1,
-                });
-                Outcome::Loaded { library, added }
+                outcome
             }
             Err(error) => {
                 let failure = Arc::new(Failure::of(&error));
@@ -178,6 +184,74 @@ impl Reloader {
                 self.failed(failure, &mut last_failure)
             }
         }
+    }
+
+    /// Serves every embargoed round whose moment has come by the clock, in a snapshot made
+    /// from the one served (no file is read, so a broken edit does not hold it back); `None`
+    /// when none has come.
+    pub async fn publish_due(&self) -> Option<Outcome> {
+        let _turn = self.turn.lock().await;
+        let started = Instant::now();
+        let library = self.current().publish_due(self.clock.now())?;
+        // The folder's mistakes, if any, are still there: the status keeps saying so.
+        let failure = self.status.borrow().failure.clone();
+        Some(self.serve(library, Cause::Embargo, failure, started))
+    }
+
+    /// Publishes each embargoed round at its moment, without a save or a restart, until
+    /// `stop`: waits by the clock for the earliest embargo of the snapshot served, and looks
+    /// again whenever another snapshot is served (a reload may add or move an embargo).
+    pub async fn publish_on_time(self: Arc<Self>, stop: CancellationToken) {
+        let mut status = self.subscribe();
+        loop {
+            let next = status.borrow_and_update().serving.next_publication();
+            let moment = async {
+                match next {
+                    Some(at) => self.clock.sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = stop.cancelled() => return,
+                changed = status.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+                () = moment => {
+                    self.publish_due().await;
+                }
+            }
+        }
+    }
+
+    /// Swaps `library` in and tells the followers.
+    fn serve(
+        &self,
+        library: Library,
+        cause: Cause,
+        failure: Option<Arc<Failure>>,
+        started: Instant,
+    ) -> Outcome {
+        let library = Arc::new(library);
+        let old = self.library.swap(library.clone());
+        let added = added_rounds(&old, &library);
+        let elapsed_us = started.elapsed().as_micros() as u64;
+        let (rounds, tracks, new) = (library.round_count(), library.tracks().len(), added.len());
+        match cause {
+            Cause::Load(trigger) => {
+                info!(?trigger, rounds, tracks, new, elapsed_us, "briefs reloaded")
+            }
+            Cause::Embargo => {
+                info!(published = ?added, rounds, tracks, elapsed_us, "embargoed rounds published")
+            }
+        }
+        self.status.send_replace(Status {
+            serving: library.clone(),
+            failure,
+            generation: self.generation() + 1,
+        });
+        Outcome::Loaded { library, added }
     }
 
     fn failed(&self, failure: Arc<Failure>, last_failure: &mut Option<String>) -> Outcome {

@@ -7,6 +7,7 @@ mod common;
 
 mod command_props;
 mod commands;
+mod drafts;
 mod follow;
 mod incremental;
 mod invalid_briefs;

@@ -8,4 +8,5 @@ mod common;
 mod announce;
 mod delivery_modes;
 mod edits;
+mod embargo;
 mod reload;
