@@ -1,0 +1,186 @@
+//! `briefbot preview`: a local web page of every card as Discord renders it, refreshed on
+//! every save through the bot's own folder watcher, with the folder's mistakes shown in place
+//! of the cards while it does not load. Uses `live`, `commands`, `reply`, `library` and `cli`;
+//! no transport and nothing of Discord's network.
+
+mod markdown;
+mod message;
+pub mod pages;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use futures_util::{Stream, StreamExt};
+use serde::Deserialize;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::library::{Folder, Library, LoadOptions};
+use crate::live::{self, Reloader, Trigger, WatchError};
+use pages::Snapshot;
+
+/// The address the preview listens on unless told otherwise: this machine only.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
+
+/// The stylesheet, compiled in: the page needs nothing from the network.
+const STYLE: &str = include_str!("style.css");
+
+#[derive(Debug, thiserror::Error)]
+pub enum PreviewError {
+    #[error(
+        "{0} is reachable from other machines, and the preview shows drafts and embargoed \
+         rounds to whoever connects; listen on a loopback address such as {DEFAULT_LISTEN}, \
+         or pass --allow-remote to do it anyway"
+    )]
+    NotLoopback(SocketAddr),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Watch(#[from] WatchError),
+    #[error("the preview server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Refuses an address other machines can reach, unless `allow_remote`.
+pub fn check_listen(addr: SocketAddr, allow_remote: bool) -> Result<(), PreviewError> {
+    if addr.ip().is_loopback() || allow_remote {
+        Ok(())
+    } else {
+        Err(PreviewError::NotLoopback(addr))
+    }
+}
+
+/// The briefs in `dir` behind a reloader. A folder with mistakes still opens: the preview
+/// serves an empty library and shows the mistakes until they are fixed.
+pub async fn open(dir: &Path, options: LoadOptions) -> Arc<Reloader> {
+    let mut folder = Folder::new(dir, options.clone());
+    // Once, before anything is served: a reload later reads only what changed.
+    match folder.load() {
+        Ok(library) => Reloader::with_folder(library, folder),
+        Err(_) => {
+            let empty =
+                Library::from_parts(Vec::new(), Vec::new(), Vec::new(), options.default_track);
+            let reloader = Reloader::with_folder(empty, folder);
+            // Loaded again through the reloader, so its status carries the mistakes.
+            reloader.reload(Trigger::Files).await;
+            reloader
+        }
+    }
+}
+
+/// Binds `addr` (the command line's `--listen`).
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, PreviewError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| PreviewError::Listen { addr, source })
+}
+
+/// Serves the preview on `listener` and watches the reloader's folder until `stop`; then the
+/// open pages' event streams end and the server drains.
+pub async fn serve(
+    listener: TcpListener,
+    reloader: Arc<Reloader>,
+    stop: CancellationToken,
+) -> Result<(), PreviewError> {
+    let tasks = TaskTracker::new();
+    let watch = live::watch(reloader.clone(), &tasks)?;
+    let served = axum::serve(listener, router(reloader, stop.clone()))
+        .with_graceful_shutdown(stop.cancelled_owned())
+        .await;
+    drop(watch);
+    tasks.close();
+    tasks.wait().await;
+    served.map_err(PreviewError::Serve)
+}
+
+#[derive(Clone)]
+struct Shared {
+    reloader: Arc<Reloader>,
+    stop: CancellationToken,
+}
+
+/// The preview's routes: `/` (index), `/view?cmd=…` (a command line's reply),
+/// `/press?id=…&carried=…` (a button press), `/events` (server-sent events, one per reload)
+/// and `/style.css`.
+pub fn router(reloader: Arc<Reloader>, stop: CancellationToken) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/view", get(view))
+        .route("/press", get(press))
+        .route("/events", get(events))
+        .route("/style.css", get(style))
+        .with_state(Shared { reloader, stop })
+}
+
+/// The page of whatever the reloader last saw: the snapshot it serves, or its mistakes.
+fn render(reloader: &Reloader, page: impl FnOnce(&Snapshot) -> String) -> Html<String> {
+    let status = reloader.subscribe().borrow().clone();
+    let snapshot = Snapshot {
+        library: &status.serving,
+        failure: status.failure.as_deref(),
+        generation: status.generation,
+    };
+    Html(page(&snapshot))
+}
+
+async fn index(State(shared): State<Shared>) -> Html<String> {
+    render(&shared.reloader, pages::index)
+}
+
+#[derive(Deserialize)]
+struct ViewQuery {
+    cmd: Option<String>,
+}
+
+async fn view(State(shared): State<Shared>, Query(query): Query<ViewQuery>) -> Html<String> {
+    let line = query.cmd.unwrap_or_else(|| "/latest".to_string());
+    render(&shared.reloader, |s| pages::view(s, &line))
+}
+
+#[derive(Deserialize)]
+struct PressQuery {
+    id: String,
+    carried: Option<String>,
+}
+
+async fn press(State(shared): State<Shared>, Query(query): Query<PressQuery>) -> Html<String> {
+    render(&shared.reloader, |s| {
+        pages::press(s, &query.id, query.carried.as_deref())
+    })
+}
+
+/// One event with the generation now, then one per reload: an open page whose generation
+/// differs reloads itself.
+async fn events(
+    State(shared): State<Shared>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let status = shared.reloader.subscribe();
+    let stream = futures_util::stream::unfold((status, true), |(mut status, first)| async move {
+        if !first {
+            status.changed().await.ok()?;
+        }
+        let generation = status.borrow_and_update().generation;
+        Some((
+            Ok(Event::default().data(generation.to_string())),
+            (status, false),
+        ))
+    })
+    .take_until(shared.stop.cancelled_owned());
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn style() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE)
+}
