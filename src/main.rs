@@ -112,7 +112,7 @@ enum Command {
         /// Address and port; other machines cannot reach the default.
         #[arg(long, value_name = "ADDR", default_value = briefbot::preview::DEFAULT_LISTEN)]
         listen: std::net::SocketAddr,
-        /// Listen on an address other machines can reach (the page shows drafts too).
+        /// Listen on an address other machines can reach (the page asks no one who they are).
         #[arg(long)]
         allow_remote: bool,
     },

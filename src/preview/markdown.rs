@@ -174,12 +174,11 @@ fn pairs(text: &str, mark: &str, tag: &str) -> String {
 fn underscore_italics(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
-    loop {
-        let Some(start) = rest.find('_') else { break };
-        let before_ok = out
+    while let Some(start) = rest.find('_') {
+        let before_ok = rest[..start]
             .chars()
-            .chain(rest[..start].chars())
             .last()
+            .or_else(|| out.chars().last())
             .is_none_or(|c| !c.is_alphanumeric());
         let after = &rest[start + 1..];
         let close = after.find('_').filter(|len| {

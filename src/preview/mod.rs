@@ -37,9 +37,9 @@ const STYLE: &str = include_str!("style.css");
 #[derive(Debug, thiserror::Error)]
 pub enum PreviewError {
     #[error(
-        "{0} is reachable from other machines, and the preview shows drafts and embargoed \
-         rounds to whoever connects; listen on a loopback address such as {DEFAULT_LISTEN}, \
-         or pass --allow-remote to do it anyway"
+        "{0} is reachable from other machines, and the preview asks no one who they are \
+         before showing them the folder's briefs; listen on a loopback address such as \
+         {DEFAULT_LISTEN}, or pass --allow-remote to do it anyway"
     )]
     NotLoopback(SocketAddr),
     #[error("cannot listen on {addr}: {source}")]
