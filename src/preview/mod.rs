@@ -184,3 +184,27 @@ async fn events(
 async fn style() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_is_listened_on_unless_asked() {
+        let loopback: SocketAddr = ([127, 0, 0, 1], 4000).into();
+        let everywhere: SocketAddr = ([0, 0, 0, 0], 4000).into();
+        assert!(check_listen(loopback, false).is_ok());
+        assert!(check_listen("[::1]:4000".parse().expect("an address"), false).is_ok());
+        assert!(matches!(
+            check_listen(everywhere, false),
+            Err(PreviewError::NotLoopback(_))
+        ));
+        assert!(check_listen(everywhere, true).is_ok());
+    }
+
+    #[test]
+    fn the_stylesheet_loads_nothing_from_the_network() {
+        assert!(!STYLE.contains("url("), "no fonts or images fetched");
+        assert!(!STYLE.contains("@import"));
+    }
+}

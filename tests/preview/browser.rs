@@ -286,6 +286,74 @@ async fn round_5_card_shows_its_title_fields_and_buttons() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_theme_toggle_switches_between_discords_light_and_dark() {
+    let (_tmp, briefs) = common::shipped_copy();
+    let preview = Preview::start(&briefs).await;
+    let browser = Browser::start().await;
+    browser
+        .page()
+        .goto(&preview.view("/round 5"))
+        .await
+        .expect("open /round 5");
+    let colours = "var s = getComputedStyle; return [s(document.documentElement).backgroundColor, \
+                   s(document.querySelector('.embed')).backgroundColor];";
+    let before = browser
+        .page()
+        .execute(colours, vec![])
+        .await
+        .expect("colours");
+    let light = json!(["rgb(255, 255, 255)", "rgb(242, 243, 245)"]);
+    let dark = json!(["rgb(49, 51, 56)", "rgb(43, 45, 49)"]);
+    assert!(before == light || before == dark, "{before}");
+    browser
+        .page()
+        .find(Locator::Id("theme"))
+        .await
+        .expect("the toggle")
+        .click()
+        .await
+        .expect("toggle the theme");
+    let after = browser
+        .page()
+        .execute(colours, vec![])
+        .await
+        .expect("colours");
+    assert_eq!(after, if before == light { dark } else { light });
+
+    browser.close().await;
+    preview.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_card_fits_a_phone_screen() {
+    let (_tmp, briefs) = common::shipped_copy();
+    let preview = Preview::start(&briefs).await;
+    let browser = Browser::start().await;
+    browser
+        .page()
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    browser
+        .page()
+        .goto(&preview.view("/round 5"))
+        .await
+        .expect("open /round 5");
+    let widths = browser
+        .page()
+        .execute(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .expect("the page's widths");
+    assert_eq!(widths[0], widths[1], "no sideways scrolling: {widths}");
+
+    browser.close().await;
+    preview.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pressing_positions_shows_the_positions_view() {
     let (_tmp, briefs) = common::shipped_copy();
     let preview = Preview::start(&briefs).await;
@@ -413,6 +481,40 @@ async fn a_broken_file_shows_its_diagnostic_until_it_is_fixed() {
     std::fs::write(&file, &shipped).expect("fix it");
     browser
         .until("the card again", ".embed-title", LIVE, |t| t == [ROUND_5])
+        .await;
+
+    browser.close().await;
+    preview.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_folder_broken_at_start_opens_on_its_mistakes() {
+    let (_tmp, briefs) = common::shipped_copy();
+    let file = briefs.join("syria-israel/05-paris.md");
+    let shipped = std::fs::read_to_string(&file).expect("round 5");
+    std::fs::write(
+        &file,
+        shipped.replacen("round = 5\n", "round = \"five\"\n", 1),
+    )
+    .expect("break it");
+    let preview = Preview::start(&briefs).await;
+    let browser = Browser::start().await;
+    browser
+        .page()
+        .goto(&preview.url("/"))
+        .await
+        .expect("open the index");
+    let positions = browser.texts(".diagnostic .position").await;
+    assert!(
+        positions.iter().any(|p| p.ends_with("05-paris.md:3:9")),
+        "{positions:?}"
+    );
+
+    std::fs::write(&file, &shipped).expect("fix it");
+    browser
+        .until("the index's rounds", "ol.rounds a", LIVE, |links| {
+            links.iter().any(|l| l.contains(ROUND_5))
+        })
         .await;
 
     browser.close().await;

@@ -37,3 +37,17 @@ fn a_missing_round_is_an_ephemeral_reply() {
     let html = shipped(|s| pages::view(s, "/round 9"));
     assert!(html.contains("Only you can see this"), "{html}");
 }
+
+#[test]
+fn the_pages_load_nothing_from_the_network() {
+    for html in [
+        shipped(pages::index),
+        shipped(|s| pages::view(s, "/round 5")),
+        shipped(|s| pages::view(s, "/rounds")),
+    ] {
+        assert!(!html.contains(" src="), "nothing embedded from elsewhere");
+        assert_eq!(html.matches("<link ").count(), 1);
+        assert!(html.contains("<link rel=\"stylesheet\" href=\"/style.css\">"));
+        assert!(!html.contains("@import"));
+    }
+}
