@@ -135,7 +135,20 @@ fn inline(line: &str) -> String {
         rest = &rest[start + 1 + len + 1..];
     }
     text.push_str(rest);
-    let mut html = links(&escape(&text));
+    // Links are set aside too, so that no mark is ever applied inside an address.
+    let html = marks(&links(&escape(&text), &mut spans));
+    // Links come after code spans in `spans`, and a link's label may hold a code span:
+    // put the links back first.
+    let mut html = html;
+    for (i, span) in spans.iter().enumerate().rev() {
+        html = html.replacen(&format!("\0{i}\0"), span, 1);
+    }
+    html
+}
+
+/// Bold, underline, strike-through, spoilers and italics, on escaped text.
+fn marks(escaped: &str) -> String {
+    let mut html = escaped.to_string();
     for (mark, tag) in [
         ("**", "strong"),
         ("__", "u"),
@@ -145,11 +158,7 @@ fn inline(line: &str) -> String {
     ] {
         html = pairs(&html, mark, tag);
     }
-    html = underscore_italics(&html);
-    for (i, span) in spans.iter().enumerate() {
-        html = html.replacen(&format!("\0{i}\0"), span, 1);
-    }
-    html
+    underscore_italics(&html)
 }
 
 /// Each `mark…mark` around non-empty text as `<tag>…</tag>`, left to right.
@@ -204,10 +213,11 @@ fn underscore_italics(text: &str) -> String {
     out
 }
 
-/// Masked links `[text](https://…)` in escaped text; only http and https addresses become
-/// links (a `javascript:` one stays text). The address is already escaped, so it can close
-/// neither the attribute nor the tag.
-fn links(escaped: &str) -> String {
+/// Masked links `[text](https://…)` in escaped text, each set aside in `spans` (its label
+/// marked up) and left as a placeholder; only http and https addresses become links (a
+/// `javascript:` one stays text). The address is already escaped, so it can close neither
+/// the attribute nor the tag.
+fn links(escaped: &str, spans: &mut Vec<String>) -> String {
     let mut out = String::new();
     let mut rest = escaped;
     while let Some(open) = rest.find('[') {
@@ -225,8 +235,10 @@ fn links(escaped: &str) -> String {
         match parsed {
             Some((label, url, used)) => {
                 out.push_str(&rest[..open]);
-                out.push_str(&format!(
-                    "<a href=\"{url}\" rel=\"noopener noreferrer\" target=\"_blank\">{label}</a>"
+                out.push_str(&format!("\0{}\0", spans.len()));
+                spans.push(format!(
+                    "<a href=\"{url}\" rel=\"noopener noreferrer\" target=\"_blank\">{}</a>",
+                    marks(label)
                 ));
                 rest = &candidate[used..];
             }
@@ -284,6 +296,15 @@ mod tests {
             to_html("[memo](https://example.org/a?b=1&c=\"2\") [x](javascript:alert(1))"),
             "<p><a href=\"https://example.org/a?b=1&amp;c=&quot;2&quot;\" \
              rel=\"noopener noreferrer\" target=\"_blank\">memo</a> [x](javascript:alert(1))</p>"
+        );
+    }
+
+    #[test]
+    fn no_mark_is_applied_inside_an_address() {
+        assert_eq!(
+            to_html("[**see** `x`](https://a.org/||b||_c_**d**) after"),
+            "<p><a href=\"https://a.org/||b||_c_**d**\" rel=\"noopener noreferrer\" \
+             target=\"_blank\"><strong>see</strong> <code>x</code></a> after</p>"
         );
     }
 
