@@ -409,6 +409,41 @@ async fn pressing_positions_shows_the_positions_view() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_results_turn_their_page_as_in_discord() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    common::copy_tree(&common::repo("tests/fixtures/briefs-search"), tmp.path());
+    let preview = Preview::start(tmp.path()).await;
+    let browser = Browser::start().await;
+    browser
+        .page()
+        .goto(&preview.view("/search israel"))
+        .await
+        .expect("open /search israel");
+    assert_eq!(
+        browser.texts(".embed-footer").await,
+        ["9 rounds match · page 1 of 2"]
+    );
+    // The page button reads the query from the message's title, as Discord sends it.
+    browser
+        .page()
+        .find(Locator::Css("a.button[data-custom-id='search::2']"))
+        .await
+        .expect("the More ▶ button")
+        .click()
+        .await
+        .expect("press More ▶");
+    browser
+        .until("page 2", ".embed-footer", LIVE, |f| {
+            f == ["9 rounds match · page 2 of 2"]
+        })
+        .await;
+    assert_eq!(browser.texts(".embed-title").await[0], "🔎 israel");
+
+    browser.close().await;
+    preview.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_saved_edit_appears_within_a_second_without_a_manual_reload() {
     let (_tmp, briefs) = common::shipped_copy();
     let preview = Preview::start(&briefs).await;
