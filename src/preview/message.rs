@@ -55,7 +55,7 @@ pub fn response(json: &Value, pressable: bool) -> String {
              Only you can see this · <span class=\"dismiss\">Dismiss message</span></div>",
         );
     }
-    html.push_str("</div></article>");
+    html.push_str("</div></article>\n");
     html
 }
 
@@ -84,12 +84,12 @@ fn embed(embed: &Value) -> String {
     }
     let fields = embed["fields"].as_array().map(Vec::as_slice).unwrap_or(&[]);
     if !fields.is_empty() {
-        html.push_str("<div class=\"embed-fields\">");
+        html.push_str("\n<div class=\"embed-fields\">\n");
         for (field, span) in fields.iter().zip(columns(fields)) {
             html.push_str(&format!(
                 "<div class=\"embed-field\" style=\"grid-column:span {span}\">\
                  <div class=\"field-name markdown\">{}</div>\
-                 <div class=\"field-value markdown\">{}</div></div>",
+                 <div class=\"field-value markdown\">{}</div></div>\n",
                 to_html(field["name"].as_str().unwrap_or_default()),
                 to_html(field["value"].as_str().unwrap_or_default()),
             ));
@@ -102,7 +102,7 @@ fn embed(embed: &Value) -> String {
             escape(footer)
         ));
     }
-    html.push_str("</div>");
+    html.push_str("</div>\n");
     html
 }
 
@@ -133,7 +133,7 @@ fn columns(fields: &[Value]) -> Vec<usize> {
 }
 
 fn action_row(row: &Value, carried: &str, pressable: bool) -> String {
-    let mut html = String::from("<div class=\"action-row\">");
+    let mut html = String::from("<div class=\"action-row\">\n");
     for button in row["components"].as_array().into_iter().flatten() {
         let style = button["style"].as_u64().unwrap_or(2);
         let class = STYLES
@@ -146,7 +146,7 @@ fn action_row(row: &Value, carried: &str, pressable: bool) -> String {
         if disabled || !pressable {
             html.push_str(&format!(
                 "<span class=\"button {class}{}\" role=\"button\" aria-disabled=\"{disabled}\" \
-                 data-custom-id=\"{}\">{label}</span>",
+                 data-custom-id=\"{}\">{label}</span>\n",
                 if disabled { " disabled" } else { "" },
                 escape(custom_id),
             ));
@@ -154,14 +154,14 @@ fn action_row(row: &Value, carried: &str, pressable: bool) -> String {
             // The press carries the title of the message's first embed, as Discord's does.
             html.push_str(&format!(
                 "<a class=\"button {class}\" role=\"button\" data-custom-id=\"{}\" \
-                 href=\"/press?id={}&amp;carried={}\">{label}</a>",
+                 href=\"/press?id={}&amp;carried={}\">{label}</a>\n",
                 escape(custom_id),
                 escape(&query_escape(custom_id)),
                 escape(&query_escape(carried)),
             ));
         }
     }
-    html.push_str("</div>");
+    html.push_str("</div>\n");
     html
 }
 

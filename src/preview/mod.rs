@@ -16,7 +16,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{Html, IntoResponse};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
@@ -31,8 +31,15 @@ use pages::Snapshot;
 /// The address the preview listens on unless told otherwise: this machine only.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
 
-/// The stylesheet, compiled in: the page needs nothing from the network.
+/// The stylesheet and the page's script, compiled in: the page needs nothing from the network.
 const STYLE: &str = include_str!("style.css");
+const SCRIPT: &str = include_str!("preview.js");
+/// Only this server's own stylesheet and script, and its event stream: were a brief ever to
+/// get markup past the escaping, the browser would still run no script of it and fetch
+/// nothing from elsewhere. Inline styles stay allowed for the embeds' colour bars and columns.
+const POLICY: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
+                      style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; \
+                      base-uri 'none'";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PreviewError {
@@ -113,7 +120,7 @@ struct Shared {
 
 /// The preview's routes: `/` (index), `/view?cmd=…` (a command line's reply),
 /// `/press?id=…&carried=…` (a button press), `/events` (server-sent events, one per reload)
-/// and `/style.css`.
+/// `/style.css` and `/preview.js`.
 pub fn router(reloader: Arc<Reloader>, stop: CancellationToken) -> Router {
     Router::new()
         .route("/", get(index))
@@ -121,21 +128,26 @@ pub fn router(reloader: Arc<Reloader>, stop: CancellationToken) -> Router {
         .route("/press", get(press))
         .route("/events", get(events))
         .route("/style.css", get(style))
+        .route("/preview.js", get(script))
         .with_state(Shared { reloader, stop })
 }
 
 /// The page of whatever the reloader last saw: the snapshot it serves, or its mistakes.
-fn render(reloader: &Reloader, page: impl FnOnce(&Snapshot) -> String) -> Html<String> {
+fn render(reloader: &Reloader, page: impl FnOnce(&Snapshot) -> String) -> Response {
     let status = reloader.subscribe().borrow().clone();
     let snapshot = Snapshot {
         library: &status.serving,
         failure: status.failure.as_deref(),
         generation: status.generation,
     };
-    Html(page(&snapshot))
+    (
+        [(header::CONTENT_SECURITY_POLICY, POLICY)],
+        Html(page(&snapshot)),
+    )
+        .into_response()
 }
 
-async fn index(State(shared): State<Shared>) -> Html<String> {
+async fn index(State(shared): State<Shared>) -> Response {
     render(&shared.reloader, pages::index)
 }
 
@@ -144,7 +156,7 @@ struct ViewQuery {
     cmd: Option<String>,
 }
 
-async fn view(State(shared): State<Shared>, Query(query): Query<ViewQuery>) -> Html<String> {
+async fn view(State(shared): State<Shared>, Query(query): Query<ViewQuery>) -> impl IntoResponse {
     let line = query.cmd.unwrap_or_else(|| "/latest".to_string());
     render(&shared.reloader, |s| pages::view(s, &line))
 }
@@ -155,7 +167,7 @@ struct PressQuery {
     carried: Option<String>,
 }
 
-async fn press(State(shared): State<Shared>, Query(query): Query<PressQuery>) -> Html<String> {
+async fn press(State(shared): State<Shared>, Query(query): Query<PressQuery>) -> Response {
     render(&shared.reloader, |s| {
         pages::press(s, &query.id, query.carried.as_deref())
     })
@@ -183,6 +195,13 @@ async fn events(
 
 async fn style() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE)
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        SCRIPT,
+    )
 }
 
 #[cfg(test)]

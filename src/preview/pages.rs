@@ -9,26 +9,6 @@ use crate::reply::Reply;
 use super::markdown::escape;
 use super::message::{query_escape, response};
 
-/// The page's own script: reloads the page when the folder's generation moves on (a save,
-/// a fix, a new mistake), and remembers the theme chosen with the toggle.
-const SCRIPT: &str = r#"(function () {
-  var root = document.documentElement;
-  var saved = null;
-  try { saved = localStorage.getItem("briefbot-theme"); } catch (e) {}
-  if (saved) root.dataset.theme = saved;
-  var toggle = document.getElementById("theme");
-  if (toggle) toggle.addEventListener("click", function () {
-    var dark = root.dataset.theme ? root.dataset.theme === "dark"
-      : window.matchMedia("(prefers-color-scheme: dark)").matches;
-    root.dataset.theme = dark ? "light" : "dark";
-    try { localStorage.setItem("briefbot-theme", root.dataset.theme); } catch (e) {}
-  });
-  var events = new EventSource("/events");
-  events.onmessage = function (event) {
-    if (event.data !== root.dataset.generation) location.reload();
-  };
-})();"#;
-
 /// What a page shows, as the running bot's state has it.
 pub struct Snapshot<'a> {
     pub library: &'a Library,
@@ -66,7 +46,7 @@ fn track_section(track: &Track) -> String {
     for round in track.newest_first() {
         let number = round.number;
         html.push_str(&format!(
-            "<li><a href=\"{}\">Round {number}: {}</a> <span class=\"muted\">{} · {}</span> \
+            "\n<li><a href=\"{}\">Round {number}: {}</a> <span class=\"muted\">{} · {}</span> \
              <a class=\"small\" href=\"{}\">positions</a></li>",
             view_href(&format!("/round {number} track:{id}")),
             escape(&round.title),
@@ -208,9 +188,9 @@ fn shell(title: &str, generation: u64, main: &str) -> String {
         "<!doctype html>\n<html lang=\"en\" data-generation=\"{generation}\"><head>\
          <meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, \
          initial-scale=1\"><title>{}</title><link rel=\"stylesheet\" href=\"/style.css\"></head>\
-         <body><nav class=\"top\"><a class=\"home\" href=\"/\">briefbot preview</a>\
+         <body>\n<nav class=\"top\"><a class=\"home\" href=\"/\">briefbot preview</a>\
          <button id=\"theme\" type=\"button\" aria-label=\"Switch between light and dark\">\
-         ◐ Theme</button></nav><main>{main}</main><script>{SCRIPT}</script></body></html>\n",
+         ◐ Theme</button></nav>\n<main>\n{main}\n</main>\n<script src=\"/preview.js\"></script></body></html>\n",
         escape(title)
     )
 }

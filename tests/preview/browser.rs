@@ -594,6 +594,17 @@ async fn a_brief_containing_a_script_tag_shows_it_as_text() {
         json!([1, 0]),
         "only the page's own script, no image"
     );
+    // And were anything to get past the escaping, the page's policy runs no script of it.
+    let answer = reqwest::get(preview.view("/round 6"))
+        .await
+        .expect("the page over HTTP");
+    let policy = answer
+        .headers()
+        .get("content-security-policy")
+        .and_then(|p| p.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(policy.contains("script-src 'self'"), "{policy}");
 
     browser.close().await;
     preview.stop().await;

@@ -45,7 +45,12 @@ fn the_pages_load_nothing_from_the_network() {
         shipped(|s| pages::view(s, "/round 5")),
         shipped(|s| pages::view(s, "/rounds")),
     ] {
-        assert!(!html.contains(" src="), "nothing embedded from elsewhere");
+        assert_eq!(
+            html.matches(" src=").count(),
+            1,
+            "one script, and nothing else embedded"
+        );
+        assert!(html.contains("<script src=\"/preview.js\"></script>"));
         assert_eq!(html.matches("<link ").count(), 1);
         assert!(html.contains("<link rel=\"stylesheet\" href=\"/style.css\">"));
         assert!(!html.contains("@import"));
