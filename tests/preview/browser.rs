@@ -137,10 +137,14 @@ impl Browser {
             client: None,
             _profile: profile,
         };
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
+        // A Chromium that hangs at start fails the test rather than holding up CI.
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(capabilities);
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let session = builder.connect(&webdriver);
+        let client = tokio::time::timeout(Duration::from_secs(30), session)
             .await
+            .expect("Chromium starts within 30 s")
             .expect("a Chromium session");
         browser.client = Some(client);
         browser
