@@ -14,6 +14,7 @@ pub mod library;
 pub mod limits;
 pub mod live;
 pub mod logs;
+pub mod preview;
 pub mod reply;
 pub mod rest;
 pub mod transport;
@@ -44,6 +45,10 @@ mod layers {
             ],
         ),
         ("cli", &["commands", "reply", "library", "config", "limits"]),
+        (
+            "preview",
+            &["cli", "live", "commands", "reply", "library", "limits"],
+        ),
     ];
 
     fn sources(path: &Path, found: &mut Vec<std::path::PathBuf>) {

@@ -107,6 +107,15 @@ enum Command {
         #[arg(long)]
         round: u32,
     },
+    /// A local web page of every card as Discord shows it, refreshed on every save.
+    Preview {
+        /// Address and port; other machines cannot reach the default.
+        #[arg(long, value_name = "ADDR", default_value = briefbot::preview::DEFAULT_LISTEN)]
+        listen: std::net::SocketAddr,
+        /// Listen on an address other machines can reach (the page asks no one who they are).
+        #[arg(long)]
+        allow_remote: bool,
+    },
     /// Write a new round file with placeholders to fill in.
     New {
         /// The track, such as `syria-israel` (default: `default_track` from the config).
@@ -401,6 +410,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Preview {
+            listen,
+            allow_remote,
+        } => {
+            logs::init(log_format(cli.log_format));
+            briefbot::preview::check_listen(listen, allow_remote)?;
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            runtime.block_on(async {
+                let reloader =
+                    briefbot::preview::open(&config.briefs_dir, config.load_options()).await;
+                let listener = briefbot::preview::bind(listen).await?;
+                let addr = listener.local_addr().unwrap_or(listen);
+                println!(
+                    "previewing {} at http://{addr}/",
+                    config.briefs_dir.display()
+                );
+                briefbot::preview::serve(listener, reloader, stop_on_signals()).await
+            })?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::New {
             track,

@@ -1,0 +1,615 @@
+//! The preview page in headless Chromium: the round-5 card, a button press, a save that
+//! shows by itself, a broken file's diagnostic, and a brief's `<script>` shown as text.
+//! Chromium and chromedriver are required: without them these tests fail, naming the
+//! Debian packages that provide them (`.ci/run` installs them).
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use crate::common;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long a save may take to show on an open page: the issue asks for a second; the rest
+/// is slack for a loaded CI machine.
+const LIVE: Duration = Duration::from_secs(2);
+
+/// The preview server on a free loopback port, serving (and watching) `dir`.
+struct Preview {
+    addr: SocketAddr,
+    stop: CancellationToken,
+    served: tokio::task::JoinHandle<()>,
+}
+
+impl Preview {
+    async fn start(dir: &Path) -> Preview {
+        let reloader = briefbot::preview::open(dir, common::shipped_options()).await;
+        let listener = briefbot::preview::bind(([127, 0, 0, 1], 0).into())
+            .await
+            .expect("bind the preview");
+        let addr = listener.local_addr().expect("its address");
+        let stop = CancellationToken::new();
+        let served = tokio::spawn({
+            let stop = stop.clone();
+            async move {
+                briefbot::preview::serve(listener, reloader, stop)
+                    .await
+                    .expect("the preview serves");
+            }
+        });
+        Preview { addr, stop, served }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn view(&self, line: &str) -> String {
+        let query: String = line
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        self.url(&format!("/view?cmd={query}"))
+    }
+
+    /// Stops the server; the open page's event stream ends with it.
+    async fn stop(self) {
+        self.stop.cancel();
+        tokio::time::timeout(Duration::from_secs(5), self.served)
+            .await
+            .expect("the preview stops within 5 s")
+            .expect("the preview task");
+    }
+}
+
+/// Headless Chromium behind its own chromedriver, with a fresh profile; both end on drop.
+struct Browser {
+    driver: Child,
+    client: Option<Client>,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+            .into_iter()
+            .filter(|path| !Path::new(path).exists())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "the preview's browser tests need headless Chromium and chromedriver, and {} \
+             missing: install the Debian packages `chromium` and `chromium-driver` \
+             (apt-get install chromium chromium-driver), as .ci/run does",
+            missing.join(" and ")
+        );
+        let port = free_port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "chromedriver did not listen on port {port} within 15 s"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let profile = tempfile::tempdir().expect("a profile folder");
+        // Without these Chromium waits on lookups of a closed network and on a sandbox it
+        // cannot have as root.
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1024,1400",
+            &format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!("a JSON object")
+        };
+        let mut browser = Browser {
+            driver,
+            client: None,
+            _profile: profile,
+        };
+        // A Chromium that hangs at start fails the test rather than holding up CI.
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(capabilities);
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let session = builder.connect(&webdriver);
+        let client = tokio::time::timeout(Duration::from_secs(30), session)
+            .await
+            .expect("Chromium starts within 30 s")
+            .expect("a Chromium session");
+        browser.client = Some(client);
+        browser
+    }
+
+    fn page(&self) -> &Client {
+        self.client.as_ref().expect("a session")
+    }
+
+    async fn close(mut self) {
+        if let Some(client) = self.client.take() {
+            let _ = client.close().await;
+        }
+    }
+
+    /// The text of every element `css` matches, or nothing while the page is (re)loading.
+    async fn texts(&self, css: &str) -> Vec<String> {
+        let Ok(found) = self.page().find_all(Locator::Css(css)).await else {
+            return Vec::new();
+        };
+        let mut texts = Vec::new();
+        for element in found {
+            match element.text().await {
+                Ok(text) => texts.push(text),
+                Err(_) => return Vec::new(),
+            }
+        }
+        texts
+    }
+
+    /// Waits up to `limit` for `check` on the texts `css` matches; how long it took.
+    async fn until(
+        &self,
+        what: &str,
+        css: &str,
+        limit: Duration,
+        check: impl Fn(&[String]) -> bool,
+    ) -> Duration {
+        let started = Instant::now();
+        loop {
+            let texts = self.texts(css).await;
+            if check(&texts) {
+                return started.elapsed();
+            }
+            assert!(
+                started.elapsed() < limit,
+                "timed out after {limit:?} waiting for {what}; `{css}` reads {texts:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Leaves a mark in the page's window, which only a reload of the page removes.
+    async fn mark(&self) {
+        self.page()
+            .execute("window.briefbotMark = true; return true;", vec![])
+            .await
+            .expect("mark the page");
+    }
+
+    async fn still_marked(&self) -> bool {
+        self.page()
+            .execute("return window.briefbotMark === true;", vec![])
+            .await
+            .expect("read the mark")
+            == json!(true)
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Where the screenshot is kept: the cargo target folder.
+fn artifact(name: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| common::repo("target"));
+    std::fs::create_dir_all(&target).expect("the target folder");
+    target.join(name)
+}
+
+const ROUND_5: &str = "Paris round ends with a proposal for a joint, demilitarized economic zone";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_5_card_shows_its_title_fields_and_buttons() {
+    let (_tmp, briefs) = common::shipped_copy();
+    let preview = Preview::start(&briefs).await;
+    let browser = Browser::start().await;
+    browser
+        .page()
+        .goto(&preview.view("/round 5"))
+        .await
+        .expect("open /round 5");
+
+    assert_eq!(browser.texts(".embed-title").await, [ROUND_5]);
+    let fields = browser.texts(".embed-field .field-name").await;
+    for name in ["Key points", "Status", "Where the parties stand", "Sources"] {
+        assert!(
+            fields.iter().any(|f| f == name),
+            "no {name} field: {fields:?}"
+        );
+    }
+    assert_eq!(
+        browser.texts(".action-row .button").await,
+        ["◀ Previous", "Next ▶", "Positions", "Author", "More"]
+    );
+    let disabled = browser.texts(".button.disabled").await;
+    assert_eq!(
+        disabled,
+        ["◀ Previous", "Next ▶"],
+        "only round 5 is shipped"
+    );
+    assert!(
+        browser
+            .texts(".embed-footer")
+            .await
+            .iter()
+            .any(|f| f.contains("Omar Safadi"))
+    );
+
+    let card = browser
+        .page()
+        .find(Locator::Css("article.message"))
+        .await
+        .expect("the card");
+    let png = card.screenshot().await.expect("a screenshot of the card");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    std::fs::write(artifact("preview-round-5.png"), png).expect("keep the screenshot");
+
+    browser.close().await;
+    preview.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_theme_toggle_switches_between_discords_light_and_dark() {
+    let (_tmp, briefs) = common::shipped_copy();
+    let preview = Preview::start(&briefs).await;
+    let browser = Browser::start().await;
+    browser
+        .page()
+        .goto(&preview.view("/round 5"))
+        .await
+        .expect("open /round 5");
+    let colours = "var s = getComputedStyle; return [s(document.documentElement).backgroundColor, \
+                   s(document.querySelector('.embed')).backgroundColor];";
+    let before = browser
+        .page()
+        .execute(colours, vec![])
+        .await
+        .expect("colours");
+    let light = json!(["rgb(255, 255, 255)", "rgb(242, 243, 245)"]);
+    let dark = json!(["rgb(49, 51, 56)", "rgb(43, 45, 49)"]);
+    assert!(before == light || before == dark, "{before}");
+    browser
+        .page()
+        .find(Locator::Id("theme"))
+        .await
+        .expect("the toggle")
+        .click()
+        .await
+        .expect("toggle the theme");
+    let after = browser
+        .page()
+        .execute(colours, vec![])
+        .await
+        .expect("colours");
+    assert_eq!(after, if before == light { dark } else { light });
+
+    browser.close().await;
+    preview.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_card_fits_a_phone_screen() {
+    let (_tmp, briefs) = common::shipped_copy();
+    let preview = Preview::start(&briefs).await;
+    let browser = Browser::start().await;
+    browser
+        .page()
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    browser
+        .page()
+        .goto(&preview.view("/round 5"))
+        .await
+        .expect("open /round 5");
+    let widths = browser
+        .page()
+        .execute(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .expect("the page's widths");
+    assert_eq!(widths[0], widths[1], "no sideways scrolling: {widths}");
+
+    browser.close().await;
+    preview.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pressing_positions_shows_the_positions_view() {
+    let (_tmp, briefs) = common::shipped_copy();
+    let preview = Preview::start(&briefs).await;
+    let browser = Browser::start().await;
+    browser
+        .page()
+        .goto(&preview.view("/round 5"))
+        .await
+        .expect("open /round 5");
+    let positions = browser
+        .page()
+        .find(Locator::Css(
+            "a.button[data-custom-id='round:syria-israel:5:positions']",
+        ))
+        .await
+        .expect("the Positions button");
+    positions.click().await.expect("press Positions");
+
+    let expected = common::shipped();
+    let reply = briefbot::commands::respond(
+        &expected,
+        &briefbot::commands::Request::press("round:syria-israel:5:positions"),
+    )
+    .fit()
+    .to_json();
+    let title = reply["data"]["embeds"][0]["title"]
+        .as_str()
+        .expect("the positions view has a title")
+        .to_string();
+    browser
+        .until("the positions view", ".embed-title", LIVE, |t| {
+            t == [title.clone()]
+        })
+        .await;
+    let fields = browser.texts(".field-name").await;
+    for party in ["United States", "Israel", "Syria"] {
+        assert!(
+            fields.iter().any(|f| f.contains(party)),
+            "no {party} in {fields:?}"
+        );
+    }
+    assert!(
+        browser
+            .texts(".note")
+            .await
+            .iter()
+            .any(|n| n.contains("updated in place")),
+        "a press updates the message it sits on"
+    );
+
+    browser.close().await;
+    preview.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_results_turn_their_page_as_in_discord() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    common::copy_tree(&common::repo("tests/fixtures/briefs-search"), tmp.path());
+    let preview = Preview::start(tmp.path()).await;
+    let browser = Browser::start().await;
+    browser
+        .page()
+        .goto(&preview.view("/search israel"))
+        .await
+        .expect("open /search israel");
+    assert_eq!(
+        browser.texts(".embed-footer").await,
+        ["9 rounds match · page 1 of 2"]
+    );
+    // The page button reads the query from the message's title, as Discord sends it.
+    browser
+        .page()
+        .find(Locator::Css("a.button[data-custom-id='search::2']"))
+        .await
+        .expect("the More ▶ button")
+        .click()
+        .await
+        .expect("press More ▶");
+    browser
+        .until("page 2", ".embed-footer", LIVE, |f| {
+            f == ["9 rounds match · page 2 of 2"]
+        })
+        .await;
+    assert_eq!(browser.texts(".embed-title").await[0], "🔎 israel");
+
+    browser.close().await;
+    preview.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_edit_appears_within_a_second_without_a_manual_reload() {
+    let (_tmp, briefs) = common::shipped_copy();
+    let preview = Preview::start(&briefs).await;
+    let browser = Browser::start().await;
+    browser
+        .page()
+        .goto(&preview.view("/round 5"))
+        .await
+        .expect("open /round 5");
+    assert_eq!(browser.texts(".embed-title").await, [ROUND_5]);
+    browser.mark().await;
+
+    let file = briefs.join("syria-israel/05-paris.md");
+    let shipped = std::fs::read_to_string(&file).expect("round 5");
+    let edited = shipped.replacen(ROUND_5, "Paris round, as corrected on save", 1);
+    std::fs::write(&file, edited).expect("save the edit");
+
+    let took = browser
+        .until("the edited title", ".embed-title", LIVE, |t| {
+            t == ["Paris round, as corrected on save"]
+        })
+        .await;
+    assert!(
+        !browser.still_marked().await,
+        "the page reloaded itself (the mark is gone)"
+    );
+    assert!(took <= LIVE, "shown after {took:?}");
+
+    browser.close().await;
+    preview.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_file_shows_its_diagnostic_until_it_is_fixed() {
+    let (_tmp, briefs) = common::shipped_copy();
+    let preview = Preview::start(&briefs).await;
+    let browser = Browser::start().await;
+    browser
+        .page()
+        .goto(&preview.view("/round 5"))
+        .await
+        .expect("open /round 5");
+
+    let file = briefs.join("syria-israel/05-paris.md");
+    let shipped = std::fs::read_to_string(&file).expect("round 5");
+    let line = shipped
+        .lines()
+        .position(|l| l.starts_with("summary = "))
+        .expect("a summary line")
+        + 1;
+    std::fs::write(&file, shipped.replacen("summary = ", "sumary = ", 1)).expect("break it");
+
+    let at = format!("05-paris.md:{line}:1");
+    browser
+        .until("the diagnostic", ".diagnostic .position", LIVE, |p| {
+            p.iter().any(|p| p.ends_with(&at))
+        })
+        .await;
+    let report = browser.texts(".diagnostic pre").await.join("\n");
+    assert!(report.contains("sumary"), "{report}");
+    assert!(
+        report.contains(&format!("{line} │ sumary = ")),
+        "the marked source line: {report}"
+    );
+    assert!(
+        browser.texts(".embed").await.is_empty(),
+        "no card meanwhile"
+    );
+
+    std::fs::write(&file, &shipped).expect("fix it");
+    browser
+        .until("the card again", ".embed-title", LIVE, |t| t == [ROUND_5])
+        .await;
+
+    browser.close().await;
+    preview.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_folder_broken_at_start_opens_on_its_mistakes() {
+    let (_tmp, briefs) = common::shipped_copy();
+    let file = briefs.join("syria-israel/05-paris.md");
+    let shipped = std::fs::read_to_string(&file).expect("round 5");
+    std::fs::write(
+        &file,
+        shipped.replacen("round = 5\n", "round = \"five\"\n", 1),
+    )
+    .expect("break it");
+    let preview = Preview::start(&briefs).await;
+    let browser = Browser::start().await;
+    browser
+        .page()
+        .goto(&preview.url("/"))
+        .await
+        .expect("open the index");
+    let positions = browser.texts(".diagnostic .position").await;
+    assert!(
+        positions.iter().any(|p| p.ends_with("05-paris.md:3:9")),
+        "{positions:?}"
+    );
+
+    std::fs::write(&file, &shipped).expect("fix it");
+    browser
+        .until("the index's rounds", "ol.rounds a", LIVE, |links| {
+            links.iter().any(|l| l.contains(ROUND_5))
+        })
+        .await;
+
+    browser.close().await;
+    preview.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_brief_containing_a_script_tag_shows_it_as_text() {
+    let (_tmp, briefs) = common::shipped_copy();
+    let hostile = "<script>alert(1)</script> Geneva";
+    let brief = common::round_brief(6, hostile).replacen(
+        "The fifth round of US-mediated",
+        "<script>alert(2)</script><img src=x onerror=alert(3)> The fifth round of US-mediated",
+        1,
+    );
+    std::fs::write(briefs.join("syria-israel/06-geneva.md"), brief).expect("write round 6");
+    let preview = Preview::start(&briefs).await;
+    let browser = Browser::start().await;
+    browser
+        .page()
+        .goto(&preview.view("/round 6"))
+        .await
+        .expect("open /round 6");
+
+    assert_eq!(browser.texts(".embed-title").await, [hostile]);
+    let description = browser.texts(".embed-description").await.join("");
+    assert!(
+        description.contains("<script>alert(2)</script><img src=x onerror=alert(3)>"),
+        "{description}"
+    );
+    let counts = browser
+        .page()
+        .execute(
+            "return [document.querySelectorAll('script').length, \
+             document.querySelectorAll('main img').length];",
+            vec![],
+        )
+        .await
+        .expect("count the scripts");
+    assert_eq!(
+        counts,
+        json!([1, 0]),
+        "only the page's own script, no image"
+    );
+    // And were anything to get past the escaping, the page's policy runs no script of it.
+    let answer = reqwest::get(preview.view("/round 6"))
+        .await
+        .expect("the page over HTTP");
+    let policy = answer
+        .headers()
+        .get("content-security-policy")
+        .and_then(|p| p.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(policy.contains("script-src 'self'"), "{policy}");
+
+    browser.close().await;
+    preview.stop().await;
+}
