@@ -516,8 +516,20 @@ impl Library {
         if self.next_publication().is_none_or(|next| now < next) {
             return None;
         }
-        let (held, lifted): (Vec<Held>, Vec<Held>) =
-            self.held.iter().cloned().partition(|h| h.why.holds_at(now));
+        Some(self.lifting(|held| !held.why.holds_at(now)))
+    }
+
+    /// This snapshot with every held round served too, drafts and embargoes alike: how the
+    /// rounds members cannot see yet will look, for `briefbot preview`. Never served to
+    /// members.
+    pub fn with_held_served(&self) -> Library {
+        self.lifting(|_| true)
+    }
+
+    /// This snapshot with the held rounds that `lift` picks served.
+    fn lifting(&self, lift: impl Fn(&Held) -> bool) -> Library {
+        let (lifted, held): (Vec<Held>, Vec<Held>) =
+            self.held.iter().cloned().partition(|h| lift(h));
         let rounds = self
             .tracks
             .iter()
@@ -532,11 +544,12 @@ impl Library {
             Some(&self.search),
         );
         library.counts = Counts {
+            drafts: held.iter().filter(|h| h.why == Hold::Draft).count(),
             embargoed: held.iter().filter(|h| h.why != Hold::Draft).count(),
             ..self.counts
         };
         library.held = held;
-        Some(library)
+        library
     }
 
     /// The `wanted` best rounds for a query, in one track or all (see `search::Mode`).

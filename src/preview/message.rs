@@ -18,9 +18,9 @@ const STYLES: [(u64, &str); 4] = [
     (4, "danger"),
 ];
 
-/// One interaction response as the page shows it; `pressable` turns enabled buttons into
-/// links that press them.
-pub fn response(json: &Value, pressable: bool) -> String {
+/// One interaction response as the page shows it; `pressable`, the press page's path, turns
+/// enabled buttons into links that press them.
+pub fn response(json: &Value, pressable: Option<&str>) -> String {
     let data = &json["data"];
     let updates = json["type"].as_u64() == Some(UPDATE_MESSAGE);
     let ephemeral = data["flags"].as_u64().is_some_and(|f| f & EPHEMERAL != 0);
@@ -132,7 +132,7 @@ fn columns(fields: &[Value]) -> Vec<usize> {
     spans
 }
 
-fn action_row(row: &Value, carried: &str, pressable: bool) -> String {
+fn action_row(row: &Value, carried: &str, pressable: Option<&str>) -> String {
     let mut html = String::from("<div class=\"action-row\">\n");
     for button in row["components"].as_array().into_iter().flatten() {
         let style = button["style"].as_u64().unwrap_or(2);
@@ -143,21 +143,22 @@ fn action_row(row: &Value, carried: &str, pressable: bool) -> String {
         let label = escape(button["label"].as_str().unwrap_or_default());
         let custom_id = button["custom_id"].as_str().unwrap_or_default();
         let disabled = button["disabled"].as_bool() == Some(true);
-        if disabled || !pressable {
+        let press = pressable.filter(|_| !disabled);
+        if let Some(press) = press {
+            // The press carries the title of the message's first embed, as Discord's does.
+            html.push_str(&format!(
+                "<a class=\"button {class}\" role=\"button\" data-custom-id=\"{}\" \
+                 href=\"{press}?id={}&amp;carried={}\">{label}</a>\n",
+                escape(custom_id),
+                escape(&query_escape(custom_id)),
+                escape(&query_escape(carried)),
+            ));
+        } else {
             html.push_str(&format!(
                 "<span class=\"button {class}{}\" role=\"button\" aria-disabled=\"{disabled}\" \
                  data-custom-id=\"{}\">{label}</span>\n",
                 if disabled { " disabled" } else { "" },
                 escape(custom_id),
-            ));
-        } else {
-            // The press carries the title of the message's first embed, as Discord's does.
-            html.push_str(&format!(
-                "<a class=\"button {class}\" role=\"button\" data-custom-id=\"{}\" \
-                 href=\"/press?id={}&amp;carried={}\">{label}</a>\n",
-                escape(custom_id),
-                escape(&query_escape(custom_id)),
-                escape(&query_escape(carried)),
             ));
         }
     }
@@ -211,7 +212,7 @@ mod tests {
             {"type": 2, "style": 2, "label": "◀", "custom_id": "a", "disabled": true},
             {"type": 2, "style": 1, "label": "Go", "custom_id": "b:1", "disabled": false}
         ]}]}});
-        let html = response(&reply, true);
+        let html = response(&reply, Some("/press"));
         assert!(html.contains("Only you can see this"), "{html}");
         assert!(html.contains("message updated in place"), "{html}");
         assert!(

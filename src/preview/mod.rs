@@ -119,13 +119,16 @@ struct Shared {
 }
 
 /// The preview's routes: `/` (index), `/view?cmd=…` (a command line's reply),
-/// `/press?id=…&carried=…` (a button press), `/events` (server-sent events, one per reload)
+/// `/press?id=…&carried=…` (a button press), the same two under `/held/` with the drafts and
+/// embargoed rounds served too, `/events` (server-sent events, one per reload),
 /// `/style.css` and `/preview.js`.
 pub fn router(reloader: Arc<Reloader>, stop: CancellationToken) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/view", get(view))
         .route("/press", get(press))
+        .route("/held/view", get(held_view))
+        .route("/held/press", get(held_press))
         .route("/events", get(events))
         .route("/style.css", get(style))
         .route("/preview.js", get(script))
@@ -134,11 +137,19 @@ pub fn router(reloader: Arc<Reloader>, stop: CancellationToken) -> Router {
 
 /// The page of whatever the reloader last saw: the snapshot it serves, or its mistakes.
 fn render(reloader: &Reloader, page: impl FnOnce(&Snapshot) -> String) -> Response {
+    render_as(reloader, false, page)
+}
+
+/// The same, with `held` the snapshot's drafts and embargoed rounds served as well: how
+/// they will look once published.
+fn render_as(reloader: &Reloader, held: bool, page: impl FnOnce(&Snapshot) -> String) -> Response {
     let status = reloader.subscribe().borrow().clone();
+    let with_held = held.then(|| status.serving.with_held_served());
     let snapshot = Snapshot {
-        library: &status.serving,
+        library: with_held.as_ref().unwrap_or(&status.serving),
         failure: status.failure.as_deref(),
         generation: status.generation,
+        held,
     };
     (
         [(header::CONTENT_SECURITY_POLICY, POLICY)],
@@ -169,6 +180,20 @@ struct PressQuery {
 
 async fn press(State(shared): State<Shared>, Query(query): Query<PressQuery>) -> Response {
     render(&shared.reloader, |s| {
+        pages::press(s, &query.id, query.carried.as_deref())
+    })
+}
+
+async fn held_view(
+    State(shared): State<Shared>,
+    Query(query): Query<ViewQuery>,
+) -> impl IntoResponse {
+    let line = query.cmd.unwrap_or_else(|| "/latest".to_string());
+    render_as(&shared.reloader, true, |s| pages::view(s, &line))
+}
+
+async fn held_press(State(shared): State<Shared>, Query(query): Query<PressQuery>) -> Response {
+    render_as(&shared.reloader, true, |s| {
         pages::press(s, &query.id, query.carried.as_deref())
     })
 }

@@ -3,7 +3,7 @@
 //! snapshot, so the pages are snapshot-tested without a server or a browser.
 
 use crate::commands::{self, Request};
-use crate::library::{Failure, Library, Track};
+use crate::library::{Failure, Held, Hold, Library, Track};
 use crate::reply::Reply;
 
 use super::markdown::escape;
@@ -14,6 +14,19 @@ pub struct Snapshot<'a> {
     pub library: &'a Library,
     pub failure: Option<&'a Failure>,
     pub generation: u64,
+    /// Whether `library` serves the held rounds (drafts, embargoes) too: the pages under
+    /// `/held/`, which say so, and whose buttons stay there.
+    pub held: bool,
+}
+
+impl Snapshot<'_> {
+    fn paths(&self) -> (&'static str, &'static str) {
+        if self.held {
+            ("/held/view", "/held/press")
+        } else {
+            ("/view", "/press")
+        }
+    }
 }
 
 /// The index: every track, every round, and a link to each view of them.
@@ -22,7 +35,7 @@ pub fn index(snapshot: &Snapshot) -> String {
         return mistakes(snapshot.generation, failure);
     }
     let mut main = String::from("<h1>Every card, as Discord shows it</h1>");
-    main.push_str(&search_form(""));
+    main.push_str(&search_form(snapshot.paths().0, ""));
     main.push_str(&links(&[("/about", "/about"), ("/author", "/author")]));
     let tracks = snapshot.library.tracks();
     if tracks.is_empty() {
@@ -31,7 +44,53 @@ pub fn index(snapshot: &Snapshot) -> String {
     for track in tracks {
         main.push_str(&track_section(track));
     }
+    main.push_str(&held_section(snapshot.library.held()));
     shell("briefbot preview", snapshot.generation, &main)
+}
+
+/// The rounds members cannot see yet, each marked with why, linked to its card as it will
+/// look once served.
+fn held_section(held: &[Held]) -> String {
+    if held.is_empty() {
+        return String::new();
+    }
+    let mut html = String::from(
+        "<section class=\"track held\"><h2>Not served yet</h2>\
+         <p class=\"muted\">Drafts and embargoed briefs: checked like every brief, never shown \
+         to members until they are published.</p><ol class=\"rounds\">",
+    );
+    for Held { round, why } in held {
+        let badge = match why {
+            Hold::Draft => "<span class=\"badge draft\">Draft</span>".to_string(),
+            Hold::Until(moment) => format!(
+                "<span class=\"badge embargo\">Embargoed until {}</span>",
+                escape(&moment.to_string())
+            ),
+        };
+        html.push_str(&format!(
+            "\n<li>{badge} <a href=\"{}\">Round {} of {}: {}</a></li>",
+            held_view_href(&format!("/round {} track:{}", round.number, round.track)),
+            round.number,
+            escape(&round.track),
+            escape(&round.title),
+        ));
+    }
+    html.push_str("</ol></section>");
+    html
+}
+
+fn held_view_href(line: &str) -> String {
+    format!("/held/view?cmd={}", escape(&query_escape(line)))
+}
+
+/// The banner of the pages that show held rounds as served.
+fn held_banner(snapshot: &Snapshot) -> String {
+    if !snapshot.held {
+        return String::new();
+    }
+    "<p class=\"banner held\">Drafts and embargoed rounds are shown here as they will look \
+     once published; members cannot see them yet.</p>"
+        .to_string()
 }
 
 fn track_section(track: &Track) -> String {
@@ -68,12 +127,13 @@ pub fn view(snapshot: &Snapshot, line: &str) -> String {
         Ok(request) => commands::respond(snapshot.library, &request),
         Err(error) => commands::bad_request(&error),
     };
-    let mut main = search_form(line);
+    let mut main = held_banner(snapshot);
+    main.push_str(&search_form(snapshot.paths().0, line));
     main.push_str(&format!(
         "<p class=\"used\"><span class=\"muted\">used</span> <code>{}</code></p>",
         escape(line)
     ));
-    main.push_str(&response(&reply.fit().to_json(), true));
+    main.push_str(&response(&reply.fit().to_json(), Some(snapshot.paths().1)));
     shell(
         &format!("{line} · briefbot preview"),
         snapshot.generation,
@@ -97,12 +157,13 @@ pub fn press(snapshot: &Snapshot, custom_id: &str, carried: Option<&str>) -> Str
         Reply::Message { .. } => "The press is answered with a new message:",
         Reply::Choices(_) => "The press is answered with choices:",
     };
-    let mut main = search_form("");
+    let mut main = held_banner(snapshot);
+    main.push_str(&search_form(snapshot.paths().0, ""));
     main.push_str(&format!(
         "<p class=\"used\"><span class=\"muted\">pressed</span> <code>{}</code> · {what}</p>",
         escape(custom_id)
     ));
-    main.push_str(&response(&reply.fit().to_json(), true));
+    main.push_str(&response(&reply.fit().to_json(), Some(snapshot.paths().1)));
     shell(
         &format!("{custom_id} · briefbot preview"),
         snapshot.generation,
@@ -172,10 +233,10 @@ fn view_href(line: &str) -> String {
     escape(&format!("/view?cmd={}", query_escape(line)))
 }
 
-fn search_form(line: &str) -> String {
+fn search_form(action: &str, line: &str) -> String {
     let value = if line.is_empty() { "/search " } else { line };
     format!(
-        "<form class=\"ask\" action=\"/view\" method=\"get\"><label for=\"cmd\">Command</label>\
+        "<form class=\"ask\" action=\"{action}\" method=\"get\"><label for=\"cmd\">Command</label>\
          <input id=\"cmd\" name=\"cmd\" value=\"{}\" autocomplete=\"off\" spellcheck=\"false\">\
          <button type=\"submit\">Send</button></form>",
         escape(value)

@@ -10,6 +10,7 @@ fn shipped<T>(page: impl FnOnce(&Snapshot) -> T) -> T {
         library: &library,
         failure: None,
         generation: 0,
+        held: false,
     })
 }
 
@@ -55,4 +56,63 @@ fn the_pages_load_nothing_from_the_network() {
         assert!(html.contains("<link rel=\"stylesheet\" href=\"/style.css\">"));
         assert!(!html.contains("@import"));
     }
+}
+
+/// The pages of the drafts fixture: round 5 published, round 6 a draft ("marzipan"), round 7
+/// embargoed until 2099 ("quetzal"); `held` picks the pages under `/held/`.
+fn drafts_page<T>(held: bool, page: impl FnOnce(&Snapshot) -> T) -> T {
+    let served = common::load(
+        &common::repo("tests/fixtures/briefs-drafts"),
+        "syria-israel",
+    );
+    let with_held = served.with_held_served();
+    page(&Snapshot {
+        library: if held { &with_held } else { &served },
+        failure: None,
+        generation: 0,
+        held,
+    })
+}
+
+#[test]
+fn the_index_marks_drafts_and_embargoed_rounds_and_links_their_cards() {
+    let html = drafts_page(false, pages::index);
+    let held = &html[html
+        .find("Not served yet")
+        .expect("a section of held rounds")..];
+    assert!(
+        held.contains(
+            "<span class=\"badge draft\">Draft</span> <a href=\"/held/view?cmd=%2Fround%206%20track%3Asyria-israel\">Round 6 of syria-israel: Geneva round drafts the marzipan accord</a>"
+        ),
+        "{held}"
+    );
+    assert!(
+        held.contains("<span class=\"badge embargo\">Embargoed until 2099-01-07T09:00:00Z</span>"),
+        "{held}"
+    );
+    // The served part of the page knows nothing of them.
+    let served = &html[..html.find("Not served yet").unwrap_or(0)];
+    assert!(!served.contains("marzipan") && !served.contains("quetzal"));
+}
+
+#[test]
+fn a_held_rounds_card_is_shown_as_it_will_look_with_its_buttons_kept_among_held_pages() {
+    // As members see it: no such round.
+    let served = drafts_page(false, |s| pages::view(s, "/round 6"));
+    assert!(served.contains("Only you can see this"), "{served}");
+    assert!(!served.contains("marzipan accord</"), "{served}");
+    // On the held pages: the card, under a banner saying members cannot see it yet.
+    let held = drafts_page(true, |s| pages::view(s, "/round 6"));
+    assert!(held.contains("members cannot see them yet"), "{held}");
+    assert!(
+        held.contains("Geneva round drafts the marzipan accord"),
+        "{held}"
+    );
+    assert!(held.contains("href=\"/held/press?id="), "{held}");
+    assert!(!held.contains("href=\"/press?id="), "{held}");
+    let pressed = drafts_page(true, |s| {
+        pages::press(s, "round:syria-israel:7:positions", None)
+    });
+    assert!(!pressed.contains("Only you can see this"), "{pressed}");
+    assert!(pressed.contains("members cannot see them yet"), "{pressed}");
 }
