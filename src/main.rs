@@ -1,7 +1,7 @@
 //! The `briefbot` command line: parses arguments and calls the library. Every subcommand's
 //! logic lives in the crate, where tests reach it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -159,8 +159,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// The config file, or built-in defaults for `check DIR` when no config file was named and
-/// none is in the current folder: an editors' CI may check a briefs folder on its own.
+/// The config file; or, when none was named and none is in the current folder, built-in
+/// defaults for `check DIR` (an editors' CI may check a briefs folder on its own), and the
+/// environment alone for `run` and `serve` (a container often has no config file).
 fn load_config(cli: &Cli) -> Result<Config, ConfigError> {
     let explicit = cli.config.is_some();
     let path = cli
@@ -178,15 +179,46 @@ fn load_config(cli: &Cli) -> Result<Config, ConfigError> {
         {
             Ok(Config::defaults())
         }
+        Err(ConfigError::NotFound { .. })
+            if !explicit
+                && matches!(
+                    cli.command,
+                    None | Some(Command::Run | Command::Serve { .. })
+                ) =>
+        {
+            Config::from_env(|var| std::env::var(var).ok())
+        }
         other => other,
     }
 }
 
+/// The first line of a running bot's log: which briefbot started, and where its settings
+/// come from.
+fn log_start(cli: &Cli) {
+    let settings = match &cli.config {
+        Some(path) => path.display().to_string(),
+        None if Path::new("config.toml").exists() => "config.toml".to_string(),
+        None => "the environment (no config.toml)".to_string(),
+    };
+    info!(
+        version = env!("CARGO_PKG_VERSION"),
+        %settings,
+        "briefbot {} starting",
+        env!("CARGO_PKG_VERSION")
+    );
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = load_config(&cli)?;
+    if matches!(
+        cli.command,
+        None | Some(Command::Run | Command::Serve { .. })
+    ) {
+        logs::init(log_format(cli.log_format));
+        log_start(&cli);
+    }
     match cli.command.unwrap_or(Command::Run) {
         Command::Run => {
-            logs::init(log_format(cli.log_format));
             // The token is checked before anything connects; it is never logged.
             let token = Token::from_env()?;
             let (runtime, hangups) = runtime()?;
@@ -230,7 +262,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { listen } => {
-            logs::init(log_format(cli.log_format));
             let key = PublicKey::from_env_or(config.discord.public_key.as_deref())?;
             // Posting announcements needs the bot token; answering over HTTP does not, and
             // without it follow roles cannot be given (a member who asks is told so).

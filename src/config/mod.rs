@@ -233,6 +233,17 @@ impl Config {
                     message: format!("expected a whole number such as 3, found \"{limit}\""),
                 })?;
         }
+        if let Some(url) = env("BRIEFBOT_API_URL").filter(|u| !u.trim().is_empty()) {
+            let url = url.trim().to_string();
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError::Env {
+                    var: "BRIEFBOT_API_URL",
+                    message: format!("must start with http:// or https://, found \"{url}\""),
+                });
+            }
+            self.discord.api_url = Some(url);
+        }
+        self.apply_env_lists(&env)?;
         if let Some(ids) = env("BRIEFBOT_GUILD_IDS") {
             self.discord.guild_ids = ids
                 .split(',')
@@ -242,6 +253,84 @@ impl Config {
                 .collect::<Result<_, _>>()?;
         }
         Ok(())
+    }
+
+    /// The lists and tables of `[announce]` and `[[follow]]` from variables: each replaces
+    /// the file's, as a whole. Items are separated by commas, and a table's fields by colons:
+    /// `BRIEFBOT_ANNOUNCE_TARGETS="222:thread,333:forum"`,
+    /// `BRIEFBOT_FOLLOW="444:syria-israel:555"` (server, track, role).
+    fn apply_env_lists(
+        &mut self,
+        env: &impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        let items = |var: &str| -> Option<Vec<String>> {
+            env(var).map(|value| {
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+        };
+        if let Some(ids) = items("BRIEFBOT_ANNOUNCE_CHANNELS") {
+            self.announce.channels = ids
+                .iter()
+                .map(|id| parse_snowflake("BRIEFBOT_ANNOUNCE_CHANNELS", id))
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(id) = env("BRIEFBOT_ERRORS_CHANNEL").filter(|v| !v.trim().is_empty()) {
+            self.announce.errors_channel = Some(parse_snowflake("BRIEFBOT_ERRORS_CHANNEL", &id)?);
+        }
+        if let Some(targets) = items("BRIEFBOT_ANNOUNCE_TARGETS") {
+            self.announce.targets = targets
+                .iter()
+                .map(|item| env_target(item))
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(follow) = items("BRIEFBOT_FOLLOW") {
+            self.follow = follow
+                .iter()
+                .map(|item| env_follow(item))
+                .collect::<Result<_, _>>()?;
+        }
+        let targets = self.announce.all_targets();
+        if let Some(i) = (0..targets.len())
+            .find(|&i| targets[..i].iter().any(|e| e.channel == targets[i].channel))
+        {
+            let var = if i < self.announce.channels.len() {
+                "BRIEFBOT_ANNOUNCE_CHANNELS"
+            } else {
+                "BRIEFBOT_ANNOUNCE_TARGETS"
+            };
+            return Err(ConfigError::Env {
+                var,
+                message: format!(
+                    "channel {} is listed twice (announcement channels and targets together); each channel gets one announcement",
+                    targets[i].channel
+                ),
+            });
+        }
+        if let Some((_, second)) = duplicate_follow_role(&self.follow) {
+            let repeat = &self.follow[second];
+            return Err(ConfigError::Env {
+                var: "BRIEFBOT_FOLLOW",
+                message: format!(
+                    "two follow roles for track \"{}\" in server {}; a server has one follow role per track",
+                    repeat.track, repeat.server
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// The settings of a container that has no config file: the defaults, with every setting
+    /// the environment gives (`run` and `serve` start from these when `config.toml` is absent
+    /// and no `--config` was named).
+    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let mut config = Config::defaults();
+        config.apply_env(env)?;
+        Ok(config)
     }
 
     /// The settings when there is no config file: `briefs/` beside the current folder and no
@@ -311,6 +400,54 @@ fn key_offset(text: &str, key: &str) -> usize {
         offset += line.len();
     }
     0
+}
+
+/// One `CHANNEL:MODE` of `BRIEFBOT_ANNOUNCE_TARGETS` (the mode may be left out: a message).
+fn env_target(item: &str) -> Result<AnnounceTarget, ConfigError> {
+    const VAR: &str = "BRIEFBOT_ANNOUNCE_TARGETS";
+    let (channel, mode) = item.split_once(':').unwrap_or((item, "message"));
+    let mode = match mode.trim() {
+        "message" => AnnounceMode::Message,
+        "thread" => AnnounceMode::Thread,
+        "forum" => AnnounceMode::Forum,
+        other => {
+            return Err(ConfigError::Env {
+                var: VAR,
+                message: format!(
+                    "the mode of channel {channel} must be message, thread or forum, found \"{other}\""
+                ),
+            });
+        }
+    };
+    Ok(AnnounceTarget {
+        channel: parse_snowflake(VAR, channel)?,
+        mode,
+    })
+}
+
+/// One `SERVER:TRACK:ROLE` of `BRIEFBOT_FOLLOW`.
+fn env_follow(item: &str) -> Result<FollowRole, ConfigError> {
+    const VAR: &str = "BRIEFBOT_FOLLOW";
+    let parts: Vec<&str> = item.split(':').map(str::trim).collect();
+    let [server, track, role] = parts[..] else {
+        return Err(ConfigError::Env {
+            var: VAR,
+            message: format!("each entry is SERVER:TRACK:ROLE, found \"{item}\""),
+        });
+    };
+    if !crate::library::is_slug(track) {
+        return Err(ConfigError::Env {
+            var: VAR,
+            message: format!(
+                "the track must be lower-case letters, digits and dashes, found \"{track}\""
+            ),
+        });
+    }
+    Ok(FollowRole {
+        server: parse_snowflake(VAR, server)?,
+        track: track.to_string(),
+        role: parse_snowflake(VAR, role)?,
+    })
 }
 
 fn parse_snowflake(var: &'static str, text: &str) -> Result<u64, ConfigError> {
@@ -564,6 +701,78 @@ mod tests {
             err.to_string(),
             "config.toml:11:1: `follow` entries 1 (role 2) and 3 (role 4) both set a follow role for track \"a\" in server 1; a server has one follow role per track"
         );
+    }
+
+    #[test]
+    fn lists_and_tables_come_from_variables_when_there_is_no_file() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |var: &str| {
+                vars.iter()
+                    .find(|(name, _)| *name == var)
+                    .map(|(_, value)| value.to_string())
+            }
+        };
+        let config = Config::from_env(env(&[
+            ("BRIEFBOT_BRIEFS_DIR", "/srv/briefs"),
+            ("BRIEFBOT_ANNOUNCE_CHANNELS", "111, 112"),
+            ("BRIEFBOT_ERRORS_CHANNEL", "113"),
+            ("BRIEFBOT_ANNOUNCE_TARGETS", "222:thread,333:forum,334"),
+            ("BRIEFBOT_FOLLOW", "444:syria-israel:555,444:gulf:556"),
+            ("BRIEFBOT_API_URL", "http://127.0.0.1:8081"),
+        ]))
+        .expect("valid");
+        assert_eq!(config.briefs_dir, PathBuf::from("/srv/briefs"));
+        assert_eq!(config.announce.channels, [111, 112]);
+        assert_eq!(config.announce.errors_channel, Some(113));
+        let targets: Vec<(u64, AnnounceMode)> = config
+            .announce
+            .targets
+            .iter()
+            .map(|t| (t.channel, t.mode))
+            .collect();
+        assert_eq!(
+            targets,
+            [
+                (222, AnnounceMode::Thread),
+                (333, AnnounceMode::Forum),
+                (334, AnnounceMode::Message)
+            ]
+        );
+        assert_eq!(follow_role(&config.follow, 444, "gulf"), Some(556));
+        assert_eq!(
+            config.discord.api_url.as_deref(),
+            Some("http://127.0.0.1:8081")
+        );
+        let error = |vars| {
+            Config::from_env(env(vars))
+                .expect_err("invalid")
+                .to_string()
+        };
+        assert_eq!(
+            error(&[("BRIEFBOT_ANNOUNCE_TARGETS", "222:threads")]),
+            "environment variable BRIEFBOT_ANNOUNCE_TARGETS: the mode of channel 222 must be message, thread or forum, found \"threads\""
+        );
+        assert_eq!(
+            error(&[("BRIEFBOT_FOLLOW", "444:syria-israel")]),
+            "environment variable BRIEFBOT_FOLLOW: each entry is SERVER:TRACK:ROLE, found \"444:syria-israel\""
+        );
+        assert!(error(&[("BRIEFBOT_ANNOUNCE_CHANNELS", "5,5")]).starts_with(
+            "environment variable BRIEFBOT_ANNOUNCE_CHANNELS: channel 5 is listed twice"
+        ),);
+        assert!(
+            error(&[
+                ("BRIEFBOT_ANNOUNCE_CHANNELS", "5"),
+                ("BRIEFBOT_ANNOUNCE_TARGETS", "5:forum")
+            ])
+            .starts_with(
+                "environment variable BRIEFBOT_ANNOUNCE_TARGETS: channel 5 is listed twice"
+            ),
+        );
+        assert!(
+            error(&[("BRIEFBOT_FOLLOW", "1:a:2,1:a:3")])
+                .contains("two follow roles for track \"a\" in server 1"),
+        );
+        assert!(error(&[("BRIEFBOT_API_URL", "discord.example")]).contains("http://"));
     }
 
     #[test]

@@ -762,3 +762,52 @@ fn the_track_of_a_search_autocompletes_as_every_other_track() {
         stdout(&search)
     );
 }
+
+#[test]
+fn serve_starts_from_the_environment_alone_and_says_which_version_started() {
+    use std::io::{BufRead, BufReader};
+    // A container: no config.toml, every setting from variables.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = crate::common::signing::public_key_hex(&crate::common::signing::test_key());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .current_dir(dir.path())
+        .env_remove("BRIEFBOT_CONFIG")
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DISCORD_TOKEN_FILE")
+        .env("DISCORD_PUBLIC_KEY", key)
+        .env("BRIEFBOT_BRIEFS_DIR", repo().join("briefs"))
+        .env("BRIEFBOT_DEFAULT_TRACK", "syria-israel")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start briefbot serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let first = lines.next().expect("a first line").expect("text");
+    let first: serde_json::Value = serde_json::from_str(&first).expect("a JSON log line");
+    assert_eq!(
+        first["fields"]["version"],
+        env!("CARGO_PKG_VERSION"),
+        "{first}"
+    );
+    assert_eq!(
+        first["fields"]["settings"],
+        "the environment (no config.toml)"
+    );
+    let serving = lines
+        .map_while(Result::ok)
+        .find(|line| line.contains("serving interactions"));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(serving.is_some(), "serve started without a config file");
+}
+
+#[test]
+fn version_is_printed() {
+    let output = briefbot(&repo(), &["--version"]);
+    assert!(output.status.success());
+    assert_eq!(
+        stdout(&output).trim(),
+        format!("briefbot {}", env!("CARGO_PKG_VERSION"))
+    );
+}
