@@ -7,9 +7,11 @@ use serde::Deserialize;
 
 use crate::library::LoadOptions;
 
+mod database;
 mod sections;
 
 use crate::library::diagnostics::Location;
+pub use database::{DatabaseUrl, StateConfig};
 pub use sections::{
     AnnounceConfig, AnnounceMode, AnnounceTarget, DEFAULT_MAX_NEW_PER_RELOAD, DiscordConfig,
     FollowRole, ServeConfig, Shards, follow_role,
@@ -30,6 +32,9 @@ pub struct Config {
     /// Where briefbot keeps what it must remember across restarts (which rounds it announced),
     /// resolved against the config file's folder when relative.
     pub state_dir: PathBuf,
+    /// The PostgreSQL database that holds the announcement state instead of `state_dir`'s
+    /// file, so several instances can share it (`[state] url`, or `DATABASE_URL`).
+    pub database: Option<DatabaseUrl>,
 }
 
 /// The file as written, before defaults and the environment are applied.
@@ -47,6 +52,8 @@ struct FileConfig {
     #[serde(default)]
     follow: Vec<FollowRole>,
     state_dir: Option<PathBuf>,
+    #[serde(default)]
+    state: StateConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -194,6 +201,7 @@ impl Config {
             announce,
             follow,
             state_dir: base.join(state_dir),
+            database: file.state.url,
         })
     }
 
@@ -203,6 +211,14 @@ impl Config {
         }
         if let Some(dir) = env("BRIEFBOT_STATE_DIR").filter(|d| !d.is_empty()) {
             self.state_dir = PathBuf::from(dir);
+        }
+        if let Some(url) = env("DATABASE_URL").filter(|u| !u.trim().is_empty()) {
+            self.database = Some(
+                DatabaseUrl::parse(&url).map_err(|message| ConfigError::Env {
+                    var: "DATABASE_URL",
+                    message,
+                })?,
+            );
         }
         if let Some(track) = env("BRIEFBOT_DEFAULT_TRACK") {
             if !crate::library::is_slug(&track) {
@@ -344,6 +360,7 @@ impl Config {
             announce: AnnounceConfig::default(),
             follow: Vec::new(),
             state_dir: PathBuf::from("state"),
+            database: None,
         }
     }
 
@@ -604,6 +621,42 @@ mod tests {
         );
         let err = shards("shards = { first = 4, last = 9, total = 8 }").expect_err("bad range");
         assert!(err.to_string().contains("first <= last < total"), "{err}");
+    }
+
+    #[test]
+    fn the_state_database_comes_from_the_file_or_database_url() {
+        assert_eq!(parse("").expect("valid").database, None);
+        let config =
+            parse("[state]\nurl = \"postgres://briefbot:pw@db:5432/briefbot\"\n").expect("valid");
+        let url = config.database.expect("a database");
+        assert_eq!(url.shown(), "postgres://briefbot@db:5432/briefbot");
+        let err = parse("[state]\nurl = \"mysql://db/briefbot\"\n").expect_err("mysql");
+        assert!(
+            err.to_string()
+                .starts_with("config.toml:2:7: `state.url` must start with postgres://"),
+            "{err}"
+        );
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[state]\nurl = \"postgres://db/file\"\n").expect("write");
+        let env = |var: &str| {
+            (var == "DATABASE_URL").then(|| "postgres://u:secret@other/env".to_string())
+        };
+        let config = Config::load_with_env(&path, env).expect("valid");
+        assert_eq!(
+            config.database.map(|u| u.shown()).as_deref(),
+            Some("postgres://u@other/env"),
+            "the variable wins over the file"
+        );
+        let env = |var: &str| (var == "DATABASE_URL").then(|| "http://u:secret@db".to_string());
+        let err = Config::load_with_env(&path, env).expect_err("not postgres");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("environment variable DATABASE_URL: must start with postgres://"),
+            "{text}"
+        );
+        assert!(!text.contains("secret"), "{text}");
     }
 
     #[test]
