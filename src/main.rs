@@ -241,8 +241,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 let rest = rest::client(&token, &config.discord);
                 let gateway = Gateway::new(&config, rest, handler).await?;
-                // A bot split over several processes announces from one: the one with shard 0.
-                let announces = config.discord.shards.includes_first();
+                // A bot split over several processes announces from one: with a state file, the
+                // one with shard 0; with a state database, whichever holds its lock.
+                let announces = config.database.is_some() || config.discord.shards.includes_first();
                 if !announces && config.announce.is_enabled() {
                     info!(
                         "announcements are posted by the process that runs shard 0, not this one"
@@ -253,7 +254,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     &reloader,
                     hangups,
                     announces.then(|| gateway.rest()),
-                )?;
+                )
+                .await?;
                 let result = gateway.run(stop).await;
                 live.stop().await;
                 anyhow::Ok(result?)
@@ -295,9 +297,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let stop = stop_on_signals();
                 let reloader = Reloader::with_folder(library, folder);
                 let rest = token.map(|t| Arc::new(rest::client(&t, &config.discord)));
-                let live = Live::start(&config, &reloader, hangups, rest.clone())?;
+                let live = Live::start(&config, &reloader, hangups, rest.clone()).await?;
                 let handler = Handler::new(reloader).with_follow_roles(config.follow.clone(), rest);
-                let endpoint = Arc::new(Endpoint::new(key, Arc::new(handler)));
+                let endpoint = Arc::new(
+                    Endpoint::new(key, Arc::new(handler)).with_announcer(live.announcer_role()),
+                );
                 let settings = http::ServeSettings {
                     max_connections: config.serve.max_connections.get(),
                     ..http::ServeSettings::default()

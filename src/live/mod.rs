@@ -19,8 +19,8 @@ use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
 use crate::config::Config;
-use announce::Announcer;
 use announce::state::StateError;
+use announce::{Announcer, AnnouncerRole, Contender};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use hangup::Hangups;
 pub use reloader::{Outcome, Reloader, SharedLibrary, Status, Trigger, added_rounds};
@@ -31,19 +31,45 @@ pub struct Live {
     stop: CancellationToken,
     tasks: TaskTracker,
     watch: Option<Watch>,
-    announcer: Option<Announcer>,
+    announcer: Option<Announcing>,
+}
+
+/// How this instance announces: on its own from the state file, or competing with the other
+/// instances for a shared database's lock.
+enum Announcing {
+    Alone(Announcer),
+    Shared(Contender),
 }
 
 impl Live {
     /// Starts watching the briefs folder and listening for SIGHUP, and, when `rest` is given
     /// and `[announce]` names channels, announcing. Must be called inside a tokio runtime.
-    /// Fails only when the announcements' state folder cannot be used.
-    pub fn start(
+    /// Fails only when the announcement state cannot be used: the state folder, or a state
+    /// database that cannot be reached or migrated now.
+    pub async fn start(
         config: &Config,
         reloader: &Arc<Reloader>,
         hangups: Hangups,
         rest: Option<Arc<Http>>,
     ) -> Result<Live, StateError> {
+        let announcer = match rest {
+            Some(rest) if config.announce.is_enabled() => {
+                let settings = announce::Settings::from_config(config);
+                info!(
+                    channels = settings.targets.len(),
+                    errors_channel = settings.errors_channel.is_some(),
+                    state = %config.database.as_ref().map_or_else(|| settings.state_dir.display().to_string(), |url| url.shown()),
+                    "announcing new rounds"
+                );
+                Some(match &config.database {
+                    Some(url) => Announcing::Shared(
+                        Contender::start(rest, reloader.clone(), settings, url).await?,
+                    ),
+                    None => Announcing::Alone(Announcer::start(rest, reloader.clone(), settings)?),
+                })
+            }
+            _ => None,
+        };
         let stop = CancellationToken::new();
         let tasks = TaskTracker::new();
         // Without a watcher (inotify's limit reached, say) the bot still serves, and SIGHUP
@@ -57,19 +83,6 @@ impl Live {
         };
         tasks.spawn(hangups.reload_on_each(reloader.clone(), stop.clone()));
         tasks.spawn(reloader.clone().publish_on_time(stop.clone()));
-        let announcer = match rest {
-            Some(rest) if config.announce.is_enabled() => {
-                let settings = announce::Settings::from_config(config);
-                info!(
-                    channels = settings.targets.len(),
-                    errors_channel = settings.errors_channel.is_some(),
-                    state = %settings.state_dir.display(),
-                    "announcing new rounds"
-                );
-                Some(Announcer::start(rest, reloader.clone(), settings)?)
-            }
-            _ => None,
-        };
         Ok(Live {
             stop,
             tasks,
@@ -78,12 +91,24 @@ impl Live {
         })
     }
 
+    /// Whether this instance announces (`active`), stands by for another (`standby`), or
+    /// does not announce at all: what `/healthz` says.
+    pub fn announcer_role(&self) -> AnnouncerRole {
+        match &self.announcer {
+            Some(Announcing::Alone(_)) => AnnouncerRole::active(),
+            Some(Announcing::Shared(contender)) => contender.role(),
+            None => AnnouncerRole::default(),
+        }
+    }
+
     /// Stops watching and announcing; a reload or a post in flight gets up to three seconds.
     pub async fn stop(self) {
         drop(self.watch);
         self.stop.cancel();
-        if let Some(announcer) = self.announcer {
-            announcer.stop().await;
+        match self.announcer {
+            Some(Announcing::Alone(announcer)) => announcer.stop().await,
+            Some(Announcing::Shared(contender)) => contender.stop().await,
+            None => {}
         }
         self.tasks.close();
         if tokio::time::timeout(Duration::from_secs(3), self.tasks.wait())

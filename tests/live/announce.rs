@@ -40,6 +40,9 @@ pub(crate) fn settings(state: &Path, channels: &[u64], errors_channel: Option<u6
         max_new_per_reload: LIMIT,
         follow_roles: Vec::new(),
         crossposts: CrosspostLimit::default(),
+        database: None,
+        takeover_grace: Duration::ZERO,
+        lock_check: Duration::from_millis(100),
     }
 }
 

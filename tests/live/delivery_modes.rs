@@ -38,6 +38,9 @@ fn settings(state: &Path, targets: &[(u64, AnnounceMode)]) -> Settings {
         max_new_per_reload: 20,
         follow_roles: Vec::new(),
         crossposts: CrosspostLimit::default(),
+        database: None,
+        takeover_grace: Duration::ZERO,
+        lock_check: Duration::from_millis(100),
     }
 }
 

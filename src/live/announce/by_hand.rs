@@ -135,7 +135,15 @@ pub async fn announce_by_hand(
         Some(state) => state,
         None => State::baseline(&reloader.current()),
     };
-    let shared = Shared::new(http, reloader, Store { state, file }, settings);
+    let shared = Shared::new(
+        http,
+        reloader,
+        Store {
+            state,
+            backend: Arc::new(file),
+        },
+        settings,
+    );
     let delivered = |state: &State, channel: u64| {
         state
             .delivered

@@ -311,6 +311,12 @@ impl Shared {
             .posting(&library, &pending.track, pending.round, pending.channel)
             .await?;
         if let Some(since) = pending.first_attempt_ms {
+            // After a takeover, the previous holder may have posted it a moment ago.
+            let settled = since.saturating_add(self.takeover_grace.as_millis() as u64);
+            let wait = Duration::from_millis(settled.saturating_sub(unix_ms()));
+            if !wait.is_zero() && !self.pause(wait, None).await {
+                return Ok(None);
+            }
             let found = match way.mode {
                 AnnounceMode::Forum => {
                     self.find_own_forum_post(pending.channel, info, pending, since)

@@ -27,38 +27,95 @@
 
 mod by_hand;
 mod channels;
+mod contend;
+pub mod database;
 mod edits;
 mod errors_channel;
 mod modes;
 mod settings;
 mod shared;
 pub mod state;
+pub mod store;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serenity::all::Http;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
 
-use super::reloader::Reloader;
+use super::reloader::{Reloader, Status};
+use crate::library::Library;
 pub use by_hand::{ByHandError, Delivery, announce_by_hand, check_round};
 use channels::{channel_worker, follow_reloads};
+pub use contend::{AnnouncerRole, Contender, Role};
 use errors_channel::{errors_worker, notes_worker};
-pub use settings::{Backoff, CrosspostLimit, Settings};
+pub use settings::{Backoff, CrosspostLimit, LOCK_CHECK, Settings, TAKEOVER_GRACE};
 use shared::{Shared, Store, reached};
 use state::{State, StateError, StateFile};
+use store::StateStore;
 
 /// The running announcer: one worker per channel, one for the errors channel, and one that
 /// follows the reloads.
 pub struct Announcer {
     shared: Arc<Shared>,
     tasks: TaskTracker,
-    /// Held while the announcer runs: a second briefbot on the same state folder would
-    /// announce everything again.
-    _lock: std::fs::File,
+    /// With a state file, held while the announcer runs: a second briefbot on the same state
+    /// folder would announce everything again. (A database's lock is its connection's.)
+    _lock: Option<std::fs::File>,
+}
+
+/// The state an announcer starts from, and what was changed to get it.
+struct Prepared {
+    state: State,
+    /// No state was there: every round served now is recorded, none announced.
+    first_start: bool,
+    /// Pending announcements dropped because their channel is no longer configured.
+    dropped: usize,
+}
+
+/// The state to start from, given what the store held (`None` on the very first start).
+fn prepare(loaded: Option<State>, library: &Library, channels: &[u64]) -> Prepared {
+    match loaded {
+        Some(mut state) => {
+            let before = state.pending.len();
+            state.pending.retain(|p| channels.contains(&p.channel));
+            Prepared {
+                dropped: before - state.pending.len(),
+                state,
+                first_start: false,
+            }
+        }
+        None => Prepared {
+            state: State::baseline(library),
+            first_start: true,
+            dropped: 0,
+        },
+    }
+}
+
+impl Prepared {
+    fn log(&self, place: &str, rounds: usize) {
+        if self.first_start {
+            info!(
+                rounds,
+                state = place,
+                "first start: the rounds already there are recorded, not announced"
+            );
+        }
+        if self.dropped > 0 {
+            warn!(
+                dropped = self.dropped,
+                "pending announcements for channels no longer in [announce] channels are dropped"
+            );
+        }
+    }
+
+    fn changed(&self) -> bool {
+        self.first_start || self.dropped > 0
+    }
 }
 
 impl Announcer {
@@ -72,40 +129,66 @@ impl Announcer {
     ) -> Result<Announcer, StateError> {
         let file = StateFile::in_dir(&settings.state_dir)?;
         let lock = file.lock()?;
-        let channels = settings.channels();
         // Subscribed before the first look, so no reload between the two is missed.
         let status = reloader.subscribe();
-        let state = match file.load()? {
-            Some(mut state) => {
-                let before = state.pending.len();
-                state.pending.retain(|p| channels.contains(&p.channel));
-                if state.pending.len() != before {
-                    warn!(
-                        dropped = before - state.pending.len(),
-                        "pending announcements for channels no longer in [announce] channels are dropped"
-                    );
-                    file.save(&state)?;
-                }
-                state
-            }
-            None => {
-                let library = reloader.current();
-                let state = State::baseline(&library);
-                file.save(&state)?;
-                info!(
-                    rounds = library.round_count(),
-                    file = %file.path().display(),
-                    "first start: the rounds already there are recorded, not announced"
-                );
-                state
-            }
+        let library = reloader.current();
+        let prepared = prepare(file.load()?, &library, &settings.channels());
+        if prepared.changed() {
+            file.save(&prepared.state)?;
+        }
+        prepared.log(&file.path().display().to_string(), library.round_count());
+        let store = Store {
+            state: prepared.state,
+            backend: Arc::new(file),
         };
-        let shared = Arc::new(Shared::new(
+        Ok(Announcer::spawn(
             http,
             reloader,
-            Store { state, file },
             &settings,
-        ));
+            store,
+            status,
+            Some(lock),
+        ))
+    }
+
+    /// The same as `start`, from the state in `backend` (a database whose lock this instance
+    /// holds).
+    pub async fn start_on(
+        http: Arc<Http>,
+        reloader: Arc<Reloader>,
+        settings: &Settings,
+        backend: Arc<dyn StateStore>,
+    ) -> Result<Announcer, StateError> {
+        let status = reloader.subscribe();
+        let library = reloader.current();
+        let loaded = backend.load().await?;
+        let before = loaded.clone().unwrap_or_else(State::empty);
+        let prepared = prepare(loaded, &library, &settings.channels());
+        if prepared.changed() {
+            backend.save(&before, &prepared.state).await?;
+        }
+        prepared.log(&backend.place(), library.round_count());
+        let store = Store {
+            state: prepared.state,
+            backend,
+        };
+        Ok(Announcer::spawn(
+            http, reloader, settings, store, status, None,
+        ))
+    }
+
+    /// Starts the workers on `store`: one per channel, the errors channel's, and the one that
+    /// follows the reloads from `status` on.
+    fn spawn(
+        http: Arc<Http>,
+        reloader: Arc<Reloader>,
+        settings: &Settings,
+        store: Store,
+        status: watch::Receiver<Status>,
+        lock: Option<std::fs::File>,
+    ) -> Announcer {
+        let channels = settings.channels();
+        let shared = Arc::new(Shared::new(http, reloader, store, settings));
         let mut wakes = HashMap::new();
         let tasks = TaskTracker::new();
         for channel in &channels {
@@ -128,11 +211,11 @@ impl Announcer {
         if let Some(channel) = settings.errors_channel {
             tasks.spawn(errors_worker(shared.clone(), channel, status));
         }
-        Ok(Announcer {
+        Announcer {
             shared,
             tasks,
             _lock: lock,
-        })
+        }
     }
 
     /// Whether the new rounds of reload `generation` (see `Reloader::generation`), or of a

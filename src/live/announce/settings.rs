@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::{AnnounceMode, AnnounceTarget, Config, FollowRole};
+use crate::config::{AnnounceMode, AnnounceTarget, Config, DatabaseUrl, FollowRole};
 
 /// How long to wait before retrying a channel that failed: doubling from `first` up to `max`.
 #[derive(Debug, Clone, Copy)]
@@ -62,6 +62,15 @@ pub struct Settings {
     pub follow_roles: Vec<FollowRole>,
     /// The crossposts an announcement channel takes before the next waits for its slot.
     pub crossposts: CrosspostLimit,
+    /// The database that holds the state instead of the file in `state_dir`: every instance
+    /// with `[announce]` competes for its lock, and the holder announces.
+    pub database: Option<DatabaseUrl>,
+    /// With a database: how long a new holder leaves an announcement that the previous one
+    /// attempted moments before, so a post still in flight lands before it is looked for.
+    pub takeover_grace: Duration,
+    /// With a database: how often a standby instance asks for the lock, and the holder makes
+    /// sure it still has it.
+    pub lock_check: Duration,
 }
 
 impl Settings {
@@ -90,9 +99,24 @@ impl Settings {
             max_new_per_reload: config.announce.max_new_per_reload,
             follow_roles: config.follow.clone(),
             crossposts: CrosspostLimit::default(),
+            takeover_grace: if config.database.is_some() {
+                TAKEOVER_GRACE
+            } else {
+                Duration::ZERO
+            },
+            database: config.database.clone(),
+            lock_check: LOCK_CHECK,
         }
     }
 }
+
+/// Longer than a post to Discord takes when Discord is well, so the old holder's last post
+/// has landed (or failed) before the new holder looks for it.
+pub const TAKEOVER_GRACE: Duration = Duration::from_secs(5);
+
+/// A standby takes over within about this long of the holder's death; the holder notices a
+/// lost connection within about this long too.
+pub const LOCK_CHECK: Duration = Duration::from_secs(1);
 
 #[cfg(test)]
 mod tests {

@@ -1,4 +1,4 @@
-//! What the announcer's workers share: the state file and its copy in memory, written one
+//! What the announcer's workers share: the state store and its copy in memory, written one
 //! change at a time, the REST client, and the stop signal.
 
 use std::collections::{HashMap, VecDeque};
@@ -13,15 +13,16 @@ use tokio_util::sync::CancellationToken;
 
 use super::edits::Stale;
 use super::settings::{Backoff, CrosspostLimit, Settings};
-use super::state::{Pending, State, StateError, StateFile};
+use super::state::{Pending, State, StateError};
+use super::store::StateStore;
 use crate::config::{AnnounceMode, FollowRole, follow_role};
 use crate::library::{Library, RoundId};
 use crate::live::reloader::{Reloader, Status};
 
-/// The state file and its copy in memory; the copy changes only once the file has.
+/// The state store and its copy in memory; the copy changes only once the store has.
 pub(super) struct Store {
     pub state: State,
-    pub file: StateFile,
+    pub backend: Arc<dyn StateStore>,
 }
 
 /// The rounds one snapshot made new, and what became of them.
@@ -39,9 +40,13 @@ pub(super) struct Shared {
     pub reloader: Arc<Reloader>,
     /// Read briefly by anyone; changed only by the holder of `writer`.
     pub store: Mutex<Store>,
-    /// One change of the state at a time, held while the file is written (off the async
-    /// threads), so no change is lost to another written at the same moment.
+    /// One change of the state at a time, held while the store is written, so no change is
+    /// lost to another written at the same moment.
     pub writer: tokio::sync::Mutex<()>,
+    /// How long after an attempt another instance may still be posting it: a pending
+    /// announcement attempted more recently than this is looked for only once it has passed
+    /// (zero with a state file, which one process owns).
+    pub takeover_grace: Duration,
     /// The generation of the last reload whose new rounds are recorded, and of the last
     /// whose outcome the errors worker has fully acted on: once these reach a reload's
     /// generation, everything about it is decided (tests wait on them).
@@ -85,6 +90,7 @@ impl Shared {
             reloader,
             store: Mutex::new(store),
             writer: tokio::sync::Mutex::new(()),
+            takeover_grace: settings.takeover_grace,
             rounds_recorded: AtomicU64::new(u64::MAX),
             errors_handled: AtomicU64::new(u64::MAX),
             backoff: settings.backoff,
@@ -116,25 +122,19 @@ impl Shared {
         }
     }
 
-    /// Changes the state, file first: the copy in memory changes only once the file is
-    /// written, and the write (two fsyncs) runs on a blocking thread.
+    /// Changes the state, store first: the copy in memory changes only once the store has
+    /// it. A database checks that this instance still announces even when nothing changes,
+    /// so an attempt that must precede a post always reaches the store.
     pub async fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> Result<T, StateError> {
         let _turn = self.writer.lock().await;
-        let (current, file) = {
+        let (current, backend) = {
             let store = self.store();
-            (store.state.clone(), store.file.clone())
+            (store.state.clone(), store.backend.clone())
         };
         let mut next = current.clone();
         let out = change(&mut next);
+        backend.save(&current, &next).await?;
         if next != current {
-            let written = next.clone();
-            let path = file.path().to_path_buf();
-            tokio::task::spawn_blocking(move || file.save(&written))
-                .await
-                .map_err(|_| StateError::Write {
-                    path,
-                    source: std::io::Error::other("the thread writing the state file failed"),
-                })??;
             self.store().state = next;
         }
         Ok(out)

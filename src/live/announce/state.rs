@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::store::{StateStore, Stored};
 use crate::config::AnnounceMode;
 use crate::library::{Library, RoundId};
 
 /// The format written; a file of another version is refused rather than misread.
-const VERSION: u32 = 1;
+pub const VERSION: u32 = 1;
 
 /// What briefbot remembers across restarts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,15 +148,21 @@ pub struct Announced {
 }
 
 impl State {
-    /// The very first start: every round already there is known, and none is announced.
-    pub fn baseline(library: &Library) -> State {
-        let mut state = State {
+    /// Nothing known, nothing pending, nothing delivered: what a store holds before the very
+    /// first start.
+    pub fn empty() -> State {
+        State {
             version: VERSION,
             known: BTreeMap::new(),
             pending: Vec::new(),
             delivered: Vec::new(),
             reported_failure: None,
-        };
+        }
+    }
+
+    /// The very first start: every round already there is known, and none is announced.
+    pub fn baseline(library: &Library) -> State {
+        let mut state = State::empty();
         state.learn(library);
         state
     }
@@ -297,6 +304,13 @@ pub enum StateError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// `place` is the database's URL without its password.
+    #[error("the state database {place}: {message}")]
+    Database { place: String, message: String },
+    /// Another instance took the announcer's lock (this one lost its connection meanwhile):
+    /// nothing is written, and nothing is posted, on this instance's behalf.
+    #[error("this instance no longer holds the announcer's lock in {place}; it stands by")]
+    NotHolder { place: String },
 }
 
 /// Where the state lives: `announcements.json` in the state folder.
@@ -396,6 +410,41 @@ impl StateFile {
             .map_err(failed)?;
         Ok(())
     }
+}
+
+impl StateStore for StateFile {
+    fn place(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn load(&self) -> Stored<'_, Option<State>> {
+        let file = self.clone();
+        Box::pin(async move { on_a_blocking_thread(self, move || file.load()).await? })
+    }
+
+    fn save<'a>(&'a self, current: &'a State, next: &'a State) -> Stored<'a, ()> {
+        Box::pin(async move {
+            // One process owns the file (its lock): nothing to check, nothing to write.
+            if current == next {
+                return Ok(());
+            }
+            let (file, next) = (self.clone(), next.clone());
+            on_a_blocking_thread(self, move || file.save(&next)).await?
+        })
+    }
+}
+
+/// Runs the file's reads and writes (fsyncs among them) off the async threads.
+async fn on_a_blocking_thread<T: Send + 'static>(
+    file: &StateFile,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StateError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| StateError::Write {
+            path: file.path.clone(),
+            source: std::io::Error::other("the thread reading or writing the state file failed"),
+        })
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use super::handler::Handler;
 use super::wire::{self, NotAnInteraction};
 use crate::library::plural;
+use crate::live::announce::AnnouncerRole;
 use signatures::SignatureChecker;
 
 mod connections;
@@ -82,6 +83,8 @@ impl PublicKey {
 pub struct Endpoint {
     signatures: SignatureChecker,
     handler: Arc<Handler>,
+    /// Whether this instance announces, stands by, or does not announce (said by `/healthz`).
+    announcer: AnnouncerRole,
 }
 
 impl Endpoint {
@@ -90,7 +93,14 @@ impl Endpoint {
         Endpoint {
             signatures: SignatureChecker::start(key.0),
             handler,
+            announcer: AnnouncerRole::default(),
         }
+    }
+
+    /// `/healthz` also says `announcer: active` or `announcer: standby`, as `role` is.
+    pub fn with_announcer(mut self, role: AnnouncerRole) -> Endpoint {
+        self.announcer = role;
+        self
     }
 }
 
@@ -146,7 +156,11 @@ fn listen_on(listen: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
 
 async fn healthz(State(endpoint): State<Arc<Endpoint>>) -> Response {
     let rounds = endpoint.handler.reloader().current().round_count();
-    (StatusCode::OK, format!("ok: {}\n", plural(rounds, "round"))).into_response()
+    let mut body = format!("ok: {}\n", plural(rounds, "round"));
+    if let Some(role) = endpoint.announcer.get() {
+        body.push_str(&format!("announcer: {}\n", role.name()));
+    }
+    (StatusCode::OK, body).into_response()
 }
 
 /// Why a request was refused, as the status Discord (or an attacker) gets.
