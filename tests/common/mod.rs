@@ -1,8 +1,10 @@
 //! Helpers shared by briefbot's integration tests: loading the shipped and fixture briefs,
-//! and checking a reply's JSON against Discord's limits and published schema.
+//! checking a reply's JSON against Discord's limits and published schema, and a throwaway
+//! PostgreSQL per test (`postgres`).
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod discord_stub;
+pub mod postgres;
 pub mod signing;
 
 use std::collections::HashSet;

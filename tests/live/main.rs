@@ -1,5 +1,6 @@
-//! A running briefbot kept current: reloads through the real file watcher, and announcements
-//! against the loopback stand-in for Discord (one of them in a child process that is killed).
+//! A running briefbot kept current: reloads through the real file watcher, announcements
+//! against the loopback stand-in for Discord (one of them in a child process that is killed),
+//! and the throwaway PostgreSQL the database tests run against.
 //! One test binary, so the crate is linked once.
 
 #[path = "../common/mod.rs"]
@@ -9,4 +10,5 @@ mod announce;
 mod delivery_modes;
 mod edits;
 mod embargo;
+mod postgres_server;
 mod reload;
