@@ -12,3 +12,4 @@ mod edits;
 mod embargo;
 mod postgres_server;
 mod reload;
+mod state_cli;
