@@ -11,9 +11,11 @@ use std::sync::Arc;
 
 use briefbot::cli::ask::{Question, ask};
 use briefbot::cli::check::Report;
+use briefbot::cli::state;
 use briefbot::commands::{RequestError, spec};
 use briefbot::config::{Config, ConfigError};
 use briefbot::library::{Folder, Library, RoundId};
+use briefbot::live::announce::state::StateFile;
 use briefbot::live::announce::{self, Delivery};
 use briefbot::live::{Hangups, Live, Reloader};
 use briefbot::logs::{self, LogFormat};
@@ -97,8 +99,9 @@ enum Command {
         #[arg(long, value_name = "TEXT", conflicts_with = "line")]
         message: Option<String>,
     },
-    /// Announce one round by hand in the `[announce] channels`, once each (the state file
-    /// records it, so a second run posts nothing). Stop the bot first: it holds the state.
+    /// Announce one round by hand in the `[announce] channels`, once each (the state file, or
+    /// the state database, records it, so a second run posts nothing). Stop the bot first: it
+    /// holds the state.
     Announce {
         /// The track, such as `syria-israel` (default: `default_track` from the config).
         #[arg(long)]
@@ -106,6 +109,12 @@ enum Command {
         /// The round number.
         #[arg(long)]
         round: u32,
+    },
+    /// Move the announcement state between the state file and the state database
+    /// (`[state] url` or DATABASE_URL). Needs no Discord token.
+    State {
+        #[command(subcommand)]
+        command: StateCommand,
     },
     /// A local web page of every card as Discord shows it, refreshed on every save.
     Preview {
@@ -127,6 +136,28 @@ enum Command {
         /// Where the round was held; names the file and fills in `location`.
         #[arg(long)]
         place: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum StateCommand {
+    /// Copy a state file into the state database, while no instance announces from it.
+    Import {
+        /// The state file [default: announcements.json in `state_dir` from the config].
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// Overwrite the state the database already holds.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Write the state database's state to a state file (`--to -`: standard output).
+    Export {
+        /// The file to write [default: announcements.json in `state_dir` from the config].
+        #[arg(long, value_name = "FILE")]
+        to: Option<PathBuf>,
+        /// Overwrite the file if it exists.
+        #[arg(long)]
+        replace: bool,
     },
 }
 
@@ -183,7 +214,7 @@ fn load_config(cli: &Cli) -> Result<Config, ConfigError> {
             if !explicit
                 && matches!(
                     cli.command,
-                    None | Some(Command::Run | Command::Serve { .. })
+                    None | Some(Command::Run | Command::Serve { .. } | Command::State { .. })
                 ) =>
         {
             Config::from_env(|var| std::env::var(var).ok())
@@ -445,6 +476,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::State { command } => {
+            let default_file = || config.state_dir.join(StateFile::NAME);
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let database = config.database.as_ref();
+            match command {
+                StateCommand::Import { from, replace } => {
+                    let from = from.unwrap_or_else(default_file);
+                    let line = runtime.block_on(state::import(database, &from, replace))?;
+                    println!("{line}");
+                }
+                StateCommand::Export { to, replace } => {
+                    let to = to.map_or_else(
+                        || state::Destination::File(default_file()),
+                        |to| state::Destination::from_arg(&to),
+                    );
+                    let line = runtime.block_on(state::export(database, &to, replace))?;
+                    // With the state on standard output, the summary goes beside it.
+                    if to == state::Destination::Stdout {
+                        eprintln!("{line}");
+                    } else {
+                        println!("{line}");
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Preview {
             listen,

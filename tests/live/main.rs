@@ -13,3 +13,4 @@ mod embargo;
 mod postgres_server;
 mod reload;
 mod shared_state;
+mod state_cli;

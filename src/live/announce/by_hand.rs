@@ -1,16 +1,19 @@
 //! `briefbot announce --track T --round N`: an operator posts a chosen round (one held back
 //! because too many came at once, say) through the same exactly-once delivery as the bot.
-//! It takes the state folder's lock, so it never runs beside a bot announcing from the same
-//! folder: two processes posting from one state could post twice.
+//! It takes the state folder's lock (or, with a state database, the announcer's lock in it),
+//! so it never runs beside a bot announcing from the same state: two processes posting from
+//! one state could post twice.
 
 use std::sync::Arc;
 
 use serenity::all::Http;
 
 use super::channels::{DeliveryError, is_refused_as_invalid};
+use super::database::Database;
 use super::settings::Settings;
 use super::shared::{Shared, Store};
 use super::state::{Pending, State, StateError, StateFile};
+use super::store::StateStore;
 use crate::library::{Library, RoundId, suggest};
 use crate::live::reloader::Reloader;
 
@@ -31,6 +34,11 @@ pub enum ByHandError {
     NoChannels,
     #[error("a running briefbot is announcing from the state folder {} (it holds announcements.lock); stop the bot, run `briefbot announce` again, then start the bot. Both announcing from one state folder could post a round twice", dir.display())]
     BotRunning { dir: std::path::PathBuf },
+    /// `place` is the database's URL without its password.
+    #[error(
+        "a running briefbot is announcing from the state database {place} (it holds the announcer's lock); stop every instance that uses this database, run `briefbot announce` again, then start them. Both announcing from one state could post a round twice"
+    )]
+    BotRunningOnDatabase { place: String },
     #[error(transparent)]
     State(StateError),
 }
@@ -41,10 +49,10 @@ pub enum Delivery {
     /// Posted now (or found among the channel's messages, posted by an attempt that was cut
     /// short), and recorded.
     Announced { channel: u64, message: u64 },
-    /// The state file already records it: not posted again.
+    /// The state already records it: not posted again.
     AlreadyAnnounced { channel: u64, message: u64 },
     /// Discord did not take it (no permission, rate-limited, down): it stays queued in the
-    /// state file, so the bot posts it when it runs, or this can be run again.
+    /// state, so the bot posts it when it runs, or this can be run again.
     Failed { channel: u64, error: String },
     /// Discord refused it as malformed: dropped, as the bot drops it.
     Refused { channel: u64, error: String },
@@ -110,10 +118,11 @@ fn listed(ids: &[&str]) -> String {
     shown.join(", ")
 }
 
-/// Announces `round` in each of `settings.channels` once: recorded in the state file as
-/// pending before it is posted and as delivered once Discord confirms, exactly as the bot
-/// does; a channel where the state already records it is skipped. On the very first use
-/// (no state file yet) every round there is recorded first, as the bot's first start does.
+/// Announces `round` in each of `settings.channels` once: recorded in the state (the state
+/// file, or the state database when `settings.database` names one) as pending before it is
+/// posted and as delivered once Discord confirms, exactly as the bot does; a channel where
+/// the state already records it is skipped. On the very first use (no state yet) every round
+/// there is recorded first, as the bot's first start does.
 pub async fn announce_by_hand(
     http: Arc<Http>,
     reloader: Arc<Reloader>,
@@ -125,25 +134,76 @@ pub async fn announce_by_hand(
     if channels.is_empty() {
         return Err(ByHandError::NoChannels);
     }
-    let file = StateFile::in_dir(&settings.state_dir).map_err(ByHandError::State)?;
-    // Held to the end: the bot cannot start announcing from this folder meanwhile.
-    let _lock = file.lock().map_err(|error| match error {
-        StateError::Locked { dir } => ByHandError::BotRunning { dir },
-        other => ByHandError::State(other),
-    })?;
-    let state = match file.load().map_err(ByHandError::State)? {
-        Some(state) => state,
-        None => State::baseline(&reloader.current()),
-    };
-    let shared = Shared::new(
-        http,
-        reloader,
-        Store {
-            state,
-            backend: Arc::new(file),
-        },
-        settings,
-    );
+    match &settings.database {
+        Some(url) => {
+            let database = Arc::new(Database::open(url).await.map_err(ByHandError::State)?);
+            // Held to the end: no instance starts announcing from this database meanwhile.
+            if !database.try_lock().await.map_err(ByHandError::State)? {
+                return Err(ByHandError::BotRunningOnDatabase { place: url.shown() });
+            }
+            let announced = async {
+                let state = match database.load().await.map_err(ByHandError::State)? {
+                    Some(state) => state,
+                    None => {
+                        // The very first use: the baseline is written whole before anything
+                        // else, as an instance's first start writes it.
+                        let baseline = State::baseline(&reloader.current());
+                        database
+                            .save(&State::empty(), &baseline)
+                            .await
+                            .map_err(ByHandError::State)?;
+                        baseline
+                    }
+                };
+                let store = Store {
+                    state,
+                    backend: database.clone(),
+                };
+                announce_from(
+                    Shared::new(http, reloader, store, settings),
+                    &channels,
+                    round,
+                )
+                .await
+            }
+            .await;
+            // Let go at once: an instance waiting for the lock takes over now.
+            let unlocked = database.unlock().await;
+            let outcomes = announced?;
+            unlocked.map_err(ByHandError::State)?;
+            Ok(outcomes)
+        }
+        None => {
+            let file = StateFile::in_dir(&settings.state_dir).map_err(ByHandError::State)?;
+            // Held to the end: the bot cannot start announcing from this folder meanwhile.
+            let _lock = file.lock().map_err(|error| match error {
+                StateError::Locked { dir } => ByHandError::BotRunning { dir },
+                other => ByHandError::State(other),
+            })?;
+            let state = match file.load().map_err(ByHandError::State)? {
+                Some(state) => state,
+                None => State::baseline(&reloader.current()),
+            };
+            let store = Store {
+                state,
+                backend: Arc::new(file),
+            };
+            announce_from(
+                Shared::new(http, reloader, store, settings),
+                &channels,
+                round,
+            )
+            .await
+        }
+    }
+}
+
+/// Announces `round` in `channels` from `shared`, whose store this process holds.
+async fn announce_from(
+    shared: Shared,
+    channels: &[u64],
+    round: &RoundId,
+) -> Result<Vec<Delivery>, ByHandError> {
     let delivered = |state: &State, channel: u64| {
         state
             .delivered
@@ -160,7 +220,7 @@ pub async fn announce_by_hand(
                 .or_default()
                 .insert(round.number);
             let mut queued = Vec::new();
-            for &channel in &channels {
+            for &channel in channels {
                 if delivered(state, channel).is_some() {
                     continue;
                 }
@@ -183,7 +243,7 @@ pub async fn announce_by_hand(
         .await
         .map_err(ByHandError::State)?;
     let mut outcomes = Vec::new();
-    for &channel in &channels {
+    for &channel in channels {
         let Some(pending) = queued.iter().find(|p| p.channel == channel) else {
             let message = shared.state(|s| delivered(s, channel)).unwrap_or_default();
             outcomes.push(Delivery::AlreadyAnnounced { channel, message });

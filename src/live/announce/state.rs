@@ -335,8 +335,27 @@ impl StateFile {
         })
     }
 
+    /// The state file at `path`, whatever its name (`briefbot state import --from`, `export
+    /// --to`). Nothing is created: its folder must exist to write it (the temporary file of an
+    /// atomic write goes there).
+    pub fn at(path: &Path) -> StateFile {
+        let dir = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        StateFile {
+            dir,
+            path: path.to_path_buf(),
+        }
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The folder the file is in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// Takes the folder for this process: `announcements.lock` beside the state, locked
