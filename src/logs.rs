@@ -18,8 +18,10 @@ pub enum LogFormat {
     Json,
 }
 
-/// What is logged without `RUST_LOG`: briefbot's own info and serenity's warnings.
-pub const DEFAULT_FILTER: &str = "info,serenity=warn";
+/// What is logged without `RUST_LOG`: briefbot's own info, and serenity's and sqlx's
+/// warnings (sqlx writes PostgreSQL's notices, such as a migration table that already
+/// exists, at info).
+pub const DEFAULT_FILTER: &str = "info,serenity=warn,sqlx=warn";
 
 /// Whether a span or event may be written at all, whatever `RUST_LOG` allows. Applied on top
 /// of it (both must agree), because these print secrets:

@@ -784,7 +784,8 @@ pub(crate) async fn announce_by_hand(config: &Path, args: &[&str]) -> std::proce
         .env_remove("BRIEFBOT_BRIEFS_DIR")
         .env_remove("BRIEFBOT_STATE_DIR")
         .env_remove("BRIEFBOT_DEFAULT_TRACK")
-        .env_remove("BRIEFBOT_MAX_NEW_PER_RELOAD");
+        .env_remove("BRIEFBOT_MAX_NEW_PER_RELOAD")
+        .env_remove("DATABASE_URL");
     tokio::task::spawn_blocking(move || command.output().expect("run briefbot"))
         .await
         .expect("joined")
