@@ -11,11 +11,11 @@ use std::sync::Arc;
 
 use briefbot::cli::ask::{Question, ask};
 use briefbot::cli::check::Report;
-use briefbot::cli::state;
 use briefbot::commands::{RequestError, spec};
 use briefbot::config::{Config, ConfigError};
 use briefbot::library::{Folder, Library, RoundId};
 use briefbot::live::announce::state::StateFile;
+use briefbot::live::announce::transfer as state;
 use briefbot::live::announce::{self, Delivery};
 use briefbot::live::{Hangups, Live, Reloader};
 use briefbot::logs::{self, LogFormat};

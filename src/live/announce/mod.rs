@@ -36,6 +36,7 @@ mod settings;
 mod shared;
 pub mod state;
 pub mod store;
+pub mod transfer;
 
 use std::collections::HashMap;
 use std::sync::Arc;

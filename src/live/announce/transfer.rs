@@ -11,11 +11,11 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use super::database::Database;
+use super::state::{State, StateError, StateFile};
+use super::store::StateStore;
 use crate::config::DatabaseUrl;
 use crate::library::plural;
-use crate::live::announce::database::Database;
-use crate::live::announce::state::{State, StateError, StateFile};
-use crate::live::announce::store::StateStore;
 
 /// Why a state could not be moved.
 #[derive(Debug, thiserror::Error)]
