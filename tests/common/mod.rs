@@ -219,6 +219,32 @@ pub fn shipped_options() -> LoadOptions {
     }
 }
 
+/// This test binary started again to run only the ignored test `name` (`module::test`), which
+/// reads its `lines` from the variable `var` ([`child_lines`]); its output is dropped. The
+/// crash tests kill such a child in the middle of a delivery.
+pub fn child_test(name: &str, var: &str, lines: &[String]) -> std::process::Child {
+    std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([name, "--exact", "--ignored", "--nocapture"])
+        .env(var, lines.join("\n"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the child")
+}
+
+/// The `count` lines a child test was given in `var`; none when this is not a child (the
+/// ignored test then returns at once).
+pub fn child_lines(var: &str, count: usize) -> Option<Vec<String>> {
+    let spec = std::env::var(var).ok()?;
+    let lines: Vec<String> = spec.split('\n').map(str::to_string).collect();
+    assert_eq!(
+        lines.len(),
+        count,
+        "{var} must hold {count} lines: {spec:?}"
+    );
+    Some(lines)
+}
+
 /// Copies a folder tree, for tests that change briefs without touching the repository.
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");

@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::common::discord_stub::{DiscordStub, http_for};
-use crate::common::{eventually, live, round_brief, shipped_copy};
+use crate::common::{child_lines, child_test, eventually, live, round_brief, shipped_copy};
 use briefbot::commands::notices;
 use briefbot::config::{AnnounceMode, AnnounceTarget};
 use briefbot::live::announce::state::{Pending, StateFile};
@@ -336,12 +336,11 @@ const CHILD_ENV: &str = "BRIEFBOT_TEST_ANNOUNCER_CHILD";
 #[test]
 #[ignore = "run by a_process_killed_between_the_post_and_the_record_neither_loses_nor_repeats"]
 fn child_announces_until_killed() {
-    let Ok(spec) = std::env::var(CHILD_ENV) else {
+    let Some(lines) = child_lines(CHILD_ENV, 3) else {
         return;
     };
-    let mut parts = spec.split('\n');
-    let (Some(addr), Some(briefs), Some(state)) = (parts.next(), parts.next(), parts.next()) else {
-        panic!("{CHILD_ENV} must hold the address, the briefs and the state folder");
+    let [addr, briefs, state] = &lines[..] else {
+        unreachable!("three lines");
     };
     let addr = addr.parse().expect("address");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -371,21 +370,15 @@ async fn a_process_killed_between_the_post_and_the_record_neither_loses_nor_repe
     // before the confirmation arrives.
     add_round(&briefs, 6, "Geneva round");
     stub.state.hold_posts.store(true, Ordering::SeqCst);
-    let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "announce::child_announces_until_killed",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env(
-            CHILD_ENV,
-            format!("{}\n{}\n{}", stub.addr, briefs.display(), state.display()),
-        )
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start the child");
+    let mut child = child_test(
+        "announce::child_announces_until_killed",
+        CHILD_ENV,
+        &[
+            stub.addr.to_string(),
+            briefs.display().to_string(),
+            state.display().to_string(),
+        ],
+    );
     until("the child's post to reach Discord", || {
         posts_to(&stub, NEWS).len() == 1
     })

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::announce::{CapturedLogs, announce_by_hand, text};
 use crate::common::discord_stub::{APPLICATION_ID, DiscordStub, STUB_GUILD, http_for};
-use crate::common::{eventually, live, round_brief, shipped_copy};
+use crate::common::{child_lines, child_test, eventually, live, round_brief, shipped_copy};
 use briefbot::commands::notices;
 use briefbot::config::{AnnounceMode, AnnounceTarget};
 use briefbot::live::announce::state::StateFile;
@@ -248,14 +248,13 @@ const CHILD_ENV: &str = "BRIEFBOT_TEST_DELIVERY_MODES_CHILD";
 #[test]
 #[ignore = "run by each_mode_makes_its_thread_post_or_crosspost_once_across_a_kill"]
 fn child_delivers_until_killed() {
-    let Ok(spec) = std::env::var(CHILD_ENV) else {
+    let Some(lines) = child_lines(CHILD_ENV, 5) else {
         return;
     };
-    let parts: Vec<&str> = spec.split('\n').collect();
-    let [addr, briefs, state, channel, mode] = parts.as_slice() else {
-        panic!("{CHILD_ENV} must hold the address, briefs, state, channel and mode");
+    let [addr, briefs, state, channel, mode] = &lines[..] else {
+        unreachable!("five lines");
     };
-    let mode = match *mode {
+    let mode = match mode.as_str() {
         "thread" => AnnounceMode::Thread,
         "forum" => AnnounceMode::Forum,
         _ => AnnounceMode::Message,
@@ -318,26 +317,17 @@ async fn announce_across_a_kill(
         AnnounceMode::Thread => "thread",
         AnnounceMode::Forum => "forum",
     };
-    let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "delivery_modes::child_delivers_until_killed",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env(
-            CHILD_ENV,
-            format!(
-                "{}\n{}\n{}\n{channel}\n{mode_name}",
-                stub.addr,
-                briefs.display(),
-                state.display()
-            ),
-        )
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start the child");
+    let mut child = child_test(
+        "delivery_modes::child_delivers_until_killed",
+        CHILD_ENV,
+        &[
+            stub.addr.to_string(),
+            briefs.display().to_string(),
+            state.display().to_string(),
+            channel.to_string(),
+            mode_name.to_string(),
+        ],
+    );
     until(&format!("the child's {held:?} to reach Discord"), || {
         held.reached(stub, channel)
     })

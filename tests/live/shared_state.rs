@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::announce::{NEWS, add_round, edits_of, posts_to, settings, state_dir, until};
 use crate::common::discord_stub::{DiscordStub, http_for};
 use crate::common::postgres::{self, PgServer, TestDatabase};
-use crate::common::{live, shipped_copy};
+use crate::common::{child_lines, child_test, live, shipped_copy};
 use briefbot::config::{AnnounceMode, DatabaseUrl};
 use briefbot::library::RoundId;
 use briefbot::live::announce::database::Database;
@@ -254,12 +254,11 @@ const CHILD_ENV: &str = "BRIEFBOT_TEST_DATABASE_CHILD";
 #[test]
 #[ignore = "run by the_holder_killed_between_post_and_record_is_taken_over_without_a_second_post"]
 fn child_holds_the_lock_until_killed() {
-    let Ok(spec) = std::env::var(CHILD_ENV) else {
+    let Some(lines) = child_lines(CHILD_ENV, 4) else {
         return;
     };
-    let parts: Vec<&str> = spec.split('\n').collect();
-    let [addr, briefs, state, database] = parts[..] else {
-        panic!("{CHILD_ENV} must hold the address, the briefs, the state folder and the database");
+    let [addr, briefs, state, database] = &lines[..] else {
+        unreachable!("four lines");
     };
     let addr = addr.parse().expect("address");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -292,27 +291,16 @@ async fn the_holder_killed_between_post_and_record_is_taken_over_without_a_secon
     // the child is killed before the confirmation reaches it.
     add_round(&briefs, 6, "Geneva round");
     stub.state.hold_posts.store(true, Ordering::SeqCst);
-    let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "shared_state::child_holds_the_lock_until_killed",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env(
-            CHILD_ENV,
-            format!(
-                "{}\n{}\n{}\n{}",
-                stub.addr,
-                briefs.display(),
-                state.display(),
-                database.url()
-            ),
-        )
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start the child");
+    let mut child = child_test(
+        "shared_state::child_holds_the_lock_until_killed",
+        CHILD_ENV,
+        &[
+            stub.addr.to_string(),
+            briefs.display().to_string(),
+            state.display().to_string(),
+            database.url().to_string(),
+        ],
+    );
     until("the child's post to reach Discord", || {
         posts_to(&stub, NEWS).len() == 1
     })
