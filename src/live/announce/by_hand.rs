@@ -40,7 +40,7 @@ pub enum ByHandError {
     )]
     BotRunningOnDatabase { place: String },
     #[error(transparent)]
-    State(StateError),
+    State(#[from] StateError),
 }
 
 /// What became of the announcement in one channel.
@@ -136,58 +136,25 @@ pub async fn announce_by_hand(
     }
     match &settings.database {
         Some(url) => {
-            let database = Arc::new(Database::open(url).await.map_err(ByHandError::State)?);
+            let database = Arc::new(Database::open(url).await?);
             // Held to the end: no instance starts announcing from this database meanwhile.
-            if !database.try_lock().await.map_err(ByHandError::State)? {
-                return Err(ByHandError::BotRunningOnDatabase { place: url.shown() });
-            }
-            let announced = async {
-                let state = match database.load().await.map_err(ByHandError::State)? {
-                    Some(state) => state,
-                    None => {
-                        // The very first use: the baseline is written whole before anything
-                        // else, as an instance's first start writes it.
-                        let baseline = State::baseline(&reloader.current());
-                        database
-                            .save(&State::empty(), &baseline)
-                            .await
-                            .map_err(ByHandError::State)?;
-                        baseline
-                    }
-                };
-                let store = Store {
-                    state,
-                    backend: database.clone(),
-                };
-                announce_from(
-                    Shared::new(http, reloader, store, settings),
-                    &channels,
-                    round,
-                )
-                .await
-            }
-            .await;
-            // Let go at once: an instance waiting for the lock takes over now.
-            let unlocked = database.unlock().await;
-            let outcomes = announced?;
-            unlocked.map_err(ByHandError::State)?;
-            Ok(outcomes)
+            let announced = database.locked(async {
+                let store = first_or_stored(database.clone(), &reloader).await?;
+                let shared = Shared::new(http, reloader.clone(), store, settings);
+                announce_from(shared, &channels, round).await
+            });
+            announced
+                .await?
+                .ok_or_else(|| ByHandError::BotRunningOnDatabase { place: url.shown() })
         }
         None => {
-            let file = StateFile::in_dir(&settings.state_dir).map_err(ByHandError::State)?;
+            let file = StateFile::in_dir(&settings.state_dir)?;
             // Held to the end: the bot cannot start announcing from this folder meanwhile.
             let _lock = file.lock().map_err(|error| match error {
                 StateError::Locked { dir } => ByHandError::BotRunning { dir },
                 other => ByHandError::State(other),
             })?;
-            let state = match file.load().map_err(ByHandError::State)? {
-                Some(state) => state,
-                None => State::baseline(&reloader.current()),
-            };
-            let store = Store {
-                state,
-                backend: Arc::new(file),
-            };
+            let store = first_or_stored(Arc::new(file), &reloader).await?;
             announce_from(
                 Shared::new(http, reloader, store, settings),
                 &channels,
@@ -196,6 +163,23 @@ pub async fn announce_by_hand(
             .await
         }
     }
+}
+
+/// The state `backend` holds; on the very first use, every round served now, recorded whole
+/// before anything else, as an instance's first start records it.
+async fn first_or_stored(
+    backend: Arc<dyn StateStore>,
+    reloader: &Reloader,
+) -> Result<Store, StateError> {
+    let state = match backend.load().await? {
+        Some(state) => state,
+        None => {
+            let baseline = State::baseline(&reloader.current());
+            backend.save(&State::empty(), &baseline).await?;
+            baseline
+        }
+    };
+    Ok(Store { state, backend })
 }
 
 /// Announces `round` in `channels` from `shared`, whose store this process holds.
@@ -224,24 +208,19 @@ async fn announce_from(
                 if delivered(state, channel).is_some() {
                     continue;
                 }
-                let waiting = state
-                    .pending
-                    .iter()
-                    .find(|p| {
-                        p.channel == channel && p.track == round.track && p.round == round.number
-                    })
-                    .cloned();
-                let pending = waiting.unwrap_or_else(|| {
-                    let pending = Pending::new(&round.track, round.number, channel);
-                    state.pending.push(pending.clone());
-                    pending
-                });
+                let wanted = Pending::new(&round.track, round.number, channel);
+                let pending = match state.pending_now(&wanted) {
+                    Some(waiting) => waiting.clone(),
+                    None => {
+                        state.pending.push(wanted.clone());
+                        wanted
+                    }
+                };
                 queued.push(pending);
             }
             queued
         })
-        .await
-        .map_err(ByHandError::State)?;
+        .await?;
     let mut outcomes = Vec::new();
     for &channel in channels {
         let Some(pending) = queued.iter().find(|p| p.channel == channel) else {
@@ -258,10 +237,7 @@ async fn announce_from(
                 },
             },
             Err(DeliveryError::Discord(error)) if is_refused_as_invalid(&error) => {
-                shared
-                    .update(|state| state.drop_pending(pending))
-                    .await
-                    .map_err(ByHandError::State)?;
+                shared.update(|state| state.drop_pending(pending)).await?;
                 Delivery::Refused {
                     channel,
                     error: error.to_string(),
@@ -286,16 +262,7 @@ async fn deliver_waiting_out_rate_limits(
     loop {
         // A crosspost resumes from the record of its post, not from the first attempt.
         let now = shared
-            .state(|s| {
-                s.pending
-                    .iter()
-                    .find(|p| {
-                        p.channel == pending.channel
-                            && p.track == pending.track
-                            && p.round == pending.round
-                    })
-                    .cloned()
-            })
+            .state(|s| s.pending_now(pending).cloned())
             .unwrap_or_else(|| pending.clone());
         match shared.deliver(&now).await {
             Err(DeliveryError::RateLimited { retry_after }) => {

@@ -112,6 +112,23 @@ impl Database {
             .map_err(|e| self.failed(e))
     }
 
+    /// Runs `work` holding the announcer's lock, then lets go whatever happened, so an
+    /// instance waiting for the lock takes over at once (`briefbot state import`, `briefbot
+    /// announce`). `None`, and `work` not run, when another instance holds it.
+    pub async fn locked<T, E: From<StateError>>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<Option<T>, E> {
+        if !self.try_lock().await? {
+            return Ok(None);
+        }
+        let done = work.await;
+        let unlocked = self.unlock().await;
+        let done = done?;
+        unlocked?;
+        Ok(Some(done))
+    }
+
     /// Whether this instance still holds the lock: false, or an error, once the connection
     /// was lost (and with it the lock).
     pub async fn holds_lock(&self) -> Result<bool, StateError> {

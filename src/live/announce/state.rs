@@ -205,6 +205,19 @@ impl State {
         })
     }
 
+    /// The pending announcement of `pending`'s round in its channel, as the state has it now
+    /// (its attempt time, or its posted message, may be newer than `pending`'s).
+    pub fn pending_now(&self, pending: &Pending) -> Option<&Pending> {
+        self.position(pending).map(|i| &self.pending[i])
+    }
+
+    /// The state as the file holds it: pretty JSON and a final newline.
+    pub fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        let mut text = serde_json::to_vec_pretty(self)?;
+        text.push(b'\n');
+        Ok(text)
+    }
+
     /// Notes the first attempt to post `pending`, keeping an earlier one.
     pub fn attempt(&mut self, pending: &Pending, now_ms: u64) {
         if let Some(i) = self.position(pending) {
@@ -414,10 +427,10 @@ impl StateFile {
             path: self.path.clone(),
             source,
         };
-        let mut text = serde_json::to_vec_pretty(state)
+        let text = state
+            .to_json()
             .map_err(std::io::Error::other)
             .map_err(failed)?;
-        text.push(b'\n');
         let mut file = tempfile::NamedTempFile::new_in(&self.dir).map_err(failed)?;
         file.write_all(&text).map_err(failed)?;
         file.as_file().sync_all().map_err(failed)?;

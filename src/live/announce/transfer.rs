@@ -102,10 +102,7 @@ pub async fn import(
     })?;
     let place = url.shown();
     let database = Database::open(url).await?;
-    if !database.try_lock().await? {
-        return Err(StateCommandError::AnnouncerRunning { place });
-    }
-    let written = async {
+    let written = database.locked(async {
         if let Some(held) = database.load().await?
             && !replace
         {
@@ -117,12 +114,10 @@ pub async fn import(
         }
         database.replace(&state).await?;
         Ok(())
+    });
+    if written.await?.is_none() {
+        return Err(StateCommandError::AnnouncerRunning { place });
     }
-    .await;
-    // Let go at once, whatever happened: an instance waiting for the lock takes over now.
-    let unlocked = database.unlock().await;
-    written?;
-    unlocked?;
     Ok(format!(
         "imported {} into {place}: {}",
         from.display(),
@@ -166,10 +161,10 @@ pub async fn export(
             path.display().to_string()
         }
         Destination::Stdout => {
-            let mut text = serde_json::to_vec_pretty(&state)
+            let text = state
+                .to_json()
                 .map_err(std::io::Error::other)
                 .map_err(StateCommandError::Stdout)?;
-            text.push(b'\n');
             let mut out = std::io::stdout().lock();
             out.write_all(&text)
                 .and_then(|()| out.flush())
