@@ -23,7 +23,7 @@ pub struct Location {
 impl Location {
     /// The location of byte `offset` in `text`.
     pub fn of(text: &str, offset: usize) -> Location {
-        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let offset = text.floor_char_boundary(offset);
         let before = &text[..offset];
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         Location {
@@ -124,8 +124,8 @@ impl Diagnostics {
             return;
         };
         let text = file.source();
-        let start = floor_char_boundary(text, span.start.min(text.len()));
-        let end = floor_char_boundary(text, span.end.clamp(start, text.len()));
+        let start = text.floor_char_boundary(span.start);
+        let end = text.floor_char_boundary(span.end.clamp(start, text.len()));
         self.items.push(Diagnostic {
             path: PathBuf::from(file.name()),
             location: Some(Location::of(text, start)),
@@ -184,13 +184,6 @@ impl Diagnostics {
         }
         out
     }
-}
-
-fn floor_char_boundary(text: &str, mut index: usize) -> usize {
-    while index > 0 && !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
 }
 
 /// The JSON shape of one diagnostic, for `briefbot check --format json`.

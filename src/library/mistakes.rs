@@ -17,7 +17,7 @@ pub(crate) struct Mistake {
 /// The common mistake behind the TOML parser's error at byte `at` of `toml`, if it is one.
 /// `parser_message` is the parser's own message, which tells a missing comma apart.
 pub(crate) fn behind_syntax_error(toml: &str, at: usize, parser_message: &str) -> Option<Mistake> {
-    let at = floor_char_boundary(toml, at.min(toml.len()));
+    let at = toml.floor_char_boundary(at);
     if parser_message.contains("missing comma") {
         return missing_comma(toml, at);
     }
@@ -485,7 +485,7 @@ fn starts_key_or_section(line: &str) -> bool {
 
 /// The byte range of the line holding byte `at`, without its line break.
 fn line_around(text: &str, at: usize) -> Range<usize> {
-    let at = floor_char_boundary(text, at.min(text.len()));
+    let at = text.floor_char_boundary(at);
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let end = text[at..]
         .find('\n')
@@ -497,13 +497,6 @@ fn line_around(text: &str, at: usize) -> Range<usize> {
         end
     };
     start..end
-}
-
-fn floor_char_boundary(text: &str, mut index: usize) -> usize {
-    while index > 0 && !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
 }
 
 #[cfg(test)]

@@ -326,7 +326,7 @@ fn snippet(library: &Library, round: &Round, matched: &Matched) -> Option<String
 /// `text` around its first matched word, the matched words in bold, everything an editor
 /// wrote escaped so that it shows as written (no formatting, no links).
 fn marked(text: &str, matched: &Matched) -> Option<String> {
-    let scanned = &text[..floor_char_boundary(text, SNIPPET_SCAN_BYTES)];
+    let scanned = &text[..text.floor_char_boundary(SNIPPET_SCAN_BYTES)];
     let mut spans: Vec<(usize, usize, bool)> = Vec::new();
     words::scan_hashed(scanned, &mut Vec::new(), |start, end, hash, _| {
         spans.push((start, end, matched.contains(hash)));
@@ -388,17 +388,6 @@ fn marked(text: &str, matched: &Matched) -> Option<String> {
         out.push('…');
     }
     Some(not_a_list(out))
-}
-
-/// The largest index no greater than `at` that is a character boundary of `text`.
-fn floor_char_boundary(text: &str, at: usize) -> usize {
-    if at >= text.len() {
-        return text.len();
-    }
-    (0..=at)
-        .rev()
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0)
 }
 
 /// Markdown characters escaped, so that a brief's text shows as written: no bold, links,
