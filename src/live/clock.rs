@@ -3,7 +3,6 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
@@ -49,36 +48,26 @@ impl Clock for SystemClock {
 /// (an embargo lifting) without waiting for it.
 #[derive(Debug)]
 pub struct ManualClock {
-    now: Mutex<SystemTime>,
+    /// The time now, and the signal to whoever sleeps that it moved.
     moved: watch::Sender<SystemTime>,
 }
 
 impl ManualClock {
     pub fn new(start: SystemTime) -> ManualClock {
         ManualClock {
-            now: Mutex::new(start),
             moved: watch::Sender::new(start),
         }
     }
 
     /// Moves the clock forward by `by`; whoever sleeps until a moment now passed wakes.
     pub fn advance(&self, by: Duration) {
-        let mut now = self.now.lock().unwrap_or_else(|p| p.into_inner());
-        *now += by;
-        self.moved.send_replace(*now);
-    }
-
-    /// Sets the clock to `at` (forward or back).
-    pub fn set(&self, at: SystemTime) {
-        let mut now = self.now.lock().unwrap_or_else(|p| p.into_inner());
-        *now = at;
-        self.moved.send_replace(at);
+        self.moved.send_modify(|now| *now += by);
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> SystemTime {
-        *self.now.lock().unwrap_or_else(|p| p.into_inner())
+        *self.moved.borrow()
     }
 
     fn sleep_until(&self, at: SystemTime) -> Sleep<'_> {
