@@ -157,12 +157,7 @@ impl Config {
             ));
         }
         let targets = announce.all_targets();
-        if let Some(twice) = targets.iter().enumerate().find_map(|(i, t)| {
-            targets[..i]
-                .iter()
-                .any(|e| e.channel == t.channel)
-                .then_some(i)
-        }) {
+        if let Some(twice) = listed_twice(&targets) {
             let at = twice
                 .checked_sub(announce.channels.len())
                 .and_then(|n| nth_table_offset(text, "announce.target", n))
@@ -259,19 +254,10 @@ impl Config {
             }
             self.discord.api_url = Some(url);
         }
-        self.apply_env_lists(&env)?;
-        if let Some(ids) = env("BRIEFBOT_GUILD_IDS") {
-            self.discord.guild_ids = ids
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|id| parse_snowflake("BRIEFBOT_GUILD_IDS", id))
-                .collect::<Result<_, _>>()?;
-        }
-        Ok(())
+        self.apply_env_lists(&env)
     }
 
-    /// The lists and tables of `[announce]` and `[[follow]]` from variables: each replaces
+    /// The lists and tables of `[discord]`, `[announce]` and `[[follow]]` from variables: each replaces
     /// the file's, as a whole. Items are separated by commas, and a table's fields by colons:
     /// `BRIEFBOT_ANNOUNCE_TARGETS="222:thread,333:forum"`,
     /// `BRIEFBOT_FOLLOW="444:syria-israel:555"` (server, track, role).
@@ -311,9 +297,7 @@ impl Config {
                 .collect::<Result<_, _>>()?;
         }
         let targets = self.announce.all_targets();
-        if let Some(i) = (0..targets.len())
-            .find(|&i| targets[..i].iter().any(|e| e.channel == targets[i].channel))
-        {
+        if let Some(i) = listed_twice(&targets) {
             let var = if i < self.announce.channels.len() {
                 "BRIEFBOT_ANNOUNCE_CHANNELS"
             } else {
@@ -336,6 +320,12 @@ impl Config {
                     repeat.track, repeat.server
                 ),
             });
+        }
+        if let Some(ids) = items("BRIEFBOT_GUILD_IDS") {
+            self.discord.guild_ids = ids
+                .iter()
+                .map(|id| parse_snowflake("BRIEFBOT_GUILD_IDS", id))
+                .collect::<Result<_, _>>()?;
         }
         Ok(())
     }
@@ -370,6 +360,11 @@ impl Config {
             default_track: self.default_track.clone(),
         }
     }
+}
+
+/// The first announcement target whose channel an earlier target has already.
+fn listed_twice(targets: &[AnnounceTarget]) -> Option<usize> {
+    (0..targets.len()).find(|&i| targets[..i].iter().any(|e| e.channel == targets[i].channel))
 }
 
 /// The first entry that repeats an earlier entry's server and track: (earlier, repeat).
