@@ -14,6 +14,7 @@ use std::time::Instant;
 use anyhow::{Context as _, Result, bail};
 // Place names become file names as `briefbot new` makes them: "São Paulo" → "sao-paulo".
 use briefbot::cli::new::slugify;
+use briefbot::library::Date;
 use clap::Parser;
 
 use words::*;
@@ -563,8 +564,9 @@ fn write_track(
     rounds: usize,
 ) -> Result<()> {
     let width = rounds.to_string().len().max(3);
-    let mut day = Day::from_civil(rng.range(1990, 2005) as i64, rng.range(1, 12) as i64, 1)
-        + rng.range(0, 27) as i64;
+    let first = Date::new(rng.range(1990, 2005) as u32, rng.range(1, 12) as u32, 1)
+        .context("the first of a month is a day of the calendar")?;
+    let mut day = Day(first.days_since_epoch()) + rng.range(0, 27) as i64;
     for number in 1..=rounds {
         day = day + rng.range(3, 25) as i64;
         let place = rng.pick(PLACES);
@@ -1312,23 +1314,14 @@ fn ordinal(n: usize) -> String {
 }
 
 // ---------------------------------------------------------------------------------------
-// Dates: days since 1970-01-01, with the civil calendar conversion from Howard Hinnant's
-// "chrono-Compatible Low-Level Date Algorithms", so no date crate is needed.
+// Dates: days since 1970-01-01 (the library's `Date::days_since_epoch` one way, and here
+// back again), with the civil calendar conversion from Howard Hinnant's "chrono-Compatible
+// Low-Level Date Algorithms", so no date crate is needed.
 
 #[derive(Clone, Copy)]
 struct Day(i64);
 
 impl Day {
-    fn from_civil(year: i64, month: i64, day: i64) -> Day {
-        let y = if month <= 2 { year - 1 } else { year };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let mp = (month + 9) % 12;
-        let doy = (153 * mp + 2) / 5 + day - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        Day(era * 146_097 + doe - 719_468)
-    }
-
     fn civil(self) -> (i64, i64, i64) {
         let z = self.0 + 719_468;
         let era = z.div_euclid(146_097);

@@ -6,6 +6,8 @@
 
 use std::ops::Range;
 
+use super::model::Date;
+
 /// A recognised mistake: where it is in the text given, what it is, and what to write.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Mistake {
@@ -61,8 +63,8 @@ pub(crate) fn date_help(key: &str, written: &str) -> Option<String> {
         [one] => Some(format!("write `{key} = {one}`, without quotes")),
         [first, second] => Some(format!(
             "write `{key} = {first}` for {}, or `{key} = {second}` for {}, without quotes",
-            first.spoken(),
-            second.spoken()
+            spoken(first),
+            spoken(second)
         )),
         _ => None,
     }
@@ -146,8 +148,8 @@ fn date_in_other_format(toml: &str, line: Range<usize>) -> Option<Mistake> {
         [one] => format!("a date is written year-month-day in TOML: `{written}` is {one}"),
         [first, second] => format!(
             "`{written}` could be {} or {}; a date is written year-month-day in TOML",
-            first.spoken(),
-            second.spoken()
+            spoken(first),
+            spoken(second)
         ),
         _ => return None,
     };
@@ -161,14 +163,6 @@ fn date_in_other_format(toml: &str, line: Range<usize>) -> Option<Mistake> {
 /// Where the `=` of a `key = value` line is, so the value's offset can be found.
 fn key_end(line: &str) -> usize {
     line.find('=').map_or(0, |i| i + 1)
-}
-
-/// A day of the calendar, as a date reading of something an editor wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Day {
-    year: u16,
-    month: u8,
-    day: u8,
 }
 
 const MONTHS: [&str; 12] = [
@@ -186,45 +180,20 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-impl Day {
-    fn new(year: u32, month: u32, day: u32) -> Option<Day> {
-        let (year, month, day) = (
-            u16::try_from(year).ok()?,
-            u8::try_from(month).ok()?,
-            u8::try_from(day).ok()?,
-        );
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (year >= 1 && (1..=days).contains(&day)).then_some(Day { year, month, day })
-    }
-
-    /// `6 February 2026`: unambiguous in every convention, for offering both readings.
-    fn spoken(&self) -> String {
-        let month = MONTHS[usize::from(self.month - 1)];
-        format!("{} {month} {}", self.day, self.year)
-    }
-}
-
-impl std::fmt::Display for Day {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
+/// `6 February 2026`: unambiguous in every convention, for offering both readings.
+fn spoken(date: &Date) -> String {
+    let month = MONTHS[usize::from(date.month - 1)];
+    format!("{} {month} {}", date.day, date.year)
 }
 
 /// Every day `written` can mean: one, or two when day and month could be either way round
 /// (`06/02/2026`). None when it is not a date, or names a day the calendar lacks.
-fn readings(written: &str) -> Option<Vec<Day>> {
+fn readings(written: &str) -> Option<Vec<Date>> {
     numeric_readings(written).or_else(|| worded_reading(written).map(|day| vec![day]))
 }
 
 /// `06/02/2026`, `06.02.2026`, `6-2-2026`, `2026/02/06`, and ISO `2026-02-06` itself.
-fn numeric_readings(written: &str) -> Option<Vec<Day>> {
+fn numeric_readings(written: &str) -> Option<Vec<Date>> {
     let separator = written.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
     let parts: Vec<&str> = written.split(separator).collect();
     let [a, b, c] = parts.as_slice() else {
@@ -237,15 +206,15 @@ fn numeric_readings(written: &str) -> Option<Vec<Day>> {
     };
     let (na, nb, nc) = (number(a)?, number(b)?, number(c)?);
     if a.len() == 4 {
-        return Day::new(na, nb, nc).map(|day| vec![day]);
+        return Date::new(na, nb, nc).map(|day| vec![day]);
     }
     if c.len() != 4 {
         // A two-digit year leaves the century to a guess; the generic message does better.
         return None;
     }
-    let day_first = Day::new(nc, nb, na);
-    let month_first = Day::new(nc, na, nb);
-    let found: Vec<Day> = match (day_first, month_first) {
+    let day_first = Date::new(nc, nb, na);
+    let month_first = Date::new(nc, na, nb);
+    let found: Vec<Date> = match (day_first, month_first) {
         (Some(d), Some(m)) if d == m => vec![d],
         (d, m) => d.into_iter().chain(m).collect(),
     };
@@ -253,7 +222,7 @@ fn numeric_readings(written: &str) -> Option<Vec<Day>> {
 }
 
 /// `6 January 2026`, `6th Jan. 2026`, `January 6, 2026`: a month by name is never ambiguous.
-fn worded_reading(written: &str) -> Option<Day> {
+fn worded_reading(written: &str) -> Option<Date> {
     let words: Vec<&str> = written
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|w| !w.is_empty())
@@ -266,7 +235,7 @@ fn worded_reading(written: &str) -> Option<Day> {
         (Some(day), Some(month)) => (day, month),
         _ => (day_of_month(second)?, month_named(first)?),
     };
-    Day::new(year, month, day)
+    Date::new(year, month, day)
 }
 
 /// `6`, `06`, `6th`, `1st`.

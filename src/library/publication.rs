@@ -9,7 +9,7 @@ use toml::de::DeValue;
 use toml::value::Datetime;
 
 use super::fields::{FileCx, Table, type_error_with_help};
-use super::model::Round;
+use super::model::{Date, Round};
 
 /// A moment a brief names, such as `publish_at = 2026-01-07T09:00:00Z`: always with an offset
 /// from UTC, so it means the same instant wherever the bot runs.
@@ -169,11 +169,7 @@ fn moment(dt: &Datetime) -> Option<Moment> {
         toml::value::Offset::Z => 0,
         toml::value::Offset::Custom { minutes } => i64::from(minutes),
     };
-    let days = days_from_civil(
-        i64::from(date.year),
-        i64::from(date.month),
-        i64::from(date.day),
-    );
+    let days = Date::from(date).days_since_epoch();
     let seconds = days * 86_400
         + i64::from(time.hour) * 3_600
         + i64::from(time.minute) * 60
@@ -190,18 +186,6 @@ fn moment(dt: &Datetime) -> Option<Moment> {
         at: at.checked_add(nanos)?,
         written: dt.to_string(),
     })
-}
-
-/// Days since 1970-01-01 of a day of the proleptic Gregorian calendar (Howard Hinnant's
-/// `days_from_civil`), so no date library is needed for one conversion.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_from_march = (month + 9) % 12;
-    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ const RELOAD_ANSWER_WITHIN: Duration = Duration::from_millis(1500);
 
 /// How long a follow waits for Discord to change the role before answering that it is on
 /// its way (a deferred answer, edited with the outcome): the same margin as `/reload`'s.
-pub const FOLLOW_ANSWER_WITHIN: Duration = Duration::from_millis(1500);
+const FOLLOW_ANSWER_WITHIN: Duration = Duration::from_millis(1500);
 
 /// How long after deferring the outcome waits at least before it edits the deferred answer:
 /// the deferral is sent after the handler returns, and an edit that overtook it would find
