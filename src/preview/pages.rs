@@ -69,7 +69,10 @@ fn held_section(held: &[Held]) -> String {
         };
         html.push_str(&format!(
             "\n<li>{badge} <a href=\"{}\">Round {} of {}: {}</a></li>",
-            held_view_href(&format!("/round {} track:{}", round.number, round.track)),
+            view_href_at(
+                "/held/view",
+                &format!("/round {} track:{}", round.number, round.track)
+            ),
             round.number,
             escape(&round.track),
             escape(&round.title),
@@ -77,10 +80,6 @@ fn held_section(held: &[Held]) -> String {
     }
     html.push_str("</ol></section>");
     html
-}
-
-fn held_view_href(line: &str) -> String {
-    format!("/held/view?cmd={}", escape(&query_escape(line)))
 }
 
 /// The banner of the pages that show held rounds as served.
@@ -230,7 +229,12 @@ fn links(items: &[(&str, &str)]) -> String {
 }
 
 fn view_href(line: &str) -> String {
-    escape(&format!("/view?cmd={}", query_escape(line)))
+    view_href_at("/view", line)
+}
+
+/// The link to the page at `path` (`/view`, or `/held/view`) that shows `line`'s answer.
+fn view_href_at(path: &str, line: &str) -> String {
+    escape(&format!("{path}?cmd={}", query_escape(line)))
 }
 
 fn search_form(action: &str, line: &str) -> String {
