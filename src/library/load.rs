@@ -295,8 +295,6 @@ impl Folder {
             return fail(diagnostics, counts);
         }
         let (rounds, held) = publication(rounds, now);
-        counts.drafts = held.iter().filter(|h| h.why == Hold::Draft).count();
-        counts.embargoed = held.len() - counts.drafts;
         let mut library = Library::from_shared(
             rounds,
             authors.iter().map(|a| Author::clone(a)).collect(),
@@ -306,7 +304,7 @@ impl Folder {
         );
         self.search = Some(library.search_index().clone());
         library.counts = counts;
-        library.held = held;
+        library.hold(held);
         Ok(library)
     }
 

@@ -578,13 +578,16 @@ impl Library {
             self.default_track.clone(),
             Some(&self.search),
         );
-        library.counts = Counts {
-            drafts: held.iter().filter(|h| h.why == Hold::Draft).count(),
-            embargoed: held.iter().filter(|h| h.why != Hold::Draft).count(),
-            ..self.counts
-        };
-        library.held = held;
+        library.counts = self.counts;
+        library.hold(held);
         library
+    }
+
+    /// Keeps `held` out of the served rounds, counting its drafts and embargoed rounds.
+    pub(crate) fn hold(&mut self, held: Vec<Held>) {
+        self.counts.drafts = held.iter().filter(|h| h.why == Hold::Draft).count();
+        self.counts.embargoed = held.len() - self.counts.drafts;
+        self.held = held;
     }
 
     /// The `wanted` best rounds for a query, in one track or all (see `search::Mode`).
