@@ -228,6 +228,52 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The preview serving a folder of briefs, and Chromium to look at it: the set-up most tests
+/// share. On a failed test it drops Chromium first, then the preview, then the folder.
+struct Session {
+    browser: Browser,
+    preview: Preview,
+    /// The briefs being served, to edit while the page is open.
+    briefs: PathBuf,
+    _folder: tempfile::TempDir,
+}
+
+impl Session {
+    /// Starts the preview on `briefs` (inside `folder`, kept until the end), then Chromium.
+    async fn start(folder: tempfile::TempDir, briefs: PathBuf) -> Session {
+        let preview = Preview::start(&briefs).await;
+        let browser = Browser::start().await;
+        Session {
+            browser,
+            preview,
+            briefs,
+            _folder: folder,
+        }
+    }
+
+    /// The preview of a copy of the shipped briefs, open at command `line`.
+    async fn shipped_at(line: &str) -> Session {
+        let (folder, briefs) = common::shipped_copy();
+        let session = Session::start(folder, briefs).await;
+        session.open(line).await;
+        session
+    }
+
+    /// Opens the page of command `line` (`/round 5`).
+    async fn open(&self, line: &str) {
+        self.browser
+            .page()
+            .goto(&self.preview.view(line))
+            .await
+            .unwrap_or_else(|e| panic!("open {line}: {e:?}"));
+    }
+
+    async fn close(self) {
+        self.browser.close().await;
+        self.preview.stop().await;
+    }
+}
+
 /// Where the screenshot is kept: the cargo target folder.
 fn artifact(name: &str) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -241,14 +287,8 @@ const ROUND_5: &str = "Paris round ends with a proposal for a joint, demilitariz
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn round_5_card_shows_its_title_fields_and_buttons() {
-    let (_tmp, briefs) = common::shipped_copy();
-    let preview = Preview::start(&briefs).await;
-    let browser = Browser::start().await;
-    browser
-        .page()
-        .goto(&preview.view("/round 5"))
-        .await
-        .expect("open /round 5");
+    let session = Session::shipped_at("/round 5").await;
+    let browser = &session.browser;
 
     assert_eq!(browser.texts(".embed-title").await, [ROUND_5]);
     let fields = browser.texts(".embed-field .field-name").await;
@@ -285,20 +325,13 @@ async fn round_5_card_shows_its_title_fields_and_buttons() {
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
     std::fs::write(artifact("preview-round-5.png"), png).expect("keep the screenshot");
 
-    browser.close().await;
-    preview.stop().await;
+    session.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_theme_toggle_switches_between_discords_light_and_dark() {
-    let (_tmp, briefs) = common::shipped_copy();
-    let preview = Preview::start(&briefs).await;
-    let browser = Browser::start().await;
-    browser
-        .page()
-        .goto(&preview.view("/round 5"))
-        .await
-        .expect("open /round 5");
+    let session = Session::shipped_at("/round 5").await;
+    let browser = &session.browser;
     let colours = "var s = getComputedStyle; return [s(document.documentElement).backgroundColor, \
                    s(document.querySelector('.embed')).backgroundColor];";
     let before = browser
@@ -324,25 +357,20 @@ async fn the_theme_toggle_switches_between_discords_light_and_dark() {
         .expect("colours");
     assert_eq!(after, if before == light { dark } else { light });
 
-    browser.close().await;
-    preview.stop().await;
+    session.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_card_fits_a_phone_screen() {
-    let (_tmp, briefs) = common::shipped_copy();
-    let preview = Preview::start(&briefs).await;
-    let browser = Browser::start().await;
+    let (folder, briefs) = common::shipped_copy();
+    let session = Session::start(folder, briefs).await;
+    let browser = &session.browser;
     browser
         .page()
         .set_window_size(390, 844)
         .await
         .expect("a phone-sized window");
-    browser
-        .page()
-        .goto(&preview.view("/round 5"))
-        .await
-        .expect("open /round 5");
+    session.open("/round 5").await;
     let widths = browser
         .page()
         .execute(
@@ -353,20 +381,13 @@ async fn the_card_fits_a_phone_screen() {
         .expect("the page's widths");
     assert_eq!(widths[0], widths[1], "no sideways scrolling: {widths}");
 
-    browser.close().await;
-    preview.stop().await;
+    session.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pressing_positions_shows_the_positions_view() {
-    let (_tmp, briefs) = common::shipped_copy();
-    let preview = Preview::start(&briefs).await;
-    let browser = Browser::start().await;
-    browser
-        .page()
-        .goto(&preview.view("/round 5"))
-        .await
-        .expect("open /round 5");
+    let session = Session::shipped_at("/round 5").await;
+    let browser = &session.browser;
     let positions = browser
         .page()
         .find(Locator::Css(
@@ -408,21 +429,17 @@ async fn pressing_positions_shows_the_positions_view() {
         "a press updates the message it sits on"
     );
 
-    browser.close().await;
-    preview.stop().await;
+    session.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_results_turn_their_page_as_in_discord() {
     let tmp = tempfile::tempdir().expect("tempdir");
     common::copy_tree(&common::repo("tests/fixtures/briefs-search"), tmp.path());
-    let preview = Preview::start(tmp.path()).await;
-    let browser = Browser::start().await;
-    browser
-        .page()
-        .goto(&preview.view("/search israel"))
-        .await
-        .expect("open /search israel");
+    let briefs = tmp.path().to_path_buf();
+    let session = Session::start(tmp, briefs).await;
+    let browser = &session.browser;
+    session.open("/search israel").await;
     assert_eq!(
         browser.texts(".embed-footer").await,
         ["9 rounds match · page 1 of 2"]
@@ -443,24 +460,17 @@ async fn search_results_turn_their_page_as_in_discord() {
         .await;
     assert_eq!(browser.texts(".embed-title").await[0], "🔎 israel");
 
-    browser.close().await;
-    preview.stop().await;
+    session.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_saved_edit_appears_within_a_second_without_a_manual_reload() {
-    let (_tmp, briefs) = common::shipped_copy();
-    let preview = Preview::start(&briefs).await;
-    let browser = Browser::start().await;
-    browser
-        .page()
-        .goto(&preview.view("/round 5"))
-        .await
-        .expect("open /round 5");
+    let session = Session::shipped_at("/round 5").await;
+    let browser = &session.browser;
     assert_eq!(browser.texts(".embed-title").await, [ROUND_5]);
     browser.mark().await;
 
-    let file = briefs.join("syria-israel/05-paris.md");
+    let file = session.briefs.join("syria-israel/05-paris.md");
     let shipped = std::fs::read_to_string(&file).expect("round 5");
     let edited = shipped.replacen(ROUND_5, "Paris round, as corrected on save", 1);
     std::fs::write(&file, edited).expect("save the edit");
@@ -476,22 +486,15 @@ async fn a_saved_edit_appears_within_a_second_without_a_manual_reload() {
     );
     assert!(took <= LIVE, "shown after {took:?}");
 
-    browser.close().await;
-    preview.stop().await;
+    session.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_file_shows_its_diagnostic_until_it_is_fixed() {
-    let (_tmp, briefs) = common::shipped_copy();
-    let preview = Preview::start(&briefs).await;
-    let browser = Browser::start().await;
-    browser
-        .page()
-        .goto(&preview.view("/round 5"))
-        .await
-        .expect("open /round 5");
+    let session = Session::shipped_at("/round 5").await;
+    let browser = &session.browser;
 
-    let file = briefs.join("syria-israel/05-paris.md");
+    let file = session.briefs.join("syria-israel/05-paris.md");
     let shipped = std::fs::read_to_string(&file).expect("round 5");
     let line = shipped
         .lines()
@@ -522,13 +525,12 @@ async fn a_broken_file_shows_its_diagnostic_until_it_is_fixed() {
         .until("the card again", ".embed-title", LIVE, |t| t == [ROUND_5])
         .await;
 
-    browser.close().await;
-    preview.stop().await;
+    session.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_folder_broken_at_start_opens_on_its_mistakes() {
-    let (_tmp, briefs) = common::shipped_copy();
+    let (folder, briefs) = common::shipped_copy();
     let file = briefs.join("syria-israel/05-paris.md");
     let shipped = std::fs::read_to_string(&file).expect("round 5");
     std::fs::write(
@@ -536,11 +538,11 @@ async fn a_folder_broken_at_start_opens_on_its_mistakes() {
         shipped.replacen("round = 5\n", "round = \"five\"\n", 1),
     )
     .expect("break it");
-    let preview = Preview::start(&briefs).await;
-    let browser = Browser::start().await;
+    let session = Session::start(folder, briefs).await;
+    let browser = &session.browser;
     browser
         .page()
-        .goto(&preview.url("/"))
+        .goto(&session.preview.url("/"))
         .await
         .expect("open the index");
     let positions = browser.texts(".diagnostic .position").await;
@@ -556,13 +558,12 @@ async fn a_folder_broken_at_start_opens_on_its_mistakes() {
         })
         .await;
 
-    browser.close().await;
-    preview.stop().await;
+    session.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_brief_containing_a_script_tag_shows_it_as_text() {
-    let (_tmp, briefs) = common::shipped_copy();
+    let (folder, briefs) = common::shipped_copy();
     let hostile = "<script>alert(1)</script> Geneva";
     let brief = common::round_brief(6, hostile).replacen(
         "The fifth round of US-mediated",
@@ -570,13 +571,9 @@ async fn a_brief_containing_a_script_tag_shows_it_as_text() {
         1,
     );
     std::fs::write(briefs.join("syria-israel/06-geneva.md"), brief).expect("write round 6");
-    let preview = Preview::start(&briefs).await;
-    let browser = Browser::start().await;
-    browser
-        .page()
-        .goto(&preview.view("/round 6"))
-        .await
-        .expect("open /round 6");
+    let session = Session::start(folder, briefs).await;
+    let browser = &session.browser;
+    session.open("/round 6").await;
 
     assert_eq!(browser.texts(".embed-title").await, [hostile]);
     let description = browser.texts(".embed-description").await.join("");
@@ -599,7 +596,7 @@ async fn a_brief_containing_a_script_tag_shows_it_as_text() {
         "only the page's own script, no image"
     );
     // And were anything to get past the escaping, the page's policy runs no script of it.
-    let answer = reqwest::get(preview.view("/round 6"))
+    let answer = reqwest::get(session.preview.view("/round 6"))
         .await
         .expect("the page over HTTP");
     let policy = answer
@@ -610,6 +607,5 @@ async fn a_brief_containing_a_script_tag_shows_it_as_text() {
         .to_string();
     assert!(policy.contains("script-src 'self'"), "{policy}");
 
-    browser.close().await;
-    preview.stop().await;
+    session.close().await;
 }
