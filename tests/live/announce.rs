@@ -96,6 +96,30 @@ pub(crate) fn start(stub: &DiscordStub, reloader: &Arc<Reloader>, settings: Sett
     Announcer::start(Arc::new(stub.http()), reloader.clone(), settings).expect("announcer")
 }
 
+/// The stand-in for Discord, a copy of the shipped briefs behind a reloader, and an announcer
+/// posting new rounds to `channels` (and failed reloads to `errors_channel`), with its state
+/// in the copy's folder.
+pub(crate) async fn announcing(
+    channels: &[u64],
+    errors_channel: Option<u64>,
+) -> (
+    DiscordStub,
+    tempfile::TempDir,
+    PathBuf,
+    Arc<Reloader>,
+    Announcer,
+) {
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    let reloader = live(&briefs);
+    let announcer = start(
+        &stub,
+        &reloader,
+        settings(&state_dir(&dir), channels, errors_channel),
+    );
+    (stub, dir, briefs, reloader, announcer)
+}
+
 /// Waits until the announcer has recorded the rounds of reload `generation`, then checks
 /// that nothing waits to be posted: from then on, nothing will be.
 async fn nothing_queued_after(announcer: &Announcer, generation: u64) {
@@ -148,14 +172,7 @@ pub(crate) fn state_dir(dir: &tempfile::TempDir) -> PathBuf {
 
 #[tokio::test]
 async fn the_first_start_posts_nothing_and_records_the_rounds_already_there() {
-    let stub = DiscordStub::start().await;
-    let (dir, briefs) = shipped_copy();
-    let reloader = live(&briefs);
-    let announcer = start(
-        &stub,
-        &reloader,
-        settings(&state_dir(&dir), &[NEWS, DESK], None),
-    );
+    let (stub, dir, _briefs, _reloader, announcer) = announcing(&[NEWS, DESK], None).await;
     nothing_queued_after(&announcer, 0).await;
     assert!(stub.requests().is_empty(), "{:#?}", stub.requests());
     let state = StateFile::in_dir(&state_dir(&dir))
@@ -175,14 +192,7 @@ async fn the_first_start_posts_nothing_and_records_the_rounds_already_there() {
 
 #[tokio::test]
 async fn a_new_round_is_announced_once_per_channel_and_never_again() {
-    let stub = DiscordStub::start().await;
-    let (dir, briefs) = shipped_copy();
-    let reloader = live(&briefs);
-    let announcer = start(
-        &stub,
-        &reloader,
-        settings(&state_dir(&dir), &[NEWS, DESK], None),
-    );
+    let (stub, dir, briefs, reloader, announcer) = announcing(&[NEWS, DESK], None).await;
 
     // A saved file, reloaded as the watcher would (its timing is tested on its own).
     add_round(&briefs, 6, "Geneva round");
@@ -442,14 +452,7 @@ async fn a_process_killed_between_the_post_and_the_record_neither_loses_nor_repe
 
 #[tokio::test]
 async fn a_failed_reload_reaches_the_errors_channel_once_per_distinct_failure() {
-    let stub = DiscordStub::start().await;
-    let (dir, briefs) = shipped_copy();
-    let reloader = live(&briefs);
-    let announcer = start(
-        &stub,
-        &reloader,
-        settings(&state_dir(&dir), &[], Some(ERRORS)),
-    );
+    let (stub, _dir, briefs, reloader, announcer) = announcing(&[], Some(ERRORS)).await;
 
     let file = briefs.join("syria-israel/06-new.md");
     std::fs::write(
@@ -598,14 +601,7 @@ async fn a_second_briefbot_on_the_same_state_folder_is_refused() {
 #[tokio::test]
 async fn more_new_rounds_than_the_limit_are_recorded_and_none_is_announced() {
     let logs = CapturedLogs::start();
-    let stub = DiscordStub::start().await;
-    let (dir, briefs) = shipped_copy();
-    let reloader = live(&briefs);
-    let announcer = start(
-        &stub,
-        &reloader,
-        settings(&state_dir(&dir), &[NEWS, DESK], Some(ERRORS)),
-    );
+    let (stub, dir, briefs, reloader, announcer) = announcing(&[NEWS, DESK], Some(ERRORS)).await;
     nothing_queued_after(&announcer, 0).await;
 
     // An import: one more round than the limit, in one reload.
@@ -696,14 +692,7 @@ async fn more_new_rounds_than_the_limit_are_recorded_and_none_is_announced() {
 #[tokio::test]
 async fn as_many_new_rounds_as_the_limit_are_all_announced() {
     let logs = CapturedLogs::start();
-    let stub = DiscordStub::start().await;
-    let (dir, briefs) = shipped_copy();
-    let reloader = live(&briefs);
-    let announcer = start(
-        &stub,
-        &reloader,
-        settings(&state_dir(&dir), &[NEWS, DESK], Some(ERRORS)),
-    );
+    let (stub, _dir, briefs, reloader, announcer) = announcing(&[NEWS, DESK], Some(ERRORS)).await;
     nothing_queued_after(&announcer, 0).await;
 
     for n in 6..6 + LIMIT as u32 {

@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::announce::{
-    CapturedLogs, DESK, ERRORS, NEWS, add_round, edits_of, post_attempts, posts_to, settings,
-    start, state_dir, until,
+    CapturedLogs, DESK, ERRORS, NEWS, add_round, announcing, edits_of, post_attempts, posts_to,
+    settings, start, state_dir, until,
 };
 use crate::common::discord_stub::DiscordStub;
-use crate::common::{live, round_brief, shipped_copy};
+use crate::common::{live, round_brief};
 use briefbot::commands::notices;
 use briefbot::live::announce::Announcer;
 use briefbot::live::announce::state::StateFile;
@@ -71,14 +71,7 @@ async fn announced_round_6(
     Arc<Reloader>,
     Announcer,
 ) {
-    let stub = DiscordStub::start().await;
-    let (dir, briefs) = shipped_copy();
-    let reloader = live(&briefs);
-    let announcer = start(
-        &stub,
-        &reloader,
-        settings(&state_dir(&dir), channels, errors),
-    );
+    let (stub, dir, briefs, reloader, announcer) = announcing(channels, errors).await;
     add_round(&briefs, 6, "Geneva round");
     reloader.reload(Trigger::Files).await;
     settled(&announcer, reloader.generation()).await;
@@ -232,14 +225,7 @@ async fn a_removed_round_is_marked_withdrawn_not_deleted_and_restored_when_it_is
 
 #[tokio::test]
 async fn more_changed_rounds_than_the_limit_are_left_as_they_are_and_the_editors_are_told() {
-    let stub = DiscordStub::start().await;
-    let (dir, briefs) = shipped_copy();
-    let reloader = live(&briefs);
-    let announcer = start(
-        &stub,
-        &reloader,
-        settings(&state_dir(&dir), &[NEWS], Some(ERRORS)),
-    );
+    let (stub, dir, briefs, reloader, announcer) = announcing(&[NEWS], Some(ERRORS)).await;
     // Four rounds announced, two per reload (within the limit of three).
     for pair in [[6, 7], [8, 9]] {
         for number in pair {
