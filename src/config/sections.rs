@@ -49,6 +49,17 @@ pub enum AnnounceMode {
     Forum,
 }
 
+impl AnnounceMode {
+    /// The mode as the config, the state and the logs write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            AnnounceMode::Message => "message",
+            AnnounceMode::Thread => "thread",
+            AnnounceMode::Forum => "forum",
+        }
+    }
+}
+
 /// One `[[follow]]` entry: in server `server`, the opt-in role for rounds of `track`. The
 /// Follow button and `/follow` give and take it; announcements of the track in that server's
 /// channels mention (and ping) it.

@@ -76,7 +76,15 @@ pub struct Reloader {
     status: watch::Sender<Status>,
     /// What "now" is when deciding which embargoes have lifted.
     clock: Arc<dyn Clock>,
+    /// The rounds each snapshot served since the start added, oldest first (snapshots that
+    /// added none are left out): an instance that becomes the announcer later applies the
+    /// flood limit to each of these as its own reload, not to all of them as one.
+    arrivals: std::sync::Mutex<std::collections::VecDeque<Vec<RoundId>>>,
 }
+
+/// How many snapshots' arrivals are remembered: far more than an outage of the state
+/// database sees saved. Older ones count as there at the start.
+const ARRIVALS_KEPT: usize = 1000;
 
 impl Reloader {
     /// Starts serving `library`, which was loaded from `dir` with `options`; the first
@@ -107,6 +115,7 @@ impl Reloader {
             turn: Mutex::new(None),
             status,
             clock,
+            arrivals: std::sync::Mutex::new(std::collections::VecDeque::new()),
         })
     }
 
@@ -128,6 +137,13 @@ impl Reloader {
     /// How many reloads have finished (each sends one status).
     pub fn generation(&self) -> u64 {
         self.status.borrow().generation
+    }
+
+    /// The rounds each snapshot served since the start added, oldest first, one list per
+    /// snapshot that added any.
+    pub fn arrivals(&self) -> Vec<Vec<RoundId>> {
+        let arrivals = self.arrivals.lock().unwrap_or_else(|p| p.into_inner());
+        arrivals.iter().cloned().collect()
     }
 
     /// Follows every reload's result (announcements and the errors channel listen here).
@@ -236,6 +252,13 @@ impl Reloader {
         let library = Arc::new(library);
         let old = self.library.swap(library.clone());
         let added = added_rounds(&old, &library);
+        if !added.is_empty() {
+            let mut arrivals = self.arrivals.lock().unwrap_or_else(|p| p.into_inner());
+            if arrivals.len() == ARRIVALS_KEPT {
+                arrivals.pop_front();
+            }
+            arrivals.push_back(added.clone());
+        }
         let elapsed_us = started.elapsed().as_micros() as u64;
         let (rounds, tracks, new) = (library.round_count(), library.tracks().len(), added.len());
         match cause {

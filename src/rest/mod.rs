@@ -2,8 +2,12 @@
 //! URL: the gateway, the announcer, `serve` and `register` all use it. Below `live` and
 //! `transport`, above nothing but `config`.
 
+mod call;
+mod outcome;
 mod token;
 
+pub use call::Caller;
+pub use outcome::{FALLBACK_WAIT, Failure, code};
 pub use token::{Token, TokenError};
 
 use serenity::all::{ApplicationId, Http, HttpBuilder};

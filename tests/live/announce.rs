@@ -43,6 +43,7 @@ pub(crate) fn settings(state: &Path, channels: &[u64], errors_channel: Option<u6
         database: None,
         takeover_grace: Duration::ZERO,
         lock_check: Duration::from_millis(100),
+        answer_timeout: briefbot::live::announce::ANSWER_TIMEOUT,
     }
 }
 
@@ -612,8 +613,8 @@ async fn more_new_rounds_than_the_limit_are_recorded_and_none_is_announced() {
     reloader.reload(Trigger::Files).await;
     let generation = reloader.generation();
     nothing_queued_after(&announcer, generation).await;
-    until("the note in the errors channel", || {
-        posts_to(&stub, ERRORS).len() == 1
+    until("the note in the errors channel, and on record as posted", || {
+        posts_to(&stub, ERRORS).len() == 1 && announcer.notes_waiting() == 0
     })
     .await;
 

@@ -41,6 +41,7 @@ fn settings(state: &Path, targets: &[(u64, AnnounceMode)]) -> Settings {
         database: None,
         takeover_grace: Duration::ZERO,
         lock_check: Duration::from_millis(100),
+        answer_timeout: briefbot::live::announce::ANSWER_TIMEOUT,
     }
 }
 

@@ -144,13 +144,14 @@ async fn the_state_database_stores_every_change_as_the_file_does() {
     );
     exercise(&store).await;
 
-    // The migrations are recorded once: a second start applies nothing again.
+    // The migrations (the state, then the errors channel's notes) are recorded once each: a
+    // second start applies nothing again.
     let again = Database::open(&url(database.url()))
         .await
         .expect("connect again");
     assert_eq!(
         postgres::psql(database.url(), "SELECT count(*) FROM _sqlx_migrations").expect("psql"),
-        "1"
+        "2"
     );
 
     // Another connection, without the lock, is refused every write, even one that changes

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serenity::all::Http;
 
-use super::channels::{DeliveryError, is_refused_as_invalid};
+use super::channels::DeliveryError;
 use super::database::Database;
 use super::settings::Settings;
 use super::shared::{Shared, Store};
@@ -236,7 +236,7 @@ async fn announce_from(
                     error: "the round was removed from the briefs meanwhile".to_string(),
                 },
             },
-            Err(DeliveryError::Discord(error)) if is_refused_as_invalid(&error) => {
+            Err(error) if error.is_invalid() => {
                 shared.update(|state| state.drop_pending(pending)).await?;
                 Delivery::Refused {
                     channel,
@@ -265,7 +265,8 @@ async fn deliver_waiting_out_rate_limits(
             .state(|s| s.pending_now(pending).cloned())
             .unwrap_or_else(|| pending.clone());
         match shared.deliver(&now).await {
-            Err(DeliveryError::RateLimited { retry_after }) => {
+            Err(error) if error.rate_limited().is_some() => {
+                let retry_after = error.rate_limited().unwrap_or_default();
                 tracing::info!(
                     channel = pending.channel,
                     wait_ms = retry_after.as_millis() as u64,

@@ -7,21 +7,20 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serenity::all::{
-    ChannelId, CreateMessage, EditMessage, HttpError, MessageId, MessagePagination, Nonce,
-};
-use tokio::sync::{Notify, mpsc, watch};
+use serenity::all::{ChannelId, CreateMessage, EditMessage, MessageId, MessagePagination, Nonce};
+use serenity::http::{LightMethod, Route};
+use tokio::sync::{Notify, watch};
 use tracing::{error, info, warn};
 
 use super::edits::Reviewed;
 use super::modes::Way;
-use super::shared::{ChannelInfo, Observed, Shared};
+use super::shared::{ChannelInfo, Shared, listed, named};
 use super::state::{Announced, Pending};
 use crate::commands::notices;
 use crate::config::AnnounceMode;
-use crate::library::{Library, fingerprint};
+use crate::library::{Library, RoundId, fingerprint};
 use crate::live::reloader::Status;
-use crate::reply::Message;
+use crate::rest::Failure;
 
 /// An announcement ready to post in one channel, and the fingerprint of what it shows.
 pub(super) struct Posting {
@@ -31,27 +30,50 @@ pub(super) struct Posting {
     pub card: String,
 }
 
-/// Why one delivery attempt failed; the worker logs it and retries later.
+/// Why one delivery attempt failed; the worker decides from its kind what comes next.
 #[derive(Debug, thiserror::Error)]
 pub(super) enum DeliveryError {
-    #[error("Discord: {0}")]
-    Discord(#[from] serenity::Error),
+    #[error("{0}")]
+    Discord(Failure),
     #[error("{0}")]
     State(#[from] super::state::StateError),
-    /// Discord's 429, with the wait it asks for: waited out, not counted as a failure.
-    #[error("Discord is rate limiting; it asks to wait {} ms", retry_after.as_millis())]
-    RateLimited { retry_after: Duration },
+}
+
+impl From<Failure> for DeliveryError {
+    fn from(failure: Failure) -> DeliveryError {
+        DeliveryError::Discord(failure)
+    }
+}
+
+impl From<serenity::Error> for DeliveryError {
+    fn from(error: serenity::Error) -> DeliveryError {
+        DeliveryError::Discord(Failure::of(&error))
+    }
+}
+
+impl DeliveryError {
+    /// Discord's 429: waited out, not counted as a failure.
+    pub fn rate_limited(&self) -> Option<Duration> {
+        match self {
+            DeliveryError::Discord(Failure::RateLimited { retry_after }) => Some(*retry_after),
+            _ => None,
+        }
+    }
+
+    /// Discord refused the request as malformed: asking again cannot help.
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, DeliveryError::Discord(failure) if failure.is_invalid())
+    }
 }
 
 /// Records each snapshot's rounds and wakes the channel workers when there are new ones.
-/// Rounds held back (too many new at once) are logged once and, when there is an errors
-/// channel, told to the editors through `notes`.
+/// Rounds held back (too many new at once) are logged, and noted for the errors channel in
+/// the same write that records them.
 pub(super) async fn follow_reloads(
     shared: Arc<Shared>,
     channels: Vec<u64>,
     wakes: HashMap<u64, Arc<Notify>>,
     mut status: watch::Receiver<Status>,
-    notes: Option<mpsc::UnboundedSender<Message>>,
 ) {
     loop {
         let (serving, generation) = {
@@ -61,23 +83,16 @@ pub(super) async fn follow_reloads(
         let mut failures = 0;
         loop {
             match shared.observe(&serving, &channels).await {
-                Ok(Observed::Queued(added)) => {
-                    if !added.is_empty() {
-                        info!(rounds = ?added, channels = channels.len(), "new rounds to announce");
+                Ok(observed) => {
+                    if !observed.queued.is_empty() {
+                        info!(
+                            rounds = %listed(&observed.queued),
+                            channels = channels.len(),
+                            "new rounds to announce"
+                        );
                     }
-                    break;
-                }
-                Ok(Observed::HeldBack(added)) => {
-                    let limit = shared.max_new_per_reload;
-                    warn!(
-                        rounds = added.len(),
-                        limit,
-                        "{} new rounds at once, more than [announce] max_new_per_reload = {limit}: recorded, none announced; `briefbot announce --track TRACK --round N` announces one",
-                        added.len()
-                    );
-                    if let Some(notes) = &notes {
-                        // The receiver is gone only when the announcer stops.
-                        let _ = notes.send(notices::held_back(&added, limit));
+                    for batch in &observed.held_back {
+                        held_back_loudly(&shared, batch);
                     }
                     break;
                 }
@@ -96,7 +111,7 @@ pub(super) async fn follow_reloads(
             match shared.review(&serving).await {
                 Ok(Reviewed::Queued(rounds)) => {
                     if !rounds.is_empty() {
-                        info!(rounds = ?rounds, "announced rounds changed; their announcements are edited");
+                        info!(rounds = %listed(&rounds), "announced rounds changed; their announcements are edited");
                     }
                     break;
                 }
@@ -105,12 +120,10 @@ pub(super) async fn follow_reloads(
                     warn!(
                         rounds = rounds.len(),
                         limit,
+                        left = %listed(&rounds),
                         "{} announced rounds changed at once, more than [announce] max_new_per_reload = {limit}: their announcements are left as they are",
                         rounds.len()
                     );
-                    if let Some(notes) = &notes {
-                        let _ = notes.send(notices::edits_held_back(&rounds, limit));
-                    }
                     break;
                 }
                 Err(error) => {
@@ -128,16 +141,41 @@ pub(super) async fn follow_reloads(
         for wake in wakes.values() {
             wake.notify_one();
         }
+        shared.notes_wake.notify_one();
         if !shared.next_status(&mut status).await {
             return;
         }
     }
 }
 
-/// Posts one channel's pending announcements in order; on a failure waits (longer each time)
-/// and tries again, while the other channels' workers go on.
+/// Says, at warning level, that `batch` came at once, more than the flood limit allows, so
+/// none of it is announced; with the command that announces each by hand.
+fn held_back_loudly(shared: &Shared, batch: &[RoundId]) {
+    let limit = shared.max_new_per_reload;
+    warn!(
+        rounds = batch.len(),
+        limit,
+        held_back = %listed(batch),
+        "{} new rounds at once, more than [announce] max_new_per_reload = {limit}: recorded, none announced",
+        batch.len()
+    );
+    for round in batch {
+        info!(
+            round = %named(&round.track, round.number),
+            "to announce it by hand: briefbot announce --track {} --round {}",
+            round.track,
+            round.number
+        );
+    }
+}
+
+/// Posts one channel's pending announcements in order, then makes the edits waiting there;
+/// on a failure waits (longer each time) and tries again, while the other channels' workers
+/// go on. New posts and edits keep separate failure counts: a stuck edit never delays a new
+/// round.
 pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<Notify>) {
     let mut failures = 0;
+    let mut edit_failures = 0;
     loop {
         if shared.stop.is_cancelled() {
             return;
@@ -147,16 +185,21 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
             // New rounds first; then the announcements that wait for an edit.
             if let Some(stale) = shared.next_edit(channel) {
                 match shared.edit(&stale).await {
-                    Ok(()) => failures = 0,
+                    Ok(()) => edit_failures = 0,
                     Err(error) => {
-                        failures += 1;
-                        let wait = shared.backoff.after(failures);
+                        if let Some(wait) = error.rate_limited() {
+                            if !shared.pause(wait, None).await {
+                                return;
+                            }
+                            continue;
+                        }
+                        edit_failures += 1;
+                        let wait = shared.backoff.after(edit_failures);
                         warn!(
                             channel,
-                            track = %stale.round.track,
-                            round = stale.round.number,
+                            round = %named(&stale.round.track, stale.round.number),
                             %error,
-                            attempt = failures,
+                            attempt = edit_failures,
                             retry_in_ms = wait.as_millis() as u64,
                             "could not edit the announcement; will retry"
                         );
@@ -174,27 +217,26 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
         };
         match shared.deliver(&pending).await {
             Ok(()) => failures = 0,
-            Err(DeliveryError::RateLimited { retry_after }) => {
+            Err(error) if error.rate_limited().is_some() => {
+                let wait = error.rate_limited().unwrap_or_default();
                 info!(
                     channel,
-                    track = %pending.track,
-                    round = pending.round,
-                    wait_ms = retry_after.as_millis() as u64,
+                    round = %named(&pending.track, pending.round),
+                    wait_ms = wait.as_millis() as u64,
                     "Discord asks to wait before the next request; waiting"
                 );
-                if !shared.pause(retry_after, None).await {
+                if !shared.pause(wait, None).await {
                     return;
                 }
             }
-            Err(DeliveryError::Discord(error)) if is_refused_as_invalid(&error) => {
+            Err(error) if error.is_invalid() => {
                 // The message itself is wrong (a bug: replies are fitted to Discord's limits):
                 // sending it again cannot help, and it must not hold up the rounds after it.
                 error!(
                     channel,
-                    track = %pending.track,
-                    round = pending.round,
+                    round = %named(&pending.track, pending.round),
                     %error,
-                    "Discord refused the announcement as invalid; it is dropped, not retried"
+                    "the announcement is dropped, not retried"
                 );
                 if let Err(error) = shared.update(|state| state.drop_pending(&pending)).await {
                     error!(%error, "cannot record the dropped announcement");
@@ -205,12 +247,11 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
                 let wait = shared.backoff.after(failures);
                 warn!(
                     channel,
-                    track = %pending.track,
-                    round = pending.round,
+                    round = %named(&pending.track, pending.round),
                     %error,
                     attempt = failures,
                     retry_in_ms = wait.as_millis() as u64,
-                    "could not announce the round; will retry"
+                    "could not announce the round; will retry (looking for the post first)"
                 );
                 if !shared.pause(wait, Some(&wake)).await {
                     return;
@@ -285,10 +326,9 @@ impl Shared {
             .await?;
         info!(
             channel = pending.channel,
-            track = %pending.track,
-            round = pending.round,
+            round = %named(&pending.track, pending.round),
             message,
-            mode = ?way.mode,
+            mode = way.mode.name(),
             crossposted,
             "new round announced"
         );
@@ -317,21 +357,11 @@ impl Shared {
             if !wait.is_zero() && !self.pause(wait, None).await {
                 return Ok(None);
             }
-            let found = match way.mode {
-                AnnounceMode::Forum => {
-                    self.find_own_forum_post(pending.channel, info, pending, since)
-                        .await?
-                }
-                _ => self
-                    .find_own_post(channel, pending, since)
-                    .await?
-                    .map(MessageId::get),
-            };
+            let found = self.find_existing(way, info, pending, since).await?;
             if let Some(message) = found {
                 info!(
                     channel = pending.channel,
-                    track = %pending.track,
-                    round = pending.round,
+                    round = %named(&pending.track, pending.round),
                     message,
                     "the announcement was posted before a restart; recorded, not posted again"
                 );
@@ -345,30 +375,102 @@ impl Shared {
             // Removed since it was queued; `next_pending` skips it until it is back.
             return Ok(None);
         };
-        self.update(|state| state.attempt(pending, unix_ms()))
+        let attempted = unix_ms();
+        self.update(|state| state.attempt(pending, attempted))
             .await?;
-        if way.mode == AnnounceMode::Forum {
-            let post = self
-                .create_forum_post(pending.channel, info, pending, headline, &posting.message)
-                .await?;
-            return Ok(Some((post, posting.card, false)));
+        let posted = if way.mode == AnnounceMode::Forum {
+            self.create_forum_post(pending.channel, info, pending, headline, &posting.message)
+                .await
+        } else {
+            // Discord also drops a repeat of the same nonce within a few minutes: a second
+            // guard, beside the history check, for a post whose answer was lost.
+            let nonce = fingerprint(&format!(
+                "{}/{}/{}",
+                pending.track, pending.round, pending.channel
+            ));
+            let message = posting
+                .message
+                .clone()
+                .nonce(Nonce::String(nonce))
+                .enforce_nonce(true);
+            self.caller
+                .call::<serenity::all::Message>(
+                    Route::ChannelMessages {
+                        channel_id: channel,
+                    },
+                    LightMethod::Post,
+                    Some(&message),
+                    None,
+                )
+                .await
+                .map(|posted| posted.id.get())
+                .map_err(DeliveryError::from)
+        };
+        match posted {
+            Ok(message) => Ok(Some((message, posting.card, false))),
+            Err(DeliveryError::Discord(failure)) if failure.may_have_happened() => {
+                let since = pending.first_attempt_ms.unwrap_or(attempted);
+                match self.made_anyway(&failure, way, info, pending, since).await? {
+                    Some(message) => Ok(Some((message, posting.card, false))),
+                    None => Err(failure.into()),
+                }
+            }
+            Err(error) => Err(error),
         }
-        // Discord also drops a repeat of the same nonce within a few minutes: a second guard,
-        // beside the history check, for a post whose answer was lost.
-        let nonce = fingerprint(&format!(
-            "{}/{}/{}",
-            pending.track, pending.round, pending.channel
-        ));
-        let posted = channel
-            .send_message(
-                &self.http,
-                posting
-                    .message
-                    .nonce(Nonce::String(nonce))
-                    .enforce_nonce(true),
-            )
-            .await?;
-        Ok(Some((posted.id.get(), posting.card, false)))
+    }
+
+    /// The post a request without a clean answer (`failure`) may have made: its id read from
+    /// an answer serenity could not take, or else the post looked for in the channel now. None
+    /// when it is not there (yet): the next attempt looks again before it posts.
+    async fn made_anyway(
+        &self,
+        failure: &Failure,
+        way: Way,
+        info: &ChannelInfo,
+        pending: &Pending,
+        since_ms: u64,
+    ) -> Result<Option<u64>, DeliveryError> {
+        let found = match failure.created_id() {
+            Some(message) => Some(message),
+            None => self.find_existing(way, info, pending, since_ms).await?,
+        };
+        match found {
+            Some(message) => info!(
+                channel = pending.channel,
+                round = %named(&pending.track, pending.round),
+                message,
+                %failure,
+                "the announcement was made although Discord's answer was not clear; recorded, not posted again"
+            ),
+            None => info!(
+                channel = pending.channel,
+                round = %named(&pending.track, pending.round),
+                %failure,
+                "the announcement is not in the channel (yet); it is looked for again before the next attempt"
+            ),
+        }
+        Ok(found)
+    }
+
+    /// briefbot's post of `pending` made since a little before `since_ms`, in the channel's
+    /// history or, for a forum, among its posts.
+    async fn find_existing(
+        &self,
+        way: Way,
+        info: &ChannelInfo,
+        pending: &Pending,
+        since_ms: u64,
+    ) -> Result<Option<u64>, DeliveryError> {
+        Ok(match way.mode {
+            AnnounceMode::Forum => {
+                self.find_own_forum_post(pending.channel, info, pending, since_ms)
+                    .await?
+            }
+            _ => self
+                .find_own_post(ChannelId::new(pending.channel), pending, since_ms)
+                .await?
+                .map(MessageId::get),
+        })
     }
 
     /// The announcement of round `round` of `track` as it is posted in `channel` from
@@ -409,20 +511,29 @@ impl Shared {
         pending: &Pending,
         since_ms: u64,
     ) -> Result<Option<MessageId>, serenity::Error> {
+        let marker = notices::announcement_marker(&pending.track, pending.round);
+        self.find_own(channel, since_ms, |m| m.content.starts_with(&marker))
+            .await
+    }
+
+    /// The first of briefbot's own messages in `channel` since a little before `since_ms`
+    /// that `is_it`, if there is one among the next 2000.
+    pub(super) async fn find_own(
+        &self,
+        channel: ChannelId,
+        since_ms: u64,
+        is_it: impl Fn(&serenity::all::Message) -> bool,
+    ) -> Result<Option<MessageId>, serenity::Error> {
         const PAGE: u8 = 100;
         const PAGES: usize = 20;
         let me = self.me().await?;
-        let marker = notices::announcement_marker(&pending.track, pending.round);
         let mut after = MessageId::new(snowflake_at(since_ms.saturating_sub(SLACK_MS)));
         for _ in 0..PAGES {
             let page = self
                 .http
                 .get_messages(channel, Some(MessagePagination::After(after)), Some(PAGE))
                 .await?;
-            if let Some(found) = page
-                .iter()
-                .find(|m| m.author.id == me && m.content.starts_with(&marker))
-            {
+            if let Some(found) = page.iter().find(|m| m.author.id == me && is_it(m)) {
                 return Ok(Some(found.id));
             }
             match page.iter().map(|m| m.id).max() {
@@ -442,31 +553,16 @@ impl Shared {
 /// malformed, so asking again cannot help, and the message, which exists, must still be
 /// recorded. Logged when so.
 fn given_up(error: &DeliveryError, pending: &Pending, what: &str) -> bool {
-    let DeliveryError::Discord(error) = error else {
-        return false;
-    };
-    if !is_refused_as_invalid(error) {
+    if !error.is_invalid() {
         return false;
     }
     error!(
         channel = pending.channel,
-        track = %pending.track,
-        round = pending.round,
+        round = %named(&pending.track, pending.round),
         %error,
-        "Discord refused {what} as invalid; the announcement is recorded without it"
+        "{what} is given up; the announcement is recorded without it"
     );
     true
-}
-
-/// Whether Discord refused a request as malformed (HTTP 400): the same request would be
-/// refused again. Permissions (403), a missing channel (404), rate limits (429) and outages
-/// (5xx, network) may pass later.
-pub(super) fn is_refused_as_invalid(error: &serenity::Error) -> bool {
-    matches!(
-        error,
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(response))
-            if response.status_code.as_u16() == 400
-    )
 }
 
 /// How far before the first attempt a post is looked for: this machine's clock and
@@ -479,7 +575,7 @@ pub(super) fn snowflake_at(ms: u64) -> u64 {
     (ms.saturating_sub(DISCORD_EPOCH_MS) << 22).max(1)
 }
 
-fn unix_ms() -> u64 {
+pub(super) fn unix_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)

@@ -15,7 +15,7 @@ use sqlx::postgres::{PgConnectOptions, PgRow};
 use sqlx::{Connection, PgConnection, Row};
 use tokio::sync::Mutex;
 
-use super::state::{Delivered, Pending, State, StateError, VERSION};
+use super::state::{Delivered, Note, Pending, State, StateError};
 use super::store::{StateStore, Stored};
 use crate::config::{AnnounceMode, DatabaseUrl};
 
@@ -149,6 +149,7 @@ impl Database {
             "briefbot_known",
             "briefbot_pending",
             "briefbot_delivered",
+            "briefbot_notes",
             "briefbot_announcer",
         ] {
             sqlx::query(&format!("DELETE FROM {table}"))
@@ -239,14 +240,6 @@ fn unsigned<T: TryFrom<i64>>(what: &'static str, value: i64) -> Result<T, Unfit>
     })
 }
 
-fn mode_name(mode: AnnounceMode) -> &'static str {
-    match mode {
-        AnnounceMode::Message => "message",
-        AnnounceMode::Thread => "thread",
-        AnnounceMode::Forum => "forum",
-    }
-}
-
 fn mode_named(name: &str) -> AnnounceMode {
     match name {
         "thread" => AnnounceMode::Thread,
@@ -265,7 +258,6 @@ async fn read_state(connection: &mut PgConnection) -> Result<Option<State>, Unfi
         return Ok(None);
     };
     let mut state = State::empty();
-    state.version = VERSION;
     state.reported_failure = announcer.try_get("reported_failure")?;
     for row in sqlx::query("SELECT track, round FROM briefbot_known ORDER BY track, round")
         .fetch_all(&mut *connection)
@@ -293,6 +285,17 @@ async fn read_state(connection: &mut PgConnection) -> Result<Option<State>, Unfi
     {
         state.delivered.push(delivered_of(&row)?);
     }
+    for row in sqlx::query("SELECT key, message, first_attempt_ms FROM briefbot_notes ORDER BY seq")
+        .fetch_all(&mut *connection)
+        .await?
+    {
+        state.notes.push(Note {
+            key: row.try_get("key")?,
+            message: row.try_get("message")?,
+            first_attempt_ms: optional_id("first_attempt_ms", row.try_get("first_attempt_ms")?)?,
+        });
+    }
+    state.version = state.needed_version();
     Ok(Some(state))
 }
 
@@ -430,12 +433,14 @@ async fn write_changes(
         .bind(id("message", delivered.message)?)
         .bind(&delivered.card)
         .bind(delivered.withdrawn)
-        .bind(mode_name(delivered.mode))
+        .bind(delivered.mode.name())
         .bind(delivered.thread.map(|v| id("thread", v)).transpose()?)
         .bind(delivered.crossposted)
         .execute(&mut *connection)
         .await?;
     }
+
+    write_notes(connection, current, next).await?;
 
     // The row that says the state exists, with the last failure told to the errors channel
     // (written whole each time: the announcer may have noted it in memory only).
@@ -446,6 +451,43 @@ async fn write_changes(
     .bind(&next.reported_failure)
     .execute(&mut *connection)
     .await?;
+    Ok(())
+}
+
+/// The notes queued and posted since `current`. A note never changes but for its first
+/// attempt, which is set once.
+async fn write_notes(
+    connection: &mut PgConnection,
+    current: &State,
+    next: &State,
+) -> Result<(), Unfit> {
+    let before: HashMap<&str, &Note> = current.notes.iter().map(|n| (n.key.as_str(), n)).collect();
+    let after: BTreeSet<&str> = next.notes.iter().map(|n| n.key.as_str()).collect();
+    for gone in current.notes.iter().filter(|n| !after.contains(n.key.as_str())) {
+        sqlx::query("DELETE FROM briefbot_notes WHERE key = $1")
+            .bind(&gone.key)
+            .execute(&mut *connection)
+            .await?;
+    }
+    for note in &next.notes {
+        if before.get(note.key.as_str()) == Some(&note) {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO briefbot_notes (key, message, first_attempt_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (key) DO UPDATE SET message = EXCLUDED.message, \
+             first_attempt_ms = EXCLUDED.first_attempt_ms",
+        )
+        .bind(&note.key)
+        .bind(&note.message)
+        .bind(
+            note.first_attempt_ms
+                .map(|v| id("first_attempt_ms", v))
+                .transpose()?,
+        )
+        .execute(&mut *connection)
+        .await?;
+    }
     Ok(())
 }
 

@@ -10,18 +10,18 @@
 
 use std::collections::BTreeSet;
 
-use serenity::all::{
-    ChannelId, CreateAllowedMentions, EditMessage, EditThread, HttpError, MessageId,
-};
+use serenity::all::{ChannelId, CreateAllowedMentions, EditMessage, EditThread, MessageId};
+use serenity::http::{LightMethod, Route};
 use tracing::{error, info, warn};
 
-use super::channels::{DeliveryError, is_refused_as_invalid};
+use super::channels::DeliveryError;
 use super::modes::thread_name;
-use super::shared::Shared;
+use super::shared::{Shared, body_of, listed, named, shows_text};
 use super::state::{Delivered, Shows, StateError};
 use crate::commands::notices;
 use crate::config::AnnounceMode;
 use crate::library::{Library, RoundId};
+use crate::rest::Failure;
 
 /// An announcement whose message no longer shows what the served library would announce.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +88,10 @@ impl Shared {
             for (round, channel, shows) in adopted.iter().chain(left) {
                 state.shown(round, *channel, shows);
             }
+            if held_back && self.errors_channel.is_some() {
+                let note = notices::edits_held_back(&rounds, self.max_new_per_reload);
+                state.note(format!("edits-held-back:{}", listed(&rounds)), body_of(&note));
+            }
         })
         .await?;
         let mut queue = self.edits();
@@ -128,9 +132,7 @@ impl Shared {
             return Ok(());
         }
         let (channel, message) = announced.card_at();
-        let outcome = ChannelId::new(channel)
-            .edit_message(&self.http, MessageId::new(message), edit)
-            .await;
+        let outcome = self.send_edit(channel, message, &edit).await?;
         let what = match shows {
             Shows::Card(_) => "the announcement shows the round as served now",
             Shows::Withdrawn => "the announcement says the round was withdrawn",
@@ -139,35 +141,71 @@ impl Shared {
             self.retitle(&announced, &library, &stale.round).await;
         }
         match outcome {
-            Ok(_) => info!(
+            Ok(()) => info!(
                 channel = stale.channel,
-                track = %stale.round.track,
-                round = stale.round.number,
+                round = %named(&stale.round.track, stale.round.number),
                 message,
                 "announcement edited: {what}"
             ),
-            Err(error) if is_gone(&error) => warn!(
+            Err(failure) if failure.is_gone() => warn!(
                 channel = stale.channel,
-                track = %stale.round.track,
-                round = stale.round.number,
+                round = %named(&stale.round.track, stale.round.number),
                 message,
-                %error,
+                %failure,
                 "the announcement's message is gone from Discord (deleted by a moderator?); it is not edited"
             ),
-            Err(error) if is_refused_as_invalid(&error) => error!(
+            Err(failure) if failure.is_invalid() => error!(
                 channel = stale.channel,
-                track = %stale.round.track,
-                round = stale.round.number,
+                round = %named(&stale.round.track, stale.round.number),
                 message,
-                %error,
-                "Discord refused the edit as invalid; the announcement is left as it is"
+                %failure,
+                "the edit is refused as invalid; the announcement is left as it is"
             ),
-            Err(error) => return Err(error.into()),
+            Err(failure) => return Err(failure.into()),
         }
         self.update(|state| state.shown(&stale.round, stale.channel, &shows))
             .await?;
         self.edited(stale);
         Ok(())
+    }
+
+    /// Makes `edit` of `message` in `channel`. An answer serenity cannot read means Discord made
+    /// it; with no answer at all, the message is read back: the edit is done when it shows what
+    /// was sent, and made again (it changes nothing a reader sees) when not. `Err` is a failure
+    /// the worker retries; `Ok(Err)` a refusal the caller records.
+    async fn send_edit(
+        &self,
+        channel: u64,
+        message: u64,
+        edit: &EditMessage,
+    ) -> Result<Result<(), Failure>, DeliveryError> {
+        let route = Route::ChannelMessage {
+            channel_id: ChannelId::new(channel),
+            message_id: MessageId::new(message),
+        };
+        let sent = self
+            .caller
+            .call::<serenity::all::Message>(route, LightMethod::Patch, Some(edit), None)
+            .await;
+        match sent {
+            Ok(_) => Ok(Ok(())),
+            Err(Failure::Unreadable { reason, .. }) => {
+                info!(channel, message, %reason, "Discord made the edit; its answer could not be read, which changes nothing");
+                Ok(Ok(()))
+            }
+            Err(failure @ Failure::Unknown { .. }) => {
+                let body = serde_json::to_value(edit).unwrap_or_default();
+                match self.message_now(channel, message).await? {
+                    Some(now) if shows_text(&body, &now.content, &now.embeds) => {
+                        info!(channel, message, %failure, "the edit had landed: the message shows it");
+                        Ok(Ok(()))
+                    }
+                    _ => Err(failure.into()),
+                }
+            }
+            Err(failure) if failure.is_gone() || failure.is_invalid() => Ok(Err(failure)),
+            Err(failure) => Err(failure.into()),
+        }
     }
 
     /// What the announcement of `round` in `channel` is to show from `library`, and the edit
@@ -211,8 +249,7 @@ impl Shared {
         if let Err(error) = ChannelId::new(thread).edit_thread(&self.http, rename).await {
             warn!(
                 thread,
-                track = %round.track,
-                round = round.number,
+                round = %named(&round.track, round.number),
                 %error,
                 "cannot rename the forum post after its headline; its card is edited"
             );
@@ -228,11 +265,20 @@ impl Shared {
     }
 }
 
-/// Whether Discord says the message or its channel no longer exists (HTTP 404).
-fn is_gone(error: &serenity::Error) -> bool {
-    matches!(
-        error,
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(response))
-            if response.status_code.as_u16() == 404
-    )
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_message_shows_an_edit_when_its_text_is_what_was_sent() {
+        let sent = json!({"content": "New", "embeds": [{"title": "T", "description": "D"}]});
+        let stored = [json!({"type": "rich", "title": "T", "description": "D", "color": 1})];
+        assert!(shows_text(&sent, "New", &stored));
+        assert!(!shows_text(&sent, "Old", &stored));
+        assert!(!shows_text(&sent, "New", &[]));
+        let other = [json!({"title": "T", "description": "Older"})];
+        assert!(!shows_text(&sent, "New", &other));
+        assert!(shows_text(&json!({"content": "Withdrawn"}), "Withdrawn", &stored));
+    }
 }

@@ -1,112 +1,228 @@
-//! The editors' channel: each distinct failed reload posted once, "fixed" once the briefs
-//! load again, and new rounds held back because too many came at once.
+//! The editors' channel. Each event the editors must hear of (a distinct failed reload, the
+//! briefs fixed after a reported failure, new rounds or edits held back because too many came
+//! at once) is recorded in the state as a note when it happens, in the same write that
+//! records the event, and posted from there once: a post whose answer is lost or cannot be
+//! read is looked for in the channel before it is made again, and a note is forgotten only
+//! once Discord confirms it.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use serenity::all::ChannelId;
-use tokio::sync::{mpsc, watch};
+use serde_json::Value;
+use serenity::all::{ChannelId, MessageId};
+use serenity::http::{LightMethod, Route};
+use tokio::sync::watch;
 use tracing::{error, info, warn};
 
-use super::shared::Shared;
+use super::channels::unix_ms;
+use super::shared::{Shared, body_of, shows_text};
+use super::state::Note;
 use crate::commands::notices;
+use crate::library::fingerprint;
 use crate::live::reloader::Status;
-use crate::reply::Message;
+use crate::rest::Failure;
 
-/// Posts each distinct failed reload to the errors channel, and "fixed" once the briefs load
-/// again.
-pub(super) async fn errors_worker(
-    shared: Arc<Shared>,
-    channel: u64,
-    mut status: watch::Receiver<Status>,
-) {
-    let mut failures = 0;
+/// Records a note for each distinct failed reload, and one "fixed" note once the briefs load
+/// again after a failure was noted.
+pub(super) async fn errors_worker(shared: Arc<Shared>, mut status: watch::Receiver<Status>) {
     loop {
         let current = status.borrow_and_update().clone();
-        let reported = shared.state(|s| s.reported_failure.clone());
-        let post = match (&current.failure, &reported) {
-            (Some(failure), reported) if reported.as_deref() != Some(&failure.fingerprint) => {
-                Some((
-                    notices::failure_report(failure, &current.serving),
-                    Some(failure.fingerprint.clone()),
-                ))
-            }
-            (None, Some(_)) => Some((notices::recovered(&current.serving), None)),
-            _ => None,
-        };
-        let Some((message, now_reported)) = post else {
-            shared
-                .errors_handled
-                .store(current.generation, Ordering::SeqCst);
-            if !shared.next_status(&mut status).await {
-                return;
-            }
-            continue;
-        };
-        match ChannelId::new(channel)
-            .send_message(&shared.http, message.fit().to_create_message())
-            .await
-        {
-            Ok(_) => {
-                failures = 0;
-                info!(channel, failure = ?now_reported, "reload status posted to the errors channel");
-                let recorded = shared
-                    .update(|s| s.reported_failure = now_reported.clone())
-                    .await;
-                if let Err(error) = recorded {
-                    // Remembered in memory at least, so it is not posted again before a restart.
-                    error!(%error, "cannot record the posted reload status");
-                    shared.store().state.reported_failure = now_reported;
-                }
-            }
-            Err(error) => {
-                failures += 1;
-                let wait = shared.backoff.after(failures);
-                warn!(channel, %error, retry_in_ms = wait.as_millis() as u64, "could not post to the errors channel; will retry");
-                // The whole wait, whatever reloads happen meanwhile; then the latest outcome.
-                if !shared.pause(wait, None).await {
-                    return;
-                }
-            }
-        }
-    }
-}
-
-/// Posts each note (new rounds held back) to the errors channel, in order, retrying a failed
-/// post with backoff. Notes live in memory: one not yet posted when briefbot stops is lost,
-/// and the warning logged with it stays.
-pub(super) async fn notes_worker(
-    shared: Arc<Shared>,
-    channel: u64,
-    mut notes: mpsc::UnboundedReceiver<Message>,
-) {
-    loop {
-        let note = tokio::select! {
-            note = notes.recv() => match note {
-                Some(note) => note,
-                None => return,
-            },
-            _ = shared.stopped() => return,
-        };
         let mut failures = 0;
         loop {
-            match ChannelId::new(channel)
-                .send_message(&shared.http, note.fit().to_create_message())
-                .await
-            {
-                Ok(_) => {
-                    info!(channel, "held-back rounds told to the errors channel");
+            let recorded = shared
+                .update(|state| {
+                    let noted = match (&current.failure, state.reported_failure.clone()) {
+                        (Some(failure), reported)
+                            if reported.as_deref() != Some(&failure.fingerprint) =>
+                        {
+                            let note = notices::failure_report(failure, &current.serving);
+                            state.note(format!("failure:{}", failure.fingerprint), body_of(&note));
+                            Some(failure.fingerprint.clone())
+                        }
+                        (None, Some(reported)) => {
+                            let note = notices::recovered(&current.serving);
+                            state.note(format!("fixed:{reported}"), body_of(&note));
+                            None
+                        }
+                        _ => return false,
+                    };
+                    state.reported_failure = noted;
+                    true
+                })
+                .await;
+            match recorded {
+                Ok(noted) => {
+                    if noted {
+                        shared.notes_wake.notify_one();
+                    }
                     break;
                 }
                 Err(error) => {
                     failures += 1;
                     let wait = shared.backoff.after(failures);
-                    warn!(channel, %error, retry_in_ms = wait.as_millis() as u64, "could not post to the errors channel; will retry");
+                    error!(%error, retry_in_ms = wait.as_millis() as u64, "cannot record the reload's note for the errors channel");
                     if !shared.pause(wait, None).await {
                         return;
                     }
                 }
             }
         }
+        shared
+            .errors_handled
+            .store(current.generation, Ordering::SeqCst);
+        if !shared.next_status(&mut status).await {
+            return;
+        }
+    }
+}
+
+/// Posts the recorded notes to the errors channel, oldest first, each once: a failure is
+/// retried with backoff (a reload wakes it early: permissions may have been fixed), a 429 is
+/// waited out, and a note Discord refuses as malformed is dropped.
+pub(super) async fn notes_worker(shared: Arc<Shared>, channel: u64) {
+    let mut failures = 0;
+    loop {
+        if shared.stop.is_cancelled() {
+            return;
+        }
+        let Some(note) = shared.state(|s| s.notes.first().cloned()) else {
+            tokio::select! {
+                _ = shared.notes_wake.notified() => continue,
+                _ = shared.stopped() => return,
+            }
+        };
+        let failure = match shared.post_note(channel, &note).await {
+            Ok(()) => {
+                failures = 0;
+                continue;
+            }
+            Err(NoteError::State(error)) => {
+                failures += 1;
+                let wait = shared.backoff.after(failures);
+                error!(%error, retry_in_ms = wait.as_millis() as u64, "cannot record the note for the errors channel");
+                if !shared.pause(wait, None).await {
+                    return;
+                }
+                continue;
+            }
+            Err(NoteError::Discord(failure)) => failure,
+        };
+        if let Failure::RateLimited { retry_after } = failure {
+            if !shared.pause(retry_after, None).await {
+                return;
+            }
+            continue;
+        }
+        if failure.is_invalid() {
+            error!(channel, note = %note.key, %failure, "the note for the errors channel is dropped, not retried");
+            if let Err(error) = shared.update(|state| state.noted(&note.key)).await {
+                error!(%error, "cannot record the dropped note");
+            }
+            continue;
+        }
+        failures += 1;
+        let wait = shared.backoff.after(failures);
+        warn!(channel, note = %note.key, %failure, attempt = failures, retry_in_ms = wait.as_millis() as u64, "could not post to the errors channel; will retry");
+        if !shared.pause(wait, Some(&shared.notes_wake)).await {
+            return;
+        }
+    }
+}
+
+#[derive(Debug)]
+enum NoteError {
+    Discord(Failure),
+    State(super::state::StateError),
+}
+
+impl From<Failure> for NoteError {
+    fn from(failure: Failure) -> NoteError {
+        NoteError::Discord(failure)
+    }
+}
+
+impl From<super::state::StateError> for NoteError {
+    fn from(error: super::state::StateError) -> NoteError {
+        NoteError::State(error)
+    }
+}
+
+impl Shared {
+    /// One attempt to post `note` in `channel`: found there when an earlier attempt may have
+    /// made it, or posted now; forgotten once it is there.
+    async fn post_note(&self, channel: u64, note: &Note) -> Result<(), NoteError> {
+        let body: Value = serde_json::from_str(&note.message).unwrap_or_default();
+        if let Some(since) = note.first_attempt_ms
+            && let Some(message) = self.find_note(channel, &body, since).await?
+        {
+            info!(channel, note = %note.key, message, "the note was posted before; recorded, not posted again");
+            return self.noted(note).await;
+        }
+        let attempted = unix_ms();
+        self.update(|state| state.note_attempt(&note.key, attempted))
+            .await?;
+        let mut sent = body.clone();
+        if let Some(fields) = sent.as_object_mut() {
+            // Discord drops a repeat of the same nonce within a few minutes: a second guard,
+            // beside the history look-up, for a post whose answer was lost.
+            let nonce = fingerprint(&note.key);
+            fields.insert("nonce".to_string(), Value::String(nonce));
+            fields.insert("enforce_nonce".to_string(), Value::Bool(true));
+        }
+        let route = Route::ChannelMessages {
+            channel_id: ChannelId::new(channel),
+        };
+        let posted = self
+            .caller
+            .call::<serenity::all::Message>(route, LightMethod::Post, Some(&sent), None)
+            .await;
+        match posted {
+            Ok(message) => {
+                info!(channel, note = %note.key, message = message.id.get(), "note posted to the errors channel");
+                self.noted(note).await
+            }
+            Err(failure) if failure.may_have_happened() => {
+                let found = match failure.created_id() {
+                    Some(message) => Some(message),
+                    None => self.find_note(channel, &body, attempted).await?,
+                };
+                match found {
+                    Some(message) => {
+                        info!(channel, note = %note.key, message, %failure, "the note was posted although Discord's answer was not clear; recorded, not posted again");
+                        self.noted(note).await
+                    }
+                    None => Err(failure.into()),
+                }
+            }
+            Err(failure) => Err(failure.into()),
+        }
+    }
+
+    async fn noted(&self, note: &Note) -> Result<(), NoteError> {
+        self.update(|state| state.noted(&note.key)).await?;
+        Ok(())
+    }
+
+    /// briefbot's post of a note whose body is `body` in `channel`, since a little before
+    /// `since_ms`: the same text, from briefbot. (Two notes of the same text within the
+    /// look-up's reach, a failure reported, fixed and made again in minutes, are one post.)
+    async fn find_note(
+        &self,
+        channel: u64,
+        body: &Value,
+        since_ms: u64,
+    ) -> Result<Option<u64>, Failure> {
+        let found = self
+            .find_own(ChannelId::new(channel), since_ms, |m| {
+                let embeds: Vec<Value> = m
+                    .embeds
+                    .iter()
+                    .filter_map(|e| serde_json::to_value(e).ok())
+                    .collect();
+                shows_text(body, &m.content, &embeds)
+            })
+            .await
+            .map_err(|error| Failure::of(&error))?;
+        Ok(found.map(MessageId::get))
     }
 }

@@ -53,7 +53,7 @@ pub use by_hand::{ByHandError, Delivery, announce_by_hand, check_round};
 use channels::{channel_worker, follow_reloads};
 pub use contend::{AnnouncerRole, Contender, Role};
 use errors_channel::{errors_worker, notes_worker};
-pub use settings::{Backoff, CrosspostLimit, LOCK_CHECK, Settings, TAKEOVER_GRACE};
+pub use settings::{ANSWER_TIMEOUT, Backoff, CrosspostLimit, LOCK_CHECK, Settings, TAKEOVER_GRACE};
 use shared::{Shared, Store, reached};
 use state::{State, StateError, StateFile};
 use store::StateStore;
@@ -197,20 +197,15 @@ impl Announcer {
             wakes.insert(*channel, wake.clone());
             tasks.spawn(channel_worker(shared.clone(), *channel, wake));
         }
-        let notes = settings.errors_channel.map(|channel| {
-            let (send, receive) = tokio::sync::mpsc::unbounded_channel();
-            tasks.spawn(notes_worker(shared.clone(), channel, receive));
-            send
-        });
         tasks.spawn(follow_reloads(
             shared.clone(),
             channels.clone(),
             wakes,
             status.clone(),
-            notes,
         ));
         if let Some(channel) = settings.errors_channel {
-            tasks.spawn(errors_worker(shared.clone(), channel, status));
+            tasks.spawn(notes_worker(shared.clone(), channel));
+            tasks.spawn(errors_worker(shared.clone(), status));
         }
         Announcer {
             shared,
@@ -225,10 +220,16 @@ impl Announcer {
         reached(&self.shared.rounds_recorded, generation)
     }
 
-    /// Whether the errors channel's worker has fully acted on reload `generation`, or a later
-    /// one: posted what it had to, and waits.
+    /// Whether the errors channel's workers have fully acted on reload `generation`, or a
+    /// later one: recorded the notes it called for, and posted every note recorded.
     pub fn has_reported(&self, generation: u64) -> bool {
         reached(&self.shared.errors_handled, generation)
+            && self.shared.state(|s| s.notes.is_empty())
+    }
+
+    /// Notes recorded for the errors channel and not yet confirmed by Discord.
+    pub fn notes_waiting(&self) -> usize {
+        self.shared.state(|s| s.notes.len())
     }
 
     /// Announcements not yet confirmed by Discord.

@@ -2,13 +2,10 @@
 //! forum, a crosspost from an announcement channel, each found again after a crash before it
 //! is made again, and the per-channel queue that keeps crossposts within Discord's hourly limit.
 
-use std::time::Duration;
-
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use serenity::all::{ChannelId, GuildId, MessageId, UserId};
-use serenity::http::{ErrorResponse, HttpError, LightMethod, Request, Route, StatusCode};
+use serenity::http::{LightMethod, Route};
 use tokio::time::Instant;
 use tracing::{info, warn};
 
@@ -17,6 +14,7 @@ use super::shared::{ChannelInfo, ChannelKind, Shared};
 use super::state::Pending;
 use crate::commands::notices;
 use crate::config::AnnounceMode;
+use crate::rest::{Failure, code};
 
 /// How an announcement is made in one channel: the configured mode, as far as the channel's
 /// kind allows, and whether its message is crossposted.
@@ -57,10 +55,6 @@ const THREAD_NAME_MAX: usize = 100;
 /// Threads started from announcements stay open a week without activity: a round is
 /// discussed for days.
 const AUTO_ARCHIVE_MINUTES: u32 = 10_080;
-/// Discord's codes for a follow-up that was done before (the answer lost in a crash).
-const THREAD_ALREADY_STARTED: isize = 160_004;
-const ALREADY_CROSSPOSTED: isize = 40_033;
-const UNKNOWN_MESSAGE: isize = 10_008;
 /// A message's flag once it has been crossposted.
 const CROSSPOSTED: u64 = 1;
 
@@ -84,9 +78,11 @@ struct Threads {
 
 /// A message as Discord returns it: only what briefbot reads.
 #[derive(Debug, Deserialize)]
-struct MessageNow {
+pub(super) struct MessageNow {
     #[serde(default)]
-    content: String,
+    pub content: String,
+    #[serde(default)]
+    pub embeds: Vec<Value>,
     #[serde(default)]
     flags: u64,
     #[serde(default)]
@@ -128,12 +124,20 @@ impl Shared {
             message_id: MessageId::new(message),
         };
         match self
-            .call::<Thread>(route, LightMethod::Post, Some(&body))
+            .caller
+            .call::<Thread>(route, LightMethod::Post, Some(&body), None)
             .await
         {
             Ok(thread) => Ok(Some(thread.id.get())),
-            Err(error) if discord_code(&error) == Some(THREAD_ALREADY_STARTED) => Ok(Some(message)),
-            Err(error) => Err(error),
+            // Started before (the answer lost in a crash), or started now with an answer that
+            // cannot be read: either way the thread is there, and its id is the message's.
+            Err(failure)
+                if failure.code() == Some(code::THREAD_ALREADY_STARTED)
+                    || matches!(failure, Failure::Unreadable { .. }) =>
+            {
+                Ok(Some(message))
+            }
+            Err(failure) => Err(failure.into()),
         }
     }
 
@@ -160,10 +164,20 @@ impl Shared {
             channel_id: ChannelId::new(channel),
             message_id: MessageId::new(message),
         };
-        match self.call::<Value>(route, LightMethod::Post, None).await {
+        match self
+            .caller
+            .call::<Value>(route, LightMethod::Post, None::<&Value>, None)
+            .await
+        {
             Ok(_) => Ok(true),
-            Err(error) if discord_code(&error) == Some(ALREADY_CROSSPOSTED) => Ok(true),
-            Err(error) => Err(error),
+            // Crossposted before, or now with an answer that cannot be read: done either way.
+            Err(failure)
+                if failure.code() == Some(code::ALREADY_CROSSPOSTED)
+                    || matches!(failure, Failure::Unreadable { .. }) =>
+            {
+                Ok(true)
+            }
+            Err(failure) => Err(failure.into()),
         }
     }
 
@@ -207,7 +221,8 @@ impl Shared {
 
     /// Creates the post of `pending` in forum `forum`: titled `name`, its starter message
     /// `message` (the announcement as a channel would get it), tagged with the track's tag
-    /// when the forum has one. Returns the post's id, which is also its starter message's.
+    /// when the forum has one. Returns the post's id, which is also its starter message's; an
+    /// answer that cannot be read, or none, is the caller's to look into (the post may exist).
     pub(super) async fn create_forum_post(
         &self,
         forum: u64,
@@ -224,7 +239,7 @@ impl Shared {
             "components",
             "flags",
         ];
-        let whole = serde_json::to_value(message).map_err(serenity::Error::Json)?;
+        let whole = serde_json::to_value(message).unwrap_or_default();
         let starter: serde_json::Map<String, Value> = STARTER_FIELDS
             .iter()
             .filter_map(|key| Some((key.to_string(), whole.get(*key)?.clone())))
@@ -245,7 +260,10 @@ impl Shared {
         let route = Route::ChannelThreads {
             channel_id: ChannelId::new(forum),
         };
-        let post: Thread = self.call(route, LightMethod::Post, Some(&body)).await?;
+        let post: Thread = self
+            .caller
+            .call(route, LightMethod::Post, Some(&body), None)
+            .await?;
         Ok(post.id.get())
     }
 
@@ -268,17 +286,21 @@ impl Shared {
             let route = Route::GuildThreadsActive {
                 guild_id: GuildId::new(guild),
             };
-            let active: Threads = self.call(route, LightMethod::Get, None).await?;
+            let active: Threads = self
+                .caller
+                .call(route, LightMethod::Get, None::<&Value>, None)
+                .await?;
             candidates.extend(active.threads);
         }
         let route = Route::ChannelArchivedPublicThreads {
             channel_id: ChannelId::new(forum),
         };
         let archived: Threads = self
-            .call_with(
+            .caller
+            .call(
                 route,
                 LightMethod::Get,
-                None,
+                None::<&Value>,
                 Some(vec![("limit", ARCHIVED_PAGE.to_string())]),
             )
             .await?;
@@ -315,7 +337,7 @@ impl Shared {
     }
 
     /// `message` of `channel` as Discord has it now; none if it is gone.
-    async fn message_now(
+    pub(super) async fn message_now(
         &self,
         channel: u64,
         message: u64,
@@ -324,98 +346,17 @@ impl Shared {
             channel_id: ChannelId::new(channel),
             message_id: MessageId::new(message),
         };
-        match self.call(route, LightMethod::Get, None).await {
-            Ok(now) => Ok(Some(now)),
-            Err(error) if discord_code(&error) == Some(UNKNOWN_MESSAGE) => Ok(None),
-            Err(error) => Err(error),
-        }
-    }
-
-    async fn call<T: DeserializeOwned>(
-        &self,
-        route: Route<'_>,
-        method: LightMethod,
-        body: Option<&Value>,
-    ) -> Result<T, DeliveryError> {
-        self.call_with(route, method, body, None).await
-    }
-
-    /// One request to Discord (or `[discord] api_url`), sent as serenity sends it, whose
-    /// refusal is read whole: a 429 becomes `RateLimited` with the wait Discord asks for,
-    /// anything else serenity's error for it.
-    async fn call_with<T: DeserializeOwned>(
-        &self,
-        route: Route<'_>,
-        method: LightMethod,
-        body: Option<&Value>,
-        params: Option<Vec<(&'static str, String)>>,
-    ) -> Result<T, DeliveryError> {
-        let client = self
-            .raw
-            .get_or_try_init(|| async { reqwest::Client::builder().build() })
+        match self
+            .caller
+            .call(route, LightMethod::Get, None::<&Value>, None)
             .await
-            .map_err(serenity::Error::from)?;
-        let body = body
-            .map(serde_json::to_vec)
-            .transpose()
-            .map_err(serenity::Error::Json)?;
-        let request = Request::new(route, method)
-            .body(body)
-            .params(params)
-            .build(client, self.http.token(), self.http.proxy.as_deref())?;
-        let response = request.send().await.map_err(serenity::Error::from)?;
-        let status = response.status();
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            let header = retry_after_header(&response);
-            let text = response.bytes().await.map_err(serenity::Error::from)?;
-            return Err(DeliveryError::RateLimited {
-                retry_after: retry_after(&text).or(header).unwrap_or(FALLBACK_WAIT),
-            });
+        {
+            Ok(now) => Ok(Some(now)),
+            Err(failure) if failure.code() == Some(code::UNKNOWN_MESSAGE) => Ok(None),
+            Err(failure) => Err(failure.into()),
         }
-        if !status.is_success() {
-            let refused = ErrorResponse::from_response(response, method.reqwest_method()).await;
-            return Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(refused)).into());
-        }
-        let text = response.bytes().await.map_err(serenity::Error::from)?;
-        Ok(serde_json::from_slice(&text).map_err(serenity::Error::Json)?)
     }
 }
-
-/// The wait after a 429 that says nothing of how long.
-const FALLBACK_WAIT: Duration = Duration::from_secs(5);
-
-/// The `retry_after` (seconds) of a 429's body.
-fn retry_after(body: &[u8]) -> Option<Duration> {
-    #[derive(Deserialize)]
-    struct Limited {
-        retry_after: f64,
-    }
-    let limited: Limited = serde_json::from_slice(body).ok()?;
-    Duration::try_from_secs_f64(limited.retry_after).ok()
-}
-
-/// The `Retry-After` header (seconds) of a 429.
-fn retry_after_header(response: &reqwest::Response) -> Option<Duration> {
-    let seconds: f64 = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .parse()
-        .ok()?;
-    Duration::try_from_secs_f64(seconds).ok()
-}
-
-/// Discord's error code of a refused request, if that is what `error` is.
-fn discord_code(error: &DeliveryError) -> Option<isize> {
-    match error {
-        DeliveryError::Discord(serenity::Error::Http(HttpError::UnsuccessfulRequest(refused))) => {
-            Some(refused.error.code)
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,15 +367,6 @@ mod tests {
         assert_eq!(thread_name(&long).chars().count(), 100);
         assert_eq!(thread_name("Paris round"), "Paris round");
         assert_eq!(thread_name("  "), "New round");
-    }
-
-    #[test]
-    fn retry_after_is_read_in_seconds_from_the_body() {
-        let body =
-            br#"{"message": "You are being rate limited.", "retry_after": 1.5, "global": false}"#;
-        assert_eq!(retry_after(body), Some(Duration::from_millis(1500)));
-        assert_eq!(retry_after(b"{}"), None);
-        assert_eq!(retry_after(br#"{"retry_after": -1}"#), None);
     }
 
     #[test]

@@ -71,6 +71,9 @@ pub struct Settings {
     /// With a database: how often a standby instance asks for the lock, and the holder makes
     /// sure it still has it.
     pub lock_check: Duration,
+    /// How long a request to Discord may take to be answered; past it, what became of the
+    /// request is unknown, and a post is looked for before it is made again.
+    pub answer_timeout: Duration,
 }
 
 impl Settings {
@@ -106,6 +109,7 @@ impl Settings {
             },
             database: config.database.clone(),
             lock_check: LOCK_CHECK,
+            answer_timeout: ANSWER_TIMEOUT,
         }
     }
 }
@@ -113,6 +117,10 @@ impl Settings {
 /// Longer than a post to Discord takes when Discord is well, so the old holder's last post
 /// has landed (or failed) before the new holder looks for it.
 pub const TAKEOVER_GRACE: Duration = Duration::from_secs(5);
+
+/// Far longer than Discord takes to answer when it is well; an answer later than this is
+/// taken as lost (the request may still have landed).
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A standby takes over within about this long of the holder's death; the holder notices a
 /// lost connection within about this long too.

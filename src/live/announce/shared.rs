@@ -1,7 +1,7 @@
 //! What the announcer's workers share: the state store and its copy in memory, written one
 //! change at a time, the REST client, and the stop signal.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,9 +15,13 @@ use super::edits::Stale;
 use super::settings::{Backoff, CrosspostLimit, Settings};
 use super::state::{Pending, State, StateError};
 use super::store::StateStore;
+use crate::commands::notices;
 use crate::config::{AnnounceMode, FollowRole, follow_role};
 use crate::library::{Library, RoundId};
 use crate::live::reloader::{Reloader, Status};
+use crate::reply::Message;
+use crate::rest::Caller;
+use serde_json::Value;
 
 /// The state store and its copy in memory; the copy changes only once the store has.
 pub(super) struct Store {
@@ -26,12 +30,14 @@ pub(super) struct Store {
 }
 
 /// The rounds one snapshot made new, and what became of them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Observed {
-    /// Queued for every channel (none, when nothing was new).
-    Queued(Vec<RoundId>),
-    /// More than `max_new_per_reload`: recorded as known, none queued.
-    HeldBack(Vec<RoundId>),
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Observed {
+    /// Queued for every channel.
+    pub queued: Vec<RoundId>,
+    /// Batches of more than `max_new_per_reload` rounds that arrived together: recorded as
+    /// known, none queued. The first may be the rounds that were there when this process
+    /// started.
+    pub held_back: Vec<Vec<RoundId>>,
 }
 
 /// What the workers share.
@@ -65,9 +71,14 @@ pub(super) struct Shared {
     /// Per announcement channel, when its recent crossposts went, oldest first.
     pub crossposts: Mutex<HashMap<u64, VecDeque<Instant>>>,
     pub crosspost_limit: CrosspostLimit,
-    /// A plain HTTP client for the calls whose 429 must be read whole (serenity keeps only
-    /// the status of a refused request, not the `retry_after` Discord sends with it).
-    pub raw: OnceCell<reqwest::Client>,
+    /// Every request the announcer sends on its own goes through here, so each answer is read
+    /// for what it means (a 429's wait, a refusal's code, an accepted post whose answer
+    /// serenity cannot read) and none waits longer than `answer_timeout`.
+    pub caller: Caller,
+    /// The editors' channel, where notes go.
+    pub errors_channel: Option<u64>,
+    /// Woken when a note is recorded for the errors channel.
+    pub notes_wake: Notify,
     /// briefbot's own user, to recognise its posts in a channel's history.
     pub me: OnceCell<UserId>,
 
@@ -86,6 +97,7 @@ impl Shared {
         settings: &Settings,
     ) -> Shared {
         Shared {
+            caller: Caller::new(http.clone(), settings.answer_timeout),
             http,
             reloader,
             store: Mutex::new(store),
@@ -104,7 +116,8 @@ impl Shared {
                 .collect(),
             crossposts: Mutex::new(HashMap::new()),
             crosspost_limit: settings.crossposts,
-            raw: OnceCell::new(),
+            errors_channel: settings.errors_channel,
+            notes_wake: Notify::new(),
             me: OnceCell::new(),
             edits: Mutex::new(Vec::new()),
             stop: CancellationToken::new(),
@@ -140,27 +153,38 @@ impl Shared {
         Ok(out)
     }
 
-    /// Records the rounds of `library` and queues the new ones for every channel, unless
-    /// there are more than `max_new_per_reload` of them: then none is queued, ever (they are
-    /// known now), and an operator announces the ones that matter by hand.
+    /// Records the rounds of `library` and queues the new ones for every channel, batch by
+    /// batch as they arrived (see `batches`): a batch of more than `max_new_per_reload` is
+    /// queued nowhere, ever (its rounds are known now), an operator announces the ones that
+    /// matter by hand, and the editors get a note saying so.
     pub async fn observe(
         &self,
         library: &Library,
         channels: &[u64],
     ) -> Result<Observed, StateError> {
+        let arrivals = self.reloader.arrivals();
         self.update(|state| {
             let added = state.learn(library);
-            if !channels.is_empty() && added.len() > self.max_new_per_reload {
-                return Observed::HeldBack(added);
-            }
-            for round in &added {
-                for channel in channels {
-                    state
-                        .pending
-                        .push(Pending::new(&round.track, round.number, *channel));
+            let mut observed = Observed::default();
+            for batch in batches(&added, &arrivals) {
+                if !channels.is_empty() && batch.len() > self.max_new_per_reload {
+                    if self.errors_channel.is_some() {
+                        let note = notices::held_back(&batch, self.max_new_per_reload);
+                        state.note(format!("held-back:{}", listed(&batch)), body_of(&note));
+                    }
+                    observed.held_back.push(batch);
+                    continue;
                 }
+                for round in &batch {
+                    for channel in channels {
+                        state
+                            .pending
+                            .push(Pending::new(&round.track, round.number, *channel));
+                    }
+                }
+                observed.queued.extend(batch);
             }
-            Observed::Queued(added)
+            observed
         })
         .await
     }
@@ -284,6 +308,78 @@ impl ChannelInfo {
             },
         }
     }
+}
+
+/// `added` (sorted) in the batches they arrived in: first the rounds that were already there
+/// when this process started, then each later snapshot's, as `arrivals` lists them. An
+/// instance that announces all along sees one batch per reload; one that becomes the
+/// announcer after standing by (an outage of the state database, a takeover) sees each
+/// reload it served meanwhile as its own batch, so four rounds saved one at a time are four
+/// batches of one, not one of four.
+pub(super) fn batches(added: &[RoundId], arrivals: &[Vec<RoundId>]) -> Vec<Vec<RoundId>> {
+    let mut left: BTreeSet<&RoundId> = added.iter().collect();
+    let mut later = Vec::new();
+    for arrival in arrivals {
+        let batch: Vec<RoundId> = arrival
+            .iter()
+            .filter(|round| left.remove(round))
+            .cloned()
+            .collect();
+        if !batch.is_empty() {
+            later.push(batch);
+        }
+    }
+    let at_start: Vec<RoundId> = added
+        .iter()
+        .filter(|round| left.contains(round))
+        .cloned()
+        .collect();
+    let mut all = Vec::new();
+    if !at_start.is_empty() {
+        all.push(at_start);
+    }
+    all.extend(later);
+    all
+}
+
+/// A round as logs name it: `syria-israel/6`.
+pub(super) fn named(track: &str, number: u32) -> String {
+    format!("{track}/{number}")
+}
+
+/// Rounds as logs name them: `syria-israel/6, syria-israel/7`.
+pub(super) fn listed(rounds: &[RoundId]) -> String {
+    rounds
+        .iter()
+        .map(|round| named(&round.track, round.number))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A note's message as the JSON Discord takes, fitted to its limits; pings no one.
+pub(super) fn body_of(note: &Message) -> String {
+    serde_json::to_string(&note.fit().to_create_message()).unwrap_or_default()
+}
+
+/// Whether a message as Discord has it (`content`, `embeds`) shows the text `sent` (an edit,
+/// or a note) sets: its content, and each embed's title and description (Discord adds fields of its own
+/// to what it stores, so the rest is not compared).
+pub(super) fn shows_text(sent: &Value, content: &str, embeds: &[Value]) -> bool {
+    let same_content = sent
+        .get("content")
+        .and_then(Value::as_str)
+        .is_none_or(|sent| sent == content);
+    let same_embeds = sent
+        .get("embeds")
+        .and_then(Value::as_array)
+        .is_none_or(|sent| {
+            sent.len() == embeds.len()
+                && sent.iter().zip(embeds).all(|(sent, now)| {
+                    sent.get("title") == now.get("title")
+                        && sent.get("description") == now.get("description")
+                })
+        });
+    same_content && same_embeds
 }
 
 /// Whether a generation counter (`u64::MAX` until the first) is at `generation` or later.

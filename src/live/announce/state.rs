@@ -13,8 +13,14 @@ use super::store::{StateStore, Stored};
 use crate::config::AnnounceMode;
 use crate::library::{Library, RoundId};
 
-/// The format written; a file of another version is refused rather than misread.
-pub const VERSION: u32 = 1;
+/// The format read and written; a file of another version is refused rather than misread.
+/// Version 2 added `notes`. A state without notes is written as version 1, which the
+/// briefbot before notes reads too; one with notes as version 2, which that briefbot refuses
+/// by its version rather than misreading.
+pub const VERSION: u32 = 2;
+
+/// The versions read: version 1 is version 2 without notes.
+const READABLE_VERSIONS: [u32; 2] = [1, VERSION];
 
 /// What briefbot remembers across restarts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,10 +35,30 @@ pub struct State {
     /// Announcements Discord confirmed, with the message it created.
     #[serde(default)]
     pub delivered: Vec<Delivered>,
-    /// The fingerprint of the last failed reload posted to the errors channel, until a clean
-    /// load is reported there.
+    /// The fingerprint of the last failed reload told to the errors channel (its note is
+    /// recorded, posted or about to be), until a clean load is told there.
     #[serde(default)]
     pub reported_failure: Option<String>,
+    /// Notes to the errors channel not yet confirmed by Discord, in the order they are to be
+    /// posted: each recorded with the event it tells of, so it is made once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+}
+
+/// One note to the errors channel (a failed reload, the briefs fixed, rounds or edits held
+/// back), recorded when its event happens and forgotten once Discord confirms the post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    /// The event it tells of (`failure:<fingerprint>`, `fixed:<fingerprint>`,
+    /// `held-back:<rounds>`, `edits-held-back:<rounds>`): one note per event waits at a time.
+    pub key: String,
+    /// The message to post, as Discord's JSON body.
+    pub message: String,
+    /// When briefbot first tried to post it (Unix milliseconds): from then on the post may
+    /// exist in the channel even if its confirmation never arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_attempt_ms: Option<u64>,
 }
 
 /// One round to announce in one channel.
@@ -152,12 +178,44 @@ impl State {
     /// first start.
     pub fn empty() -> State {
         State {
-            version: VERSION,
+            version: 1,
             known: BTreeMap::new(),
             pending: Vec::new(),
             delivered: Vec::new(),
             reported_failure: None,
+            notes: Vec::new(),
         }
+    }
+
+    /// Queues `message` for the errors channel as the note of event `key`, unless that
+    /// event's note already waits.
+    pub fn note(&mut self, key: String, message: String) {
+        if self.notes.iter().all(|n| n.key != key) {
+            self.notes.push(Note {
+                key,
+                message,
+                first_attempt_ms: None,
+            });
+        }
+        self.version = self.needed_version();
+    }
+
+    /// The version that can hold this state: 2 with notes, 1 without.
+    pub fn needed_version(&self) -> u32 {
+        if self.notes.is_empty() { 1 } else { VERSION }
+    }
+
+    /// Notes the first attempt to post the note of event `key`, keeping an earlier one.
+    pub fn note_attempt(&mut self, key: &str, now_ms: u64) {
+        if let Some(note) = self.notes.iter_mut().find(|n| n.key == key) {
+            note.first_attempt_ms.get_or_insert(now_ms);
+        }
+    }
+
+    /// Forgets the note of event `key`: posted, or refused as invalid.
+    pub fn noted(&mut self, key: &str) {
+        self.notes.retain(|n| n.key != key);
+        self.version = self.needed_version();
     }
 
     /// The very first start: every round already there is known, and none is announced.
@@ -211,9 +269,23 @@ impl State {
         self.position(pending).map(|i| &self.pending[i])
     }
 
+    /// `state` as read, its version the one its content needs; the version found when this
+    /// briefbot cannot read it.
+    pub fn upgraded(mut state: State) -> Result<State, u32> {
+        if !READABLE_VERSIONS.contains(&state.version) {
+            return Err(state.version);
+        }
+        state.version = state.needed_version();
+        Ok(state)
+    }
+
     /// The state as the file holds it: pretty JSON and a final newline.
     pub fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
-        let mut text = serde_json::to_vec_pretty(self)?;
+        let written = State {
+            version: self.needed_version(),
+            ..self.clone()
+        };
+        let mut text = serde_json::to_vec_pretty(&written)?;
         text.push(b'\n');
         Ok(text)
     }
@@ -308,7 +380,7 @@ pub enum StateError {
         column: usize,
         message: String,
     },
-    #[error("{}: the state file has version {found}; this briefbot writes version {VERSION}", path.display())]
+    #[error("{}: the state file has version {found}; this briefbot reads versions 1 and {VERSION} (a newer briefbot wrote it?)", path.display())]
     Version { path: PathBuf, found: u32 },
     #[error("another briefbot is announcing from the state folder {}; run announcements in one process only (give each instance its own state_dir, or [announce] to one of them)", dir.display())]
     Locked { dir: PathBuf },
@@ -411,13 +483,10 @@ impl StateFile {
             column: error.column(),
             message: error.to_string(),
         })?;
-        if state.version != VERSION {
-            return Err(StateError::Version {
-                path: self.path.clone(),
-                found: state.version,
-            });
-        }
-        Ok(Some(state))
+        State::upgraded(state).map(Some).map_err(|found| StateError::Version {
+            path: self.path.clone(),
+            found,
+        })
     }
 
     /// Replaces the file with `state`: a reader (or a restart after a crash) sees the old
@@ -498,7 +567,12 @@ mod tests {
             pending: vec![pending(3, 10), pending(3, 11)],
             delivered: Vec::new(),
             reported_failure: Some("abc".to_string()),
+            notes: Vec::new(),
         };
+        state.note("failure:abc".to_string(), "{}".to_string());
+        state.note("failure:abc".to_string(), "{}".to_string());
+        state.note_attempt("failure:abc", 4);
+        assert_eq!(state.notes.len(), 1, "one note per event");
         state.attempt(&pending(3, 10), 5);
         state.attempt(&pending(3, 10), 9);
         assert_eq!(

@@ -70,11 +70,16 @@ impl Destination {
     }
 }
 
-/// `12 known rounds in 2 tracks, 1 pending, 9 delivered`.
+/// `12 known rounds in 2 tracks, 1 pending, 9 delivered`, and `, 1 note to post` when notes
+/// to the errors channel wait.
 pub fn summary(state: &State) -> String {
     let rounds: usize = state.known.values().map(|rounds| rounds.len()).sum();
+    let notes = match state.notes.len() {
+        0 => String::new(),
+        n => format!(", {} to post", plural(n, "note")),
+    };
     format!(
-        "{} in {}, {} pending, {} delivered",
+        "{} in {}, {} pending, {} delivered{notes}",
         plural(rounds, "known round"),
         plural(state.known.len(), "track"),
         state.pending.len(),

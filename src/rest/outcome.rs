@@ -1,0 +1,271 @@
+//! What a request to Discord that did not end in a clean yes means. Discord's answer is not
+//! always yes or no: a request can be refused, rate limited, accepted with an answer serenity
+//! cannot read, or lost in flight with its effect unknown. Each caller decides per operation
+//! what each kind means for it (a post is looked for before it is made again, an edit whose
+//! answer cannot be read is done, and so on); this module only names the kinds.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serenity::all::HttpError;
+
+/// Discord's codes briefbot acts on.
+pub mod code {
+    /// The message (or the channel it was in) no longer exists.
+    pub const UNKNOWN_MESSAGE: isize = 10_008;
+    /// The bot lacks a permission in that channel or server.
+    pub const MISSING_PERMISSIONS: isize = 50_013;
+    /// A thread was already started from this message.
+    pub const THREAD_ALREADY_STARTED: isize = 160_004;
+    /// The message was already crossposted.
+    pub const ALREADY_CROSSPOSTED: isize = 40_033;
+}
+
+/// A request that did not end in a clean yes, by what it means for the request's effect.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// Discord answered no: nothing was done. `code` is Discord's JSON error code (0 when the
+    /// answer had none), `message` its words, `details` the fields it named.
+    Refused {
+        status: u16,
+        code: isize,
+        message: String,
+        details: Vec<String>,
+    },
+    /// Discord's 429: nothing was done; the same request may go again after `retry_after`.
+    RateLimited { retry_after: Duration },
+    /// Discord took the request (a success status), but its answer is not what briefbot
+    /// expects: the effect happened. `body` is the answer when it was JSON at all, so a
+    /// caller can still read what it needs (a created message's `id`).
+    Unreadable {
+        reason: String,
+        body: Option<serde_json::Value>,
+    },
+    /// No answer that says what happened: a timeout, a lost connection, a 5xx. The request
+    /// may or may not have taken effect.
+    Unknown { reason: String },
+}
+
+impl Failure {
+    /// The kind of a serenity error. serenity turns a success answer it cannot parse into
+    /// `Error::Json`: the request went through. A 429 reaches here only when serenity's own
+    /// rate limiter is off (`[discord] api_url`); its wait is lost, so the fallback is used.
+    pub fn of(error: &serenity::Error) -> Failure {
+        match error {
+            serenity::Error::Http(HttpError::UnsuccessfulRequest(refused)) => {
+                let status = refused.status_code.as_u16();
+                let details = refused
+                    .error
+                    .errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.path, e.message))
+                    .collect();
+                answered(status, refused.error.code, &refused.error.message, details)
+            }
+            serenity::Error::Json(error) => Failure::Unreadable {
+                reason: error.to_string(),
+                body: None,
+            },
+            serenity::Error::Http(HttpError::Request(error)) => Failure::Unknown {
+                reason: request_error(error),
+            },
+            other => Failure::Unknown {
+                reason: other.to_string(),
+            },
+        }
+    }
+
+    /// The kind of an answer with a status that is not a success, from its body.
+    pub fn of_answer(status: u16, body: &[u8], retry_after_header: Option<Duration>) -> Failure {
+        if status == 429 {
+            return Failure::RateLimited {
+                retry_after: retry_after(body)
+                    .or(retry_after_header)
+                    .unwrap_or(FALLBACK_WAIT),
+            };
+        }
+        #[derive(Deserialize)]
+        struct Refusal {
+            #[serde(default)]
+            code: isize,
+            #[serde(default)]
+            message: String,
+        }
+        let refusal = serde_json::from_slice::<Refusal>(body).unwrap_or(Refusal {
+            code: 0,
+            message: String::new(),
+        });
+        answered(status, refusal.code, &refusal.message, Vec::new())
+    }
+
+    /// Discord's error code, when Discord refused the request.
+    pub fn code(&self) -> Option<isize> {
+        match self {
+            Failure::Refused { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// Whether Discord refused the request as malformed (HTTP 400): the same request would be
+    /// refused again. A missing permission (403), a missing channel (404), a rate limit and an
+    /// outage may pass later.
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, Failure::Refused { status: 400, .. })
+    }
+
+    /// Whether Discord says the thing asked about no longer exists (HTTP 404).
+    pub fn is_gone(&self) -> bool {
+        matches!(self, Failure::Refused { status: 404, .. })
+    }
+
+    /// The id of what an accepted request created (a message, a thread), when its answer,
+    /// though not what serenity expects, still names one.
+    pub fn created_id(&self) -> Option<u64> {
+        match self {
+            Failure::Unreadable {
+                body: Some(body), ..
+            } => body.get("id")?.as_str()?.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// Whether the request may have taken effect although no clean yes came back: accepted
+    /// but unreadable, or unknown.
+    pub fn may_have_happened(&self) -> bool {
+        matches!(self, Failure::Unreadable { .. } | Failure::Unknown { .. })
+    }
+}
+
+/// The kind of an answer Discord gave with `status`.
+fn answered(status: u16, code: isize, message: &str, details: Vec<String>) -> Failure {
+    match status {
+        429 => Failure::RateLimited {
+            retry_after: FALLBACK_WAIT,
+        },
+        500.. => Failure::Unknown {
+            reason: format!("Discord answered HTTP {status}"),
+        },
+        _ => Failure::Refused {
+            status,
+            code,
+            message: message.to_string(),
+            details,
+        },
+    }
+}
+
+/// What went wrong with a request that got no answer, in words (reqwest's own error says
+/// only "error sending request", and its URL would name the route).
+fn request_error(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "no answer in time".to_string()
+    } else if error.is_connect() {
+        "cannot connect".to_string()
+    } else if error.is_body() || error.is_decode() {
+        "the answer was cut off".to_string()
+    } else {
+        "the connection was lost".to_string()
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Refused {
+                status,
+                code,
+                message,
+                details,
+            } => {
+                write!(f, "Discord refused it (HTTP {status}")?;
+                if *code != 0 {
+                    write!(f, ", code {code}")?;
+                }
+                f.write_str(")")?;
+                if !message.is_empty() {
+                    write!(f, ": {message}")?;
+                }
+                if !details.is_empty() {
+                    write!(f, " ({})", details.join("; "))?;
+                }
+                Ok(())
+            }
+            Failure::RateLimited { retry_after } => write!(
+                f,
+                "Discord is rate limiting; it asks to wait {} ms",
+                retry_after.as_millis()
+            ),
+            Failure::Unreadable { reason, .. } => write!(
+                f,
+                "Discord accepted it, but its answer could not be read ({reason})"
+            ),
+            Failure::Unknown { reason } => write!(
+                f,
+                "no clear answer from Discord ({reason}): it may or may not have been done"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// The wait after a 429 that says nothing of how long.
+pub const FALLBACK_WAIT: Duration = Duration::from_secs(5);
+
+/// The `retry_after` (seconds) of a 429's body.
+fn retry_after(body: &[u8]) -> Option<Duration> {
+    #[derive(Deserialize)]
+    struct Limited {
+        retry_after: f64,
+    }
+    let limited: Limited = serde_json::from_slice(body).ok()?;
+    Duration::try_from_secs_f64(limited.retry_after).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_read_in_seconds_from_the_body() {
+        let body =
+            br#"{"message": "You are being rate limited.", "retry_after": 1.5, "global": false}"#;
+        assert_eq!(retry_after(body), Some(Duration::from_millis(1500)));
+        assert_eq!(retry_after(b"{}"), None);
+        assert_eq!(retry_after(br#"{"retry_after": -1}"#), None);
+    }
+
+    #[test]
+    fn each_answer_has_its_kind() {
+        let refused = Failure::of_answer(
+            403,
+            br#"{"code": 50013, "message": "Missing Permissions"}"#,
+            None,
+        );
+        assert_eq!(refused.code(), Some(code::MISSING_PERMISSIONS));
+        assert_eq!(
+            refused.to_string(),
+            "Discord refused it (HTTP 403, code 50013): Missing Permissions"
+        );
+        assert!(Failure::of_answer(400, b"{}", None).is_invalid());
+        assert!(Failure::of_answer(404, b"not json", None).is_gone());
+        assert_eq!(
+            Failure::of_answer(429, b"", Some(Duration::from_secs(2))),
+            Failure::RateLimited {
+                retry_after: Duration::from_secs(2)
+            }
+        );
+        let outage = Failure::of_answer(502, b"<html>", None);
+        assert!(outage.may_have_happened() && outage.code().is_none());
+    }
+
+    #[test]
+    fn an_answer_serenity_cannot_read_means_it_was_accepted() {
+        let error = serde_json::from_str::<serenity::all::Message>(r#"{"id": "1"}"#)
+            .expect_err("not a whole message");
+        let failure = Failure::of(&serenity::Error::Json(error));
+        assert!(matches!(failure, Failure::Unreadable { .. }));
+        assert!(failure.to_string().starts_with("Discord accepted it"));
+    }
+}
