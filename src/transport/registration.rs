@@ -7,8 +7,11 @@ use serenity::all::{
     CommandOptionType, CreateCommand, CreateCommandOption, GuildId, Http, InstallationContext,
     InteractionContext, Permissions,
 };
+use serenity::http::{LightMethod, Request, Route};
+use tracing::info;
 
 use crate::commands::spec::{COMMANDS, CommandSpec, CommandType, OptionKind};
+use crate::rest::Failure;
 
 /// Where commands are registered: one server (instant, for testing and private bots) or
 /// every server the bot is in (global).
@@ -29,11 +32,13 @@ pub enum Outcome {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistrationError {
-    #[error("Discord refused the command list for {scope}: {source}")]
-    Discord {
-        scope: String,
-        source: serenity::Error,
-    },
+    /// Said once: `failure` is part of the message, not a source to print again.
+    #[error("could not register the commands for {scope}: {failure}")]
+    Discord { scope: String, failure: Failure },
+    #[error(
+        "could not register the commands for {scope}: Discord did not answer clearly ({failure}), and the command list read back afterwards is not briefbot's; run `briefbot register` again"
+    )]
+    NotConfirmed { scope: String, failure: Failure },
 }
 
 impl std::fmt::Display for Scope {
@@ -208,34 +213,69 @@ pub fn differs(existing: &[Value]) -> bool {
 }
 
 /// Registers the commands in `scope` unless Discord already has exactly them.
+///
+/// The list is read and written as plain JSON, not serenity's command type: a list Discord
+/// took is taken, whatever fields its answer has or lacks. The PUT replaces the whole list, so
+/// sending it twice changes nothing; a PUT without a clear answer (a timeout, a 5xx) is
+/// confirmed by reading the list back.
 pub async fn register(http: &Http, scope: Scope) -> Result<Outcome, RegistrationError> {
-    let fail = |source| RegistrationError::Discord {
+    let fail = |error: serenity::Error| RegistrationError::Discord {
         scope: scope.to_string(),
-        source,
+        failure: Failure::of(&error),
     };
-    let existing = match scope {
-        Scope::Guild(id) => http.get_guild_commands(GuildId::new(id)).await,
-        Scope::Global => http.get_global_commands().await,
-    }
-    .map_err(fail)?;
-    let existing: Vec<Value> = existing
-        .iter()
-        .filter_map(|c| serde_json::to_value(c).ok())
-        .collect();
+    let existing = command_list(http, scope).await.map_err(fail)?;
     if !differs(&existing) {
         return Ok(Outcome::Unchanged);
     }
     let commands = to_json();
-    match scope {
-        Scope::Guild(id) => {
-            http.create_guild_commands(GuildId::new(id), &commands)
-                .await
-        }
-        Scope::Global => http.create_global_commands(&commands).await,
-    }
-    .map_err(fail)?;
-    Ok(Outcome::Updated {
+    let updated = Outcome::Updated {
         commands: commands.as_array().map_or(0, Vec::len),
+    };
+    let put = Request::new(route(http, scope).map_err(fail)?, LightMethod::Put)
+        .body(serde_json::to_vec(&commands).ok());
+    let failure = match http.fire::<Value>(put).await {
+        Ok(_) => return Ok(updated),
+        Err(error) => Failure::of(&error),
+    };
+    match failure {
+        Failure::Unreadable { ref reason, .. } => {
+            info!(scope = %scope, %reason, "Discord took the command list; its answer could not be read, which changes nothing");
+            Ok(updated)
+        }
+        Failure::Unknown { .. } => match command_list(http, scope).await {
+            Ok(now) if !differs(&now) => {
+                info!(scope = %scope, %failure, "the command list had been registered: Discord has it");
+                Ok(updated)
+            }
+            _ => Err(RegistrationError::NotConfirmed {
+                scope: scope.to_string(),
+                failure,
+            }),
+        },
+        failure => Err(RegistrationError::Discord {
+            scope: scope.to_string(),
+            failure,
+        }),
+    }
+}
+
+/// The commands Discord has in `scope`, as JSON.
+async fn command_list(http: &Http, scope: Scope) -> Result<Vec<Value>, serenity::Error> {
+    http.fire(Request::new(route(http, scope)?, LightMethod::Get))
+        .await
+}
+
+/// Where the command list of `scope` lives.
+fn route(http: &Http, scope: Scope) -> Result<Route<'static>, serenity::Error> {
+    let application_id = http
+        .application_id()
+        .ok_or(serenity::Error::Http(serenity::all::HttpError::ApplicationIdMissing))?;
+    Ok(match scope {
+        Scope::Guild(id) => Route::GuildCommands {
+            application_id,
+            guild_id: GuildId::new(id),
+        },
+        Scope::Global => Route::Commands { application_id },
     })
 }
 

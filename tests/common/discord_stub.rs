@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use serenity::all::Http;
 
 mod modes;
+pub mod quirks;
 
 /// One request as the stub received it.
 #[derive(Debug, Clone)]
@@ -73,6 +74,10 @@ pub struct StubState {
     /// Discord's crosspost limit per channel (how many in what window); beyond it, 429 with
     /// the seconds until the oldest leaves the window. None: no limit.
     pub crosspost_limit: Mutex<Option<(usize, Duration)>>,
+    /// Answers that are not a clean yes or no, for the requests they match (see `quirks`).
+    pub quirks: Mutex<Vec<quirks::Quirk>>,
+    /// Each request a quirk applied to: method and path.
+    pub quirks_applied: Mutex<Vec<(String, String)>>,
 }
 
 /// The server of a channel the test did not place in one.
@@ -100,6 +105,10 @@ impl DiscordStub {
             .route("/api/v10/gateway", get(gateway_url))
             .route("/gateway", get(gateway))
             .fallback(handle)
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                quirks::apply,
+            ))
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -128,6 +137,18 @@ impl DiscordStub {
             .filter(|m| in_channel(m, channel))
             .cloned()
             .collect()
+    }
+
+    /// From now on, `quirk` applies to the requests it matches.
+    #[allow(dead_code)]
+    pub fn quirk(&self, quirk: quirks::Quirk) {
+        self.state.quirks.lock().expect("lock").push(quirk);
+    }
+
+    /// How many requests a quirk applied to so far.
+    #[allow(dead_code)]
+    pub fn quirks_applied(&self) -> usize {
+        self.state.quirks_applied.lock().expect("lock").len()
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
