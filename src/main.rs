@@ -121,7 +121,8 @@ enum Command {
         /// Address and port; other machines cannot reach the default.
         #[arg(long, value_name = "ADDR", default_value = briefbot::preview::DEFAULT_LISTEN)]
         listen: std::net::SocketAddr,
-        /// Listen on an address other machines can reach (the page asks no one who they are).
+        /// Listen on an address other machines can reach, and answer requests for any host
+        /// name, not only this machine's (the page asks no one who they are).
         #[arg(long)]
         allow_remote: bool,
     },
@@ -521,7 +522,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "previewing {} at http://{addr}/",
                     config.briefs_dir.display()
                 );
-                briefbot::preview::serve(listener, reloader, stop_on_signals()).await
+                let access = briefbot::preview::Access {
+                    listen: Some(listen),
+                    allow_remote,
+                };
+                briefbot::preview::serve_with(listener, reloader, stop_on_signals(), access).await
             })?;
             Ok(ExitCode::SUCCESS)
         }

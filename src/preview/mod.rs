@@ -3,6 +3,7 @@
 //! of the cards while it does not load. Uses `live`, `commands`, `reply`, `library` and `cli`;
 //! no transport and nothing of Discord's network.
 
+mod access;
 mod markdown;
 mod message;
 pub mod pages;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::header;
+use axum::middleware;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -94,16 +96,39 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, PreviewError> {
         .map_err(|source| PreviewError::Listen { addr, source })
 }
 
-/// Serves the preview on `listener` and watches the reloader's folder until `stop`; then the
-/// open pages' event streams end and the server drains.
+/// Whom the preview answers besides requests for `localhost`, `127.0.0.1`, `[::1]` and the
+/// address it is bound to: the rest of what the command line says.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Access {
+    /// `--listen` as given; the address as bound is answered anyway (they differ for port 0).
+    pub listen: Option<SocketAddr>,
+    /// `--allow-remote`: requests for any host, as another machine or a proxy sends them.
+    pub allow_remote: bool,
+}
+
+/// Serves the preview on `listener`, for this machine only, and watches the reloader's
+/// folder until `stop`; then the open pages' event streams end and the server drains.
 pub async fn serve(
     listener: TcpListener,
     reloader: Arc<Reloader>,
     stop: CancellationToken,
 ) -> Result<(), PreviewError> {
+    serve_with(listener, reloader, stop, Access::default()).await
+}
+
+/// [`serve`], answering whom `access` says.
+pub async fn serve_with(
+    listener: TcpListener,
+    reloader: Arc<Reloader>,
+    stop: CancellationToken,
+    access: Access,
+) -> Result<(), PreviewError> {
+    // A listener whose address cannot be read still answers this machine's loopback names.
+    let bound = listener.local_addr().ok();
+    let hosts = access::Hosts::new(bound.into_iter().chain(access.listen), access.allow_remote);
     let tasks = TaskTracker::new();
     let watch = live::watch(reloader.clone(), &tasks)?;
-    let served = axum::serve(listener, router(reloader, stop.clone()))
+    let served = axum::serve(listener, router(reloader, stop.clone(), hosts))
         .with_graceful_shutdown(stop.cancelled_owned())
         .await;
     drop(watch);
@@ -121,8 +146,9 @@ struct Shared {
 /// The preview's routes: `/` (index), `/view?cmd=…` (a command line's reply),
 /// `/press?id=…&carried=…` (a button press), the same two under `/held/` with the drafts and
 /// embargoed rounds served too, `/events` (server-sent events, one per reload),
-/// `/style.css` and `/preview.js`.
-pub fn router(reloader: Arc<Reloader>, stop: CancellationToken) -> Router {
+/// `/style.css` and `/preview.js`. Each answers only a request for one of `hosts`, and every
+/// answer, a refusal or a 404 too, carries the headers that keep other sites out.
+fn router(reloader: Arc<Reloader>, stop: CancellationToken, hosts: access::Hosts) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/view", get(view))
@@ -133,6 +159,12 @@ pub fn router(reloader: Arc<Reloader>, stop: CancellationToken) -> Router {
         .route("/style.css", get(style))
         .route("/preview.js", get(script))
         .with_state(Shared { reloader, stop })
+        // The later layer runs first: the headers go on refusals too.
+        .layer(middleware::from_fn_with_state(
+            Arc::new(hosts),
+            access::only_this_machine,
+        ))
+        .layer(middleware::map_response(access::protect))
 }
 
 /// The page of whatever the reloader last saw: the snapshot it serves, or its mistakes.
