@@ -21,6 +21,7 @@ use crate::config::FollowRole;
 use crate::library::Library;
 use crate::live::{Outcome, Reloader, Trigger};
 use crate::reply::Reply;
+use crate::rest::{Failure, code};
 
 /// The body of the answer to Discord's PING.
 const PONG: &[u8] = br#"{"type":1}"#;
@@ -233,16 +234,23 @@ enum RoleError {
     /// role is above briefbot's highest role.
     #[error("Discord refused to change role {role}: it is above briefbot's highest role")]
     AboveBot { role: u64 },
-    #[error("Discord could not change the role: {0}")]
-    Discord(Box<serenity::Error>),
+    #[error("could not change the role: {0}")]
+    Discord(Failure),
     #[error("an id of zero, which Discord never sends")]
     ZeroId,
 }
 
-/// Discord's code for "Missing Permissions".
-const MISSING_PERMISSIONS: isize = 50013;
+/// How many times a role change is sent when Discord gives no clear answer or asks to wait:
+/// giving a role twice, or taking it twice, is the same as once.
+const ROLE_ATTEMPTS: usize = 3;
 
-/// Gives or takes the role, with a reason for the server's audit log.
+/// The longest wait for a rate limit before a role change is given up: the member is
+/// waiting for the answer.
+const ROLE_WAIT_MAX: Duration = Duration::from_secs(5);
+
+/// Gives or takes the role, with a reason for the server's audit log. The change is
+/// idempotent, so one without a clear answer (a timeout, a 5xx) or rate limited is sent
+/// again, a few times at most.
 async fn change_role(rest: Arc<Http>, change: RoleChange) -> Result<(), RoleError> {
     let nonzero = |id| NonZeroU64::new(id).ok_or(RoleError::ZeroId);
     let server = GuildId::from(nonzero(change.server)?);
@@ -259,21 +267,37 @@ async fn change_role(rest: Arc<Http>, change: RoleChange) -> Result<(), RoleErro
             change.track
         )
     };
-    let changed = if change.join {
-        rest.add_member_role(server, user, role, Some(&reason))
-            .await
-    } else {
-        rest.remove_member_role(server, user, role, Some(&reason))
-            .await
-    };
-    changed.map_err(|error| match &error {
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(response))
-            if response.error.code == MISSING_PERMISSIONS =>
-        {
-            RoleError::AboveBot { role: change.role }
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let changed = if change.join {
+            rest.add_member_role(server, user, role, Some(&reason))
+                .await
+        } else {
+            rest.remove_member_role(server, user, role, Some(&reason))
+                .await
+        };
+        let failure = match changed {
+            Ok(()) => return Ok(()),
+            Err(error) => Failure::of(&error),
+        };
+        match failure {
+            // Discord took it; only its answer is not what serenity expects.
+            Failure::Unreadable { .. } => return Ok(()),
+            Failure::Refused { .. } if failure.code() == Some(code::MISSING_PERMISSIONS) => {
+                return Err(RoleError::AboveBot { role: change.role });
+            }
+            Failure::RateLimited { retry_after }
+                if attempt < ROLE_ATTEMPTS && retry_after <= ROLE_WAIT_MAX =>
+            {
+                tokio::time::sleep(retry_after).await;
+            }
+            Failure::Unknown { .. } if attempt < ROLE_ATTEMPTS => {
+                info!(server = change.server, role = change.role, %failure, attempt, "the role change had no clear answer; sending it again (giving a role twice changes nothing)");
+            }
+            failure => return Err(RoleError::Discord(failure)),
         }
-        _ => RoleError::Discord(Box::new(error)),
-    })
+    }
 }
 
 /// The private answer to a role change's outcome, with one log line for a failure.

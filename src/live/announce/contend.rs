@@ -175,6 +175,8 @@ async fn contend(contest: Contest, first: Database) {
     };
     let mut connection = Some(first);
     let mut failures = 0;
+    // Whether this instance announced before and lost the lock: its next hold regains it.
+    let mut lost_before = false;
     loop {
         let database = match connection.take() {
             Some(database) => database,
@@ -198,15 +200,23 @@ async fn contend(contest: Contest, first: Database) {
             },
         };
         let database = Arc::new(database);
-        match stand_by(contest.clone(), database.clone()).await {
-            Waited::Holder => {}
+        let how = match stand_by(contest.clone(), database.clone()).await {
+            Waited::Holder { .. } if lost_before => {
+                "regained the announcer's lock: this instance announces again"
+            }
+            Waited::Holder {
+                after_another: true,
+            } => "took over the announcer's lock from another instance (it stopped or lost its connection): this instance announces now",
+            Waited::Holder {
+                after_another: false,
+            } => "holds the announcer's lock: this instance announces",
             Waited::Stopped => return,
             Waited::Lost(error) => {
                 warn!(%error, "lost the connection to the state database while standing by; reconnecting");
                 continue;
             }
-        }
-        let held = hold(contest.clone(), database.clone()).await;
+        };
+        let held = hold(contest.clone(), database.clone(), how).await;
         release(database).await;
         contest.role.set(Role::Standby);
         match held {
@@ -217,6 +227,7 @@ async fn contend(contest: Contest, first: Database) {
                     "this instance no longer holds the announcer's lock: announcing stopped, standing by"
                 );
                 failures = 1;
+                lost_before = true;
                 if !contest.pause(reconnects.after(failures)).await {
                     return;
                 }
@@ -226,7 +237,9 @@ async fn contend(contest: Contest, first: Database) {
 }
 
 enum Waited {
-    Holder,
+    /// The lock is this instance's now; `after_another` when another instance held it while
+    /// this one waited.
+    Holder { after_another: bool },
     Stopped,
     Lost(StateError),
 }
@@ -236,11 +249,12 @@ async fn stand_by(contest: Arc<Contest>, database: Arc<Database>) -> Waited {
     let mut told = false;
     loop {
         match database.try_lock().await {
-            Ok(true) => return Waited::Holder,
+            Ok(true) => return Waited::Holder { after_another: told },
             Ok(false) => {
                 if !told {
                     info!(
-                        "another instance holds the announcer's lock and announces; this one stands by"
+                        role = "standby",
+                        "another instance holds the announcer's lock and announces; this one stands by and takes over if it goes"
                     );
                     told = true;
                 }
@@ -259,8 +273,9 @@ enum Held {
     Lost(String),
 }
 
-/// Announces while this instance holds the lock, checking it every `lock_check`.
-async fn hold(contest: Arc<Contest>, database: Arc<Database>) -> Held {
+/// Announces while this instance holds the lock, checking it every `lock_check`; `how` says
+/// how it came to hold it, for the log.
+async fn hold(contest: Arc<Contest>, database: Arc<Database>, how: &str) -> Held {
     let announcer = match Announcer::start_on(
         contest.http.clone(),
         contest.reloader.clone(),
@@ -274,7 +289,7 @@ async fn hold(contest: Arc<Contest>, database: Arc<Database>) -> Held {
     };
     contest.role.set(Role::Active);
     contest.publish(Some(announcer.shared.clone()));
-    info!("this instance holds the announcer's lock and announces");
+    info!(role = "active", "{how}");
     let check = contest.settings.lock_check;
     let held = loop {
         if !contest.pause(check).await {

@@ -138,6 +138,7 @@ impl Announcer {
             file.save(&prepared.state)?;
         }
         prepared.log(&file.path().display().to_string(), library.round_count());
+        info!(role = "active", state = %file.path().display(), "this instance announces: the state file is its own");
         let store = Store {
             state: prepared.state,
             backend: Arc::new(file),
