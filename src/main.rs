@@ -465,10 +465,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         "{id}: already announced in channel {channel} (message {message}); not posted again"
                     ),
                     Delivery::Failed { channel, error } => println!(
-                        "{id}: could not post in channel {channel}: {error}; it stays queued: the bot posts it when it runs, or run this again"
+                        "{id}: not announced in channel {channel}: {error}; it stays queued: the bot posts it when it runs, or run this again (either looks for it in the channel first, in case it went through)"
                     ),
                     Delivery::Refused { channel, error } => println!(
-                        "{id}: Discord refused the announcement in channel {channel} as invalid: {error}; dropped"
+                        "{id}: the announcement in channel {channel} is dropped as invalid: {error}"
                     ),
                 }
             }

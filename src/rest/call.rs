@@ -3,7 +3,6 @@
 //! types would not take are each told apart (see `Failure`), and a request gets no longer
 //! than the caller's timeout to answer.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -13,24 +12,30 @@ use serenity::http::{LightMethod, Request, Route};
 
 use super::outcome::Failure;
 
-/// Sends requests with briefbot's token to where its REST client sends them.
+/// Sends requests with briefbot's token to where its REST client sends them. (No `Debug`:
+/// it holds the token.)
 #[derive(Clone)]
 pub struct Caller {
-    http: Arc<Http>,
+    token: String,
+    proxy: Option<String>,
     client: reqwest::Client,
 }
 
 impl Caller {
-    /// A caller that gives each request `timeout` to be answered: past it, the outcome is
-    /// unknown (the request may still land).
-    pub fn new(http: Arc<Http>, timeout: Duration) -> Caller {
+    /// A caller with `http`'s token and base URL that gives each request `timeout` to be
+    /// answered: past it, the outcome is unknown (the request may still land).
+    pub fn new(http: &Http, timeout: Duration) -> Caller {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .build()
             // Only a TLS backend that fails to start refuses this; a client without the
             // timeout still works, and the caller's own timeout (if any) still applies.
             .unwrap_or_default();
-        Caller { http, client }
+        Caller {
+            token: http.token().to_string(),
+            proxy: http.proxy.clone(),
+            client,
+        }
     }
 
     /// `method` on `route` with `body` as JSON and `params` in the query; the answer read as
@@ -54,7 +59,7 @@ impl Caller {
         let request = Request::new(route, method)
             .body(body)
             .params(params)
-            .build(&self.client, self.http.token(), self.http.proxy.as_deref())
+            .build(&self.client, &self.token, self.proxy.as_deref())
             .map_err(|error| Failure::of(&error))?;
         let response = request
             .send()

@@ -7,11 +7,13 @@ use serenity::all::{
     CommandOptionType, CreateCommand, CreateCommandOption, GuildId, Http, InstallationContext,
     InteractionContext, Permissions,
 };
-use serenity::http::{LightMethod, Request, Route};
+use std::time::Duration;
+
+use serenity::http::{LightMethod, Route};
 use tracing::info;
 
 use crate::commands::spec::{COMMANDS, CommandSpec, CommandType, OptionKind};
-use crate::rest::Failure;
+use crate::rest::{Caller, Failure};
 
 /// Where commands are registered: one server (instant, for testing and private bots) or
 /// every server the bot is in (global).
@@ -39,6 +41,10 @@ pub enum RegistrationError {
         "could not register the commands for {scope}: Discord did not answer clearly ({failure}), and the command list read back afterwards is not briefbot's; run `briefbot register` again"
     )]
     NotConfirmed { scope: String, failure: Failure },
+    #[error(
+        "cannot register the commands for {scope}: the application id is not known; set [discord] application_id (or BRIEFBOT_APPLICATION_ID)"
+    )]
+    NoApplicationId { scope: String },
 }
 
 impl std::fmt::Display for Scope {
@@ -216,14 +222,15 @@ pub fn differs(existing: &[Value]) -> bool {
 ///
 /// The list is read and written as plain JSON, not serenity's command type: a list Discord
 /// took is taken, whatever fields its answer has or lacks. The PUT replaces the whole list, so
-/// sending it twice changes nothing; a PUT without a clear answer (a timeout, a 5xx) is
-/// confirmed by reading the list back.
+/// sending it twice changes nothing: a 429 is waited out and the PUT sent again, and one
+/// without a clear answer (a timeout, a 5xx) is confirmed by reading the list back.
 pub async fn register(http: &Http, scope: Scope) -> Result<Outcome, RegistrationError> {
-    let fail = |error: serenity::Error| RegistrationError::Discord {
+    let caller = Caller::new(http, ANSWER_TIMEOUT);
+    let fail = |failure| RegistrationError::Discord {
         scope: scope.to_string(),
-        failure: Failure::of(&error),
+        failure,
     };
-    let existing = command_list(http, scope).await.map_err(fail)?;
+    let existing = command_list(&caller, http, scope).await?;
     if !differs(&existing) {
         return Ok(Outcome::Unchanged);
     }
@@ -231,18 +238,27 @@ pub async fn register(http: &Http, scope: Scope) -> Result<Outcome, Registration
     let updated = Outcome::Updated {
         commands: commands.as_array().map_or(0, Vec::len),
     };
-    let put = Request::new(route(http, scope).map_err(fail)?, LightMethod::Put)
-        .body(serde_json::to_vec(&commands).ok());
-    let failure = match http.fire::<Value>(put).await {
-        Ok(_) => return Ok(updated),
-        Err(error) => Failure::of(&error),
+    let mut attempt = 0;
+    let failure = loop {
+        attempt += 1;
+        let put = caller
+            .call::<Value>(route(http, scope)?, LightMethod::Put, Some(&commands), None)
+            .await;
+        match put {
+            Ok(_) => return Ok(updated),
+            Err(Failure::RateLimited { retry_after }) if attempt < ATTEMPTS => {
+                info!(scope = %scope, wait_ms = retry_after.as_millis() as u64, "Discord asks to wait before registering; waiting");
+                tokio::time::sleep(retry_after).await;
+            }
+            Err(failure) => break failure,
+        }
     };
     match failure {
         Failure::Unreadable { ref reason, .. } => {
             info!(scope = %scope, %reason, "Discord took the command list; its answer could not be read, which changes nothing");
             Ok(updated)
         }
-        Failure::Unknown { .. } => match command_list(http, scope).await {
+        Failure::Unknown { .. } => match command_list(&caller, http, scope).await {
             Ok(now) if !differs(&now) => {
                 info!(scope = %scope, %failure, "the command list had been registered: Discord has it");
                 Ok(updated)
@@ -252,24 +268,38 @@ pub async fn register(http: &Http, scope: Scope) -> Result<Outcome, Registration
                 failure,
             }),
         },
-        failure => Err(RegistrationError::Discord {
-            scope: scope.to_string(),
-            failure,
-        }),
+        failure => Err(fail(failure)),
     }
 }
 
+/// How many times the PUT is sent when Discord asks to wait.
+const ATTEMPTS: usize = 3;
+
+/// How long Discord gets to answer a registration request.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The commands Discord has in `scope`, as JSON.
-async fn command_list(http: &Http, scope: Scope) -> Result<Vec<Value>, serenity::Error> {
-    http.fire(Request::new(route(http, scope)?, LightMethod::Get))
+async fn command_list(
+    caller: &Caller,
+    http: &Http,
+    scope: Scope,
+) -> Result<Vec<Value>, RegistrationError> {
+    caller
+        .call(route(http, scope)?, LightMethod::Get, None::<&Value>, None)
         .await
+        .map_err(|failure| RegistrationError::Discord {
+            scope: scope.to_string(),
+            failure,
+        })
 }
 
 /// Where the command list of `scope` lives.
-fn route(http: &Http, scope: Scope) -> Result<Route<'static>, serenity::Error> {
+fn route(http: &Http, scope: Scope) -> Result<Route<'static>, RegistrationError> {
     let application_id = http
         .application_id()
-        .ok_or(serenity::Error::Http(serenity::all::HttpError::ApplicationIdMissing))?;
+        .ok_or_else(|| RegistrationError::NoApplicationId {
+            scope: scope.to_string(),
+        })?;
     Ok(match scope {
         Scope::Guild(id) => Route::GuildCommands {
             application_id,

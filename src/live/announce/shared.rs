@@ -97,7 +97,7 @@ impl Shared {
         settings: &Settings,
     ) -> Shared {
         Shared {
-            caller: Caller::new(http.clone(), settings.answer_timeout),
+            caller: Caller::new(&http, settings.answer_timeout),
             http,
             reloader,
             store: Mutex::new(store),
