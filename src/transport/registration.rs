@@ -295,11 +295,11 @@ async fn command_list(
 
 /// Where the command list of `scope` lives.
 fn route(http: &Http, scope: Scope) -> Result<Route<'static>, RegistrationError> {
-    let application_id = http
-        .application_id()
-        .ok_or_else(|| RegistrationError::NoApplicationId {
-            scope: scope.to_string(),
-        })?;
+    let application_id =
+        http.application_id()
+            .ok_or_else(|| RegistrationError::NoApplicationId {
+                scope: scope.to_string(),
+            })?;
     Ok(match scope {
         Scope::Guild(id) => Route::GuildCommands {
             application_id,

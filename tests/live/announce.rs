@@ -613,9 +613,10 @@ async fn more_new_rounds_than_the_limit_are_recorded_and_none_is_announced() {
     reloader.reload(Trigger::Files).await;
     let generation = reloader.generation();
     nothing_queued_after(&announcer, generation).await;
-    until("the note in the errors channel, and on record as posted", || {
-        posts_to(&stub, ERRORS).len() == 1 && announcer.notes_waiting() == 0
-    })
+    until(
+        "the note in the errors channel, and on record as posted",
+        || posts_to(&stub, ERRORS).len() == 1 && announcer.notes_waiting() == 0,
+    )
     .await;
 
     // Recorded, so never announced later by accident.

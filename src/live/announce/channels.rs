@@ -327,7 +327,7 @@ impl Shared {
         info!(
             channel = pending.channel,
             round = %named(&pending.track, pending.round),
-            message,
+            message_id = message,
             mode = way.mode.name(),
             crossposted,
             "new round announced"
@@ -362,7 +362,7 @@ impl Shared {
                 info!(
                     channel = pending.channel,
                     round = %named(&pending.track, pending.round),
-                    message,
+                    message_id = message,
                     "the announcement was posted before a restart; recorded, not posted again"
                 );
                 // What the post shows is not known; when the round is there it is taken to be
@@ -410,7 +410,10 @@ impl Shared {
             Ok(message) => Ok(Some((message, posting.card, false))),
             Err(DeliveryError::Discord(failure)) if failure.may_have_happened() => {
                 let since = pending.first_attempt_ms.unwrap_or(attempted);
-                match self.made_anyway(&failure, way, info, pending, since).await? {
+                match self
+                    .made_anyway(&failure, way, info, pending, since)
+                    .await?
+                {
                     Some(message) => Ok(Some((message, posting.card, false))),
                     None => Err(failure.into()),
                 }
@@ -438,7 +441,7 @@ impl Shared {
             Some(message) => info!(
                 channel = pending.channel,
                 round = %named(&pending.track, pending.round),
-                message,
+                message_id = message,
                 %failure,
                 "the announcement was made although Discord's answer was not clear; recorded, not posted again"
             ),

@@ -206,7 +206,9 @@ async fn contend(contest: Contest, first: Database) {
             }
             Waited::Holder {
                 after_another: true,
-            } => "took over the announcer's lock from another instance (it stopped or lost its connection): this instance announces now",
+            } => {
+                "took over the announcer's lock from another instance (it stopped or lost its connection): this instance announces now"
+            }
             Waited::Holder {
                 after_another: false,
             } => "holds the announcer's lock: this instance announces",
@@ -239,7 +241,9 @@ async fn contend(contest: Contest, first: Database) {
 enum Waited {
     /// The lock is this instance's now; `after_another` when another instance held it while
     /// this one waited.
-    Holder { after_another: bool },
+    Holder {
+        after_another: bool,
+    },
     Stopped,
     Lost(StateError),
 }
@@ -249,7 +253,11 @@ async fn stand_by(contest: Arc<Contest>, database: Arc<Database>) -> Waited {
     let mut told = false;
     loop {
         match database.try_lock().await {
-            Ok(true) => return Waited::Holder { after_another: told },
+            Ok(true) => {
+                return Waited::Holder {
+                    after_another: told,
+                };
+            }
             Ok(false) => {
                 if !told {
                     info!(

@@ -463,7 +463,11 @@ async fn write_notes(
 ) -> Result<(), Unfit> {
     let before: HashMap<&str, &Note> = current.notes.iter().map(|n| (n.key.as_str(), n)).collect();
     let after: BTreeSet<&str> = next.notes.iter().map(|n| n.key.as_str()).collect();
-    for gone in current.notes.iter().filter(|n| !after.contains(n.key.as_str())) {
+    for gone in current
+        .notes
+        .iter()
+        .filter(|n| !after.contains(n.key.as_str()))
+    {
         sqlx::query("DELETE FROM briefbot_notes WHERE key = $1")
             .bind(&gone.key)
             .execute(&mut *connection)

@@ -90,7 +90,10 @@ impl Shared {
             }
             if held_back && self.errors_channel.is_some() {
                 let note = notices::edits_held_back(&rounds, self.max_new_per_reload);
-                state.note(format!("edits-held-back:{}", listed(&rounds)), body_of(&note));
+                state.note(
+                    format!("edits-held-back:{}", listed(&rounds)),
+                    body_of(&note),
+                );
             }
         })
         .await?;
@@ -144,20 +147,20 @@ impl Shared {
             Ok(()) => info!(
                 channel = stale.channel,
                 round = %named(&stale.round.track, stale.round.number),
-                message,
+                message_id = message,
                 "announcement edited: {what}"
             ),
             Err(failure) if failure.is_gone() => warn!(
                 channel = stale.channel,
                 round = %named(&stale.round.track, stale.round.number),
-                message,
+                message_id = message,
                 %failure,
                 "the announcement's message is gone from Discord (deleted by a moderator?); it is not edited"
             ),
             Err(failure) if failure.is_invalid() => error!(
                 channel = stale.channel,
                 round = %named(&stale.round.track, stale.round.number),
-                message,
+                message_id = message,
                 %failure,
                 "the edit is refused as invalid; the announcement is left as it is"
             ),
@@ -190,14 +193,14 @@ impl Shared {
         match sent {
             Ok(_) => Ok(Ok(())),
             Err(Failure::Unreadable { reason, .. }) => {
-                info!(channel, message, %reason, "Discord made the edit; its answer could not be read, which changes nothing");
+                info!(channel, message_id = message, %reason, "Discord made the edit; its answer could not be read, which changes nothing");
                 Ok(Ok(()))
             }
             Err(failure @ Failure::Unknown { .. }) => {
                 let body = serde_json::to_value(edit).unwrap_or_default();
                 match self.message_now(channel, message).await? {
                     Some(now) if shows_text(&body, &now.content, &now.embeds) => {
-                        info!(channel, message, %failure, "the edit had landed: the message shows it");
+                        info!(channel, message_id = message, %failure, "the edit had landed: the message shows it");
                         Ok(Ok(()))
                     }
                     _ => Err(failure.into()),
@@ -279,6 +282,10 @@ mod tests {
         assert!(!shows_text(&sent, "New", &[]));
         let other = [json!({"title": "T", "description": "Older"})];
         assert!(!shows_text(&sent, "New", &other));
-        assert!(shows_text(&json!({"content": "Withdrawn"}), "Withdrawn", &stored));
+        assert!(shows_text(
+            &json!({"content": "Withdrawn"}),
+            "Withdrawn",
+            &stored
+        ));
     }
 }

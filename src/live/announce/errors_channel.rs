@@ -155,7 +155,7 @@ impl Shared {
         if let Some(since) = note.first_attempt_ms
             && let Some(message) = self.find_note(channel, &body, since).await?
         {
-            info!(channel, note = %note.key, message, "the note was posted before; recorded, not posted again");
+            info!(channel, note = %note.key, message_id = message, "the note was posted before; recorded, not posted again");
             return self.noted(note).await;
         }
         let attempted = unix_ms();
@@ -178,7 +178,7 @@ impl Shared {
             .await;
         match posted {
             Ok(message) => {
-                info!(channel, note = %note.key, message = message.id.get(), "note posted to the errors channel");
+                info!(channel, note = %note.key, message_id = message.id.get(), "note posted to the errors channel");
                 self.noted(note).await
             }
             Err(failure) if failure.may_have_happened() => {
@@ -188,7 +188,7 @@ impl Shared {
                 };
                 match found {
                     Some(message) => {
-                        info!(channel, note = %note.key, message, %failure, "the note was posted although Discord's answer was not clear; recorded, not posted again");
+                        info!(channel, note = %note.key, message_id = message, %failure, "the note was posted although Discord's answer was not clear; recorded, not posted again");
                         self.noted(note).await
                     }
                     None => Err(failure.into()),

@@ -483,10 +483,12 @@ impl StateFile {
             column: error.column(),
             message: error.to_string(),
         })?;
-        State::upgraded(state).map(Some).map_err(|found| StateError::Version {
-            path: self.path.clone(),
-            found,
-        })
+        State::upgraded(state)
+            .map(Some)
+            .map_err(|found| StateError::Version {
+                path: self.path.clone(),
+                found,
+            })
     }
 
     /// Replaces the file with `state`: a reader (or a restart after a crash) sees the old

@@ -39,7 +39,12 @@ pub struct Quirk {
 impl Quirk {
     /// `misbehaviour` for the next `times` `method` requests whose path starts with `prefix`
     /// (after `/api/v10`).
-    pub fn new(method: &'static str, prefix: &str, misbehaviour: Misbehaviour, times: usize) -> Quirk {
+    pub fn new(
+        method: &'static str,
+        prefix: &str,
+        misbehaviour: Misbehaviour,
+        times: usize,
+    ) -> Quirk {
         Quirk {
             method,
             prefix: format!("/api/v10{prefix}"),
@@ -56,7 +61,11 @@ fn take(state: &StubState, method: &str, path: &str) -> Option<Misbehaviour> {
         .iter_mut()
         .find(|q| q.times > 0 && q.method == method && path.starts_with(&q.prefix))?;
     quirk.times -= 1;
-    state.quirks_applied.lock().expect("lock").push((method.to_string(), path.to_string()));
+    state
+        .quirks_applied
+        .lock()
+        .expect("lock")
+        .push((method.to_string(), path.to_string()));
     Some(quirk.misbehaviour.clone())
 }
 
@@ -75,7 +84,9 @@ pub async fn apply(State(state): State<Arc<StubState>>, request: Request, next: 
         Misbehaviour::Without(field) => {
             let answer = next.run(request).await;
             let (parts, body) = answer.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
             let mut value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
             match &mut value {
                 Value::Object(fields) => {

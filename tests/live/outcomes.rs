@@ -1,0 +1,450 @@
+//! What briefbot sends on its own, when Discord's answer is not a clean yes: for each
+//! operation (an announcement as a message, a thread, a crosspost and a forum post, an edit,
+//! an errors-channel note and its "fixed" note, `briefbot announce`), the stand-in carries out
+//! the request and answers something serenity cannot read, carries it out and answers too
+//! late, or refuses it with 429 and `retry_after`. Each ends with exactly one effect, then
+//! quiet, and stays so across a restart.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::announce::{ERRORS, LIMIT, add_round, announce_by_hand, edits_of, text, until};
+use crate::common::discord_stub::quirks::{Misbehaviour, Quirk};
+use crate::common::discord_stub::{APPLICATION_ID, DiscordStub};
+use crate::common::{live, round_brief, shipped_copy};
+use briefbot::config::{AnnounceMode, AnnounceTarget};
+use briefbot::live::announce::{Announcer, Backoff, CrosspostLimit, Settings};
+use briefbot::live::{Reloader, Trigger};
+
+const NEWS: u64 = 1_111_111_111_111_111;
+const TALKS: u64 = 4_444_444_444_444_444;
+const FORUM: u64 = 5_555_555_555_555_555;
+const WIRE: u64 = 6_666_666_666_666_666;
+
+/// How long the announcer waits for an answer in these tests, and how late a late answer
+/// comes: well past it.
+const TIMEOUT: Duration = Duration::from_millis(300);
+const LATE: Duration = Duration::from_millis(1200);
+/// The wait a 429 asks for.
+const RETRY_AFTER: Duration = Duration::from_millis(400);
+
+/// The three answers that are not a clean yes or no.
+#[derive(Debug, Clone, Copy)]
+enum Case {
+    /// Carried out; the answer lacks a field serenity requires.
+    Unreadable,
+    /// Carried out; the answer comes after the announcer stopped waiting.
+    Late,
+    /// Refused with 429 and `retry_after`; nothing done.
+    RateLimited,
+}
+
+const CASES: [Case; 3] = [Case::Unreadable, Case::Late, Case::RateLimited];
+
+impl Case {
+    /// The misbehaviour, taking `field` out of the answer when it is unreadable.
+    fn misbehaviour(self, field: &'static str) -> Misbehaviour {
+        match self {
+            Case::Unreadable => Misbehaviour::Without(field),
+            Case::Late => Misbehaviour::LateBy(LATE),
+            Case::RateLimited => Misbehaviour::RateLimited(RETRY_AFTER),
+        }
+    }
+}
+
+fn settings(state: &Path, targets: &[(u64, AnnounceMode)], errors: Option<u64>) -> Settings {
+    Settings {
+        targets: targets
+            .iter()
+            .map(|&(channel, mode)| AnnounceTarget { channel, mode })
+            .collect(),
+        errors_channel: errors,
+        state_dir: state.to_path_buf(),
+        backoff: Backoff {
+            first: Duration::from_millis(20),
+            max: Duration::from_millis(100),
+        },
+        max_new_per_reload: LIMIT,
+        follow_roles: Vec::new(),
+        crossposts: CrosspostLimit::default(),
+        database: None,
+        takeover_grace: Duration::ZERO,
+        lock_check: Duration::from_millis(100),
+        answer_timeout: TIMEOUT,
+    }
+}
+
+/// The stand-in with `FORUM` a forum and `WIRE` an announcement channel.
+async fn stand_in() -> DiscordStub {
+    let stub = DiscordStub::start().await;
+    stub.state
+        .forums
+        .lock()
+        .expect("lock")
+        .insert(FORUM, vec![(77, "syria-israel".to_string())]);
+    stub.state.news_channels.lock().expect("lock").insert(WIRE);
+    stub
+}
+
+fn start(stub: &DiscordStub, reloader: &Arc<Reloader>, settings: Settings) -> Announcer {
+    Announcer::start(Arc::new(stub.http()), reloader.clone(), settings).expect("announcer")
+}
+
+/// Waits until nothing is left to do: the last reload recorded, nothing pending, no edit
+/// waiting, every note posted.
+async fn settled(announcer: &Announcer, reloader: &Reloader) {
+    let generation = reloader.generation();
+    until("the announcer to finish", || {
+        announcer.has_recorded(generation)
+            && announcer.pending() == 0
+            && announcer.edits_waiting() == 0
+            && announcer.notes_waiting() == 0
+    })
+    .await;
+}
+
+/// Waits past any late answer still on its way and past several retries.
+async fn quiet() {
+    tokio::time::sleep(LATE + Duration::from_millis(300)).await;
+}
+
+/// Requests `method` to paths that start with `prefix` (after `/api/v10`) and end with
+/// `suffix` that reached the stand-in (a 429 refusal does not: nothing was done).
+fn made(stub: &DiscordStub, method: &str, prefix: &str, suffix: &str) -> usize {
+    let prefix = format!("/api/v10{prefix}");
+    stub.requests()
+        .iter()
+        .filter(|r| r.method == method && r.path.starts_with(&prefix) && r.path.ends_with(suffix))
+        .count()
+}
+
+/// Every effect an announcement in `channel` has, counted.
+fn effects(stub: &DiscordStub, channel: u64) -> Vec<(&'static str, usize)> {
+    let threads = |parent: u64| {
+        stub.state
+            .threads
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|t| t["parent_id"] == serde_json::json!(parent.to_string()))
+            .count()
+    };
+    match channel {
+        TALKS => vec![
+            ("message", stub.posts(TALKS).len()),
+            ("thread", threads(TALKS)),
+        ],
+        WIRE => vec![
+            ("message", stub.posts(WIRE).len()),
+            (
+                "crosspost",
+                stub.state.crossposts.lock().expect("lock").len(),
+            ),
+        ],
+        FORUM => vec![("forum post", threads(FORUM))],
+        other => vec![("message", stub.posts(other).len())],
+    }
+}
+
+fn assert_once(case: Case, what: &str, counted: &[(&'static str, usize)]) {
+    for (effect, count) in counted {
+        assert_eq!(*count, 1, "{case:?}, {what}: {effect} made {count} times");
+    }
+}
+
+/// Round 6 announced in `target` while `quirk` applies to the request that makes the effect
+/// under test: exactly one of each effect, then nothing more, and nothing after a restart.
+async fn announce_through(case: Case, target: (u64, AnnounceMode), quirk: Quirk) {
+    let stub = stand_in().await;
+    let (dir, briefs) = shipped_copy();
+    let settings = || settings(&dir.path().join("state"), &[target], None);
+    let reloader = live(&briefs);
+    let announcer = start(&stub, &reloader, settings());
+    settled(&announcer, &reloader).await;
+
+    stub.quirk(quirk);
+    let started = Instant::now();
+    add_round(&briefs, 6, "Geneva round");
+    reloader.reload(Trigger::Files).await;
+    settled(&announcer, &reloader).await;
+    assert_eq!(stub.quirks_applied(), 1, "{case:?}: the quirk applied");
+    if let Case::RateLimited = case {
+        assert!(
+            started.elapsed() >= RETRY_AFTER,
+            "{case:?}: the wait was kept"
+        );
+    }
+    quiet().await;
+    assert_once(case, "announced", &effects(&stub, target.0));
+    let delivered = announcer.state().delivered;
+    assert_eq!(delivered.len(), 1, "{case:?}: recorded as delivered");
+    announcer.stop().await;
+
+    let reloader = live(&briefs);
+    let announcer = start(&stub, &reloader, settings());
+    settled(&announcer, &reloader).await;
+    quiet().await;
+    assert_once(case, "after a restart", &effects(&stub, target.0));
+    assert_eq!(announcer.state().delivered, delivered, "{case:?}");
+    announcer.stop().await;
+}
+
+#[tokio::test]
+async fn an_announcement_message_is_posted_once_whatever_discord_answers() {
+    for case in CASES {
+        let quirk = Quirk::new(
+            "POST",
+            &format!("/channels/{NEWS}/messages"),
+            case.misbehaviour("pinned"),
+            1,
+        );
+        announce_through(case, (NEWS, AnnounceMode::Message), quirk).await;
+    }
+}
+
+#[tokio::test]
+async fn a_thread_is_started_once_whatever_discord_answers() {
+    for case in CASES {
+        let quirk = Quirk::new(
+            "POST",
+            &format!("/channels/{TALKS}/messages/"),
+            case.misbehaviour("id"),
+            1,
+        );
+        announce_through(case, (TALKS, AnnounceMode::Thread), quirk).await;
+    }
+}
+
+#[tokio::test]
+async fn a_crosspost_is_made_once_whatever_discord_answers() {
+    for case in CASES {
+        let quirk = Quirk::new(
+            "POST",
+            &format!("/channels/{WIRE}/messages/"),
+            case.misbehaviour("id"),
+            1,
+        );
+        announce_through(case, (WIRE, AnnounceMode::Message), quirk).await;
+    }
+}
+
+#[tokio::test]
+async fn a_forum_post_is_made_once_whatever_discord_answers() {
+    for case in CASES {
+        let quirk = Quirk::new(
+            "POST",
+            &format!("/channels/{FORUM}/threads"),
+            case.misbehaviour("id"),
+            1,
+        );
+        announce_through(case, (FORUM, AnnounceMode::Forum), quirk).await;
+    }
+}
+
+#[tokio::test]
+async fn an_edit_is_made_once_whatever_discord_answers() {
+    for case in CASES {
+        let stub = stand_in().await;
+        let (dir, briefs) = shipped_copy();
+        let settings = || {
+            settings(
+                &dir.path().join("state"),
+                &[(NEWS, AnnounceMode::Message)],
+                None,
+            )
+        };
+        let reloader = live(&briefs);
+        let announcer = start(&stub, &reloader, settings());
+        add_round(&briefs, 6, "Geneva round");
+        reloader.reload(Trigger::Files).await;
+        settled(&announcer, &reloader).await;
+        assert_eq!(stub.posts(NEWS).len(), 1);
+
+        stub.quirk(Quirk::new(
+            "PATCH",
+            &format!("/channels/{NEWS}/messages/"),
+            case.misbehaviour("pinned"),
+            1,
+        ));
+        add_round(&briefs, 6, "Geneva round, corrected");
+        reloader.reload(Trigger::Files).await;
+        settled(&announcer, &reloader).await;
+        assert_eq!(stub.quirks_applied(), 1, "{case:?}: the quirk applied");
+        quiet().await;
+        assert_eq!(edits_of(&stub).len(), 1, "{case:?}: one edit");
+        assert_eq!(
+            stub.posts(NEWS)[0]["embeds"][0]["title"],
+            "Geneva round, corrected",
+            "{case:?}"
+        );
+        let shown = announcer.state().delivered;
+        announcer.stop().await;
+
+        // Recorded as made: a restart does not make it again.
+        let reloader = live(&briefs);
+        let announcer = start(&stub, &reloader, settings());
+        settled(&announcer, &reloader).await;
+        quiet().await;
+        assert_eq!(edits_of(&stub).len(), 1, "{case:?}: none after a restart");
+        assert_eq!(announcer.state().delivered, shown, "{case:?}");
+        announcer.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_failed_reloads_note_and_its_fixed_note_are_posted_once_each_whatever_discord_answers() {
+    for case in CASES {
+        let stub = stand_in().await;
+        let (dir, briefs) = shipped_copy();
+        let settings = || settings(&dir.path().join("state"), &[], Some(ERRORS));
+        let reloader = live(&briefs);
+        let announcer = start(&stub, &reloader, settings());
+        settled(&announcer, &reloader).await;
+
+        // Both notes meet the quirk.
+        stub.quirk(Quirk::new(
+            "POST",
+            &format!("/channels/{ERRORS}/messages"),
+            case.misbehaviour("pinned"),
+            2,
+        ));
+        let file = briefs.join("syria-israel/06-new.md");
+        std::fs::write(
+            &file,
+            round_brief(6, "Geneva").replacen("title = ", "titel = ", 1),
+        )
+        .expect("write");
+        reloader.reload(Trigger::Files).await;
+        let generation = reloader.generation();
+        until("the failure noted", || announcer.has_reported(generation)).await;
+        std::fs::write(&file, round_brief(6, "Geneva")).expect("write");
+        reloader.reload(Trigger::Files).await;
+        let generation = reloader.generation();
+        until("the fix noted", || announcer.has_reported(generation)).await;
+        assert_eq!(
+            stub.quirks_applied(),
+            2,
+            "{case:?}: the quirk applied to both"
+        );
+        quiet().await;
+        let notes = stub.posts(ERRORS);
+        let titles: Vec<&str> = notes
+            .iter()
+            .map(|n| n["embeds"][0]["title"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(titles, ["Brief reload failed", "Briefs fixed"], "{case:?}");
+        announcer.stop().await;
+
+        let announcer = start(&stub, &live(&briefs), settings());
+        until("the restart to report", || announcer.has_reported(0)).await;
+        quiet().await;
+        assert_eq!(
+            stub.posts(ERRORS).len(),
+            2,
+            "{case:?}: none after a restart"
+        );
+        announcer.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn rounds_held_back_are_noted_once_whatever_discord_answers() {
+    for case in CASES {
+        let stub = stand_in().await;
+        let (dir, briefs) = shipped_copy();
+        let settings = || {
+            settings(
+                &dir.path().join("state"),
+                &[(NEWS, AnnounceMode::Message)],
+                Some(ERRORS),
+            )
+        };
+        let reloader = live(&briefs);
+        let announcer = start(&stub, &reloader, settings());
+        settled(&announcer, &reloader).await;
+        stub.quirk(Quirk::new(
+            "POST",
+            &format!("/channels/{ERRORS}/messages"),
+            case.misbehaviour("pinned"),
+            1,
+        ));
+        for n in 6..6 + LIMIT as u32 + 1 {
+            add_round(&briefs, n, &format!("Imported round {n}"));
+        }
+        reloader.reload(Trigger::Files).await;
+        settled(&announcer, &reloader).await;
+        quiet().await;
+        assert_eq!(stub.posts(NEWS).len(), 0, "{case:?}: held back");
+        let notes = stub.posts(ERRORS);
+        assert_eq!(notes.len(), 1, "{case:?}: one note");
+        assert_eq!(notes[0]["embeds"][0]["title"], "New rounds not announced");
+        announcer.stop().await;
+
+        let reloader = live(&briefs);
+        let announcer = start(&stub, &reloader, settings());
+        settled(&announcer, &reloader).await;
+        quiet().await;
+        assert_eq!(
+            stub.posts(ERRORS).len(),
+            1,
+            "{case:?}: none after a restart"
+        );
+        announcer.stop().await;
+    }
+}
+
+/// A config announcing to `NEWS` through the stand-in, its state beside it.
+fn by_hand_config(dir: &Path, briefs: &Path, stub: &DiscordStub) -> std::path::PathBuf {
+    let path = dir.join("config.toml");
+    let text = format!(
+        "briefs_dir = {:?}\ndefault_track = \"syria-israel\"\nstate_dir = {:?}\n\n[discord]\napplication_id = {APPLICATION_ID}\napi_url = \"http://{}\"\n\n[announce]\nchannels = [{NEWS}]\n",
+        briefs.display().to_string(),
+        dir.join("state").display().to_string(),
+        stub.addr,
+    );
+    std::fs::write(&path, text).expect("config");
+    path
+}
+
+#[tokio::test]
+async fn briefbot_announce_posts_once_and_says_so_whatever_discord_answers() {
+    // `briefbot announce` waits 30 s for an answer, as the bot does: a late answer is only
+    // slow. The two cases where the answer is not a yes are these.
+    for case in [Case::Unreadable, Case::RateLimited] {
+        let stub = stand_in().await;
+        let (dir, briefs) = shipped_copy();
+        let config = by_hand_config(dir.path(), &briefs, &stub);
+        stub.quirk(Quirk::new(
+            "POST",
+            &format!("/channels/{NEWS}/messages"),
+            case.misbehaviour("pinned"),
+            1,
+        ));
+        let output = announce_by_hand(&config, &["--track", "syria-israel", "--round", "5"]).await;
+        let said = text(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{case:?}: {said}{}",
+            text(&output.stderr)
+        );
+        assert!(
+            said.contains(&format!("announced in channel {NEWS} (message ")),
+            "{case:?}: {said}"
+        );
+        assert_eq!(stub.posts(NEWS).len(), 1, "{case:?}");
+
+        // Run again: already announced, nothing posted.
+        let again = announce_by_hand(&config, &["--track", "syria-israel", "--round", "5"]).await;
+        assert!(
+            text(&again.stdout).contains("already announced"),
+            "{case:?}"
+        );
+        assert_eq!(stub.posts(NEWS).len(), 1, "{case:?}");
+        assert_eq!(
+            made(&stub, "POST", "/channels/", "/messages"),
+            1,
+            "{case:?}"
+        );
+    }
+}
