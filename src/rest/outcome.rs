@@ -91,12 +91,17 @@ impl Failure {
             code: isize,
             #[serde(default)]
             message: String,
+            #[serde(default)]
+            errors: serde_json::Value,
         }
         let refusal = serde_json::from_slice::<Refusal>(body).unwrap_or(Refusal {
             code: 0,
             message: String::new(),
+            errors: serde_json::Value::Null,
         });
-        answered(status, refusal.code, &refusal.message, Vec::new())
+        let mut details = Vec::new();
+        field_errors(&refusal.errors, "", &mut details);
+        answered(status, refusal.code, &refusal.message, details)
     }
 
     /// Discord's error code, when Discord refused the request.
@@ -152,6 +157,26 @@ fn answered(status: u16, code: isize, message: &str, details: Vec<String>) -> Fa
             message: message.to_string(),
             details,
         },
+    }
+}
+
+/// Discord's field errors (`{"0": {"name": {"_errors": [{"message": …}]}}}`) as
+/// `0.name: …`, in `out`.
+fn field_errors(errors: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    let Some(fields) = errors.as_object() else {
+        return;
+    };
+    for (key, value) in fields {
+        if key == "_errors" {
+            for error in value.as_array().into_iter().flatten() {
+                let message = error["message"].as_str().unwrap_or_default();
+                out.push(format!("{path}: {message}"));
+            }
+        } else if path.is_empty() {
+            field_errors(value, key, out);
+        } else {
+            field_errors(value, &format!("{path}.{key}"), out);
+        }
     }
 }
 
@@ -249,6 +274,15 @@ mod tests {
             "Discord refused it (HTTP 403, code 50013): Missing Permissions"
         );
         assert!(Failure::of_answer(400, b"{}", None).is_invalid());
+        let invalid = Failure::of_answer(
+            400,
+            br#"{"code": 50035, "message": "Invalid Form Body", "errors": {"0": {"name": {"_errors": [{"code": "X", "message": "Command name is invalid"}]}}}}"#,
+            None,
+        );
+        assert_eq!(
+            invalid.to_string(),
+            "Discord refused it (HTTP 400, code 50035): Invalid Form Body (0.name: Command name is invalid)"
+        );
         assert!(Failure::of_answer(404, b"not json", None).is_gone());
         assert_eq!(
             Failure::of_answer(429, b"", Some(Duration::from_secs(2))),

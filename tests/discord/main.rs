@@ -11,3 +11,4 @@ mod follow;
 mod gateway;
 mod logs;
 mod requests;
+mod unclear_answers;

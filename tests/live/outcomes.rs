@@ -2,7 +2,7 @@
 //! operation (an announcement as a message, a thread, a crosspost and a forum post, an edit,
 //! an errors-channel note and its "fixed" note, `briefbot announce`), the stand-in carries out
 //! the request and answers something serenity cannot read, carries it out and answers too
-//! late, or refuses it with 429 and `retry_after`. Each ends with exactly one effect, then
+//! late or with a 502, or refuses it with 429 and `retry_after`. Each ends with exactly one effect, then
 //! quiet, and stays so across a restart.
 
 use std::path::Path;
@@ -38,9 +38,16 @@ enum Case {
     Late,
     /// Refused with 429 and `retry_after`; nothing done.
     RateLimited,
+    /// Carried out; answered 502.
+    BadGateway,
 }
 
-const CASES: [Case; 3] = [Case::Unreadable, Case::Late, Case::RateLimited];
+const CASES: [Case; 4] = [
+    Case::Unreadable,
+    Case::Late,
+    Case::RateLimited,
+    Case::BadGateway,
+];
 
 impl Case {
     /// The misbehaviour, taking `field` out of the answer when it is unreadable.
@@ -49,6 +56,7 @@ impl Case {
             Case::Unreadable => Misbehaviour::Without(field),
             Case::Late => Misbehaviour::LateBy(LATE),
             Case::RateLimited => Misbehaviour::RateLimited(RETRY_AFTER),
+            Case::BadGateway => Misbehaviour::DoneThenBadGateway,
         }
     }
 }
@@ -410,8 +418,8 @@ fn by_hand_config(dir: &Path, briefs: &Path, stub: &DiscordStub) -> std::path::P
 #[tokio::test]
 async fn briefbot_announce_posts_once_and_says_so_whatever_discord_answers() {
     // `briefbot announce` waits 30 s for an answer, as the bot does: a late answer is only
-    // slow. The two cases where the answer is not a yes are these.
-    for case in [Case::Unreadable, Case::RateLimited] {
+    // slow. The cases where the answer is not a yes are these.
+    for case in [Case::Unreadable, Case::RateLimited, Case::BadGateway] {
         let stub = stand_in().await;
         let (dir, briefs) = shipped_copy();
         let config = by_hand_config(dir.path(), &briefs, &stub);

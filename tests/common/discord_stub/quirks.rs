@@ -1,6 +1,7 @@
 //! Answers that are not a clean yes or no, as Discord (or a slow network) gives them: a
 //! request refused with 429 and `retry_after`, one carried out whose answer lacks a field
-//! serenity requires, and one carried out whose answer comes too late. Each quirk applies to
+//! serenity requires, one carried out whose answer comes too late, and one carried out and
+//! answered 502. Each quirk applies to
 //! requests of one method whose path starts with a prefix, a number of times.
 
 use std::sync::Arc;
@@ -25,6 +26,10 @@ pub enum Misbehaviour {
     Without(&'static str),
     /// Done, and answered only after this long (past the caller's timeout).
     LateBy(Duration),
+    /// Done, and answered 502 Bad Gateway, as a proxy does whose upstream answered too late.
+    DoneThenBadGateway,
+    /// Not done: refused with this status and Discord's JSON error.
+    Refused(u16, Value),
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +108,14 @@ pub async fn apply(State(state): State<Arc<StubState>>, request: Request, next: 
             let mut parts = parts;
             parts.headers.remove(axum::http::header::CONTENT_LENGTH);
             Response::from_parts(parts, Body::from(bytes))
+        }
+        Misbehaviour::Refused(status, error) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, axum::Json(error)).into_response()
+        }
+        Misbehaviour::DoneThenBadGateway => {
+            let _done = next.run(request).await;
+            (StatusCode::BAD_GATEWAY, "upstream timed out").into_response()
         }
         Misbehaviour::LateBy(delay) => {
             let answer = next.run(request).await;
