@@ -52,10 +52,19 @@ pub fn is_safe(meta: &Metadata) -> bool {
     *meta.level() <= most_verbose
 }
 
-/// The filter from `rust_log` (the `RUST_LOG` variable), or the default when it is unset or
-/// cannot be read.
+/// The filter from `rust_log` (the `RUST_LOG` variable), or the default when it is unset,
+/// names no directive, or cannot be read. systemd's `Environment=RUST_LOG=` sets it empty,
+/// and an empty filter would silence every line, errors included. Spaces around a directive
+/// are dropped: the filter would read ` debug` as a target named so.
 pub fn env_filter(rust_log: Option<&str>) -> EnvFilter {
-    rust_log
+    let directives: Vec<&str> = rust_log
+        .into_iter()
+        .flat_map(|directives| directives.split(','))
+        .map(str::trim)
+        .filter(|directive| !directive.is_empty())
+        .collect();
+    Some(directives.join(","))
+        .filter(|directives| !directives.is_empty())
         .and_then(|directives| EnvFilter::try_new(directives).ok())
         .unwrap_or_else(|| EnvFilter::new(DEFAULT_FILTER))
 }
@@ -131,5 +140,18 @@ mod tests {
         assert_eq!(env_filter(None).to_string(), default);
         assert_eq!(env_filter(Some("serenity=loud")).to_string(), default);
         assert_eq!(env_filter(Some("trace")).to_string(), "trace");
+    }
+
+    #[test]
+    fn an_empty_filter_means_the_default() {
+        let default = EnvFilter::new(DEFAULT_FILTER).to_string();
+        for empty in ["", " ", "\t\n", ",", " , "] {
+            assert_eq!(env_filter(Some(empty)).to_string(), default, "{empty:?}");
+        }
+        assert_eq!(env_filter(Some(" debug ")).to_string(), "debug");
+        assert_eq!(
+            env_filter(Some("warn, briefbot=debug ,")).to_string(),
+            env_filter(Some("warn,briefbot=debug")).to_string()
+        );
     }
 }

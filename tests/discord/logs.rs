@@ -1,7 +1,8 @@
 //! briefbot's logs as an operator collects them: the real binary at `RUST_LOG=trace`, in text
 //! and JSON, answering a command, a button and a reply Discord refuses, over the gateway (to
 //! the loopback stand-in) and over HTTP. No token, the bot's or an interaction's, appears in
-//! any line, and logs written to a pipe carry no colour codes.
+//! any line, and logs written to a pipe carry no colour codes. An empty `RUST_LOG` logs as
+//! none does.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -80,6 +81,59 @@ fn briefbot(config: &Path, args: &[&str], format: &str) -> Running {
     )
 }
 
+/// `briefbot serve` on a free loopback port with `RUST_LOG` set to `rust_log`, answering
+/// once it answers `/healthz`; with its address.
+async fn serve(config: &Path, format: &str, rust_log: &str) -> (Running, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let addr = format!("127.0.0.1:{port}");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_briefbot"));
+    command
+        .args([
+            "--config",
+            &config.display().to_string(),
+            "--log-format",
+            format,
+        ])
+        .args(["serve", "--listen", &addr])
+        .env("RUST_LOG", rust_log)
+        .env("DISCORD_PUBLIC_KEY", public_key_hex(&test_key()))
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("BRIEFBOT_BRIEFS_DIR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let child = Running::start(&mut command);
+    let health = format!("http://{addr}/healthz");
+    eventually("serve to answer", Duration::from_secs(10), || {
+        let health = health.clone();
+        async move {
+            reqwest::get(health)
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        }
+    })
+    .await;
+    (child, addr)
+}
+
+/// POSTs `body` to `serve` at `addr`, signed with the test key unless `signature` is given;
+/// the status, or 0 when nothing answered.
+async fn send(addr: &str, body: String, signature: Option<String>) -> u16 {
+    let timestamp = now().to_string();
+    let signature = signature.unwrap_or_else(|| sign(&test_key(), &timestamp, body.as_bytes()));
+    reqwest::Client::new()
+        .post(format!("http://{addr}/interactions"))
+        .header("X-Signature-Ed25519", signature)
+        .header("X-Signature-Timestamp", timestamp)
+        .body(body)
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
 fn assert_no_secrets(logs: &str, what: &str) {
     // The filter really was at trace: the libraries' own trace lines are there.
     assert!(logs.contains("TRACE"), "{what}: no trace lines:\n{logs}");
@@ -138,55 +192,44 @@ async fn the_http_endpoint_logs_no_token_at_trace() {
     for format in ["text", "json"] {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = config(dir.path(), "http://127.0.0.1:9");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let addr = format!("127.0.0.1:{port}");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"));
-        child
-            .args([
-                "--config",
-                &config.display().to_string(),
-                "--log-format",
-                format,
-            ])
-            .args(["serve", "--listen", &addr])
-            .env("RUST_LOG", "trace")
-            .env("DISCORD_PUBLIC_KEY", public_key_hex(&test_key()))
-            .env_remove("DISCORD_TOKEN")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let child = Running::start(&mut child);
-        let client = reqwest::Client::new();
-        let send = |body: String, signature: Option<String>| {
-            let client = client.clone();
-            let url = format!("http://{addr}/interactions");
-            async move {
-                let timestamp = now().to_string();
-                let signature =
-                    signature.unwrap_or_else(|| sign(&test_key(), &timestamp, body.as_bytes()));
-                client
-                    .post(url)
-                    .header("X-Signature-Ed25519", signature)
-                    .header("X-Signature-Timestamp", timestamp)
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|r| r.status().as_u16())
-                    .unwrap_or(0)
-            }
-        };
-        eventually("serve to answer", Duration::from_secs(10), || {
-            let send = &send;
-            async move { send(payload("slash-latest.json"), None).await == 200 }
-        })
-        .await;
-        assert_eq!(send(payload("button-positions.json"), None).await, 200);
+        let (child, addr) = serve(&config, format, "trace").await;
+        assert_eq!(send(&addr, payload("slash-latest.json"), None).await, 200);
+        assert_eq!(
+            send(&addr, payload("button-positions.json"), None).await,
+            200
+        );
         // Refused: signed by another key.
         let forged = "0".repeat(128);
-        assert_eq!(send(payload("slash-round-5.json"), Some(forged)).await, 401);
+        assert_eq!(
+            send(&addr, payload("slash-round-5.json"), Some(forged)).await,
+            401
+        );
         let logs = child.stop();
         assert_no_secrets(&logs, &format!("serve, {format}"));
+    }
+}
+
+/// systemd's `Environment=RUST_LOG=` sets the variable, empty: briefbot logs as it does
+/// without it, its information and its errors, rather than nothing at all.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_rust_log_logs_as_none_does() {
+    for rust_log in ["", "  "] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), "http://127.0.0.1:9");
+        let (child, addr) = serve(&config, "text", rust_log).await;
+        // A command whose data cannot be read: answered with the apology, and logged as an
+        // error.
+        let unreadable = format!(r#"{{"type":2,"id":"1","token":"{INTERACTION_TOKEN}","data":5}}"#);
+        assert_eq!(send(&addr, unreadable, None).await, 200);
+        let logs = child.stop();
+        let has = |level: &str, text: &str| {
+            logs.lines()
+                .any(|l| l.contains(&format!(" {level} ")) && l.contains(text))
+        };
+        assert!(has("INFO", "serving interactions"), "{rust_log:?}: {logs}");
+        assert!(has("ERROR", "could not read"), "{rust_log:?}: {logs}");
+        // The default filter, not everything.
+        assert!(!logs.contains("DEBUG"), "{rust_log:?}: {logs}");
     }
 }
