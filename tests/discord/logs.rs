@@ -2,7 +2,7 @@
 //! and JSON, answering a command, a button and a reply Discord refuses, over the gateway (to
 //! the loopback stand-in) and over HTTP. No token, the bot's or an interaction's, appears in
 //! any line, and logs written to a pipe carry no colour codes. An empty `RUST_LOG` logs as
-//! none does.
+//! none does, and a request cannot forge a line.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::common::discord_stub::{APPLICATION_ID, BOT_TOKEN, DiscordStub};
 use crate::common::signing::{now, public_key_hex, sign, test_key};
-use crate::common::{Lines, eventually, payload, repo};
+use crate::common::{Lines, eventually, payload, payload_json, repo};
 
 /// Every fixture's interaction token starts with this.
 const INTERACTION_TOKEN: &str = "FIXTURE_INTERACTION_TOKEN";
@@ -64,6 +64,11 @@ impl Drop for Running {
 }
 
 fn briefbot(config: &Path, args: &[&str], format: &str) -> Running {
+    briefbot_logging(config, args, format, "trace")
+}
+
+/// briefbot with `RUST_LOG` set to `rust_log`.
+fn briefbot_logging(config: &Path, args: &[&str], format: &str, rust_log: &str) -> Running {
     Running::start(
         Command::new(env!("CARGO_BIN_EXE_briefbot"))
             .args([
@@ -73,7 +78,7 @@ fn briefbot(config: &Path, args: &[&str], format: &str) -> Running {
                 format,
             ])
             .args(args)
-            .env("RUST_LOG", "trace")
+            .env("RUST_LOG", rust_log)
             .env("DISCORD_TOKEN", BOT_TOKEN)
             .env_remove("BRIEFBOT_BRIEFS_DIR")
             .stdout(Stdio::null())
@@ -232,4 +237,62 @@ async fn an_empty_rust_log_logs_as_none_does() {
         // The default filter, not everything.
         assert!(!logs.contains("DEBUG"), "{rust_log:?}: {logs}");
     }
+}
+
+/// What a malformed request may carry in a command name or an integer option: a line break,
+/// then what looks like a line of briefbot's own, and an escape sequence that would clear
+/// the screen of whoever reads the log.
+const FORGED: &str = "\n2026-12-07T10:00:00Z  INFO briefbot: forged line\u{1b}[2J";
+/// `FORGED` as text logs write it.
+const FORGED_ESCAPED: &str = r"\n2026-12-07T10:00:00Z  INFO briefbot: forged line\u{1b}[2J";
+
+/// In text logs, a request's control characters are escaped wherever they land: in the
+/// interaction's span, in the error that names the command or the option, in what serenity
+/// said about it. Each request's lines stay its lines.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_cannot_forge_a_log_line() {
+    let stub = DiscordStub::start().await;
+    // serenity reads this one; briefbot knows no such command.
+    let mut name = payload_json("slash-latest.json");
+    name["data"]["name"] = format!("latest{FORGED}").into();
+    // serenity refuses a string for an integer option; briefbot's own reader reads it.
+    let mut option = payload_json("slash-round-5.json");
+    option["data"]["options"][0]["value"] = FORGED.into();
+    stub.state
+        .interactions
+        .lock()
+        .expect("lock")
+        .extend([name, option]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config(dir.path(), &format!("http://{}", stub.addr));
+    let child = briefbot_logging(&config, &["run"], "text", "info");
+    eventually("two callbacks", Duration::from_secs(20), || {
+        std::future::ready(stub.callbacks().len() == 2)
+    })
+    .await;
+    let logs = child.stop();
+
+    let forged_start = FORGED.trim_start_matches('\n');
+    let forged_start = &forged_start[..forged_start.find('\u{1b}').unwrap_or(0)];
+    if let Some(line) = logs.lines().find(|l| l.starts_with(forged_start)) {
+        panic!("a forged line: {line}\n{logs}");
+    }
+    assert!(!logs.contains('\u{1b}'), "an escape sequence: {logs}");
+    let line = |what: &str, matches: &dyn Fn(&str) -> bool| {
+        logs.lines()
+            .find(|l| matches(l))
+            .unwrap_or_else(|| panic!("no line {what}:\n{logs}"))
+            .to_string()
+    };
+    // The command name: in the interaction's span and in the warning that names it.
+    line("with the name in the span and the warning", &|l| {
+        l.contains(" WARN ")
+            && l.contains(&format!("command=latest{FORGED_ESCAPED}"))
+            && l.contains(&format!("unknown command `/latest{FORGED_ESCAPED}`"))
+    });
+    // The option: the warning that names the value.
+    line("with the option's value", &|l| {
+        l.contains(" WARN ") && l.contains(&format!("found \"{FORGED_ESCAPED}\""))
+    });
 }
