@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use serde::Deserialize;
 use serde_json::value::RawValue;
 use serenity::all::{
     ClientBuilder, Context, Event, EventHandler, GatewayIntents, Http, HttpError, InteractionId,
@@ -168,17 +169,32 @@ impl RawEventHandler for Unparsed {
         if unknown.kind != "INTERACTION_CREATE" {
             return;
         }
+        // `Event::Unknown` keeps no error: what serenity refused is asked of its parser again,
+        // so the operator learns which field Discord (or a server posing as it) changed.
+        let refused = serenity::all::Interaction::deserialize(&unknown.value)
+            .err()
+            .map(|error| error.to_string());
         let read = serde_json::to_vec(&unknown.value)
             .map_err(|e| e.to_string())
             .and_then(|body| wire::read(&body).map_err(|e| e.to_string()));
         match read {
             Ok(interaction) => {
+                info!(
+                    interaction = interaction.id,
+                    serenity_error = refused.as_deref().map(tracing::field::display),
+                    "serenity could not parse an interaction; briefbot's own reader read it"
+                );
                 self.in_flight
                     .track_future(answer(&ctx.http, &self.handler, &interaction))
                     .await
             }
             Err(error) => {
-                error!(%error, "an interaction neither serenity nor briefbot could read; it cannot be answered")
+                error!(
+                    interaction = unknown.value.get("id").and_then(|id| id.as_str()),
+                    serenity_error = refused.as_deref().map(tracing::field::display),
+                    %error,
+                    "an interaction neither serenity nor briefbot could read; it cannot be answered"
+                )
             }
         }
     }

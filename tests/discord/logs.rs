@@ -259,6 +259,7 @@ async fn a_request_cannot_forge_a_log_line() {
     // serenity refuses a string for an integer option; briefbot's own reader reads it.
     let mut option = payload_json("slash-round-5.json");
     option["data"]["options"][0]["value"] = FORGED.into();
+    let option_id = option["id"].as_str().expect("id").to_string();
     stub.state
         .interactions
         .lock()
@@ -291,8 +292,55 @@ async fn a_request_cannot_forge_a_log_line() {
             && l.contains(&format!("command=latest{FORGED_ESCAPED}"))
             && l.contains(&format!("unknown command `/latest{FORGED_ESCAPED}`"))
     });
-    // The option: the warning that names the value.
+    // The option: serenity's refusal, and the warning that names the value.
+    line("saying what serenity refused", &|l| {
+        l.contains(" INFO ")
+            && l.contains(&format!("interaction={option_id}"))
+            && l.contains("serenity could not parse")
+    });
     line("with the option's value", &|l| {
         l.contains(" WARN ") && l.contains(&format!("found \"{FORGED_ESCAPED}\""))
     });
+}
+
+/// An interaction serenity cannot parse is answered from briefbot's own reader, and one
+/// line says so: which interaction, and what serenity refused, in text and in JSON.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reading_what_serenity_refused_is_logged_once() {
+    for format in ["text", "json"] {
+        let stub = DiscordStub::start().await;
+        // A Discord-compatible server that leaves `locale` out.
+        let mut raw = payload_json("slash-round-5.json");
+        raw.as_object_mut().map(|i| i.remove("locale"));
+        let id = raw["id"].as_str().expect("id").to_string();
+        stub.state.interactions.lock().expect("lock").push(raw);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), &format!("http://{}", stub.addr));
+        let child = briefbot_logging(&config, &["run"], format, "info");
+        eventually("the callback", Duration::from_secs(20), || {
+            std::future::ready(stub.callbacks().len() == 1)
+        })
+        .await;
+        let logs = child.stop();
+        let lines: Vec<&str> = logs
+            .lines()
+            .filter(|l| l.contains("serenity could not parse"))
+            .collect();
+        assert_eq!(lines.len(), 1, "{format}: {logs}");
+        let line = lines[0];
+        if format == "text" {
+            assert!(line.contains(" INFO "), "{line}");
+            assert!(line.contains(&format!("interaction={id}")), "{line}");
+            assert!(line.contains("missing field `locale`"), "{line}");
+        } else {
+            let json: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            assert_eq!(json["level"], "INFO", "{line}");
+            assert_eq!(json["fields"]["interaction"].to_string(), id, "{line}");
+            let refused = json["fields"]["serenity_error"]
+                .as_str()
+                .unwrap_or_default();
+            assert!(refused.contains("missing field `locale`"), "{line}");
+        }
+    }
 }
