@@ -13,12 +13,12 @@ use serenity::all::{
 };
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tracing::{Instrument, error, info, info_span, warn};
+use tracing::{Instrument, error, info, warn};
 
 use super::handler::{self, Handler};
 use super::interaction::Interaction;
 pub use super::interaction::redact;
-use super::registration::{self, Scope};
+use super::registration::{self, Outcome, Scope};
 use super::wire;
 use crate::config::{Config, Shards};
 
@@ -204,9 +204,19 @@ impl RawEventHandler for Unparsed {
 /// bot keeps running with whatever Discord already has.
 pub async fn register_all(http: &Http, scopes: &[Scope]) {
     for scope in scopes {
+        // The server's id under a key of its own, as every id in the logs.
+        let (kind, server) = match scope {
+            Scope::Guild(id) => ("server", Some(*id)),
+            Scope::Global => ("global", None),
+        };
         match registration::register(http, *scope).await {
-            Ok(outcome) => info!(%scope, ?outcome, "commands registered"),
-            Err(error) => error!(%error, "command registration failed"),
+            Ok(Outcome::Updated { commands }) => {
+                info!(scope = %kind, server, commands, "commands registered")
+            }
+            Ok(Outcome::Unchanged) => {
+                info!(scope = %kind, server, "commands already up to date")
+            }
+            Err(error) => error!(scope = %kind, server, %error, "command registration failed"),
         }
     }
 }
@@ -228,13 +238,6 @@ pub fn scopes(config: &Config) -> Vec<Scope> {
 /// Answers one interaction over Discord's REST API: the handler's answer, and, if Discord
 /// refuses it, the apology instead, so the user is never left waiting.
 pub async fn answer(http: &Http, handler: &Handler, interaction: &Interaction) {
-    let span = info_span!(
-        "interaction",
-        id = interaction.id,
-        kind = interaction.kind.label(),
-        command = %interaction.name,
-        guild = interaction.guild.map_or("-".to_string(), |g| g.to_string()),
-    );
     async {
         let started = Instant::now();
         let body = handler.answer(interaction).await;
@@ -248,7 +251,7 @@ pub async fn answer(http: &Http, handler: &Handler, interaction: &Interaction) {
             "answered"
         );
     }
-    .instrument(span)
+    .instrument(interaction.span())
     .await
 }
 
@@ -280,7 +283,7 @@ async fn send(http: &Http, interaction: &Interaction, body: &[u8]) {
         }
     };
     let code = discord_code(&error);
-    error!(error = %redact(&error, token), ?code, "Discord refused the reply");
+    error!(error = %redact(&error, token), code, "Discord refused the reply");
     if matches!(code, Some(ALREADY_ANSWERED | UNKNOWN_INTERACTION)) {
         return;
     }

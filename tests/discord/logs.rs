@@ -344,3 +344,55 @@ async fn reading_what_serenity_refused_is_logged_once() {
         }
     }
 }
+
+/// briefbot's own lines name values as people read them, not as Rust's debug output does,
+/// and every id under a key: the server commands were registered in, each interaction's id
+/// and server (none in a DM).
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn values_are_readable_and_ids_under_a_key() {
+    let stub = DiscordStub::start().await;
+    let in_server = payload_json("slash-latest.json");
+    let in_dm = payload_json("dm-slash-latest.json");
+    let ids = [&in_server, &in_dm].map(|raw| raw["id"].as_str().expect("id").to_string());
+    let guild = in_server["guild_id"].as_str().expect("guild").to_string();
+    stub.state
+        .interactions
+        .lock()
+        .expect("lock")
+        .extend([in_server, in_dm]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config(dir.path(), &format!("http://{}", stub.addr));
+    let child = briefbot_logging(&config, &["run"], "text", "info");
+    eventually("two callbacks", Duration::from_secs(20), || {
+        std::future::ready(stub.callbacks().len() == 2)
+    })
+    .await;
+    let logs = child.stop();
+    let ours: Vec<&str> = logs.lines().filter(|l| l.contains(" briefbot")).collect();
+    let line = |matches: &dyn Fn(&str) -> bool| ours.iter().find(|l| matches(l)).copied();
+    let registered = line(&|l| l.contains("commands registered")).expect("registered");
+    assert!(
+        registered.contains("scope=server server=290926798626357999 commands="),
+        "{registered}"
+    );
+    let answered = |id: &str| {
+        line(&|l| l.contains("answered") && l.contains(&format!("{{id={id} ")))
+            .unwrap_or_else(|| panic!("{id} answered:\n{logs}"))
+    };
+    assert!(
+        answered(&ids[0]).contains(&format!(" guild={guild}}}")),
+        "{}",
+        answered(&ids[0])
+    );
+    assert!(
+        !answered(&ids[1]).contains("guild="),
+        "{}",
+        answered(&ids[1])
+    );
+    for debug in [" { ", "Some(", "None"] {
+        if let Some(l) = line(&|l| l.contains(debug)) {
+            panic!("debug output ({debug}): {l}");
+        }
+    }
+}
