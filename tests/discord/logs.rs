@@ -396,3 +396,52 @@ async fn values_are_readable_and_ids_under_a_key() {
         }
     }
 }
+
+/// A failure is reported once: the briefs' mistakes under their own `error:` headings, not
+/// a second one before them; an error that names its cause in its text, without the cause
+/// again after it.
+#[test]
+fn a_failure_is_reported_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config(dir.path(), "http://127.0.0.1:9");
+    let missing = dir.path().join("missing");
+    let output = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .args(["--config", &config.display().to_string()])
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("BRIEFBOT_BRIEFS_DIR", &missing)
+        .env("DISCORD_PUBLIC_KEY", public_key_hex(&test_key()))
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run briefbot");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error:")).collect();
+    assert_eq!(
+        errors,
+        [format!(
+            "error: {}: the briefs folder does not exist",
+            missing.display()
+        )],
+        "{stderr}"
+    );
+
+    // A folder where the config file should be: the system's reason, once.
+    let output = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .args(["--config", &dir.path().display().to_string(), "check"])
+        .output()
+        .expect("run briefbot");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let reason = std::fs::read_to_string(dir.path())
+        .err()
+        .map(|e| e.to_string())
+        .expect("a folder cannot be read as a file");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: cannot read config file {}: {reason}\n",
+            dir.path().display()
+        )
+    );
+}
