@@ -185,11 +185,33 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("{}", report(&error));
             ExitCode::from(2)
         }
     }
 }
+
+/// What a failure prints: `error: ` and the error with its causes, each once (many of
+/// briefbot's errors name their cause in their own text already). Mistakes in the briefs
+/// come as a report of their own, each with its `error:` heading, printed as it is.
+fn report(error: &anyhow::Error) -> String {
+    match error.downcast_ref::<BriefsReport>() {
+        Some(briefs) => briefs.to_string(),
+        None => format!("error: {}", logs::chain(error.as_ref())),
+    }
+}
+
+/// Every mistake in the briefs, rendered as `briefbot check` shows them, and a summary.
+#[derive(Debug)]
+struct BriefsReport(String);
+
+impl std::fmt::Display for BriefsReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BriefsReport {}
 
 /// The config file; or, when none was named and none is in the current folder, built-in
 /// defaults for `check DIR` (an editors' CI may check a briefs folder on its own), and the
@@ -575,10 +597,10 @@ fn runtime() -> anyhow::Result<(tokio::runtime::Runtime, Hangups)> {
 fn load_folder(config: &Config) -> anyhow::Result<(Library, Folder)> {
     let mut folder = Folder::new(&config.briefs_dir, config.load_options());
     let library = folder.load().map_err(|error| {
-        anyhow::anyhow!(
+        BriefsReport(format!(
             "{}{error}; fix them, or see them again with `briefbot check`",
             error.diagnostics.render()
-        )
+        ))
     })?;
     Ok((library, folder))
 }

@@ -332,9 +332,44 @@ pub struct RoundId {
     pub number: u32,
 }
 
+/// In words, as people read it in Discord and at the command line: round 6 of `syria-israel`.
 impl fmt::Display for RoundId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "round {} of `{}`", self.number, self.track)
+    }
+}
+
+impl RoundId {
+    /// The round as logs name it, `syria-israel/6`: short, and one word to search for.
+    pub fn short(&self) -> impl fmt::Display + '_ {
+        Short(self)
+    }
+
+    /// Rounds as logs list them: `syria-israel/6, syria-israel/7`.
+    pub fn list(rounds: &[RoundId]) -> impl fmt::Display + '_ {
+        ShortList(rounds)
+    }
+}
+
+struct Short<'a>(&'a RoundId);
+
+impl fmt::Display for Short<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.0.track, self.0.number)
+    }
+}
+
+struct ShortList<'a>(&'a [RoundId]);
+
+impl fmt::Display for ShortList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (at, round) in self.0.iter().enumerate() {
+            if at > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{}", round.short())?;
+        }
+        Ok(())
     }
 }
 
@@ -702,4 +737,24 @@ pub fn is_slug(text: &str) -> bool {
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_round_is_named_in_words_and_in_logs_briefly() {
+        let round = |number| RoundId {
+            track: "syria-israel".into(),
+            number,
+        };
+        assert_eq!(round(6).to_string(), "round 6 of `syria-israel`");
+        assert_eq!(round(6).short().to_string(), "syria-israel/6");
+        assert_eq!(
+            RoundId::list(&[round(6), round(7)]).to_string(),
+            "syria-israel/6, syria-israel/7"
+        );
+        assert_eq!(RoundId::list(&[]).to_string(), "");
+    }
 }

@@ -266,7 +266,7 @@ impl Reloader {
                 info!(?trigger, rounds, tracks, new, elapsed_us, "briefs reloaded")
             }
             Cause::Embargo => {
-                info!(published = ?added, rounds, tracks, elapsed_us, "embargoed rounds published")
+                info!(published = %RoundId::list(&added), rounds, tracks, elapsed_us, "embargoed rounds published")
             }
         }
         self.status.send_replace(Status {

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use serde::Deserialize;
 use serde_json::value::RawValue;
 use serenity::all::{
     ClientBuilder, Context, Event, EventHandler, GatewayIntents, Http, HttpError, InteractionId,
@@ -12,12 +13,12 @@ use serenity::all::{
 };
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tracing::{Instrument, error, info, info_span, warn};
+use tracing::{Instrument, error, info, warn};
 
 use super::handler::{self, Handler};
 use super::interaction::Interaction;
 pub use super::interaction::redact;
-use super::registration::{self, Scope};
+use super::registration::{self, Outcome, Scope};
 use super::wire;
 use crate::config::{Config, Shards};
 
@@ -168,17 +169,32 @@ impl RawEventHandler for Unparsed {
         if unknown.kind != "INTERACTION_CREATE" {
             return;
         }
+        // `Event::Unknown` keeps no error: what serenity refused is asked of its parser again,
+        // so the operator learns which field Discord (or a server posing as it) changed.
+        let refused = serenity::all::Interaction::deserialize(&unknown.value)
+            .err()
+            .map(|error| error.to_string());
         let read = serde_json::to_vec(&unknown.value)
             .map_err(|e| e.to_string())
             .and_then(|body| wire::read(&body).map_err(|e| e.to_string()));
         match read {
             Ok(interaction) => {
+                info!(
+                    interaction = interaction.id,
+                    serenity_error = refused.as_deref().map(tracing::field::display),
+                    "serenity could not parse an interaction; briefbot's own reader read it"
+                );
                 self.in_flight
                     .track_future(answer(&ctx.http, &self.handler, &interaction))
                     .await
             }
             Err(error) => {
-                error!(%error, "an interaction neither serenity nor briefbot could read; it cannot be answered")
+                error!(
+                    interaction = unknown.value.get("id").and_then(|id| id.as_str()),
+                    serenity_error = refused.as_deref().map(tracing::field::display),
+                    %error,
+                    "an interaction neither serenity nor briefbot could read; it cannot be answered"
+                )
             }
         }
     }
@@ -188,9 +204,19 @@ impl RawEventHandler for Unparsed {
 /// bot keeps running with whatever Discord already has.
 pub async fn register_all(http: &Http, scopes: &[Scope]) {
     for scope in scopes {
+        // The server's id under a key of its own, as every id in the logs.
+        let (kind, server) = match scope {
+            Scope::Guild(id) => ("server", Some(*id)),
+            Scope::Global => ("global", None),
+        };
         match registration::register(http, *scope).await {
-            Ok(outcome) => info!(%scope, ?outcome, "commands registered"),
-            Err(error) => error!(%error, "command registration failed"),
+            Ok(Outcome::Updated { commands }) => {
+                info!(scope = %kind, server, commands, "commands registered")
+            }
+            Ok(Outcome::Unchanged) => {
+                info!(scope = %kind, server, "commands already up to date")
+            }
+            Err(error) => error!(scope = %kind, server, %error, "command registration failed"),
         }
     }
 }
@@ -212,13 +238,6 @@ pub fn scopes(config: &Config) -> Vec<Scope> {
 /// Answers one interaction over Discord's REST API: the handler's answer, and, if Discord
 /// refuses it, the apology instead, so the user is never left waiting.
 pub async fn answer(http: &Http, handler: &Handler, interaction: &Interaction) {
-    let span = info_span!(
-        "interaction",
-        id = interaction.id,
-        kind = interaction.kind.label(),
-        command = %interaction.name,
-        guild = interaction.guild.map_or("-".to_string(), |g| g.to_string()),
-    );
     async {
         let started = Instant::now();
         let body = handler.answer(interaction).await;
@@ -232,7 +251,7 @@ pub async fn answer(http: &Http, handler: &Handler, interaction: &Interaction) {
             "answered"
         );
     }
-    .instrument(span)
+    .instrument(interaction.span())
     .await
 }
 
@@ -264,7 +283,7 @@ async fn send(http: &Http, interaction: &Interaction, body: &[u8]) {
         }
     };
     let code = discord_code(&error);
-    error!(error = %redact(&error, token), ?code, "Discord refused the reply");
+    error!(error = %redact(&error, token), code, "Discord refused the reply");
     if matches!(code, Some(ALREADY_ANSWERED | UNKNOWN_INTERACTION)) {
         return;
     }

@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use serenity::all::{ApplicationId, GuildId, Http, HttpError, RoleId, UserId};
 use serenity::http::{LightMethod, Request as RestRequest, Route};
 use tokio_util::task::TaskTracker;
-use tracing::{error, info, warn};
+use tracing::{Instrument, Span, error, info, warn};
 
 use super::interaction::{Interaction, Kind, redact};
 use crate::commands::{self, Action, Answer, Command, Origin, Request, RoleChange, notices};
@@ -209,7 +209,8 @@ impl Handler {
                 let deferred_at = tokio::time::Instant::now();
                 let token = interaction.token.clone();
                 let application = interaction.application;
-                self.later.spawn(async move {
+                // In the interaction's span, so its lines carry the interaction's id.
+                let edit = async move {
                     let done = call.await;
                     let reply = follow_outcome(&change, done);
                     tokio::time::sleep_until(deferred_at + EDIT_NOT_BEFORE).await;
@@ -220,7 +221,8 @@ impl Handler {
                             "could not edit the deferred answer to a follow"
                         ),
                     }
-                });
+                };
+                self.later.spawn(edit.instrument(Span::current()));
                 Bytes::from_static(DEFERRED_PRIVATELY)
             }
         }

@@ -116,6 +116,18 @@ impl Interaction {
         })
     }
 
+    /// The span of every line logged while it is answered, whichever way it came: its id,
+    /// kind, command (or button) and server, which a DM has none of.
+    pub fn span(&self) -> tracing::Span {
+        tracing::info_span!(
+            "interaction",
+            id = self.id,
+            kind = %self.kind.label(),
+            command = %self.name,
+            guild = self.guild,
+        )
+    }
+
     /// From serenity's parsed interaction (the gateway).
     pub fn from_serenity(interaction: &serenity::all::Interaction) -> Interaction {
         use serenity::all::{Interaction as Serenity, Member, User};

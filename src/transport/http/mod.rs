@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ed25519_dalek::VerifyingKey;
-use tracing::warn;
+use tracing::{Instrument, warn};
 
 use tokio_util::sync::CancellationToken;
 
@@ -225,7 +225,11 @@ async fn answer(
 
     // Only a request Discord signed is parsed, and only the fields a request needs.
     match wire::read(body) {
-        Ok(interaction) => Ok(endpoint.handler.answer(&interaction).await),
+        Ok(interaction) => Ok(endpoint
+            .handler
+            .answer(&interaction)
+            .instrument(interaction.span())
+            .await),
         Err(refused) => {
             warn!(error = %refused, "a signed request that is not an interaction briefbot can read");
             Err(Refusal::BadRequest(match refused {
