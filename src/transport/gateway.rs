@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serenity::all::{
-    ClientBuilder, Context, Event, EventHandler, GatewayIntents, Http, HttpError, InteractionId,
+    ClientBuilder, Context, Event, EventHandler, GatewayIntents, Http, InteractionId,
     RawEventHandler, Ready, async_trait,
 };
 use tokio_util::sync::CancellationToken;
@@ -21,6 +21,7 @@ pub use super::interaction::redact;
 use super::registration::{self, Outcome, Scope};
 use super::wire;
 use crate::config::{Config, Shards};
+use crate::rest::Failure;
 
 /// How long the first reply may take to send: Discord drops an interaction that is not
 /// answered within 3 s, and an apology after that would be refused too.
@@ -282,15 +283,32 @@ async fn send(http: &Http, interaction: &Interaction, body: &[u8]) {
             return;
         }
     };
-    let code = discord_code(&error);
-    error!(error = %redact(&error, token), code, "Discord refused the reply");
+    // Discord takes one answer per interaction: after a refusal nothing was sent, and after
+    // an unclear answer an apology is refused if the reply landed. Either way the member is
+    // never answered twice.
+    let failure = Failure::of(&error);
+    let code = failure.code();
+    match &failure {
+        Failure::Unreadable { .. } => {
+            info!(failure = %redact(&failure, token), "Discord took the reply; its answer could not be read");
+            return;
+        }
+        Failure::Unknown { .. } => error!(
+            failure = %redact(&failure, token),
+            "no clear answer to the reply; an apology follows, which Discord refuses if the reply landed"
+        ),
+        _ => error!(failure = %redact(&failure, token), code, "Discord refused the reply"),
+    }
     if matches!(code, Some(ALREADY_ANSWERED | UNKNOWN_INTERACTION)) {
         return;
     }
     let apology = handler::apology(interaction.kind.is_autocomplete());
     match post(http, id, token, &apology).await {
         Ok(()) => info!("answered with an apology instead"),
-        Err(error) => error!(error = %redact(&error, token), "Discord refused the apology too"),
+        Err(error) => error!(
+            failure = %redact(&Failure::of(&error), token),
+            "Discord refused the apology too"
+        ),
     }
 }
 
@@ -299,13 +317,4 @@ async fn post(http: &Http, id: InteractionId, token: &str, body: &[u8]) -> seren
     let json: Box<RawValue> = serde_json::from_slice(body)?;
     http.create_interaction_response(id, token, &json, Vec::new())
         .await
-}
-
-fn discord_code(error: &serenity::Error) -> Option<isize> {
-    match error {
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(response)) => {
-            Some(response.error.code)
-        }
-        _ => None,
-    }
 }
