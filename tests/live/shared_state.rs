@@ -109,11 +109,23 @@ async fn exercise(store: &dyn StateStore) {
             s.shown(&round, 11, &Shows::Card("card-6b".into()));
             s.shown(&round, 12, &Shows::Withdrawn);
             s.reported_failure = Some("failure-fingerprint".into());
+            // The failure's note for the errors channel, recorded with it.
+            s.note(
+                "failure:failure-fingerprint".into(),
+                r#"{"embeds":[{"title":"Brief reload failed"}]}"#.into(),
+            );
+        },
+        |s| s.note_attempt("failure:failure-fingerprint", 1_700_000_000_500),
+        |s| {
+            // Posted; the folder loads again, and the "fixed" note waits.
+            s.noted("failure:failure-fingerprint");
+            s.note("fixed:failure-fingerprint".into(), "{}".into());
+            s.reported_failure = None;
         },
         |s| {
-            // A track gone for good, forgotten; the failure is over.
+            // A track gone for good, forgotten; the note posted.
             s.known.remove("lebanon");
-            s.reported_failure = None;
+            s.noted("fixed:failure-fingerprint");
         },
     ];
     for change in &steps {
