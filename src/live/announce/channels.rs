@@ -217,8 +217,7 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
         };
         match shared.deliver(&pending).await {
             Ok(()) => failures = 0,
-            Err(error) if error.rate_limited().is_some() => {
-                let wait = error.rate_limited().unwrap_or_default();
+            Err(DeliveryError::Discord(Failure::RateLimited { retry_after: wait })) => {
                 info!(
                     channel,
                     round = %named(&pending.track, pending.round),
@@ -251,7 +250,7 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
                     %error,
                     attempt = failures,
                     retry_in_ms = wait.as_millis() as u64,
-                    "could not announce the round; will retry (looking for the post first)"
+                    "could not announce the round; will retry"
                 );
                 if !shared.pause(wait, Some(&wake)).await {
                     return;

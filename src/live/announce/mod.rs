@@ -79,16 +79,27 @@ struct Prepared {
     first_start: bool,
     /// Pending announcements dropped because their channel is no longer configured.
     dropped: usize,
+    /// Notes dropped because no errors channel is configured any more.
+    dropped_notes: usize,
 }
 
 /// The state to start from, given what the store held (`None` on the very first start).
-fn prepare(loaded: Option<State>, library: &Library, channels: &[u64]) -> Prepared {
+fn prepare(loaded: Option<State>, library: &Library, settings: &Settings) -> Prepared {
+    let channels = settings.channels();
     match loaded {
         Some(mut state) => {
             let before = state.pending.len();
             state.pending.retain(|p| channels.contains(&p.channel));
+            let dropped_notes = if settings.errors_channel.is_some() {
+                0
+            } else {
+                let notes: Vec<String> = state.notes.iter().map(|n| n.key.clone()).collect();
+                notes.iter().for_each(|key| state.noted(key));
+                notes.len()
+            };
             Prepared {
                 dropped: before - state.pending.len(),
+                dropped_notes,
                 state,
                 first_start: false,
             }
@@ -97,6 +108,7 @@ fn prepare(loaded: Option<State>, library: &Library, channels: &[u64]) -> Prepar
             state: State::baseline(library),
             first_start: true,
             dropped: 0,
+            dropped_notes: 0,
         },
     }
 }
@@ -116,10 +128,16 @@ impl Prepared {
                 "pending announcements for channels no longer in [announce] channels are dropped"
             );
         }
+        if self.dropped_notes > 0 {
+            warn!(
+                dropped = self.dropped_notes,
+                "notes for the errors channel are dropped: [announce] errors_channel is no longer set"
+            );
+        }
     }
 
     fn changed(&self) -> bool {
-        self.first_start || self.dropped > 0
+        self.first_start || self.dropped > 0 || self.dropped_notes > 0
     }
 }
 
@@ -137,7 +155,7 @@ impl Announcer {
         // Subscribed before the first look, so no reload between the two is missed.
         let status = reloader.subscribe();
         let library = reloader.current();
-        let prepared = prepare(file.load()?, &library, &settings.channels());
+        let prepared = prepare(file.load()?, &library, &settings);
         if prepared.changed() {
             file.save(&prepared.state)?;
         }
@@ -169,7 +187,7 @@ impl Announcer {
         let library = reloader.current();
         let loaded = backend.load().await?;
         let before = loaded.clone().unwrap_or_else(State::empty);
-        let prepared = prepare(loaded, &library, &settings.channels());
+        let prepared = prepare(loaded, &library, settings);
         if prepared.changed() {
             backend.save(&before, &prepared.state).await?;
         }
