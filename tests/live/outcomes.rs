@@ -14,7 +14,7 @@ use crate::common::discord_stub::quirks::{Misbehaviour, Quirk};
 use crate::common::discord_stub::{APPLICATION_ID, DiscordStub};
 use crate::common::{live, round_brief, shipped_copy};
 use briefbot::config::{AnnounceMode, AnnounceTarget};
-use briefbot::live::announce::{Announcer, Backoff, CrosspostLimit, Settings};
+use briefbot::live::announce::{Announcer, Settings};
 use briefbot::live::{Reloader, Trigger};
 
 const NEWS: u64 = 1_111_111_111_111_111;
@@ -67,19 +67,8 @@ fn settings(state: &Path, targets: &[(u64, AnnounceMode)], errors: Option<u64>) 
             .iter()
             .map(|&(channel, mode)| AnnounceTarget { channel, mode })
             .collect(),
-        errors_channel: errors,
-        state_dir: state.to_path_buf(),
-        backoff: Backoff {
-            first: Duration::from_millis(20),
-            max: Duration::from_millis(100),
-        },
-        max_new_per_reload: LIMIT,
-        follow_roles: Vec::new(),
-        crossposts: CrosspostLimit::default(),
-        database: None,
-        takeover_grace: Duration::ZERO,
-        lock_check: Duration::from_millis(100),
         answer_timeout: TIMEOUT,
+        ..crate::announce::settings(state, &[], errors)
     }
 }
 
@@ -115,6 +104,67 @@ async fn settled(announcer: &Announcer, reloader: &Reloader) {
 /// Waits past any late answer still on its way and past several retries.
 async fn quiet() {
     tokio::time::sleep(LATE + Duration::from_millis(300)).await;
+}
+
+/// The stand-in, a copy of the shipped briefs behind a reloader, and an announcer to
+/// `targets` (and `errors`) that has made its first start.
+struct Bench {
+    stub: DiscordStub,
+    dir: tempfile::TempDir,
+    briefs: std::path::PathBuf,
+    targets: Vec<(u64, AnnounceMode)>,
+    errors: Option<u64>,
+    reloader: Arc<Reloader>,
+    announcer: Announcer,
+}
+
+impl Bench {
+    async fn start(targets: &[(u64, AnnounceMode)], errors: Option<u64>) -> Bench {
+        let stub = stand_in().await;
+        let (dir, briefs) = shipped_copy();
+        let reloader = live(&briefs);
+        let announcer = start(
+            &stub,
+            &reloader,
+            settings(&dir.path().join("state"), targets, errors),
+        );
+        settled(&announcer, &reloader).await;
+        Bench {
+            stub,
+            dir,
+            briefs,
+            targets: targets.to_vec(),
+            errors,
+            reloader,
+            announcer,
+        }
+    }
+
+    /// Reloads the briefs, then waits until the announcer has nothing left to do.
+    async fn reload(&self) {
+        self.reloader.reload(Trigger::Files).await;
+        settled(&self.announcer, &self.reloader).await;
+    }
+
+    /// Stops the announcer and starts another on the same state, as a restart does; waits
+    /// until it has nothing left to do, and past any late answer.
+    async fn restart(self) -> Bench {
+        self.announcer.stop().await;
+        let reloader = live(&self.briefs);
+        let state = self.dir.path().join("state");
+        let announcer = start(
+            &self.stub,
+            &reloader,
+            settings(&state, &self.targets, self.errors),
+        );
+        settled(&announcer, &reloader).await;
+        quiet().await;
+        Bench {
+            reloader,
+            announcer,
+            ..self
+        }
+    }
 }
 
 /// Requests `method` to paths that start with `prefix` (after `/api/v10`) and end with
@@ -161,22 +211,31 @@ fn assert_once(case: Case, what: &str, counted: &[(&'static str, usize)]) {
     }
 }
 
-/// Round 6 announced in `target` while `quirk` applies to the request that makes the effect
-/// under test: exactly one of each effect, then nothing more, and nothing after a restart.
-async fn announce_through(case: Case, target: (u64, AnnounceMode), quirk: Quirk) {
-    let stub = stand_in().await;
-    let (dir, briefs) = shipped_copy();
-    let settings = || settings(&dir.path().join("state"), &[target], None);
-    let reloader = live(&briefs);
-    let announcer = start(&stub, &reloader, settings());
-    settled(&announcer, &reloader).await;
+/// Round 6 announced in `target`, once per case, while the case's misbehaviour applies once to
+/// the `POST` to `path` (taking `field` out of an unreadable answer): exactly one of each
+/// effect, then nothing more, and nothing after a restart.
+async fn announce_through(target: (u64, AnnounceMode), path: &str, field: &'static str) {
+    for case in CASES {
+        announce_once(
+            case,
+            target,
+            Quirk::new("POST", path, case.misbehaviour(field), 1),
+        )
+        .await;
+    }
+}
 
-    stub.quirk(quirk);
+async fn announce_once(case: Case, target: (u64, AnnounceMode), quirk: Quirk) {
+    let bench = Bench::start(&[target], None).await;
+    bench.stub.quirk(quirk);
     let started = Instant::now();
-    add_round(&briefs, 6, "Geneva round");
-    reloader.reload(Trigger::Files).await;
-    settled(&announcer, &reloader).await;
-    assert_eq!(stub.quirks_applied(), 1, "{case:?}: the quirk applied");
+    add_round(&bench.briefs, 6, "Geneva round");
+    bench.reload().await;
+    assert_eq!(
+        bench.stub.quirks_applied(),
+        1,
+        "{case:?}: the quirk applied"
+    );
     if let Case::RateLimited = case {
         assert!(
             started.elapsed() >= RETRY_AFTER,
@@ -184,221 +243,152 @@ async fn announce_through(case: Case, target: (u64, AnnounceMode), quirk: Quirk)
         );
     }
     quiet().await;
-    assert_once(case, "announced", &effects(&stub, target.0));
-    let delivered = announcer.state().delivered;
+    assert_once(case, "announced", &effects(&bench.stub, target.0));
+    let delivered = bench.announcer.state().delivered;
     assert_eq!(delivered.len(), 1, "{case:?}: recorded as delivered");
-    announcer.stop().await;
 
-    let reloader = live(&briefs);
-    let announcer = start(&stub, &reloader, settings());
-    settled(&announcer, &reloader).await;
-    quiet().await;
-    assert_once(case, "after a restart", &effects(&stub, target.0));
-    assert_eq!(announcer.state().delivered, delivered, "{case:?}");
-    announcer.stop().await;
+    let bench = bench.restart().await;
+    assert_once(case, "after a restart", &effects(&bench.stub, target.0));
+    assert_eq!(bench.announcer.state().delivered, delivered, "{case:?}");
+    bench.announcer.stop().await;
 }
 
 #[tokio::test]
 async fn an_announcement_message_is_posted_once_whatever_discord_answers() {
-    for case in CASES {
-        let quirk = Quirk::new(
-            "POST",
-            &format!("/channels/{NEWS}/messages"),
-            case.misbehaviour("pinned"),
-            1,
-        );
-        announce_through(case, (NEWS, AnnounceMode::Message), quirk).await;
-    }
+    let path = format!("/channels/{NEWS}/messages");
+    announce_through((NEWS, AnnounceMode::Message), &path, "pinned").await;
 }
 
 #[tokio::test]
 async fn a_thread_is_started_once_whatever_discord_answers() {
-    for case in CASES {
-        let quirk = Quirk::new(
-            "POST",
-            &format!("/channels/{TALKS}/messages/"),
-            case.misbehaviour("id"),
-            1,
-        );
-        announce_through(case, (TALKS, AnnounceMode::Thread), quirk).await;
-    }
+    let path = format!("/channels/{TALKS}/messages/");
+    announce_through((TALKS, AnnounceMode::Thread), &path, "id").await;
 }
 
 #[tokio::test]
 async fn a_crosspost_is_made_once_whatever_discord_answers() {
-    for case in CASES {
-        let quirk = Quirk::new(
-            "POST",
-            &format!("/channels/{WIRE}/messages/"),
-            case.misbehaviour("id"),
-            1,
-        );
-        announce_through(case, (WIRE, AnnounceMode::Message), quirk).await;
-    }
+    let path = format!("/channels/{WIRE}/messages/");
+    announce_through((WIRE, AnnounceMode::Message), &path, "id").await;
 }
 
 #[tokio::test]
 async fn a_forum_post_is_made_once_whatever_discord_answers() {
-    for case in CASES {
-        let quirk = Quirk::new(
-            "POST",
-            &format!("/channels/{FORUM}/threads"),
-            case.misbehaviour("id"),
-            1,
-        );
-        announce_through(case, (FORUM, AnnounceMode::Forum), quirk).await;
-    }
+    let path = format!("/channels/{FORUM}/threads");
+    announce_through((FORUM, AnnounceMode::Forum), &path, "id").await;
 }
 
 #[tokio::test]
 async fn an_edit_is_made_once_whatever_discord_answers() {
     for case in CASES {
-        let stub = stand_in().await;
-        let (dir, briefs) = shipped_copy();
-        let settings = || {
-            settings(
-                &dir.path().join("state"),
-                &[(NEWS, AnnounceMode::Message)],
-                None,
-            )
-        };
-        let reloader = live(&briefs);
-        let announcer = start(&stub, &reloader, settings());
-        add_round(&briefs, 6, "Geneva round");
-        reloader.reload(Trigger::Files).await;
-        settled(&announcer, &reloader).await;
-        assert_eq!(stub.posts(NEWS).len(), 1);
+        let bench = Bench::start(&[(NEWS, AnnounceMode::Message)], None).await;
+        add_round(&bench.briefs, 6, "Geneva round");
+        bench.reload().await;
+        assert_eq!(bench.stub.posts(NEWS).len(), 1);
 
-        stub.quirk(Quirk::new(
+        bench.stub.quirk(Quirk::new(
             "PATCH",
             &format!("/channels/{NEWS}/messages/"),
             case.misbehaviour("pinned"),
             1,
         ));
-        add_round(&briefs, 6, "Geneva round, corrected");
-        reloader.reload(Trigger::Files).await;
-        settled(&announcer, &reloader).await;
-        assert_eq!(stub.quirks_applied(), 1, "{case:?}: the quirk applied");
-        quiet().await;
-        assert_eq!(edits_of(&stub).len(), 1, "{case:?}: one edit");
+        add_round(&bench.briefs, 6, "Geneva round, corrected");
+        bench.reload().await;
         assert_eq!(
-            stub.posts(NEWS)[0]["embeds"][0]["title"],
+            bench.stub.quirks_applied(),
+            1,
+            "{case:?}: the quirk applied"
+        );
+        quiet().await;
+        assert_eq!(edits_of(&bench.stub).len(), 1, "{case:?}: one edit");
+        assert_eq!(
+            bench.stub.posts(NEWS)[0]["embeds"][0]["title"],
             "Geneva round, corrected",
             "{case:?}"
         );
-        let shown = announcer.state().delivered;
-        announcer.stop().await;
+        let shown = bench.announcer.state().delivered;
 
         // Recorded as made: a restart does not make it again.
-        let reloader = live(&briefs);
-        let announcer = start(&stub, &reloader, settings());
-        settled(&announcer, &reloader).await;
-        quiet().await;
-        assert_eq!(edits_of(&stub).len(), 1, "{case:?}: none after a restart");
-        assert_eq!(announcer.state().delivered, shown, "{case:?}");
-        announcer.stop().await;
+        let bench = bench.restart().await;
+        assert_eq!(
+            edits_of(&bench.stub).len(),
+            1,
+            "{case:?}: none after a restart"
+        );
+        assert_eq!(bench.announcer.state().delivered, shown, "{case:?}");
+        bench.announcer.stop().await;
     }
 }
 
 #[tokio::test]
 async fn a_failed_reloads_note_and_its_fixed_note_are_posted_once_each_whatever_discord_answers() {
     for case in CASES {
-        let stub = stand_in().await;
-        let (dir, briefs) = shipped_copy();
-        let settings = || settings(&dir.path().join("state"), &[], Some(ERRORS));
-        let reloader = live(&briefs);
-        let announcer = start(&stub, &reloader, settings());
-        settled(&announcer, &reloader).await;
-
+        let bench = Bench::start(&[], Some(ERRORS)).await;
         // Both notes meet the quirk.
-        stub.quirk(Quirk::new(
+        bench.stub.quirk(Quirk::new(
             "POST",
             &format!("/channels/{ERRORS}/messages"),
             case.misbehaviour("pinned"),
             2,
         ));
-        let file = briefs.join("syria-israel/06-new.md");
-        std::fs::write(
-            &file,
-            round_brief(6, "Geneva").replacen("title = ", "titel = ", 1),
-        )
-        .expect("write");
-        reloader.reload(Trigger::Files).await;
-        let generation = reloader.generation();
-        until("the failure noted", || announcer.has_reported(generation)).await;
+        let file = bench.briefs.join("syria-israel/06-new.md");
+        let broken = round_brief(6, "Geneva").replacen("title = ", "titel = ", 1);
+        std::fs::write(&file, broken).expect("write");
+        bench.reload().await;
         std::fs::write(&file, round_brief(6, "Geneva")).expect("write");
-        reloader.reload(Trigger::Files).await;
-        let generation = reloader.generation();
-        until("the fix noted", || announcer.has_reported(generation)).await;
+        bench.reload().await;
+        let generation = bench.reloader.generation();
+        until("the fix noted", || bench.announcer.has_reported(generation)).await;
         assert_eq!(
-            stub.quirks_applied(),
+            bench.stub.quirks_applied(),
             2,
             "{case:?}: the quirk applied to both"
         );
         quiet().await;
-        let notes = stub.posts(ERRORS);
+        let notes = bench.stub.posts(ERRORS);
         let titles: Vec<&str> = notes
             .iter()
             .map(|n| n["embeds"][0]["title"].as_str().unwrap_or_default())
             .collect();
         assert_eq!(titles, ["Brief reload failed", "Briefs fixed"], "{case:?}");
-        announcer.stop().await;
 
-        let announcer = start(&stub, &live(&briefs), settings());
-        until("the restart to report", || announcer.has_reported(0)).await;
-        quiet().await;
+        let bench = bench.restart().await;
+        assert!(bench.announcer.has_reported(0), "{case:?}");
         assert_eq!(
-            stub.posts(ERRORS).len(),
+            bench.stub.posts(ERRORS).len(),
             2,
             "{case:?}: none after a restart"
         );
-        announcer.stop().await;
+        bench.announcer.stop().await;
     }
 }
 
 #[tokio::test]
 async fn rounds_held_back_are_noted_once_whatever_discord_answers() {
     for case in CASES {
-        let stub = stand_in().await;
-        let (dir, briefs) = shipped_copy();
-        let settings = || {
-            settings(
-                &dir.path().join("state"),
-                &[(NEWS, AnnounceMode::Message)],
-                Some(ERRORS),
-            )
-        };
-        let reloader = live(&briefs);
-        let announcer = start(&stub, &reloader, settings());
-        settled(&announcer, &reloader).await;
-        stub.quirk(Quirk::new(
+        let bench = Bench::start(&[(NEWS, AnnounceMode::Message)], Some(ERRORS)).await;
+        bench.stub.quirk(Quirk::new(
             "POST",
             &format!("/channels/{ERRORS}/messages"),
             case.misbehaviour("pinned"),
             1,
         ));
         for n in 6..6 + LIMIT as u32 + 1 {
-            add_round(&briefs, n, &format!("Imported round {n}"));
+            add_round(&bench.briefs, n, &format!("Imported round {n}"));
         }
-        reloader.reload(Trigger::Files).await;
-        settled(&announcer, &reloader).await;
+        bench.reload().await;
         quiet().await;
-        assert_eq!(stub.posts(NEWS).len(), 0, "{case:?}: held back");
-        let notes = stub.posts(ERRORS);
+        assert_eq!(bench.stub.posts(NEWS).len(), 0, "{case:?}: held back");
+        let notes = bench.stub.posts(ERRORS);
         assert_eq!(notes.len(), 1, "{case:?}: one note");
         assert_eq!(notes[0]["embeds"][0]["title"], "New rounds not announced");
-        announcer.stop().await;
 
-        let reloader = live(&briefs);
-        let announcer = start(&stub, &reloader, settings());
-        settled(&announcer, &reloader).await;
-        quiet().await;
+        let bench = bench.restart().await;
         assert_eq!(
-            stub.posts(ERRORS).len(),
+            bench.stub.posts(ERRORS).len(),
             1,
             "{case:?}: none after a restart"
         );
-        announcer.stop().await;
+        bench.announcer.stop().await;
     }
 }
 
