@@ -16,7 +16,7 @@ use tracing::{error, info, warn};
 
 use super::channels::DeliveryError;
 use super::modes::thread_name;
-use super::shared::{Shared, body_of, listed, named, shows_text};
+use super::shared::{Shared, body_of, named, note_key, shows_text};
 use super::state::{Delivered, Shows, StateError};
 use crate::commands::notices;
 use crate::config::AnnounceMode;
@@ -90,10 +90,7 @@ impl Shared {
             }
             if held_back && self.errors_channel.is_some() {
                 let note = notices::edits_held_back(&rounds, self.max_new_per_reload);
-                state.note(
-                    format!("edits-held-back:{}", listed(&rounds)),
-                    body_of(&note),
-                );
+                state.note(note_key("edits-held-back", &rounds), body_of(&note));
             }
         })
         .await?;

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use serde_json::Value;
 use serenity::all::{Channel, ChannelId, Http, UserId};
 use tokio::sync::{Notify, OnceCell, watch};
 use tokio::time::Instant;
@@ -17,11 +18,10 @@ use super::state::{Pending, State, StateError};
 use super::store::StateStore;
 use crate::commands::notices;
 use crate::config::{AnnounceMode, FollowRole, follow_role};
-use crate::library::{Library, RoundId};
+use crate::library::{Library, RoundId, fingerprint};
 use crate::live::reloader::{Reloader, Status};
 use crate::reply::Message;
 use crate::rest::Caller;
-use serde_json::Value;
 
 /// The state store and its copy in memory; the copy changes only once the store has.
 pub(super) struct Store {
@@ -170,7 +170,7 @@ impl Shared {
                 if !channels.is_empty() && batch.len() > self.max_new_per_reload {
                     if self.errors_channel.is_some() {
                         let note = notices::held_back(&batch, self.max_new_per_reload);
-                        state.note(format!("held-back:{}", listed(&batch)), body_of(&note));
+                        state.note(note_key("held-back", &batch), body_of(&note));
                     }
                     observed.held_back.push(batch);
                     continue;
@@ -356,6 +356,12 @@ pub(super) fn listed(rounds: &[RoundId]) -> String {
         .join(", ")
 }
 
+/// The key of a note about `rounds`: what it is about, and a fingerprint of which rounds
+/// (a batch can hold thousands).
+pub(super) fn note_key(what: &str, rounds: &[RoundId]) -> String {
+    format!("{what}:{}", fingerprint(&listed(rounds)))
+}
+
 /// A note's message as the JSON Discord takes, fitted to its limits; pings no one.
 pub(super) fn body_of(note: &Message) -> String {
     serde_json::to_string(&note.fit().to_create_message()).unwrap_or_default()
@@ -386,4 +392,40 @@ pub(super) fn shows_text(sent: &Value, content: &str, embeds: &[Value]) -> bool 
 pub(super) fn reached(counter: &AtomicU64, generation: u64) -> bool {
     let done = counter.load(Ordering::SeqCst);
     done != u64::MAX && done >= generation
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(number: u32) -> RoundId {
+        RoundId {
+            track: "t".to_string(),
+            number,
+        }
+    }
+
+    #[test]
+    fn new_rounds_come_in_the_batches_they_arrived_in() {
+        let added: Vec<RoundId> = [2, 6, 7, 8, 9].map(round).to_vec();
+        // Round 2 was there at the start; 6 and 7 came in one reload, 8 and 9 one each; 5
+        // came earlier and is known already; 7 came again after a removal.
+        let arrivals = vec![
+            vec![round(5)],
+            vec![round(6), round(7)],
+            vec![round(8)],
+            vec![round(9), round(7)],
+        ];
+        assert_eq!(
+            batches(&added, &arrivals),
+            [
+                vec![round(2)],
+                vec![round(6), round(7)],
+                vec![round(8)],
+                vec![round(9)]
+            ]
+        );
+        assert!(batches(&[], &arrivals).is_empty());
+        assert_eq!(batches(&added, &[]), [added.clone()]);
+    }
 }

@@ -50,8 +50,9 @@ pub struct State {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Note {
-    /// The event it tells of (`failure:<fingerprint>`, `fixed:<fingerprint>`,
-    /// `held-back:<rounds>`, `edits-held-back:<rounds>`): one note per event waits at a time.
+    /// The event it tells of (`failure:<fingerprint>`, `fixed:<fingerprint>`, and
+    /// `held-back:` or `edits-held-back:` with a fingerprint of the rounds): one note per
+    /// event waits at a time.
     pub key: String,
     /// The message to post, as Discord's JSON body.
     pub message: String,
