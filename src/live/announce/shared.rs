@@ -426,6 +426,6 @@ mod tests {
             ]
         );
         assert!(batches(&[], &arrivals).is_empty());
-        assert_eq!(batches(&added, &[]), [added.clone()]);
+        assert_eq!(batches(&added, &[]), vec![added]);
     }
 }
