@@ -19,7 +19,7 @@ use briefbot::live::announce::transfer as state;
 use briefbot::live::announce::{self, Delivery};
 use briefbot::live::{Hangups, Live, Reloader};
 use briefbot::logs::{self, LogFormat};
-use briefbot::rest::{self, Token, TokenError};
+use briefbot::rest::{Rest, Token, TokenError};
 use briefbot::transport::gateway::{self, Gateway};
 use briefbot::transport::http::{self, Endpoint, PublicKey};
 use briefbot::transport::registration::{self, Outcome, Scope};
@@ -286,14 +286,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.block_on(async {
                 let stop = stop_on_signals();
                 let reloader = Reloader::with_folder(library, folder);
-                // The handler gives and takes follow roles with a client of its own: the
-                // gateway's is built inside it, after the handler.
-                let roles = Arc::new(rest::client(&token, &config.discord));
+                // One REST client for the process: the handler's role changes, the gateway's
+                // answers and registration, and the announcer share it and its rate limiter.
+                let rest = Rest::new(&token, &config.discord);
                 let handler = Arc::new(
                     Handler::new(reloader.clone())
-                        .with_follow_roles(config.follow.clone(), Some(roles)),
+                        .with_follow_roles(config.follow.clone(), Some(rest.clone())),
                 );
-                let rest = rest::client(&token, &config.discord);
                 let gateway = Gateway::new(&config, rest, handler).await?;
                 // A bot split over several processes announces from one: with a state file, the
                 // one with shard 0; with a state database, whichever holds its lock.
@@ -350,7 +349,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.block_on(async {
                 let stop = stop_on_signals();
                 let reloader = Reloader::with_folder(library, folder);
-                let rest = token.map(|t| Arc::new(rest::client(&t, &config.discord)));
+                let rest = token.map(|t| Rest::new(&t, &config.discord));
                 let live = Live::start(&config, &reloader, hangups, rest.clone()).await?;
                 let handler = Handler::new(reloader).with_follow_roles(config.follow.clone(), rest);
                 let endpoint = Arc::new(
@@ -388,16 +387,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let runtime =
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(async {
-                let http = rest::client(&token, &config.discord);
-                if http.application_id().is_none() {
-                    let app = http
-                        .get_current_application_info()
-                        .await
-                        .context("cannot ask Discord for the application id")?;
-                    http.set_application_id(app.id);
-                }
+                let rest = Rest::new(&token, &config.discord);
+                rest.application_id()
+                    .await
+                    .context("cannot ask Discord for the application id")?;
                 for scope in scopes {
-                    let outcome = registration::register(&http, scope).await?;
+                    let outcome = registration::register(&rest, scope).await?;
                     match outcome {
                         Outcome::Unchanged => println!("{scope}: already up to date"),
                         Outcome::Updated { commands } => {
@@ -475,8 +470,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let outcomes = runtime.block_on(async {
                 let reloader = Reloader::with_folder(library, folder);
-                let http = Arc::new(rest::client(&token, &config.discord));
-                announce::announce_by_hand(http, reloader, &settings, &id).await
+                let rest = Rest::new(&token, &config.discord);
+                announce::announce_by_hand(rest, reloader, &settings, &id).await
             })?;
             for outcome in &outcomes {
                 match outcome {

@@ -13,12 +13,12 @@ pub mod watcher;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serenity::all::Http;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
 use crate::config::Config;
+use crate::rest::Rest;
 use announce::state::StateError;
 use announce::{Announcer, AnnouncerRole, Contender};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -50,7 +50,7 @@ impl Live {
         config: &Config,
         reloader: &Arc<Reloader>,
         hangups: Hangups,
-        rest: Option<Arc<Http>>,
+        rest: Option<Rest>,
     ) -> Result<Live, StateError> {
         let announcer = match rest {
             Some(rest) if config.announce.is_enabled() => {

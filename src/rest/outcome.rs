@@ -10,10 +10,14 @@ use std::time::Duration;
 use serde::Deserialize;
 use serenity::all::HttpError;
 
-/// Discord's codes briefbot acts on.
-pub mod code {
+/// Discord's codes briefbot acts on. Only `rest` reads them; callers ask `Failure`.
+pub(super) mod code {
     /// The message (or the channel it was in) no longer exists.
     pub const UNKNOWN_MESSAGE: isize = 10_008;
+    /// The interaction expired (its token is valid for 15 minutes, its first answer 3 s).
+    pub const UNKNOWN_INTERACTION: isize = 10_062;
+    /// The interaction was already answered.
+    pub const ALREADY_ANSWERED: isize = 40_060;
     /// The bot lacks a permission in that channel or server.
     pub const MISSING_PERMISSIONS: isize = 50_013;
     /// A thread was already started from this message.
@@ -110,6 +114,20 @@ impl Failure {
             Failure::Refused { code, .. } => Some(*code),
             _ => None,
         }
+    }
+
+    /// Whether Discord refused for a missing permission (403, code 50013).
+    pub fn is_missing_permissions(&self) -> bool {
+        self.code() == Some(code::MISSING_PERMISSIONS)
+    }
+
+    /// Whether Discord refused an interaction's answer because it was already answered or
+    /// has expired: another answer would be refused too.
+    pub fn is_interaction_gone(&self) -> bool {
+        matches!(
+            self.code(),
+            Some(code::ALREADY_ANSWERED | code::UNKNOWN_INTERACTION)
+        )
     }
 
     /// Whether Discord refused the request as malformed (HTTP 400): the same request would be
@@ -268,7 +286,7 @@ mod tests {
             br#"{"code": 50013, "message": "Missing Permissions"}"#,
             None,
         );
-        assert_eq!(refused.code(), Some(code::MISSING_PERMISSIONS));
+        assert!(refused.is_missing_permissions());
         assert_eq!(
             refused.to_string(),
             "Discord refused it (HTTP 403, code 50013): Missing Permissions"

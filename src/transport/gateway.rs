@@ -6,10 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use serenity::all::{
-    ClientBuilder, Context, Event, EventHandler, GatewayIntents, Http, InteractionId,
-    RawEventHandler, Ready, async_trait,
+    ClientBuilder, Context, Event, EventHandler, GatewayIntents, RawEventHandler, Ready,
+    async_trait,
 };
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -21,7 +20,7 @@ pub use super::interaction::redact;
 use super::registration::{self, Outcome, Scope};
 use super::wire;
 use crate::config::{Config, Shards};
-use crate::rest::Failure;
+use crate::rest::{Failure, Rest};
 
 /// How long the first reply may take to send: Discord drops an interaction that is not
 /// answered within 3 s, and an apology after that would be refused too.
@@ -41,28 +40,32 @@ pub enum GatewayError {
 /// The gateway client, built but not yet connected.
 pub struct Gateway {
     client: serenity::Client,
+    rest: Rest,
     shards: Shards,
     in_flight: TaskTracker,
     handler: Arc<Handler>,
 }
 
 impl Gateway {
-    /// Builds the client on `rest` (see `rest::client`); nothing connects until `run`.
+    /// Builds the client; nothing connects until `run`. Interactions are answered, and
+    /// commands registered, through `rest`.
     pub async fn new(
         config: &Config,
-        rest: Http,
+        rest: Rest,
         handler: Arc<Handler>,
     ) -> Result<Gateway, GatewayError> {
         let in_flight = TaskTracker::new();
         let events = Events {
+            rest: rest.clone(),
             handler: handler.clone(),
             scopes: scopes(config),
             in_flight: in_flight.clone(),
         };
         // Interactions need no gateway intents: they arrive whatever the intents are.
-        let client = ClientBuilder::new_with_http(rest, GatewayIntents::empty())
+        let client = ClientBuilder::new_with_http(rest.for_gateway(), GatewayIntents::empty())
             .event_handler(events)
             .raw_event_handler(Unparsed {
+                rest: rest.clone(),
                 handler: handler.clone(),
                 in_flight: in_flight.clone(),
             })
@@ -73,12 +76,13 @@ impl Gateway {
             shards: config.discord.shards.clone(),
             in_flight,
             handler,
+            rest,
         })
     }
 
-    /// The REST client the gateway uses, to share (the announcer posts with it).
-    pub fn rest(&self) -> Arc<Http> {
-        self.client.http.clone()
+    /// The REST client the gateway answers through, to share (the announcer posts with it).
+    pub fn rest(&self) -> Rest {
+        self.rest.clone()
     }
 
     /// Connects and serves until `stop` is cancelled (in production: SIGINT or SIGTERM);
@@ -109,7 +113,7 @@ impl Gateway {
 /// Builds the client and serves until `stop` is cancelled.
 pub async fn run(
     config: &Config,
-    rest: Http,
+    rest: Rest,
     handler: Arc<Handler>,
     stop: CancellationToken,
 ) -> Result<(), GatewayError> {
@@ -129,6 +133,7 @@ async fn start(client: &mut serenity::Client, shards: &Shards) -> Result<(), ser
 
 /// serenity's event handler: registration on ready, every interaction to the handler.
 struct Events {
+    rest: Rest,
     handler: Arc<Handler>,
     scopes: Vec<Scope>,
     in_flight: TaskTracker,
@@ -136,19 +141,19 @@ struct Events {
 
 #[async_trait]
 impl EventHandler for Events {
-    async fn ready(&self, ctx: Context, ready: Ready) {
+    async fn ready(&self, _: Context, ready: Ready) {
         let shard = ready.shard.map(|s| s.id.0).unwrap_or(0);
         info!(user = %ready.user.name, guilds = ready.guilds.len(), shard, "connected to Discord");
         // Every shard gets a ready event; registering is one shard's job.
         if shard == 0 {
-            register_all(&ctx.http, &self.scopes).await;
+            register_all(&self.rest, &self.scopes).await;
         }
     }
 
-    async fn interaction_create(&self, ctx: Context, interaction: serenity::all::Interaction) {
+    async fn interaction_create(&self, _: Context, interaction: serenity::all::Interaction) {
         let interaction = Interaction::from_serenity(&interaction);
         self.in_flight
-            .track_future(answer(&ctx.http, &self.handler, &interaction))
+            .track_future(answer(&self.rest, &self.handler, &interaction))
             .await;
     }
 }
@@ -157,13 +162,14 @@ impl EventHandler for Events {
 /// handler: serenity turns them into `Event::Unknown`. They are read here the way the HTTP
 /// endpoint reads every request, and answered like any other.
 struct Unparsed {
+    rest: Rest,
     handler: Arc<Handler>,
     in_flight: TaskTracker,
 }
 
 #[async_trait]
 impl RawEventHandler for Unparsed {
-    async fn raw_event(&self, ctx: Context, event: Event) {
+    async fn raw_event(&self, _: Context, event: Event) {
         let Event::Unknown(unknown) = event else {
             return;
         };
@@ -186,7 +192,7 @@ impl RawEventHandler for Unparsed {
                     "serenity could not parse an interaction; briefbot's own reader read it"
                 );
                 self.in_flight
-                    .track_future(answer(&ctx.http, &self.handler, &interaction))
+                    .track_future(answer(&self.rest, &self.handler, &interaction))
                     .await
             }
             Err(error) => {
@@ -203,14 +209,14 @@ impl RawEventHandler for Unparsed {
 
 /// Registers the commands in every scope, logging the outcome; a failure is logged and the
 /// bot keeps running with whatever Discord already has.
-pub async fn register_all(http: &Http, scopes: &[Scope]) {
+pub async fn register_all(rest: &Rest, scopes: &[Scope]) {
     for scope in scopes {
         // The server's id under a key of its own, as every id in the logs.
         let (kind, server) = match scope {
             Scope::Guild(id) => ("server", Some(*id)),
             Scope::Global => ("global", None),
         };
-        match registration::register(http, *scope).await {
+        match registration::register(rest, *scope).await {
             Ok(Outcome::Updated { commands }) => {
                 info!(scope = %kind, server, commands, "commands registered")
             }
@@ -238,7 +244,7 @@ pub fn scopes(config: &Config) -> Vec<Scope> {
 
 /// Answers one interaction over Discord's REST API: the handler's answer, and, if Discord
 /// refuses it, the apology instead, so the user is never left waiting.
-pub async fn answer(http: &Http, handler: &Handler, interaction: &Interaction) {
+pub async fn answer(rest: &Rest, handler: &Handler, interaction: &Interaction) {
     async {
         let started = Instant::now();
         let body = handler.answer(interaction).await;
@@ -246,7 +252,7 @@ pub async fn answer(http: &Http, handler: &Handler, interaction: &Interaction) {
         if matches!(interaction.kind, super::interaction::Kind::Ping) {
             return;
         }
-        send(http, interaction, &body).await;
+        send(rest, interaction, &body).await;
         info!(
             elapsed_us = started.elapsed().as_micros() as u64,
             "answered"
@@ -256,26 +262,17 @@ pub async fn answer(http: &Http, handler: &Handler, interaction: &Interaction) {
     .await
 }
 
-/// Discord's codes for "this interaction was already answered" and "it has expired": an
-/// apology would be refused too.
-const ALREADY_ANSWERED: isize = 40060;
-const UNKNOWN_INTERACTION: isize = 10062;
-
 /// Sends `body`; when Discord refuses it (so nothing was sent), sends the apology once.
-async fn send(http: &Http, interaction: &Interaction, body: &[u8]) {
-    let (Some(id), false) = (
-        std::num::NonZeroU64::new(interaction.id),
-        interaction.token.is_empty(),
-    ) else {
+async fn send(rest: &Rest, interaction: &Interaction, body: &[u8]) {
+    if interaction.id == 0 || interaction.token.is_empty() {
         error!("an interaction without an id or token cannot be answered");
         return;
-    };
-    let id = InteractionId::from(id);
-    let token = interaction.token.as_str();
-    let first = tokio::time::timeout(REPLY_DEADLINE, post(http, id, token, body));
-    let error = match first.await {
+    }
+    let (id, token) = (interaction.id, interaction.token.as_str());
+    let first = tokio::time::timeout(REPLY_DEADLINE, rest.answer_interaction(id, token, body));
+    let failure = match first.await {
         Ok(Ok(())) => return,
-        Ok(Err(error)) => error,
+        Ok(Err(failure)) => failure,
         Err(_) => {
             error!(
                 "Discord did not take the reply within 2.5 s; the interaction has likely expired"
@@ -286,8 +283,6 @@ async fn send(http: &Http, interaction: &Interaction, body: &[u8]) {
     // Discord takes one answer per interaction: after a refusal nothing was sent, and after
     // an unclear answer an apology is refused if the reply landed. Either way the member is
     // never answered twice.
-    let failure = Failure::of(&error);
-    let code = failure.code();
     match &failure {
         Failure::Unreadable { .. } => {
             info!(failure = %redact(&failure, token), "Discord took the reply; its answer could not be read");
@@ -297,24 +292,19 @@ async fn send(http: &Http, interaction: &Interaction, body: &[u8]) {
             failure = %redact(&failure, token),
             "no clear answer to the reply; an apology follows, which Discord refuses if the reply landed"
         ),
-        _ => error!(failure = %redact(&failure, token), code, "Discord refused the reply"),
+        _ => {
+            error!(failure = %redact(&failure, token), code = failure.code(), "Discord refused the reply")
+        }
     }
-    if matches!(code, Some(ALREADY_ANSWERED | UNKNOWN_INTERACTION)) {
+    if failure.is_interaction_gone() {
         return;
     }
     let apology = handler::apology(interaction.kind.is_autocomplete());
-    match post(http, id, token, &apology).await {
+    match rest.answer_interaction(id, token, &apology).await {
         Ok(()) => info!("answered with an apology instead"),
-        Err(error) => error!(
-            failure = %redact(&Failure::of(&error), token),
+        Err(failure) => error!(
+            failure = %redact(&failure, token),
             "Discord refused the apology too"
         ),
     }
-}
-
-/// Posts an interaction response whose JSON the handler already rendered.
-async fn post(http: &Http, id: InteractionId, token: &str, body: &[u8]) -> serenity::Result<()> {
-    let json: Box<RawValue> = serde_json::from_slice(body)?;
-    http.create_interaction_response(id, token, &json, Vec::new())
-        .await
 }

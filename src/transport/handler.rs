@@ -4,14 +4,11 @@
 //! interactions in and send the bytes out.
 
 use std::collections::HashMap;
-use std::num::NonZeroU64;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use serenity::all::{ApplicationId, GuildId, Http, HttpError, RoleId, UserId};
-use serenity::http::{LightMethod, Request as RestRequest, Route};
 use tokio_util::task::TaskTracker;
 use tracing::{Instrument, Span, error, info, warn};
 
@@ -21,7 +18,7 @@ use crate::config::FollowRole;
 use crate::library::Library;
 use crate::live::{Outcome, Reloader, Trigger};
 use crate::reply::Reply;
-use crate::rest::{Failure, code};
+use crate::rest::{Failure, Rest};
 
 /// The body of the answer to Discord's PING.
 const PONG: &[u8] = br#"{"type":1}"#;
@@ -56,7 +53,7 @@ pub struct Handler {
 #[derive(Default)]
 struct FollowRoles {
     table: Vec<FollowRole>,
-    rest: Option<Arc<Http>>,
+    rest: Option<Rest>,
 }
 
 impl Handler {
@@ -71,7 +68,7 @@ impl Handler {
 
     /// The same handler, with the follow roles of `[[follow]]` given and taken through `rest`
     /// (`None`: briefbot runs without its token, and says so to a member who asks to follow).
-    pub fn with_follow_roles(mut self, table: Vec<FollowRole>, rest: Option<Arc<Http>>) -> Handler {
+    pub fn with_follow_roles(mut self, table: Vec<FollowRole>, rest: Option<Rest>) -> Handler {
         self.roles = FollowRoles { table, rest };
         self
     }
@@ -214,7 +211,10 @@ impl Handler {
                     let done = call.await;
                     let reply = follow_outcome(&change, done);
                     tokio::time::sleep_until(deferred_at + EDIT_NOT_BEFORE).await;
-                    match edit_answer(&rest, application, &token, &reply).await {
+                    match rest
+                        .edit_answer(application, &token, edit_body(&reply))
+                        .await
+                    {
                         Ok(()) => info!("the deferred answer to a follow was edited"),
                         Err(error) => error!(
                             error = %redact(&error, &token),
@@ -232,14 +232,12 @@ impl Handler {
 /// Why a role change failed.
 #[derive(Debug, thiserror::Error)]
 enum RoleError {
-    /// Discord's 403 "Missing Permissions" (50013) although briefbot may manage roles: the
+    /// Discord refused for a missing permission although briefbot may manage roles: the
     /// role is above briefbot's highest role.
     #[error("Discord refused to change role {role}: it is above briefbot's highest role")]
     AboveBot { role: u64 },
     #[error("could not change the role: {0}")]
     Discord(Failure),
-    #[error("an id of zero, which Discord never sends")]
-    ZeroId,
 }
 
 /// How many times a role change is sent when Discord gives no clear answer or asks to wait:
@@ -253,11 +251,7 @@ const ROLE_WAIT_MAX: Duration = Duration::from_secs(5);
 /// Gives or takes the role, with a reason for the server's audit log. The change is
 /// idempotent, so one without a clear answer (a timeout, a 5xx) or rate limited is sent
 /// again, a few times at most.
-async fn change_role(rest: Arc<Http>, change: RoleChange) -> Result<(), RoleError> {
-    let nonzero = |id| NonZeroU64::new(id).ok_or(RoleError::ZeroId);
-    let server = GuildId::from(nonzero(change.server)?);
-    let user = UserId::from(nonzero(change.user)?);
-    let role = RoleId::from(nonzero(change.role)?);
+async fn change_role(rest: Rest, change: RoleChange) -> Result<(), RoleError> {
     let reason = if change.join {
         format!(
             "asked to follow {} (follow button or /follow)",
@@ -272,21 +266,23 @@ async fn change_role(rest: Arc<Http>, change: RoleChange) -> Result<(), RoleErro
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let changed = if change.join {
-            rest.add_member_role(server, user, role, Some(&reason))
-                .await
-        } else {
-            rest.remove_member_role(server, user, role, Some(&reason))
-                .await
-        };
+        let changed = rest
+            .change_role(
+                change.server,
+                change.user,
+                change.role,
+                change.join,
+                &reason,
+            )
+            .await;
         let failure = match changed {
             Ok(()) => return Ok(()),
-            Err(error) => Failure::of(&error),
+            Err(failure) => failure,
         };
         match failure {
             // Discord took it; only its answer is not what serenity expects.
             Failure::Unreadable { .. } => return Ok(()),
-            Failure::Refused { .. } if failure.code() == Some(code::MISSING_PERMISSIONS) => {
+            Failure::Refused { .. } if failure.is_missing_permissions() => {
                 return Err(RoleError::AboveBot { role: change.role });
             }
             Failure::RateLimited { retry_after }
@@ -327,31 +323,6 @@ fn follow_outcome(
             notices::follow_failed()
         }
     }
-}
-
-/// Edits the deferred answer (`PATCH /webhooks/{application}/{token}/messages/@original`)
-/// to say `reply`. The application id comes with the interaction; the client's own is the
-/// fallback.
-async fn edit_answer(
-    rest: &Http,
-    application: Option<u64>,
-    token: &str,
-    reply: &Reply,
-) -> serenity::Result<()> {
-    let application_id = application
-        .and_then(NonZeroU64::new)
-        .map(ApplicationId::from)
-        .or_else(|| rest.application_id())
-        .ok_or(serenity::Error::Http(HttpError::ApplicationIdMissing))?;
-    let request = RestRequest::new(
-        Route::WebhookOriginalInteractionResponse {
-            application_id,
-            token,
-        },
-        LightMethod::Patch,
-    )
-    .body(Some(edit_body(reply)));
-    rest.request(request).await.map(drop)
 }
 
 /// The message of `reply` as an edit sends it: the response's `data`, without the flags an

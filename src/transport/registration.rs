@@ -4,24 +4,15 @@
 
 use serde_json::{Value, json};
 use serenity::all::{
-    CommandOptionType, CreateCommand, CreateCommandOption, GuildId, Http, InstallationContext,
-    InteractionContext, Permissions,
+    CommandOptionType, CreateCommand, CreateCommandOption, InstallationContext, InteractionContext,
+    Permissions,
 };
-use std::time::Duration;
-
-use serenity::http::{LightMethod, Route};
 use tracing::info;
 
 use crate::commands::spec::{COMMANDS, CommandSpec, CommandType, OptionKind};
-use crate::rest::{Caller, Failure};
+use crate::rest::{Failure, Rest};
 
-/// Where commands are registered: one server (instant, for testing and private bots) or
-/// every server the bot is in (global).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Guild(u64),
-    Global,
-}
+pub use crate::rest::Scope;
 
 /// What a registration did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,19 +32,6 @@ pub enum RegistrationError {
         "could not register the commands for {scope}: Discord did not answer clearly ({failure}), and the command list read back afterwards is not briefbot's; run `briefbot register` again"
     )]
     NotConfirmed { scope: String, failure: Failure },
-    #[error(
-        "cannot register the commands for {scope}: the application id is not known; set [discord] application_id (or BRIEFBOT_APPLICATION_ID)"
-    )]
-    NoApplicationId { scope: String },
-}
-
-impl std::fmt::Display for Scope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Scope::Guild(id) => write!(f, "server {id}"),
-            Scope::Global => write!(f, "all servers (global)"),
-        }
-    }
 }
 
 /// Every command as serenity's builder.
@@ -224,13 +202,12 @@ pub fn differs(existing: &[Value]) -> bool {
 /// took is taken, whatever fields its answer has or lacks. The PUT replaces the whole list, so
 /// sending it twice changes nothing: a 429 is waited out and the PUT sent again, and one
 /// without a clear answer (a timeout, a 5xx) is confirmed by reading the list back.
-pub async fn register(http: &Http, scope: Scope) -> Result<Outcome, RegistrationError> {
-    let caller = Caller::new(http, ANSWER_TIMEOUT);
+pub async fn register(rest: &Rest, scope: Scope) -> Result<Outcome, RegistrationError> {
     let fail = |failure| RegistrationError::Discord {
         scope: scope.to_string(),
         failure,
     };
-    let existing = command_list(&caller, http, scope).await?;
+    let existing = rest.command_list(scope).await.map_err(fail)?;
     if !differs(&existing) {
         return Ok(Outcome::Unchanged);
     }
@@ -241,11 +218,8 @@ pub async fn register(http: &Http, scope: Scope) -> Result<Outcome, Registration
     let mut attempt = 0;
     let failure = loop {
         attempt += 1;
-        let put = caller
-            .call::<Value>(route(http, scope)?, LightMethod::Put, Some(&commands), None)
-            .await;
-        match put {
-            Ok(_) => return Ok(updated),
+        match rest.put_command_list(scope, &commands).await {
+            Ok(()) => return Ok(updated),
             Err(Failure::RateLimited { retry_after }) if attempt < ATTEMPTS => {
                 info!(scope = %scope, wait_ms = retry_after.as_millis() as u64, "Discord asks to wait before registering; waiting");
                 tokio::time::sleep(retry_after).await;
@@ -258,7 +232,7 @@ pub async fn register(http: &Http, scope: Scope) -> Result<Outcome, Registration
             info!(scope = %scope, %reason, "Discord took the command list; its answer could not be read, which changes nothing");
             Ok(updated)
         }
-        Failure::Unknown { .. } => match command_list(&caller, http, scope).await {
+        Failure::Unknown { .. } => match rest.command_list(scope).await {
             Ok(now) if !differs(&now) => {
                 info!(scope = %scope, %failure, "the command list had been registered: Discord has it");
                 Ok(updated)
@@ -274,40 +248,6 @@ pub async fn register(http: &Http, scope: Scope) -> Result<Outcome, Registration
 
 /// How many times the PUT is sent when Discord asks to wait.
 const ATTEMPTS: usize = 3;
-
-/// How long Discord gets to answer a registration request.
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The commands Discord has in `scope`, as JSON.
-async fn command_list(
-    caller: &Caller,
-    http: &Http,
-    scope: Scope,
-) -> Result<Vec<Value>, RegistrationError> {
-    caller
-        .call(route(http, scope)?, LightMethod::Get, None::<&Value>, None)
-        .await
-        .map_err(|failure| RegistrationError::Discord {
-            scope: scope.to_string(),
-            failure,
-        })
-}
-
-/// Where the command list of `scope` lives.
-fn route(http: &Http, scope: Scope) -> Result<Route<'static>, RegistrationError> {
-    let application_id =
-        http.application_id()
-            .ok_or_else(|| RegistrationError::NoApplicationId {
-                scope: scope.to_string(),
-            })?;
-    Ok(match scope {
-        Scope::Guild(id) => Route::GuildCommands {
-            application_id,
-            guild_id: GuildId::new(id),
-        },
-        Scope::Global => Route::Commands { application_id },
-    })
-}
 
 #[cfg(test)]
 mod tests {

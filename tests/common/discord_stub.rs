@@ -15,9 +15,8 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use briefbot::config::DiscordConfig;
-use briefbot::rest::{self, Token};
+use briefbot::rest::{Rest, Token};
 use serde_json::{Value, json};
-use serenity::all::Http;
 
 mod modes;
 pub mod quirks;
@@ -122,8 +121,8 @@ impl DiscordStub {
     }
 
     /// briefbot's REST client pointed at the stub.
-    pub fn http(&self) -> Http {
-        http_for(self.addr)
+    pub fn rest(&self) -> Rest {
+        rest_for(self.addr)
     }
 
     /// The messages posted to `channel`, oldest first.
@@ -178,10 +177,10 @@ pub fn discord_config(addr: SocketAddr) -> DiscordConfig {
 
 /// briefbot's REST client pointed at a stub at `addr` (also from a child process), built as
 /// the bot builds it from `[discord] api_url`.
-pub fn http_for(addr: SocketAddr) -> Http {
+pub fn rest_for(addr: SocketAddr) -> Rest {
     let token = Token::from_lookup(|var| (var == "DISCORD_TOKEN").then(|| BOT_TOKEN.to_string()))
         .expect("a well-formed test token");
-    rest::client(&token, &discord_config(addr))
+    Rest::new(&token, &discord_config(addr))
 }
 
 /// The bot user, as Discord describes it.

@@ -48,7 +48,7 @@ fn handler_on(stub: &DiscordStub) -> Arc<Handler> {
 }
 
 fn handler_with(table: Vec<FollowRole>, stub: Option<&DiscordStub>) -> Arc<Handler> {
-    let rest = stub.map(|s| Arc::new(s.http()));
+    let rest = stub.map(DiscordStub::rest);
     Arc::new(Handler::new(shipped_live()).with_follow_roles(table, rest))
 }
 
@@ -129,7 +129,7 @@ fn private_text(response: &Value) -> String {
 /// Answers `raw` over the gateway and returns the callback's body.
 async fn over_gateway(stub: &DiscordStub, handler: &Handler, raw: &Value) -> Value {
     let before = stub.callbacks().len();
-    gateway::answer(&stub.http(), handler, &from_gateway(raw)).await;
+    gateway::answer(&stub.rest(), handler, &from_gateway(raw)).await;
     let callbacks = stub.callbacks();
     assert_eq!(callbacks.len(), before + 1, "one answer");
     callbacks[before].body.clone()

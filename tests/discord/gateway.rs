@@ -38,7 +38,7 @@ fn json(name: &str) -> Value {
 #[tokio::test]
 async fn registration_puts_the_command_list_once() {
     let stub = DiscordStub::start().await;
-    let http = stub.http();
+    let http = stub.rest();
 
     let first = registration::register(&http, Scope::Guild(290_926_798_626_357_999))
         .await
@@ -71,7 +71,7 @@ async fn registration_puts_the_command_list_once() {
 #[tokio::test]
 async fn global_registration_uses_the_global_route() {
     let stub = DiscordStub::start().await;
-    registration::register(&stub.http(), Scope::Global)
+    registration::register(&stub.rest(), Scope::Global)
         .await
         .expect("registered");
     let put = stub
@@ -91,7 +91,7 @@ async fn global_registration_uses_the_global_route() {
 #[tokio::test]
 async fn every_interaction_is_answered_through_its_callback() {
     let stub = DiscordStub::start().await;
-    let http = stub.http();
+    let http = stub.rest();
     let handler = handler(crate::common::shipped_live());
     let cases = crate::common::ANSWERED;
     for (name, _) in cases {
@@ -120,9 +120,9 @@ async fn every_interaction_is_answered_through_its_callback() {
 async fn reload_is_answered_privately_and_only_for_managers() {
     let stub = DiscordStub::start().await;
     let handler = handler(crate::common::shipped_live());
-    gateway::answer(&stub.http(), &handler, &interaction("slash-reload.json")).await;
+    gateway::answer(&stub.rest(), &handler, &interaction("slash-reload.json")).await;
     gateway::answer(
-        &stub.http(),
+        &stub.rest(),
         &handler,
         &interaction("slash-reload-member.json"),
     )
@@ -153,7 +153,7 @@ async fn a_reply_discord_refuses_is_followed_by_an_apology() {
         .expect("lock")
         .insert(latest.id.to_string());
     gateway::answer(
-        &stub.http(),
+        &stub.rest(),
         &handler(crate::common::shipped_live()),
         &latest,
     )
@@ -183,7 +183,7 @@ async fn a_refused_autocomplete_is_followed_by_empty_choices() {
         .expect("lock")
         .insert(typing.id.to_string());
     gateway::answer(
-        &stub.http(),
+        &stub.rest(),
         &handler(crate::common::shipped_live()),
         &typing,
     )
@@ -246,7 +246,7 @@ async fn a_payload_serenity_cannot_parse_gets_its_real_answer() {
     let handler = handler(crate::common::shipped_live());
     for (what, raw) in unparsable_payloads() {
         let read = wire::read(raw.to_string().as_bytes()).expect("briefbot reads it");
-        gateway::answer(&stub.http(), &handler, &read).await;
+        gateway::answer(&stub.rest(), &handler, &read).await;
         let callbacks = stub.callbacks();
         let callback = callbacks
             .iter()
@@ -389,7 +389,7 @@ fn start_bot(
     stop: CancellationToken,
 ) -> tokio::task::JoinHandle<Result<(), gateway::GatewayError>> {
     let handler = handler(crate::common::shipped_live());
-    let http = stub.http();
+    let http = stub.rest();
     tokio::spawn(async move { gateway::run(&config, http, handler, stop).await })
 }
 
@@ -446,7 +446,7 @@ async fn search_and_brief_me_are_answered_through_their_callbacks() {
     let stub = DiscordStub::start().await;
     let handler = handler(crate::common::shipped_live());
     for name in crate::common::SEARCHING {
-        gateway::answer(&stub.http(), &handler, &interaction(name)).await;
+        gateway::answer(&stub.rest(), &handler, &interaction(name)).await;
     }
     let callbacks = stub.callbacks();
     assert_eq!(callbacks.len(), crate::common::SEARCHING.len());
@@ -475,11 +475,11 @@ async fn brief_me_without_its_message_and_an_overlong_query_are_answered() {
     let missing = crate::common::brief_me_without_its_message();
     let parsed: serenity::all::Interaction =
         serde_json::from_value(missing.clone()).expect("serenity parses it");
-    gateway::answer(&stub.http(), &handler, &Interaction::from_serenity(&parsed)).await;
+    gateway::answer(&stub.rest(), &handler, &Interaction::from_serenity(&parsed)).await;
     let long = crate::common::search_for(&"zone ".repeat(300));
     let parsed: serenity::all::Interaction =
         serde_json::from_value(long.clone()).expect("serenity parses it");
-    gateway::answer(&stub.http(), &handler, &Interaction::from_serenity(&parsed)).await;
+    gateway::answer(&stub.rest(), &handler, &Interaction::from_serenity(&parsed)).await;
     let callbacks = stub.callbacks();
     assert_eq!(callbacks.len(), 2);
     let body = &callbacks[0].body;
@@ -500,7 +500,7 @@ async fn interactions_in_dms_are_answered_as_in_a_server() {
     let stub = DiscordStub::start().await;
     let handler = handler(crate::common::shipped_live());
     for name in crate::common::IN_DMS {
-        gateway::answer(&stub.http(), &handler, &interaction(name)).await;
+        gateway::answer(&stub.rest(), &handler, &interaction(name)).await;
     }
     let callbacks = stub.callbacks();
     assert_eq!(callbacks.len(), crate::common::IN_DMS.len());

@@ -37,7 +37,7 @@ async fn the_command_list_is_registered_once_whatever_discord_answers() {
     ];
     for misbehaviour in misbehaviours {
         let stub = DiscordStub::start().await;
-        let http = stub.http();
+        let http = stub.rest();
         stub.quirk(Quirk::new("PUT", &commands_path(), misbehaviour.clone(), 1));
         let started = Instant::now();
         let outcome = registration::register(&http, Scope::Guild(GUILD)).await;
@@ -75,7 +75,7 @@ async fn a_refused_registration_says_discords_message_once() {
         ),
         1,
     ));
-    let error = registration::register(&stub.http(), Scope::Guild(GUILD))
+    let error = registration::register(&stub.rest(), Scope::Guild(GUILD))
         .await
         .expect_err("refused");
     let text = format!("{:#}", anyhow::Error::from(error));
@@ -106,7 +106,7 @@ async fn a_role_change_answered_502_is_sent_again_and_the_member_is_told_it_work
             track: "syria-israel".into(),
             role: FOLLOW_ROLE,
         }],
-        Some(Arc::new(stub.http())),
+        Some(stub.rest()),
     ));
     let path = format!("/guilds/{SERVER}/members/{MEMBER}/roles/{FOLLOW_ROLE}");
     stub.quirk(Quirk::new(
@@ -122,7 +122,7 @@ async fn a_role_change_answered_502_is_sent_again_and_the_member_is_told_it_work
     raw["member"]["roles"] = json!([]);
     let parsed: serenity::all::Interaction =
         serde_json::from_value(raw).expect("serenity parses the payload");
-    gateway::answer(&stub.http(), &handler, &Interaction::from_serenity(&parsed)).await;
+    gateway::answer(&stub.rest(), &handler, &Interaction::from_serenity(&parsed)).await;
 
     let callbacks = stub.callbacks();
     assert_eq!(callbacks.len(), 1, "one answer");

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use crate::common::discord_stub::{DiscordStub, http_for};
+use crate::common::discord_stub::{DiscordStub, rest_for};
 use crate::common::{child_lines, child_test, eventually, live, round_brief, shipped_copy};
 use briefbot::commands::notices;
 use briefbot::config::{AnnounceMode, AnnounceTarget};
@@ -94,7 +94,7 @@ impl std::io::Write for SharedWriter {
 }
 
 pub(crate) fn start(stub: &DiscordStub, reloader: &Arc<Reloader>, settings: Settings) -> Announcer {
-    Announcer::start(Arc::new(stub.http()), reloader.clone(), settings).expect("announcer")
+    Announcer::start(stub.rest(), reloader.clone(), settings).expect("announcer")
 }
 
 /// The stand-in for Discord, a copy of the shipped briefs behind a reloader, and an announcer
@@ -358,7 +358,7 @@ fn child_announces_until_killed() {
     runtime.block_on(async {
         let reloader = live(Path::new(briefs));
         let _announcer = Announcer::start(
-            Arc::new(http_for(addr)),
+            rest_for(addr),
             reloader,
             settings(Path::new(state), &[NEWS], None),
         )
@@ -555,7 +555,7 @@ async fn a_damaged_state_file_stops_the_start_with_its_location() {
     )
     .expect("write");
     let error = Announcer::start(
-        Arc::new(stub.http()),
+        stub.rest(),
         live(&briefs),
         settings(&state_dir(&dir), &[NEWS], None),
     )
@@ -577,7 +577,7 @@ async fn a_second_briefbot_on_the_same_state_folder_is_refused() {
         settings(&state_dir(&dir), &[NEWS], None),
     );
     let second = Announcer::start(
-        Arc::new(stub.http()),
+        stub.rest(),
         live(&briefs),
         settings(&state_dir(&dir), &[NEWS], None),
     );

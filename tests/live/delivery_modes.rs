@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::announce::{CapturedLogs, announce_by_hand, text};
-use crate::common::discord_stub::{APPLICATION_ID, DiscordStub, STUB_GUILD, http_for};
+use crate::common::discord_stub::{APPLICATION_ID, DiscordStub, STUB_GUILD, rest_for};
 use crate::common::{child_lines, child_test, eventually, live, round_brief, shipped_copy};
 use briefbot::commands::notices;
 use briefbot::config::{AnnounceMode, AnnounceTarget};
@@ -61,7 +61,7 @@ async fn stand_in() -> DiscordStub {
 }
 
 fn start(stub: &DiscordStub, reloader: &Arc<Reloader>, settings: Settings) -> Announcer {
-    Announcer::start(Arc::new(stub.http()), reloader.clone(), settings).expect("announcer")
+    Announcer::start(stub.rest(), reloader.clone(), settings).expect("announcer")
 }
 
 async fn until(what: &str, mut done: impl FnMut() -> bool) {
@@ -264,7 +264,7 @@ fn child_delivers_until_killed() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         let _announcer = Announcer::start(
-            Arc::new(http_for(addr.parse().expect("address"))),
+            rest_for(addr.parse().expect("address")),
             live(Path::new(briefs)),
             settings(Path::new(state), &[(channel, mode)]),
         )

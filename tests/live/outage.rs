@@ -32,7 +32,7 @@ fn on_database(dir: &Path, database: &str) -> Settings {
 
 async fn contend(stub: &DiscordStub, reloader: &Arc<Reloader>, settings: Settings) -> Contender {
     let database = settings.database.clone().expect("a database");
-    Contender::start(Arc::new(stub.http()), reloader.clone(), settings, &database)
+    Contender::start(stub.rest(), reloader.clone(), settings, &database)
         .await
         .expect("the database is reachable")
 }

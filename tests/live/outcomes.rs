@@ -85,7 +85,7 @@ async fn stand_in() -> DiscordStub {
 }
 
 fn start(stub: &DiscordStub, reloader: &Arc<Reloader>, settings: Settings) -> Announcer {
-    Announcer::start(Arc::new(stub.http()), reloader.clone(), settings).expect("announcer")
+    Announcer::start(stub.rest(), reloader.clone(), settings).expect("announcer")
 }
 
 /// Waits until nothing is left to do: the last reload recorded, nothing pending, no edit

@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::announce::{NEWS, add_round, edits_of, posts_to, settings, state_dir, until};
-use crate::common::discord_stub::{DiscordStub, http_for};
+use crate::common::discord_stub::{DiscordStub, rest_for};
 use crate::common::postgres::{self, PgServer, TestDatabase};
 use crate::common::{child_lines, child_test, live, shipped_copy};
 use briefbot::config::{AnnounceMode, DatabaseUrl};
@@ -37,7 +37,7 @@ fn on_database(dir: &Path, database: &str) -> Settings {
 
 async fn contend(stub: &DiscordStub, reloader: &Arc<Reloader>, settings: Settings) -> Contender {
     let database = settings.database.clone().expect("a database");
-    Contender::start(Arc::new(stub.http()), reloader.clone(), settings, &database)
+    Contender::start(stub.rest(), reloader.clone(), settings, &database)
         .await
         .expect("the contender starts")
 }
@@ -278,7 +278,7 @@ fn child_holds_the_lock_until_killed() {
     runtime.block_on(async {
         let settings = on_database(Path::new(state), database);
         let _contender = Contender::start(
-            Arc::new(http_for(addr)),
+            rest_for(addr),
             live(Path::new(briefs)),
             settings,
             &url(database),

@@ -6,8 +6,6 @@
 
 use std::sync::Arc;
 
-use serenity::all::Http;
-
 use super::channels::DeliveryError;
 use super::database::Database;
 use super::settings::Settings;
@@ -16,6 +14,7 @@ use super::state::{Pending, State, StateError, StateFile};
 use super::store::StateStore;
 use crate::library::{Library, RoundId, suggest};
 use crate::live::reloader::Reloader;
+use crate::rest::Rest;
 
 /// Why a round could not be announced by hand at all.
 #[derive(Debug, thiserror::Error)]
@@ -124,7 +123,7 @@ fn listed(ids: &[&str]) -> String {
 /// the state already records it is skipped. On the very first use (no state yet) every round
 /// there is recorded first, as the bot's first start does.
 pub async fn announce_by_hand(
-    http: Arc<Http>,
+    rest: Rest,
     reloader: Arc<Reloader>,
     settings: &Settings,
     round: &RoundId,
@@ -140,7 +139,7 @@ pub async fn announce_by_hand(
             // Held to the end: no instance starts announcing from this database meanwhile.
             let announced = database.locked(async {
                 let store = first_or_stored(database.clone(), &reloader).await?;
-                let shared = Shared::new(http, reloader.clone(), store, settings);
+                let shared = Shared::new(rest, reloader.clone(), store, settings);
                 announce_from(shared, &channels, round).await
             });
             announced
@@ -156,7 +155,7 @@ pub async fn announce_by_hand(
             })?;
             let store = first_or_stored(Arc::new(file), &reloader).await?;
             announce_from(
-                Shared::new(http, reloader, store, settings),
+                Shared::new(rest, reloader, store, settings),
                 &channels,
                 round,
             )

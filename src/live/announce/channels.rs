@@ -7,20 +7,19 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serenity::all::{ChannelId, CreateMessage, EditMessage, MessageId, MessagePagination, Nonce};
-use serenity::http::{LightMethod, Route};
+use serenity::all::{CreateMessage, EditMessage, Nonce};
 use tokio::sync::{Notify, watch};
 use tracing::{error, info, warn};
 
 use super::edits::Reviewed;
 use super::modes::Way;
-use super::shared::{ChannelInfo, Shared, listed, named};
+use super::shared::{Shared, listed, named};
 use super::state::{Announced, Pending};
 use crate::commands::notices;
 use crate::config::AnnounceMode;
 use crate::library::{Library, RoundId, fingerprint};
 use crate::live::reloader::Status;
-use crate::rest::Failure;
+use crate::rest::{ChannelInfo, Failure, Seen};
 
 /// An announcement ready to post in one channel, and the fingerprint of what it shows.
 pub(super) struct Posting {
@@ -42,12 +41,6 @@ pub(super) enum DeliveryError {
 impl From<Failure> for DeliveryError {
     fn from(failure: Failure) -> DeliveryError {
         DeliveryError::Discord(failure)
-    }
-}
-
-impl From<serenity::Error> for DeliveryError {
-    fn from(error: serenity::Error) -> DeliveryError {
-        DeliveryError::Discord(Failure::of(&error))
     }
 }
 
@@ -344,7 +337,6 @@ impl Shared {
         info: &ChannelInfo,
         headline: &str,
     ) -> Result<Option<(u64, String, bool)>, DeliveryError> {
-        let channel = ChannelId::new(pending.channel);
         let library = self.reloader.current();
         let posting = self
             .posting(&library, &pending.track, pending.round, pending.channel)
@@ -392,17 +384,9 @@ impl Shared {
                 .clone()
                 .nonce(Nonce::String(nonce))
                 .enforce_nonce(true);
-            self.caller
-                .call::<serenity::all::Message>(
-                    Route::ChannelMessages {
-                        channel_id: channel,
-                    },
-                    LightMethod::Post,
-                    Some(&message),
-                    None,
-                )
+            self.rest
+                .post_message(pending.channel, &message)
                 .await
-                .map(|posted| posted.id.get())
                 .map_err(DeliveryError::from)
         };
         match posted {
@@ -468,10 +452,10 @@ impl Shared {
                 self.find_own_forum_post(pending.channel, info, pending, since_ms)
                     .await?
             }
-            _ => self
-                .find_own_post(ChannelId::new(pending.channel), pending, since_ms)
-                .await?
-                .map(MessageId::get),
+            _ => {
+                self.find_own_post(pending.channel, pending, since_ms)
+                    .await?
+            }
         })
     }
 
@@ -484,7 +468,7 @@ impl Shared {
         track: &str,
         round: u32,
         channel: u64,
-    ) -> Result<Option<Posting>, serenity::Error> {
+    ) -> Result<Option<Posting>, Failure> {
         let Some(mut message) = library
             .track(track)
             .and_then(|t| notices::announcement(library, t, round))
@@ -509,10 +493,10 @@ impl Shared {
     /// before `since_ms`, if it is there.
     async fn find_own_post(
         &self,
-        channel: ChannelId,
+        channel: u64,
         pending: &Pending,
         since_ms: u64,
-    ) -> Result<Option<MessageId>, serenity::Error> {
+    ) -> Result<Option<u64>, Failure> {
         let marker = notices::announcement_marker(&pending.track, pending.round);
         self.find_own(channel, since_ms, |m| m.content.starts_with(&marker))
             .await
@@ -522,19 +506,16 @@ impl Shared {
     /// that `is_it`, if there is one among the next 2000.
     pub(super) async fn find_own(
         &self,
-        channel: ChannelId,
+        channel: u64,
         since_ms: u64,
-        is_it: impl Fn(&serenity::all::Message) -> bool,
-    ) -> Result<Option<MessageId>, serenity::Error> {
+        is_it: impl Fn(&Seen) -> bool,
+    ) -> Result<Option<u64>, Failure> {
         const PAGE: u8 = 100;
         const PAGES: usize = 20;
         let me = self.me().await?;
-        let mut after = MessageId::new(snowflake_at(since_ms.saturating_sub(SLACK_MS)));
+        let mut after = snowflake_at(since_ms.saturating_sub(SLACK_MS));
         for _ in 0..PAGES {
-            let page = self
-                .http
-                .get_messages(channel, Some(MessagePagination::After(after)), Some(PAGE))
-                .await?;
+            let page = self.rest.messages_after(channel, after, PAGE).await?;
             if let Some(found) = page.iter().find(|m| m.author.id == me && is_it(m)) {
                 return Ok(Some(found.id));
             }
@@ -544,7 +525,7 @@ impl Shared {
             }
         }
         warn!(
-            channel = channel.get(),
+            channel,
             "more than 2000 messages since the last attempt; posting without finding the earlier one"
         );
         Ok(None)

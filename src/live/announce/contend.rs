@@ -11,18 +11,19 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serenity::all::Http;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
 use super::Announcer;
 use super::database::Database;
-use super::settings::{Backoff, Settings};
+use super::settings::Settings;
 use super::shared::Shared;
 use super::state::{State, StateError};
 use crate::config::DatabaseUrl;
 use crate::live::reloader::Reloader;
+use crate::rest::Backoff;
+use crate::rest::Rest;
 
 /// The part this instance plays in announcing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +88,7 @@ impl Contender {
     /// background. Fails when the database cannot be reached or migrated now: an operator who
     /// configured a database wants to hear at once that it is not there.
     pub async fn start(
-        http: Arc<Http>,
+        rest: Rest,
         reloader: Arc<Reloader>,
         settings: Settings,
         url: &DatabaseUrl,
@@ -100,7 +101,7 @@ impl Contender {
         let current = Arc::new(Mutex::new(None));
         let task = tokio::spawn(contend(
             Contest {
-                http,
+                rest,
                 reloader,
                 settings,
                 url: url.clone(),
@@ -141,7 +142,7 @@ impl Contender {
 
 /// What the contest runs with.
 struct Contest {
-    http: Arc<Http>,
+    rest: Rest,
     reloader: Arc<Reloader>,
     settings: Settings,
     url: DatabaseUrl,
@@ -285,7 +286,7 @@ enum Held {
 /// how it came to hold it, for the log.
 async fn hold(contest: Arc<Contest>, database: Arc<Database>, how: &str) -> Held {
     let announcer = match Announcer::start_on(
-        contest.http.clone(),
+        contest.rest.clone(),
         contest.reloader.clone(),
         &contest.settings,
         database.clone(),

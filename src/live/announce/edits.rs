@@ -10,8 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use serenity::all::{ChannelId, CreateAllowedMentions, EditMessage, EditThread, MessageId};
-use serenity::http::{LightMethod, Route};
+use serenity::all::{CreateAllowedMentions, EditMessage};
 use tracing::{error, info, warn};
 
 use super::channels::DeliveryError;
@@ -179,15 +178,7 @@ impl Shared {
         message: u64,
         edit: &EditMessage,
     ) -> Result<Result<(), Failure>, DeliveryError> {
-        let route = Route::ChannelMessage {
-            channel_id: ChannelId::new(channel),
-            message_id: MessageId::new(message),
-        };
-        let sent = self
-            .caller
-            .call::<serenity::all::Message>(route, LightMethod::Patch, Some(edit), None)
-            .await;
-        match sent {
+        match self.rest.edit_message(channel, message, edit).await {
             Ok(_) => Ok(Ok(())),
             Err(Failure::Unreadable { reason, .. }) => {
                 info!(channel, message_id = message, %reason, "Discord made the edit; its answer could not be read, which changes nothing");
@@ -215,7 +206,7 @@ impl Shared {
         library: &Library,
         round: &RoundId,
         channel: u64,
-    ) -> Result<(Shows, EditMessage), serenity::Error> {
+    ) -> Result<(Shows, EditMessage), Failure> {
         Ok(
             match self
                 .posting(library, &round.track, round.number, channel)
@@ -245,8 +236,7 @@ impl Shared {
         else {
             return;
         };
-        let rename = EditThread::new().name(headline);
-        if let Err(error) = ChannelId::new(thread).edit_thread(&self.http, rename).await {
+        if let Err(error) = self.rest.rename_thread(thread, &headline).await {
             warn!(
                 thread,
                 round = %named(&round.track, round.number),

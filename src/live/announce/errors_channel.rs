@@ -9,8 +9,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use serde_json::Value;
-use serenity::all::{ChannelId, MessageId};
-use serenity::http::{LightMethod, Route};
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
@@ -169,16 +167,10 @@ impl Shared {
             fields.insert("nonce".to_string(), Value::String(nonce));
             fields.insert("enforce_nonce".to_string(), Value::Bool(true));
         }
-        let route = Route::ChannelMessages {
-            channel_id: ChannelId::new(channel),
-        };
-        let posted = self
-            .caller
-            .call::<serenity::all::Message>(route, LightMethod::Post, Some(&sent), None)
-            .await;
+        let posted = self.rest.post_json(channel, &sent).await;
         match posted {
             Ok(message) => {
-                info!(channel, note = %note.key, message_id = message.id.get(), "note posted to the errors channel");
+                info!(channel, note = %note.key, message_id = message, "note posted to the errors channel");
                 self.noted(note).await
             }
             Err(failure) if failure.may_have_happened() => {
@@ -212,17 +204,9 @@ impl Shared {
         body: &Value,
         since_ms: u64,
     ) -> Result<Option<u64>, Failure> {
-        let found = self
-            .find_own(ChannelId::new(channel), since_ms, |m| {
-                let embeds: Vec<Value> = m
-                    .embeds
-                    .iter()
-                    .filter_map(|e| serde_json::to_value(e).ok())
-                    .collect();
-                shows_text(body, &m.content, &embeds)
-            })
-            .await
-            .map_err(|error| Failure::of(&error))?;
-        Ok(found.map(MessageId::get))
+        self.find_own(channel, since_ms, |m| {
+            shows_text(body, &m.content, &m.embeds)
+        })
+        .await
     }
 }

@@ -46,18 +46,19 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serenity::all::Http;
 use tokio::sync::{Notify, watch};
 use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
 
 use super::reloader::{Reloader, Status};
 use crate::library::Library;
+use crate::rest::Rest;
+pub use crate::rest::{ANSWER_TIMEOUT, Backoff};
 pub use by_hand::{ByHandError, Delivery, announce_by_hand, check_round};
 use channels::{channel_worker, follow_reloads};
 pub use contend::{AnnouncerRole, Contender, Role};
 use errors_channel::{errors_worker, notes_worker};
-pub use settings::{ANSWER_TIMEOUT, Backoff, CrosspostLimit, LOCK_CHECK, Settings, TAKEOVER_GRACE};
+pub use settings::{CrosspostLimit, LOCK_CHECK, Settings, TAKEOVER_GRACE};
 use shared::{Shared, Store, reached};
 use state::{State, StateError, StateFile};
 use store::StateStore;
@@ -146,7 +147,7 @@ impl Announcer {
     /// pending and what later reloads add. Errors are about the state file: the announcer
     /// cannot keep its promise without it, so briefbot does not start.
     pub fn start(
-        http: Arc<Http>,
+        rest: Rest,
         reloader: Arc<Reloader>,
         settings: Settings,
     ) -> Result<Announcer, StateError> {
@@ -166,7 +167,7 @@ impl Announcer {
             backend: Arc::new(file),
         };
         Ok(Announcer::spawn(
-            http,
+            rest,
             reloader,
             &settings,
             store,
@@ -178,7 +179,7 @@ impl Announcer {
     /// The same as `start`, from the state in `backend` (a database whose lock this instance
     /// holds).
     pub async fn start_on(
-        http: Arc<Http>,
+        rest: Rest,
         reloader: Arc<Reloader>,
         settings: &Settings,
         backend: Arc<dyn StateStore>,
@@ -197,14 +198,14 @@ impl Announcer {
             backend,
         };
         Ok(Announcer::spawn(
-            http, reloader, settings, store, status, None,
+            rest, reloader, settings, store, status, None,
         ))
     }
 
     /// Starts the workers on `store`: one per channel, the errors channel's, and the one that
     /// follows the reloads from `status` on.
     fn spawn(
-        http: Arc<Http>,
+        rest: Rest,
         reloader: Arc<Reloader>,
         settings: &Settings,
         store: Store,
@@ -212,7 +213,7 @@ impl Announcer {
         lock: Option<std::fs::File>,
     ) -> Announcer {
         let channels = settings.channels();
-        let shared = Arc::new(Shared::new(http, reloader, store, settings));
+        let shared = Arc::new(Shared::new(rest, reloader, store, settings));
         let mut wakes = HashMap::new();
         let tasks = TaskTracker::new();
         for channel in &channels {

@@ -2,19 +2,16 @@
 //! forum, a crosspost from an announcement channel, each found again after a crash before it
 //! is made again, and the per-channel queue that keeps crossposts within Discord's hourly limit.
 
-use serde::Deserialize;
 use serde_json::{Value, json};
-use serenity::all::{ChannelId, GuildId, MessageId, UserId};
-use serenity::http::{LightMethod, Route};
 use tokio::time::Instant;
 use tracing::{info, warn};
 
 use super::channels::{DeliveryError, SLACK_MS, snowflake_at};
-use super::shared::{ChannelInfo, ChannelKind, Shared};
+use super::shared::Shared;
 use super::state::Pending;
 use crate::commands::notices;
 use crate::config::AnnounceMode;
-use crate::rest::{Failure, code};
+use crate::rest::{ChannelInfo, ChannelKind, Seen};
 
 /// How an announcement is made in one channel: the configured mode, as far as the channel's
 /// kind allows, and whether its message is crossposted.
@@ -55,40 +52,6 @@ const THREAD_NAME_MAX: usize = 100;
 /// Threads started from announcements stay open a week without activity: a round is
 /// discussed for days.
 const AUTO_ARCHIVE_MINUTES: u32 = 10_080;
-/// A message's flag once it has been crossposted.
-const CROSSPOSTED: u64 = 1;
-
-/// A thread (or forum post) as Discord lists it: only what briefbot reads.
-#[derive(Debug, Deserialize)]
-struct Thread {
-    id: ChannelId,
-    #[serde(default)]
-    parent_id: Option<ChannelId>,
-    #[serde(default)]
-    owner_id: Option<UserId>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Threads {
-    #[serde(default)]
-    threads: Vec<Thread>,
-    #[serde(default)]
-    has_more: bool,
-}
-
-/// A message as Discord returns it: only what briefbot reads.
-#[derive(Debug, Deserialize)]
-pub(super) struct MessageNow {
-    #[serde(default)]
-    pub content: String,
-    #[serde(default)]
-    pub embeds: Vec<Value>,
-    #[serde(default)]
-    flags: u64,
-    #[serde(default)]
-    thread: Option<Thread>,
-}
-
 /// A round's headline cut to what a thread's name may hold.
 pub(super) fn thread_name(headline: &str) -> String {
     let name: String = headline.chars().take(THREAD_NAME_MAX).collect();
@@ -117,28 +80,11 @@ impl Shared {
                 Some(_) => {}
             }
         }
-        let body =
-            json!({"name": thread_name(name), "auto_archive_duration": AUTO_ARCHIVE_MINUTES});
-        let route = Route::ChannelMessageThreads {
-            channel_id: ChannelId::new(channel),
-            message_id: MessageId::new(message),
-        };
-        match self
-            .caller
-            .call::<Thread>(route, LightMethod::Post, Some(&body), None)
-            .await
-        {
-            Ok(thread) => Ok(Some(thread.id.get())),
-            // Started before (the answer lost in a crash), or started now with an answer that
-            // cannot be read: either way the thread is there, and its id is the message's.
-            Err(failure)
-                if failure.code() == Some(code::THREAD_ALREADY_STARTED)
-                    || matches!(failure, Failure::Unreadable { .. }) =>
-            {
-                Ok(Some(message))
-            }
-            Err(failure) => Err(failure.into()),
-        }
+        Ok(Some(
+            self.rest
+                .start_thread(channel, message, &thread_name(name), AUTO_ARCHIVE_MINUTES)
+                .await?,
+        ))
     }
 
     /// Crossposts `message` of announcement channel `channel` once its turn in the channel's
@@ -153,32 +99,15 @@ impl Shared {
         if resumed {
             match self.message_now(channel, message).await? {
                 None => return Ok(false),
-                Some(now) if now.flags & CROSSPOSTED != 0 => return Ok(true),
+                Some(now) if now.is_crossposted() => return Ok(true),
                 Some(_) => {}
             }
         }
         if !self.crosspost_turn(channel).await {
             return Ok(false);
         }
-        let route = Route::ChannelMessageCrosspost {
-            channel_id: ChannelId::new(channel),
-            message_id: MessageId::new(message),
-        };
-        match self
-            .caller
-            .call::<Value>(route, LightMethod::Post, None::<&Value>, None)
-            .await
-        {
-            Ok(_) => Ok(true),
-            // Crossposted before, or now with an answer that cannot be read: done either way.
-            Err(failure)
-                if failure.code() == Some(code::ALREADY_CROSSPOSTED)
-                    || matches!(failure, Failure::Unreadable { .. }) =>
-            {
-                Ok(true)
-            }
-            Err(failure) => Err(failure.into()),
-        }
+        self.rest.crosspost(channel, message).await?;
+        Ok(true)
     }
 
     /// Waits until `channel` may take another crosspost (at most `per_window` in any rolling
@@ -257,14 +186,7 @@ impl Shared {
             "message": starter,
             "applied_tags": tags,
         });
-        let route = Route::ChannelThreads {
-            channel_id: ChannelId::new(forum),
-        };
-        let post: Thread = self
-            .caller
-            .call(route, LightMethod::Post, Some(&body), None)
-            .await?;
-        Ok(post.id.get())
+        Ok(self.rest.create_forum_post(forum, &body).await?)
     }
 
     /// briefbot's post of `pending` in forum `forum`, created since a little before
@@ -283,41 +205,16 @@ impl Shared {
         let earliest = snowflake_at(since_ms.saturating_sub(SLACK_MS));
         let mut candidates = Vec::new();
         if let Some(guild) = info.guild {
-            let route = Route::GuildThreadsActive {
-                guild_id: GuildId::new(guild),
-            };
-            let active: Threads = self
-                .caller
-                .call(route, LightMethod::Get, None::<&Value>, None)
-                .await?;
-            candidates.extend(active.threads);
+            candidates.extend(self.rest.active_threads(guild).await?);
         }
-        let route = Route::ChannelArchivedPublicThreads {
-            channel_id: ChannelId::new(forum),
-        };
-        let archived: Threads = self
-            .caller
-            .call(
-                route,
-                LightMethod::Get,
-                None::<&Value>,
-                Some(vec![("limit", ARCHIVED_PAGE.to_string())]),
-            )
-            .await?;
-        if archived.has_more {
-            // Newest first: a post made since the attempt is on the first page unless more
-            // than a page of posts were archived since, which a briefing forum never sees.
-            tracing::debug!(
-                forum,
-                "more archived posts than one page; the newest are read"
-            );
-        }
-        candidates.extend(archived.threads);
+        // Newest first: a post made since the attempt is on the first page unless more than a
+        // page of posts were archived since, which a briefing forum never sees.
+        candidates.extend(self.rest.archived_threads(forum, ARCHIVED_PAGE).await?);
         let marker = notices::announcement_marker(&pending.track, pending.round);
         let mut seen = Vec::new();
         for thread in candidates {
-            let id = thread.id.get();
-            if thread.parent_id.map(ChannelId::get) != Some(forum)
+            let id = thread.id;
+            if thread.parent_id != Some(forum)
                 || thread.owner_id != Some(me)
                 || id < earliest
                 || seen.contains(&id)
@@ -341,22 +238,11 @@ impl Shared {
         &self,
         channel: u64,
         message: u64,
-    ) -> Result<Option<MessageNow>, DeliveryError> {
-        let route = Route::ChannelMessage {
-            channel_id: ChannelId::new(channel),
-            message_id: MessageId::new(message),
-        };
-        match self
-            .caller
-            .call(route, LightMethod::Get, None::<&Value>, None)
-            .await
-        {
-            Ok(now) => Ok(Some(now)),
-            Err(failure) if failure.code() == Some(code::UNKNOWN_MESSAGE) => Ok(None),
-            Err(failure) => Err(failure.into()),
-        }
+    ) -> Result<Option<Seen>, DeliveryError> {
+        Ok(self.rest.message(channel, message).await?)
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

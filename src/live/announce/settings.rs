@@ -4,32 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::{AnnounceMode, AnnounceTarget, Config, DatabaseUrl, FollowRole};
-
-/// How long to wait before retrying a channel that failed: doubling from `first` up to `max`.
-#[derive(Debug, Clone, Copy)]
-pub struct Backoff {
-    pub first: Duration,
-    pub max: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Backoff {
-        Backoff {
-            first: Duration::from_secs(5),
-            max: Duration::from_secs(10 * 60),
-        }
-    }
-}
-
-impl Backoff {
-    /// The wait after the `failures`-th failure in a row (1 for the first).
-    pub fn after(&self, failures: u32) -> Duration {
-        let doubled = self
-            .first
-            .saturating_mul(2u32.saturating_pow(failures.saturating_sub(1).min(30)));
-        doubled.min(self.max)
-    }
-}
+use crate::rest::{ANSWER_TIMEOUT, Backoff};
 
 /// How many crossposts one announcement channel takes in a rolling window: Discord allows
 /// about ten per channel per hour, and refuses more with a 429 that would only be retried.
@@ -118,26 +93,6 @@ impl Settings {
 /// has landed (or failed) before the new holder looks for it.
 pub const TAKEOVER_GRACE: Duration = Duration::from_secs(5);
 
-/// Far longer than Discord takes to answer when it is well; an answer later than this is
-/// taken as lost (the request may still have landed).
-pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// A standby takes over within about this long of the holder's death; the holder notices a
 /// lost connection within about this long too.
 pub const LOCK_CHECK: Duration = Duration::from_secs(1);
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_its_cap() {
-        let backoff = Backoff {
-            first: Duration::from_secs(5),
-            max: Duration::from_secs(60),
-        };
-        let waits: Vec<u64> = (1..=6).map(|n| backoff.after(n).as_secs()).collect();
-        assert_eq!(waits, [5, 10, 20, 40, 60, 60]);
-        assert_eq!(backoff.after(1000), Duration::from_secs(60));
-    }
-}

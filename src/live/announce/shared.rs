@@ -7,13 +7,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
-use serenity::all::{Channel, ChannelId, Http, UserId};
 use tokio::sync::{Notify, OnceCell, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::edits::Stale;
-use super::settings::{Backoff, CrosspostLimit, Settings};
+use super::settings::{CrosspostLimit, Settings};
 use super::state::{Pending, State, StateError};
 use super::store::StateStore;
 use crate::commands::notices;
@@ -21,7 +20,7 @@ use crate::config::{AnnounceMode, FollowRole, follow_role};
 use crate::library::{Library, RoundId, fingerprint};
 use crate::live::reloader::{Reloader, Status};
 use crate::reply::Message;
-use crate::rest::Caller;
+use crate::rest::{Backoff, ChannelInfo, Failure, Rest};
 
 /// The state store and its copy in memory; the copy changes only once the store has.
 pub(super) struct Store {
@@ -42,7 +41,9 @@ pub(super) struct Observed {
 
 /// What the workers share.
 pub(super) struct Shared {
-    pub http: Arc<Http>,
+    /// Every request the announcer sends goes through here, so each answer is read for what
+    /// it means and none waits longer than `answer_timeout`.
+    pub rest: Rest,
     pub reloader: Arc<Reloader>,
     /// Read briefly by anyone; changed only by the holder of `writer`.
     pub store: Mutex<Store>,
@@ -71,16 +72,12 @@ pub(super) struct Shared {
     /// Per announcement channel, when its recent crossposts went, oldest first.
     pub crossposts: Mutex<HashMap<u64, VecDeque<Instant>>>,
     pub crosspost_limit: CrosspostLimit,
-    /// Every request the announcer sends on its own goes through here, so each answer is read
-    /// for what it means (a 429's wait, a refusal's code, an accepted post whose answer
-    /// serenity cannot read) and none waits longer than `answer_timeout`.
-    pub caller: Caller,
     /// The editors' channel, where notes go.
     pub errors_channel: Option<u64>,
     /// Woken when a note is recorded for the errors channel.
     pub notes_wake: Notify,
     /// briefbot's own user, to recognise its posts in a channel's history.
-    pub me: OnceCell<UserId>,
+    pub me: OnceCell<u64>,
 
     /// Announcements whose messages wait for an edit, as the last snapshot's review found
     /// them (recomputed by each review, and at every start).
@@ -90,15 +87,9 @@ pub(super) struct Shared {
 
 impl Shared {
     /// The announcer's shared part, for `settings`, with `state` as last read from `file`.
-    pub fn new(
-        http: Arc<Http>,
-        reloader: Arc<Reloader>,
-        store: Store,
-        settings: &Settings,
-    ) -> Shared {
+    pub fn new(rest: Rest, reloader: Arc<Reloader>, store: Store, settings: &Settings) -> Shared {
         Shared {
-            caller: Caller::new(&http, settings.answer_timeout),
-            http,
+            rest: rest.with_timeout(settings.answer_timeout),
             reloader,
             store: Mutex::new(store),
             writer: tokio::sync::Mutex::new(()),
@@ -222,11 +213,7 @@ impl Shared {
     /// The role to ping when a round of `track` is announced in `channel`: the follow role of
     /// the channel's server for that track, if there is one. Without follow roles, Discord is
     /// not asked which server the channel is in.
-    pub async fn follow_role_for(
-        &self,
-        channel: u64,
-        track: &str,
-    ) -> Result<Option<u64>, serenity::Error> {
+    pub async fn follow_role_for(&self, channel: u64, track: &str) -> Result<Option<u64>, Failure> {
         if !self.follow_roles.iter().any(|f| f.track == track) {
             return Ok(None);
         }
@@ -234,9 +221,8 @@ impl Shared {
         Ok(guild.and_then(|guild| follow_role(&self.follow_roles, guild, track)))
     }
 
-    /// What Discord says of `channel`: asked once per process (`GET /channels/{id}`, which the
-    /// View Channel permission the channel needs anyway covers), then remembered.
-    pub async fn channel_info(&self, channel: u64) -> Result<ChannelInfo, serenity::Error> {
+    /// What Discord says of `channel`: asked once per process, then remembered.
+    pub async fn channel_info(&self, channel: u64) -> Result<ChannelInfo, Failure> {
         let known = self
             .channels
             .lock()
@@ -246,7 +232,7 @@ impl Shared {
         if let Some(info) = known {
             return Ok(info);
         }
-        let info = ChannelInfo::of(&self.http.get_channel(ChannelId::new(channel)).await?);
+        let info = self.rest.channel(channel).await?;
         self.channels
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -254,59 +240,12 @@ impl Shared {
         Ok(info)
     }
 
-    pub async fn me(&self) -> Result<UserId, serenity::Error> {
+    /// briefbot's own user id, asked once.
+    pub async fn me(&self) -> Result<u64, Failure> {
         self.me
-            .get_or_try_init(|| async { self.http.get_current_user().await.map(|u| u.id) })
+            .get_or_try_init(|| self.rest.own_user())
             .await
             .copied()
-    }
-}
-
-/// What kind of channel Discord says a channel is, as far as announcing goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ChannelKind {
-    /// A text channel (or anything else that takes messages).
-    Text,
-    /// An announcement channel: posts are crossposted to the servers that follow it.
-    News,
-    /// A forum (or media) channel: it takes posts, each a thread, not messages.
-    Forum,
-}
-
-/// What Discord says of a channel: its server, its kind and, for a forum, its tags.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct ChannelInfo {
-    pub guild: Option<u64>,
-    pub kind: ChannelKind,
-    /// A forum's tags, as (id, name).
-    pub tags: Vec<(u64, String)>,
-}
-
-impl ChannelInfo {
-    fn of(channel: &Channel) -> ChannelInfo {
-        const NEWS: u8 = 5;
-        const FORUM: u8 = 15;
-        const MEDIA: u8 = 16;
-        match channel {
-            Channel::Guild(found) => ChannelInfo {
-                guild: Some(found.guild_id.get()),
-                kind: match u8::from(found.kind) {
-                    NEWS => ChannelKind::News,
-                    FORUM | MEDIA => ChannelKind::Forum,
-                    _ => ChannelKind::Text,
-                },
-                tags: found
-                    .available_tags
-                    .iter()
-                    .map(|t| (t.id.get(), t.name.clone()))
-                    .collect(),
-            },
-            _ => ChannelInfo {
-                guild: None,
-                kind: ChannelKind::Text,
-                tags: Vec::new(),
-            },
-        }
     }
 }
 

@@ -1,0 +1,43 @@
+//! A server member's roles: the follow role given and taken.
+
+use serenity::all::{GuildId, RoleId, UserId};
+
+use super::Rest;
+use super::outcome::Failure;
+
+impl Rest {
+    /// Gives (`give`) or takes role `role` of member `user` in server `server`, with `reason`
+    /// for the server's audit log. Giving a role twice, or taking it twice, is the same as
+    /// once, so the caller may send it again after an unclear answer.
+    pub async fn change_role(
+        &self,
+        server: u64,
+        user: u64,
+        role: u64,
+        give: bool,
+        reason: &str,
+    ) -> Result<(), Failure> {
+        let (Some(server), Some(user), Some(role)) = (
+            std::num::NonZeroU64::new(server).map(GuildId::from),
+            std::num::NonZeroU64::new(user).map(UserId::from),
+            std::num::NonZeroU64::new(role).map(RoleId::from),
+        ) else {
+            return Err(Failure::Refused {
+                status: 0,
+                code: 0,
+                message: "an id of zero, which Discord never sends".to_string(),
+                details: Vec::new(),
+            });
+        };
+        let changed = if give {
+            self.http
+                .add_member_role(server, user, role, Some(reason))
+                .await
+        } else {
+            self.http
+                .remove_member_role(server, user, role, Some(reason))
+                .await
+        };
+        changed.map_err(|error| Failure::of(&error))
+    }
+}
