@@ -6,10 +6,9 @@
 
 use std::sync::Arc;
 
-use super::channels::DeliveryError;
 use super::database::Database;
 use super::settings::Settings;
-use super::shared::{Shared, Store};
+use super::shared::{DeliveryError, Shared, Store};
 use super::state::{Pending, State, StateError, StateFile};
 use super::store::StateStore;
 use crate::library::{Library, RoundId, suggest};

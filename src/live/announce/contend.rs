@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
-use super::Announcer;
+use super::announcer::Announcer;
 use super::database::Database;
 use super::settings::Settings;
 use super::shared::Shared;

@@ -13,21 +13,13 @@ use std::collections::BTreeSet;
 use serenity::all::{CreateAllowedMentions, EditMessage};
 use tracing::{error, info, warn};
 
-use super::channels::DeliveryError;
-use super::modes::thread_name;
-use super::shared::{Shared, body_of, named, note_key, shows_text};
+use super::posting::thread_name;
+use super::shared::{DeliveryError, Shared, Stale, body_of, named, note_key, shows_text};
 use super::state::{Delivered, Shows, StateError};
 use crate::commands::notices;
 use crate::config::AnnounceMode;
 use crate::library::{Library, RoundId};
 use crate::rest::Failure;
-
-/// An announcement whose message no longer shows what the served library would announce.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Stale {
-    pub round: RoundId,
-    pub channel: u64,
-}
 
 /// What one snapshot's review found.
 #[derive(Debug, Clone, PartialEq, Eq)]

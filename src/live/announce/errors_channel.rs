@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
-use super::channels::unix_ms;
+use super::lookup::unix_ms;
 use super::shared::{Shared, body_of, shows_text};
 use super::state::Note;
 use crate::commands::notices;

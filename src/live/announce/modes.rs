@@ -6,12 +6,11 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use super::channels::{DeliveryError, SLACK_MS, snowflake_at};
-use super::shared::Shared;
+use super::posting::thread_name;
+use super::shared::{DeliveryError, Shared};
 use super::state::Pending;
-use crate::commands::notices;
 use crate::config::AnnounceMode;
-use crate::rest::{ChannelInfo, ChannelKind, Seen};
+use crate::rest::{ChannelInfo, ChannelKind};
 
 /// How an announcement is made in one channel: the configured mode, as far as the channel's
 /// kind allows, and whether its message is crossposted.
@@ -47,20 +46,9 @@ impl Way {
     }
 }
 
-/// Discord's longest thread (and forum post) name.
-const THREAD_NAME_MAX: usize = 100;
 /// Threads started from announcements stay open a week without activity: a round is
 /// discussed for days.
 const AUTO_ARCHIVE_MINUTES: u32 = 10_080;
-/// A round's headline cut to what a thread's name may hold.
-pub(super) fn thread_name(headline: &str) -> String {
-    let name: String = headline.chars().take(THREAD_NAME_MAX).collect();
-    if name.trim().is_empty() {
-        "New round".to_string()
-    } else {
-        name
-    }
-}
 
 impl Shared {
     /// Starts the discussion thread of `message` in `channel`, unless it has one already
@@ -188,72 +176,11 @@ impl Shared {
         });
         Ok(self.rest.create_forum_post(forum, &body).await?)
     }
-
-    /// briefbot's post of `pending` in forum `forum`, created since a little before
-    /// `since_ms`, if it is there: among the server's active threads and the forum's recently
-    /// archived ones, a thread of briefbot's whose starter message begins with the round's
-    /// announcement marker.
-    pub(super) async fn find_own_forum_post(
-        &self,
-        forum: u64,
-        info: &ChannelInfo,
-        pending: &Pending,
-        since_ms: u64,
-    ) -> Result<Option<u64>, DeliveryError> {
-        const ARCHIVED_PAGE: u64 = 50;
-        let me = self.me().await?;
-        let earliest = snowflake_at(since_ms.saturating_sub(SLACK_MS));
-        let mut candidates = Vec::new();
-        if let Some(guild) = info.guild {
-            candidates.extend(self.rest.active_threads(guild).await?);
-        }
-        // Newest first: a post made since the attempt is on the first page unless more than a
-        // page of posts were archived since, which a briefing forum never sees.
-        candidates.extend(self.rest.archived_threads(forum, ARCHIVED_PAGE).await?);
-        let marker = notices::announcement_marker(&pending.track, pending.round);
-        let mut seen = Vec::new();
-        for thread in candidates {
-            let id = thread.id;
-            if thread.parent_id != Some(forum)
-                || thread.owner_id != Some(me)
-                || id < earliest
-                || seen.contains(&id)
-            {
-                continue;
-            }
-            seen.push(id);
-            if self
-                .message_now(id, id)
-                .await?
-                .is_some_and(|starter| starter.content.starts_with(&marker))
-            {
-                return Ok(Some(id));
-            }
-        }
-        Ok(None)
-    }
-
-    /// `message` of `channel` as Discord has it now; none if it is gone.
-    pub(super) async fn message_now(
-        &self,
-        channel: u64,
-        message: u64,
-    ) -> Result<Option<Seen>, DeliveryError> {
-        Ok(self.rest.message(channel, message).await?)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_thread_name_is_the_headline_cut_to_a_hundred_characters() {
-        let long = "é".repeat(150);
-        assert_eq!(thread_name(&long).chars().count(), 100);
-        assert_eq!(thread_name("Paris round"), "Paris round");
-        assert_eq!(thread_name("  "), "New round");
-    }
 
     #[test]
     fn a_forum_takes_posts_and_an_announcement_channel_crossposts() {

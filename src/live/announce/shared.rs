@@ -11,7 +11,6 @@ use tokio::sync::{Notify, OnceCell, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::edits::Stale;
 use super::settings::{CrosspostLimit, Settings};
 use super::state::{Pending, State, StateError};
 use super::store::StateStore;
@@ -246,6 +245,43 @@ impl Shared {
             .get_or_try_init(|| self.rest.own_user())
             .await
             .copied()
+    }
+}
+
+/// An announcement whose message no longer shows what the served library would announce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Stale {
+    pub round: RoundId,
+    pub channel: u64,
+}
+
+/// Why one delivery attempt failed; the worker decides from its kind what comes next.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum DeliveryError {
+    #[error("{0}")]
+    Discord(Failure),
+    #[error("{0}")]
+    State(#[from] super::state::StateError),
+}
+
+impl From<Failure> for DeliveryError {
+    fn from(failure: Failure) -> DeliveryError {
+        DeliveryError::Discord(failure)
+    }
+}
+
+impl DeliveryError {
+    /// Discord's 429: waited out, not counted as a failure.
+    pub fn rate_limited(&self) -> Option<Duration> {
+        match self {
+            DeliveryError::Discord(Failure::RateLimited { retry_after }) => Some(*retry_after),
+            _ => None,
+        }
+    }
+
+    /// Discord refused the request as malformed: asking again cannot help.
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, DeliveryError::Discord(failure) if failure.is_invalid())
     }
 }
 

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::store::{StateStore, Stored};
 use crate::config::AnnounceMode;
 use crate::library::{Library, RoundId};
 
@@ -514,41 +513,6 @@ impl StateFile {
             .map_err(failed)?;
         Ok(())
     }
-}
-
-impl StateStore for StateFile {
-    fn place(&self) -> String {
-        self.path.display().to_string()
-    }
-
-    fn load(&self) -> Stored<'_, Option<State>> {
-        let file = self.clone();
-        Box::pin(async move { on_a_blocking_thread(self, move || file.load()).await? })
-    }
-
-    fn save<'a>(&'a self, current: &'a State, next: &'a State) -> Stored<'a, ()> {
-        Box::pin(async move {
-            // One process owns the file (its lock): nothing to check, nothing to write.
-            if current == next {
-                return Ok(());
-            }
-            let (file, next) = (self.clone(), next.clone());
-            on_a_blocking_thread(self, move || file.save(&next)).await?
-        })
-    }
-}
-
-/// Runs the file's reads and writes (fsyncs among them) off the async threads.
-async fn on_a_blocking_thread<T: Send + 'static>(
-    file: &StateFile,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, StateError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|_| StateError::Write {
-            path: file.path.clone(),
-            source: std::io::Error::other("the thread reading or writing the state file failed"),
-        })
 }
 
 #[cfg(test)]

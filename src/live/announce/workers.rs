@@ -1,0 +1,210 @@
+//! The announcer's workers: one follows the reloads and records what each made new or
+//! changed, and one per channel posts its pending announcements in order, then makes the
+//! edits waiting there, retrying what failed while the other channels go on.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use tokio::sync::{Notify, watch};
+use tracing::{error, info, warn};
+
+use super::edits::Reviewed;
+use super::shared::{DeliveryError, Shared, listed, named};
+use crate::library::RoundId;
+use crate::live::reloader::Status;
+use crate::rest::Failure;
+
+/// Records each snapshot's rounds and wakes the channel workers when there are new ones.
+/// Rounds held back (too many new at once) are logged, and noted for the errors channel in
+/// the same write that records them.
+pub(super) async fn follow_reloads(
+    shared: Arc<Shared>,
+    channels: Vec<u64>,
+    wakes: HashMap<u64, Arc<Notify>>,
+    mut status: watch::Receiver<Status>,
+) {
+    loop {
+        let (serving, generation) = {
+            let current = status.borrow_and_update();
+            (current.serving.clone(), current.generation)
+        };
+        let mut failures = 0;
+        loop {
+            match shared.observe(&serving, &channels).await {
+                Ok(observed) => {
+                    if !observed.queued.is_empty() {
+                        info!(
+                            rounds = %listed(&observed.queued),
+                            channels = channels.len(),
+                            "new rounds to announce"
+                        );
+                    }
+                    for batch in &observed.held_back {
+                        held_back_loudly(&shared, batch);
+                    }
+                    break;
+                }
+                Err(error) => {
+                    failures += 1;
+                    let wait = shared.backoff.after(failures);
+                    error!(%error, retry_in_ms = wait.as_millis() as u64, "cannot record the new rounds");
+                    if !shared.pause(wait, None).await {
+                        return;
+                    }
+                }
+            }
+        }
+        let mut failures = 0;
+        loop {
+            match shared.review(&serving).await {
+                Ok(Reviewed::Queued(rounds)) => {
+                    if !rounds.is_empty() {
+                        info!(rounds = %listed(&rounds), "announced rounds changed; their announcements are edited");
+                    }
+                    break;
+                }
+                Ok(Reviewed::HeldBack(rounds)) => {
+                    let limit = shared.max_new_per_reload;
+                    warn!(
+                        rounds = rounds.len(),
+                        limit,
+                        left = %listed(&rounds),
+                        "{} announced rounds changed at once, more than [announce] max_new_per_reload = {limit}: their announcements are left as they are",
+                        rounds.len()
+                    );
+                    break;
+                }
+                Err(error) => {
+                    failures += 1;
+                    let wait = shared.backoff.after(failures);
+                    error!(%error, retry_in_ms = wait.as_millis() as u64, "cannot record what the announcements show");
+                    if !shared.pause(wait, None).await {
+                        return;
+                    }
+                }
+            }
+        }
+        shared.rounds_recorded.store(generation, Ordering::SeqCst);
+        // Woken after every snapshot: a round whose brief came back may be postable again.
+        for wake in wakes.values() {
+            wake.notify_one();
+        }
+        shared.notes_wake.notify_one();
+        if !shared.next_status(&mut status).await {
+            return;
+        }
+    }
+}
+
+/// Says, at warning level, that `batch` came at once, more than the flood limit allows, so
+/// none of it is announced; with the command that announces each by hand.
+fn held_back_loudly(shared: &Shared, batch: &[RoundId]) {
+    let limit = shared.max_new_per_reload;
+    warn!(
+        rounds = batch.len(),
+        limit,
+        held_back = %listed(batch),
+        "{} new rounds at once, more than [announce] max_new_per_reload = {limit}: recorded, none announced",
+        batch.len()
+    );
+    for round in batch {
+        info!(
+            round = %named(&round.track, round.number),
+            "to announce it by hand: briefbot announce --track {} --round {}",
+            round.track,
+            round.number
+        );
+    }
+}
+
+/// Posts one channel's pending announcements in order, then makes the edits waiting there;
+/// on a failure waits (longer each time) and tries again, while the other channels' workers
+/// go on. New posts and edits keep separate failure counts: a stuck edit never delays a new
+/// round.
+pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<Notify>) {
+    let mut failures = 0;
+    let mut edit_failures = 0;
+    loop {
+        if shared.stop.is_cancelled() {
+            return;
+        }
+        let library = shared.reloader.current();
+        let Some(pending) = shared.state(|s| s.next_pending(channel, &library)) else {
+            // New rounds first; then the announcements that wait for an edit.
+            if let Some(stale) = shared.next_edit(channel) {
+                match shared.edit(&stale).await {
+                    Ok(()) => edit_failures = 0,
+                    Err(error) => {
+                        if let Some(wait) = error.rate_limited() {
+                            if !shared.pause(wait, None).await {
+                                return;
+                            }
+                            continue;
+                        }
+                        edit_failures += 1;
+                        let wait = shared.backoff.after(edit_failures);
+                        warn!(
+                            channel,
+                            round = %named(&stale.round.track, stale.round.number),
+                            %error,
+                            attempt = edit_failures,
+                            retry_in_ms = wait.as_millis() as u64,
+                            "could not edit the announcement; will retry"
+                        );
+                        if !shared.pause(wait, Some(&wake)).await {
+                            return;
+                        }
+                    }
+                }
+                continue;
+            }
+            tokio::select! {
+                _ = wake.notified() => continue,
+                _ = shared.stopped() => return,
+            }
+        };
+        match shared.deliver(&pending).await {
+            Ok(()) => failures = 0,
+            Err(DeliveryError::Discord(Failure::RateLimited { retry_after: wait })) => {
+                info!(
+                    channel,
+                    round = %named(&pending.track, pending.round),
+                    wait_ms = wait.as_millis() as u64,
+                    "Discord asks to wait before the next request; waiting"
+                );
+                if !shared.pause(wait, None).await {
+                    return;
+                }
+            }
+            Err(error) if error.is_invalid() => {
+                // The message itself is wrong (a bug: replies are fitted to Discord's limits):
+                // sending it again cannot help, and it must not hold up the rounds after it.
+                error!(
+                    channel,
+                    round = %named(&pending.track, pending.round),
+                    %error,
+                    "the announcement is dropped, not retried"
+                );
+                if let Err(error) = shared.update(|state| state.drop_pending(&pending)).await {
+                    error!(%error, "cannot record the dropped announcement");
+                }
+            }
+            Err(error) => {
+                failures += 1;
+                let wait = shared.backoff.after(failures);
+                warn!(
+                    channel,
+                    round = %named(&pending.track, pending.round),
+                    %error,
+                    attempt = failures,
+                    retry_in_ms = wait.as_millis() as u64,
+                    "could not announce the round; will retry"
+                );
+                if !shared.pause(wait, Some(&wake)).await {
+                    return;
+                }
+            }
+        }
+    }
+}
