@@ -26,7 +26,7 @@ pub use channels::{ChannelInfo, ChannelKind};
 pub use commands::Scope;
 pub use messages::Seen;
 pub use outcome::{FALLBACK_WAIT, Failure};
-pub use retry::Backoff;
+pub use retry::{Backoff, Retries, pause};
 pub use threads::Thread;
 pub use token::{Token, TokenError};
 

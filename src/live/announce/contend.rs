@@ -154,10 +154,7 @@ struct Contest {
 impl Contest {
     /// Waits `wait`; false when told to stop meanwhile.
     async fn pause(&self, wait: Duration) -> bool {
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => true,
-            _ = self.stop.cancelled() => false,
-        }
+        crate::rest::pause(wait, &self.stop, None).await
     }
 
     fn publish(&self, shared: Option<Arc<Shared>>) {
@@ -170,12 +167,12 @@ impl Contest {
 async fn contend(contest: Contest, first: Database) {
     let contest = Arc::new(contest);
     let check = contest.settings.lock_check;
-    let reconnects = Backoff {
+    let mut reconnects = Backoff {
         first: check,
         max: check.saturating_mul(30),
-    };
+    }
+    .counter();
     let mut connection = Some(first);
-    let mut failures = 0;
     // Whether this instance announced before and lost the lock: its next hold regains it.
     let mut lost_before = false;
     loop {
@@ -183,15 +180,14 @@ async fn contend(contest: Contest, first: Database) {
             Some(database) => database,
             None => match Database::open(&contest.url).await {
                 Ok(database) => {
-                    if failures > 0 {
+                    if reconnects.failures() > 0 {
                         info!(database = %contest.url, "the state database is reachable again");
                     }
-                    failures = 0;
+                    reconnects.succeeded();
                     database
                 }
                 Err(error) => {
-                    failures += 1;
-                    let wait = reconnects.after(failures);
+                    let wait = reconnects.failed();
                     warn!(%error, retry_in_ms = wait.as_millis() as u64, "cannot reach the state database; nothing is announced until it is back (commands are still answered)");
                     if !contest.pause(wait).await {
                         return;
@@ -229,9 +225,9 @@ async fn contend(contest: Contest, first: Database) {
                     why,
                     "this instance no longer holds the announcer's lock: announcing stopped, standing by"
                 );
-                failures = 1;
                 lost_before = true;
-                if !contest.pause(reconnects.after(failures)).await {
+                reconnects.succeeded();
+                if !contest.pause(reconnects.failed()).await {
                     return;
                 }
             }

@@ -14,7 +14,7 @@ use tracing::{error, info, warn};
 
 use super::lookup::unix_ms;
 use super::shared::{Shared, body_of, shows_text};
-use super::state::Note;
+use super::state::{Note, State};
 use crate::commands::notices;
 use crate::library::fingerprint;
 use crate::live::reloader::Status;
@@ -25,45 +25,18 @@ use crate::rest::Failure;
 pub(super) async fn errors_worker(shared: Arc<Shared>, mut status: watch::Receiver<Status>) {
     loop {
         let current = status.borrow_and_update().clone();
-        let mut failures = 0;
-        loop {
-            let recorded = shared
-                .update(|state| {
-                    let noted = match (&current.failure, state.reported_failure.clone()) {
-                        (Some(failure), reported)
-                            if reported.as_deref() != Some(&failure.fingerprint) =>
-                        {
-                            let note = notices::failure_report(failure, &current.serving);
-                            state.note(format!("failure:{}", failure.fingerprint), body_of(&note));
-                            Some(failure.fingerprint.clone())
-                        }
-                        (None, Some(reported)) => {
-                            let note = notices::recovered(&current.serving);
-                            state.note(format!("fixed:{reported}"), body_of(&note));
-                            None
-                        }
-                        _ => return false,
-                    };
-                    state.reported_failure = noted;
-                    true
-                })
-                .await;
-            match recorded {
-                Ok(noted) => {
-                    if noted {
-                        shared.notes_wake.notify_one();
-                    }
-                    break;
-                }
-                Err(error) => {
-                    failures += 1;
-                    let wait = shared.backoff.after(failures);
-                    error!(%error, retry_in_ms = wait.as_millis() as u64, "cannot record the reload's note for the errors channel");
-                    if !shared.pause(wait, None).await {
-                        return;
-                    }
-                }
-            }
+        let noted = shared
+            .backoff
+            .until_ok(
+                &shared.stop,
+                || shared.update(|state| note_reload(state, &current)),
+                |error, _, wait| error!(%error, retry_in_ms = wait.as_millis() as u64, "cannot record the reload's note for the errors channel"),
+            )
+            .await;
+        match noted {
+            None => return,
+            Some(true) => shared.notes_wake.notify_one(),
+            Some(false) => {}
         }
         shared
             .errors_handled
@@ -74,11 +47,31 @@ pub(super) async fn errors_worker(shared: Arc<Shared>, mut status: watch::Receiv
     }
 }
 
+/// Records in `state` the note the reload `current` calls for, if any: a failure not noted
+/// yet, or "fixed" after a noted failure. True when one was recorded.
+fn note_reload(state: &mut State, current: &Status) -> bool {
+    let noted = match (&current.failure, state.reported_failure.clone()) {
+        (Some(failure), reported) if reported.as_deref() != Some(&failure.fingerprint) => {
+            let note = notices::failure_report(failure, &current.serving);
+            state.note(format!("failure:{}", failure.fingerprint), body_of(&note));
+            Some(failure.fingerprint.clone())
+        }
+        (None, Some(reported)) => {
+            let note = notices::recovered(&current.serving);
+            state.note(format!("fixed:{reported}"), body_of(&note));
+            None
+        }
+        _ => return false,
+    };
+    state.reported_failure = noted;
+    true
+}
+
 /// Posts the recorded notes to the errors channel, oldest first, each once: a failure is
 /// retried with backoff (a reload wakes it early: permissions may have been fixed), a 429 is
 /// waited out, and a note Discord refuses as malformed is dropped.
 pub(super) async fn notes_worker(shared: Arc<Shared>, channel: u64) {
-    let mut failures = 0;
+    let mut failures = shared.backoff.counter();
     loop {
         if shared.stop.is_cancelled() {
             return;
@@ -91,12 +84,11 @@ pub(super) async fn notes_worker(shared: Arc<Shared>, channel: u64) {
         };
         let failure = match shared.post_note(channel, &note).await {
             Ok(()) => {
-                failures = 0;
+                failures.succeeded();
                 continue;
             }
             Err(NoteError::State(error)) => {
-                failures += 1;
-                let wait = shared.backoff.after(failures);
+                let wait = failures.failed();
                 error!(%error, retry_in_ms = wait.as_millis() as u64, "cannot record the note for the errors channel");
                 if !shared.pause(wait, None).await {
                     return;
@@ -118,9 +110,8 @@ pub(super) async fn notes_worker(shared: Arc<Shared>, channel: u64) {
             }
             continue;
         }
-        failures += 1;
-        let wait = shared.backoff.after(failures);
-        warn!(channel, note = %note.key, %failure, attempt = failures, retry_in_ms = wait.as_millis() as u64, "could not post to the errors channel; will retry");
+        let wait = failures.failed();
+        warn!(channel, note = %note.key, %failure, attempt = failures.failures(), retry_in_ms = wait.as_millis() as u64, "could not post to the errors channel; will retry");
         if !shared.pause(wait, Some(&shared.notes_wake)).await {
             return;
         }

@@ -196,17 +196,7 @@ impl Shared {
     /// Waits `wait`, or until `early` is notified (a reload: permissions may have been fixed
     /// meanwhile); false if the announcer was stopped.
     pub async fn pause(&self, wait: Duration, early: Option<&Notify>) -> bool {
-        let woken = async {
-            match early {
-                Some(notify) => notify.notified().await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => true,
-            _ = woken => true,
-            _ = self.stopped() => false,
-        }
+        crate::rest::pause(wait, &self.stop, early).await
     }
 
     /// The role to ping when a round of `track` is announced in `channel`: the follow role of

@@ -29,60 +29,52 @@ pub(super) async fn follow_reloads(
             let current = status.borrow_and_update();
             (current.serving.clone(), current.generation)
         };
-        let mut failures = 0;
-        loop {
-            match shared.observe(&serving, &channels).await {
-                Ok(observed) => {
-                    if !observed.queued.is_empty() {
-                        info!(
-                            rounds = %listed(&observed.queued),
-                            channels = channels.len(),
-                            "new rounds to announce"
-                        );
-                    }
-                    for batch in &observed.held_back {
-                        held_back_loudly(&shared, batch);
-                    }
-                    break;
-                }
-                Err(error) => {
-                    failures += 1;
-                    let wait = shared.backoff.after(failures);
-                    error!(%error, retry_in_ms = wait.as_millis() as u64, "cannot record the new rounds");
-                    if !shared.pause(wait, None).await {
-                        return;
-                    }
+        let retry_in_ms = |wait: std::time::Duration| wait.as_millis() as u64;
+        let observed = shared
+            .backoff
+            .until_ok(
+                &shared.stop,
+                || shared.observe(&serving, &channels),
+                |error, _, wait| error!(%error, retry_in_ms = retry_in_ms(wait), "cannot record the new rounds"),
+            )
+            .await;
+        let Some(observed) = observed else {
+            return;
+        };
+        if !observed.queued.is_empty() {
+            info!(
+                rounds = %listed(&observed.queued),
+                channels = channels.len(),
+                "new rounds to announce"
+            );
+        }
+        for batch in &observed.held_back {
+            held_back_loudly(&shared, batch);
+        }
+        let reviewed = shared
+            .backoff
+            .until_ok(
+                &shared.stop,
+                || shared.review(&serving),
+                |error, _, wait| error!(%error, retry_in_ms = retry_in_ms(wait), "cannot record what the announcements show"),
+            )
+            .await;
+        match reviewed {
+            None => return,
+            Some(Reviewed::Queued(rounds)) => {
+                if !rounds.is_empty() {
+                    info!(rounds = %listed(&rounds), "announced rounds changed; their announcements are edited");
                 }
             }
-        }
-        let mut failures = 0;
-        loop {
-            match shared.review(&serving).await {
-                Ok(Reviewed::Queued(rounds)) => {
-                    if !rounds.is_empty() {
-                        info!(rounds = %listed(&rounds), "announced rounds changed; their announcements are edited");
-                    }
-                    break;
-                }
-                Ok(Reviewed::HeldBack(rounds)) => {
-                    let limit = shared.max_new_per_reload;
-                    warn!(
-                        rounds = rounds.len(),
-                        limit,
-                        left = %listed(&rounds),
-                        "{} announced rounds changed at once, more than [announce] max_new_per_reload = {limit}: their announcements are left as they are",
-                        rounds.len()
-                    );
-                    break;
-                }
-                Err(error) => {
-                    failures += 1;
-                    let wait = shared.backoff.after(failures);
-                    error!(%error, retry_in_ms = wait.as_millis() as u64, "cannot record what the announcements show");
-                    if !shared.pause(wait, None).await {
-                        return;
-                    }
-                }
+            Some(Reviewed::HeldBack(rounds)) => {
+                let limit = shared.max_new_per_reload;
+                warn!(
+                    rounds = rounds.len(),
+                    limit,
+                    left = %listed(&rounds),
+                    "{} announced rounds changed at once, more than [announce] max_new_per_reload = {limit}: their announcements are left as they are",
+                    rounds.len()
+                );
             }
         }
         shared.rounds_recorded.store(generation, Ordering::SeqCst);
@@ -123,8 +115,8 @@ fn held_back_loudly(shared: &Shared, batch: &[RoundId]) {
 /// go on. New posts and edits keep separate failure counts: a stuck edit never delays a new
 /// round.
 pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<Notify>) {
-    let mut failures = 0;
-    let mut edit_failures = 0;
+    let mut posts = shared.backoff.counter();
+    let mut edits = shared.backoff.counter();
     loop {
         if shared.stop.is_cancelled() {
             return;
@@ -134,7 +126,7 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
             // New rounds first; then the announcements that wait for an edit.
             if let Some(stale) = shared.next_edit(channel) {
                 match shared.edit(&stale).await {
-                    Ok(()) => edit_failures = 0,
+                    Ok(()) => edits.succeeded(),
                     Err(error) => {
                         if let Some(wait) = error.rate_limited() {
                             if !shared.pause(wait, None).await {
@@ -142,13 +134,12 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
                             }
                             continue;
                         }
-                        edit_failures += 1;
-                        let wait = shared.backoff.after(edit_failures);
+                        let wait = edits.failed();
                         warn!(
                             channel,
                             round = %named(&stale.round.track, stale.round.number),
                             %error,
-                            attempt = edit_failures,
+                            attempt = edits.failures(),
                             retry_in_ms = wait.as_millis() as u64,
                             "could not edit the announcement; will retry"
                         );
@@ -165,7 +156,7 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
             }
         };
         match shared.deliver(&pending).await {
-            Ok(()) => failures = 0,
+            Ok(()) => posts.succeeded(),
             Err(DeliveryError::Discord(Failure::RateLimited { retry_after: wait })) => {
                 info!(
                     channel,
@@ -191,13 +182,12 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
                 }
             }
             Err(error) => {
-                failures += 1;
-                let wait = shared.backoff.after(failures);
+                let wait = posts.failed();
                 warn!(
                     channel,
                     round = %named(&pending.track, pending.round),
                     %error,
-                    attempt = failures,
+                    attempt = posts.failures(),
                     retry_in_ms = wait.as_millis() as u64,
                     "could not announce the round; will retry"
                 );
