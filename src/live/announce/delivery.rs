@@ -10,11 +10,12 @@ use tracing::{error, info};
 
 use super::lookup::unix_ms;
 use super::modes::Way;
+use super::policy::{AfterPost, after_post};
 use super::shared::{DeliveryError, Shared, named};
 use super::state::{Announced, Pending};
 use crate::config::AnnounceMode;
 use crate::library::fingerprint;
-use crate::rest::{ChannelInfo, Failure};
+use crate::rest::ChannelInfo;
 
 impl Shared {
     /// One attempt to deliver `pending`: found in the channel, or posted; then its thread
@@ -152,53 +153,41 @@ impl Shared {
                 .await
                 .map_err(DeliveryError::from)
         };
-        match posted {
-            Ok(message) => Ok(Some((message, posting.card, false))),
-            Err(DeliveryError::Discord(failure)) if failure.may_have_happened() => {
+        let failure = match posted {
+            Ok(message) => return Ok(Some((message, posting.card, false))),
+            Err(DeliveryError::Discord(failure)) => failure,
+            Err(error) => return Err(error),
+        };
+        let found = match after_post(&failure) {
+            AfterPost::Made(message) => Some(message),
+            AfterPost::LookFor => {
                 let since = pending.first_attempt_ms.unwrap_or(attempted);
-                match self
-                    .made_anyway(&failure, way, info, pending, since)
-                    .await?
-                {
-                    Some(message) => Ok(Some((message, posting.card, false))),
-                    None => Err(failure.into()),
-                }
+                self.find_existing(way, info, pending, since).await?
             }
-            Err(error) => Err(error),
-        }
-    }
-
-    /// The post a request without a clean answer (`failure`) may have made: its id read from
-    /// an answer serenity could not take, or else the post looked for in the channel now. None
-    /// when it is not there (yet): the next attempt looks again before it posts.
-    async fn made_anyway(
-        &self,
-        failure: &Failure,
-        way: Way,
-        info: &ChannelInfo,
-        pending: &Pending,
-        since_ms: u64,
-    ) -> Result<Option<u64>, DeliveryError> {
-        let found = match failure.created_id() {
-            Some(message) => Some(message),
-            None => self.find_existing(way, info, pending, since_ms).await?,
+            // The worker waits, drops or retries, from the same verdict.
+            _ => return Err(failure.into()),
         };
         match found {
-            Some(message) => info!(
-                channel = pending.channel,
-                round = %named(&pending.track, pending.round),
-                message_id = message,
-                %failure,
-                "the announcement was made although Discord's answer was not clear; recorded, not posted again"
-            ),
-            None => info!(
-                channel = pending.channel,
-                round = %named(&pending.track, pending.round),
-                %failure,
-                "the announcement is not in the channel (yet); it is looked for again before the next attempt"
-            ),
+            Some(message) => {
+                info!(
+                    channel = pending.channel,
+                    round = %named(&pending.track, pending.round),
+                    message_id = message,
+                    %failure,
+                    "the announcement was made although Discord's answer was not clear; recorded, not posted again"
+                );
+                Ok(Some((message, posting.card, false)))
+            }
+            None => {
+                info!(
+                    channel = pending.channel,
+                    round = %named(&pending.track, pending.round),
+                    %failure,
+                    "the announcement is not in the channel (yet); it is looked for again before the next attempt"
+                );
+                Err(failure.into())
+            }
         }
-        Ok(found)
     }
 
     /// briefbot's post of `pending` made since a little before `since_ms`, in the channel's

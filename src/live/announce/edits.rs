@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use serenity::all::{CreateAllowedMentions, EditMessage};
 use tracing::{error, info, warn};
 
+use super::policy::{AfterEdit, after_edit};
 use super::posting::thread_name;
 use super::shared::{DeliveryError, Shared, Stale, body_of, named, note_key, shows_text};
 use super::state::{Delivered, Shows, StateError};
@@ -170,13 +171,16 @@ impl Shared {
         message: u64,
         edit: &EditMessage,
     ) -> Result<Result<(), Failure>, DeliveryError> {
-        match self.rest.edit_message(channel, message, edit).await {
-            Ok(_) => Ok(Ok(())),
-            Err(Failure::Unreadable { reason, .. }) => {
-                info!(channel, message_id = message, %reason, "Discord made the edit; its answer could not be read, which changes nothing");
+        let failure = match self.rest.edit_message(channel, message, edit).await {
+            Ok(()) => return Ok(Ok(())),
+            Err(failure) => failure,
+        };
+        match after_edit(&failure) {
+            AfterEdit::Done => {
+                info!(channel, message_id = message, %failure, "Discord made the edit; its answer could not be read, which changes nothing");
                 Ok(Ok(()))
             }
-            Err(failure @ Failure::Unknown { .. }) => {
+            AfterEdit::ReadBack => {
                 let body = serde_json::to_value(edit).unwrap_or_default();
                 match self.message_now(channel, message).await? {
                     Some(now) if shows_text(&body, &now.content, &now.embeds) => {
@@ -186,8 +190,8 @@ impl Shared {
                     _ => Err(failure.into()),
                 }
             }
-            Err(failure) if failure.is_gone() || failure.is_invalid() => Ok(Err(failure)),
-            Err(failure) => Err(failure.into()),
+            AfterEdit::Leave => Ok(Err(failure)),
+            AfterEdit::WaitThenRetry(_) | AfterEdit::Retry => Err(failure.into()),
         }
     }
 

@@ -13,6 +13,7 @@ use tokio::sync::watch;
 use tracing::{error, info, warn};
 
 use super::lookup::unix_ms;
+use super::policy::{AfterPost, after_post};
 use super::shared::{Shared, body_of, shows_text};
 use super::state::{Note, State};
 use crate::commands::notices;
@@ -97,13 +98,14 @@ pub(super) async fn notes_worker(shared: Arc<Shared>, channel: u64) {
             }
             Err(NoteError::Discord(failure)) => failure,
         };
-        if let Failure::RateLimited { retry_after } = failure {
+        let verdict = after_post(&failure);
+        if let AfterPost::WaitThenRetry(retry_after) = verdict {
             if !shared.pause(retry_after, None).await {
                 return;
             }
             continue;
         }
-        if failure.is_invalid() {
+        if verdict == AfterPost::Drop {
             error!(channel, note = %note.key, %failure, "the note for the errors channel is dropped, not retried");
             if let Err(error) = shared.update(|state| state.noted(&note.key)).await {
                 error!(%error, "cannot record the dropped note");
@@ -159,25 +161,24 @@ impl Shared {
             fields.insert("enforce_nonce".to_string(), Value::Bool(true));
         }
         let posted = self.rest.post_json(channel, &sent).await;
-        match posted {
+        let failure = match posted {
             Ok(message) => {
                 info!(channel, note = %note.key, message_id = message, "note posted to the errors channel");
+                return self.noted(note).await;
+            }
+            Err(failure) => failure,
+        };
+        let found = match after_post(&failure) {
+            AfterPost::Made(message) => Some(message),
+            AfterPost::LookFor => self.find_note(channel, &body, attempted).await?,
+            _ => None,
+        };
+        match found {
+            Some(message) => {
+                info!(channel, note = %note.key, message_id = message, %failure, "the note was posted although Discord's answer was not clear; recorded, not posted again");
                 self.noted(note).await
             }
-            Err(failure) if failure.may_have_happened() => {
-                let found = match failure.created_id() {
-                    Some(message) => Some(message),
-                    None => self.find_note(channel, &body, attempted).await?,
-                };
-                match found {
-                    Some(message) => {
-                        info!(channel, note = %note.key, message_id = message, %failure, "the note was posted although Discord's answer was not clear; recorded, not posted again");
-                        self.noted(note).await
-                    }
-                    None => Err(failure.into()),
-                }
-            }
-            Err(failure) => Err(failure.into()),
+            None => Err(failure.into()),
         }
     }
 

@@ -38,6 +38,7 @@ mod edits;
 mod errors_channel;
 mod lookup;
 mod modes;
+mod policy;
 mod posting;
 mod settings;
 mod shared;

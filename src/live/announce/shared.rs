@@ -11,6 +11,7 @@ use tokio::sync::{Notify, OnceCell, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::policy::{AfterPost, after_post};
 use super::settings::{CrosspostLimit, Settings};
 use super::state::{Pending, State, StateError};
 use super::store::StateStore;
@@ -261,17 +262,26 @@ impl From<Failure> for DeliveryError {
 }
 
 impl DeliveryError {
+    /// What Discord's answer calls for, by the post's verdict (`policy`); none for a state
+    /// that could not be written (retried with the backoff).
+    pub fn verdict(&self) -> Option<AfterPost> {
+        match self {
+            DeliveryError::Discord(failure) => Some(after_post(failure)),
+            DeliveryError::State(_) => None,
+        }
+    }
+
     /// Discord's 429: waited out, not counted as a failure.
     pub fn rate_limited(&self) -> Option<Duration> {
-        match self {
-            DeliveryError::Discord(Failure::RateLimited { retry_after }) => Some(*retry_after),
+        match self.verdict() {
+            Some(AfterPost::WaitThenRetry(wait)) => Some(wait),
             _ => None,
         }
     }
 
     /// Discord refused the request as malformed: asking again cannot help.
     pub fn is_invalid(&self) -> bool {
-        matches!(self, DeliveryError::Discord(failure) if failure.is_invalid())
+        self.verdict() == Some(AfterPost::Drop)
     }
 }
 

@@ -10,10 +10,10 @@ use tokio::sync::{Notify, watch};
 use tracing::{error, info, warn};
 
 use super::edits::Reviewed;
-use super::shared::{DeliveryError, Shared, listed, named};
+use super::policy::AfterPost;
+use super::shared::{Shared, listed, named};
 use crate::library::RoundId;
 use crate::live::reloader::Status;
-use crate::rest::Failure;
 
 /// Records each snapshot's rounds and wakes the channel workers when there are new ones.
 /// Rounds held back (too many new at once) are logged, and noted for the errors channel in
@@ -155,9 +155,15 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
                 _ = shared.stopped() => return,
             }
         };
-        match shared.deliver(&pending).await {
-            Ok(()) => posts.succeeded(),
-            Err(DeliveryError::Discord(Failure::RateLimited { retry_after: wait })) => {
+        let error = match shared.deliver(&pending).await {
+            Ok(()) => {
+                posts.succeeded();
+                continue;
+            }
+            Err(error) => error,
+        };
+        match error.verdict() {
+            Some(AfterPost::WaitThenRetry(wait)) => {
                 info!(
                     channel,
                     round = %named(&pending.track, pending.round),
@@ -168,7 +174,7 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
                     return;
                 }
             }
-            Err(error) if error.is_invalid() => {
+            Some(AfterPost::Drop) => {
                 // The message itself is wrong (a bug: replies are fitted to Discord's limits):
                 // sending it again cannot help, and it must not hold up the rounds after it.
                 error!(
@@ -181,7 +187,7 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
                     error!(%error, "cannot record the dropped announcement");
                 }
             }
-            Err(error) => {
+            _ => {
                 let wait = posts.failed();
                 warn!(
                     channel,
