@@ -1,14 +1,15 @@
 //! Following a track: where a request came from (`Origin`), the role change a `/follow` or a
-//! Follow button asks for (an action the transports' handler carries out), and the Follow
-//! button on round cards where it can work. Pure: the roles come in with the request.
+//! Follow button asks for (an action the transports' handler carries out), and which round
+//! cards get the Follow button (where it can work). What following says, the button among it,
+//! is in `notices`. Pure: the roles come in with the request.
 
-use super::custom_id::{FollowTrack, Target, View};
+use super::custom_id::{Target, View};
 use super::lookup::find_track;
 use super::notices;
 use super::{Action, Answer};
 use crate::library::Library;
 use crate::limits;
-use crate::reply::{Button, Message, Reply};
+use crate::reply::{Message, Reply};
 
 /// Where a request was made and by whom, as far as following needs it. The transports fill
 /// it in from the interaction and the configured follow roles; the default is a request from
@@ -103,11 +104,6 @@ pub fn offer(reply: Reply, origin: &Origin) -> Reply {
     }
 }
 
-/// The Follow button of `track`, for a card or an announcement.
-pub fn follow_button(track: &str) -> Vec<Button> {
-    vec![Button::new("🔔 Follow", FollowTrack::new(track).to_string()).primary()]
-}
-
 fn with_follow_button(mut message: Message, origin: &Origin) -> Message {
     // A round card's row begins with its ◀ button, `round:<track>:<n>:prev`.
     let card_track = message.rows.iter().find_map(|row| {
@@ -118,7 +114,7 @@ fn with_follow_button(mut message: Message, origin: &Origin) -> Message {
         && origin.follow_role(&track).is_some()
         && message.rows.len() < limits::ROWS_PER_MESSAGE
     {
-        message.rows.push(follow_button(&track));
+        message.rows.push(notices::follow_button(&track));
     }
     message
 }

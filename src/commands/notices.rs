@@ -1,12 +1,13 @@
 //! What briefbot says about live updates: the answer to `/reload`, a new round's
 //! announcement, the report of a failed reload for the editors' channel, and the answers to
-//! `/follow`. Pure, like every reply: the transports and the announcer do the loading, the
-//! posting and the role changes.
+//! `/follow` with the Follow button that asks for one. Pure, like every reply: the transports
+//! and the announcer do the loading, the posting and the role changes.
 
+use super::custom_id::FollowTrack;
 use super::views;
 use crate::library::{Failure, Library, RoundId, Track, plural};
 use crate::limits;
-use crate::reply::{Embed, Message, Reply, truncate};
+use crate::reply::{Button, Embed, Message, Reply, truncate};
 
 /// Red, for a report of mistakes.
 const ERROR_COLOR: u32 = 0xC0392B;
@@ -159,8 +160,13 @@ pub fn ping_followers(message: &mut Message, track: &str, role: u64) {
         None => line,
     });
     if message.rows.len() < limits::ROWS_PER_MESSAGE {
-        message.rows.push(super::follow::follow_button(track));
+        message.rows.push(follow_button(track));
     }
+}
+
+/// The Follow button of `track`, for a card or an announcement.
+pub fn follow_button(track: &str) -> Vec<Button> {
+    vec![Button::new("🔔 Follow", FollowTrack::new(track).to_string()).primary()]
 }
 
 /// A member now has the follow role of `track`.
