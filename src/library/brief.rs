@@ -7,15 +7,16 @@ use std::path::PathBuf;
 
 use toml::de::DeTable;
 
+use super::date::Date;
 use super::diagnostics::Location;
 use super::fields::{
     FileCx, Fits, Need, Table, closest, is_https_url, is_placeholder, report_toml_error,
 };
 use super::mistakes;
 use super::model::{
-    Correction, Date, Party, Position, Role, Round, RoundId, Source, is_slug, party_names,
+    Correction, Hold, Party, Position, Role, Round, RoundId, Source, is_slug, party_names,
 };
-use super::publication::{self, Hold};
+use super::publication;
 
 /// What the rest of the folder tells a round file: who exists and which track it defaults to.
 pub(crate) struct Known {

@@ -6,8 +6,8 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::date::Date;
 use super::mistakes;
-use super::model::Date;
 use crate::limits;
 
 /// The file being read: where its TOML starts, and its mistakes so far. Each file is read on

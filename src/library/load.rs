@@ -14,9 +14,8 @@ use super::brief::{self, Identity, Known, ParsedRound};
 use super::diagnostics::{Diagnostic, Diagnostics, Location};
 use super::fields::{FileCx, FileError};
 use super::files::{self, AUTHORS_DIR, PARTIES_FILE};
-use super::model::{Author, Counts, Library, Party, Round, RoundId, plural};
+use super::model::{Author, Counts, Held, Hold, Library, Party, Round, RoundId, plural};
 use super::people;
-use super::publication::{Held, Hold};
 use super::search::SearchIndex;
 
 /// What `load` needs beyond the folder: the track for briefs that name none.

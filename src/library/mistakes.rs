@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use super::model::Date;
+use super::date::Date;
 
 /// A recognised mistake: where it is in the text given, what it is, and what to write.
 #[derive(Debug, PartialEq, Eq)]

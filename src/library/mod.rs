@@ -3,6 +3,7 @@
 //! transports or the running bot.
 
 mod brief;
+mod date;
 pub mod diagnostics;
 mod failure;
 mod fields;
@@ -16,11 +17,11 @@ mod publication;
 pub mod search;
 pub mod suggest;
 
+pub use date::Date;
 pub use failure::{Failure, fingerprint};
 pub use fields::PLACEHOLDER;
 pub use load::{Folder, LoadError, LoadOptions};
 pub use model::{
-    Author, Correction, Counts, Date, Library, Party, Position, Role, Round, RoundId, Source,
-    Track, is_slug, plural,
+    Author, Correction, Counts, Held, Hold, Library, Moment, Party, Position, Role, Round, RoundId,
+    Source, Track, is_slug, plural,
 };
-pub use publication::{Held, Hold, Moment};
