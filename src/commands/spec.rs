@@ -43,15 +43,6 @@ pub enum CommandType {
 }
 
 impl CommandType {
-    /// Discord's number for the type, as registration sends it.
-    pub fn code(self) -> Option<u8> {
-        match self {
-            CommandType::ChatInput => Some(1),
-            CommandType::Message => Some(3),
-            CommandType::Other => None,
-        }
-    }
-
     /// The type Discord's number names.
     pub fn from_code(code: u64) -> CommandType {
         match code {

@@ -104,14 +104,6 @@ impl Diagnostics {
         }
     }
 
-    /// The path a registered source was added with.
-    pub fn path_of(&self, source: SourceId) -> PathBuf {
-        self.sources
-            .get(source.0)
-            .map(|file| PathBuf::from(file.name()))
-            .unwrap_or_default()
-    }
-
     /// Records a mistake at byte range `span` of a registered source.
     pub fn error_at(
         &mut self,
