@@ -28,7 +28,7 @@ pub struct Origin {
 
 impl Origin {
     /// The follow role of `track` in this server, if it has one.
-    pub fn follow_role(&self, track: &str) -> Option<u64> {
+    pub(crate) fn follow_role(&self, track: &str) -> Option<u64> {
         self.follow_roles
             .iter()
             .find(|(t, _)| t == track)
@@ -37,7 +37,7 @@ impl Origin {
 
     /// The tracks that can be followed here, sorted: all that a view's look depends on (the
     /// Follow button), so replies may be kept by request and these.
-    pub fn followable(&self) -> Vec<String> {
+    pub(crate) fn followable(&self) -> Vec<String> {
         let mut tracks: Vec<String> = self.follow_roles.iter().map(|(t, _)| t.clone()).collect();
         tracks.sort_unstable();
         tracks
@@ -56,7 +56,7 @@ pub struct RoleChange {
 
 /// `/follow [track]` or a Follow button: the role change, or a private notice saying why
 /// there is none (a DM, no follow role in this server, an unknown track).
-pub fn follow(library: &Library, track: Option<&str>, origin: &Origin) -> Answer {
+pub(crate) fn follow(library: &Library, track: Option<&str>, origin: &Origin) -> Answer {
     let Some(server) = origin.server else {
         return Answer::Reply(notices::follow_in_dm());
     };
@@ -90,7 +90,7 @@ pub fn follow(library: &Library, track: Option<&str>, origin: &Origin) -> Answer
 /// A reply with the Follow button added under each round card of a track that has a follow
 /// role where it was asked, in a row of its own (the card's row is full), when the message
 /// has room for another row. Any other reply is left as it is.
-pub fn offer(reply: Reply, origin: &Origin) -> Reply {
+pub(crate) fn offer(reply: Reply, origin: &Origin) -> Reply {
     if origin.follow_roles.is_empty() {
         return reply;
     }

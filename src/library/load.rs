@@ -28,8 +28,8 @@ pub struct LoadOptions {
 #[derive(thiserror::Error)]
 #[error("{} in the briefs folder {}", plural(self.diagnostics.len(), "error"), self.root.display())]
 pub struct LoadError {
-    pub root: PathBuf,
-    pub counts: Counts,
+    pub(crate) root: PathBuf,
+    pub(crate) counts: Counts,
     pub diagnostics: Diagnostics,
 }
 
@@ -224,7 +224,7 @@ impl Folder {
         }
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 

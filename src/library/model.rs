@@ -22,7 +22,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             Role::Party => "party",
             Role::Mediator => "mediator",
@@ -63,7 +63,7 @@ pub struct Correction {
 
 impl Correction {
     /// The longest note `check` accepts: the card shows it whole on one line of its own.
-    pub const NOTE_MAX: usize = 300;
+    pub(crate) const NOTE_MAX: usize = 300;
 }
 
 /// One negotiation round: one brief file.
@@ -118,7 +118,7 @@ impl Round {
 }
 
 impl Round {
-    pub fn id(&self) -> RoundId {
+    pub(crate) fn id(&self) -> RoundId {
         RoundId {
             track: self.track.clone(),
             number: self.number,
@@ -162,13 +162,13 @@ impl Track {
     }
 
     /// Rounds newest first.
-    pub fn newest_first(&self) -> impl Iterator<Item = &Round> {
+    pub(crate) fn newest_first(&self) -> impl Iterator<Item = &Round> {
         self.rounds.iter().rev().map(|r| &**r)
     }
 
     /// Rounds newest first, each with its place and headline lower-cased, to match what a
     /// user types (lower-cased too) without lower-casing every round for every keystroke.
-    pub fn newest_first_with_keys(&self) -> impl Iterator<Item = (&Round, &str)> {
+    pub(crate) fn newest_first_with_keys(&self) -> impl Iterator<Item = (&Round, &str)> {
         self.rounds
             .iter()
             .zip(&self.keys)
@@ -211,7 +211,7 @@ pub struct Party {
 
 impl Party {
     /// Whether `name` is this party's name or one of its aliases, ignoring case.
-    pub fn answers_to(&self, name: &str) -> bool {
+    pub(crate) fn answers_to(&self, name: &str) -> bool {
         let name = name.trim();
         self.name.eq_ignore_ascii_case(name)
             || self.name.to_lowercase() == name.to_lowercase()
@@ -263,12 +263,12 @@ impl fmt::Display for RoundId {
 
 impl RoundId {
     /// The round as logs name it, `syria-israel/6`: short, and one word to search for.
-    pub fn short(&self) -> impl fmt::Display + '_ {
+    pub(crate) fn short(&self) -> impl fmt::Display + '_ {
         Short(self)
     }
 
     /// Rounds as logs list them: `syria-israel/6, syria-israel/7`.
-    pub fn list(rounds: &[RoundId]) -> impl fmt::Display + '_ {
+    pub(crate) fn list(rounds: &[RoundId]) -> impl fmt::Display + '_ {
         ShortList(rounds)
     }
 }
@@ -329,7 +329,7 @@ pub enum Hold {
 
 impl Hold {
     /// Whether a brief with this hold is still kept back at `now`.
-    pub fn holds_at(&self, now: SystemTime) -> bool {
+    pub(crate) fn holds_at(&self, now: SystemTime) -> bool {
         match self {
             Hold::Draft => true,
             Hold::Until(moment) => now < moment.at,
@@ -372,7 +372,7 @@ pub(super) fn moment(dt: &Datetime) -> Option<Moment> {
 }
 
 /// "1 brief", "3 briefs".
-pub fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
     } else {
@@ -671,13 +671,13 @@ impl Library {
     }
 
     /// Who publishes the briefs: the authors' affiliations, sorted, each once.
-    pub fn publishers(&self) -> &[String] {
+    pub(crate) fn publishers(&self) -> &[String] {
         &self.publishers
     }
 
     /// Every party alias (in file order) and name (sorted), lower-cased and as written: what a
     /// misspelt party is compared with.
-    pub fn party_suggestions(&self) -> impl Iterator<Item = (&str, &str)> {
+    pub(crate) fn party_suggestions(&self) -> impl Iterator<Item = (&str, &str)> {
         self.party_suggestions
             .iter()
             .map(|(lower, text)| (lower.as_str(), text.as_str()))
@@ -685,7 +685,7 @@ impl Library {
 
     /// Every author's name, lower-cased and as written, in slug order: what a misspelt name
     /// is compared with.
-    pub fn author_suggestions(&self) -> impl Iterator<Item = (&str, &str)> {
+    pub(crate) fn author_suggestions(&self) -> impl Iterator<Item = (&str, &str)> {
         self.author_suggestions
             .iter()
             .map(|(lower, text)| (lower.as_str(), text.as_str()))
@@ -727,7 +727,7 @@ impl Library {
 
 /// Lower-case ASCII letters and digits in dash-separated words: safe in file names and
 /// in a button's `custom_id`.
-pub fn is_slug(text: &str) -> bool {
+pub(crate) fn is_slug(text: &str) -> bool {
     !text.is_empty()
         && text.split('-').all(|word| {
             !word.is_empty()
