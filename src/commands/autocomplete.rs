@@ -6,7 +6,7 @@ use crate::limits;
 use crate::reply::{Choice, ChoiceValue};
 
 /// Choices for `option` of `command`, given the text typed so far.
-pub fn suggest(
+pub(crate) fn suggest(
     library: &Library,
     command: &str,
     option: &str,

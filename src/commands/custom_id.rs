@@ -5,7 +5,7 @@ use std::fmt;
 
 /// What a button shows when pressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
+pub(crate) enum View {
     /// The round's card.
     Card,
     /// The card of the round before (resolved when pressed, so it survives new rounds).
@@ -22,10 +22,10 @@ pub enum View {
 
 /// A button's target: a view of one round.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub track: String,
-    pub round: u32,
-    pub view: View,
+pub(crate) struct Target {
+    pub(crate) track: String,
+    pub(crate) round: u32,
+    pub(crate) view: View,
 }
 
 const PREFIX: &str = "round";
@@ -45,7 +45,7 @@ impl fmt::Display for Target {
 }
 
 impl Target {
-    pub fn new(track: &str, round: u32, view: View) -> Target {
+    pub(crate) fn new(track: &str, round: u32, view: View) -> Target {
         Target {
             track: track.to_string(),
             round,
@@ -54,7 +54,7 @@ impl Target {
     }
 
     /// Reads a `custom_id`; `None` for anything briefbot did not write.
-    pub fn parse(custom_id: &str) -> Option<Target> {
+    pub(crate) fn parse(custom_id: &str) -> Option<Target> {
         let mut parts = custom_id.split(':');
         if parts.next()? != PREFIX {
             return None;
@@ -79,10 +79,10 @@ impl Target {
 
 /// A page of a track's timeline: `rounds:<track>:<page>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TimelinePage {
-    pub track: String,
+pub(crate) struct TimelinePage {
+    pub(crate) track: String,
     /// From 1.
-    pub page: usize,
+    pub(crate) page: usize,
 }
 
 const TIMELINE: &str = "rounds";
@@ -94,7 +94,7 @@ impl fmt::Display for TimelinePage {
 }
 
 impl TimelinePage {
-    pub fn new(track: &str, page: usize) -> TimelinePage {
+    pub(crate) fn new(track: &str, page: usize) -> TimelinePage {
         TimelinePage {
             track: track.to_string(),
             page,
@@ -102,7 +102,7 @@ impl TimelinePage {
     }
 
     /// Reads a `custom_id`; `None` for anything else.
-    pub fn parse(custom_id: &str) -> Option<TimelinePage> {
+    pub(crate) fn parse(custom_id: &str) -> Option<TimelinePage> {
         let [track, page] = fields(custom_id, TIMELINE)?;
         Some(TimelinePage::new(slug(track)?, from_one(page)?))
     }
@@ -112,10 +112,10 @@ impl TimelinePage {
 /// every track. The query is not here: it travels in the results message (see
 /// `views::search`), so it may be longer than a `custom_id`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchPage {
-    pub track: Option<String>,
+pub(crate) struct SearchPage {
+    pub(crate) track: Option<String>,
     /// From 1.
-    pub page: usize,
+    pub(crate) page: usize,
 }
 
 const SEARCH: &str = "search";
@@ -128,7 +128,7 @@ impl fmt::Display for SearchPage {
 }
 
 impl SearchPage {
-    pub fn new(track: Option<&str>, page: usize) -> SearchPage {
+    pub(crate) fn new(track: Option<&str>, page: usize) -> SearchPage {
         SearchPage {
             track: track.map(str::to_string),
             page,
@@ -136,7 +136,7 @@ impl SearchPage {
     }
 
     /// Reads a `custom_id`; `None` for anything else.
-    pub fn parse(custom_id: &str) -> Option<SearchPage> {
+    pub(crate) fn parse(custom_id: &str) -> Option<SearchPage> {
         let [track, page] = fields(custom_id, SEARCH)?;
         let track = match track {
             "" => None,
@@ -149,9 +149,9 @@ impl SearchPage {
 /// A round's card opened from a list (search results, the other matches of "Brief me") as a
 /// new private message, so the list stays where it is: `open:<track>:<round>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Open {
-    pub track: String,
-    pub round: u32,
+pub(crate) struct Open {
+    pub(crate) track: String,
+    pub(crate) round: u32,
 }
 
 const OPEN: &str = "open";
@@ -163,7 +163,7 @@ impl fmt::Display for Open {
 }
 
 impl Open {
-    pub fn new(track: &str, round: u32) -> Open {
+    pub(crate) fn new(track: &str, round: u32) -> Open {
         Open {
             track: track.to_string(),
             round,
@@ -171,7 +171,7 @@ impl Open {
     }
 
     /// Reads a `custom_id`; `None` for anything else.
-    pub fn parse(custom_id: &str) -> Option<Open> {
+    pub(crate) fn parse(custom_id: &str) -> Option<Open> {
         let [track, round] = fields(custom_id, OPEN)?;
         Some(Open::new(slug(track)?, from_one(round)?))
     }
@@ -180,8 +180,8 @@ impl Open {
 /// The Follow button of a track: `follow:<track>`. A press gives the member the server's
 /// follow role of the track, or takes it away when they have it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FollowTrack {
-    pub track: String,
+pub(crate) struct FollowTrack {
+    pub(crate) track: String,
 }
 
 const FOLLOW: &str = "follow";
@@ -193,14 +193,14 @@ impl fmt::Display for FollowTrack {
 }
 
 impl FollowTrack {
-    pub fn new(track: &str) -> FollowTrack {
+    pub(crate) fn new(track: &str) -> FollowTrack {
         FollowTrack {
             track: track.to_string(),
         }
     }
 
     /// Reads a `custom_id`; `None` for anything else.
-    pub fn parse(custom_id: &str) -> Option<FollowTrack> {
+    pub(crate) fn parse(custom_id: &str) -> Option<FollowTrack> {
         let [track] = fields(custom_id, FOLLOW)?;
         Some(FollowTrack::new(slug(track)?))
     }

@@ -1,14 +1,15 @@
 //! Following a track: where a request came from (`Origin`), the role change a `/follow` or a
-//! Follow button asks for (an action the transports' handler carries out), and the Follow
-//! button on round cards where it can work. Pure: the roles come in with the request.
+//! Follow button asks for (an action the transports' handler carries out), and which round
+//! cards get the Follow button (where it can work). What following says, the button among it,
+//! is in `notices`. Pure: the roles come in with the request.
 
-use super::custom_id::{FollowTrack, Target, View};
+use super::custom_id::{Target, View};
 use super::lookup::find_track;
 use super::notices;
 use super::{Action, Answer};
 use crate::library::Library;
 use crate::limits;
-use crate::reply::{Button, Message, Reply};
+use crate::reply::{Message, Reply};
 
 /// Where a request was made and by whom, as far as following needs it. The transports fill
 /// it in from the interaction and the configured follow roles; the default is a request from
@@ -27,7 +28,7 @@ pub struct Origin {
 
 impl Origin {
     /// The follow role of `track` in this server, if it has one.
-    pub fn follow_role(&self, track: &str) -> Option<u64> {
+    pub(crate) fn follow_role(&self, track: &str) -> Option<u64> {
         self.follow_roles
             .iter()
             .find(|(t, _)| t == track)
@@ -36,7 +37,7 @@ impl Origin {
 
     /// The tracks that can be followed here, sorted: all that a view's look depends on (the
     /// Follow button), so replies may be kept by request and these.
-    pub fn followable(&self) -> Vec<String> {
+    pub(crate) fn followable(&self) -> Vec<String> {
         let mut tracks: Vec<String> = self.follow_roles.iter().map(|(t, _)| t.clone()).collect();
         tracks.sort_unstable();
         tracks
@@ -55,7 +56,7 @@ pub struct RoleChange {
 
 /// `/follow [track]` or a Follow button: the role change, or a private notice saying why
 /// there is none (a DM, no follow role in this server, an unknown track).
-pub fn follow(library: &Library, track: Option<&str>, origin: &Origin) -> Answer {
+pub(crate) fn follow(library: &Library, track: Option<&str>, origin: &Origin) -> Answer {
     let Some(server) = origin.server else {
         return Answer::Reply(notices::follow_in_dm());
     };
@@ -89,7 +90,7 @@ pub fn follow(library: &Library, track: Option<&str>, origin: &Origin) -> Answer
 /// A reply with the Follow button added under each round card of a track that has a follow
 /// role where it was asked, in a row of its own (the card's row is full), when the message
 /// has room for another row. Any other reply is left as it is.
-pub fn offer(reply: Reply, origin: &Origin) -> Reply {
+pub(crate) fn offer(reply: Reply, origin: &Origin) -> Reply {
     if origin.follow_roles.is_empty() {
         return reply;
     }
@@ -103,11 +104,6 @@ pub fn offer(reply: Reply, origin: &Origin) -> Reply {
     }
 }
 
-/// The Follow button of `track`, for a card or an announcement.
-pub fn follow_button(track: &str) -> Vec<Button> {
-    vec![Button::new("🔔 Follow", FollowTrack::new(track).to_string()).primary()]
-}
-
 fn with_follow_button(mut message: Message, origin: &Origin) -> Message {
     // A round card's row begins with its ◀ button, `round:<track>:<n>:prev`.
     let card_track = message.rows.iter().find_map(|row| {
@@ -118,7 +114,7 @@ fn with_follow_button(mut message: Message, origin: &Origin) -> Message {
         && origin.follow_role(&track).is_some()
         && message.rows.len() < limits::ROWS_PER_MESSAGE
     {
-        message.rows.push(follow_button(&track));
+        message.rows.push(notices::follow_button(&track));
     }
     message
 }

@@ -3,9 +3,9 @@
 //! something done (`/reload`, `/follow`) is answered with an `Action`, which the transports'
 //! handler carries out. Depends on `library` and `reply` only.
 
-pub mod autocomplete;
-pub mod custom_id;
-pub mod follow;
+pub(crate) mod autocomplete;
+pub(crate) mod custom_id;
+pub(crate) mod follow;
 mod lookup;
 pub mod notices;
 mod request;
@@ -17,7 +17,8 @@ use crate::reply::Reply;
 use custom_id::{FollowTrack, Open, SearchPage, Target, TimelinePage, View};
 pub use follow::{Origin, RoleChange};
 use lookup::{OrNotice, find_party, find_round, find_track, missing_round};
-pub use request::{Command, Invocation, Request, RequestError, Value};
+pub use request::{Command, Request, RequestError};
+pub(crate) use request::{Invocation, Value};
 
 /// What the core makes of a request: a reply, or something to do first.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,7 +56,7 @@ pub fn answer(library: &Library, request: &Request, origin: &Origin) -> Answer {
 
 /// Whether a request is about following (`/follow`, a Follow button), whose answer depends
 /// on who asked and where, not only on the request.
-pub fn is_follow(request: &Request) -> bool {
+pub(crate) fn is_follow(request: &Request) -> bool {
     match request {
         Request::Command(Command::Follow { .. }) => true,
         Request::Press { custom_id, .. } => FollowTrack::parse(custom_id).is_some(),
@@ -104,7 +105,7 @@ pub fn something_went_wrong() -> Reply {
 }
 
 /// The answer to an interaction kind briefbot does not handle (a modal submission).
-pub fn unsupported() -> Reply {
+pub(crate) fn unsupported() -> Reply {
     Reply::notice("briefbot does not handle this kind of interaction.")
 }
 
@@ -115,7 +116,7 @@ pub fn no_choices() -> Reply {
 }
 
 /// The apology for a failure on briefbot's side, of the kind Discord accepts in that place.
-pub fn apology(autocomplete: bool) -> Reply {
+pub(crate) fn apology(autocomplete: bool) -> Reply {
     if autocomplete {
         no_choices()
     } else {

@@ -1,12 +1,13 @@
 //! What briefbot says about live updates: the answer to `/reload`, a new round's
 //! announcement, the report of a failed reload for the editors' channel, and the answers to
-//! `/follow`. Pure, like every reply: the transports and the announcer do the loading, the
-//! posting and the role changes.
+//! `/follow` with the Follow button that asks for one. Pure, like every reply: the transports
+//! and the announcer do the loading, the posting and the role changes.
 
+use super::custom_id::FollowTrack;
 use super::views;
 use crate::library::{Failure, Library, RoundId, Track, plural};
 use crate::limits;
-use crate::reply::{Embed, Message, Reply, truncate};
+use crate::reply::{Button, Embed, Message, Reply, truncate};
 
 /// Red, for a report of mistakes.
 const ERROR_COLOR: u32 = 0xC0392B;
@@ -16,26 +17,26 @@ const FIXED_COLOR: u32 = 0x27AE60;
 const HELD_BACK_COLOR: u32 = 0xE67E22;
 
 /// `/reload` from a member who may not manage the server.
-pub fn reload_not_allowed() -> Reply {
+pub(crate) fn reload_not_allowed() -> Reply {
     Reply::notice("Only members who can manage this server may use /reload.")
 }
 
 /// `/reload` where nothing is running to reload (`briefbot ask`).
-pub fn reload_offline() -> Reply {
+pub(crate) fn reload_offline() -> Reply {
     Reply::notice(
         "/reload loads the briefs folder again in the running bot. Offline, `briefbot check` shows what it would load.",
     )
 }
 
 /// `/reload` when the folder takes longer to load than Discord waits for an answer.
-pub fn reload_slow() -> Reply {
+pub(crate) fn reload_slow() -> Reply {
     Reply::notice(
         "The briefs are taking a while to load; the reload goes on, and its outcome will be in briefbot's logs (and the errors channel, if it fails).",
     )
 }
 
 /// The private answer to a `/reload` that loaded: what is served now, and what is new.
-pub fn reloaded(library: &Library, added: &[RoundId]) -> Reply {
+pub(crate) fn reloaded(library: &Library, added: &[RoundId]) -> Reply {
     let new = if added.is_empty() {
         "No new rounds.".to_string()
     } else {
@@ -50,7 +51,7 @@ pub fn reloaded(library: &Library, added: &[RoundId]) -> Reply {
 }
 
 /// The private answer to a `/reload` that found mistakes: the report, and what is still served.
-pub fn reload_failed(failure: &Failure, serving: &Library) -> Reply {
+pub(crate) fn reload_failed(failure: &Failure, serving: &Library) -> Reply {
     Reply::Message {
         message: failure_report(failure, serving),
         ephemeral: true,
@@ -86,7 +87,7 @@ fn contents(library: &Library) -> String {
 }
 
 /// The mistakes of a failed load, as `briefbot check` prints them, cut to fit one embed.
-pub fn failure_report(failure: &Failure, serving: &Library) -> Message {
+pub(crate) fn failure_report(failure: &Failure, serving: &Library) -> Message {
     const FENCE: &str = "```";
     // A fence inside the report would end the code block early.
     let report = failure.report.replace(FENCE, "`\u{200b}``");
@@ -108,7 +109,7 @@ pub fn failure_report(failure: &Failure, serving: &Library) -> Message {
 }
 
 /// The editors' channel, after a reported failure: the files load again.
-pub fn recovered(library: &Library) -> Message {
+pub(crate) fn recovered(library: &Library) -> Message {
     Message {
         embeds: vec![Embed {
             title: "Briefs fixed".to_string(),
@@ -159,38 +160,43 @@ pub fn ping_followers(message: &mut Message, track: &str, role: u64) {
         None => line,
     });
     if message.rows.len() < limits::ROWS_PER_MESSAGE {
-        message.rows.push(super::follow::follow_button(track));
+        message.rows.push(follow_button(track));
     }
 }
 
+/// The Follow button of `track`, for a card or an announcement.
+pub(crate) fn follow_button(track: &str) -> Vec<Button> {
+    vec![Button::new("🔔 Follow", FollowTrack::new(track).to_string()).primary()]
+}
+
 /// A member now has the follow role of `track`.
-pub fn followed(track: &str) -> Reply {
+pub(crate) fn followed(track: &str) -> Reply {
     Reply::notice(format!("You'll be pinged for new {track} rounds."))
 }
 
 /// A member no longer has the follow role of `track`.
-pub fn unfollowed(track: &str) -> Reply {
+pub(crate) fn unfollowed(track: &str) -> Reply {
     Reply::notice(format!(
         "You no longer follow {track}; you won't be pinged for its rounds."
     ))
 }
 
 /// `/follow` or a Follow button in a DM, where there is no server and so no role to give.
-pub fn follow_in_dm() -> Reply {
+pub(crate) fn follow_in_dm() -> Reply {
     Reply::notice(
         "Following works in a server: there, /follow or a card's Follow button gives you the server's role for a track, and announcements of its new rounds ping you. In a DM there is no role to give.",
     )
 }
 
 /// A server without a follow role for `track`.
-pub fn no_follow_role(track: &str) -> Reply {
+pub(crate) fn no_follow_role(track: &str) -> Reply {
     Reply::notice(format!(
         "This server has no follow role for `{track}`; a server admin can add one in briefbot's config."
     ))
 }
 
 /// briefbot lacks Manage Roles in the server.
-pub fn follow_needs_manage_roles() -> Reply {
+pub(crate) fn follow_needs_manage_roles() -> Reply {
     Reply::notice(
         "briefbot cannot give or remove roles in this server: it needs the Manage Roles permission. A server admin can grant it (Server Settings → Roles → briefbot's role).",
     )
@@ -198,27 +204,27 @@ pub fn follow_needs_manage_roles() -> Reply {
 
 /// Discord refused the role change although briefbot may manage roles: the follow `role` is
 /// above briefbot's highest role, and a bot can only give roles below its own.
-pub fn follow_role_above_bot(role: u64) -> Reply {
+pub(crate) fn follow_role_above_bot(role: u64) -> Reply {
     Reply::notice(format!(
         "briefbot cannot give or remove <@&{role}>: that role is above briefbot's highest role. A server admin can move it below briefbot's role (Server Settings → Roles, drag it lower)."
     ))
 }
 
 /// The role change failed for another reason (Discord unreachable, an error on its side).
-pub fn follow_failed() -> Reply {
+pub(crate) fn follow_failed() -> Reply {
     Reply::notice("briefbot could not change your roles just now; please try again.")
 }
 
 /// briefbot runs without its bot token (`briefbot serve` needs none to answer), so it cannot
 /// change roles.
-pub fn follow_unavailable() -> Reply {
+pub(crate) fn follow_unavailable() -> Reply {
     Reply::notice(
         "briefbot cannot change roles here: it runs without its bot token. Its operators can set DISCORD_TOKEN where it runs.",
     )
 }
 
 /// `/follow` where nothing is running to change roles (`briefbot ask`).
-pub fn follow_offline() -> Reply {
+pub(crate) fn follow_offline() -> Reply {
     Reply::notice(
         "/follow gives you, or takes away, a server's follow role for a track in the running bot; offline there is no server or member to change.",
     )
@@ -230,7 +236,7 @@ const HELD_BACK_NAMED: usize = 5;
 /// The editors' channel, when one reload made more rounds new than `[announce]
 /// max_new_per_reload` allows: how many, which (a few), and how to announce one by hand.
 /// `rounds` is not empty.
-pub fn held_back(rounds: &[RoundId], limit: usize) -> Message {
+pub(crate) fn held_back(rounds: &[RoundId], limit: usize) -> Message {
     let example = rounds.first().map_or_else(
         || "briefbot announce --track TRACK --round N".to_string(),
         |r| format!("briefbot announce --track {} --round {}", r.track, r.number),
@@ -254,7 +260,7 @@ pub fn held_back(rounds: &[RoundId], limit: usize) -> Message {
 /// The editors' channel, when one reload changed more announced rounds than `[announce]
 /// max_new_per_reload` allows (every brief reformatted, a new version of briefbot's cards):
 /// their announcements are left as they are. `rounds` is not empty.
-pub fn edits_held_back(rounds: &[RoundId], limit: usize) -> Message {
+pub(crate) fn edits_held_back(rounds: &[RoundId], limit: usize) -> Message {
     let description = format!(
         "{} already announced changed in one reload, more than `max_new_per_reload` ({limit}), so their announcements were left as they are: {}. The changes are served by every command; the announcements will not be edited for them later.",
         plural(rounds.len(), "round"),

@@ -109,24 +109,24 @@ pub enum RequestError {
 
 /// An option's value as it arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value {
+pub(crate) enum Value {
     Integer(i64),
     String(String),
 }
 
 /// A command name and its options, before they are checked against the command's spec.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Invocation {
-    pub name: String,
+pub(crate) struct Invocation {
+    pub(crate) name: String,
     /// A slash command (the default) or a message command: a name means a command of its
     /// type only.
-    pub command_type: CommandType,
-    pub options: Vec<(String, Value)>,
+    pub(crate) command_type: CommandType,
+    pub(crate) options: Vec<(String, Value)>,
     /// The option being typed, for autocomplete, with its partial text.
-    pub focused: Option<(String, String)>,
+    pub(crate) focused: Option<(String, String)>,
     /// A message command's: the text of the message it was used on, when it came with the
     /// interaction.
-    pub message: Option<String>,
+    pub(crate) message: Option<String>,
 }
 
 impl Invocation {
@@ -137,7 +137,7 @@ impl Invocation {
     }
 
     /// Checks the options against the command's spec and builds the typed command.
-    pub fn into_command(self) -> Result<Command, RequestError> {
+    pub(crate) fn into_command(self) -> Result<Command, RequestError> {
         let spec = self.spec()?;
         let args = Args::check(spec, &self.options)?;
         // Exhaustive: a new kind of command does not compile until it is wired here.
@@ -183,7 +183,7 @@ impl Invocation {
         })
     }
 
-    pub fn into_autocomplete(self) -> Result<Request, RequestError> {
+    pub(crate) fn into_autocomplete(self) -> Result<Request, RequestError> {
         let spec = self.spec()?;
         let (option, partial) = self.focused.clone().ok_or(RequestError::NothingFocused)?;
         let args = Args::check_partial(spec, &self.options)?;

@@ -7,29 +7,29 @@ use super::views::search::MAX_QUERY_CHARS;
 
 /// The kind of value an option takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OptionKind {
+pub(crate) enum OptionKind {
     Integer,
     String,
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct OptionSpec {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub kind: OptionKind,
-    pub required: bool,
+pub(crate) struct OptionSpec {
+    pub(crate) name: &'static str,
+    pub(crate) description: &'static str,
+    pub(crate) kind: OptionKind,
+    pub(crate) required: bool,
     /// Whether Discord asks briefbot for suggestions while the user types.
-    pub autocomplete: bool,
+    pub(crate) autocomplete: bool,
     /// The smallest value an integer option accepts.
-    pub min: Option<i64>,
+    pub(crate) min: Option<i64>,
     /// The most characters a string option accepts in Discord's box. Only Discord enforces it:
     /// a longer value (over HTTP from elsewhere, from `briefbot ask`) still reaches the command.
-    pub max_length: Option<usize>,
+    pub(crate) max_length: Option<usize>,
 }
 
 /// How a command is invoked, as Discord's application command types have it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum CommandType {
+pub(crate) enum CommandType {
     /// A slash command (`CHAT_INPUT`, type 1): a name typed after `/`, with a description
     /// and options.
     #[default]
@@ -43,17 +43,8 @@ pub enum CommandType {
 }
 
 impl CommandType {
-    /// Discord's number for the type, as registration sends it.
-    pub fn code(self) -> Option<u8> {
-        match self {
-            CommandType::ChatInput => Some(1),
-            CommandType::Message => Some(3),
-            CommandType::Other => None,
-        }
-    }
-
     /// The type Discord's number names.
-    pub fn from_code(code: u64) -> CommandType {
+    pub(crate) fn from_code(code: u64) -> CommandType {
         match code {
             1 => CommandType::ChatInput,
             3 => CommandType::Message,
@@ -65,7 +56,7 @@ impl CommandType {
 /// Which command a row is: `Invocation::into_command` matches on it exhaustively, so a new
 /// row with a new kind does not compile until the core handles it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CommandKind {
+pub(crate) enum CommandKind {
     Latest,
     Round,
     Positions,
@@ -79,18 +70,18 @@ pub enum CommandKind {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct CommandSpec {
-    pub kind: CommandKind,
+pub(crate) struct CommandSpec {
+    pub(crate) kind: CommandKind,
     /// A slash command or a message command.
-    pub command_type: CommandType,
-    pub name: &'static str,
+    pub(crate) command_type: CommandType,
+    pub(crate) name: &'static str,
     /// What the command does: Discord shows it under a slash command's name; a message
     /// command is registered without it, and only briefbot's own listings show it.
-    pub description: &'static str,
+    pub(crate) description: &'static str,
     /// A slash command's options (a message command has none).
-    pub options: &'static [OptionSpec],
+    pub(crate) options: &'static [OptionSpec],
     /// Only members who may manage the server see and use it.
-    pub admin: bool,
+    pub(crate) admin: bool,
 }
 
 const TRACK: OptionSpec = OptionSpec {
@@ -116,7 +107,7 @@ const fn round_option(required: bool, description: &'static str) -> OptionSpec {
 }
 
 /// Every command, in the order `/help`-like listings show them.
-pub const COMMANDS: &[CommandSpec] = &[
+pub(crate) const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         kind: CommandKind::Latest,
         command_type: CommandType::ChatInput,
@@ -230,7 +221,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
 ];
 
-pub fn command(name: &str) -> Option<&'static CommandSpec> {
+pub(crate) fn command(name: &str) -> Option<&'static CommandSpec> {
     COMMANDS.iter().find(|c| c.name == name)
 }
 
@@ -238,16 +229,16 @@ impl CommandSpec {
     /// Offered in servers that installed briefbot, and nowhere else: an admin command, or one
     /// that acts in the server as the bot (`/follow` gives roles, which a bot installed to a
     /// person's account, not a member of the server, cannot).
-    pub fn servers_only(&self) -> bool {
+    pub(crate) fn servers_only(&self) -> bool {
         self.admin || self.kind == CommandKind::Follow
     }
 
-    pub fn option(&self, name: &str) -> Option<&'static OptionSpec> {
+    pub(crate) fn option(&self, name: &str) -> Option<&'static OptionSpec> {
         self.options.iter().find(|o| o.name == name)
     }
 
     /// `/round number:… [track:…]`, for usage messages; a message command says where it is.
-    pub fn usage(&self) -> String {
+    pub(crate) fn usage(&self) -> String {
         if self.command_type != CommandType::ChatInput {
             return format!("{} (a message's menu → Apps)", self.name);
         }
@@ -264,7 +255,7 @@ impl CommandSpec {
 
     /// How a listing names it, in Markdown: `` `/latest` ``, or `` `Brief me` `` and where
     /// to find it.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self.command_type {
             CommandType::ChatInput => format!("`/{}`", self.name),
             CommandType::Message | CommandType::Other => {

@@ -7,11 +7,11 @@ use serde::Deserialize;
 /// The `[state]` table.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct StateConfig {
+pub(crate) struct StateConfig {
     /// `postgres://user@host:5432/database`: keep the announcement state in PostgreSQL
     /// rather than in `state_dir`'s file.
     #[serde(default, deserialize_with = "file_url")]
-    pub url: Option<DatabaseUrl>,
+    pub(crate) url: Option<DatabaseUrl>,
 }
 
 /// A PostgreSQL connection URL. Its `Debug` and `Display` leave the password out, so a
@@ -37,7 +37,7 @@ impl DatabaseUrl {
     }
 
     /// The URL whole, password included: for connecting, never for a log or a message.
-    pub fn secret(&self) -> &str {
+    pub(crate) fn secret(&self) -> &str {
         &self.0
     }
 

@@ -11,10 +11,12 @@ mod database;
 mod sections;
 
 use crate::library::diagnostics::Location;
-pub use database::{DatabaseUrl, StateConfig};
+pub use database::DatabaseUrl;
+pub(crate) use database::StateConfig;
+pub(crate) use sections::follow_role;
 pub use sections::{
     AnnounceConfig, AnnounceMode, AnnounceTarget, DEFAULT_MAX_NEW_PER_RELOAD, DiscordConfig,
-    FollowRole, ServeConfig, Shards, follow_role,
+    FollowRole, ServeConfig, Shards,
 };
 
 /// The settings briefbot runs with.
@@ -88,7 +90,7 @@ impl Config {
 
     /// Reads `path` and applies overrides from `env` (the process environment in production,
     /// a map in tests).
-    pub fn load_with_env(
+    pub(crate) fn load_with_env(
         path: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
@@ -108,7 +110,7 @@ impl Config {
     }
 
     /// Parses config text; relative folders are resolved against `base`.
-    pub fn parse(path: &Path, text: &str, base: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn parse(path: &Path, text: &str, base: &Path) -> Result<Config, ConfigError> {
         reject_secrets(path, text)?;
         let invalid = |at: Location, message: String| ConfigError::Invalid {
             path: path.to_path_buf(),

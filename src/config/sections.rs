@@ -11,18 +11,18 @@ use serde::Deserialize;
 pub struct AnnounceConfig {
     /// Channels that get a new round's card, once each.
     #[serde(default)]
-    pub channels: Vec<u64>,
+    pub(crate) channels: Vec<u64>,
     /// A channel that gets the errors of a reload that failed, once per distinct failure.
     #[serde(default)]
-    pub errors_channel: Option<u64>,
+    pub(crate) errors_channel: Option<u64>,
     /// The most new rounds one reload announces: when more appear at once (an archive
     /// imported, a track renamed), they are recorded and none is announced.
     #[serde(default = "default_max_new_per_reload")]
-    pub max_new_per_reload: usize,
+    pub(crate) max_new_per_reload: usize,
     /// Channels with a way of their own to announce: a message with a discussion thread, or
     /// a post in a forum (`[[announce.target]]`).
     #[serde(default, rename = "target")]
-    pub targets: Vec<AnnounceTarget>,
+    pub(crate) targets: Vec<AnnounceTarget>,
 }
 
 /// One `[[announce.target]]` entry: a channel and how a new round is announced there.
@@ -51,7 +51,7 @@ pub enum AnnounceMode {
 
 impl AnnounceMode {
     /// The mode as the config, the state and the logs write it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             AnnounceMode::Message => "message",
             AnnounceMode::Thread => "thread",
@@ -157,7 +157,7 @@ impl AnnounceConfig {
 
     /// Every channel that gets new rounds, with its mode: `channels` (a message in each),
     /// then the `[[announce.target]]` entries.
-    pub fn all_targets(&self) -> Vec<AnnounceTarget> {
+    pub(crate) fn all_targets(&self) -> Vec<AnnounceTarget> {
         self.channels
             .iter()
             .map(|&channel| AnnounceTarget {
@@ -170,7 +170,7 @@ impl AnnounceConfig {
 }
 
 /// The role of `follow` that follows `track` in server `server`.
-pub fn follow_role(follow: &[FollowRole], server: u64, track: &str) -> Option<u64> {
+pub(crate) fn follow_role(follow: &[FollowRole], server: u64, track: &str) -> Option<u64> {
     follow
         .iter()
         .find(|f| f.server == server && f.track == track)

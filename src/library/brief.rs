@@ -7,28 +7,29 @@ use std::path::PathBuf;
 
 use toml::de::DeTable;
 
+use super::date::Date;
 use super::diagnostics::Location;
 use super::fields::{
     FileCx, Fits, Need, Table, closest, is_https_url, is_placeholder, report_toml_error,
 };
 use super::mistakes;
 use super::model::{
-    Correction, Date, Party, Position, Role, Round, RoundId, Source, is_slug, party_names,
+    Correction, Hold, Party, Position, Role, Round, RoundId, Source, is_slug, party_names,
 };
-use super::publication::{self, Hold};
+use super::publication;
 
 /// What the rest of the folder tells a round file: who exists and which track it defaults to.
 pub(crate) struct Known {
-    pub authors: Vec<String>,
-    pub parties: Option<Vec<Party>>,
-    pub default_track: Option<String>,
+    pub(crate) authors: Vec<String>,
+    pub(crate) parties: Option<Vec<Party>>,
+    pub(crate) default_track: Option<String>,
     author_set: HashSet<String>,
     /// Every party name and alias, lower-cased → the party's index.
     party_names: HashMap<String, usize>,
 }
 
 impl Known {
-    pub fn new(
+    pub(crate) fn new(
         authors: Vec<String>,
         parties: Option<Vec<Party>>,
         default_track: Option<String>,
@@ -45,7 +46,7 @@ impl Known {
     }
 
     /// Whether the briefs checked against `self` stay valid against `other`.
-    pub fn same_as(&self, other: &Known) -> bool {
+    pub(crate) fn same_as(&self, other: &Known) -> bool {
         self.authors == other.authors
             && self.parties == other.parties
             && self.default_track == other.default_track
@@ -61,19 +62,19 @@ impl Known {
 /// What a round file gave: its identity (track and number, known even when other fields
 /// are wrong, so a duplicate is reported at once) and the round when the file is valid.
 pub(crate) struct ParsedRound {
-    pub identity: Option<Identity>,
-    pub round: Option<Round>,
+    pub(crate) identity: Option<Identity>,
+    pub(crate) round: Option<Round>,
     /// Why the round is kept back (a draft, an embargo), whatever the time is now.
-    pub hold: Option<Hold>,
+    pub(crate) hold: Option<Hold>,
 }
 
 /// Which round a file claims to be, and where it says so.
 #[derive(Clone)]
 pub(crate) struct Identity {
-    pub id: RoundId,
+    pub(crate) id: RoundId,
     /// Byte range of the number in the file.
-    pub span: Range<usize>,
-    pub location: Location,
+    pub(crate) span: Range<usize>,
+    pub(crate) location: Location,
 }
 
 const FENCE: &str = "+++";

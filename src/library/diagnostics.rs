@@ -22,7 +22,7 @@ pub struct Location {
 
 impl Location {
     /// The location of byte `offset` in `text`.
-    pub fn of(text: &str, offset: usize) -> Location {
+    pub(crate) fn of(text: &str, offset: usize) -> Location {
         let offset = text.floor_char_boundary(offset);
         let before = &text[..offset];
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -49,7 +49,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A mistake that belongs to no line: a missing folder, an unreadable file.
-    pub fn whole(path: impl Into<PathBuf>, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn whole(path: impl Into<PathBuf>, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             path: path.into(),
             location: None,
@@ -59,13 +59,13 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
     /// `path:line:column`, or just the path for a mistake without a line.
-    pub fn position(&self) -> String {
+    pub(crate) fn position(&self) -> String {
         match self.location {
             Some(at) => format!("{}:{}:{}", self.path.display(), at.line, at.column),
             None => self.path.display().to_string(),
@@ -89,10 +89,10 @@ pub struct Diagnostics {
 
 /// A file registered with [`Diagnostics::add_source`]; errors inside it are reported by span.
 #[derive(Debug, Clone, Copy)]
-pub struct SourceId(usize);
+pub(crate) struct SourceId(usize);
 
 impl Diagnostics {
-    pub fn add_source(&mut self, path: &Path, text: String) -> SourceId {
+    pub(crate) fn add_source(&mut self, path: &Path, text: String) -> SourceId {
         SourceId(self.sources.add(path.display().to_string(), text))
     }
 
@@ -104,16 +104,8 @@ impl Diagnostics {
         }
     }
 
-    /// The path a registered source was added with.
-    pub fn path_of(&self, source: SourceId) -> PathBuf {
-        self.sources
-            .get(source.0)
-            .map(|file| PathBuf::from(file.name()))
-            .unwrap_or_default()
-    }
-
     /// Records a mistake at byte range `span` of a registered source.
-    pub fn error_at(
+    pub(crate) fn error_at(
         &mut self,
         source: SourceId,
         span: Range<usize>,
@@ -135,7 +127,7 @@ impl Diagnostics {
         });
     }
 
-    pub fn push(&mut self, diagnostic: Diagnostic) {
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);
     }
 
@@ -188,12 +180,12 @@ impl Diagnostics {
 
 /// The JSON shape of one diagnostic, for `briefbot check --format json`.
 #[derive(Debug, Serialize)]
-pub struct JsonDiagnostic<'a> {
-    pub file: String,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: &'a str,
-    pub help: Option<&'a str>,
+pub(crate) struct JsonDiagnostic<'a> {
+    pub(crate) file: String,
+    pub(crate) line: Option<usize>,
+    pub(crate) column: Option<usize>,
+    pub(crate) message: &'a str,
+    pub(crate) help: Option<&'a str>,
 }
 
 impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {

@@ -6,7 +6,7 @@ use super::load::LoadError;
 /// A load that failed: every mistake, as an editor reads them in a terminal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
-    pub errors: usize,
+    pub(crate) errors: usize,
     /// The diagnostics rendered as `briefbot check` prints them (no colour).
     pub report: String,
     /// Tells one failure from another: the same mistakes give the same fingerprint.
@@ -14,7 +14,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub fn of(error: &LoadError) -> Failure {
+    pub(crate) fn of(error: &LoadError) -> Failure {
         let report = error.diagnostics.render();
         Failure {
             errors: error.diagnostics.len(),
@@ -25,7 +25,7 @@ impl Failure {
 
     /// A loader that did not finish (a bug): reported like a failure, so the last good
     /// snapshot stays served.
-    pub fn crashed() -> Failure {
+    pub(crate) fn crashed() -> Failure {
         Failure {
             errors: 1,
             report: "error: briefbot failed while loading the briefs (a bug; see its logs)\n"
@@ -37,7 +37,7 @@ impl Failure {
 
 /// A short, stable name for a text (64-bit FNV-1a, hex): kept in the state file, so it must
 /// not change between Rust releases as `std`'s hasher may.
-pub fn fingerprint(text: &str) -> String {
+pub(crate) fn fingerprint(text: &str) -> String {
     let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
     });

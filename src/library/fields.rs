@@ -6,8 +6,8 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::date::Date;
 use super::mistakes;
-use super::model::Date;
 use crate::limits;
 
 /// The file being read: where its TOML starts, and its mistakes so far. Each file is read on
@@ -15,24 +15,24 @@ use crate::limits;
 #[derive(Default)]
 pub(crate) struct FileCx {
     /// Byte offset of the TOML text inside the file (after a `+++` fence for briefs).
-    pub offset: usize,
-    pub errors: Vec<FileError>,
+    pub(crate) offset: usize,
+    pub(crate) errors: Vec<FileError>,
 }
 
 /// One mistake at a byte range of the whole file.
 pub(crate) struct FileError {
-    pub span: Range<usize>,
-    pub message: String,
-    pub help: Option<String>,
+    pub(crate) span: Range<usize>,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
 }
 
 impl FileCx {
     /// Reports a mistake at `span`, a range of the TOML text.
-    pub fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
         self.error_with_help(span, message, None);
     }
 
-    pub fn error_with_help(
+    pub(crate) fn error_with_help(
         &mut self,
         span: Range<usize>,
         message: impl Into<String>,
@@ -43,7 +43,7 @@ impl FileCx {
     }
 
     /// Reports a mistake at `span`, a range of the whole file.
-    pub fn error_in_file(
+    pub(crate) fn error_in_file(
         &mut self,
         span: Range<usize>,
         message: impl Into<String>,
@@ -57,7 +57,7 @@ impl FileCx {
     }
 
     /// A range of the TOML text as a range of the whole file.
-    pub fn absolute(&self, span: Range<usize>) -> Range<usize> {
+    pub(crate) fn absolute(&self, span: Range<usize>) -> Range<usize> {
         span.start + self.offset..span.end + self.offset
     }
 }
@@ -72,37 +72,37 @@ pub(crate) enum Need {
 /// How long a text may be, and why: it has to fit where Discord shows it.
 #[derive(Clone, Copy)]
 pub(crate) struct Fits {
-    pub max: usize,
-    pub shown_as: &'static str,
+    pub(crate) max: usize,
+    pub(crate) shown_as: &'static str,
 }
 
 /// Where Discord shows each kind of text in briefbot's replies, and so how long it may be.
 impl Fits {
-    pub const TITLE: Fits = Fits {
+    pub(crate) const TITLE: Fits = Fits {
         max: limits::EMBED_TITLE,
         shown_as: "an embed title",
     };
-    pub const DESCRIPTION: Fits = Fits {
+    pub(crate) const DESCRIPTION: Fits = Fits {
         max: limits::EMBED_DESCRIPTION,
         shown_as: "an embed description",
     };
-    pub const FIELD_VALUE: Fits = Fits {
+    pub(crate) const FIELD_VALUE: Fits = Fits {
         max: limits::FIELD_VALUE,
         shown_as: "an embed field value",
     };
-    pub const FIELD_NAME: Fits = Fits {
+    pub(crate) const FIELD_NAME: Fits = Fits {
         max: limits::FIELD_NAME,
         shown_as: "an embed field name",
     };
-    pub const AUTHOR_NAME: Fits = Fits {
+    pub(crate) const AUTHOR_NAME: Fits = Fits {
         max: limits::AUTHOR_NAME,
         shown_as: "an embed author name",
     };
-    pub const CHOICE: Fits = Fits {
+    pub(crate) const CHOICE: Fits = Fits {
         max: limits::CHOICE_NAME,
         shown_as: "an autocomplete choice",
     };
-    pub const LINK: Fits = Fits {
+    pub(crate) const LINK: Fits = Fits {
         max: 512,
         shown_as: "a link in an embed field",
     };
@@ -126,10 +126,10 @@ pub(crate) struct Table<'a, 'i> {
 }
 
 /// Scaffolds from `briefbot new` mark what is still to be written with this prefix.
-pub const PLACEHOLDER: &str = "TODO";
+pub(crate) const PLACEHOLDER: &str = "TODO";
 
 impl<'a, 'i> Table<'a, 'i> {
-    pub fn new(entries: &'a DeTable<'i>, anchor: Range<usize>, what: &'static str) -> Self {
+    pub(crate) fn new(entries: &'a DeTable<'i>, anchor: Range<usize>, what: &'static str) -> Self {
         Table {
             entries,
             anchor,
@@ -143,7 +143,7 @@ impl<'a, 'i> Table<'a, 'i> {
 
     /// A table nested in `parent` (a `[[positions]]` entry in a brief), which recognises the
     /// parent's keys when an editor writes one below the section header by mistake.
-    pub fn nested(
+    pub(crate) fn nested(
         entries: &'a DeTable<'i>,
         anchor: Range<usize>,
         what: &'static str,
@@ -155,7 +155,7 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// Parent keys that a nested table held; the parent does not report them as missing.
-    pub fn take_misplaced(&mut self, nested: Vec<&'static str>) {
+    pub(crate) fn take_misplaced(&mut self, nested: Vec<&'static str>) {
         self.misplaced.extend(nested);
     }
 
@@ -169,7 +169,7 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// The span of `key`'s value, for checks made after reading it.
-    pub fn span_of(&self, key: &str) -> Option<Range<usize>> {
+    pub(crate) fn span_of(&self, key: &str) -> Option<Range<usize>> {
         self.entries
             .iter()
             .find(|(k, _)| k.get_ref().as_ref() == key)
@@ -183,7 +183,7 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// A string, trimmed; an empty one is a mistake when the key is required.
-    pub fn text(
+    pub(crate) fn text(
         &mut self,
         cx: &mut FileCx,
         key: &'static str,
@@ -194,7 +194,7 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// As `text`, with `help` (what to write) for a value of the wrong type or an empty one.
-    pub fn text_explained(
+    pub(crate) fn text_explained(
         &mut self,
         cx: &mut FileCx,
         key: &'static str,
@@ -219,7 +219,7 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// A whole number.
-    pub fn integer(
+    pub(crate) fn integer(
         &mut self,
         cx: &mut FileCx,
         key: &'static str,
@@ -253,13 +253,13 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// A TOML date without a time, such as `2026-01-06`.
-    pub fn date(&mut self, cx: &mut FileCx, key: &'static str, need: Need) -> Option<Date> {
+    pub(crate) fn date(&mut self, cx: &mut FileCx, key: &'static str, need: Need) -> Option<Date> {
         self.date_explained(cx, key, need, None)
     }
 
     /// As `date`, with `help` (what to write) for a value that is no date at all or one
     /// before year 1.
-    pub fn date_explained(
+    pub(crate) fn date_explained(
         &mut self,
         cx: &mut FileCx,
         key: &'static str,
@@ -317,7 +317,12 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// A list of strings; each must fit and none may be empty.
-    pub fn text_list(&mut self, cx: &mut FileCx, key: &'static str, fits: Fits) -> Vec<String> {
+    pub(crate) fn text_list(
+        &mut self,
+        cx: &mut FileCx,
+        key: &'static str,
+        fits: Fits,
+    ) -> Vec<String> {
         self.text_list_spanned(cx, key, fits)
             .into_iter()
             .map(|(text, _)| text)
@@ -325,7 +330,7 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// Like `text_list`, with each entry's span for checks made afterwards.
-    pub fn text_list_spanned(
+    pub(crate) fn text_list_spanned(
         &mut self,
         cx: &mut FileCx,
         key: &'static str,
@@ -353,7 +358,7 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// A list of tables: `[[key]]` sections or `key = [{ … }, { … }]`.
-    pub fn tables(
+    pub(crate) fn tables(
         &mut self,
         cx: &mut FileCx,
         key: &'static str,
@@ -362,7 +367,7 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// As `tables`, with `help` (how to write an entry) when the value is not a list of tables.
-    pub fn tables_explained(
+    pub(crate) fn tables_explained(
         &mut self,
         cx: &mut FileCx,
         key: &'static str,
@@ -390,7 +395,7 @@ impl<'a, 'i> Table<'a, 'i> {
     /// Reports every key that was never asked for, suggesting the nearest known key, and
     /// every required key that is missing, unless a misspelling of it was just reported.
     /// Returns the parent's keys found here (see `nested`).
-    pub fn finish(self, cx: &mut FileCx) -> Vec<&'static str> {
+    pub(crate) fn finish(self, cx: &mut FileCx) -> Vec<&'static str> {
         let mut explained = self.misplaced.clone();
         let mut misplaced = Vec::new();
         for (key, _) in self.entries.iter() {

@@ -10,16 +10,16 @@ use rayon::prelude::*;
 /// The files that make up a briefs folder, each as a path relative to the folder.
 #[derive(Debug, Default)]
 pub(crate) struct Found {
-    pub briefs: Vec<PathBuf>,
-    pub authors: Vec<PathBuf>,
-    pub parties: Option<PathBuf>,
+    pub(crate) briefs: Vec<PathBuf>,
+    pub(crate) authors: Vec<PathBuf>,
+    pub(crate) parties: Option<PathBuf>,
     /// `.toml` files that are neither authors nor `parties.toml`.
-    pub strays: Vec<PathBuf>,
+    pub(crate) strays: Vec<PathBuf>,
     /// Entries that could not be read, with the reason: reported, and the walk goes on.
-    pub unreadable: Vec<(PathBuf, String)>,
+    pub(crate) unreadable: Vec<(PathBuf, String)>,
     /// The metadata of every file above, as the walk saw it: what tells a changed file
     /// from an unchanged one without reading it (or asking the file system again).
-    pub metadata: HashMap<PathBuf, std::fs::Metadata>,
+    pub(crate) metadata: HashMap<PathBuf, std::fs::Metadata>,
 }
 
 pub(crate) const AUTHORS_DIR: &str = "authors";

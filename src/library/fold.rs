@@ -4,7 +4,7 @@
 //! The query is always lower-cased by the caller.
 
 /// Whether `text`, lower-cased, contains `query`.
-pub fn contains(text: &str, query: &str) -> bool {
+pub(crate) fn contains(text: &str, query: &str) -> bool {
     if text.is_ascii() {
         let (text, query) = (text.as_bytes(), query.as_bytes());
         query.is_empty()
@@ -17,7 +17,7 @@ pub fn contains(text: &str, query: &str) -> bool {
 }
 
 /// Whether `text`, lower-cased, starts with `query`.
-pub fn starts_with(text: &str, query: &str) -> bool {
+pub(crate) fn starts_with(text: &str, query: &str) -> bool {
     if text.is_ascii() {
         text.len() >= query.len()
             && text.as_bytes()[..query.len()].eq_ignore_ascii_case(query.as_bytes())
@@ -27,7 +27,7 @@ pub fn starts_with(text: &str, query: &str) -> bool {
 }
 
 /// Whether `text`, lower-cased, is `query`.
-pub fn equals(text: &str, query: &str) -> bool {
+pub(crate) fn equals(text: &str, query: &str) -> bool {
     if text.is_ascii() {
         text.eq_ignore_ascii_case(query)
     } else {

@@ -14,9 +14,8 @@ use super::brief::{self, Identity, Known, ParsedRound};
 use super::diagnostics::{Diagnostic, Diagnostics, Location};
 use super::fields::{FileCx, FileError};
 use super::files::{self, AUTHORS_DIR, PARTIES_FILE};
-use super::model::{Author, Counts, Library, Party, Round, RoundId, plural};
+use super::model::{Author, Counts, Held, Hold, Library, Party, Round, RoundId, plural};
 use super::people;
-use super::publication::{Held, Hold};
 use super::search::SearchIndex;
 
 /// What `load` needs beyond the folder: the track for briefs that name none.
@@ -29,8 +28,8 @@ pub struct LoadOptions {
 #[derive(thiserror::Error)]
 #[error("{} in the briefs folder {}", plural(self.diagnostics.len(), "error"), self.root.display())]
 pub struct LoadError {
-    pub root: PathBuf,
-    pub counts: Counts,
+    pub(crate) root: PathBuf,
+    pub(crate) counts: Counts,
     pub diagnostics: Diagnostics,
 }
 
@@ -225,7 +224,7 @@ impl Folder {
         }
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 

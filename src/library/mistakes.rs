@@ -6,14 +6,14 @@
 
 use std::ops::Range;
 
-use super::model::Date;
+use super::date::Date;
 
 /// A recognised mistake: where it is in the text given, what it is, and what to write.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Mistake {
-    pub span: Range<usize>,
-    pub message: String,
-    pub help: String,
+    pub(crate) span: Range<usize>,
+    pub(crate) message: String,
+    pub(crate) help: String,
 }
 
 /// The common mistake behind the TOML parser's error at byte `at` of `toml`, if it is one.

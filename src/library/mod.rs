@@ -3,24 +3,27 @@
 //! transports or the running bot.
 
 mod brief;
+mod date;
 pub mod diagnostics;
 mod failure;
 mod fields;
 mod files;
-pub mod fold;
+pub(crate) mod fold;
 mod load;
 mod mistakes;
 mod model;
 mod people;
 mod publication;
 pub mod search;
-pub mod suggest;
+pub(crate) mod suggest;
 
-pub use failure::{Failure, fingerprint};
-pub use fields::PLACEHOLDER;
+pub use date::Date;
+pub use failure::Failure;
+pub(crate) use failure::fingerprint;
+pub(crate) use fields::PLACEHOLDER;
 pub use load::{Folder, LoadError, LoadOptions};
 pub use model::{
-    Author, Correction, Counts, Date, Library, Party, Position, Role, Round, RoundId, Source,
-    Track, is_slug, plural,
+    Author, Correction, Counts, Held, Hold, Library, Moment, Party, Position, Role, Round, RoundId,
+    Source, Track,
 };
-pub use publication::{Held, Hold, Moment};
+pub(crate) use model::{is_slug, plural};

@@ -1,95 +1,17 @@
 //! What a briefs folder holds, as the commands read it: tracks of rounds, authors, parties,
-//! and the immutable `Library` snapshot of them. Plain data: no files, no Discord.
+//! the valid rounds held back (drafts and embargoes: `Held`, `Hold`, `Moment`), and the
+//! immutable `Library` snapshot of them. Plain data: no files, no Discord.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use super::publication::{Held, Hold};
+use toml::value::Datetime;
+
+use super::date::Date;
 use super::search::{Found, Mode, Names, SearchIndex};
-
-/// A calendar day, as briefs write it (`date = 2026-01-06`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
-}
-
-impl From<toml::value::Date> for Date {
-    fn from(d: toml::value::Date) -> Self {
-        Date {
-            year: d.year,
-            month: d.month,
-            day: d.day,
-        }
-    }
-}
-
-impl Date {
-    /// The day, when the calendar has it (a 30 February has none).
-    pub fn new(year: u32, month: u32, day: u32) -> Option<Date> {
-        let (year, month, day) = (
-            u16::try_from(year).ok()?,
-            u8::try_from(month).ok()?,
-            u8::try_from(day).ok()?,
-        );
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (year >= 1 && (1..=days).contains(&day)).then_some(Date { year, month, day })
-    }
-
-    /// Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's
-    /// `days_from_civil`), so no date library is needed for one conversion.
-    pub fn days_since_epoch(&self) -> i64 {
-        let (year, month, day) = (
-            i64::from(self.year),
-            i64::from(self.month),
-            i64::from(self.day),
-        );
-        let year = if month <= 2 { year - 1 } else { year };
-        let era = year.div_euclid(400);
-        let year_of_era = year - era * 400;
-        let month_from_march = (month + 9) % 12;
-        let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-        era * 146_097 + day_of_era - 719_468
-    }
-
-    /// The day of the week, by Sakamoto's method (Gregorian calendar).
-    pub fn weekday(&self) -> &'static str {
-        const OFFSETS: [u32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
-        const NAMES: [&str; 7] = [
-            "Sunday",
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-        ];
-        let month = usize::from(self.month.clamp(1, 12));
-        let year = u32::from(self.year).saturating_sub(u32::from(month < 3));
-        let day = u32::from(self.day);
-        let index = (year + year / 4 - year / 100 + year / 400 + OFFSETS[month - 1] + day) % 7;
-        NAMES[index as usize]
-    }
-}
-
-/// ISO 8601, as in the files: `2026-01-06`.
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
 
 /// A party's part in a round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +22,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             Role::Party => "party",
             Role::Mediator => "mediator",
@@ -141,7 +63,7 @@ pub struct Correction {
 
 impl Correction {
     /// The longest note `check` accepts: the card shows it whole on one line of its own.
-    pub const NOTE_MAX: usize = 300;
+    pub(crate) const NOTE_MAX: usize = 300;
 }
 
 /// One negotiation round: one brief file.
@@ -196,7 +118,7 @@ impl Round {
 }
 
 impl Round {
-    pub fn id(&self) -> RoundId {
+    pub(crate) fn id(&self) -> RoundId {
         RoundId {
             track: self.track.clone(),
             number: self.number,
@@ -240,13 +162,13 @@ impl Track {
     }
 
     /// Rounds newest first.
-    pub fn newest_first(&self) -> impl Iterator<Item = &Round> {
+    pub(crate) fn newest_first(&self) -> impl Iterator<Item = &Round> {
         self.rounds.iter().rev().map(|r| &**r)
     }
 
     /// Rounds newest first, each with its place and headline lower-cased, to match what a
     /// user types (lower-cased too) without lower-casing every round for every keystroke.
-    pub fn newest_first_with_keys(&self) -> impl Iterator<Item = (&Round, &str)> {
+    pub(crate) fn newest_first_with_keys(&self) -> impl Iterator<Item = (&Round, &str)> {
         self.rounds
             .iter()
             .zip(&self.keys)
@@ -289,7 +211,7 @@ pub struct Party {
 
 impl Party {
     /// Whether `name` is this party's name or one of its aliases, ignoring case.
-    pub fn answers_to(&self, name: &str) -> bool {
+    pub(crate) fn answers_to(&self, name: &str) -> bool {
         let name = name.trim();
         self.name.eq_ignore_ascii_case(name)
             || self.name.to_lowercase() == name.to_lowercase()
@@ -341,12 +263,12 @@ impl fmt::Display for RoundId {
 
 impl RoundId {
     /// The round as logs name it, `syria-israel/6`: short, and one word to search for.
-    pub fn short(&self) -> impl fmt::Display + '_ {
+    pub(crate) fn short(&self) -> impl fmt::Display + '_ {
         Short(self)
     }
 
     /// Rounds as logs list them: `syria-israel/6, syria-israel/7`.
-    pub fn list(rounds: &[RoundId]) -> impl fmt::Display + '_ {
+    pub(crate) fn list(rounds: &[RoundId]) -> impl fmt::Display + '_ {
         ShortList(rounds)
     }
 }
@@ -373,8 +295,84 @@ impl fmt::Display for ShortList<'_> {
     }
 }
 
+/// A moment a brief names, such as `publish_at = 2026-01-07T09:00:00Z`: always with an offset
+/// from UTC, so it means the same instant wherever the bot runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moment {
+    at: SystemTime,
+    /// As the brief writes it, for editors to recognise.
+    written: String,
+}
+
+impl Moment {
+    /// The instant itself.
+    pub fn at(&self) -> SystemTime {
+        self.at
+    }
+}
+
+/// As the brief writes it: `2026-01-07T09:00:00Z`.
+impl fmt::Display for Moment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.written)
+    }
+}
+
+/// Why a valid brief is not served (yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hold {
+    /// `draft = true`: validated and previewed, never served.
+    Draft,
+    /// `publish_at`: served from that moment on.
+    Until(Moment),
+}
+
+impl Hold {
+    /// Whether a brief with this hold is still kept back at `now`.
+    pub(crate) fn holds_at(&self, now: SystemTime) -> bool {
+        match self {
+            Hold::Draft => true,
+            Hold::Until(moment) => now < moment.at,
+        }
+    }
+}
+
+/// A valid round that is not served: only the preview and `check` see it, through
+/// `Library::held`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub round: Arc<Round>,
+    pub why: Hold,
+}
+
+/// The instant a TOML offset date-time names; `None` when it lacks a part.
+pub(super) fn moment(dt: &Datetime) -> Option<Moment> {
+    let (date, time, offset) = (dt.date?, dt.time?, dt.offset?);
+    let offset_minutes = match offset {
+        toml::value::Offset::Z => 0,
+        toml::value::Offset::Custom { minutes } => i64::from(minutes),
+    };
+    let days = Date::from(date).days_since_epoch();
+    let seconds = days * 86_400
+        + i64::from(time.hour) * 3_600
+        + i64::from(time.minute) * 60
+        + i64::from(time.second.unwrap_or(0))
+        - offset_minutes * 60;
+    let nanos = Duration::from_nanos(u64::from(time.nanosecond.unwrap_or(0)));
+    let whole = Duration::from_secs(seconds.unsigned_abs());
+    let at = if seconds >= 0 {
+        SystemTime::UNIX_EPOCH.checked_add(whole)?
+    } else {
+        SystemTime::UNIX_EPOCH.checked_sub(whole)?
+    };
+    Some(Moment {
+        at: at.checked_add(nanos)?,
+        written: dt.to_string(),
+    })
+}
+
 /// "1 brief", "3 briefs".
-pub fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
     } else {
@@ -673,13 +671,13 @@ impl Library {
     }
 
     /// Who publishes the briefs: the authors' affiliations, sorted, each once.
-    pub fn publishers(&self) -> &[String] {
+    pub(crate) fn publishers(&self) -> &[String] {
         &self.publishers
     }
 
     /// Every party alias (in file order) and name (sorted), lower-cased and as written: what a
     /// misspelt party is compared with.
-    pub fn party_suggestions(&self) -> impl Iterator<Item = (&str, &str)> {
+    pub(crate) fn party_suggestions(&self) -> impl Iterator<Item = (&str, &str)> {
         self.party_suggestions
             .iter()
             .map(|(lower, text)| (lower.as_str(), text.as_str()))
@@ -687,7 +685,7 @@ impl Library {
 
     /// Every author's name, lower-cased and as written, in slug order: what a misspelt name
     /// is compared with.
-    pub fn author_suggestions(&self) -> impl Iterator<Item = (&str, &str)> {
+    pub(crate) fn author_suggestions(&self) -> impl Iterator<Item = (&str, &str)> {
         self.author_suggestions
             .iter()
             .map(|(lower, text)| (lower.as_str(), text.as_str()))
@@ -729,7 +727,7 @@ impl Library {
 
 /// Lower-case ASCII letters and digits in dash-separated words: safe in file names and
 /// in a button's `custom_id`.
-pub fn is_slug(text: &str) -> bool {
+pub(crate) fn is_slug(text: &str) -> bool {
     !text.is_empty()
         && text.split('-').all(|word| {
             !word.is_empty()
@@ -756,5 +754,56 @@ mod tests {
             "syria-israel/6, syria-israel/7"
         );
         assert_eq!(RoundId::list(&[]).to_string(), "");
+    }
+
+    fn at(text: &str) -> Moment {
+        let dt: Datetime = text.parse().expect("a TOML date-time");
+        moment(&dt).expect("a whole moment")
+    }
+
+    fn unix(moment: &Moment) -> u64 {
+        moment
+            .at()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs()
+    }
+
+    #[test]
+    fn a_moment_in_utc_is_the_unix_time_it_names() {
+        // date -u -d 2026-01-07T09:00:00Z +%s
+        assert_eq!(unix(&at("2026-01-07T09:00:00Z")), 1_767_776_400);
+        assert_eq!(unix(&at("1970-01-01T00:00:00Z")), 0);
+        assert_eq!(unix(&at("2000-02-29T12:00:00Z")), 951_825_600);
+    }
+
+    #[test]
+    fn an_offset_names_the_same_instant_as_utc() {
+        assert_eq!(
+            at("2026-01-07T11:00:00+02:00").at(),
+            at("2026-01-07T09:00:00Z").at()
+        );
+        assert_eq!(
+            at("2026-01-06T23:30:00-09:30").at(),
+            at("2026-01-07T09:00:00Z").at()
+        );
+    }
+
+    #[test]
+    fn a_moment_shows_as_written() {
+        assert_eq!(
+            at("2026-01-07T09:00:00Z").to_string(),
+            "2026-01-07T09:00:00Z"
+        );
+    }
+
+    #[test]
+    fn a_draft_is_held_forever_and_an_embargo_until_its_moment() {
+        let moment = at("2026-01-07T09:00:00Z");
+        let before = moment.at() - Duration::from_secs(1);
+        let embargo = Hold::Until(moment.clone());
+        assert!(embargo.holds_at(before));
+        assert!(!embargo.holds_at(moment.at()));
+        assert!(Hold::Draft.holds_at(moment.at() + Duration::from_secs(1 << 30)));
     }
 }

@@ -2,7 +2,10 @@
 //! authors and parties, and by the commands for names users type.
 
 /// The candidate nearest to `word`, if it is near enough to be a likely typo.
-pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub(crate) fn closest<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     ranked(word, candidates).into_iter().next()
 }
 
@@ -10,7 +13,10 @@ pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
 const NEAR: f64 = 0.8;
 
 /// The candidates near enough to `word` to be likely typos, best first.
-pub fn ranked<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Vec<&'c str> {
+pub(crate) fn ranked<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Vec<&'c str> {
     let word = word.trim().to_lowercase();
     best_first(
         candidates
@@ -20,7 +26,7 @@ pub fn ranked<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> 
 }
 
 /// As `ranked`, for candidates given with their lower-cased forms (made once, not per query).
-pub fn ranked_lowered<'c>(
+pub(crate) fn ranked_lowered<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = (&'c str, &'c str)>,
 ) -> Vec<&'c str> {

@@ -24,13 +24,13 @@ pub struct Fitted(Reply);
 pub struct FittedMessage(Message);
 
 impl Fitted {
-    pub fn reply(&self) -> &Reply {
+    pub(crate) fn reply(&self) -> &Reply {
         &self.0
     }
 }
 
 impl FittedMessage {
-    pub fn message(&self) -> &Message {
+    pub(crate) fn message(&self) -> &Message {
         &self.0
     }
 }
@@ -106,7 +106,7 @@ fn fit_embed(mut embed: Embed) -> Embed {
 
 impl Embed {
     /// Characters Discord counts towards the 6000 of a message.
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         chars(&self.title)
             + chars(&self.description)
             + self.footer.as_deref().map_or(0, chars)
@@ -117,7 +117,7 @@ impl Embed {
     /// essential text give way first: the fields whose name starts with `yielding` (from the
     /// last), then the description after its `heading`. What a card is for (the other
     /// fields) stays; whatever is still too long is cut by `fit`.
-    pub fn make_room(&mut self, yielding: &str, heading: &str) {
+    pub(crate) fn make_room(&mut self, yielding: &str, heading: &str) {
         let is_yielding = |f: &Field| f.name.starts_with(yielding);
         while self.fields.len() > limits::EMBED_FIELDS {
             match self.fields.iter().rposition(is_yielding) {
@@ -164,7 +164,7 @@ impl Embed {
 
 /// Lines packed into as few fields as fit Discord's 1024 characters each; the first field is
 /// called `name`, the rest `name (continued)`. No line is split across fields.
-pub fn pack(name: &str, lines: impl Iterator<Item = String>) -> Vec<Field> {
+pub(crate) fn pack(name: &str, lines: impl Iterator<Item = String>) -> Vec<Field> {
     pack_within(name, lines, usize::MAX)
 }
 
@@ -172,7 +172,11 @@ pub fn pack(name: &str, lines: impl Iterator<Item = String>) -> Vec<Field> {
 /// values): a message keeps at most 6000, and `fit` drops the fields past that from the end,
 /// so lines past the budget need not be written at all. The fields made are exactly the first
 /// ones `pack` would make.
-pub fn pack_within(name: &str, lines: impl Iterator<Item = String>, budget: usize) -> Vec<Field> {
+pub(crate) fn pack_within(
+    name: &str,
+    lines: impl Iterator<Item = String>,
+    budget: usize,
+) -> Vec<Field> {
     let continued = format!("{name} (continued)");
     let mut fields: Vec<Field> = Vec::new();
     // The field being filled (if any), its length, and the characters of the fields made.

@@ -7,8 +7,9 @@ mod fit;
 mod render;
 mod text;
 
-pub use fit::{Fitted, FittedMessage, pack, pack_within};
-pub use text::{cut_at_grapheme, truncate};
+pub use fit::{Fitted, FittedMessage};
+pub(crate) use fit::{pack, pack_within};
+pub(crate) use text::{cut_at_grapheme, truncate};
 
 /// The answer to one request.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +25,7 @@ pub enum Reply {
 /// A message: optional text, embeds and rows of buttons.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Message {
-    pub content: Option<String>,
+    pub(crate) content: Option<String>,
     pub embeds: Vec<Embed>,
     pub rows: Vec<Vec<Button>>,
 }
@@ -33,29 +34,29 @@ pub struct Message {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Embed {
     pub title: String,
-    pub description: String,
-    pub fields: Vec<Field>,
-    pub footer: Option<String>,
-    pub color: Option<u32>,
+    pub(crate) description: String,
+    pub(crate) fields: Vec<Field>,
+    pub(crate) footer: Option<String>,
+    pub(crate) color: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Field {
-    pub name: String,
-    pub value: String,
+pub(crate) struct Field {
+    pub(crate) name: String,
+    pub(crate) value: String,
 }
 
 /// A button whose `custom_id` carries the whole state needed to answer its press.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Button {
-    pub label: String,
+    pub(crate) label: String,
     pub custom_id: String,
-    pub style: Style,
-    pub disabled: bool,
+    pub(crate) style: Style,
+    pub(crate) disabled: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub(crate) enum Style {
     Primary,
     Secondary,
 }
@@ -63,23 +64,23 @@ pub enum Style {
 /// One autocomplete suggestion: what the user sees, and the value the option gets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Choice {
-    pub name: String,
-    pub value: ChoiceValue,
+    pub(crate) name: String,
+    pub(crate) value: ChoiceValue,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum ChoiceValue {
+pub(crate) enum ChoiceValue {
     Integer(i64),
     String(String),
 }
 
 impl Field {
     /// Characters Discord counts towards the 6000 of a message.
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         crate::limits::chars(&self.name) + crate::limits::chars(&self.value)
     }
 
-    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Field {
+    pub(crate) fn new(name: impl Into<String>, value: impl Into<String>) -> Field {
         Field {
             name: name.into(),
             value: value.into(),
@@ -88,7 +89,7 @@ impl Field {
 }
 
 impl Button {
-    pub fn new(label: impl Into<String>, custom_id: impl Into<String>) -> Button {
+    pub(crate) fn new(label: impl Into<String>, custom_id: impl Into<String>) -> Button {
         Button {
             label: label.into(),
             custom_id: custom_id.into(),
@@ -97,21 +98,21 @@ impl Button {
         }
     }
 
-    pub fn primary(self) -> Button {
+    pub(crate) fn primary(self) -> Button {
         Button {
             style: Style::Primary,
             ..self
         }
     }
 
-    pub fn disabled(self, disabled: bool) -> Button {
+    pub(crate) fn disabled(self, disabled: bool) -> Button {
         Button { disabled, ..self }
     }
 }
 
 impl Reply {
     /// A short private answer: a missing round, an unknown party, a stale button.
-    pub fn notice(text: impl Into<String>) -> Reply {
+    pub(crate) fn notice(text: impl Into<String>) -> Reply {
         Reply::Message {
             message: Message {
                 content: Some(text.into()),
@@ -122,7 +123,7 @@ impl Reply {
     }
 
     /// A public message.
-    pub fn message(message: Message) -> Reply {
+    pub(crate) fn message(message: Message) -> Reply {
         Reply::Message {
             message,
             ephemeral: false,

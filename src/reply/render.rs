@@ -14,7 +14,7 @@ use super::{Button, ChoiceValue, Embed, Message, Reply, Style};
 
 impl Fitted {
     /// Serenity's interaction response for this reply.
-    pub fn to_response(&self) -> CreateInteractionResponse {
+    pub(crate) fn to_response(&self) -> CreateInteractionResponse {
         match self.reply() {
             Reply::Message { message, ephemeral } => {
                 CreateInteractionResponse::Message(response_message(message).ephemeral(*ephemeral))
@@ -76,7 +76,7 @@ impl FittedMessage {
 
     /// The message to post in a channel, where `role` (an announcement's follow role), and
     /// nothing else, may ping: not @everyone, @here, users or other roles written in a brief.
-    pub fn to_create_message_pinging(&self, role: Option<u64>) -> CreateMessage {
+    pub(crate) fn to_create_message_pinging(&self, role: Option<u64>) -> CreateMessage {
         let message = self.message();
         let mentions = CreateAllowedMentions::new().roles(role.map(RoleId::new));
         let builder = CreateMessage::new()
@@ -91,7 +91,7 @@ impl FittedMessage {
 
     /// The same message as an edit of one already posted (an announcement brought up to
     /// date). Discord never pings for an edit; it is sent allowing no mention all the same.
-    pub fn to_edit_message(&self) -> EditMessage {
+    pub(crate) fn to_edit_message(&self) -> EditMessage {
         let message = self.message();
         let builder = EditMessage::new()
             .allowed_mentions(CreateAllowedMentions::new())

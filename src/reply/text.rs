@@ -8,7 +8,7 @@ use crate::limits::chars;
 /// The byte index after the last whole grapheme that fits in `max` characters; at least one
 /// grapheme, so a cut always makes progress. Only the grapheme around the cut is examined,
 /// so cutting a long text costs what counting its characters does.
-pub fn cut_at_grapheme(text: &str, max: usize) -> usize {
+pub(crate) fn cut_at_grapheme(text: &str, max: usize) -> usize {
     let at = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
     let mut cursor = GraphemeCursor::new(at, text.len(), true);
     let boundary = match cursor.is_boundary(text, 0) {
@@ -29,7 +29,7 @@ pub fn cut_at_grapheme(text: &str, max: usize) -> usize {
 
 /// `text` cut to at most `max` characters: at a word boundary when there is one in the last
 /// part, never inside a grapheme, and ending with "…" when anything was cut.
-pub fn truncate(text: &str, max: usize) -> String {
+pub(crate) fn truncate(text: &str, max: usize) -> String {
     if chars(text) <= max {
         return text.to_string();
     }

@@ -11,7 +11,7 @@ use crate::reply::{Button, Embed, Message, cut_at_grapheme, truncate};
 const PAGE: usize = 1800;
 
 /// The round's longer briefing split into pages at paragraph boundaries.
-pub fn briefing_pages(body: &str) -> Vec<String> {
+pub(crate) fn briefing_pages(body: &str) -> Vec<String> {
     let body = reflow(body);
     let mut pages: Vec<String> = Vec::new();
     let mut page = String::new();
@@ -127,7 +127,7 @@ fn split_long(paragraph: &str, max: usize) -> Vec<String> {
 }
 
 /// Page `page` (from 1) of the briefing, or `None` past the last page.
-pub fn briefing_page(
+pub(crate) fn briefing_page(
     library: &Library,
     track: &Track,
     round: &Round,

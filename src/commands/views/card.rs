@@ -9,7 +9,7 @@ use crate::reply::{Button, Embed, Field, Message, pack, truncate};
 
 /// The round's card: headline, when and where, summary, key points, one line per party,
 /// status and sources; the author in the footer; buttons to move on.
-pub fn round_card(library: &Library, track: &Track, round: &Round) -> Message {
+pub(crate) fn round_card(library: &Library, track: &Track, round: &Round) -> Message {
     // Who was at the table is shown where there is room: a card that would not fit with it
     // is written without it, before anything else gives way.
     let mut embed = card_embed(library, round, true);

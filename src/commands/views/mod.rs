@@ -9,11 +9,11 @@ mod positions;
 pub mod search;
 mod timeline;
 
-pub use briefing::{briefing_page, briefing_pages};
-pub use card::round_card;
-pub use people::{about, author_card};
-pub use positions::{party_in_round, party_timeline, round_positions};
-pub use timeline::timeline;
+pub(crate) use briefing::{briefing_page, briefing_pages};
+pub(crate) use card::round_card;
+pub(crate) use people::{about, author_card};
+pub(crate) use positions::{party_in_round, party_timeline, round_positions};
+pub(crate) use timeline::timeline;
 
 use crate::commands::custom_id::{Target, View};
 use crate::library::{Author, Library, Round, Track};
@@ -23,7 +23,7 @@ use crate::reply::Button;
 const COLOR: u32 = 0x002B_6CB0;
 
 /// `Round 5 · 2026-01-06 · Paris`, with the track first when there are several.
-pub fn round_line(library: &Library, round: &Round) -> String {
+pub(crate) fn round_line(library: &Library, round: &Round) -> String {
     use std::fmt::Write;
     let mut line = String::with_capacity(64);
     if library.tracks().len() > 1 {
@@ -40,7 +40,7 @@ pub fn round_line(library: &Library, round: &Round) -> String {
 }
 
 /// A party's name with its emoji from `parties.toml`: `🇸🇾 Syria`.
-pub fn party_label(library: &Library, party: &str) -> String {
+pub(crate) fn party_label(library: &Library, party: &str) -> String {
     with_emoji(library, party, party)
 }
 

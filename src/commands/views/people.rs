@@ -7,7 +7,11 @@ use crate::limits;
 use crate::reply::{Embed, Field, Message, pack, pack_within};
 
 /// An author's bio, and the rounds they wrote.
-pub fn author_card(library: &Library, author: &Author, from: Option<(&Track, &Round)>) -> Message {
+pub(crate) fn author_card(
+    library: &Library,
+    author: &Author,
+    from: Option<(&Track, &Round)>,
+) -> Message {
     let mut fields: Vec<Field> = position(author)
         .map(|p| Field::new("Position", p))
         .into_iter()
@@ -44,7 +48,7 @@ pub fn author_card(library: &Library, author: &Author, from: Option<(&Track, &Ro
 }
 
 /// What the bot covers and who publishes it.
-pub fn about(library: &Library) -> Message {
+pub(crate) fn about(library: &Library) -> Message {
     let publishers = library.publishers();
     let tracks = library.tracks().iter().map(|t| match t.latest() {
         Some(latest) => format!(

@@ -8,7 +8,7 @@ use crate::limits;
 use crate::reply::{Button, Embed, Field, Message, truncate};
 
 /// Every party's position in one round, with details and representatives.
-pub fn round_positions(library: &Library, track: &Track, round: &Round) -> Message {
+pub(crate) fn round_positions(library: &Library, track: &Track, round: &Round) -> Message {
     let fields = round
         .positions
         .iter()
@@ -58,7 +58,7 @@ pub fn round_positions(library: &Library, track: &Track, round: &Round) -> Messa
 }
 
 /// One party's stance round by round, newest first, as many rounds as fit in one card.
-pub fn party_timeline(library: &Library, track: &Track, party: &str) -> Message {
+pub(crate) fn party_timeline(library: &Library, track: &Track, party: &str) -> Message {
     let with_position = |round: &&Round| round.positions.iter().any(|p| p.party == party);
     let count = track.newest_first().filter(with_position).count();
     // Only the rounds that can be shown are written out.
@@ -112,7 +112,7 @@ pub fn party_timeline(library: &Library, track: &Track, party: &str) -> Message 
 }
 
 /// One party's position in one round, or `None` when the round records none for it.
-pub fn party_in_round(
+pub(crate) fn party_in_round(
     library: &Library,
     track: &Track,
     round: &Round,

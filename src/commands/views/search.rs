@@ -18,7 +18,7 @@ use crate::reply::{Button, Embed, Field, Message, Reply, truncate};
 pub const MAX_QUERY_CHARS: usize = 200;
 
 /// Results on one page: five fit one row of buttons that open them.
-pub const PER_PAGE: usize = 5;
+pub(crate) const PER_PAGE: usize = 5;
 
 /// What starts a results title; the query follows, exactly as searched.
 const TITLE_PREFIX: &str = "🔎 ";
@@ -37,7 +37,7 @@ const SNIPPET_SCAN_BYTES: usize = 16 * 1024;
 const OTHER_MATCHES: usize = 4;
 
 /// `/search query [track]`: the first page of results.
-pub fn search(library: &Library, query: &str, track: Option<&Track>) -> Reply {
+pub(crate) fn search(library: &Library, query: &str, track: Option<&Track>) -> Reply {
     let query = one_line(query);
     if query.is_empty() {
         return Reply::notice(
@@ -60,7 +60,12 @@ pub fn search(library: &Library, query: &str, track: Option<&Track>) -> Reply {
 
 /// A page button of a results message: `carried` is the title of the pressed message's first
 /// embed, where the results keep their query.
-pub fn page(library: &Library, carried: Option<&str>, track: Option<&Track>, page: usize) -> Reply {
+pub(crate) fn page(
+    library: &Library,
+    carried: Option<&str>,
+    track: Option<&Track>,
+    page: usize,
+) -> Reply {
     let query = carried
         .and_then(|title| title.strip_prefix(TITLE_PREFIX))
         .map(one_line)
@@ -78,7 +83,7 @@ pub fn page(library: &Library, carried: Option<&str>, track: Option<&Track>, pag
 
 /// The "Brief me" message command: the round that best matches a message's text, as a
 /// private card, with buttons to the next best.
-pub fn brief_me(library: &Library, text: &str) -> Reply {
+pub(crate) fn brief_me(library: &Library, text: &str) -> Reply {
     let found = library.search(text, None, Mode::Message, 1 + OTHER_MATCHES);
     let Some((best, others)) = found.hits.split_first() else {
         let why = if found.had_words {

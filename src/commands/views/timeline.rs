@@ -8,15 +8,15 @@ use crate::reply::{Button, Embed, Message};
 
 /// Rounds on one page of a timeline: a line is under 100 characters, so a page stays far
 /// below Discord's 4096 and reads comfortably.
-pub const PER_PAGE: usize = 20;
+pub(crate) const PER_PAGE: usize = 20;
 
 /// How many pages the timeline of `track` has (at least one).
-pub fn timeline_pages(track: &Track) -> usize {
+pub(crate) fn timeline_pages(track: &Track) -> usize {
     track.rounds.len().div_ceil(PER_PAGE).max(1)
 }
 
 /// Page `page` (from 1; a page past the end shows the last) of a track's rounds, newest first.
-pub fn timeline(library: &Library, track: &Track, page: usize) -> Message {
+pub(crate) fn timeline(library: &Library, track: &Track, page: usize) -> Message {
     let pages = timeline_pages(track);
     let page = page.clamp(1, pages);
     let description = track

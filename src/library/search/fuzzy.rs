@@ -5,7 +5,7 @@
 
 /// How many steps a word of `chars` characters may be from what was meant: none for short
 /// words (too many words are one letter from `war`), one up to seven letters, two beyond.
-pub fn allowed_steps(chars: usize) -> usize {
+pub(crate) fn allowed_steps(chars: usize) -> usize {
     match chars {
         0..=3 => 0,
         4..=7 => 1,
@@ -15,7 +15,7 @@ pub fn allowed_steps(chars: usize) -> usize {
 
 /// The letters of a word as bits: a–z and 0–9 each their own, any other character shares
 /// one of 28 bits. One step changes at most two bits.
-pub fn letters(word: &str) -> u64 {
+pub(crate) fn letters(word: &str) -> u64 {
     word.chars().fold(0u64, |mask, c| {
         let bit = match c {
             'a'..='z' => u32::from(c) - u32::from('a'),
@@ -27,7 +27,7 @@ pub fn letters(word: &str) -> u64 {
 }
 
 /// The distance from `a` to `b` if it is at most `max`.
-pub fn within(a: &str, b: &str, max: usize) -> Option<usize> {
+pub(crate) fn within(a: &str, b: &str, max: usize) -> Option<usize> {
     if a.is_ascii() && b.is_ascii() {
         osa(a.as_bytes(), b.as_bytes(), max)
     } else {

@@ -20,13 +20,13 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
 
-pub use shard::{MAX_WORD_BYTES, Names};
+pub(crate) use shard::{MAX_WORD_BYTES, Names};
 use shard::{ROUNDS_PER_SHARD, STRONG, Shard};
 
 use super::{Round, Track};
 
 /// The most words of a query that are looked up; the rest are ignored.
-pub const MAX_QUERY_WORDS: usize = 16;
+pub(crate) const MAX_QUERY_WORDS: usize = 16;
 
 /// The most words of a message the "Brief me" command looks up: the rarest ones.
 const MAX_MESSAGE_WORDS: usize = 12;
@@ -120,7 +120,7 @@ struct Variant {
 impl SearchIndex {
     /// Indexes `tracks`. Shards of `previous` whose rounds are the same `Arc`s and whose
     /// names are the same are shared rather than built again.
-    pub fn build(
+    pub(crate) fn build(
         tracks: &[Track],
         names: &(dyn Names + Sync),
         names_fingerprint: u64,
@@ -180,7 +180,7 @@ impl SearchIndex {
     }
 
     /// A fingerprint of names, to tell whether shards built with other names can be kept.
-    pub fn fingerprint<'a>(names: impl IntoIterator<Item = &'a str>) -> u64 {
+    pub(crate) fn fingerprint<'a>(names: impl IntoIterator<Item = &'a str>) -> u64 {
         let mut hasher = FxHasher::default();
         for name in names {
             hasher.write(name.as_bytes());
@@ -212,7 +212,13 @@ impl SearchIndex {
     }
 
     /// Searches for `query`, in one track or all, and returns the `wanted` best rounds.
-    pub fn search(&self, query: &str, track: Option<&str>, mode: Mode, wanted: usize) -> Found<'_> {
+    pub(crate) fn search(
+        &self,
+        query: &str,
+        track: Option<&str>,
+        mode: Mode,
+        wanted: usize,
+    ) -> Found<'_> {
         let mut found = Found::default();
         let (words, numbers) = match mode {
             Mode::Typed => {

@@ -12,49 +12,49 @@ use crate::library::Round;
 
 /// Longer "words" (a pasted key, a line of one letter) are not indexed: nobody searches
 /// for them, and a hostile brief could make the vocabulary huge.
-pub const MAX_WORD_BYTES: usize = 64;
+pub(crate) const MAX_WORD_BYTES: usize = 64;
 
 /// Round numbers per shard.
-pub const ROUNDS_PER_SHARD: u32 = 128;
+pub(crate) const ROUNDS_PER_SHARD: u32 = 128;
 
 /// How much a word counts where it stands: a word of the title says more about a round
 /// than a word of its briefing.
 mod weight {
-    pub const TITLE: u16 = 16;
-    pub const PLACE: u16 = 12;
-    pub const NUMBER: u16 = 12;
-    pub const PARTY: u16 = 10;
-    pub const PERSON: u16 = 10;
-    pub const POINT: u16 = 6;
-    pub const SUMMARY: u16 = 4;
-    pub const STANCE: u16 = 4;
-    pub const DATE: u16 = 2;
+    pub(crate) const TITLE: u16 = 16;
+    pub(crate) const PLACE: u16 = 12;
+    pub(crate) const NUMBER: u16 = 12;
+    pub(crate) const PARTY: u16 = 10;
+    pub(crate) const PERSON: u16 = 10;
+    pub(crate) const POINT: u16 = 6;
+    pub(crate) const SUMMARY: u16 = 4;
+    pub(crate) const STANCE: u16 = 4;
+    pub(crate) const DATE: u16 = 2;
     /// The briefing counts one per mention, at most `BODY_CAP` in all: a long briefing that
     /// repeats a word does not outrank a round whose title has it.
-    pub const BODY: u16 = 1;
-    pub const BODY_CAP: u16 = 8;
+    pub(crate) const BODY: u16 = 1;
+    pub(crate) const BODY_CAP: u16 = 8;
     /// A word that stands in a title, place, party or name: reason enough for the "Brief me"
     /// command to name a round.
-    pub const STRONG: u8 = 10;
+    pub(crate) const STRONG: u8 = 10;
 }
-pub use weight::STRONG;
+pub(crate) use weight::STRONG;
 
 /// Names a round refers to by key: its author's name, its parties' names and aliases.
-pub trait Names {
+pub(crate) trait Names {
     fn author(&self, slug: &str) -> Option<&str>;
     /// The aliases of the party named so in `parties.toml`.
     fn party(&self, name: &str) -> &[&str];
 }
 
 #[derive(Debug)]
-pub struct Shard {
-    pub track: String,
-    pub chunk: u32,
-    pub rounds: Vec<Arc<Round>>,
+pub(crate) struct Shard {
+    pub(crate) track: String,
+    pub(crate) chunk: u32,
+    pub(crate) rounds: Vec<Arc<Round>>,
     /// Each round's number and date (`yyyy << 9 | mm << 5 | dd`), side by side, so that a
     /// search ranks thousands of rounds without reading one.
-    pub numbers: Vec<u32>,
-    pub dates: Vec<u32>,
+    pub(crate) numbers: Vec<u32>,
+    pub(crate) dates: Vec<u32>,
     /// Sorted by hash.
     terms: Vec<Term>,
     /// Every word of the shard, folded, one after the other (`Term::word` points in).
@@ -76,11 +76,16 @@ struct Term {
 
 /// A word's hash is the key of the index (`words::hash`). Two words of one library sharing a
 /// 64-bit hash is as likely as a cosmic ray; the vocabulary keeps the words to compare against.
-pub use words::hash;
+pub(crate) use words::hash;
 
 impl Shard {
     /// `rounds` are of one track and chunk, in order of number; at most 128.
-    pub fn build(track: &str, chunk: u32, rounds: Vec<Arc<Round>>, names: &dyn Names) -> Shard {
+    pub(crate) fn build(
+        track: &str,
+        chunk: u32,
+        rounds: Vec<Arc<Round>>,
+        names: &dyn Names,
+    ) -> Shard {
         let mut builder = Builder::default();
         let mut postings: Vec<(u32, u8, u8)> = Vec::new();
         for (doc, round) in rounds.iter().enumerate() {
@@ -145,7 +150,7 @@ impl Shard {
     }
 
     /// The rounds (index in `rounds`) that have the word hashed `hash`, with its weight in each.
-    pub fn postings(&self, hash: u64) -> impl Iterator<Item = (usize, u8)> + '_ {
+    pub(crate) fn postings(&self, hash: u64) -> impl Iterator<Item = (usize, u8)> + '_ {
         let found = self
             .terms
             .binary_search_by_key(&hash, |t| t.hash)
@@ -161,7 +166,7 @@ impl Shard {
     }
 
     /// Every word of the shard with its hash and the number of rounds that have it.
-    pub fn vocabulary(&self) -> impl Iterator<Item = (u64, &str, u32)> + '_ {
+    pub(crate) fn vocabulary(&self) -> impl Iterator<Item = (u64, &str, u32)> + '_ {
         self.terms.iter().map(|t| {
             let start = t.word_start as usize;
             let word = self
@@ -173,7 +178,7 @@ impl Shard {
     }
 
     /// Whether this shard holds exactly these rounds (the same `Arc`s).
-    pub fn holds(&self, rounds: &[Arc<Round>]) -> bool {
+    pub(crate) fn holds(&self, rounds: &[Arc<Round>]) -> bool {
         self.rounds.len() == rounds.len()
             && self
                 .rounds
@@ -183,7 +188,7 @@ impl Shard {
     }
 
     /// Bytes held beyond the rounds themselves, for the memory figures.
-    pub fn heap_size(&self) -> usize {
+    pub(crate) fn heap_size(&self) -> usize {
         self.terms.capacity() * std::mem::size_of::<Term>()
             + self.text.capacity()
             + self.docs.capacity()

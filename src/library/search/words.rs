@@ -10,7 +10,7 @@
 /// Calls `each(start, end, word)` for every word of `text`: `start..end` is where it stands in
 /// `text` (for snippets), `word` its folded form. `buffer` is reused between calls.
 /// Words of one letter are skipped (the `s` of `Israel's`); digits are kept (`round 5`).
-pub fn scan(text: &str, buffer: &mut Vec<u8>, mut each: impl FnMut(usize, usize, &str)) {
+pub(crate) fn scan(text: &str, buffer: &mut Vec<u8>, mut each: impl FnMut(usize, usize, &str)) {
     let mut lower = String::new();
     scan_hashed(text, buffer, |start, end, _, word| match word {
         WordBytes::Ascii(_) => {
@@ -29,7 +29,7 @@ pub fn scan(text: &str, buffer: &mut Vec<u8>, mut each: impl FnMut(usize, usize,
 
 /// A word as `scan_hashed` found it.
 #[derive(Debug, Clone, Copy)]
-pub enum WordBytes<'a> {
+pub(crate) enum WordBytes<'a> {
     /// Letters and digits of ASCII as they stand in the text: fold them by lower-casing.
     Ascii(&'a [u8]),
     /// The folded word.
@@ -38,14 +38,14 @@ pub enum WordBytes<'a> {
 
 impl<'a> WordBytes<'a> {
     /// The bytes, lower-cased (`Ascii`) or not yet.
-    pub fn bytes(&self) -> &'a [u8] {
+    pub(crate) fn bytes(&self) -> &'a [u8] {
         match self {
             WordBytes::Ascii(bytes) | WordBytes::Folded(bytes) => bytes,
         }
     }
 
     /// Appends the folded word to `out`.
-    pub fn push_to(&self, out: &mut String) {
+    pub(crate) fn push_to(&self, out: &mut String) {
         match self {
             WordBytes::Ascii(bytes) => {
                 out.extend(bytes.iter().map(|b| char::from(b.to_ascii_lowercase())));
@@ -59,7 +59,7 @@ impl<'a> WordBytes<'a> {
 
 /// A folded word's hash, the key of the index, eight bytes at a time.
 #[inline]
-pub fn hash(word: &str) -> u64 {
+pub(crate) fn hash(word: &str) -> u64 {
     hash_bytes(word.as_bytes(), 0)
 }
 
@@ -182,7 +182,7 @@ fn pack(highs: u64) -> u64 {
 
 /// `scan` for the index: each word comes with its hash and its bytes, and an ASCII word (most
 /// words of most briefs) is hashed where it stands, with nothing copied.
-pub fn scan_hashed(
+pub(crate) fn scan_hashed(
     text: &str,
     buffer: &mut Vec<u8>,
     mut each: impl FnMut(usize, usize, u64, WordBytes<'_>),
