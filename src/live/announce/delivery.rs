@@ -14,14 +14,20 @@ use super::policy::{AfterPost, after_post};
 use super::shared::{DeliveryError, Shared, named};
 use super::state::{Announced, Pending};
 use crate::config::AnnounceMode;
-use crate::library::fingerprint;
+use crate::library::{Library, fingerprint};
 use crate::rest::ChannelInfo;
 
 impl Shared {
     /// One attempt to deliver `pending`: found in the channel, or posted; then its thread
     /// started and its crosspost sent, as the channel calls for, each checked first when a
-    /// crash may have come after it; recorded once all is done.
-    pub(super) async fn deliver(&self, pending: &Pending) -> Result<(), DeliveryError> {
+    /// crash may have come after it; recorded once all is done. Everything about the round
+    /// (its headline, its card) comes from `library`, one snapshot, whatever reloads happen
+    /// meanwhile.
+    pub(super) async fn deliver(
+        &self,
+        pending: &Pending,
+        library: &Library,
+    ) -> Result<(), DeliveryError> {
         let info = self.channel_info(pending.channel).await?;
         let configured = self
             .modes
@@ -29,7 +35,6 @@ impl Shared {
             .copied()
             .unwrap_or_default();
         let way = Way::of(pending.channel, configured, &info);
-        let library = self.reloader.current();
         let headline = library
             .track(&pending.track)
             .and_then(|t| t.round(pending.round))
@@ -39,7 +44,10 @@ impl Shared {
             );
         let (message, card, resumed) = match (pending.message, &pending.card) {
             (Some(message), card) => (message, card.clone().unwrap_or_default(), true),
-            (None, _) => match self.post_or_find(pending, way, &info, &headline).await? {
+            (None, _) => match self
+                .post_or_find(pending, way, &info, &headline, library)
+                .await?
+            {
                 Some(posted) => posted,
                 None => return Ok(()),
             },
@@ -100,10 +108,10 @@ impl Shared {
         way: Way,
         info: &ChannelInfo,
         headline: &str,
+        library: &Library,
     ) -> Result<Option<(u64, String, bool)>, DeliveryError> {
-        let library = self.reloader.current();
         let posting = self
-            .posting(&library, &pending.track, pending.round, pending.channel)
+            .posting(library, &pending.track, pending.round, pending.channel)
             .await?;
         if let Some(since) = pending.first_attempt_ms {
             // After a takeover, the previous holder may have posted it a moment ago.

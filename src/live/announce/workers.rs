@@ -155,7 +155,7 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
                 _ = shared.stopped() => return,
             }
         };
-        let error = match shared.deliver(&pending).await {
+        let error = match shared.deliver(&pending, &library).await {
             Ok(()) => {
                 posts.succeeded();
                 continue;
