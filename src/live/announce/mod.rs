@@ -28,6 +28,18 @@
 //!
 //! Each channel has its own worker, so a channel that fails (deleted, no permission,
 //! rate-limited) is retried with backoff while the others go on.
+//!
+//! The rooms, each using only those below it:
+//! - the ledger: `state` (what is remembered, and the state file), `store` (the one interface,
+//!   the file's side of it), `database` (PostgreSQL, its lock), `transfer` (import, export);
+//! - `settings`; `policy` (what each answer from Discord means, per operation);
+//! - `shared` (what the workers share, written one change at a time);
+//! - `lookup` (briefbot's own posts found again), `posting` (what an announcement is);
+//! - `modes` (threads, forum posts, crossposts), `delivery` (one announcement in one
+//!   channel), `edits`, `errors_channel` (the notes);
+//! - `workers` (following reloads; one worker per channel), `announcer` (the running whole),
+//!   `contend` (instances competing for the database's lock), `by_hand` (`briefbot
+//!   announce`).
 
 mod announcer;
 mod by_hand;
