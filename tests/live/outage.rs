@@ -6,7 +6,6 @@
 //! loses and regains the lock.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::announce::{
@@ -15,9 +14,10 @@ use crate::announce::{
 use crate::common::discord_stub::DiscordStub;
 use crate::common::postgres::{self, PgServer};
 use crate::common::{live, shipped_copy};
+use crate::shared_state::contend;
 use briefbot::config::DatabaseUrl;
-use briefbot::live::announce::{Contender, Role, Settings};
-use briefbot::live::{Reloader, Trigger};
+use briefbot::live::Trigger;
+use briefbot::live::announce::{Role, Settings};
 
 /// Announcing to `NEWS`, notes to `ERRORS`, the state in `database`, the lock checked every
 /// 100 ms.
@@ -28,13 +28,6 @@ fn on_database(dir: &Path, database: &str) -> Settings {
         lock_check: Duration::from_millis(100),
         ..settings(dir, &[NEWS], Some(ERRORS))
     }
-}
-
-async fn contend(stub: &DiscordStub, reloader: &Arc<Reloader>, settings: Settings) -> Contender {
-    let database = settings.database.clone().expect("a database");
-    Contender::start(stub.rest(), reloader.clone(), settings, &database)
-        .await
-        .expect("the database is reachable")
 }
 
 fn titles(stub: &DiscordStub, channel: u64) -> Vec<String> {

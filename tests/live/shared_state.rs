@@ -35,7 +35,11 @@ fn on_database(dir: &Path, database: &str) -> Settings {
     }
 }
 
-async fn contend(stub: &DiscordStub, reloader: &Arc<Reloader>, settings: Settings) -> Contender {
+pub(crate) async fn contend(
+    stub: &DiscordStub,
+    reloader: &Arc<Reloader>,
+    settings: Settings,
+) -> Contender {
     let database = settings.database.clone().expect("a database");
     Contender::start(stub.rest(), reloader.clone(), settings, &database)
         .await
