@@ -7,6 +7,7 @@
 //! offline tools, [`rest`] the one REST client, [`config`] and [`logs`] the settings and
 //! log output. `src/main.rs` only parses arguments.
 
+pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -41,6 +42,7 @@ mod layers {
         ),
         ("cli", &["commands", "reply", "library"]),
         ("preview", &["cli", "live", "commands", "reply", "library"]),
+        ("app", &["logs", "preview"]),
     ];
 
     fn sources(path: &Path, found: &mut Vec<std::path::PathBuf>) {

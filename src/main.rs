@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::Parser;
 
 use std::sync::Arc;
 
+use briefbot::app::{CheckFormat, Cli, Command, StateCommand, log_format};
 use briefbot::cli::ask::{Question, ask};
 use briefbot::cli::check::Report;
 use briefbot::commands::{RequestError, spec};
@@ -18,7 +19,7 @@ use briefbot::live::announce::state::StateFile;
 use briefbot::live::announce::transfer as state;
 use briefbot::live::announce::{self, Delivery};
 use briefbot::live::{Hangups, Live, Reloader};
-use briefbot::logs::{self, LogFormat};
+use briefbot::logs;
 use briefbot::rest::{Rest, Token, TokenError};
 use briefbot::transport::gateway::{self, Gateway};
 use briefbot::transport::http::{self, Endpoint, PublicKey};
@@ -26,159 +27,6 @@ use briefbot::transport::registration::{self, Outcome, Scope};
 use briefbot::transport::{Handler, stop_on_signals};
 
 use tracing::info;
-
-#[derive(Parser)]
-#[command(
-    name = "briefbot",
-    version,
-    about = "Serves curated negotiation briefings on Discord"
-)]
-struct Cli {
-    /// The configuration file [default: config.toml].
-    #[arg(long, global = true, env = "BRIEFBOT_CONFIG")]
-    config: Option<PathBuf>,
-    /// How `run` writes its logs: `text` for people, `json` for log collectors.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
-    log_format: Format,
-    /// What to do [default: run].
-    #[command(subcommand)]
-    command: Option<Command>,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Serve Discord over the gateway (the token comes from DISCORD_TOKEN or DISCORD_TOKEN_FILE).
-    Run,
-    /// Serve Discord's interactions as signed HTTP POSTs on /interactions (no gateway).
-    Serve {
-        /// Address and port [default: `[serve] listen` from the config, 127.0.0.1:8080].
-        #[arg(long, value_name = "ADDR")]
-        listen: Option<std::net::SocketAddr>,
-    },
-    /// Register the commands with Discord (only when they differ from what it has).
-    Register {
-        /// Register in this server only (instant); default: the config's guild_ids, or global.
-        #[arg(long, value_name = "ID", conflicts_with = "global")]
-        guild: Option<u64>,
-        /// Register globally, in every server the bot is in.
-        #[arg(long)]
-        global: bool,
-        /// Print the command JSON instead of sending it; needs no token.
-        #[arg(long)]
-        dry_run: bool,
-    },
-    /// Check every brief, author and party file; print each mistake with file:line:column.
-    Check {
-        /// The briefs folder (default: `briefs_dir` from the config).
-        dir: Option<PathBuf>,
-        /// `text` for people, `json` for an editors' CI, `github` for pull request annotations.
-        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-        format: CheckFormat,
-    },
-    /// Answer a command offline, exactly as the bot would: `briefbot ask "/round 5"`.
-    Ask {
-        /// The command line, such as "/latest", "/positions party:Syria" or
-        /// "/search economic zone" (the rest of a /search line, but for `track:…`, is the query).
-        #[arg(required_unless_present_any = ["press", "complete", "message"])]
-        line: Option<String>,
-        /// Print the interaction response JSON Discord would receive.
-        #[arg(long)]
-        json: bool,
-        /// Press a button: its custom_id, as printed under the buttons.
-        #[arg(long, value_name = "CUSTOM_ID", conflicts_with_all = ["line", "complete", "message"])]
-        press: Option<String>,
-        /// With --press: the title of the message the button is on, which Discord sends with a
-        /// press. A search page button reads its query there: --press search::2 --title "🔎 economic zone".
-        #[arg(long, value_name = "TEXT", requires = "press")]
-        title: Option<String>,
-        /// Autocomplete the last option of a command line: --complete "/positions party:Sy".
-        #[arg(long, value_name = "LINE", conflicts_with_all = ["line", "message"])]
-        complete: Option<String>,
-        /// Run the "Brief me" message command on a message with this text, as if it were chosen
-        /// from the message's Apps menu: --message "Talks resume in Paris".
-        #[arg(long, value_name = "TEXT", conflicts_with = "line")]
-        message: Option<String>,
-    },
-    /// Announce one round by hand in the `[announce] channels`, once each (the state file, or
-    /// the state database, records it, so a second run posts nothing). Stop the bot first: it
-    /// holds the state.
-    Announce {
-        /// The track, such as `syria-israel` (default: `default_track` from the config).
-        #[arg(long)]
-        track: Option<String>,
-        /// The round number.
-        #[arg(long)]
-        round: u32,
-    },
-    /// Move the announcement state between the state file and the state database
-    /// (`[state] url` or DATABASE_URL). Needs no Discord token.
-    State {
-        #[command(subcommand)]
-        command: StateCommand,
-    },
-    /// A local web page of every card as Discord shows it, refreshed on every save.
-    Preview {
-        /// Address and port; other machines cannot reach the default.
-        #[arg(long, value_name = "ADDR", default_value = briefbot::preview::DEFAULT_LISTEN)]
-        listen: std::net::SocketAddr,
-        /// Listen on an address other machines can reach, and answer requests for any host
-        /// name, not only this machine's (the page asks no one who they are).
-        #[arg(long)]
-        allow_remote: bool,
-    },
-    /// Write a new round file with placeholders to fill in.
-    New {
-        /// The track, such as `syria-israel` (default: `default_track` from the config).
-        #[arg(long)]
-        track: Option<String>,
-        /// The round number.
-        #[arg(long)]
-        round: u32,
-        /// Where the round was held; names the file and fills in `location`.
-        #[arg(long)]
-        place: Option<String>,
-    },
-}
-
-#[derive(Subcommand)]
-enum StateCommand {
-    /// Copy a state file into the state database, while no instance announces from it.
-    Import {
-        /// The state file [default: announcements.json in `state_dir` from the config].
-        #[arg(long, value_name = "FILE")]
-        from: Option<PathBuf>,
-        /// Overwrite the state the database already holds.
-        #[arg(long)]
-        replace: bool,
-    },
-    /// Write the state database's state to a state file (`--to -`: standard output).
-    Export {
-        /// The file to write [default: announcements.json in `state_dir` from the config].
-        #[arg(long, value_name = "FILE")]
-        to: Option<PathBuf>,
-        /// Overwrite the file if it exists.
-        #[arg(long)]
-        replace: bool,
-    },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Text,
-    Json,
-}
-
-/// How `check` prints its findings.
-#[derive(Clone, Copy, ValueEnum)]
-enum CheckFormat {
-    /// Each mistake with its source line and a marker, for a terminal.
-    #[value(alias = "human")]
-    Text,
-    /// One JSON document, for an editors' CI.
-    Json,
-    /// GitHub Actions annotations, so a pull request shows each mistake on its line.
-    Github,
-}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -566,13 +414,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("fill in every TODO, then run `briefbot check` to see what is left");
             Ok(ExitCode::SUCCESS)
         }
-    }
-}
-
-fn log_format(format: Format) -> LogFormat {
-    match format {
-        Format::Text => LogFormat::Text,
-        Format::Json => LogFormat::Json,
     }
 }
 
