@@ -42,7 +42,20 @@ mod layers {
         ),
         ("cli", &["commands", "reply", "library"]),
         ("preview", &["cli", "live", "commands", "reply", "library"]),
-        ("app", &["logs", "preview"]),
+        (
+            "app",
+            &[
+                "cli",
+                "commands",
+                "config",
+                "library",
+                "live",
+                "logs",
+                "preview",
+                "rest",
+                "transport",
+            ],
+        ),
     ];
 
     fn sources(path: &Path, found: &mut Vec<std::path::PathBuf>) {
