@@ -3,9 +3,10 @@
 //! Data flows one way, and so do the modules' dependencies (each names what it may use):
 //! brief files → [`library`] (an immutable snapshot) → [`commands`] (pure replies) →
 //! [`reply`] (Discord's limits, once) → [`live`] (reloads, announcements) and
-//! [`transport`] (gateway, HTTP endpoint, one handler) → the binary. [`cli`] holds the
-//! offline tools, [`rest`] the one REST client, [`config`] and [`logs`] the settings and
-//! log output. `src/main.rs` only parses arguments.
+//! [`transport`] (gateway, HTTP endpoint, one handler) → [`app`] (briefbot built once from
+//! the settings, and each subcommand run from it) → the binary. [`cli`] holds the offline
+//! tools, [`rest`] the one REST client, [`config`] and [`logs`] the settings and log output.
+//! `src/main.rs` only parses arguments and calls one subcommand of the [`app`].
 
 pub mod app;
 pub mod cli;

@@ -1,12 +1,12 @@
-//! The `briefbot` command line: parses arguments and calls the library. Every subcommand's
-//! logic lives in the crate, where tests reach it.
+//! The `briefbot` command line: parses the arguments, builds the application from the
+//! settings, and runs one subcommand. Every subcommand lives in the library
+//! (`briefbot::app`), where tests reach it.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use briefbot::app::{self, Cli, Command, bot, by_hand, log_format, tools};
-use briefbot::logs;
+use briefbot::app::{self, App, Cli, Command, log_format};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -20,23 +20,18 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let config = app::load_config(&cli)?;
-    if matches!(
-        cli.command,
-        None | Some(Command::Run | Command::Serve { .. })
-    ) {
-        logs::init(log_format(cli.log_format));
-        app::log_start(&cli);
-    }
-    match cli.command.unwrap_or(Command::Run) {
-        Command::Run => bot::run(&config),
-        Command::Serve { listen } => bot::serve(&config, listen),
+    let command = cli.command.unwrap_or(Command::Run);
+    let app = App::from_settings(cli.config.as_deref(), &command)?;
+    let logs = log_format(cli.log_format);
+    match command {
+        Command::Run => app.run(logs),
+        Command::Serve { listen } => app.serve(listen, logs),
         Command::Register {
             guild,
             global,
             dry_run,
-        } => by_hand::register(&config, guild, global, dry_run),
-        Command::Check { dir, format } => tools::check(&config, dir, format),
+        } => app.register(guild, global, dry_run),
+        Command::Check { dir, format } => app.check(dir, format),
         Command::Ask {
             line,
             json,
@@ -44,19 +39,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             title,
             complete,
             message,
-        } => tools::ask(&config, line, json, press, title, complete, message),
-        Command::Announce { track, round } => {
-            by_hand::announce(&config, track, round, log_format(cli.log_format))
-        }
-        Command::State { command } => by_hand::state(&config, command),
+        } => app.ask(line, json, press, title, complete, message),
+        Command::Announce { track, round } => app.announce(track, round, logs),
+        Command::State { command } => app.state(command),
         Command::Preview {
             listen,
             allow_remote,
-        } => tools::preview(&config, listen, allow_remote, log_format(cli.log_format)),
+        } => app.preview(listen, allow_remote, logs),
         Command::New {
             track,
             round,
             place,
-        } => tools::new_round(&config, track, round, place),
+        } => app.new_round(track, round, place),
     }
 }

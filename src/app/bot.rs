@@ -1,4 +1,6 @@
-//! The bot: `run` (over the gateway) and `serve` (Discord's interactions as HTTP POSTs).
+//! The bot: `run` (over the gateway) and `serve` (Discord's interactions as signed HTTP
+//! POSTs), wired alike: the briefs behind one reloader, one handler, the live updates, and
+//! the transport between them and Discord.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -7,112 +9,172 @@ use std::sync::Arc;
 use anyhow::Context;
 use tracing::info;
 
-use super::{LOG_TARGET, load_folder};
-use crate::config::Config;
-use crate::live::{Hangups, Live, Reloader};
-use crate::rest::{Rest, Token, TokenError};
+use super::{App, LOG_TARGET};
+use crate::live::{Hangups, Reloader};
+use crate::logs::LogFormat;
+use crate::rest::{Token, TokenError};
 use crate::transport::gateway::Gateway;
 use crate::transport::http::{self, Endpoint, PublicKey};
 use crate::transport::{Handler, stop_on_signals};
 
-/// `briefbot run`: serves Discord over the gateway until SIGINT or SIGTERM.
-pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
-    // The token is checked before anything connects; it is never logged.
-    let token = Token::from_env()?;
-    let (runtime, hangups) = runtime()?;
-    let (library, folder) = load_folder(config)?;
-    info!(
-        target: LOG_TARGET,
-        rounds = library.round_count(),
-        tracks = library.tracks().len(),
-        folder = %config.briefs_dir.display(),
-        "briefs loaded"
-    );
-    runtime.block_on(async {
-        let stop = stop_on_signals();
-        let reloader = Reloader::with_folder(library, folder);
-        // One REST client for the process: the handler's role changes, the gateway's
-        // answers and registration, and the announcer share it and its rate limiter.
-        let rest = Rest::new(&token, &config.discord);
-        let handler = Arc::new(
-            Handler::new(reloader.clone())
-                .with_follow_roles(config.follow.clone(), Some(rest.clone())),
-        );
-        let gateway = Gateway::new(config, rest, handler).await?;
-        // A bot split over several processes announces from one: with a state file, the
-        // one with shard 0; with a state database, whichever holds its lock.
-        let announces = config.database.is_some() || config.discord.shards.includes_first();
-        if !announces && config.announce.is_enabled() {
-            info!(target: LOG_TARGET, "announcements are posted by the process that runs shard 0, not this one");
-        }
-        let live = Live::start(
-            config,
-            &reloader,
-            hangups,
-            announces.then(|| gateway.rest()),
-        )
-        .await?;
-        let result = gateway.run(stop).await;
-        live.stop().await;
-        anyhow::Ok(result?)
-    })?;
-    info!(target: LOG_TARGET, "stopped");
-    Ok(ExitCode::SUCCESS)
+/// How the bot hears from Discord.
+enum Transport {
+    /// `run`: the gateway, which connects with the bot token.
+    Gateway,
+    /// `serve`: signed HTTP POSTs on `listen`, checked against the application's key.
+    Http {
+        key: Box<PublicKey>,
+        listen: SocketAddr,
+    },
 }
 
-/// `briefbot serve`: serves Discord's interactions as signed HTTP POSTs until SIGINT or
-/// SIGTERM.
-pub fn serve(config: &Config, listen: Option<SocketAddr>) -> anyhow::Result<ExitCode> {
-    let key = PublicKey::from_env_or(config.discord.public_key.as_deref())?;
-    // Posting announcements needs the bot token; answering over HTTP does not, and
-    // without it follow roles cannot be given (a member who asks is told so).
-    let token = if config.announce.is_enabled() {
-        Some(
-            Token::from_env().context(
+/// The transport, made and waiting for the live updates to start before it serves.
+enum Ready {
+    Gateway(Gateway),
+    Http {
+        key: Box<PublicKey>,
+        listen: SocketAddr,
+        handler: Arc<Handler>,
+    },
+}
+
+impl App {
+    /// `briefbot run`: serves Discord over the gateway until SIGINT or SIGTERM.
+    pub fn run(self, logs: LogFormat) -> anyhow::Result<ExitCode> {
+        self.start_logs(logs);
+        // The token is checked before anything connects; it is never logged.
+        let token = self.token()?;
+        self.serve_discord(Transport::Gateway, Some(token))
+    }
+
+    /// `briefbot serve`: serves Discord's interactions as signed HTTP POSTs on `listen`
+    /// (default: `[serve] listen`) until SIGINT or SIGTERM.
+    pub fn serve(self, listen: Option<SocketAddr>, logs: LogFormat) -> anyhow::Result<ExitCode> {
+        self.start_logs(logs);
+        let key = Box::new(PublicKey::from_env_or(
+            self.config.discord.public_key.as_deref(),
+        )?);
+        let token = self.serve_token()?;
+        let listen = listen.unwrap_or(self.config.serve.listen);
+        self.serve_discord(Transport::Http { key, listen }, token)
+    }
+
+    /// The token `serve` needs. Posting announcements needs the bot token; answering over
+    /// HTTP does not, and without it follow roles cannot be given (a member who asks is told
+    /// so).
+    fn serve_token(&self) -> anyhow::Result<Option<Token>> {
+        if self.config.announce.is_enabled() {
+            return Ok(Some(self.token().context(
                 "[announce] is configured, and posting announcements needs the bot token",
-            )?,
-        )
-    } else if config.follow.is_empty() {
-        None
-    } else {
-        match Token::from_env() {
-            Ok(token) => Some(token),
+            )?));
+        }
+        if self.config.follow.is_empty() {
+            return Ok(None);
+        }
+        match self.token() {
+            Ok(token) => Ok(Some(token)),
             Err(TokenError::Missing) => {
                 tracing::warn!(
                     target: LOG_TARGET,
                     "[[follow]] roles are configured, but without the bot token (DISCORD_TOKEN) briefbot cannot give them: /follow and Follow buttons will say so"
                 );
-                None
+                Ok(None)
             }
-            Err(error) => {
-                return Err(anyhow::Error::new(error).context(
-                    "[[follow]] roles are configured, and giving them needs the bot token",
-                ));
-            }
+            Err(error) => Err(anyhow::Error::new(error)
+                .context("[[follow]] roles are configured, and giving them needs the bot token")),
         }
-    };
-    let (runtime, hangups) = runtime()?;
-    let (library, folder) = load_folder(config)?;
-    info!(target: LOG_TARGET, rounds = library.round_count(), folder = %config.briefs_dir.display(), "briefs loaded");
-    let listen = listen.unwrap_or(config.serve.listen);
-    runtime.block_on(async {
+    }
+
+    /// Loads the briefs and serves Discord through `transport` until SIGINT or SIGTERM; with
+    /// `token`, gives follow roles and may announce.
+    fn serve_discord(self, transport: Transport, token: Option<Token>) -> anyhow::Result<ExitCode> {
+        let (runtime, hangups) = runtime()?;
+        let reloader = self.reloader()?;
+        {
+            let library = reloader.current();
+            let tracks = matches!(transport, Transport::Gateway).then(|| library.tracks().len());
+            info!(
+                target: LOG_TARGET,
+                rounds = library.round_count(),
+                tracks,
+                folder = %self.config.briefs_dir.display(),
+                "briefs loaded"
+            );
+        }
+        runtime.block_on(self.serve_until_stopped(transport, token, reloader, hangups))?;
+        info!(target: LOG_TARGET, "stopped");
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// The REST client, the handler, the transport and the live updates, made once each;
+    /// serves until SIGINT or SIGTERM, then stops them.
+    async fn serve_until_stopped(
+        &self,
+        transport: Transport,
+        token: Option<Token>,
+        reloader: Arc<Reloader>,
+        hangups: Hangups,
+    ) -> anyhow::Result<()> {
         let stop = stop_on_signals();
-        let reloader = Reloader::with_folder(library, folder);
-        let rest = token.map(|t| Rest::new(&t, &config.discord));
-        let live = Live::start(config, &reloader, hangups, rest.clone()).await?;
-        let handler = Handler::new(reloader).with_follow_roles(config.follow.clone(), rest);
-        let endpoint =
-            Arc::new(Endpoint::new(key, Arc::new(handler)).with_announcer(live.announcer_role()));
-        let settings = http::ServeSettings {
-            max_connections: config.serve.max_connections.get(),
-            ..http::ServeSettings::default()
+        // One REST client for the process, when there is a token: the handler's role
+        // changes, the gateway's answers and registration, and the announcer share it and its
+        // rate limiter.
+        let rest = token.map(|token| self.rest(&token));
+        let handler = self.handler(reloader.clone(), rest.clone());
+        let (ready, announcer_rest) = match (transport, rest) {
+            (Transport::Gateway, Some(rest)) => {
+                let gateway = Gateway::new(&self.config, rest, handler).await?;
+                let announcer_rest = self.announces().then(|| gateway.rest());
+                (Ready::Gateway(gateway), announcer_rest)
+            }
+            // `run` reads the token before it starts: not reached.
+            (Transport::Gateway, None) => return Err(TokenError::Missing.into()),
+            (Transport::Http { key, listen }, rest) => (
+                Ready::Http {
+                    key,
+                    listen,
+                    handler,
+                },
+                rest,
+            ),
         };
-        let served = http::serve(listen, endpoint, settings, stop).await;
+        let live = self.live(&reloader, hangups, announcer_rest).await?;
+        let served = match ready {
+            Ready::Gateway(gateway) => gateway.run(stop).await.map_err(anyhow::Error::from),
+            Ready::Http {
+                key,
+                listen,
+                handler,
+            } => {
+                let endpoint =
+                    Arc::new(Endpoint::new(*key, handler).with_announcer(live.announcer_role()));
+                let settings = http::ServeSettings {
+                    max_connections: self.config.serve.max_connections.get(),
+                    ..http::ServeSettings::default()
+                };
+                http::serve(listen, endpoint, settings, stop)
+                    .await
+                    .with_context(|| format!("cannot serve on {listen}"))
+            }
+        };
         live.stop().await;
-        served.with_context(|| format!("cannot serve on {listen}"))
-    })?;
-    info!(target: LOG_TARGET, "stopped");
-    Ok(ExitCode::SUCCESS)
+        served
+    }
+
+    /// Whether this gateway process announces. A bot split over several processes announces
+    /// from one: with a state file, the one with shard 0; with a state database, whichever
+    /// holds its lock.
+    fn announces(&self) -> bool {
+        let config = &self.config;
+        let announces = config.database.is_some() || config.discord.shards.includes_first();
+        if !announces && config.announce.is_enabled() {
+            info!(
+                target: LOG_TARGET,
+                "announcements are posted by the process that runs shard 0, not this one"
+            );
+        }
+        announces
+    }
 }
 
 /// The async runtime of `run` and `serve`, and SIGHUP listened for from this moment on, so

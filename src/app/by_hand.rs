@@ -5,136 +5,136 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use super::App;
 use super::args::StateCommand;
-use super::load_folder;
-use crate::config::Config;
 use crate::library::RoundId;
-use crate::live::Reloader;
 use crate::live::announce::state::StateFile;
 use crate::live::announce::transfer as state;
 use crate::live::announce::{self, Delivery};
 use crate::logs::{self, LogFormat};
-use crate::rest::{Rest, Token};
 use crate::transport::gateway;
 use crate::transport::registration::{self, Outcome, Scope};
 
-/// `briefbot register`: the commands registered with Discord where they differ, or printed.
-pub fn register(
-    config: &Config,
-    guild: Option<u64>,
-    global: bool,
-    dry_run: bool,
-) -> anyhow::Result<ExitCode> {
-    if dry_run {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&registration::to_json())?
-        );
-        return Ok(ExitCode::SUCCESS);
+impl App {
+    /// `briefbot register`: the commands registered with Discord where they differ, or printed.
+    pub fn register(
+        &self,
+        guild: Option<u64>,
+        global: bool,
+        dry_run: bool,
+    ) -> anyhow::Result<ExitCode> {
+        if dry_run {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&registration::to_json())?
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        let scopes = match (guild, global) {
+            (Some(id), _) => vec![Scope::Guild(id)],
+            (None, true) => vec![Scope::Global],
+            (None, false) => gateway::scopes(&self.config),
+        };
+        let token = self.token()?;
+        let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+        runtime.block_on(async {
+            let rest = self.rest(&token);
+            rest.application_id()
+                .await
+                .context("cannot ask Discord for the application id")?;
+            for scope in scopes {
+                let outcome = registration::register(&rest, scope).await?;
+                match outcome {
+                    Outcome::Unchanged => println!("{scope}: already up to date"),
+                    Outcome::Updated { commands } => {
+                        println!("{scope}: registered {commands} commands")
+                    }
+                }
+            }
+            anyhow::Ok(())
+        })?;
+        Ok(ExitCode::SUCCESS)
     }
-    let scopes = match (guild, global) {
-        (Some(id), _) => vec![Scope::Guild(id)],
-        (None, true) => vec![Scope::Global],
-        (None, false) => gateway::scopes(config),
-    };
-    let token = Token::from_env()?;
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let rest = Rest::new(&token, &config.discord);
-        rest.application_id()
-            .await
-            .context("cannot ask Discord for the application id")?;
-        for scope in scopes {
-            let outcome = registration::register(&rest, scope).await?;
+
+    /// `briefbot announce`: one round announced by hand in the `[announce] channels`, once each.
+    pub fn announce(
+        &self,
+        track: Option<String>,
+        round: u32,
+        log_format: LogFormat,
+    ) -> anyhow::Result<ExitCode> {
+        logs::init(log_format);
+        let track = track
+            .or_else(|| self.config.default_track.clone())
+            .context("no --track given and no default_track in the config")?;
+        let reloader = self.reloader()?;
+        // A typo is named before anything else is needed.
+        announce::check_round(&reloader.current(), &track, round)?;
+        let settings = announce::Settings::from_config(&self.config);
+        if settings.targets.is_empty() {
+            return Err(announce::ByHandError::NoChannels.into());
+        }
+        let token = self
+            .token()
+            .context("announcing a round needs the bot token")?;
+        let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+        let id = RoundId {
+            track,
+            number: round,
+        };
+        let outcomes = runtime.block_on(async {
+            let rest = self.rest(&token);
+            announce::announce_by_hand(rest, reloader, &settings, &id).await
+        })?;
+        for outcome in &outcomes {
             match outcome {
-                Outcome::Unchanged => println!("{scope}: already up to date"),
-                Outcome::Updated { commands } => {
-                    println!("{scope}: registered {commands} commands")
+                Delivery::Announced { channel, message } => {
+                    println!("{id}: announced in channel {channel} (message {message})")
+                }
+                Delivery::AlreadyAnnounced { channel, message } => println!(
+                    "{id}: already announced in channel {channel} (message {message}); not posted again"
+                ),
+                Delivery::Failed { channel, error } => println!(
+                    "{id}: not announced in channel {channel}: {error}; it stays queued: the bot posts it when it runs, or run this again (either looks for it in the channel first, in case it went through)"
+                ),
+                Delivery::Refused { channel, error } => println!(
+                    "{id}: the announcement in channel {channel} is dropped as invalid: {error}"
+                ),
+            }
+        }
+        Ok(if outcomes.iter().all(Delivery::is_done) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
+    }
+
+    /// `briefbot state import` and `export`: the announcement state moved between the state file
+    /// and the state database.
+    pub fn state(&self, command: StateCommand) -> anyhow::Result<ExitCode> {
+        let default_file = || self.config.state_dir.join(StateFile::NAME);
+        let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+        let database = self.config.database.as_ref();
+        match command {
+            StateCommand::Import { from, replace } => {
+                let from = from.unwrap_or_else(default_file);
+                let line = runtime.block_on(state::import(database, &from, replace))?;
+                println!("{line}");
+            }
+            StateCommand::Export { to, replace } => {
+                let to = to.map_or_else(
+                    || state::Destination::File(default_file()),
+                    |to| state::Destination::from_arg(&to),
+                );
+                let line = runtime.block_on(state::export(database, &to, replace))?;
+                // With the state on standard output, the summary goes beside it.
+                if to == state::Destination::Stdout {
+                    eprintln!("{line}");
+                } else {
+                    println!("{line}");
                 }
             }
         }
-        anyhow::Ok(())
-    })?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `briefbot announce`: one round announced by hand in the `[announce] channels`, once each.
-pub fn announce(
-    config: &Config,
-    track: Option<String>,
-    round: u32,
-    log_format: LogFormat,
-) -> anyhow::Result<ExitCode> {
-    logs::init(log_format);
-    let track = track
-        .or_else(|| config.default_track.clone())
-        .context("no --track given and no default_track in the config")?;
-    let (library, folder) = load_folder(config)?;
-    // A typo is named before anything else is needed.
-    announce::check_round(&library, &track, round)?;
-    let settings = announce::Settings::from_config(config);
-    if settings.targets.is_empty() {
-        return Err(announce::ByHandError::NoChannels.into());
+        Ok(ExitCode::SUCCESS)
     }
-    let token = Token::from_env().context("announcing a round needs the bot token")?;
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let id = RoundId {
-        track,
-        number: round,
-    };
-    let outcomes = runtime.block_on(async {
-        let reloader = Reloader::with_folder(library, folder);
-        let rest = Rest::new(&token, &config.discord);
-        announce::announce_by_hand(rest, reloader, &settings, &id).await
-    })?;
-    for outcome in &outcomes {
-        match outcome {
-            Delivery::Announced { channel, message } => {
-                println!("{id}: announced in channel {channel} (message {message})")
-            }
-            Delivery::AlreadyAnnounced { channel, message } => println!(
-                "{id}: already announced in channel {channel} (message {message}); not posted again"
-            ),
-            Delivery::Failed { channel, error } => println!(
-                "{id}: not announced in channel {channel}: {error}; it stays queued: the bot posts it when it runs, or run this again (either looks for it in the channel first, in case it went through)"
-            ),
-            Delivery::Refused { channel, error } => println!(
-                "{id}: the announcement in channel {channel} is dropped as invalid: {error}"
-            ),
-        }
-    }
-    Ok(if outcomes.iter().all(Delivery::is_done) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
-}
-
-/// `briefbot state import` and `export`: the announcement state moved between the state file
-/// and the state database.
-pub fn state(config: &Config, command: StateCommand) -> anyhow::Result<ExitCode> {
-    let default_file = || config.state_dir.join(StateFile::NAME);
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let database = config.database.as_ref();
-    match command {
-        StateCommand::Import { from, replace } => {
-            let from = from.unwrap_or_else(default_file);
-            let line = runtime.block_on(state::import(database, &from, replace))?;
-            println!("{line}");
-        }
-        StateCommand::Export { to, replace } => {
-            let to = to.map_or_else(
-                || state::Destination::File(default_file()),
-                |to| state::Destination::from_arg(&to),
-            );
-            let line = runtime.block_on(state::export(database, &to, replace))?;
-            // With the state on standard output, the summary goes beside it.
-            if to == state::Destination::Stdout {
-                eprintln!("{line}");
-            } else {
-                println!("{line}");
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
 }

@@ -1,26 +1,173 @@
-//! The application: the command line's types ([`args`]), and each subcommand: the bot
-//! ([`bot`]: `run`, `serve`), what an operator does by hand ([`by_hand`]: `register`,
-//! `announce`, `state`) and the editors' offline tools ([`tools`]: `check`, `ask`, `preview`,
-//! `new`). Above every other module.
+//! The application: briefbot built once from the settings, and each subcommand run from it.
+//!
+//! [`App`] holds the settings (`config.toml` with the environment's overrides, or the
+//! environment alone) and makes, once each, what the subcommands share: the briefs and their
+//! reloader, the bot token, the REST client, the interaction handler and the live updates
+//! (reloads and announcements). The subcommands are its methods: the bot in `bot.rs` (`run`
+//! over the gateway, `serve` over HTTP, wired alike), what an operator does by hand in
+//! `by_hand.rs` (`register`, `announce`, `state`), the editors' offline tools in `tools.rs`
+//! (`check`, `ask`, `preview`, `new`). [`args`] holds the command line's types.
+//!
+//! The top layer: it may use every other module, and none uses it.
 
 pub mod args;
-pub mod bot;
-pub mod by_hand;
-pub mod tools;
+mod bot;
+mod by_hand;
+mod tools;
 
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tracing::info;
-
-/// The target of the lines the application logs itself (`briefbot 0.1.0 starting`, `briefs
-/// loaded`, `stopped`): `briefbot`, as `RUST_LOG` filters and log collectors know them.
-const LOG_TARGET: &str = "briefbot";
 
 pub use args::{CheckFormat, Cli, Command, Format, StateCommand, log_format};
 
 use crate::config::{Config, ConfigError};
 use crate::library::{Folder, Library};
-use crate::logs;
+use crate::live::announce::state::StateError;
+use crate::live::{Hangups, Live, Reloader};
+use crate::logs::{self, LogFormat};
+use crate::rest::{Rest, Token, TokenError};
+use crate::transport::Handler;
+
+/// The target of the lines the application logs itself (`briefbot 0.1.0 starting`, `briefs
+/// loaded`, `stopped`): `briefbot`, as `RUST_LOG` filters and log collectors know them.
+const LOG_TARGET: &str = "briefbot";
+
+/// briefbot as one subcommand runs it: the settings, and what it makes from them.
+pub struct App {
+    config: Config,
+    source: Source,
+}
+
+/// Where the settings come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A config file, with the environment's overrides.
+    File(PathBuf),
+    /// No config file: the defaults, with what the environment sets.
+    Environment,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::File(path) => write!(f, "{}", path.display()),
+            Source::Environment => f.write_str("the environment (no config.toml)"),
+        }
+    }
+}
+
+impl App {
+    /// The settings `command` starts from: the config file (`path`, or `config.toml` in the
+    /// current folder); or, when none was named and none is in the current folder, built-in
+    /// defaults for `check DIR` (an editors' CI may check a briefs folder on its own), and the
+    /// environment alone for `run`, `serve` and `state` (a container often has no config file).
+    pub fn from_settings(path: Option<&Path>, command: &Command) -> Result<App, ConfigError> {
+        let explicit = path.is_some();
+        let path = path.map_or_else(|| PathBuf::from("config.toml"), Path::to_path_buf);
+        let config = match Config::load(&path) {
+            Ok(config) => config,
+            Err(ConfigError::NotFound { .. })
+                if !explicit
+                    && matches!(
+                        command,
+                        Command::Check { dir: Some(_), .. }
+                            | Command::Register { dry_run: true, .. }
+                    ) =>
+            {
+                return Ok(App::new(Config::defaults(), Source::Environment));
+            }
+            Err(ConfigError::NotFound { .. })
+                if !explicit
+                    && matches!(
+                        command,
+                        Command::Run | Command::Serve { .. } | Command::State { .. }
+                    ) =>
+            {
+                let config = Config::from_env(|var| std::env::var(var).ok())?;
+                return Ok(App::new(config, Source::Environment));
+            }
+            Err(error) => return Err(error),
+        };
+        Ok(App::new(config, Source::File(path)))
+    }
+
+    /// briefbot with `config`, which came from `source`.
+    fn new(config: Config, source: Source) -> App {
+        App { config, source }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Logs to stderr in `format`, from now on; for the bot, the first line says which
+    /// briefbot started and where its settings come from.
+    fn start_logs(&self, format: LogFormat) {
+        logs::init(format);
+        info!(
+            target: LOG_TARGET,
+            version = env!("CARGO_PKG_VERSION"),
+            settings = %self.source,
+            "briefbot {} starting",
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+
+    /// The bot token, from the environment: the one place briefbot reads it, once per process.
+    fn token(&self) -> Result<Token, TokenError> {
+        Token::from_env()
+    }
+
+    /// The REST client to Discord for `token`, with the `[discord]` settings: the one place
+    /// briefbot builds it, once per process (its clones share one rate limiter).
+    fn rest(&self, token: &Token) -> Rest {
+        Rest::new(token, &self.config.discord)
+    }
+
+    /// The briefs behind a reloader, or every mistake in them; the reloader keeps the folder
+    /// as read, so that reloads read only the files that change.
+    fn reloader(&self) -> anyhow::Result<Arc<Reloader>> {
+        let (library, folder) = self.briefs()?;
+        Ok(Reloader::with_folder(library, folder))
+    }
+
+    /// The briefs, or every mistake in them.
+    fn library(&self) -> anyhow::Result<Library> {
+        self.briefs().map(|(library, _)| library)
+    }
+
+    /// The briefs, or every mistake in them; with the folder as read.
+    fn briefs(&self) -> anyhow::Result<(Library, Folder)> {
+        let mut folder = Folder::new(&self.config.briefs_dir, self.config.load_options());
+        let library = folder.load().map_err(|error| {
+            BriefsReport(format!(
+                "{}{error}; fix them, or see them again with `briefbot check`",
+                error.diagnostics.render()
+            ))
+        })?;
+        Ok((library, folder))
+    }
+
+    /// The one interaction handler, answering from `reloader`'s snapshot, giving and taking
+    /// the `[[follow]]` roles through `rest` (none: without the token it says it cannot).
+    fn handler(&self, reloader: Arc<Reloader>, rest: Option<Rest>) -> Arc<Handler> {
+        Arc::new(Handler::new(reloader).with_follow_roles(self.config.follow.clone(), rest))
+    }
+
+    /// The live updates: the folder watched, SIGHUP heard, and, with `rest`, the announcer.
+    async fn live(
+        &self,
+        reloader: &Arc<Reloader>,
+        hangups: Hangups,
+        rest: Option<Rest>,
+    ) -> Result<Live, StateError> {
+        Live::start(&self.config, reloader, hangups, rest).await
+    }
+}
 
 /// What a failure prints: `error: ` and the error with its causes, each once (many of
 /// briefbot's errors name their cause in their own text already). Mistakes in the briefs
@@ -43,71 +190,3 @@ impl std::fmt::Display for BriefsReport {
 }
 
 impl std::error::Error for BriefsReport {}
-
-/// The config file; or, when none was named and none is in the current folder, built-in
-/// defaults for `check DIR` (an editors' CI may check a briefs folder on its own), and the
-/// environment alone for `run` and `serve` (a container often has no config file).
-pub fn load_config(cli: &Cli) -> Result<Config, ConfigError> {
-    let explicit = cli.config.is_some();
-    let path = cli
-        .config
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("config.toml"));
-    match Config::load(&path) {
-        Err(ConfigError::NotFound { .. })
-            if !explicit
-                && matches!(
-                    cli.command,
-                    Some(Command::Check { dir: Some(_), .. })
-                        | Some(Command::Register { dry_run: true, .. })
-                ) =>
-        {
-            Ok(Config::defaults())
-        }
-        Err(ConfigError::NotFound { .. })
-            if !explicit
-                && matches!(
-                    cli.command,
-                    None | Some(Command::Run | Command::Serve { .. } | Command::State { .. })
-                ) =>
-        {
-            Config::from_env(|var| std::env::var(var).ok())
-        }
-        other => other,
-    }
-}
-
-/// The first line of a running bot's log: which briefbot started, and where its settings
-/// come from.
-pub fn log_start(cli: &Cli) {
-    let settings = match &cli.config {
-        Some(path) => path.display().to_string(),
-        None if Path::new("config.toml").exists() => "config.toml".to_string(),
-        None => "the environment (no config.toml)".to_string(),
-    };
-    info!(
-        target: LOG_TARGET,
-        version = env!("CARGO_PKG_VERSION"),
-        %settings,
-        "briefbot {} starting",
-        env!("CARGO_PKG_VERSION")
-    );
-}
-
-/// The briefs, or every mistake in them; with the folder as read, so that reloads read only
-/// the files that change.
-pub fn load_folder(config: &Config) -> anyhow::Result<(Library, Folder)> {
-    let mut folder = Folder::new(&config.briefs_dir, config.load_options());
-    let library = folder.load().map_err(|error| {
-        BriefsReport(format!(
-            "{}{error}; fix them, or see them again with `briefbot check`",
-            error.diagnostics.render()
-        ))
-    })?;
-    Ok((library, folder))
-}
-
-/// The briefs, or every mistake in them.
-pub fn load_library(config: &Config) -> anyhow::Result<Library> {
-    load_folder(config).map(|(library, _)| library)
-}

@@ -7,121 +7,119 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use super::App;
 use super::args::CheckFormat;
-use super::load_library;
 use crate::cli::ask::Question;
 use crate::cli::check::Report;
 use crate::commands::{RequestError, spec};
-use crate::config::Config;
 use crate::library::Library;
 use crate::logs::{self, LogFormat};
 use crate::transport::stop_on_signals;
 
-/// `briefbot check`: every mistake in the briefs folder, in the format asked for.
-pub fn check(
-    config: &Config,
-    dir: Option<PathBuf>,
-    format: CheckFormat,
-) -> anyhow::Result<ExitCode> {
-    let dir = dir.unwrap_or_else(|| config.briefs_dir.clone());
-    let loaded = Library::load(&dir, &config.load_options()).map(|library| {
-        let counts = library.counts();
-        // `check` ends right after this: freeing every round one by one would add a
-        // tenth to its time on a large folder, and the process's memory goes at exit.
-        std::mem::forget(library);
-        counts
-    });
-    let report = Report::new(loaded);
-    match format {
-        CheckFormat::Text => print!("{}", report.to_text()),
-        CheckFormat::Json => print!("{}", report.to_json()),
-        CheckFormat::Github => {
-            // A workflow runs in the repository's checkout; annotations name files
-            // from there. Without a current folder, paths stay as given.
-            let root = std::env::current_dir().unwrap_or_default();
-            print!("{}", report.to_github(&root))
+impl App {
+    /// `briefbot check`: every mistake in the briefs folder, in the format asked for.
+    pub fn check(&self, dir: Option<PathBuf>, format: CheckFormat) -> anyhow::Result<ExitCode> {
+        let dir = dir.unwrap_or_else(|| self.config.briefs_dir.clone());
+        let loaded = Library::load(&dir, &self.config.load_options()).map(|library| {
+            let counts = library.counts();
+            // `check` ends right after this: freeing every round one by one would add a
+            // tenth to its time on a large folder, and the process's memory goes at exit.
+            std::mem::forget(library);
+            counts
+        });
+        let report = Report::new(loaded);
+        match format {
+            CheckFormat::Text => print!("{}", report.to_text()),
+            CheckFormat::Json => print!("{}", report.to_json()),
+            CheckFormat::Github => {
+                // A workflow runs in the repository's checkout; annotations name files
+                // from there. Without a current folder, paths stay as given.
+                let root = std::env::current_dir().unwrap_or_default();
+                print!("{}", report.to_github(&root))
+            }
         }
+        Ok(if report.is_clean() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
     }
-    Ok(if report.is_clean() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
-}
 
-/// `briefbot ask`: a command line, a button press, an autocompletion or Brief me answered
-/// offline, exactly as the bot would.
-pub fn ask(
-    config: &Config,
-    line: Option<String>,
-    json: bool,
-    press: Option<String>,
-    title: Option<String>,
-    complete: Option<String>,
-    message: Option<String>,
-) -> anyhow::Result<ExitCode> {
-    let library = load_library(config)?;
-    let question = match (press, complete, message, line) {
-        (Some(custom_id), ..) => Question::Press { custom_id, title },
-        (None, Some(line), ..) => Question::Complete(line),
-        (None, None, Some(text), _) => Question::Message(text),
-        (None, None, None, Some(line)) => Question::Line(line),
-        (None, None, None, None) => return Err(usage_error(RequestError::Empty)),
-    };
-    print!(
-        "{}",
-        crate::cli::ask::ask(&library, &question, json).map_err(usage_error)?
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `briefbot preview`: a local web page of every card, refreshed on every save.
-pub fn preview(
-    config: &Config,
-    listen: SocketAddr,
-    allow_remote: bool,
-    log_format: LogFormat,
-) -> anyhow::Result<ExitCode> {
-    logs::init(log_format);
-    crate::preview::check_listen(listen, allow_remote)?;
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let reloader = crate::preview::open(&config.briefs_dir, config.load_options()).await;
-        let listener = crate::preview::bind(listen).await?;
-        let addr = listener.local_addr().unwrap_or(listen);
-        println!(
-            "previewing {} at http://{addr}/",
-            config.briefs_dir.display()
-        );
-        let access = crate::preview::Access {
-            listen: Some(listen),
-            allow_remote,
+    /// `briefbot ask`: a command line, a button press, an autocompletion or Brief me answered
+    /// offline, exactly as the bot would.
+    pub fn ask(
+        &self,
+        line: Option<String>,
+        json: bool,
+        press: Option<String>,
+        title: Option<String>,
+        complete: Option<String>,
+        message: Option<String>,
+    ) -> anyhow::Result<ExitCode> {
+        let library = self.library()?;
+        let question = match (press, complete, message, line) {
+            (Some(custom_id), ..) => Question::Press { custom_id, title },
+            (None, Some(line), ..) => Question::Complete(line),
+            (None, None, Some(text), _) => Question::Message(text),
+            (None, None, None, Some(line)) => Question::Line(line),
+            (None, None, None, None) => return Err(usage_error(RequestError::Empty)),
         };
-        crate::preview::serve_with(listener, reloader, stop_on_signals(), access).await
-    })?;
-    Ok(ExitCode::SUCCESS)
-}
+        print!(
+            "{}",
+            crate::cli::ask::ask(&library, &question, json).map_err(usage_error)?
+        );
+        Ok(ExitCode::SUCCESS)
+    }
 
-/// `briefbot new`: a new round file with placeholders to fill in.
-pub fn new_round(
-    config: &Config,
-    track: Option<String>,
-    round: u32,
-    place: Option<String>,
-) -> anyhow::Result<ExitCode> {
-    let track = track
-        .or_else(|| config.default_track.clone())
-        .context("no --track given and no default_track in the config")?;
-    let path = crate::cli::new::new_round(
-        &config.briefs_dir,
-        &config.load_options(),
-        &track,
-        round,
-        place.as_deref(),
-    )?;
-    println!("wrote {}", path.display());
-    println!("fill in every TODO, then run `briefbot check` to see what is left");
-    Ok(ExitCode::SUCCESS)
+    /// `briefbot preview`: a local web page of every card, refreshed on every save.
+    pub fn preview(
+        &self,
+        listen: SocketAddr,
+        allow_remote: bool,
+        log_format: LogFormat,
+    ) -> anyhow::Result<ExitCode> {
+        logs::init(log_format);
+        crate::preview::check_listen(listen, allow_remote)?;
+        let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+        runtime.block_on(async {
+            let reloader =
+                crate::preview::open(&self.config.briefs_dir, self.config.load_options()).await;
+            let listener = crate::preview::bind(listen).await?;
+            let addr = listener.local_addr().unwrap_or(listen);
+            println!(
+                "previewing {} at http://{addr}/",
+                self.config.briefs_dir.display()
+            );
+            let access = crate::preview::Access {
+                listen: Some(listen),
+                allow_remote,
+            };
+            crate::preview::serve_with(listener, reloader, stop_on_signals(), access).await
+        })?;
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// `briefbot new`: a new round file with placeholders to fill in.
+    pub fn new_round(
+        &self,
+        track: Option<String>,
+        round: u32,
+        place: Option<String>,
+    ) -> anyhow::Result<ExitCode> {
+        let track = track
+            .or_else(|| self.config.default_track.clone())
+            .context("no --track given and no default_track in the config")?;
+        let path = crate::cli::new::new_round(
+            &self.config.briefs_dir,
+            &self.config.load_options(),
+            &track,
+            round,
+            place.as_deref(),
+        )?;
+        println!("wrote {}", path.display());
+        println!("fill in every TODO, then run `briefbot check` to see what is left");
+        Ok(ExitCode::SUCCESS)
+    }
 }
 
 /// A command line `ask` cannot read, with the list of commands.
