@@ -35,10 +35,47 @@ use crate::transport::Handler;
 /// loaded`, `stopped`): `briefbot`, as `RUST_LOG` filters and log collectors know them.
 const LOG_TARGET: &str = "briefbot";
 
+/// The config file read when none is named, from the current folder.
+const CONFIG_FILE: &str = "config.toml";
+
 /// briefbot as one subcommand runs it: the settings, and what it makes from them.
 pub struct App {
     config: Config,
     source: Source,
+}
+
+/// What a subcommand reads of the settings when there is no config file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Nothing: `register --dry-run` prints the commands it would send.
+    Nothing,
+    /// The briefs: their folder (`BRIEFBOT_BRIEFS_DIR`, unless `check DIR` gives it) and the
+    /// default track (`BRIEFBOT_DEFAULT_TRACK`). The editors' tools: `check`, `ask`, `new`,
+    /// `preview`.
+    Briefs { folder_given: bool },
+    /// Every setting: the bot (`run`, `serve`), and what an operator does by hand
+    /// (`register`, `announce`, `state`).
+    Everything,
+}
+
+impl Needs {
+    /// What `command` reads.
+    pub fn of(command: &Command) -> Needs {
+        match command {
+            Command::Register { dry_run: true, .. } => Needs::Nothing,
+            Command::Check { dir, .. } => Needs::Briefs {
+                folder_given: dir.is_some(),
+            },
+            Command::Ask { .. } | Command::Preview { .. } | Command::New { .. } => Needs::Briefs {
+                folder_given: false,
+            },
+            Command::Run
+            | Command::Serve { .. }
+            | Command::Register { .. }
+            | Command::Announce { .. }
+            | Command::State { .. } => Needs::Everything,
+        }
+    }
 }
 
 /// Where the settings come from.
@@ -60,38 +97,37 @@ impl fmt::Display for Source {
 }
 
 impl App {
-    /// The settings `command` starts from: the config file (`path`, or `config.toml` in the
-    /// current folder); or, when none was named and none is in the current folder, built-in
-    /// defaults for `check DIR` (an editors' CI may check a briefs folder on its own), and the
-    /// environment alone for `run`, `serve` and `state` (a container often has no config file).
+    /// briefbot with the settings, for `command`: the config file (`path`, or `config.toml` in
+    /// the current folder) with the environment's overrides; or, when none was named and none
+    /// is in the current folder, the defaults with what the environment sets, for every
+    /// subcommand alike (a container often has no config file, nor an editors' CI). Without
+    /// the file a subcommand reads only the variables it needs (see [`Needs`]).
+    ///
+    /// A config file that was named and is not there is an error; so is none at all when an
+    /// editors' tool is told of no briefs folder and there is no `briefs` folder here either:
+    /// briefbot was most likely started from the wrong folder.
     pub fn from_settings(path: Option<&Path>, command: &Command) -> Result<App, ConfigError> {
-        let explicit = path.is_some();
-        let path = path.map_or_else(|| PathBuf::from("config.toml"), Path::to_path_buf);
-        let config = match Config::load(&path) {
-            Ok(config) => config,
-            Err(ConfigError::NotFound { .. })
-                if !explicit
-                    && matches!(
-                        command,
-                        Command::Check { dir: Some(_), .. }
-                            | Command::Register { dry_run: true, .. }
-                    ) =>
-            {
-                return Ok(App::new(Config::defaults(), Source::Environment));
-            }
-            Err(ConfigError::NotFound { .. })
-                if !explicit
-                    && matches!(
-                        command,
-                        Command::Run | Command::Serve { .. } | Command::State { .. }
-                    ) =>
-            {
-                let config = Config::from_env(|var| std::env::var(var).ok())?;
-                return Ok(App::new(config, Source::Environment));
-            }
+        let named = path.is_some();
+        let path = path.map_or_else(|| PathBuf::from(CONFIG_FILE), Path::to_path_buf);
+        let missing = match Config::load(&path) {
+            Ok(config) => return Ok(App::new(config, Source::File(path))),
+            Err(missing @ ConfigError::NotFound { .. }) if !named => missing,
             Err(error) => return Err(error),
         };
-        Ok(App::new(config, Source::File(path)))
+        let env = |var: &str| std::env::var(var).ok();
+        let config = match Needs::of(command) {
+            Needs::Nothing => Config::defaults(),
+            Needs::Briefs { folder_given } => {
+                let config = Config::briefs_from_env(env)?;
+                let folder_set = env("BRIEFBOT_BRIEFS_DIR").is_some_and(|dir| !dir.is_empty());
+                if !folder_given && !folder_set && !config.briefs_dir.exists() {
+                    return Err(missing);
+                }
+                config
+            }
+            Needs::Everything => Config::from_env(env)?,
+        };
+        Ok(App::new(config, Source::Environment))
     }
 
     /// briefbot with `config`, which came from `source`.

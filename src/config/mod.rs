@@ -203,9 +203,7 @@ impl Config {
     }
 
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        if let Some(dir) = env("BRIEFBOT_BRIEFS_DIR").filter(|d| !d.is_empty()) {
-            self.briefs_dir = PathBuf::from(dir);
-        }
+        self.apply_env_briefs_dir(&env);
         if let Some(dir) = env("BRIEFBOT_STATE_DIR").filter(|d| !d.is_empty()) {
             self.state_dir = PathBuf::from(dir);
         }
@@ -217,17 +215,7 @@ impl Config {
                 })?,
             );
         }
-        if let Some(track) = env("BRIEFBOT_DEFAULT_TRACK") {
-            if !crate::library::is_slug(&track) {
-                return Err(ConfigError::Env {
-                    var: "BRIEFBOT_DEFAULT_TRACK",
-                    message: format!(
-                        "must be lower-case letters, digits and dashes, found \"{track}\""
-                    ),
-                });
-            }
-            self.default_track = Some(track);
-        }
+        self.apply_env_default_track(&env)?;
         if let Some(id) = env("BRIEFBOT_APPLICATION_ID") {
             self.discord.application_id = Some(parse_snowflake("BRIEFBOT_APPLICATION_ID", &id)?);
         }
@@ -257,6 +245,32 @@ impl Config {
             self.discord.api_url = Some(url);
         }
         self.apply_env_lists(&env)
+    }
+
+    /// `BRIEFBOT_BRIEFS_DIR`, when set and not empty.
+    fn apply_env_briefs_dir(&mut self, env: &impl Fn(&str) -> Option<String>) {
+        if let Some(dir) = env("BRIEFBOT_BRIEFS_DIR").filter(|d| !d.is_empty()) {
+            self.briefs_dir = PathBuf::from(dir);
+        }
+    }
+
+    /// `BRIEFBOT_DEFAULT_TRACK`, when set: a track id, or an error naming the variable.
+    fn apply_env_default_track(
+        &mut self,
+        env: &impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        if let Some(track) = env("BRIEFBOT_DEFAULT_TRACK") {
+            if !crate::library::is_slug(&track) {
+                return Err(ConfigError::Env {
+                    var: "BRIEFBOT_DEFAULT_TRACK",
+                    message: format!(
+                        "must be lower-case letters, digits and dashes, found \"{track}\""
+                    ),
+                });
+            }
+            self.default_track = Some(track);
+        }
+        Ok(())
     }
 
     /// The lists and tables of `[discord]`, `[announce]` and `[[follow]]` from variables: each replaces
@@ -333,16 +347,27 @@ impl Config {
     }
 
     /// The settings of a container that has no config file: the defaults, with every setting
-    /// the environment gives (`run` and `serve` start from these when `config.toml` is absent
-    /// and no `--config` was named).
+    /// the environment gives (the bot and the commands an operator runs by hand start from
+    /// these when `config.toml` is absent and no `--config` was named).
     pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let mut config = Config::defaults();
         config.apply_env(env)?;
         Ok(config)
     }
 
+    /// The settings of the editors' tools (`check`, `ask`, `new`, `preview`) without a config
+    /// file: the defaults, with the briefs folder and the default track from the environment.
+    /// They need nothing else, and read nothing else: another variable that is malformed
+    /// (a `DATABASE_URL` meant for another program, say) does not stop them.
+    pub fn briefs_from_env(env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let mut config = Config::defaults();
+        config.apply_env_briefs_dir(&env);
+        config.apply_env_default_track(&env)?;
+        Ok(config)
+    }
+
     /// The settings when there is no config file: `briefs/` beside the current folder and no
-    /// default track. Used by `briefbot check DIR`, which needs nothing else.
+    /// default track, before the environment's.
     pub fn defaults() -> Config {
         Config {
             briefs_dir: PathBuf::from("briefs"),
@@ -823,6 +848,33 @@ mod tests {
                 .contains("two follow roles for track \"a\" in server 1"),
         );
         assert!(error(&[("BRIEFBOT_API_URL", "discord.example")]).contains("http://"));
+    }
+
+    #[test]
+    fn the_editors_tools_read_only_the_briefs_from_the_environment() {
+        let env = |var: &str| match var {
+            "BRIEFBOT_BRIEFS_DIR" => Some("/srv/briefs".to_string()),
+            "BRIEFBOT_DEFAULT_TRACK" => Some("gulf".to_string()),
+            "BRIEFBOT_STATE_DIR" => Some("/srv/state".to_string()),
+            "DATABASE_URL" => Some("mysql://someone-else/db".to_string()),
+            "BRIEFBOT_LISTEN" => Some("everywhere".to_string()),
+            _ => None,
+        };
+        let config = Config::briefs_from_env(env).expect("only the briefs are read");
+        assert_eq!(config.briefs_dir, PathBuf::from("/srv/briefs"));
+        assert_eq!(config.default_track.as_deref(), Some("gulf"));
+        assert_eq!(config.state_dir, PathBuf::from("state"), "not read");
+        assert_eq!(config.database, None, "not read");
+        assert!(Config::from_env(env).is_err(), "the bot reads them all");
+        let err = Config::briefs_from_env(|var: &str| {
+            (var == "BRIEFBOT_DEFAULT_TRACK").then(|| "Gulf".to_string())
+        })
+        .expect_err("not a track id");
+        assert!(
+            err.to_string()
+                .starts_with("environment variable BRIEFBOT_DEFAULT_TRACK"),
+            "{err}"
+        );
     }
 
     #[test]

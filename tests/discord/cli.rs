@@ -811,3 +811,143 @@ fn version_is_printed() {
         format!("briefbot {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+/// Every subcommand starts from the environment alone, in a folder without `config.toml` (a
+/// container's, an editors' CI's): none asks for the config file, and each goes on to its
+/// own work, or to the error of its own that the settings lead to.
+#[cfg(unix)]
+#[tokio::test]
+async fn every_subcommand_starts_from_the_environment_alone() {
+    use crate::common::discord_stub::{APPLICATION_ID, BOT_TOKEN, DiscordStub};
+    use std::io::{BufRead, BufReader};
+    const NEWS: u64 = 1_111_111_111_111_111;
+    let stub = DiscordStub::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Not `briefs`, so that only the variable can name it.
+    let briefs = dir.path().join("shipped-briefs");
+    crate::common::copy_tree(&repo().join("briefs"), &briefs);
+    let settings = [
+        ("BRIEFBOT_BRIEFS_DIR", briefs.display().to_string()),
+        ("BRIEFBOT_DEFAULT_TRACK", "syria-israel".to_string()),
+        (
+            "BRIEFBOT_STATE_DIR",
+            dir.path().join("state").display().to_string(),
+        ),
+        ("BRIEFBOT_APPLICATION_ID", APPLICATION_ID.to_string()),
+        ("BRIEFBOT_API_URL", format!("http://{}", stub.addr)),
+        ("BRIEFBOT_ANNOUNCE_CHANNELS", NEWS.to_string()),
+        ("DISCORD_TOKEN", BOT_TOKEN.to_string()),
+    ];
+    // The environment holds these settings and nothing else.
+    let command = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_briefbot"));
+        command
+            .args(args)
+            .current_dir(dir.path())
+            .env_clear()
+            .envs(settings.iter().map(|(var, value)| (var, value)));
+        command
+    };
+    // Off the runtime's thread, so the stand-in keeps answering.
+    let run = |args: &[&str]| {
+        let mut command = command(args);
+        async move {
+            tokio::task::spawn_blocking(move || command.output().expect("run briefbot"))
+                .await
+                .expect("joined")
+        }
+    };
+    let asks_for_the_file = |output: &Output| {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        stderr.contains("config file") && stderr.contains("not found")
+    };
+    assert!(!dir.path().join("config.toml").exists());
+
+    let checked = run(&["check"]).await;
+    assert!(!asks_for_the_file(&checked));
+    assert_eq!(stdout(&checked), "checked 1 brief, 1 author: no errors\n");
+    assert!(checked.status.success());
+
+    let asked = run(&["ask", "/latest"]).await;
+    assert!(!asks_for_the_file(&asked));
+    assert!(
+        stdout(&asked).starts_with("━━ Paris round ends with a proposal"),
+        "{}",
+        stdout(&asked)
+    );
+
+    let printed = run(&["register", "--dry-run"]).await;
+    assert!(!asks_for_the_file(&printed));
+    assert!(printed.status.success());
+
+    let registered = run(&["register"]).await;
+    assert!(!asks_for_the_file(&registered));
+    assert_eq!(
+        stdout(&registered),
+        "all servers (global): registered 10 commands\n",
+        "{}",
+        String::from_utf8_lossy(&registered.stderr)
+    );
+
+    let announced = run(&["announce", "--round", "5"]).await;
+    assert!(!asks_for_the_file(&announced));
+    assert!(
+        stdout(&announced).starts_with(&format!(
+            "round 5 of `syria-israel`: announced in channel {NEWS} (message "
+        )),
+        "{}{}",
+        stdout(&announced),
+        String::from_utf8_lossy(&announced.stderr)
+    );
+    assert_eq!(stub.posts(NEWS).len(), 1);
+
+    let exported = run(&["state", "export", "--to", "-"]).await;
+    assert!(!asks_for_the_file(&exported));
+    assert_eq!(exported.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&exported.stderr)
+            .starts_with("error: no state database is configured"),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+
+    // The preview starts, says where, and stops on SIGTERM.
+    let mut preview = command(&["preview", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start briefbot preview");
+    let out = preview.stdout.take().expect("stdout");
+    let first = tokio::task::spawn_blocking(move || BufReader::new(out).lines().next())
+        .await
+        .expect("joined");
+    let first = first.and_then(Result::ok).unwrap_or_default();
+    // Serving (and so listening for SIGTERM) once it answers.
+    if let Some(page) = first.split(" at ").nth(1).map(str::to_string) {
+        eventually("the preview to answer", Duration::from_secs(10), || async {
+            reqwest::get(&page).await.is_ok()
+        })
+        .await;
+    }
+    signal(&preview, "TERM");
+    let previewed = preview.wait_with_output().expect("preview stops");
+    assert!(!asks_for_the_file(&previewed));
+    assert!(
+        first.starts_with(&format!(
+            "previewing {} at http://127.0.0.1:",
+            briefs.display()
+        )),
+        "{first}{}",
+        String::from_utf8_lossy(&previewed.stderr)
+    );
+    assert!(previewed.status.success(), "{}", previewed.status);
+
+    let written = run(&["new", "--round", "6", "--place", "Geneva"]).await;
+    assert!(!asks_for_the_file(&written));
+    assert!(
+        written.status.success(),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    assert!(briefs.join("syria-israel/06-geneva.md").exists());
+}
