@@ -46,7 +46,7 @@ pub struct App {
 
 /// What a subcommand reads of the settings when there is no config file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Needs {
+pub(crate) enum Needs {
     /// Nothing: `register --dry-run` prints the commands it would send.
     Nothing,
     /// The briefs: their folder (`BRIEFBOT_BRIEFS_DIR`, unless `check DIR` gives it) and the
@@ -60,7 +60,7 @@ pub enum Needs {
 
 impl Needs {
     /// What `command` reads.
-    pub fn of(command: &Command) -> Needs {
+    pub(crate) fn of(command: &Command) -> Needs {
         match command {
             Command::Register { dry_run: true, .. } => Needs::Nothing,
             Command::Check { dir, .. } => Needs::Briefs {
@@ -80,7 +80,7 @@ impl Needs {
 
 /// Where the settings come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// A config file, with the environment's overrides.
     File(PathBuf),
     /// No config file: the defaults, with what the environment sets.
@@ -101,7 +101,7 @@ impl App {
     /// the current folder) with the environment's overrides; or, when none was named and none
     /// is in the current folder, the defaults with what the environment sets, for every
     /// subcommand alike (a container often has no config file, nor an editors' CI). Without
-    /// the file a subcommand reads only the variables it needs (see [`Needs`]).
+    /// the file a subcommand reads only the variables it needs (see `Needs`).
     ///
     /// A config file that was named and is not there is an error; so is none at all when an
     /// editors' tool is told of no briefs folder and there is no `briefs` folder here either:
@@ -133,11 +133,6 @@ impl App {
     /// briefbot with `config`, which came from `source`.
     fn new(config: Config, source: Source) -> App {
         App { config, source }
-    }
-
-    /// The settings.
-    pub fn config(&self) -> &Config {
-        &self.config
     }
 
     /// Logs to stderr in `format`, from now on; for the bot, the first line says which
@@ -217,7 +212,7 @@ pub fn report(error: &anyhow::Error) -> String {
 
 /// Every mistake in the briefs, rendered as `briefbot check` shows them, and a summary.
 #[derive(Debug)]
-pub struct BriefsReport(String);
+pub(crate) struct BriefsReport(String);
 
 impl std::fmt::Display for BriefsReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

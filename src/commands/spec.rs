@@ -269,7 +269,7 @@ impl CommandSpec {
 }
 
 /// Every command's usage, one per line.
-pub fn usage() -> String {
+pub(crate) fn usage() -> String {
     COMMANDS
         .iter()
         .map(|c| format!("  {:<42} {}", c.usage(), c.description))

@@ -84,7 +84,7 @@ const SECRET_KEYS: [&str; 4] = ["token", "discord_token", "bot_token", "client_s
 
 impl Config {
     /// Reads `path` and applies overrides from the process environment.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn load(path: &Path) -> Result<Config, ConfigError> {
         Config::load_with_env(path, |var| std::env::var(var).ok())
     }
 
@@ -349,7 +349,7 @@ impl Config {
     /// The settings of a container that has no config file: the defaults, with every setting
     /// the environment gives (the bot and the commands an operator runs by hand start from
     /// these when `config.toml` is absent and no `--config` was named).
-    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    pub(crate) fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let mut config = Config::defaults();
         config.apply_env(env)?;
         Ok(config)
@@ -359,7 +359,9 @@ impl Config {
     /// file: the defaults, with the briefs folder and the default track from the environment.
     /// They need nothing else, and read nothing else: another variable that is malformed
     /// (a `DATABASE_URL` meant for another program, say) does not stop them.
-    pub fn briefs_from_env(env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    pub(crate) fn briefs_from_env(
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
         let mut config = Config::defaults();
         config.apply_env_briefs_dir(&env);
         config.apply_env_default_track(&env)?;
@@ -382,7 +384,7 @@ impl Config {
     }
 
     /// The options the library loader needs.
-    pub fn load_options(&self) -> LoadOptions {
+    pub(crate) fn load_options(&self) -> LoadOptions {
         LoadOptions {
             default_track: self.default_track.clone(),
         }
