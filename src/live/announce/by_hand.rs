@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use super::database::Database;
+use super::delivery::deliver;
 use super::settings::Settings;
 use super::shared::{DeliveryError, Shared, Store};
 use super::state::{Pending, State, StateError, StateFile};
@@ -262,7 +263,7 @@ async fn deliver_waiting_out_rate_limits(
         let now = shared
             .state(|s| s.pending_now(pending).cloned())
             .unwrap_or_else(|| pending.clone());
-        match shared.deliver(&now, &shared.reloader.current()).await {
+        match deliver(shared, &now, &shared.reloader.current()).await {
             Err(error) if error.rate_limited().is_some() => {
                 let retry_after = error.rate_limited().unwrap_or_default();
                 tracing::info!(

@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
-use super::lookup::unix_ms;
+use super::lookup::{find_own, unix_ms};
 use super::policy::{AfterPost, after_post};
 use super::shared::{Shared, body_of, shows_text};
 use super::state::{Note, State};
@@ -83,7 +83,7 @@ pub(super) async fn notes_worker(shared: Arc<Shared>, channel: u64) {
                 _ = shared.stopped() => return,
             }
         };
-        let failure = match shared.post_note(channel, &note).await {
+        let failure = match post_note(&shared, channel, &note).await {
             Ok(()) => {
                 failures.succeeded();
                 continue;
@@ -138,67 +138,66 @@ impl From<super::state::StateError> for NoteError {
     }
 }
 
-impl Shared {
-    /// One attempt to post `note` in `channel`: found there when an earlier attempt may have
-    /// made it, or posted now; forgotten once it is there.
-    async fn post_note(&self, channel: u64, note: &Note) -> Result<(), NoteError> {
-        let body: Value = serde_json::from_str(&note.message).unwrap_or_default();
-        if let Some(since) = note.first_attempt_ms
-            && let Some(message) = self.find_note(channel, &body, since).await?
-        {
-            info!(channel, note = %note.key, message_id = message, "the note was posted before; recorded, not posted again");
-            return self.noted(note).await;
-        }
-        let attempted = unix_ms();
-        self.update(|state| state.note_attempt(&note.key, attempted))
-            .await?;
-        let mut sent = body.clone();
-        if let Some(fields) = sent.as_object_mut() {
-            // Discord drops a repeat of the same nonce within a few minutes: a second guard,
-            // beside the history look-up, for a post whose answer was lost.
-            let nonce = fingerprint(&note.key);
-            fields.insert("nonce".to_string(), Value::String(nonce));
-            fields.insert("enforce_nonce".to_string(), Value::Bool(true));
-        }
-        let posted = self.rest.post_json(channel, &sent).await;
-        let failure = match posted {
-            Ok(message) => {
-                info!(channel, note = %note.key, message_id = message, "note posted to the errors channel");
-                return self.noted(note).await;
-            }
-            Err(failure) => failure,
-        };
-        let found = match after_post(&failure) {
-            AfterPost::Made(message) => Some(message),
-            AfterPost::LookFor => self.find_note(channel, &body, attempted).await?,
-            _ => None,
-        };
-        match found {
-            Some(message) => {
-                info!(channel, note = %note.key, message_id = message, %failure, "the note was posted although Discord's answer was not clear; recorded, not posted again");
-                self.noted(note).await
-            }
-            None => Err(failure.into()),
-        }
+/// One attempt to post `note` in `channel`: found there when an earlier attempt may have
+/// made it, or posted now; forgotten once it is there.
+async fn post_note(shared: &Shared, channel: u64, note: &Note) -> Result<(), NoteError> {
+    let body: Value = serde_json::from_str(&note.message).unwrap_or_default();
+    if let Some(since) = note.first_attempt_ms
+        && let Some(message) = find_note(shared, channel, &body, since).await?
+    {
+        info!(channel, note = %note.key, message_id = message, "the note was posted before; recorded, not posted again");
+        return noted(shared, note).await;
     }
+    let attempted = unix_ms();
+    shared
+        .update(|state| state.note_attempt(&note.key, attempted))
+        .await?;
+    let mut sent = body.clone();
+    if let Some(fields) = sent.as_object_mut() {
+        // Discord drops a repeat of the same nonce within a few minutes: a second guard,
+        // beside the history look-up, for a post whose answer was lost.
+        let nonce = fingerprint(&note.key);
+        fields.insert("nonce".to_string(), Value::String(nonce));
+        fields.insert("enforce_nonce".to_string(), Value::Bool(true));
+    }
+    let posted = shared.rest.post_json(channel, &sent).await;
+    let failure = match posted {
+        Ok(message) => {
+            info!(channel, note = %note.key, message_id = message, "note posted to the errors channel");
+            return noted(shared, note).await;
+        }
+        Err(failure) => failure,
+    };
+    let found = match after_post(&failure) {
+        AfterPost::Made(message) => Some(message),
+        AfterPost::LookFor => find_note(shared, channel, &body, attempted).await?,
+        _ => None,
+    };
+    match found {
+        Some(message) => {
+            info!(channel, note = %note.key, message_id = message, %failure, "the note was posted although Discord's answer was not clear; recorded, not posted again");
+            noted(shared, note).await
+        }
+        None => Err(failure.into()),
+    }
+}
 
-    async fn noted(&self, note: &Note) -> Result<(), NoteError> {
-        self.update(|state| state.noted(&note.key)).await?;
-        Ok(())
-    }
+async fn noted(shared: &Shared, note: &Note) -> Result<(), NoteError> {
+    shared.update(|state| state.noted(&note.key)).await?;
+    Ok(())
+}
 
-    /// briefbot's post of a note whose body is `body` in `channel`, since a little before
-    /// `since_ms`: the same text, from briefbot. (Two notes of the same text within the
-    /// look-up's reach, a failure reported, fixed and made again in minutes, are one post.)
-    async fn find_note(
-        &self,
-        channel: u64,
-        body: &Value,
-        since_ms: u64,
-    ) -> Result<Option<u64>, Failure> {
-        self.find_own(channel, since_ms, |m| {
-            shows_text(body, &m.content, &m.embeds)
-        })
-        .await
-    }
+/// briefbot's post of a note whose body is `body` in `channel`, since a little before
+/// `since_ms`: the same text, from briefbot. (Two notes of the same text within the
+/// look-up's reach, a failure reported, fixed and made again in minutes, are one post.)
+async fn find_note(
+    shared: &Shared,
+    channel: u64,
+    body: &Value,
+    since_ms: u64,
+) -> Result<Option<u64>, Failure> {
+    find_own(shared, channel, since_ms, |m| {
+        shows_text(body, &m.content, &m.embeds)
+    })
+    .await
 }

@@ -28,36 +28,34 @@ pub(super) fn thread_name(headline: &str) -> String {
     }
 }
 
-impl Shared {
-    /// The announcement of round `round` of `track` as it is posted in `channel` from
-    /// `library` (with the channel's follow role), and its fingerprint; none when `library`
-    /// does not have the round.
-    pub(super) async fn posting(
-        &self,
-        library: &Library,
-        track: &str,
-        round: u32,
-        channel: u64,
-    ) -> Result<Option<Posting>, Failure> {
-        let Some(mut message) = library
-            .track(track)
-            .and_then(|t| notices::announcement(library, t, round))
-        else {
-            return Ok(None);
-        };
-        let ping = self.follow_role_for(channel, track).await?;
-        if let Some(role) = ping {
-            notices::ping_followers(&mut message, track, role);
-        }
-        let fitted = message.fit();
-        let message = fitted.to_create_message_pinging(ping);
-        let card = fingerprint(&serde_json::to_string(&message).unwrap_or_default());
-        Ok(Some(Posting {
-            message,
-            edit: fitted.to_edit_message(),
-            card,
-        }))
+/// The announcement of round `round` of `track` as it is posted in `channel` from
+/// `library` (with the channel's follow role), and its fingerprint; none when `library`
+/// does not have the round.
+pub(super) async fn posting(
+    shared: &Shared,
+    library: &Library,
+    track: &str,
+    round: u32,
+    channel: u64,
+) -> Result<Option<Posting>, Failure> {
+    let Some(mut message) = library
+        .track(track)
+        .and_then(|t| notices::announcement(library, t, round))
+    else {
+        return Ok(None);
+    };
+    let ping = shared.follow_role_for(channel, track).await?;
+    if let Some(role) = ping {
+        notices::ping_followers(&mut message, track, role);
     }
+    let fitted = message.fit();
+    let message = fitted.to_create_message_pinging(ping);
+    let card = fingerprint(&serde_json::to_string(&message).unwrap_or_default());
+    Ok(Some(Posting {
+        message,
+        edit: fitted.to_edit_message(),
+        card,
+    }))
 }
 
 #[cfg(test)]

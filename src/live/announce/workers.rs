@@ -9,7 +9,8 @@ use std::sync::atomic::Ordering;
 use tokio::sync::{Notify, watch};
 use tracing::{error, info, warn};
 
-use super::edits::Reviewed;
+use super::delivery::deliver;
+use super::edits::{Reviewed, edit, next_edit, review};
 use super::policy::AfterPost;
 use super::shared::{Shared, listed, named};
 use crate::library::RoundId;
@@ -55,7 +56,7 @@ pub(super) async fn follow_reloads(
             .backoff
             .until_ok(
                 &shared.stop,
-                || shared.review(&serving),
+                || review(&shared, &serving),
                 |error, _, wait| error!(%error, retry_in_ms = retry_in_ms(wait), "cannot record what the announcements show"),
             )
             .await;
@@ -124,8 +125,8 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
         let library = shared.reloader.current();
         let Some(pending) = shared.state(|s| s.next_pending(channel, &library)) else {
             // New rounds first; then the announcements that wait for an edit.
-            if let Some(stale) = shared.next_edit(channel) {
-                match shared.edit(&stale).await {
+            if let Some(stale) = next_edit(&shared, channel) {
+                match edit(&shared, &stale).await {
                     Ok(()) => edits.succeeded(),
                     Err(error) => {
                         if let Some(wait) = error.rate_limited() {
@@ -155,7 +156,7 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
                 _ = shared.stopped() => return,
             }
         };
-        let error = match shared.deliver(&pending, &library).await {
+        let error = match deliver(&shared, &pending, &library).await {
             Ok(()) => {
                 posts.succeeded();
                 continue;
