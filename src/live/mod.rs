@@ -21,9 +21,9 @@ use crate::config::Config;
 use crate::rest::Rest;
 use announce::state::StateError;
 use announce::{Announcer, AnnouncerRole, Contender};
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock};
 pub use hangup::Hangups;
-pub use reloader::{Outcome, Reloader, SharedLibrary, Status, Trigger, added_rounds};
+pub use reloader::{Outcome, Reloader, SharedLibrary, Status, Trigger};
 pub use watcher::{Watch, WatchError, watch};
 
 /// Live updates while they run; `stop` ends them.

@@ -25,9 +25,8 @@ mod token;
 pub use channels::{ChannelInfo, ChannelKind};
 pub use commands::Scope;
 pub use messages::Seen;
-pub use outcome::{FALLBACK_WAIT, Failure};
-pub use retry::{Backoff, Retries, pause};
-pub use threads::Thread;
+pub use outcome::Failure;
+pub use retry::{Backoff, pause};
 pub use token::{Token, TokenError};
 
 use std::sync::Arc;

@@ -152,12 +152,6 @@ impl Failure {
             _ => None,
         }
     }
-
-    /// Whether the request may have taken effect although no clean yes came back: accepted
-    /// but unreadable, or unknown.
-    pub fn may_have_happened(&self) -> bool {
-        matches!(self, Failure::Unreadable { .. } | Failure::Unknown { .. })
-    }
 }
 
 /// The kind of an answer Discord gave with `status`.
@@ -264,6 +258,15 @@ fn retry_after(body: &[u8]) -> Option<Duration> {
     }
     let limited: Limited = serde_json::from_slice(body).ok()?;
     Duration::try_from_secs_f64(limited.retry_after).ok()
+}
+
+#[cfg(test)]
+impl Failure {
+    /// Whether the request may have taken effect although no clean yes came back: accepted
+    /// but unreadable, or unknown.
+    pub fn may_have_happened(&self) -> bool {
+        matches!(self, Failure::Unreadable { .. } | Failure::Unknown { .. })
+    }
 }
 
 #[cfg(test)]

@@ -63,4 +63,4 @@ pub use crate::rest::{ANSWER_TIMEOUT, Backoff};
 pub use announcer::Announcer;
 pub use by_hand::{ByHandError, Delivery, announce_by_hand, check_round};
 pub use contend::{AnnouncerRole, Contender, Role};
-pub use settings::{CrosspostLimit, LOCK_CHECK, Settings, TAKEOVER_GRACE};
+pub use settings::{CrosspostLimit, Settings};

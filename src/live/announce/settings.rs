@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::{AnnounceMode, AnnounceTarget, Config, DatabaseUrl, FollowRole};
+use crate::config::{AnnounceTarget, Config, DatabaseUrl, FollowRole};
 use crate::rest::{ANSWER_TIMEOUT, Backoff};
 
 /// How many crossposts one announcement channel takes in a rolling window: Discord allows
@@ -58,14 +58,6 @@ impl Settings {
         channels.sort_unstable();
         channels.dedup();
         channels
-    }
-
-    /// How `channel` is configured to announce (a message when it is not a target).
-    pub fn mode_of(&self, channel: u64) -> AnnounceMode {
-        self.targets
-            .iter()
-            .find(|t| t.channel == channel)
-            .map_or(AnnounceMode::Message, |t| t.mode)
     }
 
     pub fn from_config(config: &Config) -> Settings {
