@@ -13,7 +13,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod library;
-pub mod limits;
+pub(crate) mod limits;
 pub mod live;
 pub mod logs;
 pub mod preview;

@@ -28,7 +28,7 @@ pub enum LogFormat {
 /// What is logged without `RUST_LOG`: briefbot's own info, and serenity's and sqlx's
 /// warnings (sqlx writes PostgreSQL's notices, such as a migration table that already
 /// exists, at info).
-pub const DEFAULT_FILTER: &str = "info,serenity=warn,sqlx=warn";
+pub(crate) const DEFAULT_FILTER: &str = "info,serenity=warn,sqlx=warn";
 
 /// Whether a span or event may be written at all, whatever `RUST_LOG` allows. Applied on top
 /// of it (both must agree), because these print secrets:
@@ -37,7 +37,7 @@ pub const DEFAULT_FILTER: &str = "info,serenity=warn,sqlx=warn";
 ///   a REST request with its route (the callback URL holds the interaction token) and body;
 /// - serenity's websocket warnings print a payload it could not parse, its dispatch debug
 ///   lines print unknown events whole, and its HTTP warnings name routes.
-pub fn is_safe(meta: &Metadata) -> bool {
+pub(crate) fn is_safe(meta: &Metadata) -> bool {
     let target = meta.target();
     if target.starts_with("tungstenite") || target.starts_with("tokio_tungstenite") {
         return false;
@@ -63,7 +63,7 @@ pub fn is_safe(meta: &Metadata) -> bool {
 /// names no directive, or cannot be read. systemd's `Environment=RUST_LOG=` sets it empty,
 /// and an empty filter would silence every line, errors included. Spaces around a directive
 /// are dropped: the filter would read ` debug` as a target named so.
-pub fn env_filter(rust_log: Option<&str>) -> EnvFilter {
+pub(crate) fn env_filter(rust_log: Option<&str>) -> EnvFilter {
     let directives: Vec<&str> = rust_log
         .into_iter()
         .flat_map(|directives| directives.split(','))
@@ -77,7 +77,7 @@ pub fn env_filter(rust_log: Option<&str>) -> EnvFilter {
 }
 
 /// Installs the global subscriber on stderr; a second call (in tests) keeps the first.
-pub fn init(format: LogFormat) {
+pub(crate) fn init(format: LogFormat) {
     let rust_log = std::env::var("RUST_LOG").ok();
     let filter = env_filter(rust_log.as_deref()).and(filter_fn(is_safe));
     // Colour codes are garbage in a file, a journal or a log collector.
@@ -99,7 +99,7 @@ pub fn init(format: LogFormat) {
 /// newline in it would start what looks like a line of briefbot's own, an escape sequence
 /// would drive the terminal of whoever reads the log.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct EscapedFields;
+pub(crate) struct EscapedFields;
 
 impl<'writer> FormatFields<'writer> for EscapedFields {
     fn format_fields<R: RecordFields>(&self, writer: Writer<'writer>, fields: R) -> fmt::Result {
@@ -191,7 +191,7 @@ fn needs_escape(c: char) -> bool {
 /// An error and its causes, `error: cause: cause`, each said once: a cause whose text the
 /// error before it already includes (a message made with `{0}`, or a context that repeats
 /// it) is left out.
-pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut said = text.clone();
     let mut source = error.source();

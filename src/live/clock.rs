@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::watch;
 
 /// What `Clock::sleep_until` returns: a future that ends at (or after) the moment.
-pub type Sleep<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+pub(crate) type Sleep<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
 /// Wall-clock time, and a way to wait for a moment of it.
 pub trait Clock: Send + Sync {
@@ -20,7 +20,7 @@ pub trait Clock: Send + Sync {
 
 /// The system clock, waited on with tokio's timer.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
+pub(crate) struct SystemClock;
 
 /// How long the system clock is trusted between looks: the wall clock may be set (NTP, a
 /// suspended laptop) while tokio's monotonic timer runs on, so a long wait is cut into

@@ -5,10 +5,10 @@
 //! and `config`; never on a transport.
 
 pub mod announce;
-pub mod clock;
+pub(crate) mod clock;
 mod hangup;
 mod reloader;
-pub mod watcher;
+pub(crate) mod watcher;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +27,7 @@ pub use reloader::{Outcome, Reloader, SharedLibrary, Status, Trigger};
 pub use watcher::{Watch, WatchError, watch};
 
 /// Live updates while they run; `stop` ends them.
-pub struct Live {
+pub(crate) struct Live {
     stop: CancellationToken,
     tasks: TaskTracker,
     watch: Option<Watch>,
@@ -46,7 +46,7 @@ impl Live {
     /// and `[announce]` names channels, announcing. Must be called inside a tokio runtime.
     /// Fails only when the announcement state cannot be used: the state folder, or a state
     /// database that cannot be reached or migrated now.
-    pub async fn start(
+    pub(crate) async fn start(
         config: &Config,
         reloader: &Arc<Reloader>,
         hangups: Hangups,
@@ -93,7 +93,7 @@ impl Live {
 
     /// Whether this instance announces (`active`), stands by for another (`standby`), or
     /// does not announce at all: what `/healthz` says.
-    pub fn announcer_role(&self) -> AnnouncerRole {
+    pub(crate) fn announcer_role(&self) -> AnnouncerRole {
         match &self.announcer {
             Some(Announcing::Alone(_)) => AnnouncerRole::active(),
             Some(Announcing::Shared(contender)) => contender.role(),
@@ -102,7 +102,7 @@ impl Live {
     }
 
     /// Stops watching and announcing; a reload or a post in flight gets up to three seconds.
-    pub async fn stop(self) {
+    pub(crate) async fn stop(self) {
         drop(self.watch);
         self.stop.cancel();
         match self.announcer {

@@ -43,10 +43,10 @@ enum Cause {
 /// files on disk failed to load since it was swapped in.
 #[derive(Debug, Clone)]
 pub struct Status {
-    pub serving: Arc<Library>,
+    pub(crate) serving: Arc<Library>,
     pub failure: Option<Arc<Failure>>,
     /// How many reloads have finished: 0 for the library briefbot started with.
-    pub generation: u64,
+    pub(crate) generation: u64,
 }
 
 /// What one reload did.
@@ -125,7 +125,7 @@ impl Reloader {
     }
 
     /// The folder it loads from.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
@@ -141,7 +141,7 @@ impl Reloader {
 
     /// The rounds each snapshot served since the start added, oldest first, one list per
     /// snapshot that added any.
-    pub fn arrivals(&self) -> Vec<Vec<RoundId>> {
+    pub(crate) fn arrivals(&self) -> Vec<Vec<RoundId>> {
         let arrivals = self.arrivals.lock().unwrap_or_else(|p| p.into_inner());
         arrivals.iter().cloned().collect()
     }
@@ -205,7 +205,7 @@ impl Reloader {
     /// Serves every embargoed round whose moment has come by the clock, in a snapshot made
     /// from the one served (no file is read, so a broken edit does not hold it back); `None`
     /// when none has come.
-    pub async fn publish_due(&self) -> Option<Outcome> {
+    pub(crate) async fn publish_due(&self) -> Option<Outcome> {
         let _turn = self.turn.lock().await;
         let started = Instant::now();
         let library = self.current().publish_due(self.clock.now())?;
@@ -290,7 +290,7 @@ impl Reloader {
 }
 
 /// Rounds in `new` that `old` does not have.
-pub fn added_rounds(old: &Library, new: &Library) -> Vec<RoundId> {
+pub(crate) fn added_rounds(old: &Library, new: &Library) -> Vec<RoundId> {
     let before: BTreeSet<RoundId> = old.rounds().map(Round::id).collect();
     new.rounds()
         .map(Round::id)

@@ -17,10 +17,10 @@ use super::reloader::{Reloader, Trigger};
 /// How long the folder must be quiet before it is loaded: an editor's save, or a `git pull`,
 /// writes several files (and a large file in several pieces) in a burst, which becomes one
 /// reload once the burst is over.
-pub const QUIET: Duration = Duration::from_millis(250);
+pub(crate) const QUIET: Duration = Duration::from_millis(250);
 /// A folder that never goes quiet (a writer that keeps writing) is still loaded this long
 /// after the first change of the burst, and again after the next.
-pub const MAX_WAIT: Duration = Duration::from_secs(1);
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(1);
 
 /// Keeps the folder watched while it lives; dropping it ends the watch (the reload in
 /// progress, if any, finishes).
@@ -37,7 +37,7 @@ pub struct WatchError {
 
 /// Whether a file event changes the folder. Opening and reading files is not a change: the
 /// loader itself opens every file, and a reload must not cause the next one.
-pub fn is_change(kind: &EventKind) -> bool {
+pub(crate) fn is_change(kind: &EventKind) -> bool {
     match kind {
         EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
         EventKind::Access(_) => false,
@@ -52,7 +52,7 @@ pub fn is_change(kind: &EventKind) -> bool {
 /// Written out rather than taken from a debouncing crate: the stock debouncers report every
 /// event kind (reads included) and wait for quiet without a cap, so a folder written without
 /// pause would never be loaded.
-pub async fn burst_over(changes: &mut mpsc::Receiver<()>) -> bool {
+pub(crate) async fn burst_over(changes: &mut mpsc::Receiver<()>) -> bool {
     if changes.recv().await.is_none() {
         return false;
     }

@@ -2,7 +2,7 @@
 //! first and only then marked up, so no brief can put a tag, an attribute or a script on the page.
 
 /// `text` (an embed's description, a field's value, a message's content) as Discord renders it.
-pub fn to_html(text: &str) -> String {
+pub(crate) fn to_html(text: &str) -> String {
     // NUL marks the inline code spans set aside below; a brief's own NULs are dropped.
     let text = text.replace('\0', "");
     let mut out = String::new();
@@ -253,7 +253,7 @@ fn links(escaped: &str, spans: &mut Vec<String>) -> String {
 }
 
 /// `text` safe inside an element or a double-quoted attribute.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -20,7 +20,7 @@ const STYLES: [(u64, &str); 4] = [
 
 /// One interaction response as the page shows it; `pressable`, the press page's path, turns
 /// enabled buttons into links that press them.
-pub fn response(json: &Value, pressable: Option<&str>) -> String {
+pub(crate) fn response(json: &Value, pressable: Option<&str>) -> String {
     let data = &json["data"];
     let updates = json["type"].as_u64() == Some(UPDATE_MESSAGE);
     let ephemeral = data["flags"].as_u64().is_some_and(|f| f & EPHEMERAL != 0);
@@ -171,7 +171,7 @@ fn is_web(url: &str) -> bool {
 }
 
 /// `text` as one value of a URL's query string (percent-encoded UTF-8).
-pub fn query_escape(text: &str) -> String {
+pub(crate) fn query_escape(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {
         match byte {

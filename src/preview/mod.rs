@@ -31,7 +31,7 @@ use crate::live::{self, Reloader, Trigger, WatchError};
 use pages::Snapshot;
 
 /// The address the preview listens on unless told otherwise: this machine only.
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
+pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
 
 /// The stylesheet and the page's script, compiled in: the page needs nothing from the network.
 const STYLE: &str = include_str!("style.css");
@@ -63,7 +63,7 @@ pub enum PreviewError {
 }
 
 /// Refuses an address other machines can reach, unless `allow_remote`.
-pub fn check_listen(addr: SocketAddr, allow_remote: bool) -> Result<(), PreviewError> {
+pub(crate) fn check_listen(addr: SocketAddr, allow_remote: bool) -> Result<(), PreviewError> {
     if addr.ip().is_loopback() || allow_remote {
         Ok(())
     } else {

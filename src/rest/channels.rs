@@ -7,7 +7,7 @@ use super::outcome::Failure;
 
 /// What kind of channel Discord says a channel is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChannelKind {
+pub(crate) enum ChannelKind {
     /// A text channel (or anything else that takes messages).
     Text,
     /// An announcement channel: posts are crossposted to the servers that follow it.
@@ -18,11 +18,11 @@ pub enum ChannelKind {
 
 /// What Discord says of a channel: its server, its kind and, for a forum, its tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChannelInfo {
-    pub guild: Option<u64>,
-    pub kind: ChannelKind,
+pub(crate) struct ChannelInfo {
+    pub(crate) guild: Option<u64>,
+    pub(crate) kind: ChannelKind,
     /// A forum's tags, as (id, name).
-    pub tags: Vec<(u64, String)>,
+    pub(crate) tags: Vec<(u64, String)>,
 }
 
 impl ChannelInfo {
@@ -55,7 +55,7 @@ impl ChannelInfo {
 
 impl Rest {
     /// `GET /channels/{id}`, which the View Channel permission a channel needs anyway covers.
-    pub async fn channel(&self, channel: u64) -> Result<ChannelInfo, Failure> {
+    pub(crate) async fn channel(&self, channel: u64) -> Result<ChannelInfo, Failure> {
         self.http
             .get_channel(ChannelId::new(channel))
             .await

@@ -27,7 +27,7 @@ impl std::fmt::Display for Scope {
 impl Rest {
     /// The commands Discord has in `scope`, as JSON (whatever fields Discord adds or leaves
     /// out).
-    pub async fn command_list(&self, scope: Scope) -> Result<Vec<Value>, Failure> {
+    pub(crate) async fn command_list(&self, scope: Scope) -> Result<Vec<Value>, Failure> {
         let route = self.commands_route(scope).await?;
         self.send(route, LightMethod::Get, None::<&Value>, None)
             .await
@@ -35,7 +35,11 @@ impl Rest {
 
     /// Replaces the command list of `scope` with `commands`. Sending the same list twice
     /// changes nothing.
-    pub async fn put_command_list(&self, scope: Scope, commands: &Value) -> Result<(), Failure> {
+    pub(crate) async fn put_command_list(
+        &self,
+        scope: Scope,
+        commands: &Value,
+    ) -> Result<(), Failure> {
         let route = self.commands_route(scope).await?;
         self.send::<Value>(route, LightMethod::Put, Some(commands), None)
             .await

@@ -13,7 +13,7 @@ impl Rest {
     /// Answers interaction `id` with the response whose JSON is `body`. Discord takes one
     /// answer per interaction; `Failure::is_interaction_gone` says when a second would be
     /// refused too (already answered, or expired).
-    pub async fn answer_interaction(
+    pub(crate) async fn answer_interaction(
         &self,
         id: u64,
         token: &str,
@@ -44,7 +44,7 @@ impl Rest {
     /// /webhooks/{application}/{token}/messages/@original`) to the message whose JSON is
     /// `body`. The application id comes with the interaction; the client's own is the
     /// fallback.
-    pub async fn edit_answer(
+    pub(crate) async fn edit_answer(
         &self,
         application: Option<u64>,
         token: &str,

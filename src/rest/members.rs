@@ -9,7 +9,7 @@ impl Rest {
     /// Gives (`give`) or takes role `role` of member `user` in server `server`, with `reason`
     /// for the server's audit log. Giving a role twice, or taking it twice, is the same as
     /// once, so the caller may send it again after an unclear answer.
-    pub async fn change_role(
+    pub(crate) async fn change_role(
         &self,
         server: u64,
         user: u64,

@@ -10,31 +10,31 @@ use super::outcome::{Failure, code};
 
 /// A message as Discord has it: only what briefbot reads.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Seen {
+pub(crate) struct Seen {
     #[serde(deserialize_with = "super::threads::snowflake")]
-    pub id: u64,
+    pub(crate) id: u64,
     #[serde(default)]
-    pub author: Author,
+    pub(crate) author: Author,
     #[serde(default)]
-    pub content: String,
+    pub(crate) content: String,
     #[serde(default)]
-    pub embeds: Vec<Value>,
+    pub(crate) embeds: Vec<Value>,
     #[serde(default)]
-    pub flags: u64,
+    pub(crate) flags: u64,
     /// The thread started from it, if any.
     #[serde(default)]
-    pub thread: Option<Value>,
+    pub(crate) thread: Option<Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Author {
+pub(crate) struct Author {
     #[serde(default, deserialize_with = "super::threads::snowflake")]
-    pub id: u64,
+    pub(crate) id: u64,
 }
 
 impl Seen {
     /// A message's flag once it has been crossposted.
-    pub fn is_crossposted(&self) -> bool {
+    pub(crate) fn is_crossposted(&self) -> bool {
         const CROSSPOSTED: u64 = 1;
         self.flags & CROSSPOSTED != 0
     }
@@ -43,7 +43,7 @@ impl Seen {
 impl Rest {
     /// Posts `message` in `channel`; the new message's id. The answer is read as serenity's
     /// message type, so an answer it would not take is `Unreadable` (posted all the same).
-    pub async fn post_message(
+    pub(crate) async fn post_message(
         &self,
         channel: u64,
         message: &CreateMessage,
@@ -52,7 +52,7 @@ impl Rest {
     }
 
     /// Posts a message whose JSON body is `body` (a note kept in the state as JSON).
-    pub async fn post_json(
+    pub(crate) async fn post_json(
         &self,
         channel: u64,
         body: &(impl serde::Serialize + ?Sized),
@@ -67,7 +67,7 @@ impl Rest {
     }
 
     /// Edits `message` of `channel` with `edit`.
-    pub async fn edit_message(
+    pub(crate) async fn edit_message(
         &self,
         channel: u64,
         message: u64,
@@ -83,7 +83,11 @@ impl Rest {
     }
 
     /// `message` of `channel` as Discord has it now; none if it is gone.
-    pub async fn message(&self, channel: u64, message: u64) -> Result<Option<Seen>, Failure> {
+    pub(crate) async fn message(
+        &self,
+        channel: u64,
+        message: u64,
+    ) -> Result<Option<Seen>, Failure> {
         let route = Route::ChannelMessage {
             channel_id: ChannelId::new(channel),
             message_id: MessageId::new(message),
@@ -99,7 +103,7 @@ impl Rest {
     }
 
     /// Up to `limit` (at most 100) messages of `channel` posted after message id `after`.
-    pub async fn messages_after(
+    pub(crate) async fn messages_after(
         &self,
         channel: u64,
         after: u64,

@@ -22,11 +22,12 @@ mod send;
 mod threads;
 mod token;
 
-pub use channels::{ChannelInfo, ChannelKind};
+pub(crate) use channels::{ChannelInfo, ChannelKind};
 pub use commands::Scope;
-pub use messages::Seen;
+pub(crate) use messages::Seen;
 pub use outcome::Failure;
-pub use retry::{Backoff, pause};
+pub use retry::Backoff;
+pub(crate) use retry::pause;
 pub use token::{Token, TokenError};
 
 use std::sync::Arc;
@@ -65,7 +66,7 @@ impl Rest {
     }
 
     /// The same client, giving each request `timeout` to be answered.
-    pub fn with_timeout(&self, timeout: Duration) -> Rest {
+    pub(crate) fn with_timeout(&self, timeout: Duration) -> Rest {
         Rest {
             timeout,
             ..self.clone()
@@ -75,7 +76,7 @@ impl Rest {
     /// A serenity client, with this one's token, application id and base URL, for the
     /// gateway to connect with (it asks Discord where to connect, once). Every call briefbot
     /// makes goes through this `Rest`, not through that client.
-    pub fn for_gateway(&self) -> Http {
+    pub(crate) fn for_gateway(&self) -> Http {
         let mut builder = HttpBuilder::new(self.http.token());
         if let Some(id) = self.http.application_id() {
             builder = builder.application_id(id);
@@ -87,7 +88,7 @@ impl Rest {
     }
 
     /// The application id, asked of Discord when `[discord]` does not set it.
-    pub async fn application_id(&self) -> Result<u64, Failure> {
+    pub(crate) async fn application_id(&self) -> Result<u64, Failure> {
         if let Some(id) = self.http.application_id() {
             return Ok(id.get());
         }
@@ -101,7 +102,7 @@ impl Rest {
     }
 
     /// The id of briefbot's own user.
-    pub async fn own_user(&self) -> Result<u64, Failure> {
+    pub(crate) async fn own_user(&self) -> Result<u64, Failure> {
         self.http
             .get_current_user()
             .await

@@ -13,17 +13,17 @@ use serenity::all::HttpError;
 /// Discord's codes briefbot acts on. Only `rest` reads them; callers ask `Failure`.
 pub(super) mod code {
     /// The message (or the channel it was in) no longer exists.
-    pub const UNKNOWN_MESSAGE: isize = 10_008;
+    pub(crate) const UNKNOWN_MESSAGE: isize = 10_008;
     /// The interaction expired (its token is valid for 15 minutes, its first answer 3 s).
-    pub const UNKNOWN_INTERACTION: isize = 10_062;
+    pub(crate) const UNKNOWN_INTERACTION: isize = 10_062;
     /// The interaction was already answered.
-    pub const ALREADY_ANSWERED: isize = 40_060;
+    pub(crate) const ALREADY_ANSWERED: isize = 40_060;
     /// The bot lacks a permission in that channel or server.
-    pub const MISSING_PERMISSIONS: isize = 50_013;
+    pub(crate) const MISSING_PERMISSIONS: isize = 50_013;
     /// A thread was already started from this message.
-    pub const THREAD_ALREADY_STARTED: isize = 160_004;
+    pub(crate) const THREAD_ALREADY_STARTED: isize = 160_004;
     /// The message was already crossposted.
-    pub const ALREADY_CROSSPOSTED: isize = 40_033;
+    pub(crate) const ALREADY_CROSSPOSTED: isize = 40_033;
 }
 
 /// A request that did not end in a clean yes, by what it means for the request's effect.
@@ -55,7 +55,7 @@ impl Failure {
     /// The kind of a serenity error. serenity turns a success answer it cannot parse into
     /// `Error::Json`: the request went through. A 429 reaches here only when serenity's own
     /// rate limiter is off (`[discord] api_url`); its wait is lost, so the fallback is used.
-    pub fn of(error: &serenity::Error) -> Failure {
+    pub(crate) fn of(error: &serenity::Error) -> Failure {
         match error {
             serenity::Error::Http(HttpError::UnsuccessfulRequest(refused)) => {
                 let status = refused.status_code.as_u16();
@@ -81,7 +81,11 @@ impl Failure {
     }
 
     /// The kind of an answer with a status that is not a success, from its body.
-    pub fn of_answer(status: u16, body: &[u8], retry_after_header: Option<Duration>) -> Failure {
+    pub(crate) fn of_answer(
+        status: u16,
+        body: &[u8],
+        retry_after_header: Option<Duration>,
+    ) -> Failure {
         if status == 429 {
             return Failure::RateLimited {
                 retry_after: retry_after(body)
@@ -109,7 +113,7 @@ impl Failure {
     }
 
     /// Discord's error code, when Discord refused the request.
-    pub fn code(&self) -> Option<isize> {
+    pub(crate) fn code(&self) -> Option<isize> {
         match self {
             Failure::Refused { code, .. } => Some(*code),
             _ => None,
@@ -117,13 +121,13 @@ impl Failure {
     }
 
     /// Whether Discord refused for a missing permission (403, code 50013).
-    pub fn is_missing_permissions(&self) -> bool {
+    pub(crate) fn is_missing_permissions(&self) -> bool {
         self.code() == Some(code::MISSING_PERMISSIONS)
     }
 
     /// Whether Discord refused an interaction's answer because it was already answered or
     /// has expired: another answer would be refused too.
-    pub fn is_interaction_gone(&self) -> bool {
+    pub(crate) fn is_interaction_gone(&self) -> bool {
         matches!(
             self.code(),
             Some(code::ALREADY_ANSWERED | code::UNKNOWN_INTERACTION)
@@ -133,18 +137,18 @@ impl Failure {
     /// Whether Discord refused the request as malformed (HTTP 400): the same request would be
     /// refused again. A missing permission (403), a missing channel (404), a rate limit and an
     /// outage may pass later.
-    pub fn is_invalid(&self) -> bool {
+    pub(crate) fn is_invalid(&self) -> bool {
         matches!(self, Failure::Refused { status: 400, .. })
     }
 
     /// Whether Discord says the thing asked about no longer exists (HTTP 404).
-    pub fn is_gone(&self) -> bool {
+    pub(crate) fn is_gone(&self) -> bool {
         matches!(self, Failure::Refused { status: 404, .. })
     }
 
     /// The id of what an accepted request created (a message, a thread), when its answer,
     /// though not what serenity expects, still names one.
-    pub fn created_id(&self) -> Option<u64> {
+    pub(crate) fn created_id(&self) -> Option<u64> {
         match self {
             Failure::Unreadable {
                 body: Some(body), ..
@@ -248,7 +252,7 @@ impl fmt::Display for Failure {
 impl std::error::Error for Failure {}
 
 /// The wait after a 429 that says nothing of how long.
-pub const FALLBACK_WAIT: Duration = Duration::from_secs(5);
+pub(crate) const FALLBACK_WAIT: Duration = Duration::from_secs(5);
 
 /// The `retry_after` (seconds) of a 429's body.
 fn retry_after(body: &[u8]) -> Option<Duration> {
@@ -264,7 +268,7 @@ fn retry_after(body: &[u8]) -> Option<Duration> {
 impl Failure {
     /// Whether the request may have taken effect although no clean yes came back: accepted
     /// but unreadable, or unknown.
-    pub fn may_have_happened(&self) -> bool {
+    pub(crate) fn may_have_happened(&self) -> bool {
         matches!(self, Failure::Unreadable { .. } | Failure::Unknown { .. })
     }
 }

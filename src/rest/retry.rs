@@ -25,7 +25,7 @@ impl Default for Backoff {
 
 impl Backoff {
     /// The wait after the `failures`-th failure in a row (1 for the first).
-    pub fn after(&self, failures: u32) -> Duration {
+    pub(crate) fn after(&self, failures: u32) -> Duration {
         let doubled = self
             .first
             .saturating_mul(2u32.saturating_pow(failures.saturating_sub(1).min(30)));
@@ -33,7 +33,7 @@ impl Backoff {
     }
 
     /// Failures in a row, counted from this backoff.
-    pub fn counter(self) -> Retries {
+    pub(crate) fn counter(self) -> Retries {
         Retries {
             backoff: self,
             failures: 0,
@@ -42,7 +42,7 @@ impl Backoff {
 
     /// Runs `attempt` until it succeeds, calling `failed` with each error, the attempt's
     /// number and the wait before the next; `None` when `stop` is cancelled first.
-    pub async fn until_ok<T, E, F, Fut>(
+    pub(crate) async fn until_ok<T, E, F, Fut>(
         self,
         stop: &CancellationToken,
         mut attempt: F,
@@ -70,32 +70,36 @@ impl Backoff {
 
 /// Failures in a row, and the wait each calls for.
 #[derive(Debug, Clone, Copy)]
-pub struct Retries {
+pub(crate) struct Retries {
     backoff: Backoff,
     failures: u32,
 }
 
 impl Retries {
     /// One more failure: the wait before the next attempt.
-    pub fn failed(&mut self) -> Duration {
+    pub(crate) fn failed(&mut self) -> Duration {
         self.failures = self.failures.saturating_add(1);
         self.backoff.after(self.failures)
     }
 
     /// A success: the next failure waits the shortest again.
-    pub fn succeeded(&mut self) {
+    pub(crate) fn succeeded(&mut self) {
         self.failures = 0;
     }
 
     /// Failures in a row so far.
-    pub fn failures(&self) -> u32 {
+    pub(crate) fn failures(&self) -> u32 {
         self.failures
     }
 }
 
 /// Waits `wait`, or until `early` is notified (something may have been fixed meanwhile);
 /// false when `stop` is cancelled first.
-pub async fn pause(wait: Duration, stop: &CancellationToken, early: Option<&Notify>) -> bool {
+pub(crate) async fn pause(
+    wait: Duration,
+    stop: &CancellationToken,
+    early: Option<&Notify>,
+) -> bool {
     let woken = async {
         match early {
             Some(notify) => notify.notified().await,

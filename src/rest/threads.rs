@@ -11,13 +11,13 @@ use super::outcome::{Failure, code};
 
 /// A thread (or forum post) as Discord lists it: only what briefbot reads.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Thread {
+pub(crate) struct Thread {
     #[serde(deserialize_with = "snowflake")]
-    pub id: u64,
+    pub(crate) id: u64,
     #[serde(default, deserialize_with = "optional_snowflake")]
-    pub parent_id: Option<u64>,
+    pub(crate) parent_id: Option<u64>,
     #[serde(default, deserialize_with = "optional_snowflake")]
-    pub owner_id: Option<u64>,
+    pub(crate) owner_id: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,7 +51,7 @@ impl Rest {
     /// `archive_minutes` without activity; the thread's id, which is the message's. A thread
     /// started before (the answer lost in a crash), or now with an answer that cannot be
     /// read, is there all the same: both are `Ok`.
-    pub async fn start_thread(
+    pub(crate) async fn start_thread(
         &self,
         channel: u64,
         message: u64,
@@ -80,7 +80,7 @@ impl Rest {
 
     /// Crossposts `message` of announcement channel `channel` to the servers that follow it.
     /// One crossposted before, or now with an answer that cannot be read, is `Ok`.
-    pub async fn crosspost(&self, channel: u64, message: u64) -> Result<(), Failure> {
+    pub(crate) async fn crosspost(&self, channel: u64, message: u64) -> Result<(), Failure> {
         let route = Route::ChannelMessageCrosspost {
             channel_id: ChannelId::new(channel),
             message_id: MessageId::new(message),
@@ -103,7 +103,7 @@ impl Rest {
     /// Creates a post in `forum` whose JSON body is `body` (name, starter message, tags); the
     /// post's id, which is also its starter message's. An answer that cannot be read, or none,
     /// is the caller's to look into: the post may exist.
-    pub async fn create_forum_post(&self, forum: u64, body: &Value) -> Result<u64, Failure> {
+    pub(crate) async fn create_forum_post(&self, forum: u64, body: &Value) -> Result<u64, Failure> {
         let route = Route::ChannelThreads {
             channel_id: ChannelId::new(forum),
         };
@@ -114,7 +114,7 @@ impl Rest {
     }
 
     /// The active threads of server `guild`.
-    pub async fn active_threads(&self, guild: u64) -> Result<Vec<Thread>, Failure> {
+    pub(crate) async fn active_threads(&self, guild: u64) -> Result<Vec<Thread>, Failure> {
         let route = Route::GuildThreadsActive {
             guild_id: GuildId::new(guild),
         };
@@ -125,7 +125,11 @@ impl Rest {
     }
 
     /// The `limit` most recently archived public threads (posts) of `channel`, newest first.
-    pub async fn archived_threads(&self, channel: u64, limit: u64) -> Result<Vec<Thread>, Failure> {
+    pub(crate) async fn archived_threads(
+        &self,
+        channel: u64,
+        limit: u64,
+    ) -> Result<Vec<Thread>, Failure> {
         let route = Route::ChannelArchivedPublicThreads {
             channel_id: ChannelId::new(channel),
         };
@@ -137,7 +141,7 @@ impl Rest {
     }
 
     /// Renames `thread` (a forum post's title).
-    pub async fn rename_thread(&self, thread: u64, name: &str) -> Result<(), Failure> {
+    pub(crate) async fn rename_thread(&self, thread: u64, name: &str) -> Result<(), Failure> {
         let route = Route::Channel {
             channel_id: ChannelId::new(thread),
         };

@@ -22,7 +22,7 @@ pub enum TokenError {
 
 impl Token {
     /// From `DISCORD_TOKEN`, or else the file named by `DISCORD_TOKEN_FILE` (container secrets).
-    pub fn from_env() -> Result<Token, TokenError> {
+    pub(crate) fn from_env() -> Result<Token, TokenError> {
         Token::from_lookup(|var| std::env::var(var).ok())
     }
 
@@ -58,7 +58,7 @@ impl Token {
     }
 
     /// The secret itself, for serenity's client only.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }

@@ -16,7 +16,7 @@ use tracing::{Instrument, error, info, warn};
 
 use super::handler::{self, Handler};
 use super::interaction::Interaction;
-pub use super::interaction::redact;
+pub(crate) use super::interaction::redact;
 use super::registration::{self, Outcome, Scope};
 use super::wire;
 use crate::config::{Config, Shards};
@@ -24,7 +24,7 @@ use crate::rest::{Failure, Rest};
 
 /// How long the first reply may take to send: Discord drops an interaction that is not
 /// answered within 3 s, and an apology after that would be refused too.
-pub const REPLY_DEADLINE: Duration = Duration::from_millis(2500);
+pub(crate) const REPLY_DEADLINE: Duration = Duration::from_millis(2500);
 
 /// How long a stop waits for replies in flight: a later reply is useless to Discord anyway.
 const DRAIN: Duration = Duration::from_secs(3);
@@ -38,7 +38,7 @@ pub enum GatewayError {
 }
 
 /// The gateway client, built but not yet connected.
-pub struct Gateway {
+pub(crate) struct Gateway {
     client: serenity::Client,
     rest: Rest,
     shards: Shards,
@@ -49,7 +49,7 @@ pub struct Gateway {
 impl Gateway {
     /// Builds the client; nothing connects until `run`. Interactions are answered, and
     /// commands registered, through `rest`.
-    pub async fn new(
+    pub(crate) async fn new(
         config: &Config,
         rest: Rest,
         handler: Arc<Handler>,
@@ -81,14 +81,14 @@ impl Gateway {
     }
 
     /// The REST client the gateway answers through, to share (the announcer posts with it).
-    pub fn rest(&self) -> Rest {
+    pub(crate) fn rest(&self) -> Rest {
         self.rest.clone()
     }
 
     /// Connects and serves until `stop` is cancelled (in production: SIGINT or SIGTERM);
     /// then stops the shards, waits up to three seconds for replies in flight and as long for
     /// deferred answers still to be edited, and returns.
-    pub async fn run(mut self, stop: CancellationToken) -> Result<(), GatewayError> {
+    pub(crate) async fn run(mut self, stop: CancellationToken) -> Result<(), GatewayError> {
         let shard_manager = self.client.shard_manager.clone();
         let result = tokio::select! {
             result = start(&mut self.client, &self.shards) => result.map_err(GatewayError::Connection),
@@ -209,7 +209,7 @@ impl RawEventHandler for Unparsed {
 
 /// Registers the commands in every scope, logging the outcome; a failure is logged and the
 /// bot keeps running with whatever Discord already has.
-pub async fn register_all(rest: &Rest, scopes: &[Scope]) {
+pub(crate) async fn register_all(rest: &Rest, scopes: &[Scope]) {
     for scope in scopes {
         // The server's id under a key of its own, as every id in the logs.
         let (kind, server) = match scope {
@@ -229,7 +229,7 @@ pub async fn register_all(rest: &Rest, scopes: &[Scope]) {
 }
 
 /// The scopes the config asks for: each guild, or global when there are none.
-pub fn scopes(config: &Config) -> Vec<Scope> {
+pub(crate) fn scopes(config: &Config) -> Vec<Scope> {
     if config.discord.guild_ids.is_empty() {
         vec![Scope::Global]
     } else {

@@ -73,7 +73,7 @@ impl Handler {
         self
     }
 
-    pub fn reloader(&self) -> &Arc<Reloader> {
+    pub(crate) fn reloader(&self) -> &Arc<Reloader> {
         &self.reloader
     }
 
@@ -92,7 +92,7 @@ impl Handler {
 
     /// The JSON body of the interaction response. Never panics and never fails: a bug in the
     /// core is logged and answered with an apology of the kind Discord accepts there.
-    pub async fn answer(&self, interaction: &Interaction) -> Bytes {
+    pub(crate) async fn answer(&self, interaction: &Interaction) -> Bytes {
         let autocomplete = interaction.kind.is_autocomplete();
         let request = match &interaction.kind {
             Kind::Ping => return Bytes::from_static(PONG),
@@ -337,7 +337,7 @@ fn edit_body(reply: &Reply) -> Vec<u8> {
 }
 
 /// The apology for a failure on briefbot's side, as the JSON body Discord accepts there.
-pub fn apology(autocomplete: bool) -> Bytes {
+pub(crate) fn apology(autocomplete: bool) -> Bytes {
     Bytes::from(commands::apology(autocomplete).fit().to_json_bytes())
 }
 

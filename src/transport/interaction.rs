@@ -20,20 +20,20 @@ pub struct Interaction {
     pub token: String,
     pub kind: Kind,
     /// What the logs call it: the command's name, or the button's `custom_id`.
-    pub name: String,
+    pub(crate) name: String,
     /// The server it came from; `None` in a DM.
     pub guild: Option<u64>,
     /// The permission bits of the member who asked, as Discord reports them in a server.
     pub permissions: Option<u64>,
     /// Who asked (the member in a server, the user in a DM).
-    pub user: Option<u64>,
+    pub(crate) user: Option<u64>,
     /// The roles of the member who asked; none in a DM.
-    pub roles: Vec<u64>,
+    pub(crate) roles: Vec<u64>,
     /// briefbot's own permission bits where it was asked (`app_permissions`).
-    pub app_permissions: Option<u64>,
+    pub(crate) app_permissions: Option<u64>,
     /// briefbot's application id, as the interaction names it: a later edit of the answer
     /// goes to its webhook.
-    pub application: Option<u64>,
+    pub(crate) application: Option<u64>,
 }
 
 /// What was asked.
@@ -57,7 +57,7 @@ pub enum Kind {
 
 impl Kind {
     /// An autocomplete interaction, which Discord accepts only choices for.
-    pub fn is_autocomplete(&self) -> bool {
+    pub(crate) fn is_autocomplete(&self) -> bool {
         match self {
             Kind::Request(request) => matches!(request, Request::Autocomplete { .. }),
             Kind::Malformed { autocomplete, .. } | Kind::Unreadable { autocomplete, .. } => {
@@ -68,7 +68,7 @@ impl Kind {
     }
 
     /// One word for the logs.
-    pub fn label(&self) -> &'static str {
+    pub(crate) fn label(&self) -> &'static str {
         match self {
             Kind::Ping => "ping",
             Kind::Request(Request::Command(_)) => "command",
@@ -109,7 +109,7 @@ impl Interaction {
 
     /// briefbot may give and take roles where it was asked: Manage Roles or Administrator.
     /// `None` when Discord did not say (it always does in a server).
-    pub fn may_manage_roles(&self) -> Option<bool> {
+    pub(crate) fn may_manage_roles(&self) -> Option<bool> {
         self.app_permissions.map(|bits| {
             Permissions::from_bits_truncate(bits)
                 .intersects(Permissions::MANAGE_ROLES | Permissions::ADMINISTRATOR)
@@ -118,7 +118,7 @@ impl Interaction {
 
     /// The span of every line logged while it is answered, whichever way it came: its id,
     /// kind, command (or button) and server, which a DM has none of.
-    pub fn span(&self) -> tracing::Span {
+    pub(crate) fn span(&self) -> tracing::Span {
         tracing::info_span!(
             "interaction",
             id = self.id,
@@ -185,15 +185,15 @@ impl Interaction {
 /// Who asked, and what briefbot may do where they asked, as an interaction reports it.
 #[derive(Default)]
 pub(super) struct Asker {
-    pub permissions: Option<u64>,
-    pub user: Option<u64>,
-    pub roles: Vec<u64>,
-    pub app_permissions: Option<u64>,
+    pub(crate) permissions: Option<u64>,
+    pub(crate) user: Option<u64>,
+    pub(crate) roles: Vec<u64>,
+    pub(crate) app_permissions: Option<u64>,
 }
 
 /// An error's text with the interaction token taken out: request errors name the callback or
 /// webhook URL, which holds it, and the token lets anyone answer as briefbot for 15 minutes.
-pub fn redact(error: &dyn std::fmt::Display, token: &str) -> String {
+pub(crate) fn redact(error: &dyn std::fmt::Display, token: &str) -> String {
     let text = error.to_string();
     if token.is_empty() {
         text

@@ -4,7 +4,7 @@
 //! `commands`, `reply`, `library`, `rest` and `config`; nothing depends on it but the binary.
 
 pub mod gateway;
-pub mod handler;
+pub(crate) mod handler;
 pub mod http;
 pub mod interaction;
 pub mod registration;
@@ -19,7 +19,7 @@ use tracing::error;
 /// A token cancelled on SIGINT (Ctrl-C) or SIGTERM (systemd, containers): the one stop
 /// signal of `run` and `serve`. Listening starts now, so a stop during start-up is not lost.
 /// Must be called inside a tokio runtime.
-pub fn stop_on_signals() -> CancellationToken {
+pub(crate) fn stop_on_signals() -> CancellationToken {
     let stop = CancellationToken::new();
     let cancel = stop.clone();
     tokio::spawn(async move {

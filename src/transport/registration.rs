@@ -35,7 +35,7 @@ pub enum RegistrationError {
 }
 
 /// Every command as serenity's builder.
-pub fn commands() -> Vec<CreateCommand> {
+pub(crate) fn commands() -> Vec<CreateCommand> {
     COMMANDS.iter().map(command).collect()
 }
 
@@ -168,7 +168,7 @@ fn comparable(command: &Value) -> Value {
 }
 
 /// Whether `existing` (Discord's list, as JSON) differs from the commands briefbot defines.
-pub fn differs(existing: &[Value]) -> bool {
+pub(crate) fn differs(existing: &[Value]) -> bool {
     let wanted: Vec<Value> = to_json()
         .as_array()
         .into_iter()

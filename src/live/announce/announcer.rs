@@ -135,7 +135,7 @@ impl Announcer {
 
     /// The same as `start`, from the state in `backend` (a database whose lock this instance
     /// holds).
-    pub async fn start_on(
+    pub(crate) async fn start_on(
         rest: Rest,
         reloader: Arc<Reloader>,
         settings: &Settings,

@@ -58,7 +58,7 @@ pub enum Delivery {
 }
 
 impl Delivery {
-    pub fn is_done(&self) -> bool {
+    pub(crate) fn is_done(&self) -> bool {
         matches!(
             self,
             Delivery::Announced { .. } | Delivery::AlreadyAnnounced { .. }
@@ -68,7 +68,7 @@ impl Delivery {
 
 /// That `library` has round `round` of track `track`; otherwise the error names the nearest
 /// tracks or rounds there are.
-pub fn check_round(library: &Library, track: &str, round: u32) -> Result<(), ByHandError> {
+pub(crate) fn check_round(library: &Library, track: &str, round: u32) -> Result<(), ByHandError> {
     let Some(found) = library.track(track) else {
         let ids: Vec<&str> = library.tracks().iter().map(|t| t.id.as_str()).collect();
         let near = suggest::ranked(track, ids.iter().copied());

@@ -35,7 +35,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Role::Active => "active",
             Role::Standby => "standby",
@@ -53,7 +53,7 @@ const ACTIVE: u8 = 2;
 
 impl AnnouncerRole {
     /// An instance that announces on its own (a state file): always active.
-    pub fn active() -> AnnouncerRole {
+    pub(crate) fn active() -> AnnouncerRole {
         AnnouncerRole(Arc::new(AtomicU8::new(ACTIVE)))
     }
 

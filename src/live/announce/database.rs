@@ -115,7 +115,7 @@ impl Database {
     /// Runs `work` holding the announcer's lock, then lets go whatever happened, so an
     /// instance waiting for the lock takes over at once (`briefbot state import`, `briefbot
     /// announce`). `None`, and `work` not run, when another instance holds it.
-    pub async fn locked<T, E: From<StateError>>(
+    pub(crate) async fn locked<T, E: From<StateError>>(
         &self,
         work: impl std::future::Future<Output = Result<T, E>>,
     ) -> Result<Option<T>, E> {
@@ -131,7 +131,7 @@ impl Database {
 
     /// Whether this instance still holds the lock: false, or an error, once the connection
     /// was lost (and with it the lock).
-    pub async fn holds_lock(&self) -> Result<bool, StateError> {
+    pub(crate) async fn holds_lock(&self) -> Result<bool, StateError> {
         let mut connection = self.connection.lock().await;
         sqlx::query_scalar::<_, bool>(HOLDS_LOCK)
             .fetch_one(&mut *connection)
@@ -141,7 +141,7 @@ impl Database {
 
     /// Replaces whatever state the database holds with `state` (`briefbot state import`),
     /// under the announcer's lock, which the caller must hold.
-    pub async fn replace(&self, state: &State) -> Result<(), StateError> {
+    pub(crate) async fn replace(&self, state: &State) -> Result<(), StateError> {
         let mut connection = self.connection.lock().await;
         let mut transaction = connection.begin().await.map_err(|e| self.failed(e))?;
         self.check_holder(&mut transaction).await?;

@@ -56,11 +56,12 @@ mod settings;
 mod shared;
 pub mod state;
 pub mod store;
-pub mod transfer;
+pub(crate) mod transfer;
 mod workers;
 
 pub use crate::rest::{ANSWER_TIMEOUT, Backoff};
 pub use announcer::Announcer;
-pub use by_hand::{ByHandError, Delivery, announce_by_hand, check_round};
+pub(crate) use by_hand::check_round;
+pub use by_hand::{ByHandError, Delivery, announce_by_hand};
 pub use contend::{AnnouncerRole, Contender, Role};
 pub use settings::{CrosspostLimit, Settings};

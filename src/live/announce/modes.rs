@@ -17,13 +17,13 @@ use crate::rest::{ChannelInfo, ChannelKind};
 /// kind allows, and whether its message is crossposted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Way {
-    pub mode: AnnounceMode,
-    pub crosspost: bool,
+    pub(crate) mode: AnnounceMode,
+    pub(crate) crosspost: bool,
 }
 
 impl Way {
     /// A forum takes posts only, whatever is configured; anything else takes messages.
-    pub fn of(channel: u64, configured: AnnounceMode, info: &ChannelInfo) -> Way {
+    pub(crate) fn of(channel: u64, configured: AnnounceMode, info: &ChannelInfo) -> Way {
         let mode = match (info.kind, configured) {
             (ChannelKind::Forum, _) => AnnounceMode::Forum,
             (_, AnnounceMode::Forum) => {
@@ -42,7 +42,7 @@ impl Way {
     }
 
     /// Whether something follows the message: a thread started from it, or its crosspost.
-    pub fn has_follow_ups(&self) -> bool {
+    pub(crate) fn has_follow_ups(&self) -> bool {
         self.mode == AnnounceMode::Thread || self.crosspost
     }
 }

@@ -10,10 +10,10 @@ use crate::rest::Failure;
 
 /// An announcement ready to post in one channel, and the fingerprint of what it shows.
 pub(super) struct Posting {
-    pub message: CreateMessage,
+    pub(crate) message: CreateMessage,
     /// The same, as an edit of a message already posted.
-    pub edit: EditMessage,
-    pub card: String,
+    pub(crate) edit: EditMessage,
+    pub(crate) card: String,
 }
 
 /// Discord's longest thread (and forum post) name.

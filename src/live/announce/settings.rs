@@ -53,14 +53,14 @@ pub struct Settings {
 
 impl Settings {
     /// The channels that get new rounds, each once, in order.
-    pub fn channels(&self) -> Vec<u64> {
+    pub(crate) fn channels(&self) -> Vec<u64> {
         let mut channels: Vec<u64> = self.targets.iter().map(|t| t.channel).collect();
         channels.sort_unstable();
         channels.dedup();
         channels
     }
 
-    pub fn from_config(config: &Config) -> Settings {
+    pub(crate) fn from_config(config: &Config) -> Settings {
         Settings {
             targets: config.announce.all_targets(),
             errors_channel: config.announce.errors_channel,
@@ -83,8 +83,8 @@ impl Settings {
 
 /// Longer than a post to Discord takes when Discord is well, so the old holder's last post
 /// has landed (or failed) before the new holder looks for it.
-pub const TAKEOVER_GRACE: Duration = Duration::from_secs(5);
+pub(crate) const TAKEOVER_GRACE: Duration = Duration::from_secs(5);
 
 /// A standby takes over within about this long of the holder's death; the holder notices a
 /// lost connection within about this long too.
-pub const LOCK_CHECK: Duration = Duration::from_secs(1);
+pub(crate) const LOCK_CHECK: Duration = Duration::from_secs(1);

@@ -24,70 +24,75 @@ use crate::rest::{Backoff, ChannelInfo, Failure, Rest};
 
 /// The state store and its copy in memory; the copy changes only once the store has.
 pub(super) struct Store {
-    pub state: State,
-    pub backend: Arc<dyn StateStore>,
+    pub(crate) state: State,
+    pub(crate) backend: Arc<dyn StateStore>,
 }
 
 /// The rounds one snapshot made new, and what became of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Observed {
     /// Queued for every channel.
-    pub queued: Vec<RoundId>,
+    pub(crate) queued: Vec<RoundId>,
     /// Batches of more than `max_new_per_reload` rounds that arrived together: recorded as
     /// known, none queued. The first may be the rounds that were there when this process
     /// started.
-    pub held_back: Vec<Vec<RoundId>>,
+    pub(crate) held_back: Vec<Vec<RoundId>>,
 }
 
 /// What the workers share.
 pub(super) struct Shared {
     /// Every request the announcer sends goes through here, so each answer is read for what
     /// it means and none waits longer than `answer_timeout`.
-    pub rest: Rest,
-    pub reloader: Arc<Reloader>,
+    pub(crate) rest: Rest,
+    pub(crate) reloader: Arc<Reloader>,
     /// Read briefly by anyone; changed only by the holder of `writer`.
-    pub store: Mutex<Store>,
+    pub(crate) store: Mutex<Store>,
     /// One change of the state at a time, held while the store is written, so no change is
     /// lost to another written at the same moment.
-    pub writer: tokio::sync::Mutex<()>,
+    pub(crate) writer: tokio::sync::Mutex<()>,
     /// How long after an attempt another instance may still be posting it: a pending
     /// announcement attempted more recently than this is looked for only once it has passed
     /// (zero with a state file, which one process owns).
-    pub takeover_grace: Duration,
+    pub(crate) takeover_grace: Duration,
     /// The generation of the last reload whose new rounds are recorded, and of the last
     /// whose outcome the errors worker has fully acted on: once these reach a reload's
     /// generation, everything about it is decided (tests wait on them).
-    pub rounds_recorded: AtomicU64,
-    pub errors_handled: AtomicU64,
-    pub backoff: Backoff,
+    pub(crate) rounds_recorded: AtomicU64,
+    pub(crate) errors_handled: AtomicU64,
+    pub(crate) backoff: Backoff,
     /// More new rounds than this in one snapshot are recorded, not announced.
-    pub max_new_per_reload: usize,
+    pub(crate) max_new_per_reload: usize,
     /// Per server and track, the role an announcement pings.
-    pub follow_roles: Vec<FollowRole>,
+    pub(crate) follow_roles: Vec<FollowRole>,
     /// What Discord says of each channel looked up (its server, whether it is an
     /// announcement channel or a forum), asked once per process.
-    pub channels: Mutex<HashMap<u64, ChannelInfo>>,
+    pub(crate) channels: Mutex<HashMap<u64, ChannelInfo>>,
     /// How each configured channel announces, as configured.
-    pub modes: HashMap<u64, AnnounceMode>,
+    pub(crate) modes: HashMap<u64, AnnounceMode>,
     /// Per announcement channel, when its recent crossposts went, oldest first.
-    pub crossposts: Mutex<HashMap<u64, VecDeque<Instant>>>,
-    pub crosspost_limit: CrosspostLimit,
+    pub(crate) crossposts: Mutex<HashMap<u64, VecDeque<Instant>>>,
+    pub(crate) crosspost_limit: CrosspostLimit,
     /// The editors' channel, where notes go.
-    pub errors_channel: Option<u64>,
+    pub(crate) errors_channel: Option<u64>,
     /// Woken when a note is recorded for the errors channel.
-    pub notes_wake: Notify,
+    pub(crate) notes_wake: Notify,
     /// briefbot's own user, to recognise its posts in a channel's history.
-    pub me: OnceCell<u64>,
+    pub(crate) me: OnceCell<u64>,
 
     /// Announcements whose messages wait for an edit, as the last snapshot's review found
     /// them (recomputed by each review, and at every start).
-    pub edits: Mutex<Vec<Stale>>,
-    pub stop: CancellationToken,
+    pub(crate) edits: Mutex<Vec<Stale>>,
+    pub(crate) stop: CancellationToken,
 }
 
 impl Shared {
     /// The announcer's shared part, for `settings`, with `state` as last read from `file`.
-    pub fn new(rest: Rest, reloader: Arc<Reloader>, store: Store, settings: &Settings) -> Shared {
+    pub(crate) fn new(
+        rest: Rest,
+        reloader: Arc<Reloader>,
+        store: Store,
+        settings: &Settings,
+    ) -> Shared {
         Shared {
             rest: rest.with_timeout(settings.answer_timeout),
             reloader,
@@ -115,11 +120,11 @@ impl Shared {
         }
     }
 
-    pub fn state<T>(&self, read: impl FnOnce(&State) -> T) -> T {
+    pub(crate) fn state<T>(&self, read: impl FnOnce(&State) -> T) -> T {
         read(&self.store().state)
     }
 
-    pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+    pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, Store> {
         match self.store.lock() {
             Ok(store) => store,
             Err(poisoned) => poisoned.into_inner(),
@@ -129,7 +134,10 @@ impl Shared {
     /// Changes the state, store first: the copy in memory changes only once the store has
     /// it. A database checks that this instance still announces even when nothing changes,
     /// so an attempt that must precede a post always reaches the store.
-    pub async fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> Result<T, StateError> {
+    pub(crate) async fn update<T>(
+        &self,
+        change: impl FnOnce(&mut State) -> T,
+    ) -> Result<T, StateError> {
         let _turn = self.writer.lock().await;
         let (current, backend) = {
             let store = self.store();
@@ -148,7 +156,7 @@ impl Shared {
     /// batch as they arrived (see `batches`): a batch of more than `max_new_per_reload` is
     /// queued nowhere, ever (its rounds are known now), an operator announces the ones that
     /// matter by hand, and the editors get a note saying so.
-    pub async fn observe(
+    pub(crate) async fn observe(
         &self,
         library: &Library,
         channels: &[u64],
@@ -182,7 +190,7 @@ impl Shared {
 
     /// Waits for the next reload's outcome; false if the announcer was stopped (or the
     /// reloader is gone).
-    pub async fn next_status(&self, status: &mut watch::Receiver<Status>) -> bool {
+    pub(crate) async fn next_status(&self, status: &mut watch::Receiver<Status>) -> bool {
         tokio::select! {
             changed = status.changed() => changed.is_ok(),
             _ = self.stopped() => false,
@@ -190,20 +198,24 @@ impl Shared {
     }
 
     /// Resolves when the announcer is told to stop.
-    pub async fn stopped(&self) {
+    pub(crate) async fn stopped(&self) {
         self.stop.cancelled().await
     }
 
     /// Waits `wait`, or until `early` is notified (a reload: permissions may have been fixed
     /// meanwhile); false if the announcer was stopped.
-    pub async fn pause(&self, wait: Duration, early: Option<&Notify>) -> bool {
+    pub(crate) async fn pause(&self, wait: Duration, early: Option<&Notify>) -> bool {
         crate::rest::pause(wait, &self.stop, early).await
     }
 
     /// The role to ping when a round of `track` is announced in `channel`: the follow role of
     /// the channel's server for that track, if there is one. Without follow roles, Discord is
     /// not asked which server the channel is in.
-    pub async fn follow_role_for(&self, channel: u64, track: &str) -> Result<Option<u64>, Failure> {
+    pub(crate) async fn follow_role_for(
+        &self,
+        channel: u64,
+        track: &str,
+    ) -> Result<Option<u64>, Failure> {
         if !self.follow_roles.iter().any(|f| f.track == track) {
             return Ok(None);
         }
@@ -212,7 +224,7 @@ impl Shared {
     }
 
     /// What Discord says of `channel`: asked once per process, then remembered.
-    pub async fn channel_info(&self, channel: u64) -> Result<ChannelInfo, Failure> {
+    pub(crate) async fn channel_info(&self, channel: u64) -> Result<ChannelInfo, Failure> {
         let known = self
             .channels
             .lock()
@@ -231,7 +243,7 @@ impl Shared {
     }
 
     /// briefbot's own user id, asked once.
-    pub async fn me(&self) -> Result<u64, Failure> {
+    pub(crate) async fn me(&self) -> Result<u64, Failure> {
         self.me
             .get_or_try_init(|| self.rest.own_user())
             .await
@@ -242,8 +254,8 @@ impl Shared {
 /// An announcement whose message no longer shows what the served library would announce.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Stale {
-    pub round: RoundId,
-    pub channel: u64,
+    pub(crate) round: RoundId,
+    pub(crate) channel: u64,
 }
 
 /// Why one delivery attempt failed; the worker decides from its kind what comes next.
@@ -264,7 +276,7 @@ impl From<Failure> for DeliveryError {
 impl DeliveryError {
     /// What Discord's answer calls for, by the post's verdict (`policy`); none for a state
     /// that could not be written (retried with the backoff).
-    pub fn verdict(&self) -> Option<AfterPost> {
+    pub(crate) fn verdict(&self) -> Option<AfterPost> {
         match self {
             DeliveryError::Discord(failure) => Some(after_post(failure)),
             DeliveryError::State(_) => None,
@@ -272,7 +284,7 @@ impl DeliveryError {
     }
 
     /// Discord's 429: waited out, not counted as a failure.
-    pub fn rate_limited(&self) -> Option<Duration> {
+    pub(crate) fn rate_limited(&self) -> Option<Duration> {
         match self.verdict() {
             Some(AfterPost::WaitThenRetry(wait)) => Some(wait),
             _ => None,
@@ -280,7 +292,7 @@ impl DeliveryError {
     }
 
     /// Discord refused the request as malformed: asking again cannot help.
-    pub fn is_invalid(&self) -> bool {
+    pub(crate) fn is_invalid(&self) -> bool {
         self.verdict() == Some(AfterPost::Drop)
     }
 }

@@ -16,7 +16,7 @@ use crate::library::{Library, RoundId};
 /// Version 2 added `notes`. A state without notes is written as version 1, which the
 /// briefbot before notes reads too; one with notes as version 2, which that briefbot refuses
 /// by its version rather than misreading.
-pub const VERSION: u32 = 2;
+pub(crate) const VERSION: u32 = 2;
 
 /// The versions read: version 1 is version 2 without notes.
 const READABLE_VERSIONS: [u32; 2] = [1, VERSION];
@@ -25,7 +25,7 @@ const READABLE_VERSIONS: [u32; 2] = [1, VERSION];
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct State {
-    pub version: u32,
+    pub(crate) version: u32,
     /// Every round seen, by track: announced, or already there on the very first start.
     pub known: BTreeMap<String, BTreeSet<u32>>,
     /// Announcements Discord has not confirmed yet, in the order they are to be posted.
@@ -52,13 +52,13 @@ pub struct Note {
     /// The event it tells of (`failure:<fingerprint>`, `fixed:<fingerprint>`, and
     /// `held-back:` or `edits-held-back:` with a fingerprint of the rounds): one note per
     /// event waits at a time.
-    pub key: String,
+    pub(crate) key: String,
     /// The message to post, as Discord's JSON body.
-    pub message: String,
+    pub(crate) message: String,
     /// When briefbot first tried to post it (Unix milliseconds): from then on the post may
     /// exist in the channel even if its confirmation never arrived.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_attempt_ms: Option<u64>,
+    pub(crate) first_attempt_ms: Option<u64>,
 }
 
 /// One round to announce in one channel.
@@ -100,8 +100,8 @@ impl Pending {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Delivered {
-    pub track: String,
-    pub round: u32,
+    pub(crate) track: String,
+    pub(crate) round: u32,
     pub channel: u64,
     pub message: u64,
     /// The fingerprint of what the message shows, as posted or last edited: when the served
@@ -149,7 +149,7 @@ impl Delivered {
     }
 
     /// What the message shows; none when the state predates edits.
-    pub fn shows(&self) -> Option<Shows> {
+    pub(crate) fn shows(&self) -> Option<Shows> {
         if self.withdrawn {
             Some(Shows::Withdrawn)
         } else {
@@ -157,7 +157,7 @@ impl Delivered {
         }
     }
 
-    pub fn is(&self, round: &RoundId, channel: u64) -> bool {
+    pub(crate) fn is(&self, round: &RoundId, channel: u64) -> bool {
         self.channel == channel && self.round == round.number && self.track == round.track
     }
 }
@@ -201,7 +201,7 @@ impl State {
     }
 
     /// The version that can hold this state: 2 with notes, 1 without.
-    pub fn needed_version(&self) -> u32 {
+    pub(crate) fn needed_version(&self) -> u32 {
         if self.notes.is_empty() { 1 } else { VERSION }
     }
 
@@ -219,7 +219,7 @@ impl State {
     }
 
     /// The very first start: every round already there is known, and none is announced.
-    pub fn baseline(library: &Library) -> State {
+    pub(crate) fn baseline(library: &Library) -> State {
         let mut state = State::empty();
         state.learn(library);
         state
@@ -227,7 +227,7 @@ impl State {
 
     /// Records every round of `library` as known; returns the ones not known before, in
     /// track and round order.
-    pub fn learn(&mut self, library: &Library) -> Vec<RoundId> {
+    pub(crate) fn learn(&mut self, library: &Library) -> Vec<RoundId> {
         let mut added = Vec::new();
         for round in library.rounds() {
             if self
@@ -245,7 +245,7 @@ impl State {
 
     /// The first pending announcement for `channel` whose round `library` has (one whose
     /// brief was removed waits until it is back).
-    pub fn next_pending(&self, channel: u64, library: &Library) -> Option<Pending> {
+    pub(crate) fn next_pending(&self, channel: u64, library: &Library) -> Option<Pending> {
         self.pending
             .iter()
             .find(|p| {
@@ -265,13 +265,13 @@ impl State {
 
     /// The pending announcement of `pending`'s round in its channel, as the state has it now
     /// (its attempt time, or its posted message, may be newer than `pending`'s).
-    pub fn pending_now(&self, pending: &Pending) -> Option<&Pending> {
+    pub(crate) fn pending_now(&self, pending: &Pending) -> Option<&Pending> {
         self.position(pending).map(|i| &self.pending[i])
     }
 
     /// `state` as read, its version the one its content needs; the version found when this
     /// briefbot cannot read it.
-    pub fn upgraded(mut state: State) -> Result<State, u32> {
+    pub(crate) fn upgraded(mut state: State) -> Result<State, u32> {
         if !READABLE_VERSIONS.contains(&state.version) {
             return Err(state.version);
         }
@@ -280,7 +280,7 @@ impl State {
     }
 
     /// The state as the file holds it: pretty JSON and a final newline.
-    pub fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+    pub(crate) fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
         let written = State {
             version: self.needed_version(),
             ..self.clone()
@@ -439,13 +439,13 @@ impl StateFile {
     }
 
     /// The folder the file is in.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// Takes the folder for this process: `announcements.lock` beside the state, locked
     /// while the returned file is open. A second briefbot on the same folder is refused.
-    pub fn lock(&self) -> Result<std::fs::File, StateError> {
+    pub(crate) fn lock(&self) -> Result<std::fs::File, StateError> {
         let path = self.dir.join("announcements.lock");
         let file = std::fs::OpenOptions::new()
             .create(true)

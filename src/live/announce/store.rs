@@ -11,7 +11,7 @@ use std::pin::Pin;
 use super::state::{State, StateError, StateFile};
 
 /// A store's answer, later.
-pub type Stored<'a, T> = Pin<Box<dyn Future<Output = Result<T, StateError>> + Send + 'a>>;
+pub(crate) type Stored<'a, T> = Pin<Box<dyn Future<Output = Result<T, StateError>> + Send + 'a>>;
 
 /// The announcement state's home.
 pub trait StateStore: Send + Sync {

@@ -19,7 +19,7 @@ use crate::library::plural;
 
 /// Why a state could not be moved.
 #[derive(Debug, thiserror::Error)]
-pub enum StateCommandError {
+pub(crate) enum StateCommandError {
     #[error(
         "no state database is configured: set `[state] url` in the config or the DATABASE_URL environment variable to a postgres:// URL"
     )]
@@ -52,7 +52,7 @@ pub enum StateCommandError {
 
 /// Where `export` writes the state.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Destination {
+pub(crate) enum Destination {
     /// A state file, written atomically.
     File(PathBuf),
     /// The JSON on standard output (`--to -`).
@@ -61,7 +61,7 @@ pub enum Destination {
 
 impl Destination {
     /// `-` is standard output; anything else a file.
-    pub fn from_arg(path: &Path) -> Destination {
+    pub(crate) fn from_arg(path: &Path) -> Destination {
         if path == Path::new("-") {
             Destination::Stdout
         } else {
@@ -72,7 +72,7 @@ impl Destination {
 
 /// `12 known rounds in 2 tracks, 1 pending, 9 delivered`, and `, 1 note to post` when notes
 /// to the errors channel wait.
-pub fn summary(state: &State) -> String {
+pub(crate) fn summary(state: &State) -> String {
     let rounds: usize = state.known.values().map(|rounds| rounds.len()).sum();
     let notes = match state.notes.len() {
         0 => String::new(),
@@ -94,7 +94,7 @@ fn configured(database: Option<&DatabaseUrl>) -> Result<&DatabaseUrl, StateComma
 
 /// Writes the state file at `from` into the database at `database`, under the announcer's
 /// lock; a state already there is overwritten only when `replace`. Returns the line to print.
-pub async fn import(
+pub(crate) async fn import(
     database: Option<&DatabaseUrl>,
     from: &Path,
     replace: bool,
@@ -133,7 +133,7 @@ pub async fn import(
 /// Writes the state the database at `database` holds to `to`: a file (written atomically, an
 /// existing one overwritten only when `replace`) or standard output. Returns the line to
 /// print (on standard error when the state itself goes to standard output).
-pub async fn export(
+pub(crate) async fn export(
     database: Option<&DatabaseUrl>,
     to: &Destination,
     replace: bool,

@@ -32,11 +32,11 @@ mod signatures;
 pub use connections::{MAX_HEAD, ServeSettings, serve_on};
 
 /// Bodies larger than this are refused (413) before anything else is read.
-pub const MAX_BODY: usize = 64 * 1024;
+pub(crate) const MAX_BODY: usize = 64 * 1024;
 /// A request signed longer ago than this is a replay (or a very late delivery): refused.
-pub const MAX_AGE_SECS: i64 = 5 * 60;
+pub(crate) const MAX_AGE_SECS: i64 = 5 * 60;
 /// A request from further in the future than this means a wrong clock somewhere: refused.
-pub const MAX_FUTURE_SECS: i64 = 60;
+pub(crate) const MAX_FUTURE_SECS: i64 = 60;
 
 /// The application's public key, from the developer portal (General Information).
 #[derive(Clone)]
@@ -68,7 +68,7 @@ impl PublicKey {
     }
 
     /// `DISCORD_PUBLIC_KEY` if set, else the configured key.
-    pub fn from_env_or(configured: Option<&str>) -> Result<PublicKey, PublicKeyError> {
+    pub(crate) fn from_env_or(configured: Option<&str>) -> Result<PublicKey, PublicKeyError> {
         match std::env::var("DISCORD_PUBLIC_KEY")
             .ok()
             .filter(|k| !k.trim().is_empty())
@@ -98,14 +98,14 @@ impl Endpoint {
     }
 
     /// `/healthz` also says `announcer: active` or `announcer: standby`, as `role` is.
-    pub fn with_announcer(mut self, role: AnnouncerRole) -> Endpoint {
+    pub(crate) fn with_announcer(mut self, role: AnnouncerRole) -> Endpoint {
         self.announcer = role;
         self
     }
 }
 
 /// The HTTP routes: `POST /interactions` and `GET /healthz`.
-pub fn router(endpoint: Arc<Endpoint>) -> Router {
+pub(crate) fn router(endpoint: Arc<Endpoint>) -> Router {
     Router::new()
         .route("/interactions", post(interactions))
         .route("/healthz", get(healthz))
@@ -118,7 +118,7 @@ const FINISH_EDITS: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Serves on `listen` within `settings` until `stop` is cancelled, then finishes the requests
 /// in flight and the deferred answers still to be edited.
-pub async fn serve(
+pub(crate) async fn serve(
     listen: SocketAddr,
     endpoint: Arc<Endpoint>,
     settings: ServeSettings,

@@ -19,13 +19,13 @@ struct Job {
 }
 
 /// Checks signatures against the application's public key on a thread of its own.
-pub struct SignatureChecker {
+pub(crate) struct SignatureChecker {
     jobs: mpsc::Sender<Job>,
 }
 
 impl SignatureChecker {
     /// Starts the checking thread; it ends when the checker is dropped.
-    pub fn start(key: VerifyingKey) -> SignatureChecker {
+    pub(crate) fn start(key: VerifyingKey) -> SignatureChecker {
         let (jobs, queue) = mpsc::channel();
         let spawned = std::thread::Builder::new()
             .name("briefbot-signatures".into())
@@ -38,7 +38,7 @@ impl SignatureChecker {
     }
 
     /// Whether `signature` (hex, as in `X-Signature-Ed25519`) signs `timestamp` + `body`.
-    pub async fn verify(&self, signature: &str, timestamp: &str, body: &[u8]) -> bool {
+    pub(crate) async fn verify(&self, signature: &str, timestamp: &str, body: &[u8]) -> bool {
         let Some(signature) = parse_signature(signature) else {
             return false;
         };
