@@ -14,7 +14,7 @@ use tracing::{error, info, warn};
 
 use super::lookup::{find_own, unix_ms};
 use super::policy::{AfterPost, after_post};
-use super::shared::{Shared, body_of, shows_text};
+use super::shared::{DeliveryError, Shared, body_of, shows_text};
 use super::state::{Note, State};
 use crate::commands::notices;
 use crate::library::fingerprint;
@@ -88,7 +88,7 @@ pub(super) async fn notes_worker(shared: Arc<Shared>, channel: u64) {
                 failures.succeeded();
                 continue;
             }
-            Err(NoteError::State(error)) => {
+            Err(DeliveryError::State(error)) => {
                 let wait = failures.failed();
                 error!(%error, retry_in_ms = wait.as_millis() as u64, "cannot record the note for the errors channel");
                 if !shared.pause(wait, None).await {
@@ -96,7 +96,7 @@ pub(super) async fn notes_worker(shared: Arc<Shared>, channel: u64) {
                 }
                 continue;
             }
-            Err(NoteError::Discord(failure)) => failure,
+            Err(DeliveryError::Discord(failure)) => failure,
         };
         let verdict = after_post(&failure);
         if let AfterPost::WaitThenRetry(retry_after) = verdict {
@@ -120,27 +120,9 @@ pub(super) async fn notes_worker(shared: Arc<Shared>, channel: u64) {
     }
 }
 
-#[derive(Debug)]
-enum NoteError {
-    Discord(Failure),
-    State(super::state::StateError),
-}
-
-impl From<Failure> for NoteError {
-    fn from(failure: Failure) -> NoteError {
-        NoteError::Discord(failure)
-    }
-}
-
-impl From<super::state::StateError> for NoteError {
-    fn from(error: super::state::StateError) -> NoteError {
-        NoteError::State(error)
-    }
-}
-
 /// One attempt to post `note` in `channel`: found there when an earlier attempt may have
 /// made it, or posted now; forgotten once it is there.
-async fn post_note(shared: &Shared, channel: u64, note: &Note) -> Result<(), NoteError> {
+async fn post_note(shared: &Shared, channel: u64, note: &Note) -> Result<(), DeliveryError> {
     let body: Value = serde_json::from_str(&note.message).unwrap_or_default();
     if let Some(since) = note.first_attempt_ms
         && let Some(message) = find_note(shared, channel, &body, since).await?
@@ -182,7 +164,7 @@ async fn post_note(shared: &Shared, channel: u64, note: &Note) -> Result<(), Not
     }
 }
 
-async fn noted(shared: &Shared, note: &Note) -> Result<(), NoteError> {
+async fn noted(shared: &Shared, note: &Note) -> Result<(), DeliveryError> {
     shared.update(|state| state.noted(&note.key)).await?;
     Ok(())
 }
