@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use briefbot::app::{self, App, Cli, Command, log_format};
+use briefbot::app::{self, App, Cli, Command, log_format, manuals};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -21,6 +21,20 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let command = cli.command.unwrap_or(Command::Run);
+    // Generated from the command line alone: no settings are read, so that a broken
+    // config.toml in the current folder cannot stop them.
+    match &command {
+        Command::Completions { shell } => {
+            manuals::completions(*shell, &mut std::io::stdout().lock())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Manpages { dir } => {
+            let pages = manuals::manpages(dir)?;
+            println!("{} man pages written to {}", pages.len(), dir.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let app = App::from_settings(cli.config.as_deref(), &command)?;
     let logs = log_format(cli.log_format);
     match command {
@@ -51,5 +65,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             round,
             place,
         } => app.new_round(track, round, place),
+        // Answered above, before the settings.
+        Command::Completions { .. } | Command::Manpages { .. } => Ok(ExitCode::SUCCESS),
     }
 }

@@ -8,10 +8,19 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::logs::LogFormat;
 
+/// What `briefbot --version` says: the version and the commit it was built from
+/// (`unknown` for a build outside a git checkout that did not set `BRIEFBOT_COMMIT`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("BRIEFBOT_COMMIT"),
+    ")"
+);
+
 #[derive(Parser)]
 #[command(
     name = "briefbot",
-    version,
+    version = VERSION,
     about = "Serves curated negotiation briefings on Discord"
 )]
 pub struct Cli {
@@ -118,6 +127,17 @@ pub enum Command {
         /// Where the round was held; names the file and fills in `location`.
         #[arg(long)]
         place: Option<String>,
+    },
+    /// Print the shell's completion script: `briefbot completions bash > /etc/bash_completion.d/briefbot`.
+    Completions {
+        /// The shell the script is for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write a man page for briefbot and one for each subcommand into a folder.
+    Manpages {
+        /// The folder to write them to (made if missing).
+        dir: PathBuf,
     },
 }
 

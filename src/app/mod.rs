@@ -13,6 +13,7 @@
 pub mod args;
 mod bot;
 mod by_hand;
+pub mod manuals;
 mod tools;
 
 use std::fmt;
@@ -21,7 +22,7 @@ use std::sync::Arc;
 
 use tracing::info;
 
-pub use args::{CheckFormat, Cli, Command, Format, StateCommand, log_format};
+pub use args::{CheckFormat, Cli, Command, Format, StateCommand, VERSION, log_format};
 
 use crate::config::{Config, ConfigError};
 use crate::library::{Folder, Library};
@@ -31,7 +32,7 @@ use crate::logs::{self, LogFormat};
 use crate::rest::{Rest, Token, TokenError};
 use crate::transport::Handler;
 
-/// The target of the lines the application logs itself (`briefbot 0.1.0 starting`, `briefs
+/// The target of the lines the application logs itself (`briefbot 0.2.0 (commit …) starting`, `briefs
 /// loaded`, `stopped`): `briefbot`, as `RUST_LOG` filters and log collectors know them.
 const LOG_TARGET: &str = "briefbot";
 
@@ -62,7 +63,9 @@ impl Needs {
     /// What `command` reads.
     pub(crate) fn of(command: &Command) -> Needs {
         match command {
-            Command::Register { dry_run: true, .. } => Needs::Nothing,
+            Command::Register { dry_run: true, .. }
+            | Command::Completions { .. }
+            | Command::Manpages { .. } => Needs::Nothing,
             Command::Check { dir, .. } => Needs::Briefs {
                 folder_given: dir.is_some(),
             },
@@ -142,9 +145,9 @@ impl App {
         info!(
             target: LOG_TARGET,
             version = env!("CARGO_PKG_VERSION"),
+            commit = env!("BRIEFBOT_COMMIT"),
             settings = %self.source,
-            "briefbot {} starting",
-            env!("CARGO_PKG_VERSION")
+            "briefbot {VERSION} starting",
         );
     }
 
