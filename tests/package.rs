@@ -103,6 +103,9 @@ fn the_package_holds_the_program_units_settings_briefs_completions_and_man_pages
     assert_eq!(mode("/usr/bin/briefbot"), 0o755);
     assert_eq!(mode("/usr/sbin/briefbot-admin"), 0o755);
     assert_eq!(mode("/etc/briefbot/config.toml"), 0o644);
+    let admin = built.root.join("usr/sbin/briefbot-admin");
+    let syntax = run(Command::new("sh").arg("-n").arg(&admin));
+    assert!(syntax.status.success(), "briefbot-admin: {}", text(&syntax));
 
     // The packaged program is this build's, stripped, and says its version.
     let version = run(Command::new(built.root.join("usr/bin/briefbot")).arg("--version"));
