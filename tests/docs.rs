@@ -25,6 +25,12 @@
 //!   not checked;
 //! - an inline span that only names a subcommand (`briefbot announce`: no option) must name
 //!   one that exists, but need not give the arguments it requires.
+//!
+//! `--help` and `--version` count as accepted. Every failure is printed with its file and
+//! line, not only the first.
+//!
+//! **The source's references.** A doc comment that points at a page instead of repeating it
+//! (`docs/announcements.md#the-delivery-guarantee`) must point at a heading that is there.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -83,8 +89,6 @@ fn every_relative_link_and_anchor_resolves() {
     report(failures, "links that do not resolve");
 }
 
-/// The source's doc comments point at the pages (`docs/announcements.md#…`) rather than
-/// repeat them: each such reference must resolve too.
 #[test]
 fn references_to_the_docs_from_the_source_resolve() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
