@@ -204,7 +204,7 @@ fn parts(text: &str) -> Vec<Part<'_>> {
 
 /// Prose lines with their inline code spans taken out: the text left (spans blanked, so
 /// no link is found inside one), and each span's content with its line number.
-fn spans<'a>(prose: &[(usize, &'a str)]) -> (Vec<(usize, String)>, Vec<(usize, String)>) {
+fn spans(prose: &[(usize, &str)]) -> (Vec<(usize, String)>, Vec<(usize, String)>) {
     // A span may run over a line break, so the paragraph is read as one text.
     let mut text = String::new();
     let mut starts = Vec::new();
@@ -232,10 +232,14 @@ fn spans<'a>(prose: &[(usize, &'a str)]) -> (Vec<(usize, String)>, Vec<(usize, S
         }
         let open = bytes[i..].iter().take_while(|b| **b == b'`').count();
         let content_start = i + open;
-        let close = (content_start..bytes.len()).find(|&j| {
-            bytes[j..].starts_with(&vec![b'`'; open])
+        // The closing run is as long as the opening one, in the same paragraph.
+        let paragraph_end = text[content_start..]
+            .find("\n\n")
+            .map_or(bytes.len(), |end| content_start + end);
+        let close = (content_start..paragraph_end).find(|&j| {
+            bytes[j..].starts_with(&bytes[i..content_start])
                 && bytes.get(j + open) != Some(&b'`')
-                && (j == 0 || bytes[j - 1] != b'`')
+                && bytes[j - 1] != b'`'
         });
         let Some(close) = close else {
             i = content_start;
