@@ -159,44 +159,61 @@ fn every_briefbot_command_line_parses() {
 /// A page cut into fenced code blocks and prose, each line with its number (from 1).
 enum Part<'a> {
     /// A fenced block's lines, with its info string's first word (lower case).
-    Code(String, Vec<(usize, &'a str)>),
+    Code(String, Lines<'a>),
     /// Consecutive lines outside code.
-    Prose(Vec<(usize, &'a str)>),
+    Prose(Lines<'a>),
+}
+
+/// Lines of a page, each with its number.
+type Lines<'a> = Vec<(usize, &'a str)>;
+
+/// Texts found on a page, each with the number of the line it starts on.
+type Found = Vec<(usize, String)>;
+
+/// An open fenced block: its marker (`` ` `` or `~`), how many, its info word, its lines.
+struct Fence<'a> {
+    mark: char,
+    run: usize,
+    info: String,
+    lines: Lines<'a>,
 }
 
 fn parts(text: &str) -> Vec<Part<'_>> {
     let mut parts = Vec::new();
     let mut prose = Vec::new();
-    let mut fence: Option<(char, usize, String, Vec<(usize, &str)>)> = None;
+    let mut fence: Option<Fence> = None;
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
         let trimmed = line.trim_start();
         let marker = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
         let run = marker.map_or(0, |m| trimmed.chars().take_while(|c| *c == m).count());
+        let after_run = marker.map_or("", |m| &trimmed[run * m.len_utf8()..]);
         match &mut fence {
-            Some((mark, len, _, lines)) => {
-                let closes = marker == Some(*mark)
-                    && run >= *len
-                    && trimmed[run * mark.len_utf8()..].trim().is_empty();
+            Some(open) => {
+                let closes =
+                    marker == Some(open.mark) && run >= open.run && after_run.trim().is_empty();
                 if closes {
-                    let (_, _, info, lines) = fence.take().expect("in a fence");
-                    parts.push(Part::Code(info, lines));
+                    let open = fence.take().expect("in a fence");
+                    parts.push(Part::Code(open.info, open.lines));
                 } else {
-                    lines.push((number, line));
+                    open.lines.push((number, line));
                 }
             }
             None if run >= 3 => {
-                let mark = marker.expect("a fence marker");
-                let info = trimmed[run * mark.len_utf8()..].split_whitespace().next();
-                let info = info.unwrap_or_default().to_lowercase();
+                let info = after_run.split_whitespace().next().unwrap_or_default();
                 parts.push(Part::Prose(std::mem::take(&mut prose)));
-                fence = Some((mark, run, info, Vec::new()));
+                fence = Some(Fence {
+                    mark: marker.expect("a fence marker"),
+                    run,
+                    info: info.to_lowercase(),
+                    lines: Vec::new(),
+                });
             }
             None => prose.push((number, line)),
         }
     }
-    if let Some((_, _, info, lines)) = fence {
-        parts.push(Part::Code(info, lines));
+    if let Some(open) = fence {
+        parts.push(Part::Code(open.info, open.lines));
     }
     parts.push(Part::Prose(prose));
     parts
@@ -204,7 +221,7 @@ fn parts(text: &str) -> Vec<Part<'_>> {
 
 /// Prose lines with their inline code spans taken out: the text left (spans blanked, so
 /// no link is found inside one), and each span's content with its line number.
-fn spans(prose: &[(usize, &str)]) -> (Vec<(usize, String)>, Vec<(usize, String)>) {
+fn spans(prose: &[(usize, &str)]) -> (Found, Found) {
     // A span may run over a line break, so the paragraph is read as one text.
     let mut text = String::new();
     let mut starts = Vec::new();
