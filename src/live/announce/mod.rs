@@ -1,22 +1,10 @@
 //! Announcements: a new round's card posted once in each configured channel, and a failed
 //! reload's mistakes posted to the editors' channel once per distinct failure.
 //!
-//! The delivery guarantee, step by step (the README states it for operators, with what each
-//! kind of answer from Discord means for each operation):
-//! 1. A round is new when its track and number are not in the state. On the very first start
-//!    (no state) every round already there is recorded, and nothing is posted.
-//! 2. When a snapshot with new rounds is served, one pending announcement per channel is
-//!    written to the state before anything is posted.
-//! 3. Before a post, the time of the first attempt is written. The announcement is recorded as
-//!    delivered, with its message id, once Discord confirms the post, or once an answer that
-//!    was not a clean yes (unreadable, or none) is followed by finding the post.
-//! 4. A pending announcement that was attempted before is first looked for among the channel's
-//!    messages since that attempt; if briefbot's post is there it is recorded, not posted
-//!    again.
-//! 5. A served snapshot that changes a delivered round (or removes it) has each of its
-//!    announcements edited to the new card (or to a "withdrawn" line), after the new rounds
-//!    are posted, without a new ping; the state records what each message shows, so an edit
-//!    is made once.
+//! What this module promises, the delivery guarantee (exactly once in each channel, across
+//! restarts, crashes and takeovers, and where that ends), is written once, for operators, in
+//! `docs/announcements.md#the-delivery-guarantee`; what each kind of answer from Discord means
+//! for each operation is in `docs/announcements.md#what-each-answer-from-discord-means`.
 //!
 //! More new rounds in one batch than `max_new_per_reload` (an archive imported, a track
 //! renamed) are recorded as known and none is queued: logged, and noted for the errors

@@ -1,7 +1,7 @@
 //! What each answer from Discord that is not a clean yes means for what the announcer sends,
 //! per operation, as plain functions: the workers, delivery, edits and notes act on these
-//! verdicts, and the table is tested here without a network (the README has it for
-//! operators, under "What each answer from Discord means").
+//! verdicts, and the table is tested here without a network (operators read it in
+//! `docs/announcements.md#what-each-answer-from-discord-means`).
 
 use std::time::Duration;
 
