@@ -278,6 +278,15 @@ fn artifact(name: &str) -> PathBuf {
     target.join(name)
 }
 
+/// The README's picture of a card: round 5's, as `/latest` shows it, taken by
+/// [`round_5_card_shows_its_title_fields_and_buttons`] when [`UPDATE_SCREENSHOT`] is `1`.
+const README_CARD: &str = "docs/images/card.png";
+/// Set to `1` to take the README's picture again, as snapshots are blessed. The parties'
+/// flags need an emoji font (Debian's `fonts-noto-color-emoji`).
+const UPDATE_SCREENSHOT: &str = "BRIEFBOT_UPDATE_SCREENSHOT";
+/// What the README's picture may weigh.
+const README_CARD_BYTES: usize = 200 * 1024;
+
 const ROUND_5: &str = "Paris round ends with a proposal for a joint, demilitarized economic zone";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -286,6 +295,13 @@ async fn round_5_card_shows_its_title_fields_and_buttons() {
         return;
     };
     let browser = &session.browser;
+    // For the screenshot below: the desktop layout, with little blank beside the embed
+    // (at most 520 pixels wide), and the whole card in the window.
+    browser
+        .page()
+        .set_window_size(640, 1600)
+        .await
+        .expect("a 640-pixel window");
 
     assert_eq!(browser.texts(".embed-title").await, [ROUND_5]);
     let fields = browser.texts(".embed-field .field-name").await;
@@ -319,10 +335,41 @@ async fn round_5_card_shows_its_title_fields_and_buttons() {
         .await
         .expect("the card");
     let png = card.screenshot().await.expect("a screenshot of the card");
-    assert!(png.starts_with(b"\x89PNG"), "a PNG");
-    std::fs::write(artifact("preview-round-5.png"), png).expect("keep the screenshot");
+    assert!(png.starts_with(PNG_SIGNATURE), "a PNG");
+    std::fs::write(artifact("preview-round-5.png"), &png).expect("keep the screenshot");
+    if std::env::var(UPDATE_SCREENSHOT).as_deref() == Ok("1") {
+        assert!(
+            png.len() <= README_CARD_BYTES,
+            "the card's picture weighs {} bytes",
+            png.len()
+        );
+        let path = common::repo(README_CARD);
+        std::fs::create_dir_all(path.parent().expect("docs/images")).expect("docs/images");
+        std::fs::write(&path, &png).expect("write the README's picture");
+        eprintln!("wrote {} ({} bytes)", path.display(), png.len());
+    }
 
     session.close().await;
+}
+
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// Without Chromium too: the README's picture of a card is there, a PNG, and small.
+#[test]
+fn the_readmes_picture_of_a_card_is_a_small_png() {
+    let path = common::repo(README_CARD);
+    let png = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{README_CARD}, the README's picture of a card: {e}; take it with \
+             {UPDATE_SCREENSHOT}=1 cargo test --test preview round_5_card"
+        )
+    });
+    assert!(png.starts_with(PNG_SIGNATURE), "{README_CARD} is no PNG");
+    assert!(
+        png.len() <= README_CARD_BYTES,
+        "{README_CARD} weighs {} bytes, more than {README_CARD_BYTES}",
+        png.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
