@@ -1,9 +1,11 @@
 //! Helpers shared by briefbot's integration tests: loading the shipped and fixture briefs,
-//! checking a reply's JSON against Discord's limits and published schema, and a throwaway
-//! PostgreSQL per test (`postgres`).
+//! checking a reply's JSON against Discord's limits and published schema, a throwaway
+//! PostgreSQL per test (`postgres`), and the tests not run for a missing system package
+//! (`needs`).
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod discord_stub;
+pub mod needs;
 pub mod postgres;
 pub mod signing;
 

@@ -8,8 +8,10 @@
 //!
 //! The server binaries come from the distribution's package (Debian: `postgresql`), found
 //! through `pg_config --bindir` or under `/usr/lib/postgresql/<version>/bin`, since Debian keeps
-//! them off PATH. A machine without them fails the tests with the package to install: a
-//! database test that silently skips would let the PostgreSQL backend go untested.
+//! them off PATH. On a machine without them [`database`] and [`PgServer::start`] answer `None`
+//! and the test returns: it is reported as not run, naming the package, and fails instead
+//! where `BRIEFBOT_TEST_REQUIRE` asks for it, as in CI (see `needs`), so the PostgreSQL backend
+//! never goes untested there.
 //!
 //! PostgreSQL refuses to run as root, and CI runs as root, so under root the server is
 //! initialised and run as the `postgres` system user (which the package creates), in a folder
@@ -28,6 +30,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
+
+use super::needs::{self, Package};
 
 /// The variable naming an existing server to create the tests' databases in, instead of
 /// starting one per test.
@@ -77,8 +81,9 @@ impl Drop for TestDatabase {
 /// A fresh, empty database for one test, on the server `BRIEFBOT_TEST_DATABASE_URL` names
 /// or, when it is unset, on a server started for this test. Blocks while it is made.
 ///
-/// Panics, saying what to install, when PostgreSQL's binaries are missing.
-pub fn database() -> TestDatabase {
+/// `None` when the test needs a server of its own and PostgreSQL's server binaries are
+/// missing: the test is reported as not run and returns (see [`needs::needs`]).
+pub fn database() -> Option<TestDatabase> {
     match std::env::var(DATABASE_URL_VARIABLE) {
         Ok(admin_url) if !admin_url.trim().is_empty() => {
             let admin_url = admin_url.trim().to_string();
@@ -92,20 +97,20 @@ pub fn database() -> TestDatabase {
                      allowed to CREATE DATABASE):\n{error}"
                 );
             }
-            TestDatabase {
+            Some(TestDatabase {
                 url: with_database(&admin_url, &name),
                 server: None,
                 shared: Some((admin_url, name)),
-            }
+            })
         }
         _ => {
-            let server = PgServer::start();
+            let server = PgServer::start()?;
             let url = server.create_database(&unique_name());
-            TestDatabase {
+            Some(TestDatabase {
                 url,
                 server: Some(server),
                 shared: None,
-            }
+            })
         }
     }
 }
@@ -126,7 +131,13 @@ pub struct PgServer {
 impl PgServer {
     /// Initialises a data folder and starts a server on it. Blocks until the server accepts
     /// connections (about a second). Panics with the server's log when it does not start.
-    pub fn start() -> PgServer {
+    ///
+    /// `None` when PostgreSQL's server binaries are missing: the test is reported as not run
+    /// and returns (see [`needs::needs`]).
+    pub fn start() -> Option<PgServer> {
+        if !needs::needs(Package::Postgresql) {
+            return None;
+        }
         let bin = server_bindir().clone();
         let runner = Runner::get().clone();
         let dir = tempfile::Builder::new()
@@ -187,7 +198,7 @@ impl PgServer {
         for attempt in 1..=3 {
             server.port = free_port();
             match server.try_start() {
-                Ok(()) => return server,
+                Ok(()) => return Some(server),
                 Err(log) if attempt < 3 && port_was_taken(&log) => continue,
                 Err(log) => server.fail_to_start(&log),
             }
@@ -362,53 +373,14 @@ pub fn psql(url: &str, sql: &str) -> Result<String, String> {
     }
 }
 
-/// The folder holding `initdb`, `pg_ctl`, `postgres` and `psql`: `pg_config --bindir` when
-/// `initdb` is really there (on Debian it may name /usr/bin, which has only the client tools),
-/// else the newest `/usr/lib/postgresql/<version>/bin` with `initdb`. Panics naming the package
-/// to install when there is none: the tests must fail rather than skip.
+/// The folder holding `initdb`, `pg_ctl`, `postgres` and `psql` ([`needs::postgres_server_bindir`]),
+/// looked for once. Panics when there is none: call it after [`needs::needs`].
 pub fn server_bindir() -> &'static PathBuf {
-    static BINDIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let found = BINDIR.get_or_init(|| {
-        find_server_bindir().ok_or_else(|| {
-            "PostgreSQL's server binaries (initdb, pg_ctl) were not found in `pg_config --bindir` \
-             or /usr/lib/postgresql/*/bin: install the `postgresql` package (apt-get install \
-             postgresql), or set BRIEFBOT_TEST_DATABASE_URL to a server the tests may create \
-             databases in"
-                .to_string()
-        })
-    });
-    match found {
-        Ok(bin) => bin,
-        Err(message) => panic!("{message}"),
-    }
-}
-
-fn find_server_bindir() -> Option<PathBuf> {
-    let has_server = |bin: &Path| bin.join("initdb").is_file() && bin.join("pg_ctl").is_file();
-    let from_pg_config = Command::new("pg_config")
-        .arg("--bindir")
-        .stderr(Stdio::null())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-    if let Some(bin) = from_pg_config.filter(|bin| has_server(bin)) {
-        return Some(bin);
-    }
-    let mut versions: Vec<(Vec<u32>, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            // "15", "9.6": compared as numbers, so 10 is newer than 9.6.
-            let version: Option<Vec<u32>> = name.split('.').map(|p| p.parse().ok()).collect();
-            Some((version?, entry.path().join("bin")))
-        })
-        .filter(|(_, bin)| has_server(bin))
-        .collect();
-    versions.sort();
-    versions.pop().map(|(_, bin)| bin)
+    static BINDIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    BINDIR
+        .get_or_init(needs::postgres_server_bindir)
+        .as_ref()
+        .expect("PostgreSQL's server binaries (initdb, pg_ctl): install the `postgresql` package")
 }
 
 /// `psql` beside the server binaries when there are some, else the one on PATH (enough for
@@ -416,7 +388,7 @@ fn find_server_bindir() -> Option<PathBuf> {
 fn psql_binary() -> PathBuf {
     static PSQL: OnceLock<PathBuf> = OnceLock::new();
     PSQL.get_or_init(|| {
-        find_server_bindir()
+        needs::postgres_server_bindir()
             .map(|bin| bin.join("psql"))
             .filter(|psql| psql.is_file())
             .or_else(|| find_program("psql"))
@@ -453,10 +425,13 @@ impl Runner {
     }
 
     fn detect() -> Runner {
-        if id(&["-u"]) != Some(0) {
+        if needs::id(&["-u"]) != Some(0) {
             return Runner::Direct;
         }
-        let (Some(uid), Some(gid)) = (id(&["-u", "postgres"]), id(&["-g", "postgres"])) else {
+        let (Some(uid), Some(gid)) = (
+            needs::id(&["-u", "postgres"]),
+            needs::id(&["-g", "postgres"]),
+        ) else {
             panic!(
                 "running as root, and PostgreSQL refuses to: the tests run it as the `postgres` \
                  user, but there is none. Install the `postgresql` package (apt-get install \
@@ -521,19 +496,6 @@ impl Runner {
             .output()
             .unwrap_or_else(|e| panic!("run {}: {e}", program.display()))
     }
-}
-
-/// `id ARGS`, read as a number: the effective uid (`-u`), or a user's uid or gid.
-fn id(args: &[&str]) -> Option<u32> {
-    let output = Command::new("id")
-        .args(args)
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    String::from_utf8_lossy(&output.stdout).trim().parse().ok()
 }
 
 /// `name` on PATH, or in the sbin folders that a non-login root's PATH may lack.

@@ -1,7 +1,8 @@
 //! The preview page in headless Chromium: the round-5 card, a button press, a save that
 //! shows by itself, a broken file's diagnostic, and a brief's `<script>` shown as text.
-//! Chromium and chromedriver are required: without them these tests fail, naming the
-//! Debian packages that provide them (`.ci/run` installs them).
+//! They need Chromium and chromedriver (Debian's `chromium` and `chromium-driver`): without
+//! them each test is reported as not run, or fails where `BRIEFBOT_TEST_REQUIRE` asks, as in
+//! CI, which installs them (see `common::needs`).
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -14,9 +15,8 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use crate::common;
+use crate::common::needs::{CHROMEDRIVER, CHROMIUM, Package, needs};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long a save may take to show on an open page: the issue asks for a second; the rest
 /// is slack for a loaded CI machine.
 const LIVE: Duration = Duration::from_secs(2);
@@ -82,18 +82,8 @@ struct Browser {
 }
 
 impl Browser {
+    /// Call it once [`needs`] has said Chromium is there.
     async fn start() -> Browser {
-        let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
-            .into_iter()
-            .filter(|path| !Path::new(path).exists())
-            .collect();
-        assert!(
-            missing.is_empty(),
-            "the preview's browser tests need headless Chromium and chromedriver, and {} \
-             missing: install the Debian packages `chromium` and `chromium-driver` \
-             (apt-get install chromium chromium-driver), as .ci/run does",
-            missing.join(" and ")
-        );
         let port = free_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -239,24 +229,29 @@ struct Session {
 }
 
 impl Session {
-    /// Starts the preview on `briefs` (inside `folder`, kept until the end), then Chromium.
-    async fn start(folder: tempfile::TempDir, briefs: PathBuf) -> Session {
+    /// Starts the preview on `briefs` (inside `folder`, kept until the end), then Chromium;
+    /// `None`, with the test reported as not run, where Chromium is missing.
+    async fn start(folder: tempfile::TempDir, briefs: PathBuf) -> Option<Session> {
+        if !needs(Package::Chromium) {
+            return None;
+        }
         let preview = Preview::start(&briefs).await;
         let browser = Browser::start().await;
-        Session {
+        Some(Session {
             browser,
             preview,
             briefs,
             _folder: folder,
-        }
+        })
     }
 
-    /// The preview of a copy of the shipped briefs, open at command `line`.
-    async fn shipped_at(line: &str) -> Session {
+    /// The preview of a copy of the shipped briefs, open at command `line`; `None` where
+    /// Chromium is missing.
+    async fn shipped_at(line: &str) -> Option<Session> {
         let (folder, briefs) = common::shipped_copy();
-        let session = Session::start(folder, briefs).await;
+        let session = Session::start(folder, briefs).await?;
         session.open(line).await;
-        session
+        Some(session)
     }
 
     /// Opens the page of command `line` (`/round 5`).
@@ -283,12 +278,30 @@ fn artifact(name: &str) -> PathBuf {
     target.join(name)
 }
 
+/// The README's picture of a card: round 5's, as `/latest` shows it, taken by
+/// [`round_5_card_shows_its_title_fields_and_buttons`] when [`UPDATE_SCREENSHOT`] is `1`.
+const README_CARD: &str = "docs/images/card.png";
+/// Set to `1` to take the README's picture again, as snapshots are blessed. The parties'
+/// flags need an emoji font (Debian's `fonts-noto-color-emoji`).
+const UPDATE_SCREENSHOT: &str = "BRIEFBOT_UPDATE_SCREENSHOT";
+/// What the README's picture may weigh.
+const README_CARD_BYTES: usize = 200 * 1024;
+
 const ROUND_5: &str = "Paris round ends with a proposal for a joint, demilitarized economic zone";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn round_5_card_shows_its_title_fields_and_buttons() {
-    let session = Session::shipped_at("/round 5").await;
+    let Some(session) = Session::shipped_at("/round 5").await else {
+        return;
+    };
     let browser = &session.browser;
+    // For the screenshot below: the desktop layout, with little blank beside the embed
+    // (at most 520 pixels wide), and the whole card in the window.
+    browser
+        .page()
+        .set_window_size(640, 1600)
+        .await
+        .expect("a 640-pixel window");
 
     assert_eq!(browser.texts(".embed-title").await, [ROUND_5]);
     let fields = browser.texts(".embed-field .field-name").await;
@@ -322,15 +335,48 @@ async fn round_5_card_shows_its_title_fields_and_buttons() {
         .await
         .expect("the card");
     let png = card.screenshot().await.expect("a screenshot of the card");
-    assert!(png.starts_with(b"\x89PNG"), "a PNG");
-    std::fs::write(artifact("preview-round-5.png"), png).expect("keep the screenshot");
+    assert!(png.starts_with(PNG_SIGNATURE), "a PNG");
+    std::fs::write(artifact("preview-round-5.png"), &png).expect("keep the screenshot");
+    if std::env::var(UPDATE_SCREENSHOT).as_deref() == Ok("1") {
+        assert!(
+            png.len() <= README_CARD_BYTES,
+            "the card's picture weighs {} bytes",
+            png.len()
+        );
+        let path = common::repo(README_CARD);
+        std::fs::create_dir_all(path.parent().expect("docs/images")).expect("docs/images");
+        std::fs::write(&path, &png).expect("write the README's picture");
+        eprintln!("wrote {} ({} bytes)", path.display(), png.len());
+    }
 
     session.close().await;
 }
 
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// Without Chromium too: the README's picture of a card is there, a PNG, and small.
+#[test]
+fn the_readmes_picture_of_a_card_is_a_small_png() {
+    let path = common::repo(README_CARD);
+    let png = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{README_CARD}, the README's picture of a card: {e}; take it with \
+             {UPDATE_SCREENSHOT}=1 cargo test --test preview round_5_card"
+        )
+    });
+    assert!(png.starts_with(PNG_SIGNATURE), "{README_CARD} is no PNG");
+    assert!(
+        png.len() <= README_CARD_BYTES,
+        "{README_CARD} weighs {} bytes, more than {README_CARD_BYTES}",
+        png.len()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_theme_toggle_switches_between_discords_light_and_dark() {
-    let session = Session::shipped_at("/round 5").await;
+    let Some(session) = Session::shipped_at("/round 5").await else {
+        return;
+    };
     let browser = &session.browser;
     let colours = "var s = getComputedStyle; return [s(document.documentElement).backgroundColor, \
                    s(document.querySelector('.embed')).backgroundColor];";
@@ -363,7 +409,9 @@ async fn the_theme_toggle_switches_between_discords_light_and_dark() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_card_fits_a_phone_screen() {
     let (folder, briefs) = common::shipped_copy();
-    let session = Session::start(folder, briefs).await;
+    let Some(session) = Session::start(folder, briefs).await else {
+        return;
+    };
     let browser = &session.browser;
     browser
         .page()
@@ -386,7 +434,9 @@ async fn the_card_fits_a_phone_screen() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pressing_positions_shows_the_positions_view() {
-    let session = Session::shipped_at("/round 5").await;
+    let Some(session) = Session::shipped_at("/round 5").await else {
+        return;
+    };
     let browser = &session.browser;
     let positions = browser
         .page()
@@ -437,7 +487,9 @@ async fn search_results_turn_their_page_as_in_discord() {
     let tmp = tempfile::tempdir().expect("tempdir");
     common::copy_tree(&common::repo("tests/fixtures/briefs-search"), tmp.path());
     let briefs = tmp.path().to_path_buf();
-    let session = Session::start(tmp, briefs).await;
+    let Some(session) = Session::start(tmp, briefs).await else {
+        return;
+    };
     let browser = &session.browser;
     session.open("/search israel").await;
     assert_eq!(
@@ -465,7 +517,9 @@ async fn search_results_turn_their_page_as_in_discord() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_saved_edit_appears_within_a_second_without_a_manual_reload() {
-    let session = Session::shipped_at("/round 5").await;
+    let Some(session) = Session::shipped_at("/round 5").await else {
+        return;
+    };
     let browser = &session.browser;
     assert_eq!(browser.texts(".embed-title").await, [ROUND_5]);
     browser.mark().await;
@@ -491,7 +545,9 @@ async fn a_saved_edit_appears_within_a_second_without_a_manual_reload() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_file_shows_its_diagnostic_until_it_is_fixed() {
-    let session = Session::shipped_at("/round 5").await;
+    let Some(session) = Session::shipped_at("/round 5").await else {
+        return;
+    };
     let browser = &session.browser;
 
     let file = session.briefs.join("syria-israel/05-paris.md");
@@ -538,7 +594,9 @@ async fn a_folder_broken_at_start_opens_on_its_mistakes() {
         shipped.replacen("round = 5\n", "round = \"five\"\n", 1),
     )
     .expect("break it");
-    let session = Session::start(folder, briefs).await;
+    let Some(session) = Session::start(folder, briefs).await else {
+        return;
+    };
     let browser = &session.browser;
     browser
         .page()
@@ -571,7 +629,9 @@ async fn a_brief_containing_a_script_tag_shows_it_as_text() {
         1,
     );
     std::fs::write(briefs.join("syria-israel/06-geneva.md"), brief).expect("write round 6");
-    let session = Session::start(folder, briefs).await;
+    let Some(session) = Session::start(folder, briefs).await else {
+        return;
+    };
     let browser = &session.browser;
     session.open("/round 6").await;
 

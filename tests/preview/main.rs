@@ -1,11 +1,13 @@
 //! `briefbot preview` in a real browser: headless Chromium driven over WebDriver (chromedriver),
 //! against the preview server running in this process on a copy of the shipped briefs; and
 //! the page's HTML for the shipped briefs, snapshotted; and whom the server answers, with
-//! requests written by hand over loopback. One test binary, so the crate is linked once.
+//! requests written by hand over loopback; and how a test that needs a system package this
+//! machine lacks is left out or failed. One test binary, so the crate is linked once.
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod browser;
 mod hosts;
+mod missing_packages;
 mod pages;
