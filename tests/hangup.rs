@@ -29,11 +29,7 @@ async fn sighup_loads_the_folder_again() {
     .expect("write");
     assert_eq!(reloader.generation(), 0, "nothing has reloaded yet");
 
-    let killed = std::process::Command::new("kill")
-        .args(["-HUP", &std::process::id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
+    common::send_signal(std::process::id(), libc::SIGHUP);
     tokio::time::timeout(Duration::from_secs(5), status.changed())
         .await
         .expect("SIGHUP reloads the folder within 5 s")

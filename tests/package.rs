@@ -5,7 +5,11 @@
 //!
 //! Building needs `dpkg-dev` (dpkg-shlibdeps, and binutils' strip through it); the units'
 //! check needs `systemd`; the lint needs `lintian`. Where one is missing, the tests that need
-//! it say so and are not run, unless `BRIEFBOT_TEST_REQUIRE` asks for them.
+//! it say so and are not run, unless `BRIEFBOT_TEST_REQUIRE` asks for them (`common/needs.rs`).
+
+#[path = "common/needs.rs"]
+#[allow(dead_code)] // this binary uses part of it
+mod needs;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -15,6 +19,8 @@ use std::sync::OnceLock;
 use clap::{CommandFactory, Parser};
 
 use briefbot::app::Cli;
+
+use needs::{Package, needs};
 
 /// The package, built once for this test binary, and unpacked beside it.
 struct Built {
@@ -26,7 +32,7 @@ struct Built {
 /// The package built from the test suite's own binary, or `None` where `dpkg-dev` is missing.
 fn package() -> Option<&'static Built> {
     static BUILT: OnceLock<Built> = OnceLock::new();
-    if !needs(&["dpkg-deb", "dpkg-shlibdeps", "strip"], "dpkg-dev") {
+    if !needs(Package::DpkgDev) {
         return None;
     }
     Some(BUILT.get_or_init(|| {
@@ -246,7 +252,7 @@ fn both_units_run_briefbot_hardened_with_the_token_as_a_credential() {
 #[test]
 fn systemd_finds_nothing_wrong_in_the_units() {
     let Some(built) = package() else { return };
-    if !needs(&["systemd-analyze"], "systemd") {
+    if !needs(Package::Systemd) {
         return;
     }
     // A root of the package's files, with what the units name from elsewhere: systemd's
@@ -268,8 +274,14 @@ fn systemd_finds_nothing_wrong_in_the_units() {
             std::fs::copy(&path, units.join(name)).expect("copy a target");
         }
     }
+    // systemd-analyze only asks that ExecReload's /bin/kill be an executable file.
     std::fs::create_dir_all(root.path().join("bin")).expect("bin");
-    std::fs::copy(kill(), root.path().join("bin/kill")).expect("copy kill");
+    std::fs::write(root.path().join("bin/kill"), "#!/bin/sh\n").expect("write kill");
+    std::fs::set_permissions(
+        root.path().join("bin/kill"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("make kill executable");
 
     let verified = run(Command::new("systemd-analyze")
         .arg("verify")
@@ -288,7 +300,7 @@ fn systemd_finds_nothing_wrong_in_the_units() {
 #[test]
 fn lintian_finds_no_errors() {
     let Some(built) = package() else { return };
-    if !needs(&["lintian"], "lintian") {
+    if !needs(Package::Lintian) {
         return;
     }
     let output = run(Command::new("lintian")
@@ -385,27 +397,6 @@ fn contents(deb: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-/// Whether every one of `commands` is on this machine; when not, the test is not run (or
-/// fails, when `BRIEFBOT_TEST_REQUIRE` asks for `package`).
-fn needs(commands: &[&str], package: &str) -> bool {
-    let missing: Vec<_> = commands
-        .iter()
-        .filter(|command| which(command).is_none())
-        .collect();
-    missing.is_empty() || !crate::not_run(package, &missing)
-}
-
-fn which(command: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(command))
-        .find(|candidate| candidate.is_file())
-}
-
-fn kill() -> PathBuf {
-    which("kill").unwrap_or_else(|| PathBuf::from("/bin/kill"))
-}
-
 fn arch() -> String {
     let output = run(Command::new("dpkg").arg("--print-architecture"));
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
@@ -432,18 +423,4 @@ fn text(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
-}
-
-/// Says a test is not run for lack of `package`; returns whether it must run after all.
-fn not_run(package: &str, missing: &[&&str]) -> bool {
-    let test = std::thread::current()
-        .name()
-        .unwrap_or("a package test")
-        .to_owned();
-    let required = std::env::var("BRIEFBOT_TEST_REQUIRE").unwrap_or_default();
-    if required == "all" {
-        panic!("{test} needs {missing:?}: apt-get install {package}");
-    }
-    eprintln!("not run: {test}: needs {package}");
-    false
 }

@@ -440,3 +440,17 @@ pub fn reload(folder: &mut briefbot::library::Folder) -> Library {
         .load()
         .unwrap_or_else(|e| panic!("loads:\n{}", e.diagnostics.render()))
 }
+
+/// Sends `signal` (`libc::SIGHUP`, `libc::SIGTERM`) to the process `pid`, as `kill` would,
+/// without needing the `kill` program.
+pub fn send_signal(pid: u32, signal: i32) {
+    let pid = i32::try_from(pid).expect("a process id fits an i32");
+    // SAFETY: kill(2) takes plain integers and touches no memory of ours.
+    let sent = unsafe { libc::kill(pid, signal) };
+    assert_eq!(
+        sent,
+        0,
+        "signal {signal} to process {pid}: {}",
+        std::io::Error::last_os_error()
+    );
+}

@@ -1,5 +1,6 @@
 //! Tests that need a system package the machine may lack: headless Chromium and chromedriver
-//! for the preview's browser tests, PostgreSQL's server for the database tests.
+//! for the preview's browser tests, PostgreSQL's server for the database tests, and Debian's
+//! packaging tools (dpkg-dev, systemd's `systemd-analyze`, lintian) for the package's tests.
 //!
 //! Such a test asks [`needs`] first and returns at once when it answers false. On a machine
 //! without the package the test is then *not run*: it says so on stderr (shown with
@@ -41,16 +42,32 @@ pub enum Package {
     /// PostgreSQL's server binaries (`initdb`, `pg_ctl`), run as the `postgres` user under
     /// root: the database tests, each on a throwaway server of its own.
     Postgresql,
+    /// dpkg-deb and dpkg-shlibdeps (and binutils' `strip` with them): building the Debian
+    /// package.
+    DpkgDev,
+    /// `systemd-analyze`: checking the package's units.
+    Systemd,
+    /// lintian: checking the package as Debian does.
+    Lintian,
 }
 
 impl Package {
-    pub const ALL: [Package; 2] = [Package::Chromium, Package::Postgresql];
+    pub const ALL: [Package; 5] = [
+        Package::Chromium,
+        Package::Postgresql,
+        Package::DpkgDev,
+        Package::Systemd,
+        Package::Lintian,
+    ];
 
     /// The Debian packages that provide it; the first names it in markers.
     pub fn debian(self) -> &'static [&'static str] {
         match self {
             Package::Chromium => &["chromium", "chromium-driver"],
             Package::Postgresql => &["postgresql"],
+            Package::DpkgDev => &["dpkg-dev"],
+            Package::Systemd => &["systemd"],
+            Package::Lintian => &["lintian"],
         }
     }
 
@@ -59,6 +76,9 @@ impl Package {
         match self {
             Package::Chromium => "browser",
             Package::Postgresql => "database",
+            Package::DpkgDev => "packaging",
+            Package::Systemd => "unit",
+            Package::Lintian => "lint",
         }
     }
 
@@ -79,13 +99,12 @@ impl Package {
     /// Why it is missing on this machine, or `None` when it is there. Looked at once per
     /// process.
     pub fn missing(self) -> Option<&'static str> {
-        static CHROMIUM_MISSING: OnceLock<Option<String>> = OnceLock::new();
-        static POSTGRESQL_MISSING: OnceLock<Option<String>> = OnceLock::new();
-        let cell = match self {
-            Package::Chromium => &CHROMIUM_MISSING,
-            Package::Postgresql => &POSTGRESQL_MISSING,
-        };
-        cell.get_or_init(|| self.probe()).as_deref()
+        static MISSING: [OnceLock<Option<String>>; 5] = [const { OnceLock::new() }; 5];
+        let index = Package::ALL
+            .iter()
+            .position(|package| *package == self)
+            .unwrap_or_default();
+        MISSING[index].get_or_init(|| self.probe()).as_deref()
     }
 
     fn probe(self) -> Option<String> {
@@ -118,8 +137,29 @@ impl Package {
                     None
                 }
             }
+            Package::DpkgDev => missing_commands(&["dpkg-deb", "dpkg-shlibdeps", "strip"]),
+            Package::Systemd => missing_commands(&["systemd-analyze"]),
+            Package::Lintian => missing_commands(&["lintian"]),
         }
     }
+}
+
+/// Which of `commands` are not on the PATH, said as a reason; `None` when all are.
+fn missing_commands(commands: &[&str]) -> Option<String> {
+    let absent: Vec<&str> = commands
+        .iter()
+        .copied()
+        .filter(|command| which(command).is_none())
+        .collect();
+    (!absent.is_empty()).then(|| format!("no {} on the PATH", absent.join(" and no ")))
+}
+
+/// Where `command` is on the PATH.
+pub fn which(command: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(command))
+        .find(|candidate| candidate.is_file())
 }
 
 /// Whether the test calling it may run: true when `package` is on this machine. When it is

@@ -667,12 +667,8 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-fn signal(child: &std::process::Child, name: &str) {
-    let status = Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
+fn signal(child: &std::process::Child, signal: i32) {
+    crate::common::send_signal(child.id(), signal);
 }
 
 /// `briefbot serve` as deployed: the watcher brings a new round in while it serves, SIGHUP
@@ -719,7 +715,7 @@ async fn serve_reloads_when_a_brief_is_added_and_on_sighup() {
     )
     .await;
 
-    signal(&child, "HUP");
+    signal(&child, libc::SIGHUP);
     let reloaded_on_signal =
         || logs.any(|l| l.contains("briefs reloaded") && l.contains("trigger=Signal"));
     eventually("the reload on SIGHUP", Duration::from_secs(5), || {
@@ -732,7 +728,7 @@ async fn serve_reloads_when_a_brief_is_added_and_on_sighup() {
     );
     assert_eq!(health().await, "ok: 2 rounds\n");
 
-    signal(&child, "TERM");
+    signal(&child, libc::SIGTERM);
     let stopped = eventually("serve to stop on SIGTERM", Duration::from_secs(5), || {
         std::future::ready(child.try_wait().expect("status").is_some())
     });
@@ -803,12 +799,23 @@ fn serve_starts_from_the_environment_alone_and_says_which_version_started() {
 }
 
 #[test]
-fn version_is_printed() {
+fn version_is_printed_with_the_commit_it_was_built_from() {
     let output = briefbot(&repo(), &["--version"]);
     assert!(output.status.success());
+    // The checkout's commit, as git names it; `unknown` outside a git checkout.
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(repo())
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map_or_else(
+            || "unknown".to_owned(),
+            |output| String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+        );
     assert_eq!(
         stdout(&output).trim(),
-        format!("briefbot {}", env!("CARGO_PKG_VERSION"))
+        format!("briefbot {} (commit {commit})", env!("CARGO_PKG_VERSION"))
     );
 }
 
@@ -929,7 +936,7 @@ async fn every_subcommand_starts_from_the_environment_alone() {
         })
         .await;
     }
-    signal(&preview, "TERM");
+    signal(&preview, libc::SIGTERM);
     let previewed = preview.wait_with_output().expect("preview stops");
     assert!(!asks_for_the_file(&previewed));
     assert!(

@@ -46,11 +46,7 @@ impl Running {
 
     /// Stops it with SIGTERM and returns everything it logged.
     fn stop(mut self) -> String {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
+        crate::common::send_signal(self.child.id(), libc::SIGTERM);
         let _ = self.child.wait();
         self.logs.take().map(Lines::all).unwrap_or_default()
     }
