@@ -17,6 +17,13 @@ fn main() {
 
 /// The checkout's commit, shortened, or `None` outside a git checkout.
 fn git_commit() -> Option<String> {
+    // Only briefbot's own checkout: a crate archive unpacked inside some other repository
+    // (a home folder kept in git) must not take that repository's commit.
+    let top = git(&["rev-parse", "--show-toplevel"])?;
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").ok()?;
+    if Path::new(&top).canonicalize().ok()? != Path::new(&manifest).canonicalize().ok()? {
+        return None;
+    }
     let commit = git(&["rev-parse", "--short=12", "HEAD"])?;
     // Build again when HEAD moves: a commit, a checkout, or a pull that moves the branch.
     // Only files that exist are watched: cargo runs this again on every build for one that
