@@ -5,7 +5,8 @@
 //! [`reply`] (Discord's limits, once) → [`live`] (reloads, announcements) and
 //! [`transport`] (gateway, HTTP endpoint, one handler) → [`app`] (briefbot built once from
 //! the settings, and each subcommand run from it) → the binary. [`cli`] holds the offline
-//! tools, [`rest`] the one REST client, [`config`] and [`logs`] the settings and log output.
+//! tools, [`rest`] the one REST client, [`config`] and [`logs`] the settings and log output,
+//! [`metrics`] the counts Prometheus scrapes (the lowest layer: every other may count there).
 //! `src/main.rs` only parses arguments and calls one subcommand of the [`app`].
 
 pub mod app;
@@ -16,6 +17,7 @@ pub mod library;
 pub(crate) mod limits;
 pub mod live;
 pub mod logs;
+pub mod metrics;
 pub mod preview;
 pub mod reply;
 pub mod rest;
@@ -31,6 +33,7 @@ mod layers {
     const ALLOWED: &[(&str, &[&str])] = &[
         ("limits", &[]),
         ("logs", &[]),
+        ("metrics", &[]),
         ("library", &["limits"]),
         ("reply", &["limits"]),
         ("commands", &["library", "reply", "limits"]),
