@@ -39,10 +39,15 @@ mod layers {
         ("commands", &["library", "reply", "limits"]),
         ("config", &["library"]),
         ("rest", &["config"]),
-        ("live", &["library", "commands", "reply", "rest", "config"]),
+        (
+            "live",
+            &["library", "commands", "reply", "rest", "config", "metrics"],
+        ),
         (
             "transport",
-            &["live", "commands", "reply", "library", "rest", "config"],
+            &[
+                "live", "commands", "reply", "library", "rest", "config", "metrics",
+            ],
         ),
         ("cli", &["commands", "reply", "library"]),
         ("preview", &["cli", "live", "commands", "reply", "library"]),

@@ -9,13 +9,14 @@ use std::sync::Arc;
 use anyhow::Context;
 use tracing::info;
 
-use super::{App, LOG_TARGET};
+use super::{App, LOG_TARGET, VERSION};
 use crate::live::{Hangups, Reloader};
 use crate::logs::LogFormat;
 use crate::rest::{Token, TokenError};
 use crate::transport::gateway::Gateway;
+use crate::transport::health::Health;
 use crate::transport::http::{self, Endpoint, PublicKey};
-use crate::transport::{Handler, stop_on_signals};
+use crate::transport::{Handler, scrape, stop_on_signals};
 
 /// How the bot hears from Discord.
 enum Transport {
@@ -42,6 +43,7 @@ impl App {
     /// `briefbot run`: serves Discord over the gateway until SIGINT or SIGTERM.
     pub fn run(self, logs: LogFormat) -> anyhow::Result<ExitCode> {
         self.start_logs(logs);
+        self.log_mode("gateway", "serving Discord over the gateway");
         // The token is checked before anything connects; it is never logged.
         let token = self.token()?;
         self.serve_discord(Transport::Gateway, Some(token))
@@ -51,12 +53,27 @@ impl App {
     /// (default: `[serve] listen`) until SIGINT or SIGTERM.
     pub fn serve(self, listen: Option<SocketAddr>, logs: LogFormat) -> anyhow::Result<ExitCode> {
         self.start_logs(logs);
+        self.log_mode("http", "serving Discord as an HTTP interactions endpoint");
         let key = Box::new(PublicKey::from_env_or(
             self.config.discord.public_key.as_deref(),
         )?);
         let token = self.serve_token()?;
         let listen = listen.unwrap_or(self.config.serve.listen);
         self.serve_discord(Transport::Http { key, listen }, token)
+    }
+
+    /// The line after the first: how this process hears from Discord (`mode`, said in
+    /// `words`), which briefbot it is, and the briefs folder as an absolute path.
+    fn log_mode(&self, mode: &'static str, words: &str) {
+        let folder = &self.config.briefs_dir;
+        let briefs = std::path::absolute(folder).unwrap_or_else(|_| folder.clone());
+        info!(
+            target: LOG_TARGET,
+            mode,
+            version = VERSION,
+            briefs = %briefs.display(),
+            "{words}",
+        );
     }
 
     /// The token `serve` needs. Posting announcements needs the bot token; answering over
@@ -116,6 +133,13 @@ impl App {
         hangups: Hangups,
     ) -> anyhow::Result<()> {
         let stop = stop_on_signals();
+        let metrics_listener =
+            match self.config.metrics.listen {
+                Some(listen) => Some(scrape::bind(listen).await.with_context(|| {
+                    format!("cannot serve metrics on {listen} ([metrics] listen)")
+                })?),
+                None => None,
+            };
         // One REST client for the process, when there is a token: the handler's role
         // changes, the gateway's answers and registration, and the announcer share it and its
         // rate limiter.
@@ -139,6 +163,12 @@ impl App {
             ),
         };
         let live = self.live(&reloader, hangups, announcer_rest).await?;
+        let mut health = Health::new(reloader.clone());
+        if self.config.announce.is_enabled() {
+            health = health.with_announcer(live.announcer_role());
+        }
+        let metrics_served =
+            metrics_listener.map(|listener| scrape::spawn(listener, health.clone(), stop.clone()));
         let served = match ready {
             Ready::Gateway(gateway) => gateway.run(stop).await.map_err(anyhow::Error::from),
             Ready::Http {
@@ -146,8 +176,7 @@ impl App {
                 listen,
                 handler,
             } => {
-                let endpoint =
-                    Arc::new(Endpoint::new(*key, handler).with_announcer(live.announcer_role()));
+                let endpoint = Arc::new(Endpoint::new(*key, handler).with_health(health));
                 let settings = http::ServeSettings {
                     max_connections: self.config.serve.max_connections.get(),
                     ..http::ServeSettings::default()
@@ -158,6 +187,10 @@ impl App {
             }
         };
         live.stop().await;
+        if let Some(metrics_served) = metrics_served {
+            // Cancelled with the transport: it lets a scrape in flight finish.
+            let _ = metrics_served.await;
+        }
         served
     }
 

@@ -8,11 +8,13 @@ use serde::Deserialize;
 use crate::library::LoadOptions;
 
 mod database;
+mod metrics;
 mod sections;
 
 use crate::library::diagnostics::Location;
 pub use database::DatabaseUrl;
 pub(crate) use database::StateConfig;
+pub use metrics::MetricsConfig;
 pub(crate) use sections::follow_role;
 pub use sections::{
     AnnounceConfig, AnnounceMode, AnnounceTarget, DEFAULT_MAX_NEW_PER_RELOAD, DiscordConfig,
@@ -37,6 +39,8 @@ pub struct Config {
     /// The PostgreSQL database that holds the announcement state instead of `state_dir`'s
     /// file, so several instances can share it (`[state] url`, or `DATABASE_URL`).
     pub database: Option<DatabaseUrl>,
+    /// Where `GET /metrics` and `GET /healthz` are served (`[metrics] listen`).
+    pub metrics: MetricsConfig,
 }
 
 /// The file as written, before defaults and the environment are applied.
@@ -56,6 +60,8 @@ struct FileConfig {
     state_dir: Option<PathBuf>,
     #[serde(default)]
     state: StateConfig,
+    #[serde(default)]
+    metrics: MetricsConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -199,6 +205,7 @@ impl Config {
             follow,
             state_dir: base.join(state_dir),
             database: file.state.url,
+            metrics: file.metrics,
         })
     }
 
@@ -216,6 +223,7 @@ impl Config {
             );
         }
         self.apply_env_default_track(&env)?;
+        self.metrics.apply_env(&env)?;
         if let Some(id) = env("BRIEFBOT_APPLICATION_ID") {
             self.discord.application_id = Some(parse_snowflake("BRIEFBOT_APPLICATION_ID", &id)?);
         }
@@ -380,6 +388,7 @@ impl Config {
             follow: Vec::new(),
             state_dir: PathBuf::from("state"),
             database: None,
+            metrics: MetricsConfig::default(),
         }
     }
 

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use arc_swap::ArcSwap;
 use tokio::sync::{Mutex, watch};
@@ -16,6 +16,7 @@ use tracing::{debug, error, info};
 
 use super::clock::{Clock, SystemClock};
 use crate::library::{Failure, Folder, Library, LoadOptions, Round, RoundId};
+use crate::metrics::Metrics;
 
 /// The library snapshot every request reads; a reload swaps in a new one atomically.
 pub type SharedLibrary = Arc<ArcSwap<Library>>;
@@ -39,11 +40,15 @@ enum Cause {
     Embargo,
 }
 
-/// The state of the briefs folder as last loaded: the snapshot being served, and whether the
-/// files on disk failed to load since it was swapped in.
+/// The state of the briefs folder as last loaded: the snapshot being served, when it was
+/// loaded, and whether the files on disk failed to load since it was swapped in.
 #[derive(Debug, Clone)]
 pub struct Status {
     pub(crate) serving: Arc<Library>,
+    /// When the folder was last loaded cleanly (by the reloader's clock): the load served
+    /// now, or the one an embargo lifted in.
+    pub loaded_at: SystemTime,
+    /// The mistakes of the last reload, when it failed (and the last good snapshot stays).
     pub failure: Option<Arc<Failure>>,
     /// How many reloads have finished: 0 for the library briefbot started with.
     pub(crate) generation: u64,
@@ -80,6 +85,9 @@ pub struct Reloader {
     /// added none are left out): an instance that becomes the announcer later applies the
     /// flood limit to each of these as its own reload, not to all of them as one.
     arrivals: std::sync::Mutex<std::collections::VecDeque<Vec<RoundId>>>,
+    /// The process's metrics: made here, since every part of a running briefbot (both
+    /// transports, the handler, the announcer) holds this reloader, and counted by all.
+    metrics: Metrics,
 }
 
 /// How many snapshots' arrivals are remembered: far more than an outage of the state
@@ -105,6 +113,7 @@ impl Reloader {
         let library = Arc::new(library);
         let (status, _) = watch::channel(Status {
             serving: library.clone(),
+            loaded_at: clock.now(),
             failure: None,
             generation: 0,
         });
@@ -116,7 +125,18 @@ impl Reloader {
             status,
             clock,
             arrivals: std::sync::Mutex::new(std::collections::VecDeque::new()),
+            metrics: Metrics::new(),
         })
+    }
+
+    /// The process's metrics, which everything that holds this reloader counts into.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// What is served now, when it was loaded, and the mistakes of a reload that failed since.
+    pub fn status(&self) -> Status {
+        self.status.borrow().clone()
     }
 
     /// The snapshot holder the transports read from.
@@ -171,12 +191,14 @@ impl Reloader {
             // A panic in the loader is a bug; the old snapshot stays, as for a broken file.
             Err(join_error) => {
                 error!(%join_error, "loading the briefs panicked; still serving the last good snapshot");
+                self.metrics.reload("failed");
                 return self.failed(Arc::new(Failure::crashed()), &mut last_failure);
             }
         };
         match loaded {
             Ok(library) => {
                 let recovered = last_failure.take().is_some();
+                self.metrics.reload("loaded");
                 let outcome = self.serve(library, Cause::Load(trigger), None, started);
                 if recovered {
                     info!("the briefs load cleanly again");
@@ -184,6 +206,7 @@ impl Reloader {
                 outcome
             }
             Err(error) => {
+                self.metrics.reload("failed");
                 let failure = Arc::new(Failure::of(&error));
                 if last_failure.as_deref() != Some(failure.fingerprint.as_str()) {
                     error!(
@@ -250,6 +273,11 @@ impl Reloader {
         started: Instant,
     ) -> Outcome {
         let library = Arc::new(library);
+        // An embargo lifted keeps the time of the load it was lifted in.
+        let loaded_at = match cause {
+            Cause::Load(_) => self.clock.now(),
+            Cause::Embargo => self.status.borrow().loaded_at,
+        };
         let old = self.library.swap(library.clone());
         let added = added_rounds(&old, &library);
         if !added.is_empty() {
@@ -271,6 +299,7 @@ impl Reloader {
         }
         self.status.send_replace(Status {
             serving: library.clone(),
+            loaded_at,
             failure,
             generation: self.generation() + 1,
         });
@@ -280,8 +309,10 @@ impl Reloader {
     fn failed(&self, failure: Arc<Failure>, last_failure: &mut Option<String>) -> Outcome {
         *last_failure = Some(failure.fingerprint.clone());
         let serving = self.current();
+        let loaded_at = self.status.borrow().loaded_at;
         self.status.send_replace(Status {
             serving: serving.clone(),
+            loaded_at,
             failure: Some(failure.clone()),
             generation: self.generation() + 1,
         });

@@ -5,9 +5,11 @@
 
 pub mod gateway;
 pub(crate) mod handler;
+pub mod health;
 pub mod http;
 pub mod interaction;
 pub mod registration;
+pub(crate) mod scrape;
 pub mod wire;
 
 pub use handler::Handler;

@@ -10,6 +10,7 @@ mod announce;
 mod delivery_modes;
 mod edits;
 mod embargo;
+mod observe;
 mod outage;
 mod outcomes;
 mod postgres_server;

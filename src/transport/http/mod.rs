@@ -21,9 +21,8 @@ use tracing::{Instrument, warn};
 use tokio_util::sync::CancellationToken;
 
 use super::handler::Handler;
+use super::health::Health;
 use super::wire::{self, NotAnInteraction};
-use crate::library::plural;
-use crate::live::announce::AnnouncerRole;
 use signatures::SignatureChecker;
 
 mod connections;
@@ -79,27 +78,28 @@ impl PublicKey {
     }
 }
 
-/// What every request shares: the signature checker and the one interaction handler.
+/// What every request shares: the signature checker, the one interaction handler, and what
+/// `/healthz` looks at.
 pub struct Endpoint {
     signatures: SignatureChecker,
     handler: Arc<Handler>,
-    /// Whether this instance announces, stands by, or does not announce (said by `/healthz`).
-    announcer: AnnouncerRole,
+    health: Health,
 }
 
 impl Endpoint {
     /// Starts the signature-checking thread too.
     pub fn new(key: PublicKey, handler: Arc<Handler>) -> Endpoint {
+        let health = Health::new(handler.reloader().clone());
         Endpoint {
             signatures: SignatureChecker::start(key.0),
             handler,
-            announcer: AnnouncerRole::default(),
+            health,
         }
     }
 
-    /// `/healthz` also says `announcer: active` or `announcer: standby`, as `role` is.
-    pub(crate) fn with_announcer(mut self, role: AnnouncerRole) -> Endpoint {
-        self.announcer = role;
+    /// `/healthz` answers from `health` (which says whether this instance announces).
+    pub(crate) fn with_health(mut self, health: Health) -> Endpoint {
+        self.health = health;
         self
     }
 }
@@ -155,12 +155,7 @@ fn listen_on(listen: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
 }
 
 async fn healthz(State(endpoint): State<Arc<Endpoint>>) -> Response {
-    let rounds = endpoint.handler.reloader().current().round_count();
-    let mut body = format!("ok: {}\n", plural(rounds, "round"));
-    if let Some(role) = endpoint.announcer.get() {
-        body.push_str(&format!("announcer: {}\n", role.name()));
-    }
-    (StatusCode::OK, body).into_response()
+    (StatusCode::OK, endpoint.health.answer()).into_response()
 }
 
 /// Why a request was refused, as the status Discord (or an attacker) gets.

@@ -1,0 +1,209 @@
+//! What an operator sees of a running briefbot besides its logs: `/healthz` on `serve`'s
+//! endpoint and on the metrics listener (`[metrics] listen`) of `run` and `serve`, after a
+//! clean load and while the folder is broken; and `/metrics` scraped over loopback after a
+//! known sequence of interactions, reloads and an announcement through the stand-in.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, SystemTime};
+
+use crate::common::discord_stub::{APPLICATION_ID, BOT_TOKEN, DiscordStub};
+use crate::common::signing::{public_key_hex, test_key};
+use crate::common::{Lines, round_brief, shipped_copy};
+
+/// A free loopback address (bound, then released for briefbot to take).
+fn free_address() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    format!("127.0.0.1:{port}")
+}
+
+/// A config in `dir` serving `briefs`, with REST requests to `api`, the metrics on
+/// `metrics`, and `extra` appended.
+fn config(dir: &Path, briefs: &Path, api: &str, metrics: &str, extra: &str) -> PathBuf {
+    let path = dir.join("config.toml");
+    let text = format!(
+        "briefs_dir = {:?}\ndefault_track = \"syria-israel\"\nstate_dir = {:?}\n\n[discord]\napplication_id = {APPLICATION_ID}\nguild_ids = [290926798626357999]\napi_url = {api:?}\n\n[metrics]\nlisten = {metrics:?}\n{extra}",
+        briefs.display().to_string(),
+        dir.join("state").display().to_string(),
+    );
+    std::fs::write(&path, text).expect("config");
+    path
+}
+
+/// A running briefbot with its logs read as they come; killed if the test ends first.
+struct Running {
+    child: Child,
+    logs: Option<Lines>,
+}
+
+impl Running {
+    fn start(config: &Path, args: &[&str]) -> Running {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+            .args(["--config", &config.display().to_string()])
+            .args(args)
+            .env("RUST_LOG", "info")
+            .env("DISCORD_TOKEN", BOT_TOKEN)
+            .env("DISCORD_PUBLIC_KEY", public_key_hex(&test_key()))
+            .env_remove("BRIEFBOT_BRIEFS_DIR")
+            .env_remove("BRIEFBOT_METRICS_LISTEN")
+            .env_remove("DATABASE_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start briefbot");
+        let logs = Lines::collect(child.stderr.take().expect("stderr"));
+        Running {
+            child,
+            logs: Some(logs),
+        }
+    }
+
+    fn logs(&self) -> &Lines {
+        self.logs.as_ref().expect("logs")
+    }
+
+    /// Stops it with SIGTERM; everything it logged.
+    fn stop(mut self) -> String {
+        crate::common::send_signal(self.child.id(), libc::SIGTERM);
+        let _ = self.child.wait();
+        self.logs.take().map(Lines::all).unwrap_or_default()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `GET http://{addr}{path}`'s status and body; 0 and nothing when nothing answers.
+async fn get(addr: &str, path: &str) -> (u16, String) {
+    match reqwest::get(format!("http://{addr}{path}")).await {
+        Ok(response) => (
+            response.status().as_u16(),
+            response.text().await.unwrap_or_default(),
+        ),
+        Err(_) => (0, String::new()),
+    }
+}
+
+/// Waits until `/healthz` at `addr` answers 200 with a body `expected` accepts; the body.
+async fn health_becomes(addr: &str, what: &str, expected: impl Fn(&str) -> bool) -> String {
+    let started = tokio::time::Instant::now();
+    loop {
+        let (status, body) = get(addr, "/healthz").await;
+        if status == 200 && expected(&body) {
+            return body;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "timed out waiting for {what} at {addr}; the last answer: {status} {body:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A brief the loader refuses: one mistake, a round number that is not a number.
+fn break_folder(briefs: &Path) -> PathBuf {
+    let broken = briefs.join("syria-israel/06-geneva.md");
+    let text = round_brief(6, "Geneva round").replacen("round = 6\n", "round = \"six\"\n", 1);
+    std::fs::write(&broken, text).expect("write a broken brief");
+    broken
+}
+
+/// The time `/healthz` names in `body` (`serving the load of 2026-05-01 09:13:04 UTC`).
+fn load_time(body: &str) -> &str {
+    let start = body.find("serving the load of ").expect("a load time") + 20;
+    &body[start..start + 23]
+}
+
+/// `at` as `/healthz` writes a time, in UTC, with `date` to check it.
+fn utc(at: SystemTime) -> String {
+    let seconds = at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let output = Command::new("date")
+        .args(["-u", "-d", &format!("@{seconds}"), "+%Y-%m-%d %H:%M:%S UTC"])
+        .output()
+        .expect("date");
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// Checks the answers of a bot whose `/healthz` is at each of `addrs`: clean, then broken
+/// with the time of the load it still serves, then clean again once the folder is fixed.
+async fn health_tells_the_truth(addrs: &[&str], briefs: &Path, started: SystemTime) {
+    for addr in addrs {
+        health_becomes(addr, "a clean answer", |body| body == "ok: 1 round\n").await;
+    }
+    let loaded = SystemTime::now();
+    let broken = break_folder(briefs);
+    for addr in addrs {
+        let body = health_becomes(addr, "the folder broken", |body| {
+            body.starts_with("ok: 1 round\nbriefs folder broken: serving the load of ")
+        })
+        .await;
+        assert!(body.ends_with("; 1 mistake since\n"), "{body}");
+        let at = load_time(&body);
+        assert!(
+            utc(started - Duration::from_secs(1)).as_str() <= at && at <= utc(loaded).as_str(),
+            "loaded at {at}, between {} and {}",
+            utc(started),
+            utc(loaded)
+        );
+    }
+    std::fs::write(&broken, round_brief(6, "Geneva round")).expect("fix the brief");
+    for addr in addrs {
+        health_becomes(addr, "a clean answer again", |body| {
+            body == "ok: 2 rounds\n"
+        })
+        .await;
+    }
+}
+
+/// `serve`: `/healthz` on the endpoint and on the metrics listener says the same: clean,
+/// broken with the load still served, clean again.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_health_says_when_the_folder_is_broken() {
+    let (dir, briefs) = shipped_copy();
+    let (endpoint, metrics) = (free_address(), free_address());
+    let config = config(dir.path(), &briefs, "http://127.0.0.1:9", &metrics, "");
+    let started = SystemTime::now();
+    let bot = Running::start(&config, &["serve", "--listen", &endpoint]);
+    health_tells_the_truth(&[&endpoint, &metrics], &briefs, started).await;
+    let logs = bot.stop();
+    assert!(
+        logs.contains("serving metrics on GET /metrics and health on GET /healthz"),
+        "{logs}"
+    );
+}
+
+/// `run`, which has no HTTP endpoint, answers `/healthz` on its metrics listener; with
+/// `[announce]`, it says this instance announces.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_answers_health_on_its_metrics_listener() {
+    let stub = DiscordStub::start().await;
+    let (dir, briefs) = shipped_copy();
+    let metrics = free_address();
+    let api = format!("http://{}", stub.addr);
+    let config = config(dir.path(), &briefs, &api, &metrics, "");
+    let started = SystemTime::now();
+    let bot = Running::start(&config, &["run"]);
+    health_tells_the_truth(&[&metrics], &briefs, started).await;
+    drop(bot);
+
+    let announcing = "\n[announce]\nchannels = [1111111111111111]\n";
+    let config = self::config(dir.path(), &briefs, &api, &metrics, announcing);
+    let bot = Running::start(&config, &["run"]);
+    health_becomes(&metrics, "the announcer's role", |body| {
+        body == "ok: 2 rounds\nannouncer: active\n"
+    })
+    .await;
+    assert!(bot.logs().any(|l| l.contains("this instance announces")));
+}
