@@ -69,7 +69,7 @@ impl App {
         let briefs = std::path::absolute(folder).unwrap_or_else(|_| folder.clone());
         info!(
             target: LOG_TARGET,
-            mode,
+            mode = %mode,
             version = VERSION,
             briefs = %briefs.display(),
             "{words}",

@@ -17,7 +17,8 @@ use tracing::{Instrument, error, info, warn};
 use super::handler::{self, Handler};
 use super::interaction::Interaction;
 pub(crate) use super::interaction::redact;
-use super::registration::{self, Outcome, Scope};
+use super::registration::{self, Scope};
+use super::served::{Outcome, served};
 use super::wire;
 use crate::config::{Config, Shards};
 use crate::rest::{Failure, Rest};
@@ -217,10 +218,10 @@ pub(crate) async fn register_all(rest: &Rest, scopes: &[Scope]) {
             Scope::Global => ("global", None),
         };
         match registration::register(rest, *scope).await {
-            Ok(Outcome::Updated { commands }) => {
+            Ok(registration::Outcome::Updated { commands }) => {
                 info!(scope = %kind, server, commands, "commands registered")
             }
-            Ok(Outcome::Unchanged) => {
+            Ok(registration::Outcome::Unchanged) => {
                 info!(scope = %kind, server, "commands already up to date")
             }
             Err(error) => error!(scope = %kind, server, %error, "command registration failed"),
@@ -243,41 +244,42 @@ pub(crate) fn scopes(config: &Config) -> Vec<Scope> {
 }
 
 /// Answers one interaction over Discord's REST API: the handler's answer, and, if Discord
-/// refuses it, the apology instead, so the user is never left waiting.
+/// refuses it, the apology instead, so the user is never left waiting. One line says what
+/// became of it.
 pub async fn answer(rest: &Rest, handler: &Handler, interaction: &Interaction) {
     async {
         let started = Instant::now();
-        let body = handler.answer(interaction).await;
+        let (body, answered) = handler.answer(interaction).await;
         // A PING comes only over HTTP; there is nothing to send here.
-        if matches!(interaction.kind, super::interaction::Kind::Ping) {
-            return;
-        }
-        send(rest, interaction, &body).await;
-        info!(
-            elapsed_us = started.elapsed().as_micros() as u64,
-            "answered"
-        );
+        let outcome = if matches!(interaction.kind, super::interaction::Kind::Ping) {
+            answered
+        } else {
+            send(rest, interaction, &body, answered).await
+        };
+        let metrics = handler.reloader().metrics();
+        served(metrics, interaction, outcome, started.elapsed());
     }
     .instrument(interaction.span())
     .await
 }
 
-/// Sends `body`; when Discord refuses it (so nothing was sent), sends the apology once.
-async fn send(rest: &Rest, interaction: &Interaction, body: &[u8]) {
+/// Sends `body`, which is `answered`; when Discord refuses it (so nothing was sent), sends
+/// the apology once. What reached Discord.
+async fn send(rest: &Rest, interaction: &Interaction, body: &[u8], answered: Outcome) -> Outcome {
     if interaction.id == 0 || interaction.token.is_empty() {
         error!("an interaction without an id or token cannot be answered");
-        return;
+        return Outcome::Unanswered;
     }
     let (id, token) = (interaction.id, interaction.token.as_str());
     let first = tokio::time::timeout(REPLY_DEADLINE, rest.answer_interaction(id, token, body));
     let failure = match first.await {
-        Ok(Ok(())) => return,
+        Ok(Ok(())) => return answered,
         Ok(Err(failure)) => failure,
         Err(_) => {
             error!(
                 "Discord did not take the reply within 2.5 s; the interaction has likely expired"
             );
-            return;
+            return Outcome::Unanswered;
         }
     };
     // Discord takes one answer per interaction: after a refusal nothing was sent, and after
@@ -286,7 +288,7 @@ async fn send(rest: &Rest, interaction: &Interaction, body: &[u8]) {
     match &failure {
         Failure::Unreadable { .. } => {
             info!(failure = %redact(&failure, token), "Discord took the reply; its answer could not be read");
-            return;
+            return answered;
         }
         Failure::Unknown { .. } => error!(
             failure = %redact(&failure, token),
@@ -297,14 +299,20 @@ async fn send(rest: &Rest, interaction: &Interaction, body: &[u8]) {
         }
     }
     if failure.is_interaction_gone() {
-        return;
+        return Outcome::Unanswered;
     }
     let apology = handler::apology(interaction.kind.is_autocomplete());
     match rest.answer_interaction(id, token, &apology).await {
-        Ok(()) => info!("answered with an apology instead"),
-        Err(failure) => error!(
-            failure = %redact(&failure, token),
-            "Discord refused the apology too"
-        ),
+        Ok(()) => {
+            info!("answered with an apology instead");
+            Outcome::Apology
+        }
+        Err(failure) => {
+            error!(
+                failure = %redact(&failure, token),
+                "Discord refused the apology too"
+            );
+            Outcome::Unanswered
+        }
     }
 }

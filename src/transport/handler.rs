@@ -13,6 +13,7 @@ use tokio_util::task::TaskTracker;
 use tracing::{Instrument, Span, error, info, warn};
 
 use super::interaction::{Interaction, Kind, redact};
+use super::served::Outcome as Served;
 use crate::commands::{self, Action, Answer, Command, Origin, Request, RoleChange, notices};
 use crate::config::FollowRole;
 use crate::library::Library;
@@ -90,12 +91,13 @@ impl Handler {
         finished
     }
 
-    /// The JSON body of the interaction response. Never panics and never fails: a bug in the
-    /// core is logged and answered with an apology of the kind Discord accepts there.
-    pub(crate) async fn answer(&self, interaction: &Interaction) -> Bytes {
+    /// The JSON body of the interaction response, and what it is (an answer, a deferral, an
+    /// apology). Never panics and never fails: a bug in the core is logged and answered with
+    /// an apology of the kind Discord accepts there.
+    pub(crate) async fn answer(&self, interaction: &Interaction) -> (Bytes, Served) {
         let autocomplete = interaction.kind.is_autocomplete();
         let request = match &interaction.kind {
-            Kind::Ping => return Bytes::from_static(PONG),
+            Kind::Ping => return (Bytes::from_static(PONG), Served::Answered),
             Kind::Request(request) => request,
             Kind::Malformed { error, .. } => {
                 warn!(%error, "a request briefbot does not understand; are the registered commands out of date?");
@@ -108,7 +110,7 @@ impl Handler {
             }
             Kind::Unreadable { why, .. } => {
                 error!(interaction = interaction.id, error = %why, "an interaction briefbot could not read");
-                return apology(autocomplete);
+                return (apology(autocomplete), Served::Apology);
             }
             Kind::Unsupported => return guarded(false, commands::unsupported),
         };
@@ -116,25 +118,25 @@ impl Handler {
         let origin = self.origin(interaction);
         let followable = origin.followable();
         if let Some(cached) = self.cache.get(&library, &followable, request) {
-            return cached;
+            return (cached, Served::Answered);
         }
         let answer = catch_unwind(AssertUnwindSafe(|| {
             commands::answer(&library, request, &origin)
         }));
         match answer {
             Ok(Answer::Reply(reply)) => {
-                let json = guarded(autocomplete, || reply);
-                if cacheable(request) {
+                let (json, served) = guarded(autocomplete, || reply);
+                if served == Served::Answered && cacheable(request) {
                     self.cache
                         .put(&library, followable, request.clone(), json.clone());
                 }
-                json
+                (json, served)
             }
             Ok(Answer::Do(Action::Reload)) => self.reload(interaction).await,
             Ok(Answer::Do(Action::Follow(change))) => self.follow(interaction, change).await,
             Err(_) => {
                 error!("the command core panicked; answered with an apology");
-                apology(autocomplete)
+                (apology(autocomplete), Served::Apology)
             }
         }
     }
@@ -142,7 +144,7 @@ impl Handler {
     /// `/reload`: the permission checked again (a server can show the command to anyone it
     /// likes), the folder loaded, the outcome worded. A reload longer than Discord waits for
     /// an answer goes on, and the answer says so. Never cached: it is an action.
-    async fn reload(&self, interaction: &Interaction) -> Bytes {
+    async fn reload(&self, interaction: &Interaction) -> (Bytes, Served) {
         if !interaction.may_manage() {
             warn!("/reload refused: the member may not manage the server");
             return guarded(false, notices::reload_not_allowed);
@@ -150,14 +152,16 @@ impl Handler {
         let reloader = self.reloader.clone();
         let reload = tokio::spawn(async move { reloader.reload(Trigger::Command).await });
         let outcome = tokio::time::timeout(RELOAD_ANSWER_WITHIN, reload).await;
-        guarded(false, || match outcome {
+        let crashed = matches!(outcome, Ok(Err(_)));
+        let (json, served) = guarded(false, || match outcome {
             Ok(Ok(Outcome::Loaded { library, added })) => notices::reloaded(&library, &added),
             Ok(Ok(Outcome::Failed { failure, serving })) => {
                 notices::reload_failed(&failure, &serving)
             }
             Ok(Err(_)) => commands::something_went_wrong(),
             Err(_) => notices::reload_slow(),
-        })
+        });
+        (json, if crashed { Served::Apology } else { served })
     }
 
     /// Where an interaction came from, for the core: its server's follow roles, the member
@@ -184,7 +188,7 @@ impl Handler {
     /// `/follow` or a Follow button: the role given or taken through the REST client, and the
     /// outcome worded privately. A role change Discord is slow with is answered "thinking…"
     /// (deferred) in time, and the answer is edited with the outcome once it is known.
-    async fn follow(&self, interaction: &Interaction, change: RoleChange) -> Bytes {
+    async fn follow(&self, interaction: &Interaction, change: RoleChange) -> (Bytes, Served) {
         let Some(rest) = self.roles.rest.clone() else {
             warn!(
                 server = change.server,
@@ -223,7 +227,7 @@ impl Handler {
                     }
                 };
                 self.later.spawn(edit.instrument(Span::current()));
-                Bytes::from_static(DEFERRED_PRIVATELY)
+                (Bytes::from_static(DEFERRED_PRIVATELY), Served::Deferred)
             }
         }
     }
@@ -342,13 +346,14 @@ pub(crate) fn apology(autocomplete: bool) -> Bytes {
 }
 
 /// A reply fitted and serialised, with a bug anywhere in that answered by the apology.
-fn guarded(autocomplete: bool, reply: impl FnOnce() -> Reply) -> Bytes {
-    catch_unwind(AssertUnwindSafe(|| reply().fit().to_json_bytes()))
-        .map(Bytes::from)
-        .unwrap_or_else(|_| {
+fn guarded(autocomplete: bool, reply: impl FnOnce() -> Reply) -> (Bytes, Served) {
+    match catch_unwind(AssertUnwindSafe(|| reply().fit().to_json_bytes())) {
+        Ok(json) => (Bytes::from(json), Served::Answered),
+        Err(_) => {
             error!("building the reply panicked; answered with an apology");
-            apology(autocomplete)
-        })
+            (apology(autocomplete), Served::Apology)
+        }
+    }
 }
 
 /// Replies already rendered from the current snapshot. The core is a pure function of the

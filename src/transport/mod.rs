@@ -10,6 +10,7 @@ pub mod http;
 pub mod interaction;
 pub mod registration;
 pub(crate) mod scrape;
+mod served;
 pub mod wire;
 
 pub use handler::Handler;

@@ -2,7 +2,9 @@
 //! and JSON, answering a command, a button and a reply Discord refuses, over the gateway (to
 //! the loopback stand-in) and over HTTP. No token, the bot's or an interaction's, appears in
 //! any line, and logs written to a pipe carry no colour codes. An empty `RUST_LOG` logs as
-//! none does, and a request cannot forge a line.
+//! none does, and a request cannot forge a line. Each interaction is one info line with the
+//! same fields over either transport, after a line naming the mode, the version and the
+//! briefs folder; forged requests are summarised, not logged one by one.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -373,7 +375,7 @@ async fn values_are_readable_and_ids_under_a_key() {
         "{registered}"
     );
     let answered = |id: &str| {
-        line(&|l| l.contains("answered") && l.contains(&format!("{{id={id} ")))
+        line(&|l| l.contains("interaction handled") && l.contains(&format!("{{id={id} ")))
             .unwrap_or_else(|| panic!("{id} answered:\n{logs}"))
     };
     assert!(
@@ -439,5 +441,292 @@ fn a_failure_is_reported_once() {
             "error: cannot read config file {}: {reason}\n",
             dir.path().display()
         )
+    );
+}
+
+/// The one line an interaction gets, found by its id among `logs` (text or JSON): exactly one.
+fn interaction_line<'a>(logs: &'a str, id: &str, format: &str) -> &'a str {
+    let lines: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("interaction handled"))
+        .filter(|l| match format {
+            "text" => l.contains(&format!("{{id={id} ")),
+            _ => serde_json::from_str::<serde_json::Value>(l)
+                .is_ok_and(|json| json["span"]["id"].as_u64() == id.parse().ok()),
+        })
+        .collect();
+    assert_eq!(lines.len(), 1, "{format}: one line for {id}:\n{logs}");
+    lines[0]
+}
+
+/// What the line of interaction `id` says, whichever the format: its span's id, kind,
+/// command and server (`None` in a DM), then its outcome, origin and microseconds.
+#[derive(Debug, PartialEq)]
+struct Said {
+    kind: String,
+    command: String,
+    guild: Option<String>,
+    outcome: String,
+    origin: String,
+}
+
+fn said(logs: &str, id: &str, format: &str) -> Said {
+    let line = interaction_line(logs, id, format);
+    if format == "json" {
+        let json: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+        assert_eq!(json["level"], "INFO", "{line}");
+        assert!(json["fields"]["elapsed_us"].is_u64(), "{line}");
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+        return Said {
+            kind: text(&json["span"]["kind"]).unwrap_or_default(),
+            command: text(&json["span"]["command"]).unwrap_or_default(),
+            guild: json["span"].get("guild").map(|g| g.to_string()),
+            outcome: text(&json["fields"]["outcome"]).unwrap_or_default(),
+            origin: text(&json["fields"]["origin"]).unwrap_or_default(),
+        };
+    }
+    assert!(line.contains(" INFO "), "{line}");
+    let field = |name: &str| {
+        let start = line.find(&format!("{name}="))? + name.len() + 1;
+        let value = &line[start..];
+        let end = value.find([' ', '}']).unwrap_or(value.len());
+        Some(value[..end].to_string())
+    };
+    let elapsed = field("elapsed_us").expect("elapsed_us");
+    assert!(elapsed.parse::<u64>().is_ok(), "microseconds: {line}");
+    Said {
+        kind: field("kind").unwrap_or_default(),
+        command: field("command").unwrap_or_default(),
+        guild: field("guild"),
+        outcome: field("outcome").unwrap_or_default(),
+        origin: field("origin").unwrap_or_default(),
+    }
+}
+
+fn expected(kind: &str, command: &str, guild: Option<&str>, outcome: &str) -> Said {
+    Said {
+        kind: kind.to_string(),
+        command: command.to_string(),
+        guild: guild.map(str::to_string),
+        outcome: outcome.to_string(),
+        origin: if guild.is_some() { "server" } else { "dm" }.to_string(),
+    }
+}
+
+/// The line after the first names how briefbot hears from Discord, its version and commit,
+/// and the briefs folder as an absolute path.
+fn assert_mode_line(logs: &str, format: &str, mode: &str) {
+    let ours: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("briefbot") && !l.contains("TRACE") && !l.contains("DEBUG"))
+        .collect();
+    assert!(ours[0].contains("starting"), "{format}: {logs}");
+    let line = ours[1];
+    let folder = repo("briefs").display().to_string();
+    let version = briefbot::app::VERSION;
+    if format == "json" {
+        let json: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+        assert_eq!(json["fields"]["mode"], mode, "{line}");
+        assert_eq!(json["fields"]["version"], version, "{line}");
+        assert_eq!(json["fields"]["briefs"], folder.as_str(), "{line}");
+    } else {
+        for part in [
+            format!("mode={mode}"),
+            format!("version={version:?}"),
+            format!("briefs={folder}"),
+        ] {
+            assert!(line.contains(&part), "{part} in {line}");
+        }
+    }
+}
+
+/// Over the gateway, each interaction is one info line with the same fields as over HTTP: in
+/// a server and in a DM, a command and a button, and a reply Discord refuses (answered with
+/// the apology instead).
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_interaction_is_one_line_over_the_gateway() {
+    for format in ["text", "json"] {
+        let stub = DiscordStub::start().await;
+        let [command, dm, button, refused] = [
+            "slash-latest.json",
+            "dm-slash-latest.json",
+            "button-positions.json",
+            "slash-round-5.json",
+        ]
+        .map(payload_json);
+        let id = |raw: &serde_json::Value| raw["id"].as_str().expect("id").to_string();
+        let guild = command["guild_id"].as_str().expect("guild").to_string();
+        let ids = [&command, &dm, &button, &refused].map(id);
+        stub.state
+            .refuse_first_callback
+            .lock()
+            .expect("lock")
+            .insert(ids[3].clone());
+        stub.state.interactions.lock().expect("lock").extend([
+            command,
+            dm,
+            button.clone(),
+            refused,
+        ]);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), &format!("http://{}", stub.addr));
+        let child = briefbot_logging(&config, &["run"], format, "info");
+        eventually("five callbacks", Duration::from_secs(20), || {
+            std::future::ready(stub.callbacks().len() == 5)
+        })
+        .await;
+        let logs = child.stop();
+        assert_mode_line(&logs, format, "gateway");
+        let custom_id = button["data"]["custom_id"].as_str().expect("custom_id");
+        let server = Some(guild.as_str());
+        assert_eq!(
+            said(&logs, &ids[0], format),
+            expected("command", "latest", server, "answered")
+        );
+        assert_eq!(
+            said(&logs, &ids[1], format),
+            expected("command", "latest", None, "answered")
+        );
+        assert_eq!(
+            said(&logs, &ids[2], format),
+            expected("button", custom_id, server, "answered")
+        );
+        assert_eq!(
+            said(&logs, &ids[3], format),
+            expected("command", "round", server, "apology")
+        );
+    }
+}
+
+/// Over HTTP, each interaction is one info line with the same fields as over the gateway.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_interaction_is_one_line_over_http() {
+    for format in ["text", "json"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), "http://127.0.0.1:9");
+        let (child, addr) = serve(&config, format, "info").await;
+        let [command, dm, button, ping] = [
+            "slash-latest.json",
+            "dm-slash-latest.json",
+            "button-positions.json",
+            "ping.json",
+        ]
+        .map(payload_json);
+        for raw in [&command, &dm, &button, &ping] {
+            assert_eq!(send(&addr, raw.to_string(), None).await, 200);
+        }
+        let logs = child.stop();
+        assert_mode_line(&logs, format, "http");
+        let id = |raw: &serde_json::Value| raw["id"].as_str().expect("id").to_string();
+        let guild = command["guild_id"].as_str().expect("guild").to_string();
+        let server = Some(guild.as_str());
+        let custom_id = button["data"]["custom_id"].as_str().expect("custom_id");
+        assert_eq!(
+            said(&logs, &id(&command), format),
+            expected("command", "latest", server, "answered")
+        );
+        assert_eq!(
+            said(&logs, &id(&dm), format),
+            expected("command", "latest", None, "answered")
+        );
+        assert_eq!(
+            said(&logs, &id(&button), format),
+            expected("button", custom_id, server, "answered")
+        );
+        assert_eq!(
+            said(&logs, &id(&ping), format),
+            expected("ping", "", None, "answered")
+        );
+    }
+}
+
+/// POSTs `count` requests to `serve` at `addr`, at most 50 at a time, each made by `request`
+/// from its number; every status.
+async fn flood(
+    addr: &str,
+    count: usize,
+    request: impl Fn(usize, reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+) -> Vec<u16> {
+    use futures_util::StreamExt;
+    let client = reqwest::Client::new();
+    let url = format!("http://{addr}/interactions");
+    futures_util::stream::iter(0..count)
+        .map(|n| {
+            let sent = request(n, client.post(&url)).send();
+            async move { sent.await.map_or(0, |r| r.status().as_u16()) }
+        })
+        .buffer_unordered(50)
+        .collect()
+        .await
+}
+
+/// 1,000 forged requests are not 1,000 lines: one summary, with how many of each, at warning
+/// level since nothing genuine came meanwhile (a flood, or a wrong public key). A few among
+/// genuine interactions, as Discord's own checks of the endpoint are, are information.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_requests_are_summarised_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config(dir.path(), "http://127.0.0.1:9");
+    let (child, addr) = serve(&config, "text", "info").await;
+    let body = payload("slash-latest.json");
+    let statuses = flood(&addr, 1000, |n, post| {
+        let stale = (now() - 3600).to_string();
+        match n {
+            // 990 signed by nobody.
+            0..990 => post
+                .header("X-Signature-Ed25519", "0".repeat(128))
+                .header("X-Signature-Timestamp", now().to_string())
+                .body(body.clone()),
+            // 5 signed an hour ago: replays.
+            990..995 => post
+                .header(
+                    "X-Signature-Ed25519",
+                    sign(&test_key(), &stale, body.as_bytes()),
+                )
+                .header("X-Signature-Timestamp", stale)
+                .body(body.clone()),
+            // 3 too large to read.
+            995..998 => post.body(vec![b' '; 65 * 1024]),
+            // 2 without a signature.
+            _ => post.body(body.clone()),
+        }
+    })
+    .await;
+    let refused = |status: u16| statuses.iter().filter(|s| **s == status).count();
+    assert_eq!((refused(401), refused(413)), (997, 3), "{statuses:?}");
+    let logs = child.stop();
+    let summaries: Vec<&str> = logs.lines().filter(|l| l.contains("refused")).collect();
+    assert_eq!(summaries.len(), 1, "{logs}");
+    let line = summaries[0];
+    assert!(line.contains(" WARN "), "{line}");
+    assert!(
+        line.contains(
+            "refused 1000 requests in the last minute: 990 bad signatures, 5 stale timestamps, 3 oversized bodies, 2 unsigned; more than the 0 interactions answered"
+        ),
+        "{line}"
+    );
+    println!("{line}");
+    assert!(logs.lines().count() < 20, "a line per request?\n{logs}");
+
+    // Discord's checks among genuine interactions: information.
+    let (child, addr) = serve(&config, "text", "info").await;
+    for _ in 0..20 {
+        assert_eq!(send(&addr, body.clone(), None).await, 200);
+    }
+    for _ in 0..3 {
+        assert_eq!(send(&addr, body.clone(), Some("0".repeat(128))).await, 401);
+    }
+    let logs = child.stop();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("refused"))
+        .unwrap_or_else(|| panic!("a summary:\n{logs}"));
+    assert!(line.contains(" INFO "), "{line}");
+    assert!(
+        line.ends_with("refused 3 requests in the last minute: 3 bad signatures refused=3 answered=20 bad_signature=3 stale_timestamp=0 oversized=0 unsigned=0"),
+        "{line}"
     );
 }

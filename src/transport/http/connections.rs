@@ -81,6 +81,12 @@ pub async fn serve_on(
     settings: ServeSettings,
     stop: CancellationToken,
 ) {
+    // Refused requests are summarised once a minute while it serves, and once more at the
+    // stop.
+    let summaries = {
+        let (endpoint, stop) = (endpoint.clone(), stop.clone());
+        tokio::spawn(async move { endpoint.refusals.summarise_every_minute(stop).await })
+    };
     // A request whose body does not arrive in time gets 408 from here, and hyper then closes
     // the connection rather than read the rest of a body nobody waits for.
     let routes = TowerToHyperService::new(router(endpoint).layer(TimeoutLayer::with_status_code(
@@ -144,6 +150,7 @@ pub async fn serve_on(
     // New connections are refused from here on instead of waiting in the backlog.
     drop(listener);
     graceful.shutdown().await;
+    let _ = summaries.await;
 }
 
 /// A slot for a connection just accepted: a free one; else, when every slot is taken, the

@@ -7,10 +7,11 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -22,10 +23,13 @@ use tokio_util::sync::CancellationToken;
 
 use super::handler::Handler;
 use super::health::Health;
+use super::served::served;
 use super::wire::{self, NotAnInteraction};
+use refusals::{Reason, Refusals};
 use signatures::SignatureChecker;
 
 mod connections;
+mod refusals;
 mod signatures;
 
 pub use connections::{MAX_HEAD, ServeSettings, serve_on};
@@ -84,16 +88,20 @@ pub struct Endpoint {
     signatures: SignatureChecker,
     handler: Arc<Handler>,
     health: Health,
+    /// Requests refused before they were read, summarised once a minute.
+    refusals: Refusals,
 }
 
 impl Endpoint {
     /// Starts the signature-checking thread too.
     pub fn new(key: PublicKey, handler: Arc<Handler>) -> Endpoint {
         let health = Health::new(handler.reloader().clone());
+        let refusals = Refusals::new(handler.reloader().metrics().clone());
         Endpoint {
             signatures: SignatureChecker::start(key.0),
             handler,
             health,
+            refusals,
         }
     }
 
@@ -158,17 +166,18 @@ async fn healthz(State(endpoint): State<Arc<Endpoint>>) -> Response {
     (StatusCode::OK, endpoint.health.answer()).into_response()
 }
 
-/// Why a request was refused, as the status Discord (or an attacker) gets.
+/// Why a request was refused, as the status Discord (or an attacker) gets: unauthorized
+/// requests are counted by `reason`, not logged one by one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Refusal {
-    Unauthorized(&'static str),
+    Unauthorized(Reason, &'static str),
     BadRequest(&'static str),
 }
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         match self {
-            Refusal::Unauthorized(why) => (StatusCode::UNAUTHORIZED, why).into_response(),
+            Refusal::Unauthorized(_, why) => (StatusCode::UNAUTHORIZED, why).into_response(),
             Refusal::BadRequest(why) => (StatusCode::BAD_REQUEST, why).into_response(),
         }
     }
@@ -177,11 +186,28 @@ impl IntoResponse for Refusal {
 async fn interactions(
     State(endpoint): State<Arc<Endpoint>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match answer(&endpoint, &headers, &body, unix_now()).await {
-        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
-        Err(refusal) => refusal.into_response(),
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                endpoint.refusals.refused(Reason::Oversized);
+            }
+            return rejection.into_response();
+        }
+    };
+    match answer(&endpoint, &headers, &body, unix_now(), Instant::now()).await {
+        Ok(json) => {
+            endpoint.refusals.answered();
+            ([(header::CONTENT_TYPE, "application/json")], json).into_response()
+        }
+        Err(refusal) => {
+            if let Refusal::Unauthorized(reason, _) = refusal {
+                endpoint.refusals.refused(reason);
+            }
+            refusal.into_response()
+        }
     }
 }
 
@@ -192,39 +218,55 @@ fn unix_now() -> i64 {
 }
 
 /// The response body for one verified request, or why it is refused. `now` is the current
-/// Unix time in seconds.
+/// Unix time in seconds; the request arrived at `started`.
 async fn answer(
     endpoint: &Endpoint,
     headers: &HeaderMap,
     body: &[u8],
     now: i64,
+    started: Instant,
 ) -> Result<Bytes, Refusal> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let signature = header("x-signature-ed25519")
-        .ok_or(Refusal::Unauthorized("missing X-Signature-Ed25519"))?;
-    let timestamp = header("x-signature-timestamp")
-        .ok_or(Refusal::Unauthorized("missing X-Signature-Timestamp"))?;
+    let signature = header("x-signature-ed25519").ok_or(Refusal::Unauthorized(
+        Reason::Unsigned,
+        "missing X-Signature-Ed25519",
+    ))?;
+    let timestamp = header("x-signature-timestamp").ok_or(Refusal::Unauthorized(
+        Reason::Unsigned,
+        "missing X-Signature-Timestamp",
+    ))?;
     let signed_at: i64 = timestamp
         .parse()
-        .map_err(|_| Refusal::Unauthorized("malformed X-Signature-Timestamp"))?;
+        .map_err(|_| Refusal::Unauthorized(Reason::Unsigned, "malformed X-Signature-Timestamp"))?;
     // Freshness first: it is cheap, and a replay is refused without spending a verification.
     if signed_at < now - MAX_AGE_SECS {
-        return Err(Refusal::Unauthorized("stale timestamp"));
+        return Err(Refusal::Unauthorized(
+            Reason::StaleTimestamp,
+            "stale timestamp",
+        ));
     }
     if signed_at > now + MAX_FUTURE_SECS {
-        return Err(Refusal::Unauthorized("timestamp in the future"));
+        return Err(Refusal::Unauthorized(
+            Reason::StaleTimestamp,
+            "timestamp in the future",
+        ));
     }
     if !endpoint.signatures.verify(signature, timestamp, body).await {
-        return Err(Refusal::Unauthorized("bad signature"));
+        return Err(Refusal::Unauthorized(Reason::BadSignature, "bad signature"));
     }
 
     // Only a request Discord signed is parsed, and only the fields a request needs.
     match wire::read(body) {
-        Ok(interaction) => Ok(endpoint
-            .handler
-            .answer(&interaction)
-            .instrument(interaction.span())
-            .await),
+        Ok(interaction) => {
+            let handler = &endpoint.handler;
+            let answered = async {
+                let (json, outcome) = handler.answer(&interaction).await;
+                let metrics = handler.reloader().metrics();
+                served(metrics, &interaction, outcome, started.elapsed());
+                json
+            };
+            Ok(answered.instrument(interaction.span()).await)
+        }
         Err(refused) => {
             warn!(error = %refused, "a signed request that is not an interaction briefbot can read");
             Err(Refusal::BadRequest(match refused {
