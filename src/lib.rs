@@ -38,7 +38,7 @@ mod layers {
         ("reply", &["limits"]),
         ("commands", &["library", "reply", "limits"]),
         ("config", &["library"]),
-        ("rest", &["config"]),
+        ("rest", &["config", "metrics"]),
         (
             "live",
             &["library", "commands", "reply", "rest", "config", "metrics"],

@@ -143,7 +143,7 @@ impl App {
         // One REST client for the process, when there is a token: the handler's role
         // changes, the gateway's answers and registration, and the announcer share it and its
         // rate limiter.
-        let rest = token.map(|token| self.rest(&token));
+        let rest = token.map(|token| self.rest(&token).with_metrics(reloader.metrics().clone()));
         let handler = self.handler(reloader.clone(), rest.clone());
         let (ready, announcer_rest) = match (transport, rest) {
             (Transport::Gateway, Some(rest)) => {

@@ -34,10 +34,11 @@ impl Rest {
                 message: format!("briefbot could not write the answer: {error}"),
                 details: Vec::new(),
             })?;
-        self.http
+        let sent = self
+            .http
             .create_interaction_response(id, token, &json, Vec::new())
-            .await
-            .map_err(|error| Failure::of(&error))
+            .await;
+        self.counted(sent.map_err(|error| Failure::of(&error)))
     }
 
     /// Edits the deferred answer of the interaction with `token` (`PATCH
@@ -68,10 +69,7 @@ impl Rest {
             LightMethod::Patch,
         )
         .body(Some(body));
-        self.http
-            .request(request)
-            .await
-            .map(drop)
-            .map_err(|error| Failure::of(&error))
+        let sent = self.http.request(request).await.map(drop);
+        self.counted(sent.map_err(|error| Failure::of(&error)))
     }
 }

@@ -36,6 +36,7 @@ use std::time::Duration;
 use serenity::all::{ApplicationId, Http, HttpBuilder};
 
 use crate::config::DiscordConfig;
+use crate::metrics::Metrics;
 
 /// Far longer than Discord takes to answer when it is well; an answer later than this is
 /// taken as lost (the request may still have landed).
@@ -51,6 +52,8 @@ pub struct Rest {
     direct: reqwest::Client,
     /// How long a request may take to be answered.
     timeout: Duration,
+    /// Where each request's outcome is counted.
+    metrics: Metrics,
 }
 
 impl Rest {
@@ -62,7 +65,13 @@ impl Rest {
             http: Arc::new(serenity_client(token, discord)),
             direct: reqwest::Client::new(),
             timeout: ANSWER_TIMEOUT,
+            metrics: Metrics::new(),
         }
+    }
+
+    /// The same client, counting each request's outcome in `metrics` (the process's).
+    pub fn with_metrics(self, metrics: Metrics) -> Rest {
+        Rest { metrics, ..self }
     }
 
     /// The same client, giving each request `timeout` to be answered.
@@ -92,22 +101,19 @@ impl Rest {
         if let Some(id) = self.http.application_id() {
             return Ok(id.get());
         }
-        let app = self
-            .http
-            .get_current_application_info()
-            .await
-            .map_err(|error| Failure::of(&error))?;
+        let app = self.http.get_current_application_info().await;
+        let app = self.counted(app.map_err(|error| Failure::of(&error)))?;
         self.http.set_application_id(app.id);
         Ok(app.id.get())
     }
 
     /// The id of briefbot's own user.
     pub(crate) async fn own_user(&self) -> Result<u64, Failure> {
-        self.http
-            .get_current_user()
-            .await
-            .map(|user| user.id.get())
-            .map_err(|error| Failure::of(&error))
+        let user = self.http.get_current_user().await;
+        self.counted(
+            user.map(|user| user.id.get())
+                .map_err(|error| Failure::of(&error)),
+        )
     }
 }
 

@@ -112,6 +112,16 @@ impl Failure {
         answered(status, refusal.code, &refusal.message, details)
     }
 
+    /// One word for the metrics (one of `metrics::REST_OUTCOMES`).
+    pub(crate) fn label(&self) -> &'static str {
+        match self {
+            Failure::Refused { .. } => "refused",
+            Failure::RateLimited { .. } => "rate_limited",
+            Failure::Unreadable { .. } => "unreadable",
+            Failure::Unknown { .. } => "unknown",
+        }
+    }
+
     /// Discord's error code, when Discord refused the request.
     pub(crate) fn code(&self) -> Option<isize> {
         match self {

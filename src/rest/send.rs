@@ -15,8 +15,26 @@ use super::outcome::Failure;
 
 impl Rest {
     /// `method` on `route` with `body` as JSON and `params` in the query; the answer read as
-    /// `T` (an empty answer, 204, reads as JSON null).
+    /// `T` (an empty answer, 204, reads as JSON null). Its outcome is counted in the metrics.
     pub(super) async fn send<T: DeserializeOwned>(
+        &self,
+        route: Route<'_>,
+        method: LightMethod,
+        body: Option<&(impl Serialize + ?Sized)>,
+        params: Option<Vec<(&'static str, String)>>,
+    ) -> Result<T, Failure> {
+        self.counted(self.send_once(route, method, body, params).await)
+    }
+
+    /// `sent`, its outcome counted in the metrics: every request to Discord goes through here.
+    pub(super) fn counted<T>(&self, sent: Result<T, Failure>) -> Result<T, Failure> {
+        self.metrics
+            .rest(sent.as_ref().map_or_else(Failure::label, |_| "ok"));
+        sent
+    }
+
+    /// `send`, uncounted.
+    async fn send_once<T: DeserializeOwned>(
         &self,
         route: Route<'_>,
         method: LightMethod,

@@ -207,3 +207,167 @@ async fn run_answers_health_on_its_metrics_listener() {
     .await;
     assert!(bot.logs().any(|l| l.contains("this instance announces")));
 }
+
+/// The value of the series `series` (`name{labels}`, labels as briefbot writes them) in a
+/// scrape.
+fn value(scrape: &str, series: &str) -> f64 {
+    scrape
+        .lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("no {series} in:\n{scrape}"))
+        .parse()
+        .expect("a number")
+}
+
+/// `GET /metrics` at `addr`, as Prometheus's classic text.
+async fn scrape(addr: &str) -> String {
+    let response = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .expect("the metrics listener answers");
+    assert_eq!(response.status(), 200);
+    let content_type = response.headers()[reqwest::header::CONTENT_TYPE].clone();
+    assert_eq!(content_type, "text/plain; version=0.0.4; charset=utf-8");
+    response.text().await.expect("a body")
+}
+
+/// `run` over the stand-in, scraped over loopback after a known sequence: four interactions
+/// (one of whose replies Discord refuses), a reload that fails, one that loads a new round,
+/// and its announcement, rate limited once. Every count moves by what happened, no more.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_what_happened() {
+    use crate::common::discord_stub::quirks::{Misbehaviour, Quirk};
+    use crate::common::payload_json;
+    const NEWS: u64 = 1_111_111_111_111_111;
+
+    let stub = DiscordStub::start().await;
+    let [command, dm, button, refused] = [
+        "slash-latest.json",
+        "dm-slash-latest.json",
+        "button-positions.json",
+        "slash-round-5.json",
+    ]
+    .map(payload_json);
+    stub.state
+        .refuse_first_callback
+        .lock()
+        .expect("lock")
+        .insert(refused["id"].as_str().expect("id").to_string());
+    stub.state
+        .interactions
+        .lock()
+        .expect("lock")
+        .extend([command, dm, button, refused]);
+    let (dir, briefs) = shipped_copy();
+    let metrics = free_address();
+    let api = format!("http://{}", stub.addr);
+    let announcing = format!("\n[announce]\nchannels = [{NEWS}]\n");
+    let config = config(dir.path(), &briefs, &api, &metrics, &announcing);
+    let bot = Running::start(&config, &["run"]);
+
+    // Four interactions: five callbacks, the refused reply's apology among them.
+    crate::common::eventually("five callbacks", Duration::from_secs(20), || {
+        std::future::ready(stub.callbacks().len() == 5)
+    })
+    .await;
+    health_becomes(&metrics, "the announcer", |body| {
+        body == "ok: 1 round\nannouncer: active\n"
+    })
+    .await;
+    let first = scrape(&metrics).await;
+    let interactions = |scrape: &str, kind: &str, outcome: &str| {
+        value(
+            scrape,
+            &format!(r#"briefbot_interactions_total{{kind="{kind}",outcome="{outcome}"}}"#),
+        )
+    };
+    assert_eq!(interactions(&first, "command", "answered"), 2.0);
+    assert_eq!(interactions(&first, "button", "answered"), 1.0);
+    assert_eq!(interactions(&first, "command", "apology"), 1.0);
+    assert_eq!(interactions(&first, "command", "unanswered"), 0.0);
+    assert_eq!(
+        value(&first, r#"briefbot_answer_seconds_count{kind="command"}"#),
+        3.0
+    );
+    let rest = |scrape: &str, outcome: &str| {
+        value(
+            scrape,
+            &format!(r#"briefbot_discord_requests_total{{outcome="{outcome}"}}"#),
+        )
+    };
+    // The refused reply; every other request the stand-in took.
+    assert_eq!(rest(&first, "refused"), 1.0);
+    assert!(rest(&first, "ok") >= 4.0, "{first}");
+    assert_eq!(value(&first, "briefbot_rounds"), 1.0);
+    assert_eq!(value(&first, "briefbot_tracks"), 1.0);
+    assert_eq!(value(&first, "briefbot_briefs_mistakes"), 0.0);
+    assert_eq!(value(&first, r#"briefbot_announcer{role="active"}"#), 1.0);
+    assert_eq!(value(&first, r#"briefbot_announcer{role="none"}"#), 0.0);
+    let reloads = |scrape: &str, result: &str| {
+        value(
+            scrape,
+            &format!(r#"briefbot_reloads_total{{result="{result}"}}"#),
+        )
+    };
+    assert_eq!(reloads(&first, "loaded") + reloads(&first, "failed"), 0.0);
+
+    // A broken reload.
+    let broken = break_folder(&briefs);
+    health_becomes(&metrics, "the folder broken", |body| {
+        body.contains("broken")
+    })
+    .await;
+    let second = scrape(&metrics).await;
+    assert_eq!(reloads(&second, "failed"), 1.0);
+    assert_eq!(reloads(&second, "loaded"), 0.0);
+    assert_eq!(value(&second, "briefbot_briefs_mistakes"), 1.0);
+    assert_eq!(value(&second, "briefbot_rounds"), 1.0);
+
+    // Fixed: round 6 is served and announced, after one 429.
+    stub.quirk(Quirk::new(
+        "POST",
+        &format!("/channels/{NEWS}/messages"),
+        Misbehaviour::RateLimited(Duration::from_millis(100)),
+        1,
+    ));
+    std::fs::write(&broken, round_brief(6, "Geneva round")).expect("fix the brief");
+    crate::common::eventually("round 6 announced", Duration::from_secs(20), || {
+        std::future::ready(stub.posts(NEWS).len() == 1)
+    })
+    .await;
+    let announced = r#"briefbot_announcements_total{mode="message",result="posted"}"#;
+    let mut third = scrape(&metrics).await;
+    // The post is counted once it is recorded, a moment after Discord has it.
+    for _ in 0..100 {
+        if value(&third, announced) == 1.0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        third = scrape(&metrics).await;
+    }
+    assert_eq!(value(&third, announced), 1.0);
+    assert_eq!(
+        value(
+            &third,
+            r#"briefbot_announcements_total{mode="message",result="failed"}"#
+        ),
+        0.0,
+        "a 429 is waited out, not a failure"
+    );
+    assert_eq!(
+        value(&third, r#"briefbot_announcements_pending{mode="message"}"#),
+        0.0
+    );
+    assert_eq!(reloads(&third, "loaded"), 1.0);
+    assert_eq!(reloads(&third, "failed"), 1.0);
+    assert_eq!(value(&third, "briefbot_briefs_mistakes"), 0.0);
+    assert_eq!(value(&third, "briefbot_rounds"), 2.0);
+    assert_eq!(value(&third, "briefbot_discord_rate_limited_total"), 1.0);
+    assert_eq!(rest(&third, "rate_limited"), 1.0);
+    assert!(rest(&third, "ok") > rest(&first, "ok"), "{third}");
+    // Nothing answered since the first scrape.
+    assert_eq!(interactions(&third, "command", "answered"), 2.0);
+    let logs = bot.stop();
+    assert!(logs.contains("new round announced"), "{logs}");
+    println!("{third}");
+}

@@ -312,6 +312,8 @@ async fn hold(contest: Arc<Contest>, database: Arc<Database>, how: &str) -> Held
     };
     contest.publish(None);
     announcer.stop().await;
+    // Its pending announcements are the next holder's to count.
+    contest.reloader.metrics().no_pending();
     held
 }
 

@@ -92,6 +92,7 @@ pub(super) async fn deliver(
         crossposted,
         "new round announced"
     );
+    shared.counted(pending.channel, "posted");
     Ok(())
 }
 

@@ -133,6 +133,16 @@ pub(super) async fn edit(shared: &Shared, stale: &Stale) -> Result<(), DeliveryE
     if outcome.is_ok() && matches!(shows, Shows::Card(_)) {
         retitle(shared, &announced, &library, &stale.round).await;
     }
+    // A failure retried is counted by the worker that retries it.
+    let result = match &outcome {
+        Ok(()) => Some("edited"),
+        Err(failure) if failure.is_gone() => Some("gone"),
+        Err(failure) if failure.is_invalid() => Some("refused"),
+        Err(_) => None,
+    };
+    if let Some(result) = result {
+        shared.reloader.metrics().edit(result);
+    }
     match outcome {
         Ok(()) => info!(
             channel = stale.channel,

@@ -93,7 +93,7 @@ impl Shared {
         store: Store,
         settings: &Settings,
     ) -> Shared {
-        Shared {
+        let shared = Shared {
             rest: rest.with_timeout(settings.answer_timeout),
             reloader,
             store: Mutex::new(store),
@@ -117,6 +117,37 @@ impl Shared {
             me: OnceCell::new(),
             edits: Mutex::new(Vec::new()),
             stop: CancellationToken::new(),
+        };
+        shared.count_pending(&shared.store().state);
+        shared
+    }
+
+    /// The configured mode of `channel`, as the metrics name it.
+    fn mode_of(&self, channel: u64) -> &'static str {
+        self.modes.get(&channel).copied().unwrap_or_default().name()
+    }
+
+    /// An attempt to announce in `channel` ended with `result` (`posted`, `failed`,
+    /// `dropped`): counted by the channel's mode.
+    pub(crate) fn counted(&self, channel: u64, result: &'static str) {
+        let mode = self.mode_of(channel);
+        self.reloader.metrics().announcement(mode, result);
+    }
+
+    /// The announcements `state` has pending, counted by mode in the metrics.
+    fn count_pending(&self, state: &State) {
+        let metrics = self.reloader.metrics();
+        for mode in [
+            AnnounceMode::Message,
+            AnnounceMode::Thread,
+            AnnounceMode::Forum,
+        ] {
+            let count = state
+                .pending
+                .iter()
+                .filter(|p| self.mode_of(p.channel) == mode.name())
+                .count();
+            metrics.pending(mode.name(), count);
         }
     }
 
@@ -147,6 +178,7 @@ impl Shared {
         let out = change(&mut next);
         backend.save(&current, &next).await?;
         if next != current {
+            self.count_pending(&next);
             self.store().state = next;
         }
         Ok(out)

@@ -135,6 +135,7 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
                             }
                             continue;
                         }
+                        shared.reloader.metrics().edit("failed");
                         let wait = edits.failed();
                         warn!(
                             channel,
@@ -184,11 +185,13 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
                     %error,
                     "the announcement is dropped, not retried"
                 );
+                shared.counted(channel, "dropped");
                 if let Err(error) = shared.update(|state| state.drop_pending(&pending)).await {
                     error!(%error, "cannot record the dropped announcement");
                 }
             }
             _ => {
+                shared.counted(channel, "failed");
                 let wait = posts.failed();
                 warn!(
                     channel,
