@@ -150,7 +150,7 @@ impl Metrics {
         );
         registry.register(
             "answer_seconds",
-            "Time to answer an interaction, by kind: over HTTP from the request's arrival to its answer, over the gateway until Discord took the answer",
+            "Time to answer an interaction, by kind: over HTTP from the request read to its answer, over the gateway until Discord took the answer",
             inner.answer_seconds.clone(),
         );
         registry.register(

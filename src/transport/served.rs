@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tracing::info;
 
-use super::interaction::Interaction;
+use super::interaction::{Interaction, Kind};
 use crate::metrics::Metrics;
 
 /// What became of an interaction.
@@ -37,17 +37,19 @@ impl Outcome {
 }
 
 /// Logs `interaction`'s line at info and counts it: `outcome`, whether it came from a server
-/// or a DM, and `elapsed` in microseconds. Called inside the interaction's span.
+/// or a DM (or from neither: Discord's PING, an interaction that could not be read), and
+/// `elapsed` in microseconds. Called inside the interaction's span.
 pub(crate) fn served(
     metrics: &Metrics,
     interaction: &Interaction,
     outcome: Outcome,
     elapsed: Duration,
 ) {
-    let origin = if interaction.guild.is_some() {
-        "server"
-    } else {
-        "dm"
+    let ping = matches!(interaction.kind, Kind::Ping);
+    let origin = match (interaction.guild, interaction.user) {
+        (Some(_), _) => "server",
+        (None, Some(_)) if !ping => "dm",
+        (None, _) => "none",
     };
     info!(
         outcome = %outcome.label(),

@@ -369,5 +369,4 @@ async fn metrics_count_what_happened() {
     assert_eq!(interactions(&third, "command", "answered"), 2.0);
     let logs = bot.stop();
     assert!(logs.contains("new round announced"), "{logs}");
-    println!("{third}");
 }
