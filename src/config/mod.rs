@@ -9,6 +9,7 @@ use crate::library::LoadOptions;
 
 mod database;
 mod sections;
+mod snowflake;
 
 use crate::library::diagnostics::Location;
 pub use database::DatabaseUrl;
@@ -135,12 +136,6 @@ impl Config {
             ));
         }
         let discord = file.discord;
-        if discord.application_id == Some(0) || discord.guild_ids.contains(&0) {
-            return Err(invalid(
-                Location::of(text, text.find("[discord]").unwrap_or(0)),
-                "Discord ids in [discord] must be positive numbers (copy them from Discord with Developer Mode on)".to_string(),
-            ));
-        }
         if let Some(url) = discord
             .api_url
             .as_deref()
@@ -152,12 +147,6 @@ impl Config {
             ));
         }
         let announce = file.announce;
-        if announce.channels.contains(&0) || announce.errors_channel == Some(0) {
-            return Err(invalid(
-                Location::of(text, text.find("[announce]").unwrap_or(0)),
-                "channel ids in [announce] must be positive numbers (right-click the channel, Copy Channel ID)".to_string(),
-            ));
-        }
         let targets = announce.all_targets();
         if let Some(twice) = listed_twice(&targets) {
             let at = twice
@@ -491,14 +480,9 @@ fn env_follow(item: &str) -> Result<FollowRole, ConfigError> {
     })
 }
 
+/// A Discord id from the variable `var`, by the rule of every id in the settings.
 fn parse_snowflake(var: &'static str, text: &str) -> Result<u64, ConfigError> {
-    match text.trim().parse::<u64>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ => Err(ConfigError::Env {
-            var,
-            message: format!("expected a Discord id (a positive whole number), found \"{text}\""),
-        }),
-    }
+    snowflake::parse(text).map_err(|message| ConfigError::Env { var, message })
 }
 
 fn reject_secrets(path: &Path, text: &str) -> Result<(), ConfigError> {
@@ -614,12 +598,142 @@ mod tests {
     }
 
     #[test]
-    fn a_zero_discord_id_is_refused() {
-        let err = parse("[discord]\nguild_ids = [0]\n").expect_err("zero id");
+    fn every_discord_id_is_read_quoted_or_not_and_must_be_a_snowflake() {
+        let config = parse(
+            "[discord]\napplication_id = \"775799577604522054\"\nguild_ids = [\"290926798626357999\", 290926798626357998]\n\n[announce]\nchannels = [\"111111111111111111\"]\nerrors_channel = 333333333333333333\n",
+        )
+        .expect("valid");
+        assert_eq!(config.discord.application_id, Some(775_799_577_604_522_054));
+        assert_eq!(
+            config.discord.guild_ids,
+            [290_926_798_626_357_999, 290_926_798_626_357_998]
+        );
+        assert_eq!(config.announce.channels, [111_111_111_111_111_111]);
+        assert_eq!(
+            config.announce.errors_channel,
+            Some(333_333_333_333_333_333)
+        );
+        // The smallest and the largest ids there can be.
+        let config =
+            parse("[announce]\nchannels = [4194304, \"9223372036854775807\"]\n").expect("valid");
+        assert_eq!(config.announce.channels, [1 << 22, (1 << 63) - 1]);
+
+        let refused = |text: &str, at: &str, key: &str, found: &str| {
+            let err = parse(text).expect_err(text).to_string();
+            let expected = format!(
+                "config.toml:{at}: {key} must be a Discord id (digits, such as \"123456789012345678\"), found {found}"
+            );
+            assert!(err.starts_with(&expected), "{err}\nexpected: {expected}");
+            err
+        };
+        let err = refused(
+            "[announce]\nchannels = [12]\n",
+            "2:13",
+            "`announce.channels`",
+            "12",
+        );
         assert!(
-            err.to_string().starts_with("config.toml:1:1: Discord ids"),
+            err.ends_with(", too small for one: Discord ids are 4194304 or more; copy it from Discord with Developer Mode on (right-click, Copy ID)"),
             "{err}"
         );
+        refused(
+            "[announce]\nchannels = [4194303]\n",
+            "2:13",
+            "`announce.channels`",
+            "4194303",
+        );
+        let err = refused(
+            "[announce]\nchannels = [\"9223372036854775808\"]\n",
+            "2:13",
+            "`announce.channels`",
+            "\"9223372036854775808\"",
+        );
+        assert!(
+            err.ends_with(", too large for one: Discord ids are below 9223372036854775808"),
+            "{err}"
+        );
+        refused(
+            "[discord]\nguild_ids = [0]\n",
+            "2:14",
+            "`discord.guild_ids`",
+            "0",
+        );
+        refused(
+            "[discord]\napplication_id = \"12\"\n",
+            "2:18",
+            "`discord.application_id`",
+            "\"12\"",
+        );
+        refused(
+            "[discord]\napplication_id = true\n",
+            "2:18",
+            "`discord.application_id`",
+            "true",
+        );
+        refused(
+            "[announce]\nerrors_channel = -13\n",
+            "2:18",
+            "`announce.errors_channel`",
+            "-13",
+        );
+        refused(
+            "[[announce.target]]\nchannel = 77\n",
+            "2:11",
+            "`announce.target` channel",
+            "77",
+        );
+        refused(
+            "[[follow]]\nserver = 1\ntrack = \"a\"\nrole = \"234567890123456789\"\n",
+            "2:10",
+            "`follow` server",
+            "1",
+        );
+        refused(
+            "[[follow]]\nserver = 123456789012345678\ntrack = \"a\"\nrole = \"2\"\n",
+            "4:8",
+            "`follow` role",
+            "\"2\"",
+        );
+        let err = parse("[discord]\nguild_ids = 290926798626357999\n").expect_err("not a list");
+        assert_eq!(
+            err.to_string(),
+            "config.toml:2:13: `discord.guild_ids` must be a list of Discord ids, such as [\"123456789012345678\"], found 290926798626357999"
+        );
+    }
+
+    #[test]
+    fn every_discord_id_from_a_variable_must_be_a_snowflake() {
+        for var in [
+            "BRIEFBOT_APPLICATION_ID",
+            "BRIEFBOT_GUILD_IDS",
+            "BRIEFBOT_ANNOUNCE_CHANNELS",
+            "BRIEFBOT_ERRORS_CHANNEL",
+            "BRIEFBOT_ANNOUNCE_TARGETS",
+        ] {
+            let err = Config::from_env(|name: &str| (name == var).then(|| "12".to_string()))
+                .expect_err(var)
+                .to_string();
+            assert_eq!(
+                err,
+                format!(
+                    "environment variable {var}: must be a Discord id (digits, such as \"123456789012345678\"), found \"12\", too small for one: Discord ids are 4194304 or more; copy it from Discord with Developer Mode on (right-click, Copy ID)"
+                )
+            );
+        }
+        let err = Config::from_env(|name: &str| {
+            (name == "BRIEFBOT_FOLLOW").then(|| "123456789012345678:gulf:99".to_string())
+        })
+        .expect_err("tiny role");
+        assert!(
+            err.to_string()
+                .starts_with("environment variable BRIEFBOT_FOLLOW: must be a Discord id"),
+            "{err}"
+        );
+        let config = Config::from_env(|name: &str| {
+            (name == "BRIEFBOT_GUILD_IDS").then(|| " 290926798626357999 ,".to_string())
+        })
+        .expect("valid");
+        assert_eq!(config.discord.guild_ids, [290_926_798_626_357_999]);
     }
 
     #[test]
@@ -686,12 +800,19 @@ mod tests {
     #[test]
     fn announcements_and_the_state_folder_are_read() {
         let config = parse(
-            "state_dir = \"/var/lib/briefbot\"\n[announce]\nchannels = [11, 12]\nerrors_channel = 13\n",
+            "state_dir = \"/var/lib/briefbot\"\n[announce]\nchannels = [111111111111111111, \"111111111111111112\"]\nerrors_channel = \"333333333333333333\"\n",
         )
         .expect("valid");
         assert_eq!(config.state_dir, PathBuf::from("/var/lib/briefbot"));
-        assert_eq!(config.announce.channels, vec![11, 12]);
-        assert_eq!(config.announce.errors_channel, Some(13));
+        assert_eq!(
+            config.announce.channels,
+            vec![111_111_111_111_111_111, 111_111_111_111_111_112],
+            "quoted or not"
+        );
+        assert_eq!(
+            config.announce.errors_channel,
+            Some(333_333_333_333_333_333)
+        );
         assert_eq!(config.announce.max_new_per_reload, 3, "the default");
         assert!(config.announce.is_enabled());
         let config = parse("[announce]\nmax_new_per_reload = 10\n").expect("valid");
@@ -702,25 +823,29 @@ mod tests {
         assert_eq!(defaults.announce.max_new_per_reload, 3);
         assert_eq!(defaults.state_dir, PathBuf::from("/srv/briefbot/state"));
         assert!(!defaults.announce.is_enabled());
-        let err = parse("[announce]\nchannels = [0]\n").expect_err("zero id");
-        assert!(
-            err.to_string().starts_with("config.toml:1:1: channel ids"),
-            "{err}"
-        );
-        let err = parse("[announce]\nchannels = [5, 6, 5]\n").expect_err("twice");
+        let err = parse("[announce]\nchannels = [111111111111111111, 0]\n").expect_err("zero id");
         assert!(
             err.to_string()
-                .starts_with("config.toml:1:1: channel 5 is listed twice"),
+                .starts_with("config.toml:2:33: `announce.channels` must be a Discord id"),
             "{err}"
         );
-        let err = parse("[announce]\nchanels = [1]\n").expect_err("misspelt");
+        let err = parse(
+            "[announce]\nchannels = [111111111111111111, 111111111111111112, 111111111111111111]\n",
+        )
+        .expect_err("twice");
+        assert!(
+            err.to_string()
+                .starts_with("config.toml:1:1: channel 111111111111111111 is listed twice"),
+            "{err}"
+        );
+        let err = parse("[announce]\nchanels = [111111111111111111]\n").expect_err("misspelt");
         assert!(err.to_string().contains("unknown field `chanels`"), "{err}");
     }
 
     #[test]
     fn follow_roles_are_read_per_server_and_track() {
         let config = parse(
-            "[announce]\nchannels = [11]\n\n[[follow]]\nserver = \"123456789012345678\"\ntrack = \"syria-israel\"\nrole = \"234567890123456789\"\n\n[[follow]]\nserver = 123456789012345678\ntrack = \"gulf\"\nrole = 345678901234567890\n",
+            "[announce]\nchannels = [111111111111111111]\n\n[[follow]]\nserver = \"123456789012345678\"\ntrack = \"syria-israel\"\nrole = \"234567890123456789\"\n\n[[follow]]\nserver = 123456789012345678\ntrack = \"gulf\"\nrole = 345678901234567890\n",
         )
         .expect("valid");
         assert_eq!(
@@ -749,34 +874,36 @@ mod tests {
     #[test]
     fn a_follow_role_needs_snowflakes_a_slug_and_one_entry_per_server_and_track() {
         let err =
-            parse("[[follow]]\nserver = \"12345x\"\ntrack = \"syria-israel\"\nrole = \"2\"\n")
+            parse("[[follow]]\nserver = \"12345x\"\ntrack = \"syria-israel\"\nrole = \"234567890123456789\"\n")
                 .expect_err("bad guild");
         assert_eq!(
             err.to_string(),
             "config.toml:2:10: `follow` server must be a Discord id (digits, such as \"123456789012345678\"), found \"12345x\""
         );
-        let err = parse("[[follow]]\nserver = \"1\"\ntrack = \"syria-israel\"\nrole = -5\n")
-            .expect_err("bad role");
+        let err = parse(
+            "[[follow]]\nserver = \"123456789012345678\"\ntrack = \"syria-israel\"\nrole = -5\n",
+        )
+        .expect_err("bad role");
         assert_eq!(
             err.to_string(),
             "config.toml:4:8: `follow` role must be a Discord id (digits, such as \"123456789012345678\"), found -5"
         );
-        let err = parse("[[follow]]\nserver = \"1\"\ntrack = \"Syria Israel\"\nrole = \"2\"\n")
+        let err = parse("[[follow]]\nserver = \"123456789012345678\"\ntrack = \"Syria Israel\"\nrole = \"234567890123456789\"\n")
             .expect_err("bad track");
         assert_eq!(
             err.to_string(),
             "config.toml:3:9: `follow` track must be lower-case letters, digits and dashes, found \"Syria Israel\""
         );
-        let err = parse("[[follow]]\nserver = \"1\"\ntrack = \"a\"\nrole = \"2\"\nrol = \"3\"\n")
+        let err = parse("[[follow]]\nserver = \"123456789012345678\"\ntrack = \"a\"\nrole = \"234567890123456789\"\nrol = \"3\"\n")
             .expect_err("misspelt");
         assert!(err.to_string().contains("unknown field `rol`"), "{err}");
         let err = parse(
-            "[[follow]]\nserver = \"1\"\ntrack = \"a\"\nrole = \"2\"\n\n[[follow]]\nserver = \"1\"\ntrack = \"b\"\nrole = \"3\"\n\n[[follow]]\nserver = 1\ntrack = \"a\"\nrole = \"4\"\n",
+            "[[follow]]\nserver = \"123456789012345678\"\ntrack = \"a\"\nrole = \"234567890123456781\"\n\n[[follow]]\nserver = \"123456789012345678\"\ntrack = \"b\"\nrole = \"234567890123456782\"\n\n[[follow]]\nserver = 123456789012345678\ntrack = \"a\"\nrole = \"234567890123456783\"\n",
         )
         .expect_err("duplicate");
         assert_eq!(
             err.to_string(),
-            "config.toml:11:1: `follow` entries 1 (role 2) and 3 (role 4) both set a follow role for track \"a\" in server 1; a server has one follow role per track"
+            "config.toml:11:1: `follow` entries 1 (role 234567890123456781) and 3 (role 234567890123456783) both set a follow role for track \"a\" in server 123456789012345678; a server has one follow role per track"
         );
     }
 
@@ -791,16 +918,31 @@ mod tests {
         };
         let config = Config::from_env(env(&[
             ("BRIEFBOT_BRIEFS_DIR", "/srv/briefs"),
-            ("BRIEFBOT_ANNOUNCE_CHANNELS", "111, 112"),
-            ("BRIEFBOT_ERRORS_CHANNEL", "113"),
-            ("BRIEFBOT_ANNOUNCE_TARGETS", "222:thread,333:forum,334"),
-            ("BRIEFBOT_FOLLOW", "444:syria-israel:555,444:gulf:556"),
+            (
+                "BRIEFBOT_ANNOUNCE_CHANNELS",
+                "111111111111111111, 111111111111111112",
+            ),
+            ("BRIEFBOT_ERRORS_CHANNEL", "111111111111111113"),
+            (
+                "BRIEFBOT_ANNOUNCE_TARGETS",
+                "222222222222222222:thread,333333333333333333:forum,333333333333333334",
+            ),
+            (
+                "BRIEFBOT_FOLLOW",
+                "444444444444444444:syria-israel:555555555555555555,444444444444444444:gulf:555555555555555556",
+            ),
             ("BRIEFBOT_API_URL", "http://127.0.0.1:8081"),
         ]))
         .expect("valid");
         assert_eq!(config.briefs_dir, PathBuf::from("/srv/briefs"));
-        assert_eq!(config.announce.channels, [111, 112]);
-        assert_eq!(config.announce.errors_channel, Some(113));
+        assert_eq!(
+            config.announce.channels,
+            [111_111_111_111_111_111, 111_111_111_111_111_112]
+        );
+        assert_eq!(
+            config.announce.errors_channel,
+            Some(111_111_111_111_111_113)
+        );
         let targets: Vec<(u64, AnnounceMode)> = config
             .announce
             .targets
@@ -810,12 +952,15 @@ mod tests {
         assert_eq!(
             targets,
             [
-                (222, AnnounceMode::Thread),
-                (333, AnnounceMode::Forum),
-                (334, AnnounceMode::Message)
+                (222_222_222_222_222_222, AnnounceMode::Thread),
+                (333_333_333_333_333_333, AnnounceMode::Forum),
+                (333_333_333_333_333_334, AnnounceMode::Message)
             ]
         );
-        assert_eq!(follow_role(&config.follow, 444, "gulf"), Some(556));
+        assert_eq!(
+            follow_role(&config.follow, 444_444_444_444_444_444, "gulf"),
+            Some(555_555_555_555_555_556)
+        );
         assert_eq!(
             config.discord.api_url.as_deref(),
             Some("http://127.0.0.1:8081")
@@ -826,28 +971,37 @@ mod tests {
                 .to_string()
         };
         assert_eq!(
-            error(&[("BRIEFBOT_ANNOUNCE_TARGETS", "222:threads")]),
-            "environment variable BRIEFBOT_ANNOUNCE_TARGETS: the mode of channel 222 must be message, thread or forum, found \"threads\""
+            error(&[("BRIEFBOT_ANNOUNCE_TARGETS", "222222222222222222:threads")]),
+            "environment variable BRIEFBOT_ANNOUNCE_TARGETS: the mode of channel 222222222222222222 must be message, thread or forum, found \"threads\""
         );
         assert_eq!(
-            error(&[("BRIEFBOT_FOLLOW", "444:syria-israel")]),
-            "environment variable BRIEFBOT_FOLLOW: each entry is SERVER:TRACK:ROLE, found \"444:syria-israel\""
+            error(&[("BRIEFBOT_FOLLOW", "444444444444444444:syria-israel")]),
+            "environment variable BRIEFBOT_FOLLOW: each entry is SERVER:TRACK:ROLE, found \"444444444444444444:syria-israel\""
         );
-        assert!(error(&[("BRIEFBOT_ANNOUNCE_CHANNELS", "5,5")]).starts_with(
-            "environment variable BRIEFBOT_ANNOUNCE_CHANNELS: channel 5 is listed twice"
-        ),);
         assert!(
-            error(&[
-                ("BRIEFBOT_ANNOUNCE_CHANNELS", "5"),
-                ("BRIEFBOT_ANNOUNCE_TARGETS", "5:forum")
-            ])
+            error(&[(
+                "BRIEFBOT_ANNOUNCE_CHANNELS",
+                "555555555555555555,555555555555555555"
+            )])
             .starts_with(
-                "environment variable BRIEFBOT_ANNOUNCE_TARGETS: channel 5 is listed twice"
+                "environment variable BRIEFBOT_ANNOUNCE_CHANNELS: channel 555555555555555555 is listed twice"
             ),
         );
         assert!(
-            error(&[("BRIEFBOT_FOLLOW", "1:a:2,1:a:3")])
-                .contains("two follow roles for track \"a\" in server 1"),
+            error(&[
+                ("BRIEFBOT_ANNOUNCE_CHANNELS", "555555555555555555"),
+                ("BRIEFBOT_ANNOUNCE_TARGETS", "555555555555555555:forum")
+            ])
+            .starts_with(
+                "environment variable BRIEFBOT_ANNOUNCE_TARGETS: channel 555555555555555555 is listed twice"
+            ),
+        );
+        assert!(
+            error(&[(
+                "BRIEFBOT_FOLLOW",
+                "123456789012345678:a:234567890123456781,123456789012345678:a:234567890123456782"
+            )])
+            .contains("two follow roles for track \"a\" in server 123456789012345678"),
         );
         assert!(error(&[("BRIEFBOT_API_URL", "discord.example")]).contains("http://"));
     }
@@ -882,7 +1036,7 @@ mod tests {
     #[test]
     fn announce_targets_add_threads_and_forums_to_the_plain_channels() {
         let config = parse(
-            "[announce]\nchannels = [111]\n\n[[announce.target]]\nchannel = 222\nmode = \"thread\"\n\n[[announce.target]]\nchannel = \"333\"\nmode = \"forum\"\n\n[[announce.target]]\nchannel = 444\n",
+            "[announce]\nchannels = [111111111111111111]\n\n[[announce.target]]\nchannel = 222222222222222222\nmode = \"thread\"\n\n[[announce.target]]\nchannel = \"333333333333333333\"\nmode = \"forum\"\n\n[[announce.target]]\nchannel = 444444444444444444\n",
         )
         .expect("valid");
         let targets: Vec<(u64, AnnounceMode)> = config
@@ -894,19 +1048,20 @@ mod tests {
         assert_eq!(
             targets,
             [
-                (111, AnnounceMode::Message),
-                (222, AnnounceMode::Thread),
-                (333, AnnounceMode::Forum),
-                (444, AnnounceMode::Message),
+                (111_111_111_111_111_111, AnnounceMode::Message),
+                (222_222_222_222_222_222, AnnounceMode::Thread),
+                (333_333_333_333_333_333, AnnounceMode::Forum),
+                (444_444_444_444_444_444, AnnounceMode::Message),
             ]
         );
         assert!(
-            parse("[[announce.target]]\nchannel = 5\n")
+            parse("[[announce.target]]\nchannel = 555555555555555555\n")
                 .expect("valid")
                 .announce
                 .is_enabled()
         );
-        let err = parse("[[announce.target]]\nchannel = 5\nmode = \"forums\"\n").expect_err("mode");
+        let err = parse("[[announce.target]]\nchannel = 555555555555555555\nmode = \"forums\"\n")
+            .expect_err("mode");
         assert!(err.to_string().starts_with("config.toml:3:8:"), "{err}");
         assert!(err.to_string().contains("`forum`"), "{err}");
         let err = parse("[[announce.target]]\nchannel = \"x\"\n").expect_err("channel");
@@ -915,12 +1070,12 @@ mod tests {
             "config.toml:2:11: `announce.target` channel must be a Discord id (digits, such as \"123456789012345678\"), found \"x\""
         );
         let err = parse(
-            "[announce]\nchannels = [7]\n\n[[announce.target]]\nchannel = 8\n\n[[announce.target]]\nchannel = 7\nmode = \"thread\"\n",
+            "[announce]\nchannels = [777777777777777777]\n\n[[announce.target]]\nchannel = 888888888888888888\n\n[[announce.target]]\nchannel = 777777777777777777\nmode = \"thread\"\n",
         )
         .expect_err("twice");
         assert_eq!(
             err.to_string(),
-            "config.toml:7:1: channel 7 is listed twice in [announce] (channels and [[announce.target]]); each channel gets one announcement"
+            "config.toml:7:1: channel 777777777777777777 is listed twice in [announce] (channels and [[announce.target]]); each channel gets one announcement"
         );
     }
 
@@ -932,7 +1087,7 @@ mod tests {
         let env = |var: &str| match var {
             "BRIEFBOT_BRIEFS_DIR" => Some("/data/briefs".to_string()),
             "BRIEFBOT_DEFAULT_TRACK" => Some("b".to_string()),
-            "BRIEFBOT_GUILD_IDS" => Some("1, 2".to_string()),
+            "BRIEFBOT_GUILD_IDS" => Some("290926798626357999, 290926798626357998".to_string()),
             "BRIEFBOT_STATE_DIR" => Some("/data/state".to_string()),
             "BRIEFBOT_MAX_NEW_PER_RELOAD" => Some("50".to_string()),
             _ => None,
@@ -940,7 +1095,10 @@ mod tests {
         let config = Config::load_with_env(&path, env).expect("valid");
         assert_eq!(config.briefs_dir, PathBuf::from("/data/briefs"));
         assert_eq!(config.default_track.as_deref(), Some("b"));
-        assert_eq!(config.discord.guild_ids, vec![1, 2]);
+        assert_eq!(
+            config.discord.guild_ids,
+            vec![290_926_798_626_357_999, 290_926_798_626_357_998]
+        );
         assert_eq!(config.state_dir, PathBuf::from("/data/state"));
         assert_eq!(config.announce.max_new_per_reload, 50);
         let env = |var: &str| (var == "BRIEFBOT_MAX_NEW_PER_RELOAD").then(|| "many".to_string());

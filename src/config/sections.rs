@@ -4,16 +4,19 @@
 use std::num::NonZeroUsize;
 
 use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer};
+
+use super::snowflake::{Id, Ids};
 
 /// Where new rounds are announced, and where editors see a reload's errors.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnnounceConfig {
     /// Channels that get a new round's card, once each.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "announce_channels")]
     pub(crate) channels: Vec<u64>,
     /// A channel that gets the errors of a reload that failed, once per distinct failure.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "errors_channel")]
     pub(crate) errors_channel: Option<u64>,
     /// The most new rounds one reload announces: when more appear at once (an archive
     /// imported, a track renamed), they are recorded and none is announced.
@@ -74,50 +77,36 @@ pub struct FollowRole {
     pub role: u64,
 }
 
-/// A Discord id written as digits in a string (`"123456789012345678"`) or as a number.
-fn snowflake<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-    key: &str,
-) -> Result<u64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Number(i64),
-        Text(String),
-    }
-    let (id, written) = match Raw::deserialize(deserializer) {
-        Ok(Raw::Number(n)) => (u64::try_from(n).ok(), n.to_string()),
-        Ok(Raw::Text(text)) => (
-            text.bytes()
-                .all(|b| b.is_ascii_digit())
-                .then(|| text.parse().ok())
-                .flatten(),
-            format!("\"{text}\""),
-        ),
-        Err(_) => (
-            None,
-            "a value that is neither text nor a number".to_string(),
-        ),
-    };
-    id.filter(|id| *id > 0).ok_or_else(|| {
-        serde::de::Error::custom(format!(
-            "{key} must be a Discord id (digits, such as \"123456789012345678\"), found {written}"
-        ))
-    })
+fn server_snowflake<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    Id("`follow` server").deserialize(deserializer)
 }
 
-fn server_snowflake<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    snowflake(deserializer, "`follow` server")
+fn role_snowflake<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    Id("`follow` role").deserialize(deserializer)
 }
 
-fn role_snowflake<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    snowflake(deserializer, "`follow` role")
+fn target_channel_snowflake<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    Id("`announce.target` channel").deserialize(deserializer)
 }
 
-fn target_channel_snowflake<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<u64, D::Error> {
-    snowflake(deserializer, "`announce.target` channel")
+fn announce_channels<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u64>, D::Error> {
+    Ids("`announce.channels`").deserialize(deserializer)
+}
+
+fn errors_channel<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    Id("`announce.errors_channel`")
+        .deserialize(deserializer)
+        .map(Some)
+}
+
+fn application_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    Id("`discord.application_id`")
+        .deserialize(deserializer)
+        .map(Some)
+}
+
+fn guild_ids<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u64>, D::Error> {
+    Ids("`discord.guild_ids`").deserialize(deserializer)
 }
 
 fn track_slug<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
@@ -182,10 +171,10 @@ pub(crate) fn follow_role(follow: &[FollowRole], server: u64, track: &str) -> Op
 #[serde(deny_unknown_fields)]
 pub struct DiscordConfig {
     /// The application's id (a snowflake), from the developer portal.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "application_id")]
     pub application_id: Option<u64>,
     /// Servers to register commands in; empty means global registration.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "guild_ids")]
     pub guild_ids: Vec<u64>,
     /// Which gateway shards this process runs.
     #[serde(default)]
