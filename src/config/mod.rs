@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::library::LoadOptions;
 
 mod database;
+mod numbers;
 mod sections;
 mod snowflake;
 
@@ -217,11 +218,14 @@ impl Config {
             })?;
         }
         if let Some(limit) = env("BRIEFBOT_MAX_NEW_PER_RELOAD") {
-            self.announce.max_new_per_reload =
-                limit.trim().parse().map_err(|_| ConfigError::Env {
-                    var: "BRIEFBOT_MAX_NEW_PER_RELOAD",
-                    message: format!("expected a whole number such as 3, found \"{limit}\""),
+            let limit =
+                numbers::parse(&limit, &numbers::MAX_NEW_PER_RELOAD).map_err(|message| {
+                    ConfigError::Env {
+                        var: "BRIEFBOT_MAX_NEW_PER_RELOAD",
+                        message,
+                    }
                 })?;
+            self.announce.max_new_per_reload = usize::try_from(limit).unwrap_or(usize::MAX);
         }
         if let Some(url) = env("BRIEFBOT_API_URL").filter(|u| !u.trim().is_empty()) {
             let url = url.trim().to_string();
@@ -583,12 +587,25 @@ mod tests {
         assert_eq!(parse("").expect("valid").serve.max_connections.get(), 1000);
         let config = parse("[serve]\nmax_connections = 64\n").expect("valid");
         assert_eq!(config.serve.max_connections.get(), 64);
-        let err = parse("[serve]\nmax_connections = 0\n").expect_err("zero");
-        assert!(
-            err.to_string()
-                .starts_with("config.toml:2:19: max_connections must be at least 1"),
-            "{err}"
-        );
+        for (value, found) in [
+            ("0", "0"),
+            ("-5", "-5"),
+            ("65537", "65537"),
+            ("4294967296000", "4294967296000"),
+            ("1.5", "1.5"),
+            ("\"64\"", "\"64\""),
+        ] {
+            let err = parse(&format!("[serve]\nmax_connections = {value}\n")).expect_err(value);
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "config.toml:2:19: `serve.max_connections` must be a whole number from 1 to 65536, found {found}"
+                )
+            );
+        }
+        let err = parse("[serve]\nmax_connections = 99999999999999999999\n").expect_err("huge");
+        assert!(!err.to_string().contains("i128"), "{err}");
+        assert!(err.to_string().starts_with("config.toml:2:19:"), "{err}");
         let err = parse("[serve]\nmax_conections = 64\n").expect_err("misspelt");
         assert!(
             err.to_string()
@@ -759,6 +776,27 @@ mod tests {
         );
         let err = shards("shards = { first = 4, last = 9, total = 8 }").expect_err("bad range");
         assert!(err.to_string().contains("first <= last < total"), "{err}");
+        for (value, found) in [
+            ("-1", "-1"),
+            ("0", "0"),
+            ("\"all\"", "\"all\""),
+            ("2.5", "2.5"),
+        ] {
+            let err = shards(&format!("shards = {value}")).expect_err(value);
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "config.toml:2:10: `discord.shards` must be \"auto\", a number of shards from 1 to 65536, or {{ first = 0, last = 3, total = 8 }}, found {found}"
+                )
+            );
+        }
+        let err = shards("shards = { first = -1, last = 3, total = 8 }").expect_err("negative");
+        assert_eq!(
+            err.to_string(),
+            "config.toml:2:20: `discord.shards` first must be a whole number from 0 to 65536, found -1"
+        );
+        let err = shards("shards = { first = 0, last = 3 }").expect_err("no total");
+        assert!(err.to_string().contains("missing field `total`"), "{err}");
     }
 
     #[test]
@@ -818,7 +856,17 @@ mod tests {
         let config = parse("[announce]\nmax_new_per_reload = 10\n").expect("valid");
         assert_eq!(config.announce.max_new_per_reload, 10);
         let err = parse("[announce]\nmax_new_per_reload = -1\n").expect_err("negative");
-        assert!(err.to_string().starts_with("config.toml:2:22:"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "config.toml:2:22: `announce.max_new_per_reload` must be a whole number from 0 to 1000, found -1"
+        );
+        assert_eq!(
+            parse("[announce]\nmax_new_per_reload = 0\n")
+                .expect("valid")
+                .announce
+                .max_new_per_reload,
+            0
+        );
         let defaults = parse("").expect("valid");
         assert_eq!(defaults.announce.max_new_per_reload, 3);
         assert_eq!(defaults.state_dir, PathBuf::from("/srv/briefbot/state"));
@@ -1103,10 +1151,9 @@ mod tests {
         assert_eq!(config.announce.max_new_per_reload, 50);
         let env = |var: &str| (var == "BRIEFBOT_MAX_NEW_PER_RELOAD").then(|| "many".to_string());
         let err = Config::load_with_env(&path, env).expect_err("not a number");
-        assert!(
-            err.to_string()
-                .starts_with("environment variable BRIEFBOT_MAX_NEW_PER_RELOAD"),
-            "{err}"
+        assert_eq!(
+            err.to_string(),
+            "environment variable BRIEFBOT_MAX_NEW_PER_RELOAD: must be a whole number from 0 to 1000, found \"many\""
         );
     }
 

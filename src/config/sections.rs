@@ -6,6 +6,7 @@ use std::num::NonZeroUsize;
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer};
 
+use super::numbers::{self, Whole};
 use super::snowflake::{Id, Ids};
 
 /// Where new rounds are announced, and where editors see a reload's errors.
@@ -20,7 +21,10 @@ pub struct AnnounceConfig {
     pub(crate) errors_channel: Option<u64>,
     /// The most new rounds one reload announces: when more appear at once (an archive
     /// imported, a track renamed), they are recorded and none is announced.
-    #[serde(default = "default_max_new_per_reload")]
+    #[serde(
+        default = "default_max_new_per_reload",
+        deserialize_with = "max_new_per_reload"
+    )]
     pub(crate) max_new_per_reload: usize,
     /// Channels with a way of their own to announce: a message with a discussion thread, or
     /// a post in a forum (`[[announce.target]]`).
@@ -206,14 +210,28 @@ pub struct ServeConfig {
     pub max_connections: NonZeroUsize,
 }
 
-fn at_least_one_connection<'de, D: serde::Deserializer<'de>>(
+fn at_least_one_connection<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<NonZeroUsize, D::Error> {
-    NonZeroUsize::new(usize::deserialize(deserializer)?).ok_or_else(|| {
-        serde::de::Error::custom(
-            "max_connections must be at least 1: with none, serve would never answer",
-        )
-    })
+    let n = Whole {
+        key: "`serve.max_connections`",
+        range: numbers::MAX_CONNECTIONS,
+    }
+    .deserialize(deserializer)?;
+    // In range: 1 or more, and far below what a usize holds.
+    Ok(usize::try_from(n)
+        .ok()
+        .and_then(NonZeroUsize::new)
+        .unwrap_or(NonZeroUsize::MIN))
+}
+
+fn max_new_per_reload<'de, D: Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {
+    let n = Whole {
+        key: "`announce.max_new_per_reload`",
+        range: numbers::MAX_NEW_PER_RELOAD,
+    }
+    .deserialize(deserializer)?;
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }
 
 fn default_listen() -> std::net::SocketAddr {
@@ -262,32 +280,112 @@ impl Shards {
 }
 
 impl<'de> Deserialize<'de> for Shards {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Word(String),
-            Number(u32),
-            Range { first: u32, last: u32, total: u32 },
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ShardsVisitor)
+    }
+}
+
+/// What `shards` may be, said whenever it is something else.
+const SHARDS_ARE: &str = "`discord.shards` must be \"auto\", a number of shards from 1 to 65536, or { first = 0, last = 3, total = 8 }";
+
+struct ShardsVisitor;
+
+impl ShardsVisitor {
+    fn refuse<E: serde::de::Error>(written: &str) -> E {
+        E::custom(format!("{SHARDS_ARE}, found {written}"))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ShardsVisitor {
+    type Value = Shards;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("\"auto\", a number of shards, or { first, last, total }")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, word: &str) -> Result<Shards, E> {
+        match word {
+            "auto" => Ok(Shards::Auto),
+            _ => Err(Self::refuse(&format!("\"{word}\""))),
         }
-        use serde::de::Error;
-        match Raw::deserialize(deserializer)? {
-            Raw::Word(word) if word == "auto" => Ok(Shards::Auto),
-            Raw::Number(1) => Ok(Shards::One),
-            Raw::Number(total) if total > 1 => Ok(Shards::Range {
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, total: i64) -> Result<Shards, E> {
+        match u32::try_from(total) {
+            Ok(1) => Ok(Shards::One),
+            Ok(total) if numbers::SHARDS.contains(&u64::from(total)) => Ok(Shards::Range {
                 first: 0,
                 last: total - 1,
                 total,
             }),
-            Raw::Range { first, last, total } if first <= last && last < total => {
-                Ok(Shards::Range { first, last, total })
-            }
-            Raw::Range { .. } => Err(D::Error::custom(
-                "shards = { first, last, total } needs first <= last < total, e.g. { first = 0, last = 3, total = 8 }",
-            )),
-            _ => Err(D::Error::custom(
-                "shards must be \"auto\", a number of shards, or { first = 0, last = 3, total = 8 }",
-            )),
+            _ => Err(Self::refuse(&total.to_string())),
         }
     }
+
+    fn visit_u64<E: serde::de::Error>(self, total: u64) -> Result<Shards, E> {
+        self.visit_i64(i64::try_from(total).unwrap_or(i64::MAX))
+    }
+
+    fn visit_i128<E: serde::de::Error>(self, total: i128) -> Result<Shards, E> {
+        Err(Self::refuse(&total.to_string()))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Shards, E> {
+        Err(Self::refuse(&value.to_string()))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Shards, E> {
+        Err(Self::refuse(&value.to_string()))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Shards, A::Error> {
+        Err(Self::refuse("a list"))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Shards, A::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Range {
+            #[serde(deserialize_with = "shard_first")]
+            first: u32,
+            #[serde(deserialize_with = "shard_last")]
+            last: u32,
+            #[serde(deserialize_with = "shard_total")]
+            total: u32,
+        }
+        let Range { first, last, total } =
+            Range::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        if first <= last && last < total && total > 0 {
+            Ok(Shards::Range { first, last, total })
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "shards = {{ first, last, total }} needs first <= last < total, e.g. {{ first = 0, last = 3, total = 8 }}, found {{ first = {first}, last = {last}, total = {total} }}"
+            )))
+        }
+    }
+}
+
+/// A shard's number, or their count, in a `shards` range: `key` names which.
+fn shard_number<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    key: &'static str,
+) -> Result<u32, D::Error> {
+    let n = Whole {
+        key,
+        range: 0..=*numbers::SHARDS.end(),
+    }
+    .deserialize(deserializer)?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+fn shard_first<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    shard_number(deserializer, "`discord.shards` first")
+}
+
+fn shard_last<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    shard_number(deserializer, "`discord.shards` last")
+}
+
+fn shard_total<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    shard_number(deserializer, "`discord.shards` total")
 }

@@ -90,6 +90,19 @@ impl<'de> Visitor<'de> for Id {
         self.checked(n, &n.to_string())
     }
 
+    fn visit_i128<E: Error>(self, n: i128) -> Result<u64, E> {
+        match u64::try_from(n) {
+            Ok(id) => self.checked(id, &n.to_string()),
+            // Beyond a u64: too large, as any id of 2^63 or more.
+            Err(_) if n > 0 => self.checked(u64::MAX, &n.to_string()),
+            Err(_) => Err(self.refuse(&n.to_string(), "")),
+        }
+    }
+
+    fn visit_u128<E: Error>(self, n: u128) -> Result<u64, E> {
+        self.visit_i128(i128::try_from(n).unwrap_or(i128::MAX))
+    }
+
     fn visit_str<E: Error>(self, text: &str) -> Result<u64, E> {
         parse(text).map_err(|message| E::custom(format!("{} {message}", self.0)))
     }
