@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::library::LoadOptions;
 
 mod database;
+mod listen;
 mod numbers;
 mod sections;
 mod snowflake;
@@ -15,11 +16,13 @@ mod snowflake;
 use crate::library::diagnostics::Location;
 pub use database::DatabaseUrl;
 pub(crate) use database::StateConfig;
+pub use listen::resolve as resolve_listen;
 pub(crate) use sections::follow_role;
 pub use sections::{
     AnnounceConfig, AnnounceMode, AnnounceTarget, DEFAULT_MAX_NEW_PER_RELOAD, DiscordConfig,
     FollowRole, ServeConfig, Shards,
 };
+pub use snowflake::parse as discord_id;
 
 /// The settings briefbot runs with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,11 +213,9 @@ impl Config {
             self.discord.application_id = Some(parse_snowflake("BRIEFBOT_APPLICATION_ID", &id)?);
         }
         if let Some(listen) = env("BRIEFBOT_LISTEN") {
-            self.serve.listen = listen.trim().parse().map_err(|_| ConfigError::Env {
+            self.serve.listen = listen::resolve(&listen).map_err(|message| ConfigError::Env {
                 var: "BRIEFBOT_LISTEN",
-                message: format!(
-                    "expected an address and port such as 0.0.0.0:8080, found \"{listen}\""
-                ),
+                message,
             })?;
         }
         if let Some(limit) = env("BRIEFBOT_MAX_NEW_PER_RELOAD") {
@@ -610,6 +611,53 @@ mod tests {
         assert!(
             err.to_string()
                 .contains("unknown field `max_conections`, expected `listen` or `max_connections`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_listen_address_may_name_a_host() {
+        assert_eq!(
+            parse("").expect("valid").serve.listen,
+            "127.0.0.1:8080".parse().expect("an address")
+        );
+        let config = parse("[serve]\nlisten = \"localhost:8081\"\n").expect("valid");
+        assert!(config.serve.listen.ip().is_loopback());
+        assert_eq!(config.serve.listen.port(), 8081);
+        let err = parse("[serve]\nlisten = \"localhost\"\n").expect_err("no port");
+        assert_eq!(
+            err.to_string(),
+            "config.toml:2:10: `serve.listen` must be an address or host name and a port, such as 127.0.0.1:8080 or localhost:8080, found \"localhost\""
+        );
+        let err = parse("[serve]\nlisten = 8080\n").expect_err("a number");
+        assert!(
+            err.to_string().starts_with(
+                "config.toml:2:10: `serve.listen` must be an address and a port in quotes"
+            ),
+            "{err}"
+        );
+        let err = parse("[serve]\nlisten = \"nowhere.invalid:8080\"\n").expect_err("unknown");
+        assert!(
+            err.to_string().starts_with(
+                "config.toml:2:10: `serve.listen` names a host that cannot be looked up, found \"nowhere.invalid:8080\""
+            ),
+            "{err}"
+        );
+
+        let config = Config::from_env(|var: &str| {
+            (var == "BRIEFBOT_LISTEN").then(|| "localhost:8082".to_string())
+        })
+        .expect("valid");
+        assert!(config.serve.listen.ip().is_loopback());
+        assert_eq!(config.serve.listen.port(), 8082);
+        let err = Config::from_env(|var: &str| {
+            (var == "BRIEFBOT_LISTEN").then(|| "everywhere".to_string())
+        })
+        .expect_err("no port");
+        assert!(
+            err.to_string().starts_with(
+                "environment variable BRIEFBOT_LISTEN: must be an address or host name and a port"
+            ),
             "{err}"
         );
     }

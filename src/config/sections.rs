@@ -197,8 +197,12 @@ pub struct DiscordConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServeConfig {
-    /// Address and port to listen on; put a TLS-terminating reverse proxy in front.
-    #[serde(default = "default_listen")]
+    /// Address and port to listen on (a host name is looked up when the settings are read);
+    /// put a TLS-terminating reverse proxy in front.
+    #[serde(
+        default = "default_listen",
+        deserialize_with = "super::listen::serve_listen"
+    )]
     pub listen: std::net::SocketAddr,
     /// At most this many connections are open at once; when all are taken, a new one gets
     /// the slot of the connection that has waited longest for a request. Nonzero, so a typo

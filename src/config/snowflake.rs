@@ -16,7 +16,7 @@ pub(crate) const TOO_LARGE: u64 = 1 << 63;
 
 /// The id that `text` writes (digits, with blanks around them left out), or why it is none:
 /// the message's end, after the setting's name.
-pub(crate) fn parse(text: &str) -> Result<u64, String> {
+pub fn parse(text: &str) -> Result<u64, String> {
     let digits = text.trim();
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(refused(&format!("\"{text}\""), ""));

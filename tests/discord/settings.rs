@@ -1,0 +1,153 @@
+//! The binary's settings as an operator gives them: each value that cannot work refused
+//! with its place (the file and line, or the variable) before anything is changed, and each
+//! that should work accepted.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use crate::common::{Lines, eventually};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `briefbot` in `dir`, with none of the caller's briefbot variables, and `vars`.
+fn command(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_briefbot"));
+    command.args(args).current_dir(dir);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("BRIEFBOT_")
+            || name.starts_with("DISCORD_")
+            || name == "DATABASE_URL"
+            || name == "RUST_LOG"
+        {
+            command.env_remove(name);
+        }
+    }
+    // Nothing reaches out: a test that would talk to Discord fails at once.
+    command
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("ALL_PROXY", "http://127.0.0.1:9");
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    command
+}
+
+fn run(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    command(dir, args, vars)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run briefbot")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A folder with the shipped briefs and `config` as its config.toml.
+fn workspace(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("config.toml"), config).expect("config");
+    crate::common::copy_tree(&repo().join("briefs"), &dir.path().join("briefs"));
+    dir
+}
+
+/// The config the tests start from: the shipped briefs and their default track.
+const BASE: &str = "briefs_dir = \"briefs\"\ndefault_track = \"syria-israel\"\n";
+
+fn public_key() -> String {
+    crate::common::signing::public_key_hex(&crate::common::signing::test_key())
+}
+
+/// A free loopback port (bound, then released for briefbot to take).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// `briefbot serve` in `dir` with `args` and `vars` until `/healthz` on `port` answers;
+/// then stopped. Returns its logs.
+async fn serves_health(dir: &Path, args: &[&str], vars: &[(&str, &str)], port: u16) -> String {
+    let key = public_key();
+    let mut vars = vars.to_vec();
+    vars.push(("DISCORD_PUBLIC_KEY", &key));
+    let mut child = command(dir, args, &vars)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start briefbot serve");
+    let logs = Lines::collect(child.stderr.take().expect("stderr"));
+    let health = || async move {
+        match reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await {
+            Ok(response) => response.status().is_success(),
+            Err(_) => false,
+        }
+    };
+    eventually("serve to answer /healthz", Duration::from_secs(10), || {
+        health()
+    })
+    .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    logs.all()
+}
+
+#[tokio::test]
+async fn serve_listens_on_a_host_name_from_the_file_the_variable_or_the_flag() {
+    let port = free_port();
+    let dir = workspace(&format!("{BASE}\n[serve]\nlisten = \"localhost:{port}\"\n"));
+    serves_health(dir.path(), &["serve"], &[], port).await;
+
+    let port = free_port();
+    let dir = workspace(BASE);
+    let listen = format!("localhost:{port}");
+    serves_health(dir.path(), &["serve"], &[("BRIEFBOT_LISTEN", &listen)], port).await;
+
+    let port = free_port();
+    let listen = format!("localhost:{port}");
+    serves_health(dir.path(), &["serve", "--listen", &listen], &[], port).await;
+}
+
+#[test]
+fn a_listen_address_that_names_nothing_is_refused_naming_the_setting() {
+    let dir = workspace(&format!("{BASE}\n[serve]\nlisten = \"localhost\"\n"));
+    let output = run(dir.path(), &["serve"], &[("DISCORD_PUBLIC_KEY", &public_key())]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: config.toml:5:10: `serve.listen` must be an address or host name and a port, such as 127.0.0.1:8080 or localhost:8080, found \"localhost\"\n"
+    );
+
+    let dir = workspace(BASE);
+    let output = run(
+        dir.path(),
+        &["serve"],
+        &[
+            ("DISCORD_PUBLIC_KEY", &public_key()),
+            ("BRIEFBOT_LISTEN", "nowhere.invalid:8080"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with(
+            "error: environment variable BRIEFBOT_LISTEN: names a host that cannot be looked up, found \"nowhere.invalid:8080\""
+        ),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = run(dir.path(), &["serve", "--listen", "localhost"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with(
+            "error: invalid value 'localhost' for '--listen <ADDR>': must be an address or host name and a port"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
