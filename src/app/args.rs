@@ -25,7 +25,8 @@ pub const VERSION: &str = concat!(
 )]
 pub struct Cli {
     /// The configuration file [default: config.toml].
-    #[arg(long, global = true, env = "BRIEFBOT_CONFIG")]
+    // Empty is accepted here and counts as unset later, as every empty variable does.
+    #[arg(long, global = true, env = "BRIEFBOT_CONFIG", value_parser = clap::builder::TypedValueParser::map(clap::builder::OsStringValueParser::new(), PathBuf::from))]
     pub config: Option<PathBuf>,
     /// How `run` writes its logs: `text` for people, `json` for log collectors.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::library::LoadOptions;
 
 mod database;
+pub(crate) mod env;
 mod listen;
 mod numbers;
 mod sections;
@@ -90,7 +91,7 @@ const SECRET_KEYS: [&str; 4] = ["token", "discord_token", "bot_token", "client_s
 impl Config {
     /// Reads `path` and applies overrides from the process environment.
     pub(crate) fn load(path: &Path) -> Result<Config, ConfigError> {
-        Config::load_with_env(path, |var| std::env::var(var).ok())
+        Config::load_with_env(path, env::var)
     }
 
     /// Reads `path` and applies overrides from `env` (the process environment in production,
@@ -195,12 +196,14 @@ impl Config {
         })
     }
 
+    /// Applies the variables `env` gives; one that is empty counts as unset.
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let env = |var: &str| env::set(env(var));
         self.apply_env_briefs_dir(&env);
-        if let Some(dir) = env("BRIEFBOT_STATE_DIR").filter(|d| !d.is_empty()) {
+        if let Some(dir) = env("BRIEFBOT_STATE_DIR") {
             self.state_dir = PathBuf::from(dir);
         }
-        if let Some(url) = env("DATABASE_URL").filter(|u| !u.trim().is_empty()) {
+        if let Some(url) = env("DATABASE_URL") {
             self.database = Some(
                 DatabaseUrl::parse(&url).map_err(|message| ConfigError::Env {
                     var: "DATABASE_URL",
@@ -228,7 +231,7 @@ impl Config {
                 })?;
             self.announce.max_new_per_reload = usize::try_from(limit).unwrap_or(usize::MAX);
         }
-        if let Some(url) = env("BRIEFBOT_API_URL").filter(|u| !u.trim().is_empty()) {
+        if let Some(url) = env("BRIEFBOT_API_URL") {
             let url = url.trim().to_string();
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(ConfigError::Env {
@@ -243,7 +246,7 @@ impl Config {
 
     /// `BRIEFBOT_BRIEFS_DIR`, when set and not empty.
     fn apply_env_briefs_dir(&mut self, env: &impl Fn(&str) -> Option<String>) {
-        if let Some(dir) = env("BRIEFBOT_BRIEFS_DIR").filter(|d| !d.is_empty()) {
+        if let Some(dir) = env("BRIEFBOT_BRIEFS_DIR") {
             self.briefs_dir = PathBuf::from(dir);
         }
     }
@@ -291,7 +294,7 @@ impl Config {
                 .map(|id| parse_snowflake("BRIEFBOT_ANNOUNCE_CHANNELS", id))
                 .collect::<Result<_, _>>()?;
         }
-        if let Some(id) = env("BRIEFBOT_ERRORS_CHANNEL").filter(|v| !v.trim().is_empty()) {
+        if let Some(id) = env("BRIEFBOT_ERRORS_CHANNEL") {
             self.announce.errors_channel = Some(parse_snowflake("BRIEFBOT_ERRORS_CHANNEL", &id)?);
         }
         if let Some(targets) = items("BRIEFBOT_ANNOUNCE_TARGETS") {
@@ -356,6 +359,7 @@ impl Config {
     pub(crate) fn briefs_from_env(
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
+        let env = |var: &str| env::set(env(var));
         let mut config = Config::defaults();
         config.apply_env_briefs_dir(&env);
         config.apply_env_default_track(&env)?;
@@ -1203,6 +1207,33 @@ mod tests {
             err.to_string(),
             "environment variable BRIEFBOT_MAX_NEW_PER_RELOAD: must be a whole number from 0 to 1000, found \"many\""
         );
+    }
+
+    #[test]
+    fn a_variable_set_but_empty_counts_as_unset_for_every_variable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        let file = "briefs_dir = \"briefs\"\ndefault_track = \"gulf\"\nstate_dir = \"state\"\n\n[state]\nurl = \"postgres://db/briefbot\"\n\n[discord]\napplication_id = 775799577604522054\nguild_ids = [290926798626357999]\napi_url = \"http://127.0.0.1:3000\"\n\n[serve]\nlisten = \"127.0.0.1:9000\"\n\n[announce]\nchannels = [111111111111111111]\nerrors_channel = 333333333333333333\nmax_new_per_reload = 5\n\n[[announce.target]]\nchannel = 222222222222222222\nmode = \"thread\"\n\n[[follow]]\nserver = 123456789012345678\ntrack = \"gulf\"\nrole = 234567890123456789\n";
+        std::fs::write(&path, file).expect("write");
+        let from_file = Config::load_with_env(&path, |_| None).expect("valid");
+        for blank in ["", " ", "\t"] {
+            let everything_blank = |var: &str| {
+                env::VARIABLES
+                    .iter()
+                    .any(|(name, _)| *name == var)
+                    .then(|| blank.to_string())
+            };
+            assert_eq!(
+                Config::load_with_env(&path, everything_blank).expect("valid"),
+                from_file,
+                "{blank:?} everywhere is the file's settings"
+            );
+            assert_eq!(
+                Config::from_env(everything_blank).expect("valid"),
+                Config::defaults(),
+                "{blank:?} everywhere, without a file, is the defaults"
+            );
+        }
     }
 
     #[test]

@@ -106,7 +106,13 @@ async fn serve_listens_on_a_host_name_from_the_file_the_variable_or_the_flag() {
     let port = free_port();
     let dir = workspace(BASE);
     let listen = format!("localhost:{port}");
-    serves_health(dir.path(), &["serve"], &[("BRIEFBOT_LISTEN", &listen)], port).await;
+    serves_health(
+        dir.path(),
+        &["serve"],
+        &[("BRIEFBOT_LISTEN", &listen)],
+        port,
+    )
+    .await;
 
     let port = free_port();
     let listen = format!("localhost:{port}");
@@ -116,7 +122,11 @@ async fn serve_listens_on_a_host_name_from_the_file_the_variable_or_the_flag() {
 #[test]
 fn a_listen_address_that_names_nothing_is_refused_naming_the_setting() {
     let dir = workspace(&format!("{BASE}\n[serve]\nlisten = \"localhost\"\n"));
-    let output = run(dir.path(), &["serve"], &[("DISCORD_PUBLIC_KEY", &public_key())]);
+    let output = run(
+        dir.path(),
+        &["serve"],
+        &[("DISCORD_PUBLIC_KEY", &public_key())],
+    );
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr(&output),
@@ -149,5 +159,70 @@ fn a_listen_address_that_names_nothing_is_refused_naming_the_setting() {
         ),
         "{}",
         stderr(&output)
+    );
+}
+
+#[test]
+fn a_variable_set_but_empty_counts_as_unset_with_a_warning_naming_it() {
+    let dir = workspace(BASE);
+    // What systemd's `Environment=DATABASE_URL=` gives: not a database, with a word.
+    let output = run(
+        dir.path(),
+        &["state", "export", "--to", "-"],
+        &[("DATABASE_URL", "")],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "warning: DATABASE_URL is set but empty, which counts as unset: the config's `[state] url` is used, or else the state file in `state_dir`\n\
+         error: no state database is configured: set `[state] url` in the config or the DATABASE_URL environment variable to a postgres:// URL\n"
+    );
+
+    // BRIEFBOT_CONFIG, which clap reads, follows the same rule.
+    let output = run(
+        dir.path(),
+        &["check"],
+        &[("BRIEFBOT_CONFIG", ""), ("BRIEFBOT_DEFAULT_TRACK", " ")],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "warning: BRIEFBOT_CONFIG is set but empty, which counts as unset: config.toml in the current folder is read\n\
+         warning: BRIEFBOT_DEFAULT_TRACK is set but empty, which counts as unset: the config's `default_track` is used\n"
+    );
+}
+
+#[tokio::test]
+async fn the_bot_logs_an_empty_variable_as_a_warning() {
+    let port = free_port();
+    let dir = workspace(BASE);
+    let listen = format!("127.0.0.1:{port}");
+    let logs = serves_health(
+        dir.path(),
+        &["serve", "--log-format", "json"],
+        &[
+            ("BRIEFBOT_LISTEN", &listen),
+            ("DATABASE_URL", ""),
+            ("DISCORD_TOKEN", ""),
+        ],
+        port,
+    )
+    .await;
+    let warnings: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every line is JSON"))
+        .filter(|line: &serde_json::Value| line["level"] == "WARN")
+        .collect();
+    let messages: Vec<&str> = warnings
+        .iter()
+        .filter_map(|line| line["fields"]["message"].as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "DATABASE_URL is set but empty, which counts as unset: the config's `[state] url` is used, or else the state file in `state_dir`",
+            "DISCORD_TOKEN is set but empty, which counts as unset: the token is read from DISCORD_TOKEN_FILE, if set",
+        ],
+        "{logs}"
     );
 }
