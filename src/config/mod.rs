@@ -11,6 +11,7 @@ mod database;
 pub(crate) mod env;
 mod listen;
 mod numbers;
+mod places;
 mod sections;
 mod snowflake;
 
@@ -18,6 +19,8 @@ use crate::library::diagnostics::Location;
 pub use database::DatabaseUrl;
 pub(crate) use database::StateConfig;
 pub use listen::resolve as resolve_listen;
+pub use places::Place;
+pub(crate) use places::Places;
 pub(crate) use sections::follow_role;
 pub use sections::{
     AnnounceConfig, AnnounceMode, AnnounceTarget, DEFAULT_MAX_NEW_PER_RELOAD, DiscordConfig,
@@ -43,22 +46,24 @@ pub struct Config {
     /// The PostgreSQL database that holds the announcement state instead of `state_dir`'s
     /// file, so several instances can share it (`[state] url`, or `DATABASE_URL`).
     pub database: Option<DatabaseUrl>,
+    /// Where the settings that later messages name were given.
+    pub(crate) places: Places,
 }
 
 /// The file as written, before defaults and the environment are applied.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
-    briefs_dir: Option<PathBuf>,
+    briefs_dir: Option<toml::Spanned<PathBuf>>,
     default_track: Option<toml::Spanned<String>>,
     #[serde(default)]
     discord: DiscordConfig,
     #[serde(default)]
-    serve: ServeConfig,
+    serve: sections::FileServe,
     #[serde(default)]
     announce: AnnounceConfig,
     #[serde(default)]
-    follow: Vec<FollowRole>,
+    follow: Vec<toml::Spanned<FollowRole>>,
     state_dir: Option<PathBuf>,
     #[serde(default)]
     state: StateConfig,
@@ -166,11 +171,22 @@ impl Config {
                 ),
             ));
         }
-        let follow = file.follow;
+        let line = |span: std::ops::Range<usize>| Place::File {
+            path: path.to_path_buf(),
+            line: Location::of(text, span.start).line,
+        };
+        let (follow, follow_spans): (Vec<FollowRole>, Vec<_>) = file
+            .follow
+            .into_iter()
+            .map(|entry| {
+                let span = entry.span();
+                (entry.into_inner(), span)
+            })
+            .unzip();
         if let Some((first, second)) = duplicate_follow_role(&follow) {
             let (a, b) = (&follow[first], &follow[second]);
             return Err(invalid(
-                Location::of(text, nth_table_offset(text, "follow", second).unwrap_or(0)),
+                Location::of(text, follow_spans[second].start),
                 format!(
                     "`follow` entries {} (role {}) and {} (role {}) both set a follow role for track \"{}\" in server {}; a server has one follow role per track",
                     first + 1,
@@ -182,17 +198,36 @@ impl Config {
                 ),
             ));
         }
-        let briefs_dir = file.briefs_dir.unwrap_or_else(|| PathBuf::from("briefs"));
+        let (serve, max_connections) = file.serve.into_parts();
+        let places = Places {
+            briefs_dir: file
+                .briefs_dir
+                .as_ref()
+                .map_or(Place::Default, |dir| line(dir.span())),
+            max_connections: max_connections.map_or(Place::Default, line),
+            // A follow's place is its `track` line, which what is said of it is about.
+            follow: follow_spans
+                .into_iter()
+                .map(|header| {
+                    let track = table_key_offset(text, header.end, "track").unwrap_or(header.start);
+                    line(track..track)
+                })
+                .collect(),
+        };
+        let briefs_dir = file
+            .briefs_dir
+            .map_or_else(|| PathBuf::from("briefs"), toml::Spanned::into_inner);
         let state_dir = file.state_dir.unwrap_or_else(|| PathBuf::from("state"));
         Ok(Config {
             briefs_dir: base.join(briefs_dir),
             default_track: file.default_track.map(toml::Spanned::into_inner),
             discord,
-            serve: file.serve,
+            serve,
             announce,
             follow,
             state_dir: base.join(state_dir),
             database: file.state.url,
+            places,
         })
     }
 
@@ -248,6 +283,7 @@ impl Config {
     fn apply_env_briefs_dir(&mut self, env: &impl Fn(&str) -> Option<String>) {
         if let Some(dir) = env("BRIEFBOT_BRIEFS_DIR") {
             self.briefs_dir = PathBuf::from(dir);
+            self.places.briefs_dir = Place::Variable("BRIEFBOT_BRIEFS_DIR");
         }
     }
 
@@ -308,6 +344,7 @@ impl Config {
                 .iter()
                 .map(|item| env_follow(item))
                 .collect::<Result<_, _>>()?;
+            self.places.follow = vec![Place::Variable("BRIEFBOT_FOLLOW"); self.follow.len()];
         }
         let targets = self.announce.all_targets();
         if let Some(i) = listed_twice(&targets) {
@@ -378,6 +415,7 @@ impl Config {
             follow: Vec::new(),
             state_dir: PathBuf::from("state"),
             database: None,
+            places: Places::default(),
         }
     }
 
@@ -423,6 +461,27 @@ fn nth_table_offset(text: &str, name: &str, n: usize) -> Option<usize> {
         offset += line.len();
     }
     None
+}
+
+/// Where the line that sets `key` begins in the table whose header ends at `header_end`
+/// (before the next header).
+fn table_key_offset(text: &str, header_end: usize, key: &str) -> Option<usize> {
+    let rest = &text[header_end..];
+    let table = rest
+        .split_inclusive('\n')
+        .scan(0, |offset, line| {
+            let at = *offset;
+            *offset += line.len();
+            Some((at, line))
+        })
+        .skip(1)
+        .find(|(_, line)| line.trim_start().starts_with('['))
+        .map_or(rest, |(end, _)| &rest[..end]);
+    let found = key_offset(table, key);
+    let sets = table[found..]
+        .strip_prefix(key)
+        .is_some_and(|after| after.trim_start().starts_with('='));
+    sets.then_some(header_end + found)
 }
 
 /// Where the line that sets `key` begins (not a comment that mentions it); 0 if none does.
@@ -1004,6 +1063,39 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "config.toml:11:1: `follow` entries 1 (role 234567890123456781) and 3 (role 234567890123456783) both set a follow role for track \"a\" in server 123456789012345678; a server has one follow role per track"
+        );
+    }
+
+    #[test]
+    fn where_the_folder_the_connections_and_each_follow_were_given_is_kept() {
+        let config = parse(
+            "briefs_dir = \"briefs\"\n\n[serve]\nmax_connections = 64\n\n[[follow]]\nserver = \"123456789012345678\"\ntrack = \"gulf\"\nrole = \"234567890123456789\"\n\n[[follow]]\ntrack = \"syria-israel\"\nserver = \"123456789012345678\"\nrole = \"234567890123456780\"\n",
+        )
+        .expect("valid");
+        let at = |line| Place::File {
+            path: PathBuf::from("config.toml"),
+            line,
+        };
+        assert_eq!(config.places.briefs_dir, at(1));
+        assert_eq!(config.places.max_connections, at(4));
+        assert_eq!(config.places.follow, [at(8), at(12)]);
+        assert_eq!(at(8).to_string(), "config.toml:8");
+        assert_eq!(parse("").expect("valid").places, Places::default());
+
+        let config = Config::from_env(|var: &str| match var {
+            "BRIEFBOT_BRIEFS_DIR" => Some("/srv/briefs".to_string()),
+            "BRIEFBOT_FOLLOW" => Some("123456789012345678:gulf:234567890123456789".to_string()),
+            _ => None,
+        })
+        .expect("valid");
+        assert_eq!(
+            config.places.briefs_dir,
+            Place::Variable("BRIEFBOT_BRIEFS_DIR")
+        );
+        assert_eq!(config.places.follow, [Place::Variable("BRIEFBOT_FOLLOW")]);
+        assert_eq!(
+            Place::Variable("BRIEFBOT_FOLLOW").to_string(),
+            "environment variable BRIEFBOT_FOLLOW"
         );
     }
 

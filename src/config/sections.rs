@@ -194,24 +194,62 @@ pub struct DiscordConfig {
 }
 
 /// `briefbot serve`'s HTTP listener.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServeConfig {
     /// Address and port to listen on (a host name is looked up when the settings are read);
     /// put a TLS-terminating reverse proxy in front.
-    #[serde(
-        default = "default_listen",
-        deserialize_with = "super::listen::serve_listen"
-    )]
     pub listen: std::net::SocketAddr,
     /// At most this many connections are open at once; when all are taken, a new one gets
     /// the slot of the connection that has waited longest for a request. Nonzero, so a typo
     /// cannot make a server that never answers.
-    #[serde(
-        default = "default_max_connections",
-        deserialize_with = "at_least_one_connection"
-    )]
     pub max_connections: NonZeroUsize,
+}
+
+/// `[serve]` as written, with where `max_connections` is (it is checked against the
+/// open-files limit when `serve` starts).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileServe {
+    #[serde(
+        default = "default_listen",
+        deserialize_with = "super::listen::serve_listen"
+    )]
+    listen: std::net::SocketAddr,
+    #[serde(default)]
+    max_connections: Option<toml::Spanned<Connections>>,
+}
+
+impl Default for FileServe {
+    fn default() -> Self {
+        FileServe {
+            listen: default_listen(),
+            max_connections: None,
+        }
+    }
+}
+
+impl FileServe {
+    /// The settings, and where `max_connections` is written (a byte range of the file).
+    pub(super) fn into_parts(self) -> (ServeConfig, Option<std::ops::Range<usize>>) {
+        let span = self.max_connections.as_ref().map(toml::Spanned::span);
+        let serve = ServeConfig {
+            listen: self.listen,
+            max_connections: self
+                .max_connections
+                .map_or_else(default_max_connections, |n| n.into_inner().0),
+        };
+        (serve, span)
+    }
+}
+
+/// `max_connections` as read.
+#[derive(Debug)]
+pub(super) struct Connections(NonZeroUsize);
+
+impl<'de> Deserialize<'de> for Connections {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        at_least_one_connection(deserializer).map(Connections)
+    }
 }
 
 fn at_least_one_connection<'de, D: Deserializer<'de>>(
@@ -242,7 +280,7 @@ fn default_listen() -> std::net::SocketAddr {
     std::net::SocketAddr::from(([127, 0, 0, 1], 8080))
 }
 
-fn default_max_connections() -> NonZeroUsize {
+pub(crate) fn default_max_connections() -> NonZeroUsize {
     // Far more than Discord's traffic needs (a proxy reuses a few connections), and below
     // the 1024 open files a process is often allowed by default, leaving room for the
     // listener, the briefs being read and the REST client's connections.
