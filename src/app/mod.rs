@@ -127,7 +127,14 @@ impl App {
                 | Command::Announce { .. }
                 | Command::Preview { .. }
         );
-        match App::settings(path, command) {
+        let settings = App::settings(path, command).and_then(|mut app| {
+            if matches!(command, Command::Serve { .. }) {
+                let limit = crate::config::open_files::limit();
+                warnings.extend(app.config.fit_open_files(limit)?);
+            }
+            Ok(app)
+        });
+        match settings {
             Ok(mut app) => {
                 if !logs {
                     print_warnings(&warnings);

@@ -11,6 +11,7 @@ mod database;
 pub(crate) mod env;
 mod listen;
 mod numbers;
+pub(crate) mod open_files;
 mod places;
 mod sections;
 mod snowflake;
@@ -88,6 +89,11 @@ pub enum ConfigError {
     Secret { path: PathBuf, key: String },
     #[error("environment variable {var}: {message}")]
     Env { var: &'static str, message: String },
+    /// A setting refused once the settings are read, at the place it was given.
+    #[error("{place}: {message}")]
+    Setting { place: Place, message: String },
+    #[error("{message}")]
+    OpenFiles { message: String },
 }
 
 /// Keys that would hold a secret; refused wherever they appear, without echoing the value.

@@ -226,3 +226,79 @@ async fn the_bot_logs_an_empty_variable_as_a_warning() {
         "{logs}"
     );
 }
+
+/// `command` run with an open-files limit of `limit` (soft and hard), as a unit's
+/// `LimitNOFILE=` or `ulimit -n` would give it.
+#[cfg(unix)]
+fn open_files(command: &mut Command, limit: u64) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec, setrlimit only; it allocates nothing.
+    unsafe {
+        command.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        })
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn max_connections_beyond_the_open_files_limit_is_refused_naming_the_line_and_the_limit() {
+    let dir = workspace(&format!("{BASE}\n[serve]\nmax_connections = 100\n"));
+    let output = open_files(
+        &mut command(
+            dir.path(),
+            &["serve"],
+            &[("DISCORD_PUBLIC_KEY", &public_key())],
+        ),
+        64,
+    )
+    .output()
+    .expect("run briefbot");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: config.toml:5: `serve.max_connections` is 100, more than this process may open: its open-files limit (RLIMIT_NOFILE) is 64, and serve keeps 24 files open besides its connections, so at most 40; raise it (LimitNOFILE= in the systemd unit, `ulimit -n` in a shell), or lower max_connections\n"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn under_a_low_open_files_limit_the_default_max_connections_is_lowered_with_a_warning() {
+    let dir = workspace(BASE);
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let key = public_key();
+    let mut child = open_files(
+        &mut command(
+            dir.path(),
+            &["serve"],
+            &[("DISCORD_PUBLIC_KEY", &key), ("BRIEFBOT_LISTEN", &listen)],
+        ),
+        64,
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("start briefbot serve");
+    let logs = Lines::collect(child.stderr.take().expect("stderr"));
+    eventually("serve to start", Duration::from_secs(10), || {
+        std::future::ready(logs.any(|l| l.contains("serving interactions")))
+    })
+    .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    let logs = logs.all();
+    assert!(
+        logs.contains("WARN briefbot: the open-files limit (RLIMIT_NOFILE) is 64, too low for the default `serve.max_connections` (1000) and the 24 files serve keeps open besides: it holds at most 40 connections; raise it (LimitNOFILE= in the systemd unit, `ulimit -n` in a shell), or set max_connections"),
+        "{logs}"
+    );
+    assert!(logs.contains("max_connections=40"), "{logs}");
+}
