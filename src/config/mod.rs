@@ -425,6 +425,18 @@ impl Config {
         }
     }
 
+    /// Each `[[follow]]` track, with where it was configured.
+    pub(crate) fn follow_tracks(&self) -> Vec<(String, Place)> {
+        self.follow
+            .iter()
+            .enumerate()
+            .map(|(i, follow)| {
+                let place = self.places.follow.get(i).cloned().unwrap_or_default();
+                (follow.track.clone(), place)
+            })
+            .collect()
+    }
+
     /// The options the library loader needs.
     pub(crate) fn load_options(&self) -> LoadOptions {
         LoadOptions {

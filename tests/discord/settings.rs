@@ -302,3 +302,27 @@ async fn under_a_low_open_files_limit_the_default_max_connections_is_lowered_wit
     );
     assert!(logs.contains("max_connections=40"), "{logs}");
 }
+
+#[tokio::test]
+async fn serve_warns_of_a_follow_track_the_briefs_do_not_have_naming_its_line() {
+    let dir = workspace(&format!(
+        "{BASE}\n[serve]\nlisten = \"127.0.0.1:{}\"\n\n[[follow]]\nserver = \"123456789012345678\"\ntrack = \"gulf\"\nrole = \"234567890123456789\"\n",
+        free_port()
+    ));
+    let key = public_key();
+    let mut child = command(dir.path(), &["serve"], &[("DISCORD_PUBLIC_KEY", &key)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start briefbot serve");
+    let logs = Lines::collect(child.stderr.take().expect("stderr"));
+    let expected = "WARN briefbot::live::tracks: config.toml:9: the [[follow]] track \"gulf\" has no rounds in the briefs, so its role is pinged by no announcement until one is served; the tracks are syria-israel";
+    let warned = eventually("the warning", Duration::from_secs(10), || {
+        std::future::ready(logs.any(|l| l.contains(expected) || l.contains("ERROR")))
+    });
+    warned.await;
+    let _ = child.kill();
+    let _ = child.wait();
+    let logs = logs.all();
+    assert!(logs.contains(expected), "{logs}");
+}
