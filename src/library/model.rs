@@ -725,6 +725,12 @@ impl Library {
     }
 }
 
+/// The longest track id: a button's `custom_id` carries it with the round number.
+pub(crate) const TRACK_ID_MAX: usize = 32;
+
+/// The first round number of a track; there is no round 0.
+pub(crate) const FIRST_ROUND: u32 = 1;
+
 /// Lower-case ASCII letters and digits in dash-separated words: safe in file names and
 /// in a button's `custom_id`.
 pub(crate) fn is_slug(text: &str) -> bool {
