@@ -141,12 +141,13 @@ impl Config {
         if let Some(track) = file
             .default_track
             .as_ref()
-            .filter(|t| !crate::library::is_slug(t.get_ref()))
+            .filter(|t| !crate::library::is_track_id(t.get_ref()))
         {
             return Err(invalid(
                 Location::of(text, track.span().start),
                 format!(
-                    "`default_track` must be lower-case letters, digits and dashes, found \"{}\"",
+                    "`default_track` must be a track id ({}), found \"{}\"",
+                    crate::library::track_id_rule(),
                     track.get_ref()
                 ),
             ));
@@ -299,11 +300,12 @@ impl Config {
         env: &impl Fn(&str) -> Option<String>,
     ) -> Result<(), ConfigError> {
         if let Some(track) = env("BRIEFBOT_DEFAULT_TRACK") {
-            if !crate::library::is_slug(&track) {
+            if !crate::library::is_track_id(&track) {
                 return Err(ConfigError::Env {
                     var: "BRIEFBOT_DEFAULT_TRACK",
                     message: format!(
-                        "must be lower-case letters, digits and dashes, found \"{track}\""
+                        "must be a track id ({}), found \"{track}\"",
+                        crate::library::track_id_rule()
                     ),
                 });
             }
@@ -551,11 +553,12 @@ fn env_follow(item: &str) -> Result<FollowRole, ConfigError> {
             message: format!("each entry is SERVER:TRACK:ROLE, found \"{item}\""),
         });
     };
-    if !crate::library::is_slug(track) {
+    if !crate::library::is_track_id(track) {
         return Err(ConfigError::Env {
             var: VAR,
             message: format!(
-                "the track must be lower-case letters, digits and dashes, found \"{track}\""
+                "the track must be a track id ({}), found \"{track}\"",
+                crate::library::track_id_rule()
             ),
         });
     }
@@ -646,6 +649,44 @@ mod tests {
                 .starts_with("config.toml:4:17: `default_track` must be"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_track_in_the_settings_is_a_track_id_as_the_loader_reads_one() {
+        let long = "a".repeat(33);
+        let err = parse(&format!("default_track = \"{long}\"\n")).expect_err("too long");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "config.toml:1:17: `default_track` must be a track id (lower-case letters, digits and dashes, at most 32 of them), found \"{long}\""
+            )
+        );
+        assert!(parse(&format!("default_track = \"{}\"\n", "a".repeat(32))).is_ok());
+        let err = parse(&format!(
+            "[[follow]]\nserver = \"123456789012345678\"\ntrack = \"{long}\"\nrole = \"234567890123456789\"\n"
+        ))
+        .expect_err("too long");
+        assert!(
+            err.to_string()
+                .starts_with("config.toml:3:9: `follow` track must be a track id"),
+            "{err}"
+        );
+        for (var, value) in [
+            ("BRIEFBOT_DEFAULT_TRACK", long.clone()),
+            (
+                "BRIEFBOT_FOLLOW",
+                format!("123456789012345678:{long}:234567890123456789"),
+            ),
+        ] {
+            let err =
+                Config::from_env(|name: &str| (name == var).then(|| value.clone())).expect_err(var);
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("environment variable {var}: "))
+                    && err.to_string().contains("at most 32 of them"),
+                "{err}"
+            );
+        }
     }
 
     #[test]
@@ -1069,7 +1110,7 @@ mod tests {
             .expect_err("bad track");
         assert_eq!(
             err.to_string(),
-            "config.toml:3:9: `follow` track must be lower-case letters, digits and dashes, found \"Syria Israel\""
+            "config.toml:3:9: `follow` track must be a track id (lower-case letters, digits and dashes, at most 32 of them), found \"Syria Israel\""
         );
         let err = parse("[[follow]]\nserver = \"123456789012345678\"\ntrack = \"a\"\nrole = \"234567890123456789\"\nrol = \"3\"\n")
             .expect_err("misspelt");

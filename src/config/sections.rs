@@ -115,11 +115,12 @@ fn guild_ids<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u64>, D::
 
 fn track_slug<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let track = String::deserialize(deserializer)?;
-    if crate::library::is_slug(&track) {
+    if crate::library::is_track_id(&track) {
         Ok(track)
     } else {
         Err(serde::de::Error::custom(format!(
-            "`follow` track must be lower-case letters, digits and dashes, found \"{track}\""
+            "`follow` track must be a track id ({}), found \"{track}\"",
+            crate::library::track_id_rule()
         )))
     }
 }
