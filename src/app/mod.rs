@@ -24,7 +24,7 @@ use tracing::{info, warn};
 
 pub use args::{CheckFormat, Cli, Command, Format, StateCommand, VERSION, log_format};
 
-use crate::config::{Config, ConfigError, env};
+use crate::config::{Config, ConfigError, Place, env};
 use crate::library::{Folder, Library};
 use crate::live::announce::state::StateError;
 use crate::live::{Hangups, Live, Reloader};
@@ -237,6 +237,7 @@ impl App {
 
     /// The briefs, or every mistake in them; with the folder as read.
     fn briefs(&self) -> anyhow::Result<(Library, Folder)> {
+        self.briefs_folder()?;
         let mut folder = Folder::new(&self.config.briefs_dir, self.config.load_options());
         let library = folder.load().map_err(|error| {
             BriefsReport(format!(
@@ -245,6 +246,39 @@ impl App {
             ))
         })?;
         Ok((library, folder))
+    }
+
+    /// The briefs folder is there, or an error that names it, with a help line as `check`
+    /// shows one: where the folder was set (the variable, the config's line, or neither: the
+    /// default) and what to do about it.
+    fn briefs_folder(&self) -> anyhow::Result<()> {
+        let dir = &self.config.briefs_dir;
+        if dir.is_dir() {
+            return Ok(());
+        }
+        let what = if dir.exists() {
+            "the briefs folder is a file, not a folder"
+        } else {
+            "the briefs folder does not exist"
+        };
+        let help = match (&self.config.places.briefs_dir, &self.source) {
+            (Place::Variable(var), _) => {
+                format!("{var} names it; set {var} to the folder that holds the briefs")
+            }
+            (Place::File { path, line }, _) => format!(
+                "`briefs_dir` names it, at {}:{line}; correct it (a relative folder is relative to the config file's)",
+                path.display()
+            ),
+            (Place::Default, Source::File(path)) => format!(
+                "{} sets no `briefs_dir`, and `briefs` beside it is the default; set `briefs_dir`, or BRIEFBOT_BRIEFS_DIR",
+                path.display()
+            ),
+            (Place::Default, Source::Environment) => "without a config.toml here, `briefs` in the current folder is the default; run briefbot from the folder that holds config.toml, pass --config PATH, or set BRIEFBOT_BRIEFS_DIR".to_string(),
+        };
+        Err(anyhow::anyhow!(
+            "{}: {what}\n = help: {help}",
+            dir.display()
+        ))
     }
 
     /// The one interaction handler, answering from `reloader`'s snapshot, giving and taking

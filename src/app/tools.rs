@@ -80,6 +80,7 @@ impl App {
     ) -> anyhow::Result<ExitCode> {
         self.init_logs(log_format);
         crate::preview::check_listen(listen, allow_remote)?;
+        self.briefs_folder()?;
         let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
         runtime.block_on(async {
             let reloader =

@@ -326,3 +326,55 @@ async fn serve_warns_of_a_follow_track_the_briefs_do_not_have_naming_its_line() 
     let logs = logs.all();
     assert!(logs.contains(expected), "{logs}");
 }
+
+/// The error at the end of `output`'s stderr (the bot logs before it): one `error:` line
+/// and its help line.
+fn the_error(output: &Output) -> String {
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(output));
+    let text = stderr(output);
+    let errors = text.lines().filter(|l| l.contains("error")).count();
+    assert_eq!(errors, 1, "the cause once: {text}");
+    let at = text.find("error: ").expect("an error");
+    text[at..].to_string()
+}
+
+#[test]
+fn a_missing_briefs_folder_is_named_by_where_it_was_set_with_advice_fitting_the_command() {
+    let dir = workspace(BASE);
+    let key = public_key();
+    for args in [
+        &["serve"][..],
+        &["run"],
+        &["ask", "/latest"],
+        &["announce", "--round", "5"],
+    ] {
+        let output = run(
+            dir.path(),
+            args,
+            &[
+                ("BRIEFBOT_BRIEFS_DIR", "nope"),
+                ("DISCORD_PUBLIC_KEY", &key),
+                ("DISCORD_TOKEN", "MTE.abc.def"),
+            ],
+        );
+        assert_eq!(
+            the_error(&output),
+            "error: nope: the briefs folder does not exist\n = help: BRIEFBOT_BRIEFS_DIR names it; set BRIEFBOT_BRIEFS_DIR to the folder that holds the briefs\n",
+            "{args:?}"
+        );
+    }
+
+    let dir = workspace("default_track = \"syria-israel\"\nbriefs_dir = \"nope\"\n");
+    let output = run(dir.path(), &["serve"], &[("DISCORD_PUBLIC_KEY", &key)]);
+    assert_eq!(
+        the_error(&output),
+        "error: nope: the briefs folder does not exist\n = help: `briefs_dir` names it, at config.toml:2; correct it (a relative folder is relative to the config file's)\n"
+    );
+
+    let empty = tempfile::tempdir().expect("tempdir");
+    let output = run(empty.path(), &["serve"], &[("DISCORD_PUBLIC_KEY", &key)]);
+    assert_eq!(
+        the_error(&output),
+        "error: briefs: the briefs folder does not exist\n = help: without a config.toml here, `briefs` in the current folder is the default; run briefbot from the folder that holds config.toml, pass --config PATH, or set BRIEFBOT_BRIEFS_DIR\n"
+    );
+}
