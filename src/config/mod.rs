@@ -15,6 +15,7 @@ pub(crate) mod open_files;
 mod places;
 mod sections;
 mod snowflake;
+mod words;
 
 use crate::library::diagnostics::Location;
 pub use database::DatabaseUrl;
@@ -135,8 +136,9 @@ impl Config {
             message,
         };
         let file: FileConfig = toml::from_str(text).map_err(|e| {
-            let at = Location::of(text, e.span().map_or(0, |s| s.start));
-            invalid(at, e.message().trim().replace('\n', "; "))
+            let offset = e.span().map_or(0, |s| s.start);
+            let message = words::plain(e.message().trim(), text, offset);
+            invalid(Location::of(text, offset), message.replace('\n', "; "))
         })?;
         if let Some(track) = file
             .default_track
@@ -966,7 +968,10 @@ mod tests {
             "config.toml:2:20: `discord.shards` first must be a whole number from 0 to 65536, found -1"
         );
         let err = shards("shards = { first = 0, last = 3 }").expect_err("no total");
-        assert!(err.to_string().contains("missing field `total`"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "config.toml:2:10: `discord.shards` has no `total`, which it needs"
+        );
     }
 
     #[test]
