@@ -86,8 +86,12 @@ pub enum ConfigError {
         at: Location,
         message: String,
     },
-    #[error("{}: `{key}` must not be in the config file: the Discord token is read from the DISCORD_TOKEN environment variable only; remove the line", path.display())]
-    Secret { path: PathBuf, key: String },
+    #[error("{}:{line}: `{key}` must not be in the config file: the Discord token is read from the DISCORD_TOKEN environment variable only; remove the line", path.display())]
+    Secret {
+        path: PathBuf,
+        line: usize,
+        key: String,
+    },
     #[error("environment variable {var}: {message}")]
     Env { var: &'static str, message: String },
     /// A setting refused once the settings are read, at the place it was given.
@@ -588,6 +592,7 @@ fn reject_secrets(path: &Path, text: &str) -> Result<(), ConfigError> {
             if SECRET_KEYS.contains(&key.to_lowercase().as_str()) {
                 return Err(ConfigError::Secret {
                     path: path.to_path_buf(),
+                    line: Location::of(text, key_offset(text, key)).line,
                     key: name,
                 });
             }
@@ -629,7 +634,7 @@ mod tests {
     fn a_token_in_the_file_is_refused_without_echoing_it() {
         let err = parse("[discord]\ntoken = \"super-secret-value\"\n").expect_err("secret");
         let text = err.to_string();
-        assert!(text.contains("`discord.token`"), "{text}");
+        assert!(text.starts_with("config.toml:2: `discord.token`"), "{text}");
         assert!(!text.contains("super-secret-value"), "{text}");
     }
 
