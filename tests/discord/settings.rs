@@ -378,3 +378,62 @@ fn a_missing_briefs_folder_is_named_by_where_it_was_set_with_advice_fitting_the_
         "error: briefs: the briefs folder does not exist\n = help: without a config.toml here, `briefs` in the current folder is the default; run briefbot from the folder that holds config.toml, pass --config PATH, or set BRIEFBOT_BRIEFS_DIR\n"
     );
 }
+
+#[test]
+fn ids_and_numbers_in_the_file_are_refused_with_their_line_and_nothing_is_changed() {
+    let key = public_key();
+    let vars = [
+        ("DISCORD_PUBLIC_KEY", key.as_str()),
+        ("DISCORD_TOKEN", "MTE.abc.def"),
+    ];
+    let refused = |config: &str, args: &[&str]| {
+        let dir = workspace(&format!("{BASE}state_dir = \"state\"\n\n{config}"));
+        let output = run(dir.path(), args, &vars);
+        assert!(
+            !dir.path().join("state").exists(),
+            "nothing is made before the settings are accepted"
+        );
+        the_error(&output)
+    };
+    for args in [&["serve"][..], &["announce", "--round", "5"], &["check"]] {
+        assert_eq!(
+            refused("[announce]\nchannels = [12]\n", args),
+            "error: config.toml:6:13: `announce.channels` must be a Discord id (digits, such as \"123456789012345678\"), found 12, too small for one: Discord ids are 4194304 or more; copy it from Discord with Developer Mode on (right-click, Copy ID)\n",
+            "{args:?}"
+        );
+    }
+    assert_eq!(
+        refused("[serve]\nmax_connections = 4294967296000\n", &["serve"]),
+        "error: config.toml:6:19: `serve.max_connections` must be a whole number from 1 to 65536, found 4294967296000\n"
+    );
+    assert_eq!(
+        refused(
+            "[[follow]]\nserver = \"123456789012345678\"\ntrack = \"gulf\"\nrole = 12\n",
+            &["serve"]
+        ),
+        "error: config.toml:8:8: `follow` role must be a Discord id (digits, such as \"123456789012345678\"), found 12, too small for one: Discord ids are 4194304 or more; copy it from Discord with Developer Mode on (right-click, Copy ID)\n"
+    );
+    let output = run(
+        workspace(BASE).path(),
+        &["serve"],
+        &[
+            ("DISCORD_PUBLIC_KEY", &key),
+            ("BRIEFBOT_ERRORS_CHANNEL", "12"),
+        ],
+    );
+    assert!(
+        the_error(&output).starts_with(
+            "error: environment variable BRIEFBOT_ERRORS_CHANNEL: must be a Discord id"
+        ),
+        "{}",
+        stderr(&output)
+    );
+
+    // The docs' own form: quoted ids, in every list and table.
+    let dir = workspace(&format!(
+        "{BASE}\n[discord]\napplication_id = \"775799577604522054\"\nguild_ids = [\"290926798626357999\"]\n\n[announce]\nchannels = [\"111111111111111111\"]\nerrors_channel = \"333333333333333333\"\n"
+    ));
+    let output = run(dir.path(), &["check"], &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+}
