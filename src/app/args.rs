@@ -25,7 +25,8 @@ pub const VERSION: &str = concat!(
 )]
 pub struct Cli {
     /// The configuration file [default: config.toml].
-    #[arg(long, global = true, env = "BRIEFBOT_CONFIG")]
+    // Empty is accepted here and counts as unset later, as every empty variable does.
+    #[arg(long, global = true, env = "BRIEFBOT_CONFIG", value_parser = clap::builder::TypedValueParser::map(clap::builder::OsStringValueParser::new(), PathBuf::from))]
     pub config: Option<PathBuf>,
     /// How `run` writes its logs: `text` for people, `json` for log collectors.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
@@ -41,14 +42,15 @@ pub enum Command {
     Run,
     /// Serve Discord's interactions as signed HTTP POSTs on /interactions (no gateway).
     Serve {
-        /// Address and port [default: `[serve] listen` from the config, 127.0.0.1:8080].
-        #[arg(long, value_name = "ADDR")]
+        /// Address or host name, and port [default: `[serve] listen` from the config,
+        /// 127.0.0.1:8080].
+        #[arg(long, value_name = "ADDR", value_parser = crate::config::resolve_listen)]
         listen: Option<std::net::SocketAddr>,
     },
     /// Register the commands with Discord (only when they differ from what it has).
     Register {
         /// Register in this server only (instant); default: the config's guild_ids, or global.
-        #[arg(long, value_name = "ID", conflicts_with = "global")]
+        #[arg(long, value_name = "ID", conflicts_with = "global", value_parser = crate::config::discord_id)]
         guild: Option<u64>,
         /// Register globally, in every server the bot is in.
         #[arg(long)]

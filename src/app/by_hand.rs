@@ -11,7 +11,7 @@ use crate::library::RoundId;
 use crate::live::announce::state::StateFile;
 use crate::live::announce::transfer as state;
 use crate::live::announce::{self, Delivery};
-use crate::logs::{self, LogFormat};
+use crate::logs::LogFormat;
 use crate::transport::gateway;
 use crate::transport::registration::{self, Outcome, Scope};
 
@@ -63,7 +63,7 @@ impl App {
         round: u32,
         log_format: LogFormat,
     ) -> anyhow::Result<ExitCode> {
-        logs::init(log_format);
+        self.init_logs(log_format);
         let track = track
             .or_else(|| self.config.default_track.clone())
             .context("no --track given and no default_track in the config")?;

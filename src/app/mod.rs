@@ -20,11 +20,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tracing::info;
+use tracing::{info, warn};
 
 pub use args::{CheckFormat, Cli, Command, Format, StateCommand, VERSION, log_format};
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, Place, env};
 use crate::library::{Folder, Library};
 use crate::live::announce::state::StateError;
 use crate::live::{Hangups, Live, Reloader};
@@ -43,6 +43,9 @@ const CONFIG_FILE: &str = "config.toml";
 pub struct App {
     config: Config,
     source: Source,
+    /// What is wrong with the settings but does not stop briefbot, for the logs once they
+    /// start: a variable set but empty, say.
+    warnings: Vec<String>,
 }
 
 /// What a subcommand reads of the settings when there is no config file.
@@ -109,7 +112,48 @@ impl App {
     /// A config file that was named and is not there is an error; so is none at all when an
     /// editors' tool is told of no briefs folder and there is no `briefs` folder here either:
     /// briefbot was most likely started from the wrong folder.
+    ///
+    /// The settings' warnings go to the logs when `command` logs (the bot, `announce`,
+    /// `preview`), so a log collector gets them as it gets every line, in the format it reads;
+    /// the other commands, which have no logs, print them at once on stderr, as
+    /// `warning: …`. They are printed at once too when the settings are refused: they may
+    /// say why.
     pub fn from_settings(path: Option<&Path>, command: &Command) -> Result<App, ConfigError> {
+        let mut warnings = env::empty_now();
+        let logs = matches!(
+            command,
+            Command::Run
+                | Command::Serve { .. }
+                | Command::Announce { .. }
+                | Command::Preview { .. }
+        );
+        let settings = App::settings(path, command).and_then(|mut app| {
+            if matches!(command, Command::Serve { .. }) {
+                let limit = crate::config::open_files::limit();
+                warnings.extend(app.config.fit_open_files(limit)?);
+            }
+            Ok(app)
+        });
+        match settings {
+            Ok(mut app) => {
+                if !logs {
+                    print_warnings(&warnings);
+                    warnings.clear();
+                }
+                app.warnings = warnings;
+                Ok(app)
+            }
+            Err(error) => {
+                print_warnings(&warnings);
+                Err(error)
+            }
+        }
+    }
+
+    /// The settings, as `from_settings` reads them.
+    fn settings(path: Option<&Path>, command: &Command) -> Result<App, ConfigError> {
+        // An empty BRIEFBOT_CONFIG, as every empty variable, counts as unset.
+        let path = path.filter(|path| !path.to_string_lossy().trim().is_empty());
         let named = path.is_some();
         let path = path.map_or_else(|| PathBuf::from(CONFIG_FILE), Path::to_path_buf);
         let missing = match Config::load(&path) {
@@ -117,25 +161,28 @@ impl App {
             Err(missing @ ConfigError::NotFound { .. }) if !named => missing,
             Err(error) => return Err(error),
         };
-        let env = |var: &str| std::env::var(var).ok();
         let config = match Needs::of(command) {
             Needs::Nothing => Config::defaults(),
             Needs::Briefs { folder_given } => {
-                let config = Config::briefs_from_env(env)?;
-                let folder_set = env("BRIEFBOT_BRIEFS_DIR").is_some_and(|dir| !dir.is_empty());
+                let config = Config::briefs_from_env(env::var)?;
+                let folder_set = env::var("BRIEFBOT_BRIEFS_DIR").is_some();
                 if !folder_given && !folder_set && !config.briefs_dir.exists() {
                     return Err(missing);
                 }
                 config
             }
-            Needs::Everything => Config::from_env(env)?,
+            Needs::Everything => Config::from_env(env::var)?,
         };
         Ok(App::new(config, Source::Environment))
     }
 
     /// briefbot with `config`, which came from `source`.
     fn new(config: Config, source: Source) -> App {
-        App { config, source }
+        App {
+            config,
+            source,
+            warnings: Vec::new(),
+        }
     }
 
     /// Logs to stderr in `format`, from now on; for the bot, the first line says which
@@ -149,6 +196,20 @@ impl App {
             settings = %self.source,
             "briefbot {VERSION} starting",
         );
+        self.log_warnings();
+    }
+
+    /// Logs to stderr in `format`, from now on, for a command other than the bot.
+    fn init_logs(&self, format: LogFormat) {
+        logs::init(format);
+        self.log_warnings();
+    }
+
+    /// The settings' warnings, once logging has started.
+    fn log_warnings(&self) {
+        for warning in &self.warnings {
+            warn!(target: LOG_TARGET, "{warning}");
+        }
     }
 
     /// The bot token, from the environment: the one place briefbot reads it, once per process.
@@ -176,6 +237,7 @@ impl App {
 
     /// The briefs, or every mistake in them; with the folder as read.
     fn briefs(&self) -> anyhow::Result<(Library, Folder)> {
+        self.briefs_folder()?;
         let mut folder = Folder::new(&self.config.briefs_dir, self.config.load_options());
         let library = folder.load().map_err(|error| {
             BriefsReport(format!(
@@ -184,6 +246,39 @@ impl App {
             ))
         })?;
         Ok((library, folder))
+    }
+
+    /// The briefs folder is there, or an error that names it, with a help line as `check`
+    /// shows one: where the folder was set (the variable, the config's line, or neither: the
+    /// default) and what to do about it.
+    fn briefs_folder(&self) -> anyhow::Result<()> {
+        let dir = &self.config.briefs_dir;
+        if dir.is_dir() {
+            return Ok(());
+        }
+        let what = if dir.exists() {
+            "the briefs folder is a file, not a folder"
+        } else {
+            "the briefs folder does not exist"
+        };
+        let help = match (&self.config.places.briefs_dir, &self.source) {
+            (Place::Variable(var), _) => {
+                format!("{var} names it; set {var} to the folder that holds the briefs")
+            }
+            (Place::File { path, line }, _) => format!(
+                "`briefs_dir` names it, at {}:{line}; correct it (a relative folder is relative to the config file's)",
+                path.display()
+            ),
+            (Place::Default, Source::File(path)) => format!(
+                "{} sets no `briefs_dir`, and `briefs` beside it is the default; set `briefs_dir`, or BRIEFBOT_BRIEFS_DIR",
+                path.display()
+            ),
+            (Place::Default, Source::Environment) => "without a config.toml here, `briefs` in the current folder is the default; run briefbot from the folder that holds config.toml, pass --config PATH, or set BRIEFBOT_BRIEFS_DIR".to_string(),
+        };
+        Err(anyhow::anyhow!(
+            "{}: {what}\n = help: {help}",
+            dir.display()
+        ))
     }
 
     /// The one interaction handler, answering from `reloader`'s snapshot, giving and taking
@@ -200,6 +295,13 @@ impl App {
         rest: Option<Rest>,
     ) -> Result<Live, StateError> {
         Live::start(&self.config, reloader, hangups, rest).await
+    }
+}
+
+/// Each warning on stderr, as `warning: …`, for a command that has no logs.
+fn print_warnings(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("warning: {warning}");
     }
 }
 

@@ -13,7 +13,7 @@ use crate::cli::ask::Question;
 use crate::cli::check::Report;
 use crate::commands::{RequestError, spec};
 use crate::library::Library;
-use crate::logs::{self, LogFormat};
+use crate::logs::LogFormat;
 use crate::transport::stop_on_signals;
 
 impl App {
@@ -78,8 +78,9 @@ impl App {
         allow_remote: bool,
         log_format: LogFormat,
     ) -> anyhow::Result<ExitCode> {
-        logs::init(log_format);
+        self.init_logs(log_format);
         crate::preview::check_listen(listen, allow_remote)?;
+        self.briefs_folder()?;
         let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
         runtime.block_on(async {
             let reloader =

@@ -2,7 +2,7 @@
 //! `GET /metrics` (Prometheus) and `GET /healthz`, on a listener of their own. Off unless set;
 //! a port alone listens on loopback.
 
-use std::net::{Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::net::{Ipv4Addr, SocketAddr};
 
 use serde::Deserialize;
 
@@ -34,29 +34,13 @@ impl MetricsConfig {
     }
 }
 
-/// An address and port (`127.0.0.1:9184`, `[::1]:9184`, `localhost:9184`), or a port alone
-/// (`9184`), which listens on loopback.
+/// An address and port (`127.0.0.1:9184`, `[::1]:9184`, `localhost:9184`, looked up as
+/// `[serve] listen` is), or a port alone (`9184`), which listens on loopback.
 fn parse(text: &str) -> Result<SocketAddr, String> {
-    let text = text.trim();
-    if let Ok(port) = text.parse::<u16>() {
-        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+    match text.trim().parse::<u16>() {
+        Ok(port) => Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port))),
+        Err(_) => super::listen::resolve(text),
     }
-    if let Ok(address) = text.parse() {
-        return Ok(address);
-    }
-    let wrong = || {
-        format!(
-            "expected a port such as 9184 (on loopback) or an address and port such as 127.0.0.1:9184, found \"{text}\""
-        )
-    };
-    // A host name, as `localhost:9184`: its first address.
-    if !text.contains(':') {
-        return Err(wrong());
-    }
-    text.to_socket_addrs()
-        .ok()
-        .and_then(|mut addresses| addresses.next())
-        .ok_or_else(wrong)
 }
 
 /// `listen` in the file: a string as `parse` reads it, or a port as a number.
@@ -71,7 +55,9 @@ fn file_listen<'de, D: serde::Deserializer<'de>>(
     }
     match Raw::deserialize(deserializer)? {
         Raw::Port(port) => Ok(Some(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))),
-        Raw::Text(text) => parse(&text).map(Some).map_err(serde::de::Error::custom),
+        Raw::Text(text) => parse(&text)
+            .map(Some)
+            .map_err(|message| serde::de::Error::custom(format!("`metrics.listen` {message}"))),
     }
 }
 
@@ -130,7 +116,7 @@ mod tests {
         assert!(
             error
                 .to_string()
-                .starts_with("environment variable BRIEFBOT_METRICS_LISTEN: expected a port"),
+                .starts_with("environment variable BRIEFBOT_METRICS_LISTEN: must be an address"),
             "{error}"
         );
     }

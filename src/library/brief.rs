@@ -14,7 +14,8 @@ use super::fields::{
 };
 use super::mistakes;
 use super::model::{
-    Correction, Hold, Party, Position, Role, Round, RoundId, Source, is_slug, party_names,
+    Correction, FIRST_ROUND, Hold, Party, Position, Role, Round, RoundId, Source, TRACK_ID_MAX,
+    is_slug, party_names,
 };
 use super::publication;
 
@@ -199,8 +200,11 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
 fn read_number(cx: &mut FileCx, t: &mut Table) -> Option<(u32, Range<usize>)> {
     let number = t.integer(cx, "round", Need::Required)?;
     let (span, value) = (number.span(), *number.get_ref());
-    if value < 1 {
-        cx.error(span, format!("`round` must be 1 or more, found {value}"));
+    if value < i64::from(FIRST_ROUND) {
+        cx.error(
+            span,
+            format!("`round` must be {FIRST_ROUND} or more, found {value}"),
+        );
         return None;
     }
     match u32::try_from(value) {
@@ -274,7 +278,7 @@ fn read_track(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> {
         Need::Required
     };
     let fits = Fits {
-        max: 32,
+        max: TRACK_ID_MAX,
         shown_as: "a button's custom_id (with the round)",
     };
     let Some(track) = t.text(cx, "track", need, fits) else {

@@ -26,4 +26,4 @@ pub use model::{
     Author, Correction, Counts, Held, Hold, Library, Moment, Party, Position, Role, Round, RoundId,
     Source, Track,
 };
-pub(crate) use model::{is_slug, plural};
+pub(crate) use model::{FIRST_ROUND, is_slug, is_track_id, plural, track_id_rule};

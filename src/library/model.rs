@@ -725,6 +725,23 @@ impl Library {
     }
 }
 
+/// The longest track id: a button's `custom_id` carries it with the round number.
+pub(crate) const TRACK_ID_MAX: usize = 32;
+
+/// The first round number of a track; there is no round 0.
+pub(crate) const FIRST_ROUND: u32 = 1;
+
+/// Whether `text` can be a track id, as the loader reads one from a brief: a slug of at
+/// most [`TRACK_ID_MAX`] characters.
+pub(crate) fn is_track_id(text: &str) -> bool {
+    is_slug(text) && text.len() <= TRACK_ID_MAX
+}
+
+/// What a track id is, for messages: "lower-case letters, digits and dashes, at most 32".
+pub(crate) fn track_id_rule() -> String {
+    format!("lower-case letters, digits and dashes, at most {TRACK_ID_MAX} of them")
+}
+
 /// Lower-case ASCII letters and digits in dash-separated words: safe in file names and
 /// in a button's `custom_id`.
 pub(crate) fn is_slug(text: &str) -> bool {

@@ -8,6 +8,7 @@ pub mod announce;
 pub(crate) mod clock;
 mod hangup;
 mod reloader;
+pub mod tracks;
 pub(crate) mod watcher;
 
 use std::sync::Arc;
@@ -83,6 +84,7 @@ impl Live {
         };
         tasks.spawn(hangups.reload_on_each(reloader.clone(), stop.clone()));
         tasks.spawn(reloader.clone().publish_on_time(stop.clone()));
+        tasks.spawn(tracks::watch(config, reloader, &stop));
         Ok(Live {
             stop,
             tasks,

@@ -23,7 +23,7 @@ pub enum TokenError {
 impl Token {
     /// From `DISCORD_TOKEN`, or else the file named by `DISCORD_TOKEN_FILE` (container secrets).
     pub(crate) fn from_env() -> Result<Token, TokenError> {
-        Token::from_lookup(|var| std::env::var(var).ok())
+        Token::from_lookup(crate::config::env::var)
     }
 
     /// As `from_env`, reading variables through `env` (a map in tests).

@@ -11,4 +11,5 @@ mod follow;
 mod gateway;
 mod logs;
 mod requests;
+mod settings;
 mod unclear_answers;

@@ -221,3 +221,89 @@ async fn a_hundred_rapid_writes_never_show_a_reader_a_half_loaded_library() {
     assert_eq!(final_seen, 100, "the reader ends on the last version");
     assert!(loaded > 0, "the racing reloads swapped some versions in");
 }
+
+/// A `[[follow]]` track the briefs do not have is warned about with its line when briefbot
+/// starts and again after each reload while it lasts; once a round of it is served, never.
+#[tokio::test]
+async fn a_follow_track_without_rounds_is_warned_about_at_start_and_after_each_reload() {
+    use briefbot::config::Place;
+    let logs = crate::announce::CapturedLogs::start();
+    let (_dir, briefs) = shipped_copy();
+    let reloader = live(&briefs);
+    let at = |line| Place::File {
+        path: "config.toml".into(),
+        line,
+    };
+    let follow = vec![
+        ("gulf".to_string(), at(12)),
+        ("syria-israel".to_string(), at(17)),
+        ("syria-isreal".to_string(), at(22)),
+    ];
+    let stop = tokio_util::sync::CancellationToken::new();
+    let task = tokio::spawn(live::tracks::warn_of_missing(
+        follow,
+        reloader.clone(),
+        stop.clone(),
+    ));
+    let warnings = |track: &str| {
+        let quoted = format!("track \"{track}\"");
+        logs.lines()
+            .into_iter()
+            .filter(|l| l.contains(" WARN ") && l.contains(&quoted))
+            .collect::<Vec<_>>()
+    };
+    eventually("the warnings at start", Duration::from_secs(5), || {
+        std::future::ready(warnings("gulf").len() == 1)
+    })
+    .await;
+    assert!(
+        warnings("gulf")[0].contains(
+            "config.toml:12: the [[follow]] track \"gulf\" has no rounds in the briefs, so its role is pinged by no announcement until one is served; the tracks are syria-israel"
+        ),
+        "{:?}",
+        logs.lines()
+    );
+    assert!(
+        warnings("syria-isreal")[0].contains(
+            "config.toml:22: the [[follow]] track \"syria-isreal\" has no rounds in the briefs, so its role is pinged by no announcement until one is served; did you mean \"syria-israel\"?"
+        ),
+        "{:?}",
+        logs.lines()
+    );
+    assert!(warnings("syria-israel").is_empty(), "a track with rounds");
+
+    // A reload that changes nothing for the track: said again.
+    assert!(matches!(
+        reloader.reload(Trigger::Command).await,
+        Outcome::Loaded { .. }
+    ));
+    eventually("the warning after a reload", Duration::from_secs(5), || {
+        std::future::ready(warnings("gulf").len() == 2)
+    })
+    .await;
+
+    // The track's first round: no more warning for it, after this reload or the next.
+    std::fs::write(
+        briefs.join("syria-israel/07-gulf.md"),
+        round_brief(7, "Gulf round").replacen("track = \"syria-israel\"", "track = \"gulf\"", 1),
+    )
+    .expect("write a round of gulf");
+    assert!(matches!(
+        reloader.reload(Trigger::Command).await,
+        Outcome::Loaded { .. }
+    ));
+    assert!(matches!(
+        reloader.reload(Trigger::Command).await,
+        Outcome::Loaded { .. }
+    ));
+    eventually(
+        "the other warning after both reloads",
+        Duration::from_secs(5),
+        || std::future::ready(warnings("syria-isreal").len() == 4),
+    )
+    .await;
+    assert_eq!(warnings("gulf").len(), 2, "{:?}", logs.lines());
+
+    stop.cancel();
+    task.await.expect("the task ends when stopped");
+}

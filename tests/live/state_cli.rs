@@ -365,6 +365,59 @@ fn a_second_import_overwrites_the_database_only_with_replace() {
     );
 }
 
+#[test]
+fn an_import_naming_a_track_or_a_round_that_cannot_exist_is_refused_and_changes_nothing() {
+    let Some(database) = postgres::database() else {
+        return;
+    };
+    let password = password_of(&database);
+    let dir = workspace();
+    std::fs::write(state_file(dir.path()), realistic_state()).expect("write the state file");
+    succeeded(
+        &briefbot(dir.path(), Some(database.url()), &["state", "import"]),
+        &password,
+    );
+    let held = || {
+        let out = briefbot(
+            dir.path(),
+            Some(database.url()),
+            &["state", "export", "--to", "-"],
+        );
+        succeeded(&out, &password);
+        json(&out.stdout)
+    };
+    let before = held();
+
+    let bad = dir.path().join("bad.json");
+    for (file, at, message) in [
+        (
+            "{\"version\": 1,\n  \"known\": {\"Syria Israel\": [1, 2]}}",
+            "2:26",
+            "\"Syria Israel\" cannot be a track: a track id is lower-case letters, digits and dashes, at most 32 of them, as the briefs write it",
+        ),
+        (
+            "{\"version\": 1,\n  \"known\": {\"syria-israel\": [0]}}",
+            "2:31",
+            "round 0 cannot be a round: rounds are numbered from 1",
+        ),
+    ] {
+        std::fs::write(&bad, file).expect("write");
+        let refused = briefbot(
+            dir.path(),
+            Some(database.url()),
+            &["state", "import", "--from", "bad.json", "--replace"],
+        );
+        let error = failed(&refused, &password);
+        assert_eq!(
+            error,
+            format!(
+                "error: bad.json:{at}: the state file is not valid: {message}; nothing was imported: correct it and run `briefbot state import` again"
+            )
+        );
+        assert_eq!(held(), before, "the database's state is as it was");
+    }
+}
+
 #[tokio::test]
 async fn an_import_is_refused_while_an_instance_holds_the_announcers_lock() {
     let Some(database) = postgres::database() else {

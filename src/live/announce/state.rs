@@ -382,6 +382,14 @@ pub enum StateError {
     },
     #[error("{}: the state file has version {found}; this briefbot reads versions 1 and {VERSION} (a newer briefbot wrote it?)", path.display())]
     Version { path: PathBuf, found: u32 },
+    /// A state file that `briefbot state import` refuses.
+    #[error("{}:{line}:{column}: the state file is not valid: {message}; nothing was imported: correct it and run `briefbot state import` again", path.display())]
+    NotImportable {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("another briefbot is announcing from the state folder {}; run announcements in one process only (give each instance its own state_dir, or [announce] to one of them)", dir.display())]
     Locked { dir: PathBuf },
     #[error("cannot write the state file {}: {source}", path.display())]
@@ -467,28 +475,55 @@ impl StateFile {
 
     /// The state, or `None` when there is no file yet (the very first start).
     pub fn load(&self) -> Result<Option<State>, StateError> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => {
-                return Err(StateError::Read {
-                    path: self.path.clone(),
-                    source,
-                });
-            }
+        let Some(text) = self.read()? else {
+            return Ok(None);
         };
-        let state: State = serde_json::from_str(&text).map_err(|error| StateError::Invalid {
+        self.parse(&text).map(Some)
+    }
+
+    /// The state for `briefbot state import`, or `None` when there is no file: as `load`
+    /// reads it, with every track id and round number checked as the loader checks a
+    /// brief's, so that a state that names a round that cannot exist is refused, with its
+    /// line and column, before anything is written.
+    pub(crate) fn load_for_import(&self) -> Result<Option<State>, StateError> {
+        let Some(text) = self.read()? else {
+            return Ok(None);
+        };
+        let unimportable = |error: serde_json::Error| StateError::NotImportable {
+            path: self.path.clone(),
+            line: error.line(),
+            column: error.column(),
+            message: json_message(&error),
+        };
+        serde_json::from_str::<State>(&text).map_err(unimportable)?;
+        serde_json::from_str::<ids::Ids>(&text).map_err(unimportable)?;
+        self.parse(&text).map(Some)
+    }
+
+    /// The file's text, or `None` when there is no file.
+    fn read(&self) -> Result<Option<String>, StateError> {
+        match std::fs::read_to_string(&self.path) {
+            Ok(text) => Ok(Some(text)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(StateError::Read {
+                path: self.path.clone(),
+                source,
+            }),
+        }
+    }
+
+    /// The state that `text`, the file's, holds.
+    fn parse(&self, text: &str) -> Result<State, StateError> {
+        let state: State = serde_json::from_str(text).map_err(|error| StateError::Invalid {
             path: self.path.clone(),
             line: error.line(),
             column: error.column(),
             message: error.to_string(),
         })?;
-        State::upgraded(state)
-            .map(Some)
-            .map_err(|found| StateError::Version {
-                path: self.path.clone(),
-                found,
-            })
+        State::upgraded(state).map_err(|found| StateError::Version {
+            path: self.path.clone(),
+            found,
+        })
     }
 
     /// Replaces the file with `state`: a reader (or a restart after a crash) sees the old
@@ -512,6 +547,78 @@ impl StateFile {
             .and_then(|dir| dir.sync_all())
             .map_err(failed)?;
         Ok(())
+    }
+}
+
+/// serde_json's message without the " at line L column C" it appends, for messages that
+/// give the place themselves.
+fn json_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let place = format!(" at line {} column {}", error.line(), error.column());
+    text.strip_suffix(&place).unwrap_or(&text).to_string()
+}
+
+/// The track ids and round numbers of a state file, read to be checked by the loader's
+/// rules (the rest of the file is read as `State`).
+mod ids {
+    use std::collections::BTreeMap;
+
+    use serde::Deserialize;
+    use serde::de::{Deserializer, Error};
+
+    use crate::library::{FIRST_ROUND, is_track_id, track_id_rule};
+
+    /// Read only for the checks its fields make.
+    #[derive(Deserialize)]
+    #[allow(dead_code)]
+    pub(super) struct Ids {
+        #[serde(default)]
+        known: BTreeMap<Track, Vec<Number>>,
+        #[serde(default)]
+        pending: Vec<Entry>,
+        #[serde(default)]
+        delivered: Vec<Entry>,
+    }
+
+    #[derive(Deserialize)]
+    #[allow(dead_code)]
+    struct Entry {
+        track: Track,
+        round: Number,
+    }
+
+    /// A track id, by the loader's rule.
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    struct Track;
+
+    impl<'de> Deserialize<'de> for Track {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let track = String::deserialize(deserializer)?;
+            if is_track_id(&track) {
+                Ok(Track)
+            } else {
+                Err(D::Error::custom(format!(
+                    "\"{track}\" cannot be a track: a track id is {}, as the briefs write it",
+                    track_id_rule()
+                )))
+            }
+        }
+    }
+
+    /// A round number, by the loader's rule.
+    struct Number;
+
+    impl<'de> Deserialize<'de> for Number {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let number = u32::deserialize(deserializer)?;
+            if number >= FIRST_ROUND {
+                Ok(Number)
+            } else {
+                Err(D::Error::custom(format!(
+                    "round {number} cannot be a round: rounds are numbered from {FIRST_ROUND}"
+                )))
+            }
+        }
     }
 }
 
@@ -603,6 +710,63 @@ mod tests {
             "false is not written: {text}"
         );
         assert_eq!(file.load().expect("load"), Some(state));
+    }
+
+    #[test]
+    fn an_import_checks_track_ids_and_round_numbers_as_the_loader_does() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = StateFile::at(&dir.path().join("announcements.json"));
+        let refused = |text: &str| {
+            std::fs::write(file.path(), text).expect("write");
+            let error = file.load_for_import().expect_err(text).to_string();
+            let at = file.path().display().to_string();
+            error
+                .strip_prefix(&at)
+                .unwrap_or_else(|| panic!("names the file: {error}"))
+                .to_string()
+        };
+        let tail = "; nothing was imported: correct it and run `briefbot state import` again";
+        assert_eq!(
+            refused("{\"version\": 1,\n \"known\": {\"Syria Israel\": [1]}}"),
+            format!(
+                ":2:25: the state file is not valid: \"Syria Israel\" cannot be a track: a track id is lower-case letters, digits and dashes, at most 32 of them, as the briefs write it{tail}"
+            )
+        );
+        assert_eq!(
+            refused("{\"version\": 1,\n \"known\": {\"gulf\": [1, 0]}}"),
+            format!(
+                ":2:25: the state file is not valid: round 0 cannot be a round: rounds are numbered from 1{tail}"
+            )
+        );
+        let long = "a".repeat(33);
+        let error = refused(&format!(
+            "{{\"version\": 1, \"known\": {{}},\n \"pending\": [{{\"track\": \"{long}\", \"round\": 1, \"channel\": 111111111111111111}}]}}"
+        ));
+        assert!(
+            error.starts_with(&format!(
+                ":2:58: the state file is not valid: \"{long}\" cannot be a track"
+            )),
+            "{error}"
+        );
+        let error = refused(
+            "{\"version\": 1, \"known\": {},\n \"delivered\": [{\"track\": \"gulf\", \"round\": 0, \"channel\": 111111111111111111, \"message\": 111111111111111112}]}",
+        );
+        assert!(
+            error.starts_with(":2:43: the state file is not valid: round 0 cannot be a round"),
+            "{error}"
+        );
+        // Not JSON at all: the same advice, fitting the command.
+        assert_eq!(
+            refused("{\"version\": 1,\n"),
+            format!(":2:0: the state file is not valid: EOF while parsing a value{tail}")
+        );
+
+        let good = "{\"version\": 1, \"known\": {\"gulf\": [1, 2]}, \"pending\": [{\"track\": \"gulf\", \"round\": 2, \"channel\": 111111111111111111}]}";
+        std::fs::write(file.path(), good).expect("write");
+        let state = file.load_for_import().expect("valid").expect("a state");
+        assert_eq!(Some(state), file.load().expect("valid"));
+        std::fs::remove_file(file.path()).expect("remove");
+        assert_eq!(file.load_for_import().expect("no file"), None);
     }
 
     #[test]

@@ -100,11 +100,14 @@ pub(crate) async fn import(
     replace: bool,
 ) -> Result<String, StateCommandError> {
     let url = configured(database)?;
-    // The file first: a damaged one is named before anything connects.
+    // The file first: a damaged one, or one naming a round that cannot exist, is named
+    // before anything connects.
     let file = StateFile::at(from);
-    let state = file.load()?.ok_or_else(|| StateCommandError::NoStateFile {
-        path: from.to_path_buf(),
-    })?;
+    let state = file
+        .load_for_import()?
+        .ok_or_else(|| StateCommandError::NoStateFile {
+            path: from.to_path_buf(),
+        })?;
     let place = url.shown();
     let database = Database::open(url).await?;
     let written = database.locked(async {
