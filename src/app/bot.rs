@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use tracing::info;
 
-use super::{App, LOG_TARGET, VERSION};
+use super::{App, LOG_TARGET};
 use crate::live::{Hangups, Reloader};
 use crate::logs::LogFormat;
 use crate::rest::{Token, TokenError};
@@ -42,8 +42,7 @@ enum Ready {
 impl App {
     /// `briefbot run`: serves Discord over the gateway until SIGINT or SIGTERM.
     pub fn run(self, logs: LogFormat) -> anyhow::Result<ExitCode> {
-        self.start_logs(logs);
-        self.log_mode("gateway", "serving Discord over the gateway");
+        self.start_logs(logs, "gateway", "serving Discord over the gateway");
         // The token is checked before anything connects; it is never logged.
         let token = self.token()?;
         self.serve_discord(Transport::Gateway, Some(token))
@@ -52,28 +51,17 @@ impl App {
     /// `briefbot serve`: serves Discord's interactions as signed HTTP POSTs on `listen`
     /// (default: `[serve] listen`) until SIGINT or SIGTERM.
     pub fn serve(self, listen: Option<SocketAddr>, logs: LogFormat) -> anyhow::Result<ExitCode> {
-        self.start_logs(logs);
-        self.log_mode("http", "serving Discord as an HTTP interactions endpoint");
+        self.start_logs(
+            logs,
+            "http",
+            "serving Discord as an HTTP interactions endpoint",
+        );
         let key = Box::new(PublicKey::from_env_or(
             self.config.discord.public_key.as_deref(),
         )?);
         let token = self.serve_token()?;
         let listen = listen.unwrap_or(self.config.serve.listen);
         self.serve_discord(Transport::Http { key, listen }, token)
-    }
-
-    /// The line after the first: how this process hears from Discord (`mode`, said in
-    /// `words`), which briefbot it is, and the briefs folder as an absolute path.
-    fn log_mode(&self, mode: &'static str, words: &str) {
-        let folder = &self.config.briefs_dir;
-        let briefs = std::path::absolute(folder).unwrap_or_else(|_| folder.clone());
-        info!(
-            target: LOG_TARGET,
-            mode = %mode,
-            version = VERSION,
-            briefs = %briefs.display(),
-            "{words}",
-        );
     }
 
     /// The token `serve` needs. Posting announcements needs the bot token; answering over

@@ -185,16 +185,21 @@ impl App {
         }
     }
 
-    /// Logs to stderr in `format`, from now on; for the bot, the first line says which
-    /// briefbot started and where its settings come from.
-    fn start_logs(&self, format: LogFormat) {
+    /// Logs to stderr in `format`, from now on, for the bot. The first line says which
+    /// briefbot started, how it hears from Discord (`mode`, said in `words`), where its
+    /// settings come from, and the briefs folder as an absolute path.
+    fn start_logs(&self, format: LogFormat, mode: &'static str, words: &str) {
         logs::init(format);
+        let folder = &self.config.briefs_dir;
+        let briefs = std::path::absolute(folder).unwrap_or_else(|_| folder.clone());
         info!(
             target: LOG_TARGET,
+            mode = %mode,
             version = env!("CARGO_PKG_VERSION"),
             commit = env!("BRIEFBOT_COMMIT"),
             settings = %self.source,
-            "briefbot {VERSION} starting",
+            briefs = %briefs.display(),
+            "briefbot {VERSION} starting: {words}",
         );
         self.log_warnings();
     }
