@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use briefbot::app::{self, App, Cli, Command, log_format, manuals};
+use briefbot::app::{self, App, Cli, Command, NewCommand, log_format, manuals};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -61,6 +61,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             allow_remote,
         } => app.preview(listen, allow_remote, logs),
         Command::New {
+            what: Some(NewCommand::Author { slug, name }),
+            ..
+        } => app.new_author(&slug, name.as_deref()),
+        Command::New {
+            what: None,
             track,
             round,
             place,

@@ -118,14 +118,18 @@ pub enum Command {
         #[arg(long)]
         allow_remote: bool,
     },
-    /// Write a new round file with placeholders to fill in.
+    /// Write a new round file with placeholders to fill in (`new author NAME`: an author file).
+    #[command(args_conflicts_with_subcommands = true)]
     New {
+        /// What else to write instead of a round.
+        #[command(subcommand)]
+        what: Option<NewCommand>,
         /// The track, such as `syria-israel` (default: `default_track` from the config).
         #[arg(long)]
         track: Option<String>,
-        /// The round number.
+        /// The round number [default: the one after the track's highest, drafts included].
         #[arg(long)]
-        round: u32,
+        round: Option<u32>,
         /// Where the round was held; names the file and fills in `location`.
         #[arg(long)]
         place: Option<String>,
@@ -140,6 +144,19 @@ pub enum Command {
     Manpages {
         /// The folder to write them to (made if missing).
         dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum NewCommand {
+    /// Write an author file, `authors/NAME.toml`, with placeholders to fill in.
+    Author {
+        /// The file's name, as briefs will name the author: `omar-safadi`.
+        #[arg(value_name = "NAME")]
+        slug: String,
+        /// The author's name as cards show it: --name "Omar Safadi".
+        #[arg(long, value_name = "TEXT")]
+        name: Option<String>,
     },
 }
 

@@ -22,7 +22,9 @@ use std::sync::Arc;
 
 use tracing::{info, warn};
 
-pub use args::{CheckFormat, Cli, Command, Format, StateCommand, VERSION, log_format};
+pub use args::{
+    CheckFormat, Cli, Command, Format, NewCommand, StateCommand, VERSION, log_format,
+};
 
 use crate::config::{Config, ConfigError, Place, env};
 use crate::library::{Folder, Library};

@@ -104,19 +104,24 @@ impl App {
     pub fn new_round(
         &self,
         track: Option<String>,
-        round: u32,
+        round: Option<u32>,
         place: Option<String>,
     ) -> anyhow::Result<ExitCode> {
         let track = track
             .or_else(|| self.config.default_track.clone())
             .context("no --track given and no default_track in the config")?;
-        let path = crate::cli::new::new_round(
-            &self.config.briefs_dir,
-            &self.config.load_options(),
-            &track,
-            round,
-            place.as_deref(),
-        )?;
+        let (briefs, options) = (&self.config.briefs_dir, self.config.load_options());
+        let round =
+            round.unwrap_or_else(|| crate::cli::new::next_free_round(briefs, &options, &track));
+        let path = crate::cli::new::new_round(briefs, &options, &track, round, place.as_deref())?;
+        println!("wrote {} (round {round} of {track})", path.display());
+        println!("fill in every TODO, then run `briefbot check` to see what is left");
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// `briefbot new author NAME`: writes `authors/NAME.toml` with placeholders.
+    pub fn new_author(&self, slug: &str, name: Option<&str>) -> anyhow::Result<ExitCode> {
+        let path = crate::cli::new::new_author(&self.config.briefs_dir, slug, name)?;
         println!("wrote {}", path.display());
         println!("fill in every TODO, then run `briefbot check` to see what is left");
         Ok(ExitCode::SUCCESS)

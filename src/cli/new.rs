@@ -1,5 +1,7 @@
-//! `briefbot new`: writes a new round file whose every value is a marked placeholder, so an
-//! editor fills in the blanks and `briefbot check` names each one still left.
+//! `briefbot new`: writes a new round file (or, with `new author`, an author file) whose every
+//! value is a marked placeholder, so an editor fills in the blanks and `briefbot check` names
+//! each one still left. What a brief may also hold (a draft, an embargo, corrections, who sat at
+//! the table) is written as commented lines, to uncomment when needed.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,7 +14,7 @@ pub enum ScaffoldError {
     BadTrack(String),
     #[error("round must be 1 or more")]
     BadRound,
-    #[error("{} already exists; edit it, or choose another round", .0.display())]
+    #[error("{} already exists; edit it, or choose another name or round", .0.display())]
     Exists(PathBuf),
     #[error("round {round} of track `{track}` already exists in {}; edit it, or choose another round", path.display())]
     RoundExists {
@@ -20,11 +22,43 @@ pub enum ScaffoldError {
         round: u32,
         path: PathBuf,
     },
+    #[error("author file name `{0}` must be lower-case letters, digits and dashes, like `omar-safadi`")]
+    BadAuthor(String),
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+/// The round after the highest one `track` has in `briefs_dir`, counting drafts and embargoed
+/// rounds (they hold their numbers), and the number at the start of each file name in the
+/// track's folder (`06-geneva.md`): a round just written by `new` and not filled in yet keeps
+/// the folder from loading, and still holds its number. 1 for a new track.
+pub fn next_free_round(briefs_dir: &Path, options: &LoadOptions, track: &str) -> u32 {
+    let mut highest = 0;
+    if let Ok(library) = Library::load(briefs_dir, options) {
+        let served = library
+            .track(track)
+            .into_iter()
+            .flat_map(|t| t.newest_first().map(|round| round.number));
+        let held = library
+            .held()
+            .iter()
+            .filter(|held| held.round.track == track)
+            .map(|held| held.round.number);
+        highest = served.chain(held).max().unwrap_or(0);
+    }
+    let named = std::fs::read_dir(briefs_dir.join(track))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse::<u32>().ok()
+        });
+    named.fold(highest, u32::max).saturating_add(1)
 }
 
 /// Writes `<briefs_dir>/<track>/<NN>-<place>.md` and returns its path. Never overwrites a
@@ -68,22 +102,64 @@ pub fn new_round(
         .unwrap_or_else(|| "round".into());
     let folder = briefs_dir.join(track);
     let path = folder.join(format!("{round:02}-{name}.md"));
+    write_new(&folder, &path, &scaffold(track, round, place))?;
+    Ok(path)
+}
+
+/// Writes `<briefs_dir>/authors/<slug>.toml` for a new author and returns its path; never
+/// overwrites a file. `name`, when given, fills in the author's name.
+pub fn new_author(
+    briefs_dir: &Path,
+    slug: &str,
+    name: Option<&str>,
+) -> Result<PathBuf, ScaffoldError> {
+    if !is_slug(slug) {
+        return Err(ScaffoldError::BadAuthor(slug.to_string()));
+    }
+    let folder = briefs_dir.join("authors");
+    let path = folder.join(format!("{slug}.toml"));
+    write_new(&folder, &path, &author_scaffold(slug, name))?;
+    Ok(path)
+}
+
+/// Writes `text` to `path`, a file that must not exist yet, making `folder` first.
+fn write_new(folder: &Path, path: &Path, text: &str) -> Result<(), ScaffoldError> {
     let write_error = |source| ScaffoldError::Write {
-        path: path.clone(),
+        path: path.to_path_buf(),
         source,
     };
-    std::fs::create_dir_all(&folder).map_err(write_error)?;
+    std::fs::create_dir_all(folder).map_err(write_error)?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(&path)
+        .open(path)
         .map_err(|source| match source.kind() {
-            std::io::ErrorKind::AlreadyExists => ScaffoldError::Exists(path.clone()),
+            std::io::ErrorKind::AlreadyExists => ScaffoldError::Exists(path.to_path_buf()),
             _ => write_error(source),
         })?;
-    file.write_all(scaffold(track, round, place).as_bytes())
-        .map_err(write_error)?;
-    Ok(path)
+    file.write_all(text.as_bytes()).map_err(write_error)
+}
+
+/// The text of a new author file.
+pub fn author_scaffold(slug: &str, name: Option<&str>) -> String {
+    let todo = PLACEHOLDER;
+    let name = match name {
+        Some(name) => toml_string(name),
+        None => format!("\"{todo}: the author's name as cards show it\""),
+    };
+    format!(
+        r#"# Briefs name this author as `author = "{slug}"` (this file's name).
+# Replace every "{todo}: …" text; `briefbot check` lists the ones still left.
+name = {name}
+bio = "{todo}: a few sentences on the author, at most 4096 characters"
+# Optional: uncomment the lines that apply.
+# title = "Senior Fellow"
+# affiliation = "Tukhum Institute"
+# education = ["Ph.D. in Political Science, University of Chicago"]
+# expertise = ["Geopolitics of the Middle East"]
+# links = ["https://example.org/people/{slug}"]
+"#
+    )
 }
 
 /// The text of a new round file.
@@ -112,6 +188,10 @@ status = "{todo}: where things stand after the round"
 sources = [
   {{ title = "{todo}: the source's title", publisher = "{todo}: who published it", url = "{todo}: its https:// address, or remove url" }},
 ]
+# Not ready to publish? Uncomment one. A draft is served once this line is removed; an
+# embargoed round from its moment on (a date and time with its offset from UTC, no quotes).
+# draft = true
+# publish_at = 2026-01-07T09:00:00Z
 
 # One [[positions]] table per party; role is party, mediator or observer.
 [[positions]]
@@ -119,6 +199,13 @@ party = "{todo}: a party's name or alias from parties.toml"
 role = "party"
 stance = "{todo}: the party's stance in one line"
 details = "{todo}: more detail, at most 1024 characters"
+# Who sat at the table for this party, shown on the card when there is room:
+# representatives = ["Name, their role"]
+
+# After publishing, one [[corrections]] section per correction; never delete one.
+# [[corrections]]
+# date = 2026-01-08
+# note = "What was corrected, in one line of at most 300 characters"
 +++
 
 {todo}: the longer briefing in Markdown, shown with the More button.
