@@ -46,14 +46,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
         } => app.register(guild, global, dry_run),
         Command::Check { dir, format } => app.check(dir, format),
-        Command::Ask {
-            line,
-            json,
-            press,
-            title,
-            complete,
-            message,
-        } => app.ask(line, json, press, title, complete, message),
+        Command::Ask(ask) => app.ask(ask),
         Command::Announce { track, round } => app.announce(track, round, logs),
         Command::State { command } => app.state(command),
         Command::Preview {

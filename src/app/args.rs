@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::logs::LogFormat;
 
@@ -68,29 +68,7 @@ pub enum Command {
         format: CheckFormat,
     },
     /// Answer a command offline, exactly as the bot would: `briefbot ask "/round 5"`.
-    Ask {
-        /// The command line, such as "/latest", "/positions party:Syria" or
-        /// "/search economic zone" (the rest of a /search line, but for `track:…`, is the query).
-        #[arg(required_unless_present_any = ["press", "complete", "message"])]
-        line: Option<String>,
-        /// Print the interaction response JSON Discord would receive.
-        #[arg(long)]
-        json: bool,
-        /// Press a button: its custom_id, as printed under the buttons.
-        #[arg(long, value_name = "CUSTOM_ID", conflicts_with_all = ["line", "complete", "message"])]
-        press: Option<String>,
-        /// With --press: the title of the message the button is on, which Discord sends with a
-        /// press. A search page button reads its query there: --press search::2 --title "🔎 economic zone".
-        #[arg(long, value_name = "TEXT", requires = "press")]
-        title: Option<String>,
-        /// Autocomplete the last option of a command line: --complete "/positions party:Sy".
-        #[arg(long, value_name = "LINE", conflicts_with_all = ["line", "message"])]
-        complete: Option<String>,
-        /// Run the "Brief me" message command on a message with this text, as if it were chosen
-        /// from the message's Apps menu: --message "Talks resume in Paris".
-        #[arg(long, value_name = "TEXT", conflicts_with = "line")]
-        message: Option<String>,
-    },
+    Ask(AskArgs),
     /// Announce one round by hand in the `[announce] channels`, once each (the state file, or
     /// the state database, records it, so a second run posts nothing). Stop the bot first: it
     /// holds the state.
@@ -145,6 +123,32 @@ pub enum Command {
         /// The folder to write them to (made if missing).
         dir: PathBuf,
     },
+}
+
+/// What `briefbot ask` answers, and how.
+#[derive(Args)]
+pub struct AskArgs {
+    /// The command line, such as "/latest", "/positions party:Syria" or
+    /// "/search economic zone" (the rest of a /search line, but for `track:…`, is the query).
+    #[arg(required_unless_present_any = ["press", "complete", "message"])]
+    pub line: Option<String>,
+    /// Print the interaction response JSON Discord would receive.
+    #[arg(long)]
+    pub json: bool,
+    /// Press a button: its custom_id, as printed under the buttons.
+    #[arg(long, value_name = "CUSTOM_ID", conflicts_with_all = ["line", "complete", "message"])]
+    pub press: Option<String>,
+    /// With --press: the title of the message the button is on, which Discord sends with a
+    /// press. A search page button reads its query there: --press search::2 --title "🔎 economic zone".
+    #[arg(long, value_name = "TEXT", requires = "press")]
+    pub title: Option<String>,
+    /// Autocomplete the last option of a command line: --complete "/positions party:Sy".
+    #[arg(long, value_name = "LINE", conflicts_with_all = ["line", "message"])]
+    pub complete: Option<String>,
+    /// Run the "Brief me" message command on a message with this text, as if it were chosen
+    /// from the message's Apps menu: --message "Talks resume in Paris".
+    #[arg(long, value_name = "TEXT", conflicts_with = "line")]
+    pub message: Option<String>,
 }
 
 #[derive(Subcommand)]

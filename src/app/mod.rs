@@ -23,7 +23,7 @@ use std::sync::Arc;
 use tracing::{info, warn};
 
 pub use args::{
-    CheckFormat, Cli, Command, Format, NewCommand, StateCommand, VERSION, log_format,
+    AskArgs, CheckFormat, Cli, Command, Format, NewCommand, StateCommand, VERSION, log_format,
 };
 
 use crate::config::{Config, ConfigError, Place, env};
@@ -74,7 +74,7 @@ impl Needs {
             Command::Check { dir, .. } => Needs::Briefs {
                 folder_given: dir.is_some(),
             },
-            Command::Ask { .. } | Command::Preview { .. } | Command::New { .. } => Needs::Briefs {
+            Command::Ask(_) | Command::Preview { .. } | Command::New { .. } => Needs::Briefs {
                 folder_given: false,
             },
             Command::Run

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::App;
-use super::args::CheckFormat;
+use super::args::{AskArgs, CheckFormat};
 use crate::cli::ask::Question;
 use crate::cli::check::Report;
 use crate::commands::{RequestError, spec};
@@ -47,16 +47,16 @@ impl App {
 
     /// `briefbot ask`: a command line, a button press, an autocompletion or Brief me answered
     /// offline, exactly as the bot would.
-    pub fn ask(
-        &self,
-        line: Option<String>,
-        json: bool,
-        press: Option<String>,
-        title: Option<String>,
-        complete: Option<String>,
-        message: Option<String>,
-    ) -> anyhow::Result<ExitCode> {
+    pub fn ask(&self, ask: AskArgs) -> anyhow::Result<ExitCode> {
         let library = self.library()?;
+        let AskArgs {
+            line,
+            json,
+            press,
+            title,
+            complete,
+            message,
+        } = ask;
         let question = match (press, complete, message, line) {
             (Some(custom_id), ..) => Question::Press { custom_id, title },
             (None, Some(line), ..) => Question::Complete(line),

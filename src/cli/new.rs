@@ -22,7 +22,9 @@ pub enum ScaffoldError {
         round: u32,
         path: PathBuf,
     },
-    #[error("author file name `{0}` must be lower-case letters, digits and dashes, like `omar-safadi`")]
+    #[error(
+        "author file name `{0}` must be lower-case letters, digits and dashes, like `omar-safadi`"
+    )]
     BadAuthor(String),
     #[error("cannot write {}: {source}", path.display())]
     Write {
