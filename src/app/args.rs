@@ -149,6 +149,10 @@ pub struct AskArgs {
     /// from the message's Apps menu: --message "Talks resume in Paris".
     #[arg(long, value_name = "TEXT", conflicts_with = "line")]
     pub message: Option<String>,
+    /// Answer as if drafts and embargoed rounds were published, as they will be; members see
+    /// none of them before their time.
+    #[arg(long)]
+    pub include_held: bool,
 }
 
 #[derive(Subcommand)]

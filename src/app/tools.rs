@@ -56,6 +56,7 @@ impl App {
             title,
             complete,
             message,
+            include_held,
         } = ask;
         let question = match (press, complete, message, line) {
             (Some(custom_id), ..) => Question::Press { custom_id, title },
@@ -64,10 +65,20 @@ impl App {
             (None, None, None, Some(line)) => Question::Line(line),
             (None, None, None, None) => return Err(usage_error(RequestError::Empty)),
         };
-        print!(
-            "{}",
-            crate::cli::ask::ask(&library, &question, json).map_err(usage_error)?
-        );
+        let with_held = library.with_held_served();
+        let answer = |library: &Library| crate::cli::ask::ask(library, &question, json);
+        if include_held {
+            print!("{}", answer(&with_held).map_err(usage_error)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        let served = answer(&library).map_err(usage_error)?;
+        print!("{served}");
+        // An editor asking about a round that is held back would otherwise read only "There is
+        // no round 6": say which held rounds change the answer (members see the same answer
+        // without this note).
+        if answer(&with_held).is_ok_and(|held| held != served) {
+            eprintln!("{}", held_note(&library));
+        }
         Ok(ExitCode::SUCCESS)
     }
 
@@ -126,6 +137,33 @@ impl App {
         println!("fill in every TODO, then run `briefbot check` to see what is left");
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// What `ask` says when rounds held back change its answer: each held round, and how to see
+/// the answer as it will be.
+fn held_note(library: &Library) -> String {
+    let rounds: Vec<String> = library
+        .held()
+        .iter()
+        .map(|held| {
+            let why = match &held.why {
+                crate::library::Hold::Draft => "a draft".to_string(),
+                crate::library::Hold::Until(moment) => {
+                    format!("embargoed until {moment}")
+                }
+            };
+            format!(
+                "round {} of {} is {why} ({})",
+                held.round.number,
+                held.round.track,
+                held.round.path.display()
+            )
+        })
+        .collect();
+    format!(
+        "note: held back, so members do not see it yet: {}; `briefbot ask --include-held` answers as if published",
+        rounds.join("; ")
+    )
 }
 
 /// A command line `ask` cannot read, with the list of commands.

@@ -177,6 +177,129 @@ fn new_writes_a_scaffold_that_check_rejects_until_filled_in() {
 }
 
 #[test]
+fn new_takes_the_next_free_round_even_while_the_last_one_is_unfinished() {
+    let dir = workspace();
+    let first = briefbot(dir.path(), &["new", "--place", "Geneva"]);
+    assert!(first.status.success(), "{}", stdout(&first));
+    assert!(
+        stdout(&first).contains("06-geneva.md (round 6 of syria-israel)"),
+        "{}",
+        stdout(&first)
+    );
+    // 06-geneva.md still holds placeholders, so the folder does not load; its number is
+    // still taken.
+    let second = briefbot(dir.path(), &["new", "--place", "Rome"]);
+    assert!(second.status.success(), "{}", stdout(&second));
+    assert!(
+        dir.path().join("briefs/syria-israel/07-rome.md").is_file(),
+        "{}",
+        stdout(&second)
+    );
+    // The scaffold shows, commented out, what else a brief may hold.
+    let text = std::fs::read_to_string(dir.path().join("briefs/syria-israel/07-rome.md"))
+        .expect("scaffold");
+    for line in [
+        "# draft = true",
+        "# publish_at = ",
+        "# representatives = [",
+        "# [[corrections]]",
+    ] {
+        assert!(text.contains(line), "{line} in the scaffold");
+    }
+}
+
+#[test]
+fn new_author_writes_an_author_file_that_check_reads() {
+    let dir = workspace();
+    let output = briefbot(
+        dir.path(),
+        &["new", "author", "lina-haddad", "--name", "Lina Haddad"],
+    );
+    assert!(output.status.success(), "{}", stdout(&output));
+    let path = dir.path().join("briefs/authors/lina-haddad.toml");
+    let text = std::fs::read_to_string(&path).expect("author file");
+    assert!(text.contains("name = \"Lina Haddad\""), "{text}");
+
+    let check = briefbot(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        check.status.code(),
+        Some(1),
+        "the bio is still a placeholder"
+    );
+    assert!(
+        stdout(&check).contains("authors/lina-haddad.toml"),
+        "{}",
+        stdout(&check)
+    );
+
+    std::fs::write(
+        &path,
+        text.replace("TODO: a few sentences", "Lina Haddad writes"),
+    )
+    .expect("fill in");
+    let check = briefbot(dir.path(), &["check"]);
+    assert!(check.status.success(), "{}", stdout(&check));
+    assert_eq!(stdout(&check), "checked 1 brief, 2 authors: no errors\n");
+
+    let again = briefbot(dir.path(), &["new", "author", "lina-haddad"]);
+    assert_eq!(again.status.code(), Some(2));
+    let refused = briefbot(dir.path(), &["new", "author", "Lina_Haddad"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("`Lina_Haddad` must be lower-case"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
+
+#[test]
+fn ask_says_a_round_is_held_and_answers_as_published_with_include_held() {
+    let drafts = repo().join("tests/fixtures/briefs-drafts");
+    let ask = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_briefbot"))
+            .args(args)
+            .current_dir(std::env::temp_dir())
+            .env_remove("BRIEFBOT_CONFIG")
+            .env("BRIEFBOT_BRIEFS_DIR", &drafts)
+            .env("BRIEFBOT_DEFAULT_TRACK", "syria-israel")
+            .output()
+            .expect("run briefbot")
+    };
+    let held = ask(&["ask", "/round 6"]);
+    assert!(held.status.success());
+    assert!(
+        stdout(&held).contains("There is no round 6"),
+        "{}",
+        stdout(&held)
+    );
+    let note = String::from_utf8_lossy(&held.stderr);
+    assert!(
+        note.contains("round 6 of syria-israel is a draft") && note.contains("--include-held"),
+        "{note}"
+    );
+
+    let published = ask(&["ask", "--include-held", "/round 6"]);
+    assert!(published.status.success());
+    assert!(
+        stdout(&published).contains("**Round 6 · 2026-02-03 · Geneva**"),
+        "{}",
+        stdout(&published)
+    );
+    assert!(published.stderr.is_empty());
+
+    // Round 5's card changes too (its "next round" button leads to round 6 once published);
+    // the shipped briefs, with nothing held, have no note.
+    let paris = ask(&["ask", "/round 5"]);
+    assert!(String::from_utf8_lossy(&paris.stderr).contains("round 6 of syria-israel"));
+    let shipped = briefbot(&repo(), &["ask", "/round 5"]);
+    assert!(
+        shipped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&shipped.stderr)
+    );
+}
+
+#[test]
 fn new_never_overwrites_a_round_file() {
     let dir = workspace();
     assert!(
