@@ -126,6 +126,11 @@ impl App {
             round.unwrap_or_else(|| crate::cli::new::next_free_round(briefs, &options, &track));
         let path = crate::cli::new::new_round(briefs, &options, &track, round, place.as_deref())?;
         println!("wrote {} (round {round} of {track})", path.display());
+        if place.is_none() {
+            println!(
+                "no --place given: rename the file after the place once it is known (such as {round:02}-geneva.md); briefbot reads any name"
+            );
+        }
         println!("fill in every TODO, then run `briefbot check` to see what is left");
         Ok(ExitCode::SUCCESS)
     }
