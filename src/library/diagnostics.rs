@@ -152,30 +152,80 @@ impl Diagnostics {
 
     /// Every diagnostic as an editor reads it in a terminal: the message, `path:line:column`,
     /// the offending line with a marker under it, and the help.
+    ///
+    /// A brief's control characters are shown escaped (`\u{1b}`), never sent to the terminal:
+    /// an escape sequence in a brief must not retitle or clear the terminal of whoever checks it.
     pub fn render(&self) -> String {
         let config = term::Config::default();
+        // The sources as shown, and how far each escape moved the bytes after it.
+        let mut files = SimpleFiles::new();
+        let mut shifts = Vec::new();
+        for index in 0.. {
+            let Ok(file) = self.sources.get(index) else {
+                break;
+            };
+            let (text, moved) = escaped(file.source());
+            files.add(file.name().clone(), text);
+            shifts.push(moved);
+        }
         let mut out = String::new();
         for item in &self.items {
+            let message = escaped(&item.message).0;
             let report = match &item.source {
-                Some((file, span)) => Report::error()
-                    .with_message(&item.message)
-                    .with_label(Label::primary(*file, span.clone())),
-                None => {
-                    Report::error().with_message(format!("{}: {}", item.position(), item.message))
+                Some((file, span)) => {
+                    let span = shifts
+                        .get(*file)
+                        .map_or_else(|| span.clone(), |moved| shifted(moved, span));
+                    Report::error()
+                        .with_message(message)
+                        .with_label(Label::primary(*file, span))
                 }
+                None => Report::error().with_message(format!("{}: {message}", item.position())),
             };
             let report = match &item.help {
-                Some(help) => report.with_note(format!("help: {help}")),
+                Some(help) => report.with_note(format!("help: {}", escaped(help).0)),
                 None => report,
             };
-            match term::emit_into_string(&config, &self.sources, &report) {
+            match term::emit_into_string(&config, &files, &report) {
                 Ok(text) => out.push_str(&text),
                 // The source is registered before any span into it, so this is a fallback only.
-                Err(_) => out.push_str(&format!("error: {item}\n\n")),
+                Err(_) => out.push_str(&format!("error: {}\n\n", escaped(&item.to_string()).0)),
             }
         }
         out
     }
+}
+
+/// `text` with each control character but line breaks and tabs written as `\u{1b}`, and, for
+/// each one, where it was and how many bytes longer the text is from there on.
+fn escaped(text: &str) -> (String, Vec<(usize, usize)>) {
+    let mut out = String::with_capacity(text.len());
+    let mut moved = Vec::new();
+    for (at, c) in text.char_indices() {
+        if c.is_control() && !matches!(c, '\n' | '\t' | '\r') {
+            let escape = format!("\\u{{{:x}}}", u32::from(c));
+            let growth = moved.last().map_or(0, |&(_, g)| g) + escape.len() - c.len_utf8();
+            out.push_str(&escape);
+            moved.push((at, growth));
+        } else {
+            out.push(c);
+        }
+    }
+    (out, moved)
+}
+
+/// `span` of the original text, in the escaped text: each end moves by the growth of the
+/// escapes before it.
+fn shifted(moved: &[(usize, usize)], span: &Range<usize>) -> Range<usize> {
+    let at = |offset: usize| {
+        let before = moved.partition_point(|&(at, _)| at < offset);
+        let growth = before
+            .checked_sub(1)
+            .and_then(|i| moved.get(i))
+            .map_or(0, |&(_, growth)| growth);
+        offset + growth
+    };
+    at(span.start)..at(span.end)
 }
 
 /// The JSON shape of one diagnostic, for `briefbot check --format json`.
@@ -210,5 +260,41 @@ mod tests {
         assert_eq!(Location::of(text, 0), Location { line: 1, column: 1 });
         let at = text.find('=').unwrap_or(0);
         assert_eq!(Location::of(text, at), Location { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn control_characters_of_a_brief_are_shown_escaped_and_the_marker_stays_under_its_mistake() {
+        let text = "title = \"\u{1b}]0;owned\u{7}\u{1b}[2J Paris\"\nsumary = 1\n".to_string();
+        let at = text.find("sumary").expect("the mistake");
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.add_file(
+            Path::new("briefs/06-x.md"),
+            text,
+            vec![FileError {
+                span: at..at + 6,
+                message: "unknown key `sumary` near \u{1b}[2J".into(),
+                help: None,
+            }],
+        );
+        let shown = diagnostics.render();
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+            "{shown:?}"
+        );
+        assert!(
+            shown.contains("unknown key `sumary` near \\u{1b}[2J"),
+            "{shown}"
+        );
+        assert!(shown.contains("2 │ sumary = 1"), "{shown}");
+        assert!(shown.contains("  │ ^^^^^^"), "{shown}");
+    }
+
+    #[test]
+    fn spans_move_by_the_escapes_before_them() {
+        let (text, moved) = escaped("a\u{1b}b\u{7}c");
+        assert_eq!(text, "a\\u{1b}b\\u{7}c");
+        assert_eq!(shifted(&moved, &(0..1)), 0..1);
+        assert_eq!(shifted(&moved, &(2..3)), 7..8, "b, after one escape");
+        assert_eq!(shifted(&moved, &(4..5)), 13..14, "c, after both");
     }
 }
