@@ -575,6 +575,18 @@ async fn a_broken_file_shows_its_diagnostic_until_it_is_fixed() {
         browser.texts(".embed").await.is_empty(),
         "no card meanwhile"
     );
+    // The summary's line is long: the report wraps, so the message and help are read whole
+    // without scrolling sideways.
+    let wraps = browser
+        .page()
+        .execute(
+            "const pre = document.querySelector('.diagnostic pre'); \
+             return pre.scrollWidth <= pre.clientWidth;",
+            vec![],
+        )
+        .await
+        .expect("measure the report");
+    assert_eq!(wraps, serde_json::Value::Bool(true), "the report wraps");
 
     std::fs::write(&file, &shipped).expect("fix it");
     browser
