@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files::{Error as FilesError, Files, SimpleFile, SimpleFiles};
 use codespan_reporting::term;
 use serde::Serialize;
 
@@ -156,7 +156,6 @@ impl Diagnostics {
     /// A brief's control characters are shown escaped (`\u{1b}`), never sent to the terminal:
     /// an escape sequence in a brief must not retitle or clear the terminal of whoever checks it.
     pub fn render(&self) -> String {
-        let config = term::Config::default();
         // The sources as shown, and how far each escape moved the bytes after it.
         let mut files = SimpleFiles::new();
         let mut shifts = Vec::new();
@@ -170,29 +169,135 @@ impl Diagnostics {
         }
         let mut out = String::new();
         for item in &self.items {
-            let message = escaped(&item.message).0;
-            let report = match &item.source {
+            let rendered = match &item.source {
                 Some((file, span)) => {
                     let span = shifts
                         .get(*file)
                         .map_or_else(|| span.clone(), |moved| shifted(moved, span));
-                    Report::error()
-                        .with_message(message)
-                        .with_label(Label::primary(*file, span))
+                    match files.get(*file).ok().and_then(|f| Window::around(f, &span)) {
+                        Some((window, span)) => emit(&window, item, Some(((), span))),
+                        None => emit(&files, item, Some((*file, span))),
+                    }
                 }
-                None => Report::error().with_message(format!("{}: {message}", item.position())),
+                None => emit(&files, item, None),
             };
-            let report = match &item.help {
-                Some(help) => report.with_note(format!("help: {}", escaped(help).0)),
-                None => report,
-            };
-            match term::emit_into_string(&config, &files, &report) {
-                Ok(text) => out.push_str(&text),
+            match rendered {
+                Some(text) => out.push_str(&text),
                 // The source is registered before any span into it, so this is a fallback only.
-                Err(_) => out.push_str(&format!("error: {}\n\n", escaped(&item.to_string()).0)),
+                None => out.push_str(&format!("error: {}\n\n", escaped(&item.to_string()).0)),
             }
         }
         out
+    }
+}
+
+/// `item` as codespan draws it, its label at `at` in `files`; `None` when `files` lacks it.
+fn emit<'f, F: Files<'f>>(
+    files: &'f F,
+    item: &Diagnostic,
+    at: Option<(F::FileId, Range<usize>)>,
+) -> Option<String> {
+    let message = escaped(&item.message).0;
+    let report = match at {
+        Some((file, span)) => Report::error()
+            .with_message(message)
+            .with_label(Label::primary(file, span)),
+        None => Report::error().with_message(format!("{}: {message}", item.position())),
+    };
+    let report = match &item.help {
+        Some(help) => report.with_note(format!("help: {}", escaped(help).0)),
+        None => report,
+    };
+    term::emit_into_string(&term::Config::default(), files, &report).ok()
+}
+
+/// How many characters of a source line are shown around a mistake; a longer line is cut to
+/// this many, marked `…` where it was cut (a summary can be thousands of characters on one
+/// line, and its marker as long).
+const WINDOW: usize = 160;
+/// How many of them come before the mistake.
+const WINDOW_LEAD: usize = 50;
+
+/// The one source line of a mistake, cut to [`WINDOW`] characters around it, as a file of its
+/// own that numbers its line and columns as the whole file does.
+struct Window {
+    file: SimpleFile<String, String>,
+    /// The line's number in the whole file.
+    line: usize,
+    /// How many characters of the line come before the window's first shown one.
+    skipped: usize,
+}
+
+impl Window {
+    /// The window around `span` of `file`, and `span` in it; `None` when the line is short
+    /// enough to show whole.
+    fn around(
+        file: &SimpleFile<String, String>,
+        span: &Range<usize>,
+    ) -> Option<(Window, Range<usize>)> {
+        let text = file.source();
+        let start = span.start.min(text.len());
+        let line_start = text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text
+            .get(start..)?
+            .find('\n')
+            .map_or(text.len(), |i| start + i);
+        let line = text.get(line_start..line_end)?;
+        let chars: Vec<usize> = line.char_indices().map(|(at, _)| at).collect();
+        if chars.len() <= WINDOW {
+            return None;
+        }
+        let column = chars.partition_point(|&at| at < start - line_start);
+        let first = column.saturating_sub(WINDOW_LEAD);
+        let last = (first + WINDOW).min(chars.len());
+        let byte = |c: usize| chars.get(c).copied().unwrap_or(line.len());
+        let (from, to) = (byte(first), byte(last));
+        let lead = if first > 0 { "…" } else { "" };
+        let tail = if last < chars.len() { "…" } else { "" };
+        let shown = format!("{lead}{}{tail}", line.get(from..to)?);
+        let inside = |at: usize| lead.len() + at.saturating_sub(line_start).clamp(from, to) - from;
+        let span = inside(start)..inside(span.end.min(line_end)).max(inside(start));
+        let window = Window {
+            file: SimpleFile::new(file.name().clone(), shown),
+            line: text.get(..line_start)?.matches('\n').count() + 1,
+            skipped: first - lead.chars().count().min(first),
+        };
+        Some((window, span))
+    }
+}
+
+impl<'a> Files<'a> for Window {
+    type FileId = ();
+    type Name = String;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<String, FilesError> {
+        Ok(self.file.name().clone())
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, FilesError> {
+        Ok(self.file.source())
+    }
+
+    fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, FilesError> {
+        self.file.line_index((), byte_index)
+    }
+
+    fn line_number(&'a self, (): (), line_index: usize) -> Result<usize, FilesError> {
+        Ok(self.line + line_index)
+    }
+
+    fn column_number(
+        &'a self,
+        (): (),
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, FilesError> {
+        Ok(self.file.column_number((), line_index, byte_index)? + self.skipped)
+    }
+
+    fn line_range(&'a self, (): (), line_index: usize) -> Result<Range<usize>, FilesError> {
+        self.file.line_range((), line_index)
     }
 }
 
@@ -296,5 +401,31 @@ mod tests {
         assert_eq!(shifted(&moved, &(0..1)), 0..1);
         assert_eq!(shifted(&moved, &(2..3)), 7..8, "b, after one escape");
         assert_eq!(shifted(&moved, &(4..5)), 13..14, "c, after both");
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_its_mistake_with_its_real_column() {
+        let line = format!("title = \"{}\"", "word ".repeat(1000));
+        let at = line.len() / 2;
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.add_file(
+            Path::new("briefs/06-x.md"),
+            format!("+++\n{line}\n"),
+            vec![FileError {
+                span: 4 + at..4 + line.len(),
+                message: "too long".into(),
+                help: None,
+            }],
+        );
+        let shown = diagnostics.render();
+        let column = line[..at].chars().count() + 1;
+        assert!(
+            shown.contains(&format!("briefs/06-x.md:2:{column}")),
+            "the real column: {shown}"
+        );
+        for printed in shown.lines() {
+            assert!(printed.chars().count() <= WINDOW + 10, "{printed}");
+        }
+        assert!(shown.contains("2 │ …") && shown.contains("…\n"), "{shown}");
     }
 }
