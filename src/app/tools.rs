@@ -29,6 +29,9 @@ impl App {
         });
         let report = Report::new(loaded);
         match format {
+            // In colour only for a person at a terminal: never into a pipe, a file or CI's
+            // log, and never when NO_COLOR is set (no-color.org).
+            CheckFormat::Text if colour_wanted() => print!("{}", report.to_text_coloured()),
             CheckFormat::Text => print!("{}", report.to_text()),
             CheckFormat::Json => print!("{}", report.to_json()),
             CheckFormat::Github => {
@@ -169,6 +172,12 @@ fn held_note(library: &Library) -> String {
         "note: held back, so members do not see it yet: {}; `briefbot ask --include-held` answers as if published",
         rounds.join("; ")
     )
+}
+
+/// Whether standard output is a terminal and the environment does not ask for no colour.
+fn colour_wanted() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// A command line `ask` cannot read, with the list of commands.

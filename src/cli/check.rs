@@ -63,10 +63,25 @@ impl Report {
 
     /// Every diagnostic with its source line and marker, then the summary line.
     pub fn to_text(&self) -> String {
+        self.to_text_styled(false)
+    }
+
+    /// [`Self::to_text`] with the mistakes in colour, for a terminal.
+    pub fn to_text_coloured(&self) -> String {
+        self.to_text_styled(true)
+    }
+
+    fn to_text_styled(&self, colour: bool) -> String {
         let rendered = self
             .error
             .as_ref()
-            .map(|e| e.diagnostics.render())
+            .map(|e| {
+                if colour {
+                    e.diagnostics.render_coloured()
+                } else {
+                    e.diagnostics.render()
+                }
+            })
             .unwrap_or_default();
         format!("{rendered}{}\n", self.summary())
     }

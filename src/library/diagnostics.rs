@@ -156,6 +156,16 @@ impl Diagnostics {
     /// A brief's control characters are shown escaped (`\u{1b}`), never sent to the terminal:
     /// an escape sequence in a brief must not retitle or clear the terminal of whoever checks it.
     pub fn render(&self) -> String {
+        self.render_styled(false)
+    }
+
+    /// [`Self::render`] in colour (ANSI escapes), as rustc and cargo colour theirs, for a
+    /// terminal a person is watching.
+    pub fn render_coloured(&self) -> String {
+        self.render_styled(true)
+    }
+
+    fn render_styled(&self, colour: bool) -> String {
         // The sources as shown, and how far each escape moved the bytes after it.
         let mut files = SimpleFiles::new();
         let mut shifts = Vec::new();
@@ -175,11 +185,11 @@ impl Diagnostics {
                         .get(*file)
                         .map_or_else(|| span.clone(), |moved| shifted(moved, span));
                     match files.get(*file).ok().and_then(|f| Window::around(f, &span)) {
-                        Some((window, span)) => emit(&window, item, Some(((), span))),
-                        None => emit(&files, item, Some((*file, span))),
+                        Some((window, span)) => emit(&window, item, Some(((), span)), colour),
+                        None => emit(&files, item, Some((*file, span)), colour),
                     }
                 }
-                None => emit(&files, item, None),
+                None => emit(&files, item, None, colour),
             };
             match rendered {
                 Some(text) => out.push_str(&text),
@@ -191,11 +201,13 @@ impl Diagnostics {
     }
 }
 
-/// `item` as codespan draws it, its label at `at` in `files`; `None` when `files` lacks it.
+/// `item` as codespan draws it, its label at `at` in `files`, in `colour` or not; `None` when
+/// `files` lacks it.
 fn emit<'f, F: Files<'f>>(
     files: &'f F,
     item: &Diagnostic,
     at: Option<(F::FileId, Range<usize>)>,
+    colour: bool,
 ) -> Option<String> {
     let message = escaped(&item.message).0;
     let report = match at {
@@ -208,7 +220,13 @@ fn emit<'f, F: Files<'f>>(
         Some(help) => report.with_note(format!("help: {}", escaped(help).0)),
         None => report,
     };
-    term::emit_into_string(&term::Config::default(), files, &report).ok()
+    let config = term::Config::default();
+    if !colour {
+        return term::emit_into_string(&config, files, &report).ok();
+    }
+    let mut styled = term::termcolor::Ansi::new(Vec::new());
+    term::emit_to_write_style(&mut styled, &config, files, &report).ok()?;
+    String::from_utf8(styled.into_inner()).ok()
 }
 
 /// How many characters of a source line are shown around a mistake; a longer line is cut to
@@ -427,5 +445,33 @@ mod tests {
             assert!(printed.chars().count() <= WINDOW + 10, "{printed}");
         }
         assert!(shown.contains("2 │ …") && shown.contains("…\n"), "{shown}");
+    }
+
+    #[test]
+    fn in_colour_the_same_text_with_styles_and_still_no_escape_from_the_brief() {
+        let text = "title = \"\u{1b}]0;owned\u{7}\"\nsumary = 1\n".to_string();
+        let at = text.find("sumary").expect("the mistake");
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.add_file(
+            Path::new("briefs/06-x.md"),
+            text,
+            vec![FileError {
+                span: at..at + 6,
+                message: "unknown key `sumary`".into(),
+                help: Some("did you mean `summary`?".into()),
+            }],
+        );
+        let coloured = diagnostics.render_coloured();
+        assert!(coloured.contains("\u{1b}["), "styled: {coloured:?}");
+        assert!(!coloured.contains("\u{1b}]0;owned"), "{coloured:?}");
+        // Without its styles, the coloured text is the plain one.
+        let mut plain = String::new();
+        let mut rest = coloured.as_str();
+        while let Some(at) = rest.find("\u{1b}[") {
+            plain.push_str(&rest[..at]);
+            rest = rest[at..].split_once('m').map_or("", |(_, after)| after);
+        }
+        plain.push_str(rest);
+        assert_eq!(plain, diagnostics.render());
     }
 }
