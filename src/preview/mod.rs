@@ -128,6 +128,8 @@ pub async fn serve_with(
     let hosts = access::Hosts::new(bound.into_iter().chain(access.listen), access.allow_remote);
     let tasks = TaskTracker::new();
     let watch = live::watch(reloader.clone(), &tasks)?;
+    // An embargo lifts in the preview at its moment, as in the bot, without a save.
+    tasks.spawn(reloader.clone().publish_on_time(stop.clone()));
     let served = axum::serve(listener, router(reloader, stop.clone(), hosts))
         .with_graceful_shutdown(stop.cancelled_owned())
         .await;

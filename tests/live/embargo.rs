@@ -156,3 +156,54 @@ async fn an_embargo_that_lifted_while_the_bot_was_down_is_announced_when_it_star
     announcer.stop().await;
     stop.cancel();
 }
+
+/// `briefbot preview` lifts an embargo at its moment too, as the bot does, without a save:
+/// the page asked for after the moment shows the round, by the clock the test moves.
+#[tokio::test]
+async fn the_preview_serves_an_embargoed_round_from_its_moment() {
+    let (_dir, briefs) = shipped_copy();
+    add_held_rounds(&briefs);
+    let clock = Arc::new(ManualClock::new(moment() - Duration::from_secs(60)));
+    let mut folder = Folder::new(&briefs, shipped_options());
+    let library = folder.load_at(clock.now()).expect("the briefs load");
+    // Nothing else publishes by this clock: only the preview's own task can lift the embargo.
+    let reloader = Reloader::with_clock(library, folder, clock.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let addr = listener.local_addr().expect("its address");
+    let stop = CancellationToken::new();
+    let preview = tokio::spawn(briefbot::preview::serve(
+        listener,
+        reloader.clone(),
+        stop.clone(),
+    ));
+    let latest = || async {
+        reqwest::get(format!("http://{addr}/view?cmd=%2Flatest"))
+            .await
+            .expect("the preview answers")
+            .text()
+            .await
+            .expect("a page")
+    };
+    assert!(
+        !latest().await.contains("Embargoed round"),
+        "not before its moment"
+    );
+
+    clock.advance(Duration::from_secs(60));
+    until("the preview to publish the embargoed round", || {
+        serves(&reloader.current(), 7)
+    })
+    .await;
+    assert!(
+        latest().await.contains("Embargoed round"),
+        "served from its moment"
+    );
+
+    stop.cancel();
+    preview
+        .await
+        .expect("the preview task")
+        .expect("the preview stops");
+}
