@@ -62,9 +62,16 @@ fn held_section(held: &[Held]) -> String {
     for Held { round, why } in held {
         let badge = match why {
             Hold::Draft => "<span class=\"badge draft\">Draft</span>".to_string(),
+            // The page writes the moment in the editor's own time zone, and how far off it is
+            // ("in 3 minutes"); without script, as the brief writes it.
             Hold::Until(moment) => format!(
-                "<span class=\"badge embargo\">Embargoed until {}</span>",
-                escape(&moment.to_string())
+                "<span class=\"badge embargo\">Embargoed until <time datetime=\"{written}\" \
+                 data-moment=\"{ms}\">{written}</time></span>",
+                written = escape(&moment.to_string()),
+                ms = moment
+                    .at()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |since| since.as_millis()),
             ),
         };
         html.push_str(&format!(

@@ -12,6 +12,30 @@
     root.dataset.theme = dark ? "light" : "dark";
     try { localStorage.setItem("briefbot-theme", root.dataset.theme); } catch (e) {}
   });
+  // An embargo's moment in the editor's time zone, and how far off it is; again every 15 s.
+  function moments() {
+    var now = Date.now();
+    var relative = window.Intl && Intl.RelativeTimeFormat
+      ? new Intl.RelativeTimeFormat(undefined, { numeric: "auto" }) : null;
+    var units = [["year", 31536e6], ["month", 2592e6], ["day", 864e5], ["hour", 36e5],
+      ["minute", 6e4], ["second", 1e3]];
+    document.querySelectorAll("time[data-moment]").forEach(function (time) {
+      var at = Number(time.dataset.moment);
+      var text = new Date(at).toLocaleString(undefined,
+        { dateStyle: "medium", timeStyle: "short" });
+      if (relative) {
+        var left = at - now, unit = units[units.length - 1];
+        for (var i = 0; i < units.length; i++) {
+          if (Math.abs(left) >= units[i][1]) { unit = units[i]; break; }
+        }
+        text += " (" + relative.format(Math.round(left / unit[1]), unit[0]) + ")";
+      }
+      time.textContent = text;
+      time.title = time.getAttribute("datetime");
+    });
+  }
+  moments();
+  setInterval(moments, 15000);
   var events = new EventSource("/events");
   events.onmessage = function (event) {
     if (event.data !== root.dataset.generation) location.reload();

@@ -681,3 +681,36 @@ async fn a_brief_containing_a_script_tag_shows_it_as_text() {
 
     session.close().await;
 }
+
+/// An embargo's badge says its moment in the editor's own time zone, and how far off it is,
+/// rather than the brief's UTC text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_embargo_badge_says_when_in_the_editors_time_and_how_far_off() {
+    let (folder, briefs) = common::shipped_copy();
+    let embargoed = common::round_brief(7, "Embargoed round").replacen(
+        "\n[[positions]]",
+        "\npublish_at = 2099-01-07T09:00:00Z\n\n[[positions]]",
+        1,
+    );
+    std::fs::write(briefs.join("syria-israel/07-later.md"), embargoed).expect("write");
+    let Some(session) = Session::start(folder, briefs).await else {
+        return;
+    };
+    let browser = &session.browser;
+    browser
+        .page()
+        .goto(&session.preview.url("/"))
+        .await
+        .expect("open the index");
+    let badge = browser.texts(".badge.embargo").await.join(" ");
+    assert!(badge.starts_with("Embargoed until "), "{badge}");
+    assert!(
+        !badge.contains("2099-01-07T09:00:00Z"),
+        "written for people: {badge}"
+    );
+    assert!(
+        badge.contains("2099") && badge.contains("years)"),
+        "{badge}"
+    );
+    session.close().await;
+}

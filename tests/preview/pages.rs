@@ -87,7 +87,10 @@ fn the_index_marks_drafts_and_embargoed_rounds_and_links_their_cards() {
         "{held}"
     );
     assert!(
-        held.contains("<span class=\"badge embargo\">Embargoed until 2099-01-07T09:00:00Z</span>"),
+        held.contains(
+            "<span class=\"badge embargo\">Embargoed until <time datetime=\"2099-01-07T09:00:00Z\" \
+             data-moment=\"4071459600000\">2099-01-07T09:00:00Z</time></span>"
+        ),
         "{held}"
     );
     // The served part of the page knows nothing of them.
