@@ -50,20 +50,26 @@ pub(crate) fn to_html(text: &str) -> String {
             out.push_str(&format!("<h{level}>{}</h{level}>", inline(rest)));
             continue;
         }
-        if let Some((ordered, first)) = list_item(line) {
+        if let Some((number, first)) = list_item(line) {
             flush_paragraph(&mut out, &mut paragraph);
+            let ordered = number.is_some();
             let mut items = vec![first];
             while let Some((_, item)) = lines
                 .peek()
                 .copied()
                 .and_then(list_item)
-                .filter(|(o, _)| *o == ordered)
+                .filter(|(n, _)| n.is_some() == ordered)
             {
                 items.push(item);
                 lines.next();
             }
+            // A list numbered from its first item's number, as Discord numbers it: search
+            // results are one-item lists in fields of their own, `1.`, `2.`, `3.`.
+            match number {
+                Some(1) | None => out.push_str(if ordered { "<ol>" } else { "<ul>" }),
+                Some(start) => out.push_str(&format!("<ol start=\"{start}\">")),
+            }
             let tag = if ordered { "ol" } else { "ul" };
-            out.push_str(&format!("<{tag}>"));
             for item in items {
                 out.push_str(&format!("<li>{}</li>", inline(item)));
             }
@@ -104,15 +110,16 @@ fn heading(line: &str) -> Option<(usize, &str)> {
     ((1..=3).contains(&hashes) && !rest.trim().is_empty()).then_some((hashes, rest))
 }
 
-/// A list item: `- x`, `* x` (unordered) or `1. x` (ordered).
-fn list_item(line: &str) -> Option<(bool, &str)> {
+/// A list item: `- x`, `* x` (unordered: no number) or `2. x` (ordered: its number).
+fn list_item(line: &str) -> Option<(Option<u32>, &str)> {
     let trimmed = line.trim_start();
     if let Some(rest) = trimmed.strip_prefix("- ").or(trimmed.strip_prefix("* ")) {
-        return Some((false, rest));
+        return Some((None, rest));
     }
     let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
     let rest = trimmed[digits..].strip_prefix(". ")?;
-    (digits > 0).then_some((true, rest))
+    let number = trimmed[..digits].parse::<u32>().ok()?;
+    Some((Some(number), rest))
 }
 
 /// The inline marks of one line: code spans, masked links, bold, underline, italics,
@@ -315,6 +322,15 @@ mod tests {
             "<h1>Head</h1><ul><li>one</li><li>two</li></ul><ol><li>first</li></ol>\
              <blockquote><p>quoted<br>more</p></blockquote><pre><code>&lt;x&gt;</code></pre>\
              <p>end</p>"
+        );
+    }
+
+    #[test]
+    fn an_ordered_list_counts_from_its_first_number() {
+        assert_eq!(to_html("2. second"), "<ol start=\"2\"><li>second</li></ol>");
+        assert_eq!(
+            to_html("1. one\n2. two"),
+            "<ol><li>one</li><li>two</li></ol>"
         );
     }
 }
