@@ -544,13 +544,17 @@ impl Vocabulary {
     /// taken off, or others put on (`prefixes`). Empty for other words.
     fn related(&self, word: &str) -> Vec<&Entry> {
         let mut out: Vec<&Entry> = Vec::new();
-        prefixes::forms(word, |form| {
-            if let Some(entry) = self.get(form)
-                && !out.iter().any(|e| e.hash == entry.hash)
-            {
-                out.push(entry);
-            }
-        });
+        prefixes::forms(
+            word,
+            |rest| self.get(rest).is_some(),
+            |form| {
+                if let Some(entry) = self.get(form)
+                    && !out.iter().any(|e| e.hash == entry.hash)
+                {
+                    out.push(entry);
+                }
+            },
+        );
         out
     }
 

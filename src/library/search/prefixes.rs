@@ -49,9 +49,15 @@ static HEBREW_PREFIXES: std::sync::LazyLock<Vec<&'static str>> = std::sync::Lazy
 });
 
 /// Every other form of `word` worth looking up: the rests left by taking off one of its
-/// prefixes (at least `MIN_STEM` letters), and each of those and `word` itself with each
-/// prefix before it. `each` is called once per form; the caller keeps those the index has.
-pub(crate) fn forms(word: &str, mut each: impl FnMut(&str)) {
+/// prefixes, and each of those and `word` itself with each prefix before it. `each` is called
+/// once per form; the caller keeps those the index has.
+///
+/// A rest counts only when it has at least `MIN_STEM` letters and `known` says the index has
+/// it: Hebrew's prefix letters begin many words (`הסכם` is not `ה` + `סכם`), and a rest that
+/// no brief writes would only lead to other words. The Arabic article is the exception: what
+/// follows `ال` is the word, so `والقنيطرة` finds `بالقنيطرة` though no brief writes `قنيطرة`;
+/// and so is a Hebrew rest after `ב ל כ` when the index has it with the article they absorb.
+pub(crate) fn forms(word: &str, known: impl Fn(&str) -> bool, mut each: impl FnMut(&str)) {
     let prefixes = prefixes(word);
     if prefixes.is_empty() || word.chars().count() < MIN_STEM {
         return;
@@ -61,6 +67,9 @@ pub(crate) fn forms(word: &str, mut each: impl FnMut(&str)) {
         if let Some(rest) = word.strip_prefix(prefix)
             && rest.chars().count() >= MIN_STEM
             && !stems.contains(&rest)
+            && (is_article(prefix)
+                || known(rest)
+                || (absorbs_article(prefix) && known(&format!("ה{rest}"))))
         {
             stems.push(rest);
         }
@@ -81,13 +90,32 @@ pub(crate) fn forms(word: &str, mut each: impl FnMut(&str)) {
     }
 }
 
+/// Whether a Hebrew prefix ends in `ב`, `ל` or `כ`, which take the article's place
+/// (`בגולן` is "in the Golan", a brief's `הגולן`).
+fn absorbs_article(prefix: &str) -> bool {
+    matches!(prefix.chars().last(), Some('ב' | 'ל' | 'כ'))
+}
+
+/// Whether an Arabic prefix ends in the article (`ال`, or `لل` for `ل` + `ال`).
+fn is_article(prefix: &str) -> bool {
+    prefix.ends_with("ال") || prefix.ends_with("لل")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The forms of `word` when the index has every word.
     fn all(word: &str) -> Vec<String> {
         let mut out = Vec::new();
-        forms(word, |f| out.push(f.to_string()));
+        forms(word, |_| true, |f| out.push(f.to_string()));
+        out
+    }
+
+    /// The forms of `word` when the index has none of them.
+    fn unknown(word: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        forms(word, |_| false, |f| out.push(f.to_string()));
         out
     }
 
@@ -109,6 +137,26 @@ mod tests {
         assert!(all("כנסת").contains(&"הכנסת".to_string()));
         assert!(all("ובירושלימ").contains(&"ירושלימ".to_string()));
         assert!(all("ירושלימ").contains(&"ובירושלימ".to_string()));
+    }
+
+    #[test]
+    fn a_rest_no_brief_has_is_not_stripped_to_except_after_the_arabic_article() {
+        // `הסכם` (agreement) is not `ה` + `סכם` unless some brief writes `סכם`.
+        assert!(
+            !unknown("הסכם")
+                .iter()
+                .any(|f| f.contains("סכם") && !f.ends_with("הסכם"))
+        );
+        assert!(unknown("הסכם").contains(&"ההסכם".to_string()));
+        // `בגולן` is "in the Golan": the rest is taken when the index has `הגולן`.
+        let mut out = Vec::new();
+        forms("בגולנ", |w| w == "הגולנ", |f| out.push(f.to_string()));
+        assert!(out.contains(&"גולנ".to_string()) && out.contains(&"הגולנ".to_string()));
+        // After the article, the rest is the word: `والقنيطره` leads to `بالقنيطره`.
+        assert!(unknown("والقنيطره").contains(&"بالقنيطره".to_string()));
+        // A particle alone is taken off only where the rest is known.
+        assert!(!unknown("واسرائيل").contains(&"اسرائيل".to_string()));
+        assert!(all("واسرائيل").contains(&"اسرائيل".to_string()));
     }
 
     #[test]
