@@ -279,6 +279,12 @@ fn answers(library: &Library) {
         format!("/search {} track:{}", author.name, track.id),
         "/search the talks".to_string(),
         "/search zzzzqqq".to_string(),
+        // Arabic and Hebrew as readers type them: without the article the briefs write
+        // (السلام, ההסכם), and with prefixes they do not.
+        "/search سلام".to_string(),
+        "/search والمفاوضات".to_string(),
+        "/search הסכם".to_string(),
+        "/search ובהסכם".to_string(),
     ] {
         let request = line::parse(&query).unwrap_or_else(|e| panic!("{query}: {e}"));
         requests.push((query, request));

@@ -93,14 +93,15 @@ fn the_fixture_loads_nine_rounds_in_two_tracks() {
 
 #[test]
 fn arabic_typed_without_harakat_finds_the_vowelled_phrase() {
-    // SI5 writes «المِنْطَقَة الاقْتِصَادِيَّة» with harakat and a shadda.
-    assert_eq!(typed("المنطقة الاقتصادية"), ["SI5"]);
+    // SI5 writes «المِنْطَقَة الاقْتِصَادِيَّة» with harakat and a shadda. SI2 follows on one
+    // word: it writes «مِنْطَقَة» without the article.
+    assert_eq!(typed("المنطقة الاقتصادية"), ["SI5", "SI2"]);
 }
 
 #[test]
 fn arabic_alef_taa_marbuta_and_tatweel_variants_find_the_same_phrase() {
     // أ/إ/ا are one letter, ة is written ه, and a tatweel stretches a word without changing it.
-    assert_eq!(typed("المنطقه الإقتصاديه"), ["SI5"]);
+    assert_eq!(typed("المنطقه الإقتصاديه"), ["SI5", "SI2"]);
     assert_eq!(typed("الأقتصادية"), ["SI5"]);
     assert_eq!(typed("الاقتـــصادية"), ["SI5"]);
 }
@@ -109,7 +110,8 @@ fn arabic_alef_taa_marbuta_and_tatweel_variants_find_the_same_phrase() {
 fn arabic_alef_maqsura_is_found_by_a_final_yaa() {
     // SI2 writes «مُسْتَشْفَى» (hospital) with alef maqsura; many keyboards give ي.
     assert_eq!(typed("مستشفي"), ["SI2"]);
-    assert_eq!(typed("منطقة خفض التصعيد"), ["SI2"]);
+    // SI5's «المِنْطَقَة» is the same word with the article: it follows on one word.
+    assert_eq!(typed("منطقة خفض التصعيد"), ["SI2", "SI5"]);
 }
 
 #[test]
@@ -124,6 +126,63 @@ fn hebrew_final_and_ordinary_letter_forms_are_one() {
     // ן at the end of הגולן and נ typed in its place are the same letter.
     assert_eq!(typed("הגולנ"), ["SI4"]);
     assert_eq!(typed("החרמונ"), ["SI4"]);
+}
+
+// Arabic's article and particles and Hebrew's one-letter prefixes, both ways: a word is
+// found with or without them, stripped only down to a rest that a brief has.
+
+#[test]
+fn arabic_without_the_article_finds_the_word_with_it_and_back() {
+    // SI5 writes «الاقْتِصَادِيَّة» with the article; no brief writes it without.
+    assert_eq!(typed("اقتصادية"), ["SI5"]);
+    // SI2 writes «مِنْطَقَة» without the article, SI5 «المِنْطَقَة» with it: either form finds
+    // both, the one written as typed first.
+    assert_eq!(typed("منطقة"), ["SI2", "SI5"]);
+    assert_eq!(typed("المنطقة"), ["SI5", "SI2"]);
+    // SI2's «التَّصْعِيد» typed bare.
+    assert_eq!(typed("تصعيد"), ["SI2"]);
+    let found = LIBRARY.search("اقتصادية", None, Mode::Typed, 20);
+    assert!(found.corrections.is_empty() && found.unmatched.is_empty());
+}
+
+#[test]
+fn arabic_particles_before_the_article_are_taken_off() {
+    // و، ب، ل، ف، ك before the article, and ل + ال written لل.
+    for query in [
+        "والاقتصادية",
+        "بالاقتصادية",
+        "فالاقتصادية",
+        "كالاقتصادية",
+        "للاقتصادية",
+    ] {
+        assert_eq!(typed(query), ["SI5"], "{query}");
+    }
+    assert_eq!(typed("والتصعيد"), ["SI2"]);
+}
+
+#[test]
+fn hebrew_with_and_without_prefixes() {
+    // SI4 writes «הַגּוֹלָן» and «הַחֶרְמוֹן» with the article ה.
+    assert_eq!(typed("גולן"), ["SI4"]);
+    assert_eq!(typed("חרמון"), ["SI4"]);
+    // Other prefixes, one or two of them, before the bare word.
+    assert_eq!(typed("בגולן"), ["SI4"]);
+    assert_eq!(typed("ובחרמון"), ["SI4"]);
+    assert_eq!(typed("מהגולן"), ["SI4"]);
+    let found = LIBRARY.search("גולן", None, Mode::Typed, 20);
+    assert!(found.corrections.is_empty() && found.unmatched.is_empty());
+}
+
+#[test]
+fn short_hebrew_and_arabic_words_do_not_match_everything() {
+    // One letter is no word; two letters are never stripped to a prefix and a letter.
+    assert_eq!(typed("ב"), Vec::<String>::new());
+    assert_eq!(typed("ה"), Vec::<String>::new());
+    assert_eq!(typed("ال"), Vec::<String>::new());
+    // «הר» (SI4) is found as itself and nothing else; «בר» is not stripped to «ר».
+    assert_eq!(typed("הר"), ["SI4"]);
+    let found = LIBRARY.search("בר", None, Mode::Typed, 20);
+    assert!(found.hits.is_empty(), "{:?}", labels(&found));
 }
 
 // Latin accents, both ways.

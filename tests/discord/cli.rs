@@ -1081,3 +1081,48 @@ async fn every_subcommand_starts_from_the_environment_alone() {
     );
     assert!(briefs.join("syria-israel/06-geneva.md").exists());
 }
+
+#[test]
+fn ask_message_in_arabic_or_hebrew_finds_the_paris_round() {
+    // The shipped parties.toml names Syria and Israel in Arabic and Hebrew; «وإسرائيل» and
+    // «לישראל» carry a prefix the alias does not.
+    let card = ask_offline(&["/round 5"]);
+    assert!(card.status.success());
+    for message in [
+        "محادثات باريس بين سوريا وإسرائيل",
+        "השיחות בפריז בין סוריה לישראל",
+    ] {
+        let output = ask_offline(&["--message", message]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            stdout(&output),
+            format!(
+                "(only you can see this)\n\
+                 The briefing that best matches this message: Round 5 · 2026-01-06 · Paris.\n{}",
+                stdout(&card)
+            ),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn positions_of_a_party_named_in_arabic_or_hebrew() {
+    let english = ask_offline(&["/positions party:Syria"]);
+    assert!(english.status.success());
+    assert!(stdout(&english).starts_with("━━ 🇸🇾 Syria, round by round ━━"));
+    for name in ["سوريا", "סוריה"] {
+        let output = ask_offline(&[format!("/positions party:{name}").as_str()]);
+        assert_eq!(stdout(&output), stdout(&english), "{name}");
+    }
+    let israel = ask_offline(&["/positions party:Israel"]);
+    for name in ["إسرائيل", "ישראל"] {
+        let output = ask_offline(&[format!("/positions party:{name}").as_str()]);
+        assert_eq!(stdout(&output), stdout(&israel), "{name}");
+    }
+}

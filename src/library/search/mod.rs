@@ -7,10 +7,11 @@
 //! well under 100 ms). The index is cut into shards of up to 128 rounds of one track; a reload
 //! rebuilds only the shards whose rounds changed and shares the others with the snapshot
 //! before, as it shares the rounds themselves. What a search needs beyond an exact word —
-//! folding accents and Arabic and Hebrew marks (`words`), misspellings (`fuzzy`), ranking
-//! exact words first — is a few hundred lines here.
+//! folding accents and Arabic and Hebrew marks (`words`), Arabic and Hebrew prefixes
+//! (`prefixes`), misspellings (`fuzzy`), ranking exact words first — is a few hundred lines here.
 
 mod fuzzy;
+mod prefixes;
 mod shard;
 pub mod words;
 
@@ -287,8 +288,15 @@ impl SearchIndex {
             .filter(|w| w.len() <= MAX_WORD_BYTES && !is_common(w))
             .filter(|w| !w.bytes().all(|b| b.is_ascii_digit()))
             .filter_map(|w| {
-                let entry = self.vocabulary.get(&w)?;
-                Some((entry.rounds, w))
+                // The word itself, or another form of it (`وإسرائيل` → `إسرائيل`).
+                let rounds = self
+                    .vocabulary
+                    .get(&w)
+                    .into_iter()
+                    .chain(self.vocabulary.related(&w))
+                    .map(|e| e.rounds)
+                    .min()?;
+                Some((rounds, w))
             })
             .collect();
         known.sort_by_key(|(rounds, _)| *rounds);
@@ -315,6 +323,18 @@ impl SearchIndex {
             .map(|e| e.rounds)
             .min();
         for (i, word) in words.iter().enumerate() {
+            // The same Arabic or Hebrew word with or without its prefixes counts as the word
+            // (`قنيطرة` finds `القنيطرة`, `הכנסת` finds `כנסת`), a little below it.
+            let related = self.vocabulary.related(word);
+            for entry in &related {
+                variants.push(Variant {
+                    word: i,
+                    hash: entry.hash,
+                    exact: true,
+                    weight: rarity(entry.rounds) * 0.9,
+                });
+                found.matched.push(entry.word.to_string());
+            }
             if let Some(entry) = self.vocabulary.get(word) {
                 if common(entry.rounds) && rarest.is_some_and(|r| r < entry.rounds) {
                     continue;
@@ -340,7 +360,7 @@ impl SearchIndex {
                 }
                 continue;
             }
-            if mode == Mode::Message {
+            if mode == Mode::Message || !related.is_empty() {
                 continue;
             }
             let near = self.vocabulary.near(word);
@@ -518,6 +538,24 @@ impl Vocabulary {
     fn get(&self, word: &str) -> Option<&Entry> {
         let entry = &self.entries[*self.by_hash.get(&shard::hash(word))? as usize];
         (&*entry.word == word).then_some(entry)
+    }
+
+    /// The other forms of an Arabic or Hebrew word that some brief has: with its prefixes
+    /// taken off, or others put on (`prefixes`). Empty for other words.
+    fn related(&self, word: &str) -> Vec<&Entry> {
+        let mut out: Vec<&Entry> = Vec::new();
+        prefixes::forms(
+            word,
+            |rest| self.get(rest).is_some(),
+            |form| {
+                if let Some(entry) = self.get(form)
+                    && !out.iter().any(|e| e.hash == entry.hash)
+                {
+                    out.push(entry);
+                }
+            },
+        );
+        out
     }
 
     /// The words of `from..=to` characters.
