@@ -385,21 +385,37 @@ mod tests {
         assert_eq!(Location::of(text, at), Location { line: 2, column: 4 });
     }
 
-    #[test]
-    fn control_characters_of_a_brief_are_shown_escaped_and_the_marker_stays_under_its_mistake() {
-        let text = "title = \"\u{1b}]0;owned\u{7}\u{1b}[2J Paris\"\nsumary = 1\n".to_string();
-        let at = text.find("sumary").expect("the mistake");
+    /// The diagnostics of one mistake at `span` of a brief whose text is `text`.
+    fn one_mistake(
+        text: String,
+        span: Range<usize>,
+        message: &str,
+        help: Option<&str>,
+    ) -> Diagnostics {
         let mut diagnostics = Diagnostics::default();
         diagnostics.add_file(
             Path::new("briefs/06-x.md"),
             text,
             vec![FileError {
-                span: at..at + 6,
-                message: "unknown key `sumary` near \u{1b}[2J".into(),
-                help: None,
+                span,
+                message: message.into(),
+                help: help.map(String::from),
             }],
         );
-        let shown = diagnostics.render();
+        diagnostics
+    }
+
+    #[test]
+    fn control_characters_of_a_brief_are_shown_escaped_and_the_marker_stays_under_its_mistake() {
+        let text = "title = \"\u{1b}]0;owned\u{7}\u{1b}[2J Paris\"\nsumary = 1\n".to_string();
+        let at = text.find("sumary").expect("the mistake");
+        let shown = one_mistake(
+            text,
+            at..at + 6,
+            "unknown key `sumary` near \u{1b}[2J",
+            None,
+        )
+        .render();
         assert!(
             !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
             "{shown:?}"
@@ -425,17 +441,8 @@ mod tests {
     fn a_long_line_is_shown_as_a_window_around_its_mistake_with_its_real_column() {
         let line = format!("title = \"{}\"", "word ".repeat(1000));
         let at = line.len() / 2;
-        let mut diagnostics = Diagnostics::default();
-        diagnostics.add_file(
-            Path::new("briefs/06-x.md"),
-            format!("+++\n{line}\n"),
-            vec![FileError {
-                span: 4 + at..4 + line.len(),
-                message: "too long".into(),
-                help: None,
-            }],
-        );
-        let shown = diagnostics.render();
+        let text = format!("+++\n{line}\n");
+        let shown = one_mistake(text, 4 + at..4 + line.len(), "too long", None).render();
         let column = line[..at].chars().count() + 1;
         assert!(
             shown.contains(&format!("briefs/06-x.md:2:{column}")),
@@ -451,16 +458,8 @@ mod tests {
     fn in_colour_the_same_text_with_styles_and_still_no_escape_from_the_brief() {
         let text = "title = \"\u{1b}]0;owned\u{7}\"\nsumary = 1\n".to_string();
         let at = text.find("sumary").expect("the mistake");
-        let mut diagnostics = Diagnostics::default();
-        diagnostics.add_file(
-            Path::new("briefs/06-x.md"),
-            text,
-            vec![FileError {
-                span: at..at + 6,
-                message: "unknown key `sumary`".into(),
-                help: Some("did you mean `summary`?".into()),
-            }],
-        );
+        let help = Some("did you mean `summary`?");
+        let diagnostics = one_mistake(text, at..at + 6, "unknown key `sumary`", help);
         let coloured = diagnostics.render_coloured();
         assert!(coloured.contains("\u{1b}["), "styled: {coloured:?}");
         assert!(!coloured.contains("\u{1b}]0;owned"), "{coloured:?}");
