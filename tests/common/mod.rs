@@ -104,6 +104,44 @@ impl Lines {
     }
 }
 
+/// A running briefbot child process, with its stderr read as it comes (a full pipe would stop
+/// it); killed if the test ends before it is stopped.
+pub struct Running {
+    child: std::process::Child,
+    logs: Option<Lines>,
+}
+
+impl Running {
+    /// Spawns `command`, whose stderr must be piped.
+    pub fn start(command: &mut std::process::Command) -> Running {
+        let mut child = command.spawn().expect("start briefbot");
+        let logs = Lines::collect(child.stderr.take().expect("stderr"));
+        Running {
+            child,
+            logs: Some(logs),
+        }
+    }
+
+    /// What it has logged so far.
+    pub fn logs(&self) -> &Lines {
+        self.logs.as_ref().expect("logs")
+    }
+
+    /// Stops it with SIGTERM and returns everything it logged.
+    pub fn stop(mut self) -> String {
+        send_signal(self.child.id(), libc::SIGTERM);
+        let _ = self.child.wait();
+        self.logs.take().map(Lines::all).unwrap_or_default()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// `tests/fixtures/briefs-valid`: two tracks, rounds 1, 2 and 4 in one of them.
 pub fn fixtures() -> Library {
     load(&repo("tests/fixtures/briefs-valid"), "river-talks")

@@ -7,12 +7,12 @@
 //! briefs folder; forged requests are summarised, not logged one by one.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::common::discord_stub::{APPLICATION_ID, BOT_TOKEN, DiscordStub};
 use crate::common::signing::{now, public_key_hex, sign, test_key};
-use crate::common::{Lines, eventually, payload, payload_json, repo};
+use crate::common::{Running, eventually, payload, payload_json, repo};
 
 /// Every fixture's interaction token starts with this.
 const INTERACTION_TOKEN: &str = "FIXTURE_INTERACTION_TOKEN";
@@ -27,38 +27,6 @@ fn config(dir: &Path, api: &str) -> std::path::PathBuf {
     );
     std::fs::write(&path, text).expect("config");
     path
-}
-
-/// A running briefbot, with its stderr read as it comes (a full pipe would stop it); killed
-/// if the test fails before it is stopped.
-struct Running {
-    child: Child,
-    logs: Option<Lines>,
-}
-
-impl Running {
-    fn start(command: &mut Command) -> Running {
-        let mut child = command.spawn().expect("start briefbot");
-        let logs = Lines::collect(child.stderr.take().expect("stderr"));
-        Running {
-            child,
-            logs: Some(logs),
-        }
-    }
-
-    /// Stops it with SIGTERM and returns everything it logged.
-    fn stop(mut self) -> String {
-        crate::common::send_signal(self.child.id(), libc::SIGTERM);
-        let _ = self.child.wait();
-        self.logs.take().map(Lines::all).unwrap_or_default()
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn briefbot(config: &Path, args: &[&str], format: &str) -> Running {

@@ -4,12 +4,12 @@
 //! known sequence of interactions, reloads and an announcement through the stand-in.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime};
 
 use crate::common::discord_stub::{APPLICATION_ID, BOT_TOKEN, DiscordStub};
 use crate::common::signing::{public_key_hex, test_key};
-use crate::common::{Lines, round_brief, shipped_copy};
+use crate::common::{Running, round_brief, shipped_copy};
 
 /// A free loopback address (bound, then released for briefbot to take).
 fn free_address() -> String {
@@ -33,15 +33,11 @@ fn config(dir: &Path, briefs: &Path, api: &str, metrics: &str, extra: &str) -> P
     path
 }
 
-/// A running briefbot with its logs read as they come; killed if the test ends first.
-struct Running {
-    child: Child,
-    logs: Option<Lines>,
-}
-
-impl Running {
-    fn start(config: &Path, args: &[&str]) -> Running {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+/// briefbot started with `config` and `args`, as an operator's unit starts it, its logs read
+/// as they come.
+fn start(config: &Path, args: &[&str]) -> Running {
+    Running::start(
+        Command::new(env!("CARGO_BIN_EXE_briefbot"))
             .args(["--config", &config.display().to_string()])
             .args(args)
             .env("RUST_LOG", "info")
@@ -51,33 +47,8 @@ impl Running {
             .env_remove("BRIEFBOT_METRICS_LISTEN")
             .env_remove("DATABASE_URL")
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start briefbot");
-        let logs = Lines::collect(child.stderr.take().expect("stderr"));
-        Running {
-            child,
-            logs: Some(logs),
-        }
-    }
-
-    fn logs(&self) -> &Lines {
-        self.logs.as_ref().expect("logs")
-    }
-
-    /// Stops it with SIGTERM; everything it logged.
-    fn stop(mut self) -> String {
-        crate::common::send_signal(self.child.id(), libc::SIGTERM);
-        let _ = self.child.wait();
-        self.logs.take().map(Lines::all).unwrap_or_default()
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+            .stderr(Stdio::piped()),
+    )
 }
 
 /// `GET http://{addr}{path}`'s status and body; 0 and nothing when nothing answers.
@@ -174,7 +145,7 @@ async fn serve_health_says_when_the_folder_is_broken() {
     let (endpoint, metrics) = (free_address(), free_address());
     let config = config(dir.path(), &briefs, "http://127.0.0.1:9", &metrics, "");
     let started = SystemTime::now();
-    let bot = Running::start(&config, &["serve", "--listen", &endpoint]);
+    let bot = start(&config, &["serve", "--listen", &endpoint]);
     health_tells_the_truth(&[&endpoint, &metrics], &briefs, started).await;
     let logs = bot.stop();
     assert!(
@@ -194,13 +165,13 @@ async fn run_answers_health_on_its_metrics_listener() {
     let api = format!("http://{}", stub.addr);
     let config = config(dir.path(), &briefs, &api, &metrics, "");
     let started = SystemTime::now();
-    let bot = Running::start(&config, &["run"]);
+    let bot = start(&config, &["run"]);
     health_tells_the_truth(&[&metrics], &briefs, started).await;
     drop(bot);
 
     let announcing = "\n[announce]\nchannels = [1111111111111111]\n";
     let config = self::config(dir.path(), &briefs, &api, &metrics, announcing);
-    let bot = Running::start(&config, &["run"]);
+    let bot = start(&config, &["run"]);
     health_becomes(&metrics, "the announcer's role", |body| {
         body == "ok: 2 rounds\nannouncer: active\n"
     })
@@ -263,7 +234,7 @@ async fn metrics_count_what_happened() {
     let api = format!("http://{}", stub.addr);
     let announcing = format!("\n[announce]\nchannels = [{NEWS}]\n");
     let config = config(dir.path(), &briefs, &api, &metrics, &announcing);
-    let bot = Running::start(&config, &["run"]);
+    let bot = start(&config, &["run"]);
 
     // Four interactions: five callbacks, the refused reply's apology among them.
     crate::common::eventually("five callbacks", Duration::from_secs(20), || {
