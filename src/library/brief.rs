@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use toml::de::DeTable;
 
@@ -18,12 +18,17 @@ use super::model::{
     is_slug, party_names,
 };
 use super::publication;
+use super::tracks::{TRACKS_FILE, TrackSettings};
 
-/// What the rest of the folder tells a round file: who exists and which track it defaults to.
+/// What the rest of the folder tells a round file: who exists and which track it belongs to
+/// when it names none.
 pub(crate) struct Known {
     pub(crate) authors: Vec<String>,
     pub(crate) parties: Option<Vec<Party>>,
+    /// `tracks.toml`'s `default`, else the operator's `default_track`.
     pub(crate) default_track: Option<String>,
+    /// `tracks.toml`, whose tracks' folders give their files' track.
+    pub(crate) tracks: TrackSettings,
     author_set: HashSet<String>,
     /// Every party name and alias, lower-cased → the party's index.
     party_names: HashMap<String, usize>,
@@ -33,6 +38,7 @@ impl Known {
     pub(crate) fn new(
         authors: Vec<String>,
         parties: Option<Vec<Party>>,
+        tracks: TrackSettings,
         default_track: Option<String>,
     ) -> Known {
         let author_set = authors.iter().cloned().collect();
@@ -40,7 +46,8 @@ impl Known {
         Known {
             authors,
             parties,
-            default_track,
+            default_track: tracks.default.clone().or(default_track),
+            tracks,
             author_set,
             party_names,
         }
@@ -51,6 +58,7 @@ impl Known {
         self.authors == other.authors
             && self.parties == other.parties
             && self.default_track == other.default_track
+            && self.tracks == other.tracks
     }
 
     /// The party called `name` or known by it as an alias, ignoring case.
@@ -130,7 +138,7 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
     let mut t = Table::new(table.get_ref(), 0..FENCE.len(), "a brief");
     let errors_before = cx.errors.len();
 
-    let track = read_track(cx, &mut t, known);
+    let track = read_track(cx, &mut t, known, &path);
     let number = read_number(cx, &mut t);
     let title = t.text(cx, "title", Need::Required, Fits::TITLE);
     let date = t.date(cx, "date", Need::Required);
@@ -271,21 +279,29 @@ fn line_end(text: &str, end: usize) -> usize {
     }
 }
 
-fn read_track(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> {
-    let need = if known.default_track.is_some() {
-        Need::Optional
-    } else {
-        Need::Required
-    };
+/// The round's track: its `track` line; else the folder directly under the briefs folder,
+/// when `tracks.toml` lists it; else the default track. `path` is relative to the folder.
+fn read_track(cx: &mut FileCx, t: &mut Table, known: &Known, path: &Path) -> Option<String> {
+    let implied = known
+        .tracks
+        .of_folder(path)
+        .map(str::to_string)
+        .or_else(|| known.default_track.clone());
     let fits = Fits {
         max: TRACK_ID_MAX,
         shown_as: "a button's custom_id (with the round)",
     };
-    let Some(track) = t.text(cx, "track", need, fits) else {
-        return known
-            .default_track
-            .clone()
-            .filter(|_| need == Need::Optional);
+    let Some(track) = t.text(cx, "track", Need::Optional, fits) else {
+        if implied.is_none() && t.span_of("track").is_none() {
+            cx.error_in_file(
+                0..FENCE.len(),
+                "missing required key `track` in a brief",
+                Some(format!(
+                    "write the track the round belongs to, such as `track = \"syria-israel\"`; or list the track in the briefs folder's {TRACKS_FILE} and put the file in the track's folder, or name a `default` track there"
+                )),
+            );
+        }
+        return implied;
     };
     if !is_slug(&track) {
         // The span of the value is not kept by `text`, so point at the key's line via a re-read.

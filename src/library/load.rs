@@ -17,6 +17,7 @@ use super::files::{self, AUTHORS_DIR, PARTIES_FILE};
 use super::model::{Author, Counts, Held, Hold, Library, Party, Round, RoundId, plural};
 use super::people;
 use super::search::SearchIndex;
+use super::tracks::{self, TrackSettings};
 
 /// What `load` needs beyond the folder: the track for briefs that name none.
 #[derive(Debug, Clone, Default)]
@@ -270,6 +271,7 @@ impl Folder {
         let parties = self.read_parties(&found, started, &mut diagnostics);
         counts.parties = parties.as_ref().map_or(0, |p| p.len());
         let authors = self.read_authors(&found, started, &mut diagnostics);
+        let tracks = self.read_tracks(&found, &mut diagnostics);
         let author_slugs: Vec<String> = found.authors.iter().filter_map(|p| stem(p)).collect();
 
         // A broken parties.toml is reported on its own; checking parties against it would
@@ -277,6 +279,7 @@ impl Folder {
         let known = Known::new(
             author_slugs,
             parties.as_deref().cloned(),
+            tracks.clone().unwrap_or_default(),
             self.options.default_track.clone(),
         );
         if !self
@@ -287,6 +290,7 @@ impl Folder {
             self.briefs.clear();
         }
         let rounds = self.read_briefs(&found, &known, started, &mut diagnostics);
+        let default_track = known.default_track.clone();
         self.checked_against = Some(known);
 
         self.confirm_steady(&found, started, &mut diagnostics);
@@ -298,9 +302,10 @@ impl Folder {
             rounds,
             authors.iter().map(|a| Author::clone(a)).collect(),
             parties.as_deref().cloned().unwrap_or_default(),
-            self.options.default_track.clone(),
+            default_track,
             self.search.as_ref(),
         );
+        library.track_names = tracks.map(|t| t.names).unwrap_or_default();
         self.search = Some(library.search_index().clone());
         library.counts = counts;
         library.hold(held);
@@ -406,6 +411,19 @@ impl Folder {
             )
         });
         Some(parties)
+    }
+
+    /// `tracks.toml`, read on every load: one small file, and what it says changes the
+    /// meaning of every brief, which are then checked again.
+    fn read_tracks(
+        &self,
+        found: &files::Found,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<TrackSettings> {
+        let path = found.tracks.as_deref()?;
+        let stamp = Stamp::of(found.metadata.get(path));
+        let read = read_file(&self.root, path, stamp, tracks::parse_tracks);
+        self.settle(read, diagnostics)
     }
 
     fn read_authors(

@@ -16,6 +16,7 @@ mod people;
 mod publication;
 pub mod search;
 pub(crate) mod suggest;
+mod tracks;
 
 pub use date::Date;
 pub use failure::Failure;

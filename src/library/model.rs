@@ -408,6 +408,8 @@ pub struct Library {
     /// Valid rounds that are not served (drafts, embargoes): in nothing above, so no
     /// command, button, suggestion or search can reach them.
     pub(super) held: Vec<Held>,
+    /// Each track's id and the name readers see, from `tracks.toml`.
+    pub(super) track_names: Vec<(String, String)>,
 }
 
 /// The names the search index takes from authors and parties: a round's author is found by
@@ -557,6 +559,7 @@ impl Library {
             rounds,
             search,
             held: Vec::new(),
+            track_names: Vec::new(),
         }
     }
 
@@ -611,6 +614,7 @@ impl Library {
             self.default_track.clone(),
             Some(&self.search),
         );
+        library.track_names = self.track_names.clone();
         library.counts = self.counts;
         library.hold(held);
         library
@@ -636,6 +640,14 @@ impl Library {
     /// Tracks in order of their id.
     pub fn tracks(&self) -> &[Track] {
         &self.tracks
+    }
+
+    /// The name readers see for track `id`: its name in `tracks.toml`, else the id itself.
+    pub fn track_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.track_names
+            .iter()
+            .find(|(known, _)| known == id)
+            .map_or(id, |(_, name)| name.as_str())
     }
 
     pub fn track(&self, id: &str) -> Option<&Track> {
