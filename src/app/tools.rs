@@ -22,10 +22,11 @@ impl App {
         let dir = dir.unwrap_or_else(|| self.config.briefs_dir.clone());
         let loaded = Library::load(&dir, &self.config.load_options()).map(|library| {
             let counts = library.counts();
+            let warnings = library.warnings().clone();
             // `check` ends right after this: freeing every round one by one would add a
             // tenth to its time on a large folder, and the process's memory goes at exit.
             std::mem::forget(library);
-            counts
+            (counts, warnings)
         });
         let report = Report::new(loaded);
         match format {
@@ -122,8 +123,13 @@ impl App {
         place: Option<String>,
     ) -> anyhow::Result<ExitCode> {
         let track = track
-            .or_else(|| self.config.default_track.clone())
-            .context("no --track given and no default_track in the config")?;
+            .or_else(|| {
+                crate::library::default_track(
+                    &self.config.briefs_dir,
+                    self.config.default_track.as_deref(),
+                )
+            })
+            .context("no --track given, and no default track in the briefs folder's tracks.toml or the config")?;
         let (briefs, options) = (&self.config.briefs_dir, self.config.load_options());
         let round =
             round.unwrap_or_else(|| crate::cli::new::next_free_round(briefs, &options, &track));

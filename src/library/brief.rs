@@ -19,6 +19,7 @@ use super::model::{
 };
 use super::publication;
 use super::tracks::{TRACKS_FILE, TrackSettings};
+use super::undrawn;
 
 /// What the rest of the folder tells a round file: who exists and which track it belongs to
 /// when it names none.
@@ -157,6 +158,7 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
     let hold = publication::read_hold(cx, &mut t);
     t.finish(cx);
     check_body_placeholders(cx, text, body.clone());
+    warn_of_undrawn_markdown(cx, text, body.clone());
 
     if let (Some(track), Some((number, span))) = (&track, &number) {
         let span = cx.absolute(span.clone());
@@ -511,6 +513,14 @@ fn check_body_placeholders(cx: &mut FileCx, text: &str, body: Range<usize>) {
                 Some("replace the TODO line with the briefing's text".to_string()),
             );
         }
+    }
+}
+
+/// Markdown in the briefing that Discord would show raw on the More pages: a warning each.
+fn warn_of_undrawn_markdown(cx: &mut FileCx, text: &str, body: Range<usize>) {
+    for undrawn in undrawn::find(&text[body.clone()]) {
+        let span = undrawn.span.start + body.start..undrawn.span.end + body.start;
+        cx.warn_in_file(span, undrawn.message, Some(undrawn.help));
     }
 }
 

@@ -17,9 +17,13 @@ pub(crate) struct FileCx {
     /// Byte offset of the TOML text inside the file (after a `+++` fence for briefs).
     pub(crate) offset: usize,
     pub(crate) errors: Vec<FileError>,
+    /// What is not a mistake but will not look as the editor meant (Markdown Discord does
+    /// not draw): reported by `check`, never keeping the file from being served.
+    pub(crate) warnings: Vec<FileError>,
 }
 
-/// One mistake at a byte range of the whole file.
+/// One mistake (or warning) at a byte range of the whole file.
+#[derive(Debug, Clone)]
 pub(crate) struct FileError {
     pub(crate) span: Range<usize>,
     pub(crate) message: String,
@@ -50,6 +54,20 @@ impl FileCx {
         help: Option<String>,
     ) {
         self.errors.push(FileError {
+            span,
+            message: message.into(),
+            help,
+        });
+    }
+
+    /// Warns about `span`, a range of the whole file.
+    pub(crate) fn warn_in_file(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        self.warnings.push(FileError {
             span,
             message: message.into(),
             help,

@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use toml::value::Datetime;
 
 use super::date::Date;
+use super::diagnostics::Diagnostics;
 use super::search::{Found, Mode, Names, SearchIndex};
 
 /// A party's part in a round.
@@ -410,6 +411,9 @@ pub struct Library {
     pub(super) held: Vec<Held>,
     /// Each track's id and the name readers see, from `tracks.toml`.
     pub(super) track_names: Vec<(String, String)>,
+    /// What `check` warns of in the folder: Markdown Discord does not draw, a default track
+    /// only the config knows. Never keeps a round from being served.
+    pub(super) warnings: Arc<Diagnostics>,
 }
 
 /// The names the search index takes from authors and parties: a round's author is found by
@@ -560,6 +564,7 @@ impl Library {
             search,
             held: Vec::new(),
             track_names: Vec::new(),
+            warnings: Arc::default(),
         }
     }
 
@@ -615,6 +620,7 @@ impl Library {
             Some(&self.search),
         );
         library.track_names = self.track_names.clone();
+        library.warnings = self.warnings.clone();
         library.counts = self.counts;
         library.hold(held);
         library
@@ -640,6 +646,11 @@ impl Library {
     /// Tracks in order of their id.
     pub fn tracks(&self) -> &[Track] {
         &self.tracks
+    }
+
+    /// What `check` warns of in the folder this snapshot was loaded from.
+    pub fn warnings(&self) -> &Diagnostics {
+        &self.warnings
     }
 
     /// The name readers see for track `id`: its name in `tracks.toml`, else the id itself.

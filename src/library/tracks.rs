@@ -47,6 +47,17 @@ impl TrackSettings {
     }
 }
 
+/// The track of round files that name none, as the folder at `root` gives it: `tracks.toml`'s
+/// `default` (a broken file gives none), else the operator's `configured` one. For the
+/// commands that take a track (`new`, `announce`) when none is given.
+pub fn default_track(root: &Path, configured: Option<&str>) -> Option<String> {
+    let from_file = std::fs::read_to_string(root.join(TRACKS_FILE))
+        .ok()
+        .and_then(|text| parse_tracks(&mut FileCx::default(), &text))
+        .and_then(|settings| settings.default);
+    from_file.or_else(|| configured.map(str::to_string))
+}
+
 /// How long a track's name may be: it is shown in card titles and footers.
 const TRACK_NAME: Fits = Fits {
     max: 80,
@@ -148,7 +159,9 @@ mod tests {
         assert!(parsed.is_none());
         assert_eq!(
             messages,
-            ["tracks.toml:1:11: `default` names track `syria-isreal`, which no `[[track]]` below lists"]
+            [
+                "tracks.toml:1:11: `default` names track `syria-isreal`, which no `[[track]]` below lists"
+            ]
         );
     }
 
@@ -159,7 +172,10 @@ mod tests {
         assert!(parsed.is_none());
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert!(messages[0].starts_with("tracks.toml:2:6: a track's `id` must be"));
-        assert_eq!(messages[1], "tracks.toml:10:6: track `gulf` is listed twice");
+        assert_eq!(
+            messages[1],
+            "tracks.toml:10:6: track `gulf` is listed twice"
+        );
     }
 
     #[test]
