@@ -10,7 +10,8 @@ use toml::de::DeTable;
 use super::date::Date;
 use super::diagnostics::Location;
 use super::fields::{
-    FileCx, Fits, Need, Table, closest, is_https_url, is_placeholder, report_toml_error,
+    FileCx, Fits, Need, Table, closest, is_https_url, is_placeholder, read_past_slips,
+    report_toml_error,
 };
 use super::mistakes;
 use super::model::{
@@ -119,22 +120,28 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
         round: None,
         hold: None,
     };
-    let Some((front, body)) = split_fences(cx, text) else {
+    let Some((front, body, yaml)) = split_fences(cx, text) else {
         return parsed;
     };
     cx.offset = front.start;
-    let toml = &text[front.clone()];
-    let table = match DeTable::parse_recoverable(toml) {
-        (table, errors) if errors.is_empty() => table,
-        (_, errors) => {
-            // Later errors are mostly echoes of the first (an unclosed list swallows the
-            // lines after it), so only the first is worth an editor's time.
-            if let Some(first) = errors.first() {
-                report_toml_error(cx, toml, first);
-            }
-            return parsed;
-        }
+    // A YAML front matter is read as the TOML its message says to write, its colons fixed
+    // without a word each, so its other mistakes are found in the same run.
+    let quiet: &[mistakes::Kind] = if yaml {
+        &[mistakes::Kind::ColonForEquals]
+    } else {
+        &[]
     };
+    // Each slip the parser stops at and `check` can name is fixed in a copy and the copy read
+    // again: the editor learns of every mistake in one run, not one per fix.
+    let Some(toml) = read_past_slips(cx, &text[front.clone()], quiet) else {
+        return parsed;
+    };
+    let (table, errors) = DeTable::parse_recoverable(&toml);
+    if let Some(first) = errors.first() {
+        // Not expected: the text read past its slips parses, or `read_past_slips` said not.
+        report_toml_error(cx, &toml, first);
+        return parsed;
+    }
     // "Missing key" errors point at the opening fence, where the front matter begins.
     let mut t = Table::new(table.get_ref(), 0..FENCE.len(), "a brief");
     let errors_before = cx.errors.len();
@@ -226,18 +233,21 @@ fn read_number(cx: &mut FileCx, t: &mut Table) -> Option<(u32, Range<usize>)> {
     }
 }
 
-/// Finds the front matter between the `+++` lines and the body after them, as byte ranges.
-fn split_fences(cx: &mut FileCx, text: &str) -> Option<(Range<usize>, Range<usize>)> {
+/// Finds the front matter between the `+++` lines and the body after them, as byte ranges,
+/// and whether the fences were YAML's `---` (reported, then read on as if they were `+++`).
+fn split_fences(cx: &mut FileCx, text: &str) -> Option<(Range<usize>, Range<usize>, bool)> {
     let mut lines = line_ranges(text);
     let first = lines.next();
+    let yaml = first
+        .clone()
+        .is_some_and(|r| text[r].trim_end() == YAML_FENCE);
+    let fence = if yaml { YAML_FENCE } else { FENCE };
     let opens = first.clone().is_some_and(|r| text[r].trim_end() == FENCE);
-    if !opens {
+    if yaml {
+        let mistake = mistakes::yaml_front_matter(text);
+        cx.error_in_file(mistake.span, mistake.message, Some(mistake.help));
+    } else if !opens {
         let span = first.clone().unwrap_or(0..0);
-        if first.is_some_and(|r| text[r].trim_end() == YAML_FENCE) {
-            let yaml = mistakes::yaml_front_matter(text);
-            cx.error_in_file(yaml.span, yaml.message, Some(yaml.help));
-            return None;
-        }
         cx.error_in_file(
             span,
             "missing `+++` fence: a brief starts with a line `+++`",
@@ -250,10 +260,14 @@ fn split_fences(cx: &mut FileCx, text: &str) -> Option<(Range<usize>, Range<usiz
     }
     let front_start = first.map_or(0, |r| line_end(text, r.end));
     for line in lines {
-        if text[line.clone()].trim_end() == FENCE {
+        if text[line.clone()].trim_end() == fence {
             let body_start = line_end(text, line.end);
-            return Some((front_start..line.start, body_start..text.len()));
+            return Some((front_start..line.start, body_start..text.len(), yaml));
         }
+    }
+    if yaml {
+        // Its message already says to close it with `+++`.
+        return None;
     }
     cx.error_in_file(
         0..FENCE.len(),
