@@ -170,7 +170,7 @@ fn action_row(row: &Value, carried: &str, pressable: Option<Buttons>) -> String 
                 "<span class=\"button {class} live-only\" role=\"button\" \
                  aria-disabled=\"true\" data-custom-id=\"{}\" title=\"{}\">{label}</span>\n",
                 escape(custom_id),
-                super::pages::LIVE_ONLY,
+                super::site::LIVE_ONLY,
             ));
         } else {
             html.push_str(&format!(
@@ -187,20 +187,6 @@ fn action_row(row: &Value, carried: &str, pressable: Option<Buttons>) -> String 
 
 fn is_web(url: &str) -> bool {
     url.starts_with("https://") || url.starts_with("http://")
-}
-
-/// `text` as one value of a URL's query string (percent-encoded UTF-8).
-pub(crate) fn query_escape(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::reply::Reply;
 
 use super::markdown::escape;
 use super::message::{Buttons, response};
-use super::site::Site;
+use super::site::{LIVE_ONLY, Site};
 
 /// What a page shows, as the running bot's state has it.
 pub struct Snapshot<'a> {
@@ -280,9 +280,6 @@ fn small_link(href: Option<String>, label: &str) -> String {
         None => String::new(),
     }
 }
-
-/// What a page says of a link or a box that only the live preview answers.
-pub(crate) const LIVE_ONLY: &str = "Needs the live preview: run briefbot preview";
 
 /// The buttons of a page's message, pressed among the same kind of pages (held or not).
 fn buttons<'a>(snapshot: &Snapshot<'a>) -> Buttons<'a> {

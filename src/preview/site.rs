@@ -2,7 +2,8 @@
 //! server answering `/view?cmd=…`) and the exported one (files beside each other). The pages
 //! ask a [`Site`] for every link they write, so both are the same HTML but for the links.
 
-use super::message::query_escape;
+/// What a page says of a link or a button that only the live preview answers.
+pub(crate) const LIVE_ONLY: &str = "Needs the live preview: run briefbot preview";
 
 /// The address of each kind of page, and what the pages may count on being there. Every
 /// answer is a URL not yet escaped for HTML: the pages escape it as they write it.
@@ -85,4 +86,18 @@ impl Site for Live {
     fn policy(&self) -> Option<&str> {
         None
     }
+}
+
+/// `text` as one value of a URL's query string (percent-encoded UTF-8).
+pub(crate) fn query_escape(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }

@@ -8,6 +8,7 @@
 mod common;
 
 mod browser;
+mod export;
 mod hosts;
 mod missing_packages;
 mod pages;
