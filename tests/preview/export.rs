@@ -363,3 +363,35 @@ fn exported_index_of_the_shipped_briefs() {
     let (_folder, out) = exported("briefs", &[]);
     insta::assert_snapshot!(read(&out, "index.html"));
 }
+
+/// The example workflow builds the preview for pull requests with a command line briefbot
+/// accepts, and keeps the folder it writes as the run's artifact.
+#[test]
+fn the_example_workflow_keeps_the_preview_of_each_pull_request() {
+    let workflow = read(
+        &common::repo("examples"),
+        "github-workflow-check-briefs.yml",
+    );
+    let runs: Vec<&str> = workflow
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("run: briefbot "))
+        .collect();
+    for run in &runs {
+        let words = std::iter::once("briefbot").chain(run.split_whitespace());
+        if let Err(error) = briefbot::app::Cli::try_parse_from(words) {
+            panic!("`briefbot {run}` does not parse: {error}");
+        }
+    }
+    assert!(
+        runs.contains(&"preview --out preview"),
+        "no preview step: {runs:?}"
+    );
+    let upload = &workflow[workflow
+        .find("uses: actions/upload-artifact@v4")
+        .expect("an upload-artifact step")..];
+    assert!(upload.contains("path: preview\n"), "{upload}");
+    assert!(
+        runs.iter().all(|run| !run.contains("--include-held")),
+        "held rounds stay out of the artifact: {runs:?}"
+    );
+}
