@@ -53,7 +53,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out: Some(out),
             include_held,
             ..
-        } => app.export_preview(&out, include_held),
+        } => app.export_preview(&out, include_held, logs),
         Command::Preview {
             listen,
             allow_remote,

@@ -117,7 +117,14 @@ impl App {
     /// `briefbot preview --out DIR`: the preview written as a folder of static files. A
     /// folder with mistakes is refused with them, as `check` shows them: an export that
     /// silently showed no cards would pass for a preview of nothing.
-    pub fn export_preview(&self, out: &Path, include_held: bool) -> anyhow::Result<ExitCode> {
+    pub fn export_preview(
+        &self,
+        out: &Path,
+        include_held: bool,
+        log_format: LogFormat,
+    ) -> anyhow::Result<ExitCode> {
+        // For the settings' warnings, which `preview` logs in either form.
+        self.init_logs(log_format);
         let library = self.library()?;
         let written = crate::preview::export::export(&library, include_held, out)?;
         let held = match (written.held, include_held) {

@@ -42,6 +42,8 @@ const POLICY: &str = "default-src 'none'; script-src 'self' file:; style-src 'se
 pub enum ExportError {
     #[error("{0} is a file, not a folder; give --out a folder of its own, such as preview-site")]
     NotAFolder(PathBuf),
+    #[error("{0} has no folder name of its own; give --out one, such as preview-site")]
+    NoName(PathBuf),
     #[error(
         "{0} already exists and holds files briefbot did not write (it has no {MARKER}); \
          give --out a new folder, or one an earlier `briefbot preview --out` wrote: briefbot \
@@ -102,7 +104,7 @@ impl Place {
     fn of(out: &Path) -> Result<Place, ExportError> {
         let absolute = std::path::absolute(out).map_err(ExportError::io("find", out))?;
         let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
-            return Err(ExportError::NotAFolder(out.to_path_buf()));
+            return Err(ExportError::NoName(out.to_path_buf()));
         };
         let replaces = match fs::symlink_metadata(&absolute) {
             Err(error) if error.kind() == io::ErrorKind::NotFound => false,

@@ -1,5 +1,7 @@
 //! The preview page in headless Chromium: the round-5 card, a button press, a save that
-//! shows by itself, a broken file's diagnostic, and a brief's `<script>` shown as text.
+//! shows by itself, a broken file's diagnostic, and a brief's `<script>` shown as text; and
+//! the exported preview, opened from disk and from a web host's sub-folder, with and without
+//! the held rounds (its screenshot is kept as `target/exported-preview.png`).
 //! They need Chromium and chromedriver (Debian's `chromium` and `chromium-driver`): without
 //! them each test is reported as not run, or fails where `BRIEFBOT_TEST_REQUIRE` asks, as in
 //! CI, which installs them (see `common::needs`).
