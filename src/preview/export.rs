@@ -50,6 +50,16 @@ pub enum ExportError {
          replaces only its own exports"
     )]
     NotAnExport(PathBuf),
+    #[error(
+        "{out} was written by `briefbot preview --out`, but {file} in it was not; move it \
+         elsewhere first: briefbot replaces only what it wrote"
+    )]
+    Foreign { out: PathBuf, file: PathBuf },
+    #[error(
+        "the new preview is in place, but the one before it could not be removed from {old}: \
+         {source}; remove it yourself"
+    )]
+    LeftOver { old: PathBuf, source: io::Error },
     #[error("cannot {what} {path}: {source}")]
     Io {
         what: &'static str,
@@ -86,6 +96,13 @@ pub fn export(library: &Library, include_held: bool, out: &Path) -> Result<Writt
         .prefix(&format!(".{}.new-", place.name))
         .tempdir_in(&place.parent)
         .map_err(ExportError::io("make a folder in", &place.parent))?;
+    // A temporary folder is only its owner's to read; a preview is for a web server too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(staging.path(), fs::Permissions::from_mode(0o755))
+            .map_err(ExportError::io("open up", staging.path()))?;
+    }
     let written = write_site(library, include_held, staging.path())?;
     place.replace_with(staging)?;
     Ok(written)
@@ -118,6 +135,13 @@ impl Place {
                 if !ours && !empty {
                     return Err(ExportError::NotAnExport(out.to_path_buf()));
                 }
+                // An editor may have saved something of their own into an earlier export.
+                if let Some(file) = foreign(&absolute).map_err(ExportError::io("read", out))? {
+                    return Err(ExportError::Foreign {
+                        out: out.to_path_buf(),
+                        file,
+                    });
+                }
                 true
             }
             // A file, or a link: never replaced, whatever it points at.
@@ -149,10 +173,50 @@ impl Place {
         // Moved: nothing left for the guard to remove.
         let _ = staging.keep();
         if self.replaces {
-            fs::remove_dir_all(&old).map_err(ExportError::io("remove the old preview", &old))?;
+            fs::remove_dir_all(&old).map_err(|source| ExportError::LeftOver { old, source })?;
         }
         Ok(())
     }
+}
+
+/// The first file or folder in `dir` that an export does not write, if any: anything but the
+/// marker, the index, the stylesheet, the script, and pages in `pages/`.
+fn foreign(dir: &Path) -> io::Result<Option<PathBuf>> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let kind = entry.file_type()?;
+        let ours = match name.to_str() {
+            Some(MARKER | "index.html" | "style.css" | "preview.js") => kind.is_file(),
+            Some(PAGES) if kind.is_dir() => {
+                if let Some(inside) = foreign_page(&entry.path())? {
+                    return Ok(Some(inside));
+                }
+                true
+            }
+            _ => false,
+        };
+        if !ours {
+            return Ok(Some(entry.path()));
+        }
+    }
+    Ok(None)
+}
+
+/// The first entry of `pages/` that is not a page an export writes.
+fn foreign_page(pages: &Path) -> io::Result<Option<PathBuf>> {
+    for entry in fs::read_dir(pages)? {
+        let entry = entry?;
+        let page = entry.file_type()?.is_file()
+            && entry
+                .file_name()
+                .to_str()
+                .is_some_and(|name| name.ends_with(".html"));
+        if !page {
+            return Ok(Some(entry.path()));
+        }
+    }
+    Ok(None)
 }
 
 /// Every page, the stylesheet, the script and the marker, into the folder `root`.
@@ -440,12 +504,27 @@ mod tests {
         let file = dir.path().join("file");
         fs::write(&file, "").expect("a file");
         assert!(matches!(Place::of(&file), Err(ExportError::NotAFolder(_))));
+        assert!(matches!(
+            Place::of(Path::new("/")),
+            Err(ExportError::NoName(_))
+        ));
+        let new = Place::of(&dir.path().join("new")).expect("a new folder");
+        assert!(!new.replaces);
+
+        // An earlier export is replaced, unless something of the editor's was saved into it.
         fs::write(mine.join(MARKER), MARKER_TEXT).expect("the marker");
+        assert!(matches!(
+            Place::of(&mine),
+            Err(ExportError::Foreign { file, .. }) if file.ends_with("thesis.docx")
+        ));
+        fs::remove_file(mine.join("thesis.docx")).expect("remove");
+        fs::create_dir(mine.join(PAGES)).expect("pages");
+        fs::write(mine.join(PAGES).join("view-about.html"), "").expect("a page");
         assert!(Place::of(&mine).expect("an earlier export").replaces);
-        assert!(
-            !Place::of(&dir.path().join("new"))
-                .expect("a new folder")
-                .replaces
-        );
+        fs::write(mine.join(PAGES).join("notes.txt"), "mine").expect("a note");
+        assert!(matches!(
+            Place::of(&mine),
+            Err(ExportError::Foreign { file, .. }) if file.ends_with("pages/notes.txt")
+        ));
     }
 }

@@ -324,6 +324,16 @@ fn an_export_replaces_its_own_folder_and_never_another() {
             .exists()
     );
     assert!(out.join("index.html").is_file());
+    // Readable by a web server it is copied to, as any folder made here would be.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out)
+            .expect("the export")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o755, 0o755, "{mode:o}");
+    }
     // Nothing left beside it from the way there.
     let beside: Vec<_> = std::fs::read_dir(folder.path())
         .expect("list")
