@@ -103,7 +103,7 @@ pub fn export(library: &Library, include_held: bool, out: &Path) -> Result<Writt
         fs::set_permissions(staging.path(), fs::Permissions::from_mode(0o755))
             .map_err(ExportError::io("open up", staging.path()))?;
     }
-    let written = write_site(library, include_held, staging.path())?;
+    let written = write_site(library, include_held, staging.path(), LIMIT)?;
     place.replace_with(staging)?;
     Ok(written)
 }
@@ -219,12 +219,19 @@ fn foreign_page(pages: &Path) -> io::Result<Option<PathBuf>> {
     Ok(None)
 }
 
-/// Every page, the stylesheet, the script and the marker, into the folder `root`.
-fn write_site(library: &Library, include_held: bool, root: &Path) -> Result<Written, ExportError> {
+/// Every page (at most `limit`), the stylesheet, the script and the marker, into the folder
+/// `root`.
+fn write_site(
+    library: &Library,
+    include_held: bool,
+    root: &Path,
+    limit: usize,
+) -> Result<Written, ExportError> {
     let with_held = include_held.then(|| library.with_held_served());
     let plan = Plan {
         served: library,
         held: with_held.as_ref(),
+        limit,
         state: RefCell::default(),
     };
     let write =
@@ -337,6 +344,8 @@ struct Plan<'a> {
     served: &'a Library,
     /// With the held rounds served, when they are exported.
     held: Option<&'a Library>,
+    /// The most pages named, the index aside.
+    limit: usize,
     state: RefCell<State>,
 }
 
@@ -355,7 +364,7 @@ impl Plan<'_> {
         if let Some(name) = state.names.get(&page) {
             return Some(name.clone());
         }
-        if state.names.len() >= LIMIT {
+        if state.names.len() >= self.limit {
             state.beyond_limit += 1;
             return None;
         }
@@ -492,6 +501,36 @@ mod tests {
         assert_eq!(slug("🔎 Économie / ../.."), "conomie");
         assert_eq!(slug("///"), "page");
         assert!(slug(&"x".repeat(500)).len() <= 60);
+    }
+
+    #[test]
+    fn past_the_limit_links_and_buttons_say_they_need_the_live_preview() {
+        let rounds = (1..=4)
+            .map(|n| crate::library::Round::example("t", n, "Talks", "Geneva"))
+            .collect();
+        let library = Library::from_parts(rounds, Vec::new(), Vec::new(), Some("t".into()));
+        let dir = tempfile::tempdir().expect("a folder");
+        let written = write_site(&library, false, dir.path(), 3).expect("written");
+        assert_eq!(written.pages, 4, "the index and 3 pages");
+        assert!(written.beyond_limit > 0);
+        let index = fs::read_to_string(dir.path().join("index.html")).expect("the index");
+        assert!(
+            index.contains("<span class=\"live-only\" title=\"Needs the live preview"),
+            "{index}"
+        );
+        let pages: Vec<String> = fs::read_dir(dir.path().join(PAGES))
+            .expect("pages")
+            .flatten()
+            .map(|e| fs::read_to_string(e.path()).expect("a page"))
+            .collect();
+        assert_eq!(pages.len(), 3);
+        assert!(
+            pages
+                .iter()
+                .any(|p| p.contains("button secondary live-only")
+                    || p.contains("button primary live-only")),
+            "a button with no page says so"
+        );
     }
 
     #[test]
