@@ -1,6 +1,7 @@
 //! The preview's HTML for the shipped briefs, snapshotted: no browser needed.
 
 use briefbot::preview::pages::{self, Snapshot};
+use briefbot::preview::site::Live;
 
 use crate::common;
 
@@ -11,6 +12,7 @@ fn shipped<T>(page: impl FnOnce(&Snapshot) -> T) -> T {
         failure: None,
         generation: 0,
         held: false,
+        site: &Live,
     })
 }
 
@@ -71,6 +73,7 @@ fn drafts_page<T>(held: bool, page: impl FnOnce(&Snapshot) -> T) -> T {
         failure: None,
         generation: 0,
         held,
+        site: &Live,
     })
 }
 
