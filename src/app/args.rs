@@ -73,7 +73,8 @@ pub enum Command {
     /// the state database, records it, so a second run posts nothing). Stop the bot first: it
     /// holds the state.
     Announce {
-        /// The track, such as `syria-israel` (default: `default_track` from the config).
+        /// The track, such as `syria-israel` (default: the briefs folder's default track, from
+        /// its tracks.toml, else `default_track` from the config).
         #[arg(long)]
         track: Option<String>,
         /// The round number.
@@ -112,7 +113,8 @@ pub enum Command {
         /// What else to write instead of a round.
         #[command(subcommand)]
         what: Option<NewCommand>,
-        /// The track, such as `syria-israel` (default: `default_track` from the config).
+        /// The track, such as `syria-israel` (default: the briefs folder's default track, from
+        /// its tracks.toml, else `default_track` from the config).
         #[arg(long)]
         track: Option<String>,
         /// The round number [default: the one after the track's highest, drafts included].

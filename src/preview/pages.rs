@@ -30,6 +30,11 @@ pub fn index(snapshot: &Snapshot) -> String {
     let site = snapshot.site;
     let mut main = String::from("<h1>Every card, as Discord shows it</h1>");
     main.push_str(&ask_box(snapshot, ""));
+    // What `check` warns of is for the editors, and may name a held round's file: never on a
+    // site without the held pages.
+    if site.shows_held() {
+        main.push_str(&warnings_section(snapshot.library));
+    }
     main.push_str(&links(
         site,
         &[("/about", "/about"), ("/author", "/author")],
@@ -39,7 +44,11 @@ pub fn index(snapshot: &Snapshot) -> String {
         main.push_str("<p class=\"empty\">The briefs folder has no rounds yet.</p>");
     }
     for track in tracks {
-        main.push_str(&track_section(site, track));
+        main.push_str(&track_section(
+            site,
+            track,
+            snapshot.library.track_name(&track.id),
+        ));
     }
     // A site without the held pages (an export made for others to read) must not even name
     // the rounds members cannot see yet.
@@ -47,6 +56,34 @@ pub fn index(snapshot: &Snapshot) -> String {
         main.push_str(&held_section(site, snapshot.library.held()));
     }
     shell(site, "briefbot preview", snapshot.generation, &main)
+}
+
+/// What `check` warns of (Markdown Discord does not draw…), each with its place and help.
+fn warnings_section(library: &Library) -> String {
+    let warnings = library.warnings().items();
+    if warnings.is_empty() {
+        return String::new();
+    }
+    let mut html = String::from(
+        "<section class=\"warnings\"><h2>Warnings</h2>\
+         <p class=\"muted\">The cards are served; these will not look as meant in Discord.</p><ul>",
+    );
+    for warning in warnings {
+        html.push_str(&format!(
+            "\n<li><code>{}</code> {}",
+            escape(&warning.position()),
+            escape(&warning.message)
+        ));
+        if let Some(help) = &warning.help {
+            html.push_str(&format!(
+                "<br><span class=\"muted\">help: {}</span>",
+                escape(help)
+            ));
+        }
+        html.push_str("</li>");
+    }
+    html.push_str("</ul></section>");
+    html
 }
 
 /// The rounds members cannot see yet, each marked with why, linked to its card as it will
@@ -96,9 +133,19 @@ fn held_banner(snapshot: &Snapshot) -> String {
         .to_string()
 }
 
-fn track_section(site: &dyn Site, track: &Track) -> String {
+/// One track's section of the index: headed by the name readers see, with the id editors
+/// write beside it.
+fn track_section(site: &dyn Site, track: &Track, name: &str) -> String {
     let id = &track.id;
-    let mut html = format!("<section class=\"track\"><h2>{}</h2>", escape(id));
+    let mut html = if name == id {
+        format!("<section class=\"track\"><h2>{}</h2>", escape(id))
+    } else {
+        format!(
+            "<section class=\"track\"><h2>{} <span class=\"muted\">{}</span></h2>",
+            escape(name),
+            escape(id)
+        )
+    };
     html.push_str(&links(
         site,
         &[
