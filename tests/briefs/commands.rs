@@ -106,7 +106,7 @@ mod corrected_briefs {
 #[test]
 fn a_corrected_round_shows_its_latest_correction_wherever_its_card_appears() {
     let library = corrected();
-    let line = "**Corrected 2026-02-09:** The memo was released by the State Department, \
+    let line = "**Corrected 9 February 2026:** The memo was released by the State Department, \
                 not the White House. (2 earlier corrections)";
     for reply in [
         ask(&library, "/latest"),
@@ -127,7 +127,7 @@ fn missing_round_lists_available_rounds() {
     assert!(is_ephemeral(&reply));
     assert_eq!(
         content(&reply),
-        "There is no round 9 in `syria-israel`. The rounds there are:\n• Round 5 · 2026-01-06 · Paris"
+        "There is no round 9 in `syria-israel`. The rounds there are:\n• Round 5 · 6 January 2026 · Paris"
     );
 }
 
@@ -194,7 +194,7 @@ fn the_card_has_title_line_summary_points_parties_author_and_sources() {
         "Paris round ends with a proposal for a joint, demilitarized economic zone"
     );
     let description = embed["description"].as_str().unwrap_or_default();
-    assert!(description.starts_with("**Round 5 · 2026-01-06 · Paris**\n\nThe fifth round"));
+    assert!(description.starts_with("**Round 5 · 6 January 2026 · Paris**\n\nThe fifth round"));
     let names: Vec<&str> = embed["fields"]
         .as_array()
         .into_iter()
@@ -276,7 +276,7 @@ fn autocomplete_offers_rounds_as_integers() {
     let json = json(&complete(&shipped(), "/round number:5"));
     assert_eq!(
         json,
-        serde_json::json!({"type": 8, "data": {"choices": [{"name": "Round 5 — Paris, 2026-01-06", "value": 5}]}})
+        serde_json::json!({"type": 8, "data": {"choices": [{"name": "Round 5 — Paris, 6 January 2026", "value": 5}]}})
     );
 }
 

@@ -69,7 +69,7 @@ fn heading(library: &Library, round: &Round) -> String {
     heading
 }
 
-/// "**Corrected 2026-01-08:** note", the latest correction on one line, with "(2 earlier
+/// "**Corrected 8 January 2026:** note", the latest correction on one line, with "(2 earlier
 /// corrections)" after it when there are more.
 fn correction_line(round: &Round) -> Option<String> {
     let (latest, earlier) = round.corrections.split_last()?;
@@ -77,7 +77,7 @@ fn correction_line(round: &Round) -> Option<String> {
     let note = latest.note.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut line = format!(
         "**Corrected {}:** {}",
-        latest.date,
+        latest.date.written(),
         truncate(&note, Correction::NOTE_MAX)
     );
     match earlier.len() {
@@ -193,7 +193,7 @@ mod tests {
     fn an_uncorrected_card_opens_with_the_round_line_and_the_summary() {
         assert_eq!(
             corrected(vec![]).description,
-            "**Round 1 · 2026-01-06 · Paris**\n\nThe talks ended."
+            "**Round 1 · 6 January 2026 · Paris**\n\nThe talks ended."
         );
     }
 
@@ -205,8 +205,8 @@ mod tests {
         )]);
         assert_eq!(
             embed.description,
-            "**Round 1 · 2026-01-06 · Paris**\n\
-             **Corrected 2026-01-08:** The memo was released by the State Department, not the White House.\n\n\
+            "**Round 1 · 6 January 2026 · Paris**\n\
+             **Corrected 8 January 2026:** The memo was released by the State Department, not the White House.\n\n\
              The talks ended."
         );
     }
@@ -216,7 +216,7 @@ mod tests {
         let two = corrected(vec![correction(7, "First."), correction(9, "Second.")]);
         assert!(
             two.description
-                .contains("\n**Corrected 2026-01-09:** Second. (1 earlier correction)\n\n"),
+                .contains("\n**Corrected 9 January 2026:** Second. (1 earlier correction)\n\n"),
             "{}",
             two.description
         );
@@ -229,7 +229,7 @@ mod tests {
         assert!(
             three
                 .description
-                .contains("**Corrected 2026-01-10:** Third. (2 earlier corrections)"),
+                .contains("**Corrected 10 January 2026:** Third. (2 earlier corrections)"),
             "{}",
             three.description
         );
@@ -241,7 +241,7 @@ mod tests {
         assert!(
             embed
                 .description
-                .contains("**Corrected 2026-01-08:** The memo was released in Paris.\n\n"),
+                .contains("**Corrected 8 January 2026:** The memo was released in Paris.\n\n"),
             "{}",
             embed.description
         );
@@ -267,7 +267,7 @@ mod tests {
         assert!(embed.size() <= limits::EMBEDS_TOTAL);
         assert!(
             embed.description.starts_with(&format!(
-                "**Round 1 · 2026-01-06 · Paris**\n**Corrected 2026-01-08:** {note} (1 earlier correction)\n\nword"
+                "**Round 1 · 6 January 2026 · Paris**\n**Corrected 8 January 2026:** {note} (1 earlier correction)\n\nword"
             )),
             "{}",
             embed.description
