@@ -201,15 +201,17 @@ fn the_card_has_title_line_summary_points_parties_author_and_sources() {
         .flatten()
         .filter_map(|f| f["name"].as_str())
         .collect();
-    assert_eq!(
-        names,
-        [
-            "Key points",
-            "Key points (continued)",
-            "Status",
-            "Where the parties stand",
-            "Sources"
-        ]
+    // The key points follow the summary in the description, all five, rather than in a field
+    // and a "continued" one.
+    assert_eq!(names, ["Status", "Where the parties stand", "Sources"]);
+    assert!(
+        description.contains(".\n\n**Key points**\n• The round proposed"),
+        "{description}"
+    );
+    assert_eq!(description.matches("\n• ").count(), 5, "{description}");
+    assert!(
+        description.ends_with("has issued no statement on the outcome."),
+        "{description}"
     );
     assert_eq!(
         embed["footer"]["text"],
@@ -402,7 +404,14 @@ fn a_card_keeps_the_parties_and_sources_when_the_text_is_long() {
         .collect();
     assert!(names.contains(&"Where the parties stand"), "{names:?}");
     assert!(names.contains(&"Sources"), "{names:?}");
-    assert!(names.contains(&"Key points"), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains("continued")), "{names:?}");
+    let description = json["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        description.contains("…\n\n**Key points**\n• Point 0: detail"),
+        "the summary gives way to the key points: {description}"
+    );
 }
 
 /// A track of 45 rounds, made from the shipped round 5 with other numbers.
