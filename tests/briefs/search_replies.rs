@@ -220,9 +220,21 @@ mod shipped_briefs {
         let description = embed(&json)["description"].as_str().unwrap_or_default();
         assert_eq!(
             description,
-            "Did you mean **israel** **witkoff**? No briefing says “isreal” or “witkof”."
+            "Did you mean **Israel** **Witkoff**? No briefing says “isreal” or “witkof”."
         );
         assert_eq!(result_names(&json), ["1. Round 5 · 6 January 2026 · Paris"]);
+    }
+
+    /// The index folds words to lower case; a suggestion shows the word as the brief writes
+    /// it, as a reader would.
+    #[test]
+    fn a_suggestion_is_written_as_the_brief_writes_it() {
+        let json = json(&ask(&shipped(), "/search kushnr"));
+        let description = embed(&json)["description"].as_str().unwrap_or_default();
+        assert_eq!(
+            description,
+            "Did you mean **Kushner**? No briefing says “kushnr”."
+        );
     }
 
     #[test]
