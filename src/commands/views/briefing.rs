@@ -94,9 +94,11 @@ fn stop_at(text: &str, at: usize, previous: Option<char>, before_previous: Optio
     let gap = &text[at..];
     let next = gap.trim_start();
     let gap = &gap[..gap.len() - next.len()];
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let line = &text[line_start..at];
     if gap.contains('\n') {
+        // The line that would end the page; looked for only at line ends, so that the many
+        // spaces of a long paragraph do not each search back to its start.
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line = &text[line_start..at];
         if line.starts_with('#') || line.ends_with(':') {
             return Stop::LeadIn;
         }
