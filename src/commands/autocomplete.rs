@@ -28,7 +28,7 @@ pub(crate) fn suggest(
     }
 }
 
-/// Rounds as choices: "Round 5 — Paris, 2026-01-06" → 5. What was typed ranks them: the
+/// Rounds as choices: "Round 5 — Paris, 6 January 2026" → 5. What was typed ranks them: the
 /// round with exactly that number first, then the rounds whose number starts with it, then
 /// those whose place or headline holds it; newest first within each, and every round, newest
 /// first, while nothing is typed.
@@ -51,8 +51,8 @@ fn rounds(track: &Track, partial: &str) -> Vec<Choice> {
         .take(limits::AUTOCOMPLETE_CHOICES)
         .map(|r| {
             let name = match &r.location {
-                Some(place) => format!("Round {} — {place}, {}", r.number, r.date),
-                None => format!("Round {} — {}", r.number, r.date),
+                Some(place) => format!("Round {} — {place}, {}", r.number, r.date.written()),
+                None => format!("Round {} — {}", r.number, r.date.written()),
             };
             Choice {
                 name,

@@ -57,6 +57,14 @@ impl Date {
         era * 146_097 + day_of_era - 719_468
     }
 
+    /// The day as readers write it: "6 January 2026". A round's date is a day on the calendar,
+    /// not a moment, so it is written out rather than sent as one of Discord's timestamps,
+    /// which each reader's client would shift into their own time zone (and so, for some,
+    /// onto the day before or after).
+    pub fn written(self) -> Written {
+        Written(self)
+    }
+
     /// The day of the week, by Sakamoto's method (Gregorian calendar).
     pub fn weekday(&self) -> &'static str {
         const OFFSETS: [u32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
@@ -77,9 +85,58 @@ impl Date {
     }
 }
 
-/// ISO 8601, as in the files: `2026-01-06`.
+/// ISO 8601, as in the files: `2026-01-06`. What editors read (diagnostics, `check`) and what
+/// the index matches; readers see `Date::written`.
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A day as readers write it: "6 January 2026" (`Date::written`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written(Date);
+
+impl fmt::Display for Written {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let Date { year, month, day } = self.0;
+        // A `Date` is checked against the calendar when read; one built otherwise with a
+        // month out of range still shows, as its number.
+        match MONTHS.get(usize::from(month).wrapping_sub(1)) {
+            Some(name) => write!(f, "{day} {name} {year}"),
+            None => write!(f, "{day} {month} {year}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Date;
+
+    #[test]
+    fn a_day_is_written_as_readers_write_it() {
+        let written = |y, m, d| Date::new(y, m, d).expect("a day").written().to_string();
+        assert_eq!(written(2026, 1, 6), "6 January 2026");
+        assert_eq!(written(2024, 2, 29), "29 February 2024");
+        assert_eq!(written(1999, 12, 31), "31 December 1999");
+        // The files and the index keep ISO 8601.
+        assert_eq!(
+            Date::new(2026, 1, 6).expect("a day").to_string(),
+            "2026-01-06"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Discord's limits, enforced once for every reply and announcement: `Reply::fit` and
 //! `Message::fit` are the only ways to a value that can be rendered, so nothing reaches
 //! Discord unfitted and nothing is fitted twice. Also the helpers views use to stay within
-//! the limits gracefully (`pack`, `Embed::make_room`) before the hard cuts here apply.
+//! the limits gracefully (`pack`, `pack_within`) before the hard cuts here apply.
 
 use super::text::truncate;
 use super::{Button, Choice, ChoiceValue, Embed, Field, Message, Reply};
@@ -111,54 +111,6 @@ impl Embed {
             + chars(&self.description)
             + self.footer.as_deref().map_or(0, chars)
             + self.fields.iter().map(Field::size).sum::<usize>()
-    }
-
-    /// Fits a card into Discord's 25 fields and 6000 characters by letting the least
-    /// essential text give way first: the fields whose name starts with `yielding` (from the
-    /// last), then the description after its `heading`. What a card is for (the other
-    /// fields) stays; whatever is still too long is cut by `fit`.
-    pub(crate) fn make_room(&mut self, yielding: &str, heading: &str) {
-        let is_yielding = |f: &Field| f.name.starts_with(yielding);
-        while self.fields.len() > limits::EMBED_FIELDS {
-            match self.fields.iter().rposition(is_yielding) {
-                Some(i) => drop(self.fields.remove(i)),
-                None => break,
-            }
-        }
-        loop {
-            let excess = self.size().saturating_sub(limits::EMBEDS_TOTAL);
-            if excess == 0 {
-                return;
-            }
-            let yielding_fields = self.fields.iter().filter(|f| is_yielding(f)).count();
-            if yielding_fields > 1 {
-                if let Some(i) = self.fields.iter().rposition(is_yielding) {
-                    self.fields.remove(i);
-                }
-                continue;
-            }
-            let summary = self
-                .description
-                .strip_prefix(heading)
-                .unwrap_or(&self.description);
-            let summary_chars = chars(summary);
-            if summary_chars > 200 {
-                let keep = summary_chars.saturating_sub(excess).max(200);
-                self.description = format!("{heading}{}", truncate(summary, keep));
-                continue;
-            }
-            if let Some(field) = self
-                .fields
-                .iter_mut()
-                .find(|f| is_yielding(f) && chars(&f.value) > 100)
-            {
-                let keep = chars(&field.value).saturating_sub(excess).max(100);
-                field.value = truncate(&field.value, keep);
-                continue;
-            }
-            // Nothing optional is left to shorten: the generic fitting takes over.
-            return;
-        }
     }
 }
 

@@ -106,7 +106,7 @@ mod corrected_briefs {
 #[test]
 fn a_corrected_round_shows_its_latest_correction_wherever_its_card_appears() {
     let library = corrected();
-    let line = "**Corrected 2026-02-09:** The memo was released by the State Department, \
+    let line = "**Corrected 9 February 2026:** The memo was released by the State Department, \
                 not the White House. (2 earlier corrections)";
     for reply in [
         ask(&library, "/latest"),
@@ -127,7 +127,7 @@ fn missing_round_lists_available_rounds() {
     assert!(is_ephemeral(&reply));
     assert_eq!(
         content(&reply),
-        "There is no round 9 in `syria-israel`. The rounds there are:\n• Round 5 · 2026-01-06 · Paris"
+        "There is no round 9 in `syria-israel`. The rounds there are:\n• Round 5 · 6 January 2026 · Paris"
     );
 }
 
@@ -194,22 +194,24 @@ fn the_card_has_title_line_summary_points_parties_author_and_sources() {
         "Paris round ends with a proposal for a joint, demilitarized economic zone"
     );
     let description = embed["description"].as_str().unwrap_or_default();
-    assert!(description.starts_with("**Round 5 · 2026-01-06 · Paris**\n\nThe fifth round"));
+    assert!(description.starts_with("**Round 5 · 6 January 2026 · Paris**\n\nThe fifth round"));
     let names: Vec<&str> = embed["fields"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|f| f["name"].as_str())
         .collect();
-    assert_eq!(
-        names,
-        [
-            "Key points",
-            "Key points (continued)",
-            "Status",
-            "Where the parties stand",
-            "Sources"
-        ]
+    // The key points follow the summary in the description, all five, rather than in a field
+    // and a "continued" one.
+    assert_eq!(names, ["Status", "Where the parties stand", "Sources"]);
+    assert!(
+        description.contains(".\n\n**Key points**\n• The round proposed"),
+        "{description}"
+    );
+    assert_eq!(description.matches("\n• ").count(), 5, "{description}");
+    assert!(
+        description.ends_with("has issued no statement on the outcome."),
+        "{description}"
     );
     assert_eq!(
         embed["footer"]["text"],
@@ -276,7 +278,7 @@ fn autocomplete_offers_rounds_as_integers() {
     let json = json(&complete(&shipped(), "/round number:5"));
     assert_eq!(
         json,
-        serde_json::json!({"type": 8, "data": {"choices": [{"name": "Round 5 — Paris, 2026-01-06", "value": 5}]}})
+        serde_json::json!({"type": 8, "data": {"choices": [{"name": "Round 5 — Paris, 6 January 2026", "value": 5}]}})
     );
 }
 
@@ -402,7 +404,14 @@ fn a_card_keeps_the_parties_and_sources_when_the_text_is_long() {
         .collect();
     assert!(names.contains(&"Where the parties stand"), "{names:?}");
     assert!(names.contains(&"Sources"), "{names:?}");
-    assert!(names.contains(&"Key points"), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains("continued")), "{names:?}");
+    let description = json["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        description.contains("…\n\n**Key points**\n• Point 0: detail"),
+        "the summary gives way to the key points: {description}"
+    );
 }
 
 /// A track of 45 rounds, made from the shipped round 5 with other numbers.

@@ -172,7 +172,7 @@ fn a_missing_round_that_is_a_draft_lists_only_the_published_rounds() {
         assert_eq!(json["data"]["flags"], 64, "a private not-found reply");
         let content = json["data"]["content"].as_str().unwrap_or_default();
         let listed: Vec<&str> = content.lines().filter(|l| l.starts_with('•')).collect();
-        assert_eq!(listed, ["• Round 5 · 2026-01-06 · Paris"], "{content}");
+        assert_eq!(listed, ["• Round 5 · 6 January 2026 · Paris"], "{content}");
     }
 }
 

@@ -114,7 +114,7 @@ fn footer(json: &Value) -> &str {
     embed(json)["footer"]["text"].as_str().unwrap_or_default()
 }
 
-/// The field names of a results page: "1. syria-israel · Round 4 · 2025-11-10 · Amman", …
+/// The field names of a results page: "1. syria-israel · Round 4 · 10 November 2025 · Amman", …
 fn result_names(json: &Value) -> Vec<String> {
     embed(json)["fields"]
         .as_array()
@@ -191,7 +191,7 @@ mod shipped_briefs {
         assert_eq!(json["type"], 4);
         assert!(!is_ephemeral(&json), "results are public");
         assert_eq!(title(&json), Some("🔎 economic zone"));
-        assert_eq!(result_names(&json), ["1. Round 5 · 2026-01-06 · Paris"]);
+        assert_eq!(result_names(&json), ["1. Round 5 · 6 January 2026 · Paris"]);
         let value = embed(&json)["fields"][0]["value"]
             .as_str()
             .unwrap_or_default();
@@ -220,9 +220,21 @@ mod shipped_briefs {
         let description = embed(&json)["description"].as_str().unwrap_or_default();
         assert_eq!(
             description,
-            "Did you mean **israel** **witkoff**? No briefing says “isreal” or “witkof”."
+            "Did you mean **Israel** **Witkoff**? No briefing says “isreal” or “witkof”."
         );
-        assert_eq!(result_names(&json), ["1. Round 5 · 2026-01-06 · Paris"]);
+        assert_eq!(result_names(&json), ["1. Round 5 · 6 January 2026 · Paris"]);
+    }
+
+    /// The index folds words to lower case; a suggestion shows the word as the brief writes
+    /// it, as a reader would.
+    #[test]
+    fn a_suggestion_is_written_as_the_brief_writes_it() {
+        let json = json(&ask(&shipped(), "/search kushnr"));
+        let description = embed(&json)["description"].as_str().unwrap_or_default();
+        assert_eq!(
+            description,
+            "Did you mean **Kushner**? No briefing says “kushnr”."
+        );
     }
 
     #[test]
@@ -293,7 +305,7 @@ mod shipped_briefs {
         assert!(is_ephemeral(&briefed));
         assert_eq!(
             content(&briefed),
-            "The briefing that best matches this message: Round 5 · 2026-01-06 · Paris."
+            "The briefing that best matches this message: Round 5 · 6 January 2026 · Paris."
         );
         let card = json(&ask(&shipped(), "/round 5"));
         assert_eq!(briefed["data"]["embeds"], card["data"]["embeds"]);
@@ -330,7 +342,7 @@ mod fixture_briefs {
         ));
         assert_eq!(
             result_names(&json),
-            ["1. lebanon-israel · Round 2 · 2025-12-19 · Naqoura"]
+            ["1. lebanon-israel · Round 2 · 19 December 2025 · Naqoura"]
         );
         assert_eq!(
             embed(&json)["description"],
@@ -490,7 +502,7 @@ mod fixture_briefs {
         assert!(is_ephemeral(&json));
         assert_eq!(
             content(&json),
-            "The briefing that best matches this message: syria-israel · Round 2 · 2025-08-19 · \
+            "The briefing that best matches this message: syria-israel · Round 2 · 19 August 2025 · \
              Paris. Other matches are under the card."
         );
         let others: Vec<String> = buttons(&json)

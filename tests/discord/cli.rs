@@ -281,7 +281,7 @@ fn ask_says_a_round_is_held_and_answers_as_published_with_include_held() {
     let published = ask(&["ask", "--include-held", "/round 6"]);
     assert!(published.status.success());
     assert!(
-        stdout(&published).contains("**Round 6 · 2026-02-03 · Geneva**"),
+        stdout(&published).contains("**Round 6 · 3 February 2026 · Geneva**"),
         "{}",
         stdout(&published)
     );
@@ -523,7 +523,7 @@ fn ask_search_economic_zone_prints_round_5_offline() {
     assert!(
         text.starts_with(
             "━━ 🔎 economic zone ━━\n\n\
-             ▸ 1. Round 5 · 2026-01-06 · Paris\n  \
+             ▸ 1. Round 5 · 6 January 2026 · Paris\n  \
              **Paris round ends with a proposal for a joint, demilitarized economic zone**\n  \
              …round proposed a \"jointly-administered and demilitarized **economic** **zone**\" \
              on the Syrian-Israeli border.\n\n\
@@ -555,14 +555,14 @@ fn ask_message_prints_the_card_of_round_5_for_a_message_about_paris() {
         stdout(&output),
         format!(
             "(only you can see this)\n\
-             The briefing that best matches this message: Round 5 · 2026-01-06 · Paris.\n{}",
+             The briefing that best matches this message: Round 5 · 6 January 2026 · Paris.\n{}",
             stdout(&card)
         )
     );
     assert!(
         stdout(&card).starts_with(
             "━━ Paris round ends with a proposal for a joint, demilitarized economic zone ━━\n\
-             **Round 5 · 2026-01-06 · Paris**\n"
+             **Round 5 · 6 January 2026 · Paris**\n"
         ),
         "{}",
         stdout(&card)
@@ -1103,7 +1103,7 @@ fn ask_message_in_arabic_or_hebrew_finds_the_paris_round() {
             stdout(&output),
             format!(
                 "(only you can see this)\n\
-                 The briefing that best matches this message: Round 5 · 2026-01-06 · Paris.\n{}",
+                 The briefing that best matches this message: Round 5 · 6 January 2026 · Paris.\n{}",
                 stdout(&card)
             ),
             "{message}"

@@ -125,7 +125,7 @@ fn a_missing_round_and_a_stale_button_answer_privately() {
         assert_eq!(json["data"]["flags"], 64, "{name} must be ephemeral");
         let content = json["data"]["content"].as_str().unwrap_or_default();
         assert!(
-            content.contains("The rounds there are:\n• Round 5 · 2026-01-06 · Paris"),
+            content.contains("The rounds there are:\n• Round 5 · 6 January 2026 · Paris"),
             "{name}: {content}"
         );
     }
@@ -138,7 +138,7 @@ fn autocomplete_of_the_round_number_offers_round_5() {
         .to_json();
     assert_eq!(
         json["data"]["choices"],
-        serde_json::json!([{"name": "Round 5 — Paris, 2026-01-06", "value": 5}])
+        serde_json::json!([{"name": "Round 5 — Paris, 6 January 2026", "value": 5}])
     );
 }
 

@@ -161,7 +161,7 @@ async fn a_correction_note_shows_on_the_edited_announcement() {
         .unwrap_or_default();
     assert!(
         description.contains(
-            "**Corrected 2026-02-09:** The memo was released by the State Department, not the White House."
+            "**Corrected 9 February 2026:** The memo was released by the State Department, not the White House."
         ),
         "{description}"
     );

@@ -10,32 +10,110 @@ use crate::reply::{Button, Embed, Message, cut_at_grapheme, truncate};
 /// Characters of briefing per page: comfortable to read, far below Discord's 4096.
 const PAGE: usize = 1800;
 
-/// The round's longer briefing split into pages at paragraph boundaries.
+/// The round's longer briefing in pages, each ending where a reader can stop: see `page_end`.
 pub(crate) fn briefing_pages(body: &str) -> Vec<String> {
     let body = reflow(body);
-    let mut pages: Vec<String> = Vec::new();
-    let mut page = String::new();
-    // Characters in `page`, kept as it grows rather than counted again for every piece.
-    let mut page_chars = 0;
-    for paragraph in body.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
-        for piece in split_long(paragraph, PAGE) {
-            let piece_chars = limits::chars(&piece);
-            if !page.is_empty() && page_chars + 2 + piece_chars > PAGE {
-                pages.push(std::mem::take(&mut page));
-                page_chars = 0;
-            }
-            if !page.is_empty() {
-                page.push_str("\n\n");
-                page_chars += 2;
-            }
-            page.push_str(&piece);
-            page_chars += piece_chars;
+    // Paragraphs trimmed, one blank line between them.
+    let body = body
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let mut pages = Vec::new();
+    let mut rest = body.as_str();
+    while !rest.is_empty() {
+        if limits::chars(rest) <= PAGE {
+            pages.push(rest.to_string());
+            break;
         }
-    }
-    if !page.is_empty() {
-        pages.push(page);
+        let end = page_end(rest, PAGE);
+        pages.push(rest[..end].trim_end().to_string());
+        rest = rest[end..].trim_start();
     }
     pages
+}
+
+/// How good a place is to end a page, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stop {
+    /// Right after a heading, or after a line that leads into what follows (it ends in ":"):
+    /// the page would end with its promise and the next start with what it promised.
+    LeadIn,
+    /// Between two words.
+    Word,
+    /// After a sentence.
+    Sentence,
+    /// Between the lines of a list, a quote or a table.
+    Line,
+    /// Between paragraphs.
+    Paragraph,
+    /// Before a heading: the page ends with a section.
+    Section,
+}
+
+/// Where the page that starts `text` ends (a byte index), given at most `max` characters: at
+/// the best kind of place (`Stop`) that leaves the page at least a third full (half, for the
+/// end of a section, so that short sections do not make many short pages), the last such
+/// place of that kind; a reader who presses "Page ▶" then starts on a new paragraph, or at
+/// worst a new sentence, rather than in the middle of an argument. A text with no space at
+/// all is cut between graphemes.
+fn page_end(text: &str, max: usize) -> usize {
+    let window = cut_at_grapheme(text, max);
+    let at_char = |n: usize| text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+    let (third, half) = (at_char(max / 3), at_char(max / 2));
+    let mut best: Option<(Stop, usize)> = None;
+    let mut fallback: Option<(Stop, usize)> = None;
+    let mut previous: Option<char> = None;
+    let mut before_previous: Option<char> = None;
+    // Every place where whitespace starts, up to and including the window's end.
+    let starts = text[..window]
+        .char_indices()
+        .chain(text[window..].chars().next().map(|c| (window, c)));
+    for (at, c) in starts {
+        if c.is_whitespace() && previous.is_some_and(|p| !p.is_whitespace()) {
+            let stop = stop_at(text, at, previous, before_previous);
+            let enough = at >= if stop == Stop::Section { half } else { third };
+            let slot = if enough { &mut best } else { &mut fallback };
+            if slot.is_none_or(|(kind, _)| stop >= kind) {
+                *slot = Some((stop, at));
+            }
+        }
+        before_previous = previous;
+        previous = Some(c);
+    }
+    match best.or(fallback) {
+        Some((_, at)) => at,
+        None => window,
+    }
+}
+
+/// What kind of place ending a page at `at` would be, where whitespace starts after
+/// `previous` (and `before_previous`).
+fn stop_at(text: &str, at: usize, previous: Option<char>, before_previous: Option<char>) -> Stop {
+    let gap = &text[at..];
+    let next = gap.trim_start();
+    let gap = &gap[..gap.len() - next.len()];
+    if gap.contains('\n') {
+        // The line that would end the page; looked for only at line ends, so that the many
+        // spaces of a long paragraph do not each search back to its start.
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line = &text[line_start..at];
+        if line.starts_with('#') || line.ends_with(':') {
+            return Stop::LeadIn;
+        }
+        return match gap.matches('\n').count() {
+            1 => Stop::Line,
+            _ if next.starts_with('#') => Stop::Section,
+            _ => Stop::Paragraph,
+        };
+    }
+    let ends_sentence = |c: Option<char>| matches!(c, Some('.' | '!' | '?' | '…'));
+    let closes = matches!(previous, Some('"' | '\'' | '”' | '’' | ')' | '»'));
+    let sentence = (ends_sentence(previous) || (closes && ends_sentence(before_previous)))
+        // "U.S. envoy": a full stop before a lower-case word ends no sentence.
+        && !next.starts_with(char::is_lowercase);
+    if sentence { Stop::Sentence } else { Stop::Word }
 }
 
 /// Joins the hard-wrapped lines of each paragraph, since Discord shows every line break:
@@ -89,41 +167,6 @@ fn is_block_start(line: &str) -> bool {
 /// A line whose end is kept: headings and table rows never run on into the next line.
 fn is_line_kept(line: &str) -> bool {
     line.starts_with('#') || line.starts_with('|')
-}
-
-/// A paragraph longer than a page, cut at spaces into page-sized pieces; no text is lost.
-fn split_long(paragraph: &str, max: usize) -> Vec<String> {
-    if limits::chars(paragraph) <= max {
-        return vec![paragraph.to_string()];
-    }
-    let mut pieces = Vec::new();
-    let mut piece = String::new();
-    // Characters in `piece`, kept as it grows.
-    let mut piece_chars = 0;
-    for word in paragraph.split(' ') {
-        let word_chars = limits::chars(word);
-        if !piece.is_empty() && piece_chars + 1 + word_chars > max {
-            pieces.push(std::mem::take(&mut piece));
-            piece_chars = 0;
-        }
-        if !piece.is_empty() {
-            piece.push(' ');
-            piece_chars += 1;
-        }
-        piece.push_str(word);
-        piece_chars += word_chars;
-        // A single "word" longer than a page (a URL, say) is cut hard rather than dropped,
-        // between graphemes, so no accent is parted from its letter.
-        while piece_chars > max {
-            let rest = piece.split_off(cut_at_grapheme(&piece, max));
-            pieces.push(std::mem::replace(&mut piece, rest));
-            piece_chars = limits::chars(&piece);
-        }
-    }
-    if !piece.is_empty() {
-        pieces.push(piece);
-    }
-    pieces
 }
 
 /// Page `page` (from 1) of the briefing, or `None` past the last page.
@@ -211,12 +254,61 @@ mod tests {
     #[test]
     fn a_long_word_is_cut_between_graphemes() {
         let word = format!("x{}", "e\u{301}".repeat(1000));
-        let pieces = split_long(&word, PAGE);
-        assert!(pieces.len() > 1);
+        let pages = briefing_pages(&word);
+        assert!(pages.len() > 1);
         assert!(
-            pieces.iter().skip(1).all(|p| p.starts_with('e')),
-            "no piece starts with a lone accent"
+            pages.iter().skip(1).all(|p| p.starts_with('e')),
+            "no page starts with a lone accent"
         );
-        assert_eq!(pieces.concat(), word);
+        assert_eq!(pages.concat(), word);
+    }
+
+    /// Round 5's briefing, in short: a page used to end on a section's opening sentence
+    /// ("the analysis sees two reasons why…"), its reasons on the next page.
+    #[test]
+    fn a_page_ends_with_a_section_rather_than_on_the_lead_in_of_the_next() {
+        let paragraph = |words: usize| format!("{}end.", "word ".repeat(words));
+        let body = [
+            "## What was agreed".to_string(),
+            paragraph(140),
+            "## The mechanism".to_string(),
+            paragraph(120),
+            "## Why it matters".to_string(),
+            "The analysis sees two reasons why the round is significant.".to_string(),
+            format!("First, {}", paragraph(100)),
+            format!("Second, {}", paragraph(100)),
+        ]
+        .join("\n\n");
+        let pages = briefing_pages(&body);
+        assert_eq!(pages.len(), 2, "{pages:#?}");
+        assert!(pages[0].ends_with("word end."), "{}", pages[0]);
+        assert!(pages[1].starts_with("## Why it matters"), "{}", pages[1]);
+    }
+
+    #[test]
+    fn a_paragraph_longer_than_a_page_ends_its_pages_at_sentences() {
+        let sentence = "The sides met again and talked for a long while about the zone. ";
+        let body = sentence.repeat(60);
+        let pages = briefing_pages(body.trim());
+        assert!(pages.len() > 1);
+        assert!(pages.iter().all(|p| limits::chars(p) <= PAGE));
+        assert!(pages.iter().all(|p| p.ends_with("zone.")), "{pages:#?}");
+        // "U.S. envoy" is no end of a sentence, nor is a heading the end of a page.
+        assert_eq!(
+            stop_at("the U.S. envoy", 8, Some('.'), Some('S')),
+            Stop::Word
+        );
+        assert_eq!(
+            stop_at("## Why\n\nText", 6, Some('y'), Some('h')),
+            Stop::LeadIn
+        );
+        assert_eq!(
+            stop_at("two reasons:\n- one", 12, Some(':'), Some('s')),
+            Stop::LeadIn
+        );
+        assert_eq!(
+            stop_at("said \"no.\" Then", 10, Some('"'), Some('.')),
+            Stop::Sentence
+        );
     }
 }

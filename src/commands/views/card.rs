@@ -7,16 +7,15 @@ use crate::library::{Correction, Library, Position, Role, Round, Source, Track};
 use crate::limits;
 use crate::reply::{Button, Embed, Field, Message, pack, truncate};
 
-/// The round's card: headline, when and where, summary, key points, one line per party,
-/// status and sources; the author in the footer; buttons to move on.
+/// The round's card: headline, when and where, summary and key points; status, one line per
+/// party and sources; the author in the footer; buttons to move on.
 pub(crate) fn round_card(library: &Library, track: &Track, round: &Round) -> Message {
     // Who was at the table is shown where there is room: a card that would not fit with it
     // is written without it, before anything else gives way.
-    let mut embed = card_embed(library, round, true);
-    if embed.size() > limits::EMBEDS_TOTAL || embed.fields.len() > limits::EMBED_FIELDS {
-        embed = card_embed(library, round, false);
+    let (mut embed, wanted) = card_embed(library, round, true);
+    if wanted > limits::EMBEDS_TOTAL || embed.fields.len() > limits::EMBED_FIELDS {
+        embed = card_embed(library, round, false).0;
     }
-    embed.make_room("Key points", &heading(library, round));
     Message {
         embeds: vec![embed],
         rows: vec![card_buttons(track, round)],
@@ -24,11 +23,12 @@ pub(crate) fn round_card(library: &Library, track: &Track, round: &Round) -> Mes
     }
 }
 
-fn card_embed(library: &Library, round: &Round, with_people: bool) -> Embed {
-    let mut fields = pack(
-        "Key points",
-        round.key_points.iter().map(|p| format!("• {p}")),
-    );
+/// The key points go in the description, under the summary, rather than in fields: a field
+/// holds 1,024 characters, so a round with several long points needed a second, "continued"
+/// field, where the description holds 4,096 and reads as one text. Also the characters the
+/// card would have with nothing cut.
+fn card_embed(library: &Library, round: &Round, with_people: bool) -> (Embed, usize) {
+    let mut fields = Vec::new();
     if let Some(status) = &round.status {
         fields.push(Field::new("Status", status));
     }
@@ -38,23 +38,80 @@ fn card_embed(library: &Library, round: &Round, with_people: bool) -> Embed {
         .map(|p| stance_line(library, p, with_people));
     fields.extend(pack("Where the parties stand", stances));
     fields.extend(pack("Sources", round.sources.iter().map(source_line)));
-    let heading = heading(library, round);
-    let room = limits::EMBED_DESCRIPTION.saturating_sub(limits::chars(&heading));
-    Embed {
+    let mut embed = Embed {
         title: round.title.clone(),
-        description: format!("{heading}{}", truncate(&round.summary, room)),
+        description: String::new(),
         fields,
         footer: footer(library, round),
         color: Some(COLOR),
+    };
+    // The description has what the rest of the message leaves of its 6,000 characters.
+    let heading = heading(library, round);
+    let rest = embed.size();
+    let room = limits::EMBED_DESCRIPTION
+        .min(limits::EMBEDS_TOTAL.saturating_sub(rest))
+        .max(limits::chars(&heading));
+    let (description, whole) = description(&heading, round, room);
+    embed.description = description;
+    (embed, rest + whole)
+}
+
+/// The least of a summary kept when a card must give way: its first sentence or two.
+const SUMMARY_KEPT: usize = 200;
+
+/// The heading, the summary, then "**Key points**" and a line per point, in at most `room`
+/// characters. What gives way first is the summary (down to `SUMMARY_KEPT`), then key points
+/// from the last, one always kept; the heading, with its correction, stays whole. Also how
+/// many characters it would have with nothing cut.
+fn description(heading: &str, round: &Round, room: usize) -> (String, usize) {
+    const POINTS: &str = "**Key points**";
+    let points: Vec<String> = round.key_points.iter().map(|p| format!("• {p}")).collect();
+    let point_chars: Vec<usize> = points.iter().map(|p| limits::chars(p)).collect();
+    // The key points' block with its first `n` points, in characters.
+    let block = |n: usize| match n {
+        0 => 0,
+        n => limits::chars(POINTS) + n + point_chars[..n].iter().sum::<usize>(),
+    };
+    let summary = round.summary.trim();
+    let summary_chars = limits::chars(summary);
+    // Two line breaks between the summary and the points, when there are both.
+    let gap = |summary: usize, n: usize| if summary > 0 && n > 0 { 2 } else { 0 };
+    let fixed = limits::chars(heading);
+    let mut shown = points.len();
+    let mut summary_room = summary_chars;
+    let size = |summary: usize, n: usize| fixed + summary + gap(summary, n) + block(n);
+    let whole = size(summary_chars, shown);
+    if size(summary_room, shown) > room {
+        summary_room = room
+            .saturating_sub(fixed + gap(summary_chars, shown) + block(shown))
+            .max(SUMMARY_KEPT.min(summary_chars));
     }
+    while shown > 1 && size(summary_room, shown) > room {
+        shown -= 1;
+    }
+    let mut text = String::with_capacity(room * 4);
+    text.push_str(heading);
+    text.push_str(&truncate(summary, summary_room));
+    if shown > 0 {
+        if !summary.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(POINTS);
+        for point in &points[..shown] {
+            text.push('\n');
+            text.push_str(point);
+        }
+    }
+    // A single point longer than the room left is cut at a word, as the final fitting would.
+    (truncate(text.trim_end(), room), whole)
 }
 
 /// The top of the card's description: the round line and, when the brief was corrected,
 /// the latest correction under it, then the summary after a blank line.
 ///
 /// The correction goes here rather than in a field because a card that does not fit gives
-/// way from the bottom: `make_room` keeps this heading whole and shortens only the summary
-/// after it (and the key points), and the final fitting drops fields from the end before it
+/// way from the bottom: `description` keeps this heading whole and shortens only the summary
+/// and the key points after it, and the final fitting drops fields from the end before it
 /// cuts the description short, so a correction at the very top is the last thing to go; the
 /// parties' lines and the sources, being fields that never yield, stay as they were. A
 /// reader who sees the card at all sees that it was corrected. It costs at most about 330
@@ -69,7 +126,7 @@ fn heading(library: &Library, round: &Round) -> String {
     heading
 }
 
-/// "**Corrected 2026-01-08:** note", the latest correction on one line, with "(2 earlier
+/// "**Corrected 8 January 2026:** note", the latest correction on one line, with "(2 earlier
 /// corrections)" after it when there are more.
 fn correction_line(round: &Round) -> Option<String> {
     let (latest, earlier) = round.corrections.split_last()?;
@@ -77,7 +134,7 @@ fn correction_line(round: &Round) -> Option<String> {
     let note = latest.note.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut line = format!(
         "**Corrected {}:** {}",
-        latest.date,
+        latest.date.written(),
         truncate(&note, Correction::NOTE_MAX)
     );
     match earlier.len() {
@@ -193,7 +250,7 @@ mod tests {
     fn an_uncorrected_card_opens_with_the_round_line_and_the_summary() {
         assert_eq!(
             corrected(vec![]).description,
-            "**Round 1 · 2026-01-06 · Paris**\n\nThe talks ended."
+            "**Round 1 · 6 January 2026 · Paris**\n\nThe talks ended."
         );
     }
 
@@ -205,8 +262,8 @@ mod tests {
         )]);
         assert_eq!(
             embed.description,
-            "**Round 1 · 2026-01-06 · Paris**\n\
-             **Corrected 2026-01-08:** The memo was released by the State Department, not the White House.\n\n\
+            "**Round 1 · 6 January 2026 · Paris**\n\
+             **Corrected 8 January 2026:** The memo was released by the State Department, not the White House.\n\n\
              The talks ended."
         );
     }
@@ -216,7 +273,7 @@ mod tests {
         let two = corrected(vec![correction(7, "First."), correction(9, "Second.")]);
         assert!(
             two.description
-                .contains("\n**Corrected 2026-01-09:** Second. (1 earlier correction)\n\n"),
+                .contains("\n**Corrected 9 January 2026:** Second. (1 earlier correction)\n\n"),
             "{}",
             two.description
         );
@@ -229,7 +286,7 @@ mod tests {
         assert!(
             three
                 .description
-                .contains("**Corrected 2026-01-10:** Third. (2 earlier corrections)"),
+                .contains("**Corrected 10 January 2026:** Third. (2 earlier corrections)"),
             "{}",
             three.description
         );
@@ -241,7 +298,7 @@ mod tests {
         assert!(
             embed
                 .description
-                .contains("**Corrected 2026-01-08:** The memo was released in Paris.\n\n"),
+                .contains("**Corrected 8 January 2026:** The memo was released in Paris.\n\n"),
             "{}",
             embed.description
         );
@@ -267,7 +324,7 @@ mod tests {
         assert!(embed.size() <= limits::EMBEDS_TOTAL);
         assert!(
             embed.description.starts_with(&format!(
-                "**Round 1 · 2026-01-06 · Paris**\n**Corrected 2026-01-08:** {note} (1 earlier correction)\n\nword"
+                "**Round 1 · 6 January 2026 · Paris**\n**Corrected 8 January 2026:** {note} (1 earlier correction)\n\nword"
             )),
             "{}",
             embed.description
@@ -294,12 +351,11 @@ mod tests {
         let full = card(20);
         assert!(full.size() <= limits::EMBEDS_TOTAL);
         assert!(!full.fields.iter().any(|f| f.value.contains("At the table")));
-        let points: usize = full
-            .fields
-            .iter()
-            .filter(|f| f.name.starts_with("Key points"))
-            .map(|f| f.value.lines().count())
-            .sum();
+        let points = full
+            .description
+            .lines()
+            .filter(|l| l.starts_with("• point"))
+            .count();
         assert_eq!(points, 5);
         assert!(
             full.fields

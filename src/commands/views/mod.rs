@@ -22,7 +22,7 @@ use crate::reply::Button;
 /// The institute's blue, so every card is recognisably briefbot's.
 const COLOR: u32 = 0x002B_6CB0;
 
-/// `Round 5 · 2026-01-06 · Paris`, with the track first when there are several.
+/// `Round 5 · 6 January 2026 · Paris`, with the track first when there are several.
 pub(crate) fn round_line(library: &Library, round: &Round) -> String {
     use std::fmt::Write;
     let mut line = String::with_capacity(64);
@@ -31,7 +31,7 @@ pub(crate) fn round_line(library: &Library, round: &Round) -> String {
         line.push_str(" · ");
     }
     // Writing to a String cannot fail.
-    let _ = write!(line, "Round {} · {}", round.number, round.date);
+    let _ = write!(line, "Round {} · {}", round.number, round.date.written());
     if let Some(place) = &round.location {
         line.push_str(" · ");
         line.push_str(place);

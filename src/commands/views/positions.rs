@@ -3,7 +3,7 @@
 
 use super::{COLOR, back_to_card, footer, has_no_briefing, party_label, round_line};
 use crate::commands::custom_id::{Target, View};
-use crate::library::{Library, Round, Track};
+use crate::library::{Library, Position, Round, Track};
 use crate::limits;
 use crate::reply::{Button, Embed, Field, Message, truncate};
 
@@ -13,13 +13,13 @@ pub(crate) fn round_positions(library: &Library, track: &Track, round: &Round) -
         .positions
         .iter()
         .map(|p| {
-            let mut value = p.stance.clone();
-            if let Some(details) = &p.details {
-                value.push_str(&format!("\n{details}"));
-            }
+            let mut value = stance_and_details(p);
             if !p.representatives.is_empty() {
+                if !value.is_empty() {
+                    value.push_str("\n\n");
+                }
                 value.push_str(&format!(
-                    "\n*Representatives:* {}",
+                    "*Representatives:* {}",
                     p.representatives.join("; ")
                 ));
             }
@@ -57,6 +57,26 @@ pub(crate) fn round_positions(library: &Library, track: &Track, round: &Round) -
     }
 }
 
+/// A party's stance in bold, on a line of its own, and its details after a blank line: the
+/// stance is the one line a reader skims for, and run on into the details it was lost.
+fn stance_and_details(position: &Position) -> String {
+    let stance = position.stance.trim();
+    let mut value = if stance.is_empty() {
+        String::new()
+    } else {
+        format!("**{stance}**")
+    };
+    if let Some(details) = position.details.as_deref().map(str::trim)
+        && !details.is_empty()
+    {
+        if !value.is_empty() {
+            value.push_str("\n\n");
+        }
+        value.push_str(details);
+    }
+    value
+}
+
 /// One party's stance round by round, newest first, as many rounds as fit in one card.
 pub(crate) fn party_timeline(library: &Library, track: &Track, party: &str) -> Message {
     let with_position = |round: &&Round| round.positions.iter().any(|p| p.party == party);
@@ -67,13 +87,9 @@ pub(crate) fn party_timeline(library: &Library, track: &Track, party: &str) -> M
         .filter(with_position)
         .filter_map(|round| {
             let position = round.positions.iter().find(|p| p.party == party)?;
-            let mut value = position.stance.clone();
-            if let Some(details) = &position.details {
-                value.push_str(&format!("\n{details}"));
-            }
             Some(Field::new(
                 format!("{} — {}", round_line(library, round), round.title),
-                value,
+                stance_and_details(position),
             ))
         });
     let title = format!("{}, round by round", party_label(library, party));

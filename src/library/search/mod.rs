@@ -68,8 +68,8 @@ pub struct Found<'a> {
     pub hits: Vec<Hit<'a>>,
     /// How many rounds matched in all.
     pub total: usize,
-    /// Words typed that no brief has, each with the word the results used instead:
-    /// ("isreal", "israel").
+    /// Words typed that no brief has, each with the word the results used instead, as the
+    /// briefs write it: ("isreal", "Israel").
     pub corrections: Vec<(String, String)>,
     /// Words typed that no brief has, nor anything near them.
     pub unmatched: Vec<String>,
@@ -92,6 +92,10 @@ pub struct Hit<'a> {
 struct Vocabulary {
     /// Sorted by length in characters.
     entries: Vec<Entry>,
+    /// How the briefs write a word, by its hash, where that is not its folded form: the
+    /// spelling they use most (`kushner` → `Kushner`; `the` is written `the` more often than
+    /// `The`, so it has none). Worked out once per vocabulary, at load.
+    written: FxHashMap<u64, Box<str>>,
     by_hash: FxHashMap<u64, u32>,
     /// `entries[starts[n]..starts[n + 1]]` are the words of `n` characters.
     starts: Vec<usize>,
@@ -209,6 +213,12 @@ impl SearchIndex {
                 .entries
                 .iter()
                 .map(|e| e.word.len() + std::mem::size_of::<Entry>() + 16)
+                .sum::<usize>()
+            + self
+                .vocabulary
+                .written
+                .values()
+                .map(|w| w.len() + 32)
                 .sum::<usize>()
     }
 
@@ -365,9 +375,11 @@ impl SearchIndex {
             }
             let near = self.vocabulary.near(word);
             match near.first() {
-                Some((_, best)) => found
-                    .corrections
-                    .push((word.clone(), best.word.to_string())),
+                // The word meant, as the briefs write it: "Kushner", not "kushner".
+                Some((_, best)) => found.corrections.push((
+                    word.clone(),
+                    self.vocabulary.written(&best.word).to_string(),
+                )),
                 None => found.unmatched.push(word.clone()),
             }
             for (steps, entry) in near {
@@ -501,8 +513,12 @@ impl Vocabulary {
     fn build(shards: &[Arc<Shard>]) -> Vocabulary {
         let mut by_hash: FxHashMap<u64, u32> = FxHashMap::default();
         let mut entries: Vec<Entry> = Vec::new();
+        // Times each word stands in the briefs, for the spellings below.
+        let mut mentions: FxHashMap<u64, u32> = FxHashMap::default();
         for shard in shards {
-            for (hash, word, rounds) in shard.vocabulary() {
+            for (hash, word, rounds, times) in shard.vocabulary() {
+                let total = mentions.entry(hash).or_default();
+                *total = total.saturating_add(times);
                 match by_hash.get(&hash) {
                     Some(&i) => entries[i as usize].rounds += rounds,
                     None => {
@@ -530,9 +546,17 @@ impl Vocabulary {
         starts.push(entries.len());
         Vocabulary {
             entries,
+            written: written(shards, &mentions),
             by_hash,
             starts,
         }
+    }
+
+    /// `word` (folded, as the vocabulary holds it) as the briefs write it most often.
+    fn written<'w>(&'w self, word: &'w str) -> &'w str {
+        self.written
+            .get(&shard::hash(word))
+            .map_or(word, |written| written)
     }
 
     fn get(&self, word: &str) -> Option<&Entry> {
@@ -594,6 +618,46 @@ impl Vocabulary {
         near.truncate(MAX_NEAR);
         near
     }
+}
+
+/// The words the briefs write most often other than folded, with that spelling, from each
+/// shard's most used spelling of each word: the spellings of a word add up over the shards,
+/// and one is kept where it is used more often than the folded form (the times the word
+/// stands, less the times it is written any other way).
+fn written(shards: &[Arc<Shard>], mentions: &FxHashMap<u64, u32>) -> FxHashMap<u64, Box<str>> {
+    /// A word's spellings with their counts, and the times it is written other than folded.
+    #[derive(Default)]
+    struct Spellings<'s> {
+        known: Vec<(&'s str, u32)>,
+        not_folded: u32,
+    }
+    let mut spellings: FxHashMap<u64, Spellings> = FxHashMap::default();
+    for shard in shards {
+        for spelling in shard.spellings() {
+            let word = spellings.entry(spelling.hash).or_default();
+            word.not_folded = word.not_folded.saturating_add(spelling.not_folded);
+            match word.known.iter_mut().find(|(w, _)| *w == spelling.written) {
+                Some((_, count)) => *count = count.saturating_add(spelling.count),
+                None => word.known.push((spelling.written, spelling.count)),
+            }
+        }
+    }
+    spellings
+        .into_iter()
+        .filter_map(|(hash, Spellings { known, not_folded })| {
+            let folded = mentions
+                .get(&hash)
+                .copied()
+                .unwrap_or_default()
+                .saturating_sub(not_folded);
+            // The most used spelling; of two used as often, the first in alphabetical order,
+            // so that the choice does not depend on the order the shards were read in.
+            let (best, count) = known
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))?;
+            (count > folded).then(|| (hash, Box::from(best)))
+        })
+        .collect()
 }
 
 /// Words too common in English to say what a message is about.

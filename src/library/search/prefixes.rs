@@ -1,6 +1,7 @@
 //! Arabic and Hebrew words as readers type them: with or without the prefixes their
 //! languages write joined to a word. Arabic joins the article `ال` (and `و ف ب ك` before it,
-//! `لل` for `ل` + `ال`) and the particles `و ف ب ك ل` to the word after; Hebrew joins its
+//! `لل` for `ل` + `ال`, `و ف` before `بال كال`) and the particles `و ف ب ك ل` to the word
+//! after, `و ف` stacked before `ب ك ل` (`وبتصعيد` "and with escalation"); Hebrew joins its
 //! one-letter prefixes `ה ו ב ל מ ש כ`, up to two of them (`ובירושלים`, `שהכנסת`).
 //!
 //! A query word is matched to the other forms of the same word that the library has: the
@@ -12,9 +13,11 @@
 /// The fewest letters left once prefixes are taken off.
 pub(crate) const MIN_STEM: usize = 3;
 
-/// Arabic prefixes, as `words` folds them, longest first.
+/// Arabic prefixes, as `words` folds them, longest first: a conjunction (`و ف`) may stand
+/// before a preposition (`ب ك ل`), with the article after them or without it.
 const ARABIC: &[&str] = &[
-    "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال", "و", "ف", "ب", "ك", "ل",
+    "وبال", "فبال", "وكال", "فكال", "وال", "فال", "بال", "كال", "ولل", "فلل", "وب", "فب", "وك",
+    "فك", "ول", "فل", "لل", "ال", "و", "ف", "ب", "ك", "ل",
 ];
 
 /// Hebrew's one-letter prefixes; two of them may be joined (`ו` only first).
@@ -157,6 +160,28 @@ mod tests {
         // A particle alone is taken off only where the rest is known.
         assert!(!unknown("واسرائيل").contains(&"اسرائيل".to_string()));
         assert!(all("واسرائيل").contains(&"اسرائيل".to_string()));
+    }
+
+    /// Particles stacked on a word without the article (`و` + `ب` + `تصعيد`, "and with
+    /// escalation") are taken off together, where the rest is a word some brief has.
+    #[test]
+    fn stacked_arabic_particles_are_taken_off_where_the_rest_is_known() {
+        let mut out = Vec::new();
+        forms("وبتصعيد", |w| w == "تصعيد", |f| out.push(f.to_string()));
+        assert!(out.contains(&"تصعيد".to_string()), "{out:?}");
+        assert!(out.contains(&"التصعيد".to_string()), "{out:?}");
+        for stacked in ["فبتصعيد", "وكتصعيد", "ولتصعيد"] {
+            let mut out = Vec::new();
+            forms(stacked, |w| w == "تصعيد", |f| out.push(f.to_string()));
+            assert!(out.contains(&"تصعيد".to_string()), "{stacked}: {out:?}");
+        }
+        // Not where no brief has the rest, and never down to fewer than three letters.
+        assert!(!unknown("وبتصعيد").contains(&"تصعيد".to_string()));
+        assert!(!all("وبيت").iter().any(|f| f.chars().count() < 3));
+        // With the article after them, the rest is the word, as after the article alone.
+        assert!(unknown("وبالتصعيد").contains(&"تصعيد".to_string()));
+        // And the bare word finds the stacked form a brief writes.
+        assert!(all("تصعيد").contains(&"وبتصعيد".to_string()));
     }
 
     #[test]

@@ -63,6 +63,22 @@ pub(crate) struct Shard {
     /// counts in each.
     docs: Vec<u8>,
     weights: Vec<u8>,
+    /// Sorted by term hash: the words written otherwise than folded, with their usual
+    /// spelling (in `spelled`).
+    spellings: Vec<Kept>,
+    spelled: String,
+}
+
+/// A word's most used spelling other than its folded form, as a shard keeps it: where in the
+/// shard's `spelled` (`start..start + len`), how often, and how often the word is written
+/// otherwise than folded in all.
+#[derive(Debug, Clone, Copy)]
+struct Kept {
+    hash: u64,
+    start: u32,
+    len: u16,
+    count: u32,
+    not_folded: u32,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -72,6 +88,20 @@ struct Term {
     count: u8,
     word_start: u32,
     word_len: u16,
+    /// Times the word stands in the shard's rounds, however it is written.
+    mentions: u32,
+}
+
+/// How the briefs of a shard write a word whose folded form is not how they always write it
+/// (`Kushner` for `kushner`, `Noël` for `noel`): the spelling they use most, how often, and
+/// how often they write it any way but folded. "Did you mean …?" shows a word as the briefs
+/// write it, and the vocabulary adds these up over the shards to know which way that is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Spelling<'a> {
+    pub(crate) hash: u64,
+    pub(crate) written: &'a str,
+    pub(crate) count: u32,
+    pub(crate) not_folded: u32,
 }
 
 /// A word's hash is the key of the index (`words::hash`). Two words of one library sharing a
@@ -120,14 +150,17 @@ impl Shard {
             .words
             .iter()
             .zip(starts.windows(2))
-            .map(|(&(hash, word_start, word_len), range)| Term {
+            .zip(&builder.tally.mentions)
+            .map(|((&(hash, word_start, word_len), range), &mentions)| Term {
                 hash,
                 start: range[0],
                 count: u8::try_from(range[1] - range[0]).unwrap_or(u8::MAX),
                 word_start,
                 word_len,
+                mentions,
             })
             .collect();
+        let (spellings, spelled) = builder.tally.spellings();
         terms.sort_unstable_by_key(|t| t.hash);
         let numbers = rounds.iter().map(|r| r.number).collect();
         let dates = rounds
@@ -146,6 +179,8 @@ impl Shard {
             text: builder.tally.text,
             docs,
             weights,
+            spellings,
+            spelled,
         }
     }
 
@@ -165,15 +200,32 @@ impl Shard {
             .map(|(d, w)| (usize::from(*d), *w))
     }
 
-    /// Every word of the shard with its hash and the number of rounds that have it.
-    pub(crate) fn vocabulary(&self) -> impl Iterator<Item = (u64, &str, u32)> + '_ {
+    /// Every word of the shard with its hash, the number of rounds that have it and the
+    /// number of times it stands in them.
+    pub(crate) fn vocabulary(&self) -> impl Iterator<Item = (u64, &str, u32, u32)> + '_ {
         self.terms.iter().map(|t| {
             let start = t.word_start as usize;
             let word = self
                 .text
                 .get(start..start + usize::from(t.word_len))
                 .unwrap_or_default();
-            (t.hash, word, u32::from(t.count))
+            (t.hash, word, u32::from(t.count), t.mentions)
+        })
+    }
+
+    /// The words the shard's briefs write other than folded, each with its usual spelling.
+    pub(crate) fn spellings(&self) -> impl Iterator<Item = Spelling<'_>> + '_ {
+        self.spellings.iter().map(|kept| {
+            let start = kept.start as usize;
+            Spelling {
+                hash: kept.hash,
+                written: self
+                    .spelled
+                    .get(start..start + usize::from(kept.len))
+                    .unwrap_or_default(),
+                count: kept.count,
+                not_folded: kept.not_folded,
+            }
         })
     }
 
@@ -193,6 +245,8 @@ impl Shard {
             + self.text.capacity()
             + self.docs.capacity()
             + self.weights.capacity()
+            + self.spellings.capacity() * std::mem::size_of::<Kept>()
+            + self.spelled.capacity()
             + self.rounds.capacity() * std::mem::size_of::<Arc<Round>>()
     }
 }
@@ -218,6 +272,12 @@ struct Tally {
     /// By id: the word's weight in the round being read.
     acc: Vec<u16>,
     touched: Vec<u32>,
+    /// By id: times the word was met.
+    mentions: Vec<u32>,
+    /// Spellings met other than the folded form, by word id and the spelling's own hash: how
+    /// often, and where the spelling is kept in `spelled`.
+    written: FxHashMap<(u32, u64), (u32, u32, u16)>,
+    spelled: String,
 }
 
 impl Default for Builder {
@@ -230,6 +290,9 @@ impl Default for Builder {
                 text: String::new(),
                 acc: Vec::new(),
                 touched: Vec::new(),
+                mentions: Vec::new(),
+                written: FxHashMap::default(),
+                spelled: String::new(),
             },
             buffer: Vec::new(),
         }
@@ -237,11 +300,12 @@ impl Default for Builder {
 }
 
 impl Tally {
-    /// One more mention of a word, worth `weight`, its weight in the round held at `cap`.
+    /// One more mention of a word, worth `weight`, its weight in the round held at `cap`;
+    /// the word's id, unless it is too long to be indexed.
     #[inline(always)]
-    fn count(&mut self, hash: u64, word: WordBytes<'_>, weight: u16, cap: u16) {
+    fn count(&mut self, hash: u64, word: WordBytes<'_>, weight: u16, cap: u16) -> Option<u32> {
         if word.bytes().len() > MAX_WORD_BYTES {
-            return;
+            return None;
         }
         let slot = self.cache[(hash as usize) & (CACHE - 1)];
         let id = if slot.0 == hash && slot.1 != 0 {
@@ -249,13 +313,75 @@ impl Tally {
         } else {
             self.look_up(hash, word)
         };
-        let Some(slot) = self.acc.get_mut(id as usize) else {
-            return;
+        let (Some(slot), Some(mentions)) = (
+            self.acc.get_mut(id as usize),
+            self.mentions.get_mut(id as usize),
+        ) else {
+            return None;
         };
+        *mentions = mentions.saturating_add(1);
         if *slot == 0 {
             self.touched.push(id);
         }
         *slot = slot.saturating_add(weight).min(cap.max(*slot));
+        Some(id)
+    }
+
+    /// One more mention of word `id` written `written`, not as its folded form.
+    #[inline(never)]
+    fn spelled(&mut self, id: u32, written: &str) {
+        let Tally {
+            written: spellings,
+            spelled,
+            ..
+        } = self;
+        let (count, _, _) = spellings
+            .entry((id, words::hash(written)))
+            .or_insert_with(|| {
+                let start = u32::try_from(spelled.len()).unwrap_or(u32::MAX);
+                spelled.push_str(written);
+                (0, start, u16::try_from(written.len()).unwrap_or(u16::MAX))
+            });
+        *count = count.saturating_add(1);
+    }
+
+    /// For each word written otherwise than folded, its most used such spelling (kept in
+    /// the text returned with them).
+    fn spellings(&self) -> (Vec<Kept>, String) {
+        // By word id: the best spelling so far (`start` in `self.spelled`) and the total.
+        let mut best: FxHashMap<u32, Kept> = FxHashMap::default();
+        for (&(id, _), &(count, start, len)) in &self.written {
+            let kept = best.entry(id).or_insert(Kept {
+                hash: 0,
+                start,
+                len,
+                count: 0,
+                not_folded: 0,
+            });
+            kept.not_folded = kept.not_folded.saturating_add(count);
+            // Ties go to the spelling met first, whatever order the map holds them in.
+            if (count, std::cmp::Reverse(start)) > (kept.count, std::cmp::Reverse(kept.start)) {
+                (kept.count, kept.start, kept.len) = (count, start, len);
+            }
+        }
+        let mut text = String::new();
+        let mut out: Vec<Kept> = best
+            .into_iter()
+            .filter_map(|(id, kept)| {
+                let hash = self.words.get(id as usize)?.0;
+                let start = kept.start as usize;
+                let written = self.spelled.get(start..start + usize::from(kept.len))?;
+                let at = u32::try_from(text.len()).unwrap_or(u32::MAX);
+                text.push_str(written);
+                Some(Kept {
+                    hash,
+                    start: at,
+                    ..kept
+                })
+            })
+            .collect();
+        out.sort_unstable_by_key(|kept| kept.hash);
+        (out, text)
     }
 
     /// A word the cache did not hold: its id, a new one the first time.
@@ -267,6 +393,7 @@ impl Tally {
             words,
             text,
             acc,
+            mentions,
             ..
         } = self;
         let id = *ids.entry(hash).or_insert_with(|| {
@@ -276,6 +403,7 @@ impl Tally {
             word.push_to(text);
             words.push((hash, start, len));
             acc.push(0);
+            mentions.push(0);
             id
         });
         self.cache[(hash as usize) & (CACHE - 1)] = (hash, id + 1);
@@ -324,8 +452,19 @@ impl Builder {
 
     fn add(&mut self, text: &str, weight: u16, cap: u16) {
         let tally = &mut self.tally;
-        words::scan_hashed(text, &mut self.buffer, |_, _, hash, word| {
-            tally.count(hash, word, weight, cap);
+        words::scan_hashed(text, &mut self.buffer, |start, end, hash, word| {
+            let Some(id) = tally.count(hash, word, weight, cap) else {
+                return;
+            };
+            // How the brief writes the word, when that is not its folded form: an ASCII word
+            // with a capital, any other word whose folding changed it.
+            let written = match word {
+                WordBytes::Ascii(bytes) => bytes.iter().any(u8::is_ascii_uppercase),
+                WordBytes::Folded(bytes) => text.as_bytes().get(start..end) != Some(bytes),
+            };
+            if written && let Some(written) = text.get(start..end) {
+                tally.spelled(id, written);
+            }
         });
     }
 }
