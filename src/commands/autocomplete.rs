@@ -138,11 +138,14 @@ fn tracks(library: &Library, partial: &str) -> Vec<Choice> {
     library
         .tracks()
         .iter()
-        .filter(|t| t.id.contains(partial))
+        .filter(|t| {
+            t.id.contains(partial) || library.track_name(&t.id).to_lowercase().contains(partial)
+        })
         .map(|t| Choice {
+            // The reader picks by name; the option's value stays the id.
             name: format!(
                 "{} ({})",
-                t.id,
+                library.track_name(&t.id),
                 crate::library::plural(t.rounds.len(), "round")
             ),
             value: ChoiceValue::String(t.id.clone()),

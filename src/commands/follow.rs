@@ -51,6 +51,8 @@ pub struct RoleChange {
     pub user: u64,
     pub role: u64,
     pub track: String,
+    /// The name readers see for the track, for the answer.
+    pub track_name: String,
     pub join: bool,
 }
 
@@ -83,6 +85,7 @@ pub(crate) fn follow(library: &Library, track: Option<&str>, origin: &Origin) ->
         user,
         role,
         join: !origin.roles.contains(&role),
+        track_name: library.track_name(&track).to_string(),
         track,
     }))
 }

@@ -58,8 +58,8 @@ pub(super) fn missing_round(library: &Library, track: &Track, number: &str) -> S
         ));
     }
     format!(
-        "There is no round {number} in `{}`. The rounds there are:\n{}",
-        track.id,
+        "There is no round {number} in {}. The rounds there are:\n{}",
+        library.track_name(&track.id),
         lines.join("\n")
     )
 }

@@ -189,8 +189,10 @@ fn positions(
                 .map(Reply::message)
                 .ok_or_else(|| {
                     Reply::notice(format!(
-                        "Round {} of `{}` records no position for {name}. Try /positions round:{}.",
-                        round.number, track.id, round.number
+                        "Round {} of {} records no position for {name}. Try /positions round:{}.",
+                        round.number,
+                        library.track_name(&track.id),
+                        round.number
                     ))
                 })
         }
@@ -202,8 +204,8 @@ fn positions(
             Ok(Reply::message(views::party_timeline(library, track, &name)))
         }
         None => Err(Reply::notice(format!(
-            "No round in `{}` records a position for {name}.",
-            track.id
+            "No round in {} records a position for {name}.",
+            library.track_name(&track.id)
         ))),
     }
 }
@@ -220,7 +222,8 @@ fn press(library: &Library, custom_id: &str, carried: Option<&str>) -> Reply {
             Some(Ok(track)) => Some(track),
             Some(Err(id)) => {
                 return Reply::notice(format!(
-                    "The track `{id}` is no longer in the library. Try /search again."
+                    "{} is no longer in the library. Try /search again.",
+                    library.track_name(id)
                 ));
             }
         };
@@ -237,8 +240,9 @@ fn press(library: &Library, custom_id: &str, carried: Option<&str>) -> Reply {
                 ephemeral: true,
             },
             None => Reply::notice(format!(
-                "Round {} of `{}` is no longer in the library. Try /search again.",
-                open.round, open.track
+                "Round {} of {} is no longer in the library. Try /search again.",
+                open.round,
+                library.track_name(&open.track)
             )),
         };
     }
@@ -246,8 +250,8 @@ fn press(library: &Library, custom_id: &str, carried: Option<&str>) -> Reply {
         return match library.track(&page.track) {
             Some(track) => Reply::Update(views::timeline(library, track, page.page)),
             None => Reply::notice(format!(
-                "The track `{}` is no longer in the library. Try /rounds.",
-                page.track
+                "{} is no longer in the library. Try /rounds.",
+                library.track_name(&page.track)
             )),
         };
     }
@@ -258,8 +262,8 @@ fn press(library: &Library, custom_id: &str, carried: Option<&str>) -> Reply {
     };
     let Some(track) = library.track(&target.track) else {
         return Reply::notice(format!(
-            "The track `{}` is no longer in the library. Try /latest.",
-            target.track
+            "{} is no longer in the library. Try /latest.",
+            library.track_name(&target.track)
         ));
     };
     // ◀ and ▶ are resolved from the number alone, so they still work after the round the
@@ -269,8 +273,9 @@ fn press(library: &Library, custom_id: &str, carried: Option<&str>) -> Reply {
             return match track.previous(target.round) {
                 Some(r) => Reply::Update(views::round_card(library, track, r)),
                 None => Reply::notice(format!(
-                    "There is no round before round {} in `{}`.",
-                    target.round, track.id
+                    "There is no round before round {} in {}.",
+                    target.round,
+                    library.track_name(&track.id)
                 )),
             };
         }
@@ -278,8 +283,9 @@ fn press(library: &Library, custom_id: &str, carried: Option<&str>) -> Reply {
             return match track.next(target.round) {
                 Some(r) => Reply::Update(views::round_card(library, track, r)),
                 None => Reply::notice(format!(
-                    "Round {} is the latest round in `{}`.",
-                    target.round, track.id
+                    "Round {} is the latest round in {}.",
+                    target.round,
+                    library.track_name(&track.id)
                 )),
             };
         }

@@ -40,7 +40,10 @@ pub(crate) fn reloaded(library: &Library, added: &[RoundId]) -> Reply {
     let new = if added.is_empty() {
         "No new rounds.".to_string()
     } else {
-        let rounds: Vec<String> = added.iter().map(RoundId::to_string).collect();
+        let rounds: Vec<String> = added
+            .iter()
+            .map(|id| format!("round {} of {}", id.number, library.track_name(&id.track)))
+            .collect();
         format!("New: {}.", rounds.join(", "))
     };
     Reply::notice(format!(
@@ -58,7 +61,7 @@ pub(crate) fn reload_failed(failure: &Failure, serving: &Library) -> Reply {
     }
 }
 
-/// The rounds served, by track: "`syria-israel`: rounds 5, 6".
+/// The rounds served, by track: "Syria–Israel talks: rounds 5, 6".
 fn round_numbers(library: &Library) -> String {
     library
         .tracks()
@@ -70,7 +73,11 @@ fn round_numbers(library: &Library) -> String {
             } else {
                 "rounds"
             };
-            format!("`{}`: {word} {}", track.id, numbers.join(", "))
+            format!(
+                "{}: {word} {}",
+                library.track_name(&track.id),
+                numbers.join(", ")
+            )
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -121,10 +128,26 @@ pub(crate) fn recovered(library: &Library) -> Message {
     }
 }
 
-/// How a new round's announcement begins. It names only the track and number, so after a
-/// crash briefbot recognises its own post by it even if the brief was edited since.
-pub fn announcement_marker(track: &str, number: u32) -> String {
-    format!("📣 New briefing: round {number} of `{track}`.")
+/// How a new round's announcement begins: the track as readers know it (`name`), and the
+/// command that opens the round with the track's id, where ids belong. After a crash,
+/// briefbot recognises its own post by this line ([`is_announcement_of`]) even if the brief
+/// or the track's name was edited since.
+pub fn announcement_marker(track: &str, name: &str, number: u32) -> String {
+    format!(
+        "📣 New briefing: round {number} of {name}. Open it with /round {number} track:{track}."
+    )
+}
+
+/// Whether `content`, a message briefbot posted, is the announcement of round `number` of
+/// `track`: its first line opens and ends as [`announcement_marker`]'s does, whatever the
+/// track's name was then; or it is the line of briefbot before 0.3, which named the track
+/// by its id in code font.
+pub fn is_announcement_of(content: &str, track: &str, number: u32) -> bool {
+    let first = content.lines().next().unwrap_or_default();
+    let before_names = format!("📣 New briefing: round {number} of `{track}`.");
+    first.starts_with(&before_names)
+        || (first.starts_with(&format!("📣 New briefing: round {number} of "))
+            && first.ends_with(&format!(" Open it with /round {number} track:{track}.")))
 }
 
 /// A new round's announcement: the marker, how to open the round, and its card without
@@ -133,16 +156,11 @@ pub fn announcement_marker(track: &str, number: u32) -> String {
 pub fn announcement(library: &Library, track: &Track, number: u32) -> Option<Message> {
     let round = track.round(number)?;
     let card = views::round_card(library, track, round);
-    let main = library.main_track().is_some_and(|t| t.id == track.id);
-    let open = if main {
-        format!("/round {number}")
-    } else {
-        format!("/round {number} track:{}", track.id)
-    };
     Some(Message {
-        content: Some(format!(
-            "{} Open it with {open}.",
-            announcement_marker(&track.id, number)
+        content: Some(announcement_marker(
+            &track.id,
+            library.track_name(&track.id),
+            number,
         )),
         embeds: card.embeds,
         rows: Vec::new(),
@@ -153,8 +171,8 @@ pub fn announcement(library: &Library, track: &Track, number: u32) -> Option<Mes
 /// `role`, after the marker (which must stay at the start), and the Follow button, which
 /// answers the member who presses it privately and leaves the announcement as it is. Posted
 /// with that role, and only it, allowed to ping.
-pub fn ping_followers(message: &mut Message, track: &str, role: u64) {
-    let line = format!("<@&{role}> New round for followers of `{track}`.");
+pub fn ping_followers(message: &mut Message, track: &str, name: &str, role: u64) {
+    let line = format!("<@&{role}> New round for followers of {name}.");
     message.content = Some(match message.content.take() {
         Some(content) => format!("{content}\n{line}"),
         None => line,
@@ -169,15 +187,15 @@ pub(crate) fn follow_button(track: &str) -> Vec<Button> {
     vec![Button::new("🔔 Follow", FollowTrack::new(track).to_string()).primary()]
 }
 
-/// A member now has the follow role of `track`.
-pub(crate) fn followed(track: &str) -> Reply {
-    Reply::notice(format!("You'll be pinged for new {track} rounds."))
+/// A member now has the follow role of the track readers call `name`.
+pub(crate) fn followed(name: &str) -> Reply {
+    Reply::notice(format!("You'll be pinged for new rounds of {name}."))
 }
 
-/// A member no longer has the follow role of `track`.
-pub(crate) fn unfollowed(track: &str) -> Reply {
+/// A member no longer has the follow role of the track readers call `name`.
+pub(crate) fn unfollowed(name: &str) -> Reply {
     Reply::notice(format!(
-        "You no longer follow {track}; you won't be pinged for its rounds."
+        "You no longer follow {name}; you won't be pinged for its rounds."
     ))
 }
 
@@ -293,10 +311,10 @@ fn a_few(rounds: &[RoundId]) -> String {
 /// What an announcement says once its round's brief is removed: the marker (kept first, as
 /// the history look-up needs) and a line saying the round was withdrawn. The card under it
 /// stays as it was announced: readers keep a record, not a hole.
-pub fn withdrawn(track: &str, number: u32) -> String {
+pub fn withdrawn(track: &str, name: &str, number: u32) -> String {
     format!(
         "{}\n🚫 **Withdrawn:** this round is no longer in the briefings. The card below is kept as it was announced.",
-        announcement_marker(track, number)
+        announcement_marker(track, name, number)
     )
 }
 

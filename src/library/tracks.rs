@@ -58,10 +58,11 @@ pub fn default_track(root: &Path, configured: Option<&str>) -> Option<String> {
     from_file.or_else(|| configured.map(str::to_string))
 }
 
-/// How long a track's name may be: it is shown in card titles and footers.
+/// How long a track's name may be: it is shown before the round number on a button's label
+/// (80 characters in all) and in the track's autocomplete choice.
 const TRACK_NAME: Fits = Fits {
-    max: 80,
-    shown_as: "a card's footer",
+    max: 40,
+    shown_as: "a button's label (with the round number)",
 };
 
 /// Reads `tracks.toml`: an optional `default = "track"` and `[[track]]` tables, each with an

@@ -30,6 +30,13 @@ pub struct Message {
     pub rows: Vec<Vec<Button>>,
 }
 
+impl Message {
+    /// The text above the embeds, if any: an announcement's first line, for one.
+    pub fn content(&self) -> Option<&str> {
+        self.content.as_deref()
+    }
+}
+
 /// An embed (Discord's card).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Embed {

@@ -308,8 +308,8 @@ fn follow_outcome(
     done: Result<Result<(), RoleError>, tokio::task::JoinError>,
 ) -> Reply {
     match done {
-        Ok(Ok(())) if change.join => notices::followed(&change.track),
-        Ok(Ok(())) => notices::unfollowed(&change.track),
+        Ok(Ok(())) if change.join => notices::followed(&change.track_name),
+        Ok(Ok(())) => notices::unfollowed(&change.track_name),
         Ok(Err(RoleError::AboveBot { role })) => {
             warn!(
                 server = change.server,

@@ -127,7 +127,7 @@ fn missing_round_lists_available_rounds() {
     assert!(is_ephemeral(&reply));
     assert_eq!(
         content(&reply),
-        "There is no round 9 in `syria-israel`. The rounds there are:\n• Round 5 · 6 January 2026 · Paris"
+        "There is no round 9 in Syria–Israel talks. The rounds there are:\n• Round 5 · 6 January 2026 · Paris"
     );
 }
 
@@ -262,7 +262,7 @@ fn a_button_pressed_after_its_round_was_removed_gets_a_polite_notice() {
     let reply = press(&reloaded, &positions_id);
     assert!(is_ephemeral(&reply));
     assert!(
-        content(&reply).starts_with("There is no round 4 in `river-talks`. The rounds there are:")
+        content(&reply).starts_with("There is no round 4 in river-talks. The rounds there are:")
     );
 }
 

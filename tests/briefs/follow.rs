@@ -80,6 +80,7 @@ fn follow_toggles_the_role_the_member_does_not_have_or_has() {
             user: MEMBER,
             role: FOLLOW_ROLE,
             track: "syria-israel".into(),
+            track_name: "Syria–Israel talks".into(),
             join,
         }))
     };
@@ -235,7 +236,18 @@ fn an_announcement_that_pings_followers_carries_the_follow_button() {
     let track = library.track("syria-israel").expect("track");
     let mut message = notices::announcement(&library, track, 5).expect("round 5");
     assert!(message.rows.is_empty());
-    notices::ping_followers(&mut message, "syria-israel", FOLLOW_ROLE);
+    notices::ping_followers(
+        &mut message,
+        "syria-israel",
+        "Syria–Israel talks",
+        FOLLOW_ROLE,
+    );
+    assert_eq!(
+        message.content(),
+        Some(
+            "📣 New briefing: round 5 of Syria–Israel talks. Open it with /round 5 track:syria-israel.\n<@&1300000000000000001> New round for followers of Syria–Israel talks."
+        )
+    );
     let ids: Vec<&str> = message
         .rows
         .iter()
@@ -258,4 +270,26 @@ fn offline_follow_says_what_it_would_do() {
             "{text}"
         );
     }
+}
+
+#[test]
+fn an_announcement_is_recognised_whatever_the_track_was_called_and_before_names() {
+    let library = shipped();
+    let track = library.track("syria-israel").expect("track");
+    let message = notices::announcement(&library, track, 5).expect("round 5");
+    let content = message.content().unwrap_or_default().to_string();
+    assert!(notices::is_announcement_of(&content, "syria-israel", 5));
+    // The track renamed since: still the same post.
+    let renamed = content.replace("Syria–Israel talks", "Syria–Israel negotiations");
+    assert!(notices::is_announcement_of(&renamed, "syria-israel", 5));
+    // As briefbot wrote it before tracks had names, with a ping below.
+    let before =
+        "📣 New briefing: round 5 of `syria-israel`. Open it with /round 5.\n<@&1> New round";
+    assert!(notices::is_announcement_of(before, "syria-israel", 5));
+    // Another round, another track, or a withdrawn line's marker of another round: not it.
+    assert!(!notices::is_announcement_of(&content, "syria-israel", 50));
+    assert!(!notices::is_announcement_of(&content, "syria", 5));
+    let other = notices::withdrawn("gulf", "Gulf talks", 5);
+    assert!(!notices::is_announcement_of(&other, "syria-israel", 5));
+    assert!(notices::is_announcement_of(&other, "gulf", 5));
 }

@@ -346,7 +346,7 @@ mod fixture_briefs {
         );
         assert_eq!(
             embed(&json)["description"],
-            "In `lebanon-israel` only.",
+            "In lebanon-israel only.",
             "the filter is said"
         );
         // The page buttons of a filtered search keep the track.
@@ -418,7 +418,7 @@ mod fixture_briefs {
         assert_eq!(footer(&second), "6 rounds match · page 2 of 2");
         assert_eq!(
             embed(&second)["description"],
-            "In `syria-israel` only.",
+            "In syria-israel only.",
             "{second:#}"
         );
         assert!(
@@ -1020,7 +1020,7 @@ mod hostile_briefs {
         assert!(is_ephemeral(&nothing), "{nothing:#}");
         let notice = content(&nothing);
         assert!(
-            notice.starts_with("No briefing in `hostile` mentions “"),
+            notice.starts_with("No briefing in hostile mentions “"),
             "{notice}"
         );
         for live in ["@", "<", "**", "[", "]("] {

@@ -380,7 +380,7 @@ async fn reload_answers_managers_privately_and_the_next_request_sees_the_new_lib
     assert_eq!(loaded.json()["data"]["flags"], 64);
     assert_eq!(
         content(&loaded),
-        "Reloaded: 2 rounds in 1 track, 1 author. New: round 6 of `syria-israel`.\n`syria-israel`: rounds 5, 6"
+        "Reloaded: 2 rounds in 1 track, 1 author. New: round 6 of Syria–Israel talks.\nSyria–Israel talks: rounds 5, 6"
     );
     let after = signed(addr, latest.as_bytes()).await;
     assert_eq!(after.json()["data"]["embeds"][0]["title"], "Geneva round");

@@ -31,8 +31,9 @@ const FOLLOW_ROLE: u64 = 1_300_000_000_000_000_001;
 const FIXTURE_PERMISSIONS: u64 = 442_368;
 const MANAGE_ROLES: u64 = 1 << 28;
 
-const FOLLOWED: &str = "You'll be pinged for new syria-israel rounds.";
-const UNFOLLOWED: &str = "You no longer follow syria-israel; you won't be pinged for its rounds.";
+const FOLLOWED: &str = "You'll be pinged for new rounds of Syria–Israel talks.";
+const UNFOLLOWED: &str =
+    "You no longer follow Syria–Israel talks; you won't be pinged for its rounds.";
 
 fn follow_roles() -> Vec<FollowRole> {
     vec![FollowRole {

@@ -135,7 +135,7 @@ async fn reload_is_answered_privately_and_only_for_managers() {
     }
     assert_eq!(
         callbacks[0].body["data"]["content"],
-        "Reloaded: 1 round in 1 track, 1 author. No new rounds.\n`syria-israel`: round 5"
+        "Reloaded: 1 round in 1 track, 1 author. No new rounds.\nSyria–Israel talks: round 5"
     );
     assert_eq!(
         callbacks[1].body["data"]["content"],

@@ -128,7 +128,7 @@ async fn a_role_change_answered_502_is_sent_again_and_the_member_is_told_it_work
     assert_eq!(callbacks.len(), 1, "one answer");
     assert_eq!(
         callbacks[0].body["data"]["content"],
-        "You'll be pinged for new syria-israel rounds."
+        "You'll be pinged for new rounds of Syria–Israel talks."
     );
     let held = stub
         .state

@@ -208,7 +208,7 @@ async fn a_new_round_is_announced_once_per_channel_and_never_again() {
         let post = &posts_to(&stub, channel)[0];
         let content = post["content"].as_str().unwrap_or_default();
         assert!(
-            content.starts_with(&notices::announcement_marker("syria-israel", 6)),
+            notices::is_announcement_of(content, "syria-israel", 6),
             "{content}"
         );
         assert_eq!(post["embeds"][0]["title"], "Geneva round");
@@ -829,7 +829,7 @@ async fn a_held_back_round_announced_by_hand_is_posted_once() {
         assert_eq!(posts.len(), 1, "channel {channel}");
         let content = posts[0]["content"].as_str().unwrap_or_default();
         assert!(
-            content.starts_with(&notices::announcement_marker("syria-israel", 7)),
+            notices::is_announcement_of(content, "syria-israel", 7),
             "{content}"
         );
         assert_eq!(posts[0]["embeds"][0]["title"], "Imported round 7");
@@ -980,8 +980,8 @@ async fn a_follow_role_is_pinged_in_its_server_only_and_nothing_else_pings() {
     assert_eq!(
         news["content"],
         format!(
-            "{} Open it with /round 6.\n<@&{FOLLOWERS}> New round for followers of `syria-israel`.",
-            notices::announcement_marker("syria-israel", 6)
+            "{}\n<@&{FOLLOWERS}> New round for followers of Syria–Israel talks.",
+            notices::announcement_marker("syria-israel", "Syria–Israel talks", 6)
         )
     );
     assert_eq!(

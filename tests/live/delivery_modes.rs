@@ -169,7 +169,7 @@ async fn a_forum_target_creates_one_post_titled_with_the_headline_and_tagged_wit
     assert_eq!(post["applied_tags"], json!([TRACK_TAG.to_string()]));
     let content = post["message"]["content"].as_str().unwrap_or_default();
     assert!(
-        content.starts_with(&notices::announcement_marker("syria-israel", 6)),
+        notices::is_announcement_of(content, "syria-israel", 6),
         "{content}"
     );
     assert_eq!(post["message"]["embeds"][0]["title"], "Geneva round");

@@ -94,7 +94,7 @@ async fn an_edited_round_changes_its_announcements_once_and_not_after_a_restart(
         let message = &shown(&stub, channel)[0];
         assert_eq!(message["embeds"][0]["title"], "Geneva round, corrected");
         assert!(
-            content(message).starts_with(&notices::announcement_marker("syria-israel", 6)),
+            notices::is_announcement_of(content(message), "syria-israel", 6),
             "the marker stays first: {}",
             content(message)
         );
@@ -181,7 +181,10 @@ async fn a_removed_round_is_marked_withdrawn_not_deleted_and_restored_when_it_is
     until("the announcement marked", || edits_of(&stub).len() == 1).await;
     settled(&announcer, reloader.generation()).await;
     let message = &shown(&stub, NEWS)[0];
-    assert_eq!(content(message), notices::withdrawn("syria-israel", 6));
+    assert_eq!(
+        content(message),
+        notices::withdrawn("syria-israel", "Syria–Israel talks", 6)
+    );
     assert!(content(message).contains("**Withdrawn:**"));
     assert_eq!(
         message["embeds"], posted["embeds"],

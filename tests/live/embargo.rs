@@ -68,7 +68,7 @@ fn announced_rounds(stub: &DiscordStub) -> Vec<u32> {
         .iter()
         .filter_map(|post| {
             let content = post["content"].as_str()?;
-            (5..=7).find(|n| content.starts_with(&notices::announcement_marker("syria-israel", *n)))
+            (5..=7).find(|n| notices::is_announcement_of(content, "syria-israel", *n))
         })
         .collect()
 }

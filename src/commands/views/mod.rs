@@ -27,7 +27,7 @@ pub(crate) fn round_line(library: &Library, round: &Round) -> String {
     use std::fmt::Write;
     let mut line = String::with_capacity(64);
     if library.tracks().len() > 1 {
-        line.push_str(&round.track);
+        line.push_str(library.track_name(&round.track));
         line.push_str(" · ");
     }
     // Writing to a String cannot fail.

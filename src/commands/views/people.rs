@@ -52,12 +52,12 @@ pub(crate) fn about(library: &Library) -> Message {
     let publishers = library.publishers();
     let tracks = library.tracks().iter().map(|t| match t.latest() {
         Some(latest) => format!(
-            "• `{}`: {}, latest {}",
-            t.id,
+            "• {}: {}, latest {}",
+            library.track_name(&t.id),
             plural(t.rounds.len(), "round"),
             round_line(library, latest)
         ),
-        None => format!("• `{}`", t.id),
+        None => format!("• {}", library.track_name(&t.id)),
     });
     let mut fields = pack("Tracks", tracks);
     // With hundreds of authors only the first fit; the rest are not written out.

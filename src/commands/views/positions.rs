@@ -107,8 +107,8 @@ pub(crate) fn party_timeline(library: &Library, track: &Track, party: &str) -> M
         fields.push(Field::new(name, value));
     }
     let mut description = format!(
-        "Rounds of `{}` with a position for {party}: {count} of {}, newest first.",
-        track.id,
+        "Rounds of {} with a position for {party}: {count} of {}, newest first.",
+        library.track_name(&track.id),
         track.rounds.len()
     );
     if fields.len() < count {

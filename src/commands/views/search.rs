@@ -137,7 +137,9 @@ fn results(
         )));
     }
     if found.total == 0 {
-        let place = track.map_or(String::new(), |t| format!(" in `{}`", t.id));
+        let place = track.map_or(String::new(), |t| {
+            format!(" in {}", library.track_name(&t.id))
+        });
         return Err(Reply::notice(format!(
             "No briefing{place} mentions “{}”, nor anything close to it. Try other or fewer \
              words, or /rounds to see every round.",
@@ -161,7 +163,7 @@ fn results(
         .collect();
     let embed = Embed {
         title: format!("{TITLE_PREFIX}{query}"),
-        description: notes(&found, track),
+        description: notes(library, &found, track),
         fields,
         footer: Some(format!(
             "{} · page {page} of {pages}",
@@ -192,10 +194,10 @@ fn results(
 
 /// What the reader should know about how their words were read: misspellings taken for what
 /// they probably meant, words no brief has.
-fn notes(found: &Found, track: Option<&Track>) -> String {
+fn notes(library: &Library, found: &Found, track: Option<&Track>) -> String {
     let mut lines = Vec::new();
     if let Some(track) = track {
-        lines.push(format!("In `{}` only.", track.id));
+        lines.push(format!("In {} only.", library.track_name(&track.id)));
     }
     if !found.corrections.is_empty() {
         let meant: Vec<String> = found
@@ -256,7 +258,11 @@ fn open_buttons(library: &Library, hits: &[Hit]) -> Vec<Button> {
         .map(|hit| {
             let round = hit.round;
             let label = if several {
-                format!("{} · Round {}", round.track, round.number)
+                format!(
+                    "{} · Round {}",
+                    library.track_name(&round.track),
+                    round.number
+                )
             } else {
                 format!("Round {}", round.number)
             };

@@ -32,7 +32,11 @@ pub(crate) fn timeline(library: &Library, track: &Track, page: usize) -> Message
         "Open one with /round".to_string()
     };
     let embed = Embed {
-        title: format!("{}: {}", track.id, plural(track.rounds.len(), "round")),
+        title: format!(
+            "{}: {}",
+            library.track_name(&track.id),
+            plural(track.rounds.len(), "round")
+        ),
         description,
         color: Some(COLOR),
         footer: Some(footer),

@@ -221,7 +221,11 @@ async fn shows(
             None => (
                 Shows::Withdrawn,
                 EditMessage::new()
-                    .content(notices::withdrawn(&round.track, round.number))
+                    .content(notices::withdrawn(
+                        &round.track,
+                        library.track_name(&round.track),
+                        round.number,
+                    ))
                     .allowed_mentions(CreateAllowedMentions::new()),
             ),
         },

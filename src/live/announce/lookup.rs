@@ -36,9 +36,8 @@ pub(super) async fn find_own_post(
     pending: &Pending,
     since_ms: u64,
 ) -> Result<Option<u64>, Failure> {
-    let marker = notices::announcement_marker(&pending.track, pending.round);
     find_own(shared, channel, since_ms, |m| {
-        m.content.starts_with(&marker)
+        notices::is_announcement_of(&m.content, &pending.track, pending.round)
     })
     .await
 }
@@ -93,7 +92,6 @@ pub(super) async fn find_own_forum_post(
     // Newest first: a post made since the attempt is on the first page unless more than a
     // page of posts were archived since, which a briefing forum never sees.
     candidates.extend(shared.rest.archived_threads(forum, ARCHIVED_PAGE).await?);
-    let marker = notices::announcement_marker(&pending.track, pending.round);
     let mut seen = Vec::new();
     for thread in candidates {
         let id = thread.id;
@@ -105,10 +103,9 @@ pub(super) async fn find_own_forum_post(
             continue;
         }
         seen.push(id);
-        if message_now(shared, id, id)
-            .await?
-            .is_some_and(|starter| starter.content.starts_with(&marker))
-        {
+        if message_now(shared, id, id).await?.is_some_and(|starter| {
+            notices::is_announcement_of(&starter.content, &pending.track, pending.round)
+        }) {
             return Ok(Some(id));
         }
     }

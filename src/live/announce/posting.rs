@@ -46,7 +46,7 @@ pub(super) async fn posting(
     };
     let ping = shared.follow_role_for(channel, track).await?;
     if let Some(role) = ping {
-        notices::ping_followers(&mut message, track, role);
+        notices::ping_followers(&mut message, track, library.track_name(track), role);
     }
     let fitted = message.fit();
     let message = fitted.to_create_message_pinging(ping);
