@@ -50,8 +50,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Announce { track, round } => app.announce(track, round, logs),
         Command::State { command } => app.state(command),
         Command::Preview {
+            out: Some(out),
+            include_held,
+            ..
+        } => app.export_preview(&out, include_held, logs),
+        Command::Preview {
             listen,
             allow_remote,
+            out: None,
+            ..
         } => app.preview(listen, allow_remote, logs),
         Command::New {
             what: Some(NewCommand::Author { slug, name }),

@@ -73,7 +73,8 @@ pub enum Command {
     /// the state database, records it, so a second run posts nothing). Stop the bot first: it
     /// holds the state.
     Announce {
-        /// The track, such as `syria-israel` (default: `default_track` from the config).
+        /// The track, such as `syria-israel` (default: the briefs folder's default track, from
+        /// its tracks.toml, else `default_track` from the config).
         #[arg(long)]
         track: Option<String>,
         /// The round number.
@@ -86,7 +87,8 @@ pub enum Command {
         #[command(subcommand)]
         command: StateCommand,
     },
-    /// A local web page of every card as Discord shows it, refreshed on every save.
+    /// A local web page of every card as Discord shows it, refreshed on every save; with
+    /// --out, the same pages written to a folder, to open from disk or put on a web host.
     Preview {
         /// Address and port; other machines cannot reach the default.
         #[arg(long, value_name = "ADDR", default_value = crate::preview::DEFAULT_LISTEN)]
@@ -95,6 +97,15 @@ pub enum Command {
         /// name, not only this machine's (the page asks no one who they are).
         #[arg(long)]
         allow_remote: bool,
+        /// Write the preview into this folder as plain files (index.html and the pages its
+        /// links and buttons reach) instead of serving it; a folder an earlier --out wrote is
+        /// replaced, any other that holds files is refused.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["listen", "allow_remote"])]
+        out: Option<PathBuf>,
+        /// With --out: include the drafts and embargoed rounds, as they will look once
+        /// published. Never for a preview others can read: it shows every embargo.
+        #[arg(long, requires = "out")]
+        include_held: bool,
     },
     /// Write a new round file with placeholders to fill in (`new author NAME`: an author file).
     #[command(args_conflicts_with_subcommands = true)]
@@ -102,7 +113,8 @@ pub enum Command {
         /// What else to write instead of a round.
         #[command(subcommand)]
         what: Option<NewCommand>,
-        /// The track, such as `syria-israel` (default: `default_track` from the config).
+        /// The track, such as `syria-israel` (default: the briefs folder's default track, from
+        /// its tracks.toml, else `default_track` from the config).
         #[arg(long)]
         track: Option<String>,
         /// The round number [default: the one after the track's highest, drafts included].

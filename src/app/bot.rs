@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use tracing::info;
+use tracing::{info, warn};
 
 use super::{App, LOG_TARGET};
 use crate::live::{Hangups, Reloader};
@@ -105,6 +105,11 @@ impl App {
                 folder = %self.config.briefs_dir.display(),
                 "briefs loaded"
             );
+            // Once, at start: what `check` warns of never keeps a round from being served,
+            // and the editors see it in their own check.
+            for warning in library.warnings().items() {
+                warn!(target: LOG_TARGET, at = %warning.position(), "{}", warning.message);
+            }
         }
         runtime.block_on(self.serve_until_stopped(transport, token, reloader, hangups))?;
         info!(target: LOG_TARGET, "stopped");

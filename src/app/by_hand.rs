@@ -65,8 +65,13 @@ impl App {
     ) -> anyhow::Result<ExitCode> {
         self.init_logs(log_format);
         let track = track
-            .or_else(|| self.config.default_track.clone())
-            .context("no --track given and no default_track in the config")?;
+            .or_else(|| {
+                crate::library::default_track(
+                    &self.config.briefs_dir,
+                    self.config.default_track.as_deref(),
+                )
+            })
+            .context("no --track given, and no default track in the briefs folder's tracks.toml or the config")?;
         let reloader = self.reloader()?;
         // A typo is named before anything else is needed.
         announce::check_round(&reloader.current(), &track, round)?;

@@ -2,7 +2,7 @@
 //! answer it, `preview` every card in a browser, write a `new` round file.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -12,7 +12,7 @@ use super::args::{AskArgs, CheckFormat};
 use crate::cli::ask::Question;
 use crate::cli::check::Report;
 use crate::commands::{RequestError, spec};
-use crate::library::Library;
+use crate::library::{Library, plural};
 use crate::logs::LogFormat;
 use crate::transport::stop_on_signals;
 
@@ -22,10 +22,11 @@ impl App {
         let dir = dir.unwrap_or_else(|| self.config.briefs_dir.clone());
         let loaded = Library::load(&dir, &self.config.load_options()).map(|library| {
             let counts = library.counts();
+            let warnings = library.warnings().clone();
             // `check` ends right after this: freeing every round one by one would add a
             // tenth to its time on a large folder, and the process's memory goes at exit.
             std::mem::forget(library);
-            counts
+            (counts, warnings)
         });
         let report = Report::new(loaded);
         match format {
@@ -114,6 +115,43 @@ impl App {
         Ok(ExitCode::SUCCESS)
     }
 
+    /// `briefbot preview --out DIR`: the preview written as a folder of static files. A
+    /// folder with mistakes is refused with them, as `check` shows them: an export that
+    /// silently showed no cards would pass for a preview of nothing.
+    pub fn export_preview(
+        &self,
+        out: &Path,
+        include_held: bool,
+        log_format: LogFormat,
+    ) -> anyhow::Result<ExitCode> {
+        // For the settings' warnings, which `preview` logs in either form.
+        self.init_logs(log_format);
+        let library = self.library()?;
+        let written = crate::preview::export::export(&library, include_held, out)?;
+        let held = match (written.held, include_held) {
+            (0, _) => String::new(),
+            (n, true) => format!(", with {} held back from members", plural(n, "round")),
+            (n, false) => format!(
+                " ({} held back from members left out; --include-held adds them)",
+                plural(n, "round")
+            ),
+        };
+        println!(
+            "wrote {} to {}{held}",
+            plural(written.pages, "page"),
+            out.display()
+        );
+        if written.beyond_limit > 0 {
+            eprintln!(
+                "warning: the preview stopped at {}; {} past them say they need the live \
+                 preview (`briefbot preview`)",
+                plural(written.pages, "page"),
+                plural(written.beyond_limit, "link")
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
     /// `briefbot new`: a new round file with placeholders to fill in.
     pub fn new_round(
         &self,
@@ -122,8 +160,13 @@ impl App {
         place: Option<String>,
     ) -> anyhow::Result<ExitCode> {
         let track = track
-            .or_else(|| self.config.default_track.clone())
-            .context("no --track given and no default_track in the config")?;
+            .or_else(|| {
+                crate::library::default_track(
+                    &self.config.briefs_dir,
+                    self.config.default_track.as_deref(),
+                )
+            })
+            .context("no --track given, and no default track in the briefs folder's tracks.toml or the config")?;
         let (briefs, options) = (&self.config.briefs_dir, self.config.load_options());
         let round =
             round.unwrap_or_else(|| crate::cli::new::next_free_round(briefs, &options, &track));

@@ -6,45 +6,61 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::library::diagnostics::{Diagnostic, JsonDiagnostic};
+use crate::library::diagnostics::{Diagnostic, Diagnostics, JsonDiagnostic, Severity};
 use crate::library::{Counts, LoadError, plural};
 
 /// The outcome of checking a folder.
 pub struct Report {
     pub counts: Counts,
     pub error: Option<LoadError>,
+    /// What will not look as meant, whether or not the folder loads.
+    pub warnings: Diagnostics,
 }
 
 impl Report {
-    /// The report of a load: how many files it read, and its mistakes if it failed.
-    pub fn new(result: Result<Counts, LoadError>) -> Report {
+    /// The report of a load: how many files it read, its warnings, and its mistakes if it
+    /// failed.
+    pub fn new(result: Result<(Counts, Diagnostics), LoadError>) -> Report {
         match result {
-            Ok(counts) => Report {
+            Ok((counts, warnings)) => Report {
                 counts,
                 error: None,
+                warnings,
             },
-            Err(error) => Report {
+            Err(mut error) => Report {
                 counts: error.counts,
+                warnings: *std::mem::take(&mut error.warnings),
                 error: Some(error),
             },
         }
     }
 
+    /// Whether the folder loads: warnings do not fail a check.
     pub fn is_clean(&self) -> bool {
         self.error.is_none()
     }
 
+    /// The errors, in reading order.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         self.error.as_ref().map_or(&[], |e| e.diagnostics.items())
     }
 
+    /// Every error, then every warning.
+    fn all(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics().iter().chain(self.warnings.items())
+    }
+
     /// `checked 3 briefs, 1 author: 2 errors`, or `checked 3 briefs (1 draft, 1 embargoed),
-    /// 1 author: no errors` when some valid briefs are not served yet.
+    /// 1 author: no errors, 1 warning` when some valid briefs are not served yet and one
+    /// warns.
     pub fn summary(&self) -> String {
-        let outcome = match self.diagnostics().len() {
+        let mut outcome = match self.diagnostics().len() {
             0 => "no errors".to_string(),
             n => plural(n, "error"),
         };
+        if !self.warnings.is_empty() {
+            outcome.push_str(&format!(", {}", plural(self.warnings.len(), "warning")));
+        }
         let Counts {
             drafts, embargoed, ..
         } = self.counts;
@@ -72,18 +88,19 @@ impl Report {
     }
 
     fn to_text_styled(&self, colour: bool) -> String {
-        let rendered = self
+        let render = |diagnostics: &Diagnostics| {
+            if colour {
+                diagnostics.render_coloured()
+            } else {
+                diagnostics.render()
+            }
+        };
+        let errors = self
             .error
             .as_ref()
-            .map(|e| {
-                if colour {
-                    e.diagnostics.render_coloured()
-                } else {
-                    e.diagnostics.render()
-                }
-            })
+            .map(|e| render(&e.diagnostics))
             .unwrap_or_default();
-        format!("{rendered}{}\n", self.summary())
+        format!("{errors}{}{}\n", render(&self.warnings), self.summary())
     }
 
     pub fn to_json(&self) -> String {
@@ -95,16 +112,18 @@ impl Report {
             drafts: usize,
             embargoed: usize,
             errors: usize,
+            warnings: usize,
             diagnostics: Vec<JsonDiagnostic<'a>>,
         }
-        let diagnostics: Vec<JsonDiagnostic> = self.diagnostics().iter().map(Into::into).collect();
+        let diagnostics: Vec<JsonDiagnostic> = self.all().map(Into::into).collect();
         let json = Json {
             ok: self.is_clean(),
             briefs: self.counts.briefs,
             authors: self.counts.authors,
             drafts: self.counts.drafts,
             embargoed: self.counts.embargoed,
-            errors: diagnostics.len(),
+            errors: self.diagnostics().len(),
+            warnings: self.warnings.len(),
             diagnostics,
         };
         // Serialising plain strings and numbers cannot fail.
@@ -117,7 +136,7 @@ impl Report {
     /// runs) because GitHub places annotations by the path in the repository.
     pub fn to_github(&self, root: &Path) -> String {
         let mut out = String::new();
-        for diagnostic in self.diagnostics() {
+        for diagnostic in self.all() {
             out.push_str(&github_annotation(diagnostic, root));
             out.push('\n');
         }
@@ -130,7 +149,8 @@ impl Report {
 /// The title GitHub shows above each annotation.
 const ANNOTATION_TITLE: &str = "briefbot check";
 
-/// `::error file=briefs/x.md,line=4,col=12,title=briefbot check::message%0Ahelp: …`
+/// `::error file=briefs/x.md,line=4,col=12,title=briefbot check::message%0Ahelp: …`, or
+/// `::warning …` for a warning.
 fn github_annotation(diagnostic: &Diagnostic, root: &Path) -> String {
     let path = diagnostic
         .path
@@ -146,7 +166,11 @@ fn github_annotation(diagnostic: &Diagnostic, root: &Path) -> String {
         Some(help) => format!("{}\nhelp: {help}", diagnostic.message),
         None => diagnostic.message.clone(),
     };
-    format!("::error {properties}::{}", escape_data(&message))
+    let command = match diagnostic.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    format!("::{command} {properties}::{}", escape_data(&message))
 }
 
 /// A workflow command's message: GitHub reads `%`, CR and LF as its own, so they are

@@ -3,14 +3,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use toml::de::DeTable;
 
 use super::date::Date;
 use super::diagnostics::Location;
 use super::fields::{
-    FileCx, Fits, Need, Table, closest, is_https_url, is_placeholder, report_toml_error,
+    FileCx, Fits, Need, Table, closest, is_https_url, is_placeholder, read_past_slips,
+    report_toml_error,
 };
 use super::mistakes;
 use super::model::{
@@ -18,12 +19,18 @@ use super::model::{
     is_slug, party_names,
 };
 use super::publication;
+use super::tracks::{TRACKS_FILE, TrackSettings};
+use super::undrawn;
 
-/// What the rest of the folder tells a round file: who exists and which track it defaults to.
+/// What the rest of the folder tells a round file: who exists and which track it belongs to
+/// when it names none.
 pub(crate) struct Known {
     pub(crate) authors: Vec<String>,
     pub(crate) parties: Option<Vec<Party>>,
+    /// `tracks.toml`'s `default`, else the operator's `default_track`.
     pub(crate) default_track: Option<String>,
+    /// `tracks.toml`, whose tracks' folders give their files' track.
+    pub(crate) tracks: TrackSettings,
     author_set: HashSet<String>,
     /// Every party name and alias, lower-cased → the party's index.
     party_names: HashMap<String, usize>,
@@ -33,6 +40,7 @@ impl Known {
     pub(crate) fn new(
         authors: Vec<String>,
         parties: Option<Vec<Party>>,
+        tracks: TrackSettings,
         default_track: Option<String>,
     ) -> Known {
         let author_set = authors.iter().cloned().collect();
@@ -40,7 +48,8 @@ impl Known {
         Known {
             authors,
             parties,
-            default_track,
+            default_track: tracks.default.clone().or(default_track),
+            tracks,
             author_set,
             party_names,
         }
@@ -51,6 +60,7 @@ impl Known {
         self.authors == other.authors
             && self.parties == other.parties
             && self.default_track == other.default_track
+            && self.tracks == other.tracks
     }
 
     /// The party called `name` or known by it as an alias, ignoring case.
@@ -110,27 +120,33 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
         round: None,
         hold: None,
     };
-    let Some((front, body)) = split_fences(cx, text) else {
+    let Some((front, body, yaml)) = split_fences(cx, text) else {
         return parsed;
     };
     cx.offset = front.start;
-    let toml = &text[front.clone()];
-    let table = match DeTable::parse_recoverable(toml) {
-        (table, errors) if errors.is_empty() => table,
-        (_, errors) => {
-            // Later errors are mostly echoes of the first (an unclosed list swallows the
-            // lines after it), so only the first is worth an editor's time.
-            if let Some(first) = errors.first() {
-                report_toml_error(cx, toml, first);
-            }
-            return parsed;
-        }
+    // A YAML front matter is read as the TOML its message says to write, its colons fixed
+    // without a word each, so its other mistakes are found in the same run.
+    let quiet: &[mistakes::Kind] = if yaml {
+        &[mistakes::Kind::ColonForEquals]
+    } else {
+        &[]
     };
+    // Each slip the parser stops at and `check` can name is fixed in a copy and the copy read
+    // again: the editor learns of every mistake in one run, not one per fix.
+    let Some(toml) = read_past_slips(cx, &text[front.clone()], quiet) else {
+        return parsed;
+    };
+    let (table, errors) = DeTable::parse_recoverable(&toml);
+    if let Some(first) = errors.first() {
+        // Not expected: the text read past its slips parses, or `read_past_slips` said not.
+        report_toml_error(cx, &toml, first);
+        return parsed;
+    }
     // "Missing key" errors point at the opening fence, where the front matter begins.
     let mut t = Table::new(table.get_ref(), 0..FENCE.len(), "a brief");
     let errors_before = cx.errors.len();
 
-    let track = read_track(cx, &mut t, known);
+    let track = read_track(cx, &mut t, known, &path);
     let number = read_number(cx, &mut t);
     let title = t.text(cx, "title", Need::Required, Fits::TITLE);
     let date = t.date(cx, "date", Need::Required);
@@ -149,6 +165,7 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
     let hold = publication::read_hold(cx, &mut t);
     t.finish(cx);
     check_body_placeholders(cx, text, body.clone());
+    warn_of_undrawn_markdown(cx, text, body.clone());
 
     if let (Some(track), Some((number, span))) = (&track, &number) {
         let span = cx.absolute(span.clone());
@@ -216,18 +233,21 @@ fn read_number(cx: &mut FileCx, t: &mut Table) -> Option<(u32, Range<usize>)> {
     }
 }
 
-/// Finds the front matter between the `+++` lines and the body after them, as byte ranges.
-fn split_fences(cx: &mut FileCx, text: &str) -> Option<(Range<usize>, Range<usize>)> {
+/// Finds the front matter between the `+++` lines and the body after them, as byte ranges,
+/// and whether the fences were YAML's `---` (reported, then read on as if they were `+++`).
+fn split_fences(cx: &mut FileCx, text: &str) -> Option<(Range<usize>, Range<usize>, bool)> {
     let mut lines = line_ranges(text);
     let first = lines.next();
+    let yaml = first
+        .clone()
+        .is_some_and(|r| text[r].trim_end() == YAML_FENCE);
+    let fence = if yaml { YAML_FENCE } else { FENCE };
     let opens = first.clone().is_some_and(|r| text[r].trim_end() == FENCE);
-    if !opens {
+    if yaml {
+        let mistake = mistakes::yaml_front_matter(text);
+        cx.error_in_file(mistake.span, mistake.message, Some(mistake.help));
+    } else if !opens {
         let span = first.clone().unwrap_or(0..0);
-        if first.is_some_and(|r| text[r].trim_end() == YAML_FENCE) {
-            let yaml = mistakes::yaml_front_matter(text);
-            cx.error_in_file(yaml.span, yaml.message, Some(yaml.help));
-            return None;
-        }
         cx.error_in_file(
             span,
             "missing `+++` fence: a brief starts with a line `+++`",
@@ -240,10 +260,14 @@ fn split_fences(cx: &mut FileCx, text: &str) -> Option<(Range<usize>, Range<usiz
     }
     let front_start = first.map_or(0, |r| line_end(text, r.end));
     for line in lines {
-        if text[line.clone()].trim_end() == FENCE {
+        if text[line.clone()].trim_end() == fence {
             let body_start = line_end(text, line.end);
-            return Some((front_start..line.start, body_start..text.len()));
+            return Some((front_start..line.start, body_start..text.len(), yaml));
         }
+    }
+    if yaml {
+        // Its message already says to close it with `+++`.
+        return None;
     }
     cx.error_in_file(
         0..FENCE.len(),
@@ -271,21 +295,29 @@ fn line_end(text: &str, end: usize) -> usize {
     }
 }
 
-fn read_track(cx: &mut FileCx, t: &mut Table, known: &Known) -> Option<String> {
-    let need = if known.default_track.is_some() {
-        Need::Optional
-    } else {
-        Need::Required
-    };
+/// The round's track: its `track` line; else the folder directly under the briefs folder,
+/// when `tracks.toml` lists it; else the default track. `path` is relative to the folder.
+fn read_track(cx: &mut FileCx, t: &mut Table, known: &Known, path: &Path) -> Option<String> {
+    let implied = known
+        .tracks
+        .of_folder(path)
+        .map(str::to_string)
+        .or_else(|| known.default_track.clone());
     let fits = Fits {
         max: TRACK_ID_MAX,
         shown_as: "a button's custom_id (with the round)",
     };
-    let Some(track) = t.text(cx, "track", need, fits) else {
-        return known
-            .default_track
-            .clone()
-            .filter(|_| need == Need::Optional);
+    let Some(track) = t.text(cx, "track", Need::Optional, fits) else {
+        if implied.is_none() && t.span_of("track").is_none() {
+            cx.error_in_file(
+                0..FENCE.len(),
+                "missing required key `track` in a brief",
+                Some(format!(
+                    "write the track the round belongs to, such as `track = \"syria-israel\"`; or list the track in the briefs folder's {TRACKS_FILE} and put the file in the track's folder, or name a `default` track there"
+                )),
+            );
+        }
+        return implied;
     };
     if !is_slug(&track) {
         // The span of the value is not kept by `text`, so point at the key's line via a re-read.
@@ -495,6 +527,14 @@ fn check_body_placeholders(cx: &mut FileCx, text: &str, body: Range<usize>) {
                 Some("replace the TODO line with the briefing's text".to_string()),
             );
         }
+    }
+}
+
+/// Markdown in the briefing that Discord would show raw on the More pages: a warning each.
+fn warn_of_undrawn_markdown(cx: &mut FileCx, text: &str, body: Range<usize>) {
+    for undrawn in undrawn::find(&text[body.clone()]) {
+        let span = undrawn.span.start + body.start..undrawn.span.end + body.start;
+        cx.warn_in_file(span, undrawn.message, Some(undrawn.help));
     }
 }
 

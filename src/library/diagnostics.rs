@@ -33,9 +33,19 @@ impl Location {
     }
 }
 
+/// Whether a diagnostic keeps the folder from loading (an error) or only tells the editor
+/// something will not look as meant (a warning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
 /// One mistake in one file (or in the folder itself, when `location` is `None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    pub severity: Severity,
     /// The file as the editor would open it: the briefs folder joined with its relative path.
     pub path: PathBuf,
     pub location: Option<Location>,
@@ -51,12 +61,19 @@ impl Diagnostic {
     /// A mistake that belongs to no line: a missing folder, an unreadable file.
     pub(crate) fn whole(path: impl Into<PathBuf>, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
+            severity: Severity::Error,
             path: path.into(),
             location: None,
             message: message.into(),
             help: None,
             source: None,
         }
+    }
+
+    /// This diagnostic as a warning.
+    pub(crate) fn into_warning(mut self) -> Diagnostic {
+        self.severity = Severity::Warning;
+        self
     }
 
     pub(crate) fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
@@ -73,18 +90,28 @@ impl Diagnostic {
     }
 }
 
-/// One line, `path:line:column: message`: for logs and for tests.
+/// One line, `path:line:column: message` (`… warning: message` for a warning): for logs and
+/// for tests.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.position(), self.message)
+        match self.severity {
+            Severity::Error => write!(f, "{}: {}", self.position(), self.message),
+            Severity::Warning => write!(f, "{}: warning: {}", self.position(), self.message),
+        }
     }
 }
 
 /// The diagnostics of one load together with the sources they point into.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Diagnostics {
     sources: SimpleFiles<String, String>,
     items: Vec<Diagnostic>,
+}
+
+impl fmt::Debug for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(&self.items).finish()
+    }
 }
 
 /// A file registered with [`Diagnostics::add_source`]; errors inside it are reported by span.
@@ -104,6 +131,23 @@ impl Diagnostics {
         }
     }
 
+    /// Registers a file and reports its warnings (byte ranges of `text`).
+    pub(crate) fn add_file_warnings(&mut self, path: &Path, text: String, warnings: &[FileError]) {
+        let source = self.add_source(path, text);
+        for warning in warnings {
+            let before = self.items.len();
+            self.error_at(
+                source,
+                warning.span.clone(),
+                warning.message.clone(),
+                warning.help.clone(),
+            );
+            for item in &mut self.items[before..] {
+                item.severity = Severity::Warning;
+            }
+        }
+    }
+
     /// Records a mistake at byte range `span` of a registered source.
     pub(crate) fn error_at(
         &mut self,
@@ -119,6 +163,7 @@ impl Diagnostics {
         let start = text.floor_char_boundary(span.start);
         let end = text.floor_char_boundary(span.end.clamp(start, text.len()));
         self.items.push(Diagnostic {
+            severity: Severity::Error,
             path: PathBuf::from(file.name()),
             location: Some(Location::of(text, start)),
             message: message.into(),
@@ -194,7 +239,13 @@ impl Diagnostics {
             match rendered {
                 Some(text) => out.push_str(&text),
                 // The source is registered before any span into it, so this is a fallback only.
-                None => out.push_str(&format!("error: {}\n\n", escaped(&item.to_string()).0)),
+                None => {
+                    let prefix = match item.severity {
+                        Severity::Error => "error: ",
+                        Severity::Warning => "",
+                    };
+                    out.push_str(&format!("{prefix}{}\n\n", escaped(&item.to_string()).0))
+                }
             }
         }
         out
@@ -210,11 +261,15 @@ fn emit<'f, F: Files<'f>>(
     colour: bool,
 ) -> Option<String> {
     let message = escaped(&item.message).0;
+    let report = match item.severity {
+        Severity::Error => Report::error(),
+        Severity::Warning => Report::warning(),
+    };
     let report = match at {
-        Some((file, span)) => Report::error()
+        Some((file, span)) => report
             .with_message(message)
             .with_label(Label::primary(file, span)),
-        None => Report::error().with_message(format!("{}: {message}", item.position())),
+        None => report.with_message(format!("{}: {message}", item.position())),
     };
     let report = match &item.help {
         Some(help) => report.with_note(format!("help: {}", escaped(help).0)),
@@ -354,6 +409,7 @@ fn shifted(moved: &[(usize, usize)], span: &Range<usize>) -> Range<usize> {
 /// The JSON shape of one diagnostic, for `briefbot check --format json`.
 #[derive(Debug, Serialize)]
 pub(crate) struct JsonDiagnostic<'a> {
+    pub(crate) severity: Severity,
     pub(crate) file: String,
     pub(crate) line: Option<usize>,
     pub(crate) column: Option<usize>,
@@ -364,6 +420,7 @@ pub(crate) struct JsonDiagnostic<'a> {
 impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
     fn from(d: &'a Diagnostic) -> Self {
         JsonDiagnostic {
+            severity: d.severity,
             file: d.path.display().to_string(),
             line: d.location.map(|l| l.line),
             column: d.location.map(|l| l.column),

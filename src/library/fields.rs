@@ -17,9 +17,17 @@ pub(crate) struct FileCx {
     /// Byte offset of the TOML text inside the file (after a `+++` fence for briefs).
     pub(crate) offset: usize,
     pub(crate) errors: Vec<FileError>,
+    /// What is not a mistake but will not look as the editor meant (Markdown Discord does
+    /// not draw): reported by `check`, never keeping the file from being served.
+    pub(crate) warnings: Vec<FileError>,
+    /// The slips the TOML text was read past, in the order they were fixed: each replaced
+    /// a range of the text as it then was by this many bytes. Spans in the fixed text are
+    /// mapped back through them to the file the editor wrote.
+    pub(crate) patches: Vec<(Range<usize>, usize)>,
 }
 
-/// One mistake at a byte range of the whole file.
+/// One mistake (or warning) at a byte range of the whole file.
+#[derive(Debug, Clone)]
 pub(crate) struct FileError {
     pub(crate) span: Range<usize>,
     pub(crate) message: String,
@@ -56,9 +64,40 @@ impl FileCx {
         });
     }
 
-    /// A range of the TOML text as a range of the whole file.
+    /// Warns about `span`, a range of the whole file.
+    pub(crate) fn warn_in_file(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        self.warnings.push(FileError {
+            span,
+            message: message.into(),
+            help,
+        });
+    }
+
+    /// A range of the TOML text (as fixed, when slips were read past) as a range of the
+    /// whole file the editor wrote.
     pub(crate) fn absolute(&self, span: Range<usize>) -> Range<usize> {
-        span.start + self.offset..span.end + self.offset
+        let (start, end) = (self.unpatched(span.start), self.unpatched(span.end));
+        start + self.offset..end.max(start) + self.offset
+    }
+
+    /// Byte `at` of the fixed TOML text as a byte of the text written: inside a fixed range,
+    /// its place in what was replaced (clamped to it).
+    fn unpatched(&self, mut at: usize) -> usize {
+        for (replaced, len) in self.patches.iter().rev() {
+            at = if at < replaced.start {
+                at
+            } else if at >= replaced.start + len {
+                at - len + replaced.len()
+            } else {
+                replaced.start + (at - replaced.start).min(replaced.len())
+            };
+        }
+        at
     }
 }
 
@@ -541,14 +580,68 @@ pub(crate) fn report_toml_error(cx: &mut FileCx, toml: &str, error: &toml::de::E
         cx.error_with_help(mistake.span, mistake.message, Some(mistake.help));
         return;
     }
-    let help = if message.contains("invalid date") {
+    cx.error_with_help(
+        span,
+        format!("TOML syntax: {message}"),
+        unnamed_help(&message),
+    );
+}
+
+/// The help for a syntax error no named slip explains.
+fn unnamed_help(message: &str) -> Option<String> {
+    if message.contains("invalid date") {
         Some("write a day the calendar has, as YYYY-MM-DD: `date = 2026-02-28`".to_string())
     } else {
         (message.contains("string") || message.contains("key or value")).then(|| {
             "text needs double quotes and lists square brackets: key = \"text\", list = [\"a\", \"b\"]".to_string()
         })
-    };
-    cx.error_with_help(span, format!("TOML syntax: {message}"), help);
+    }
 }
+
+/// The most slips one file is read past: more is not an editor's file but another format.
+const MOST_SLIPS: usize = 64;
+
+/// `toml` as the editor meant it: each syntax error that is a slip `mistakes` can name is
+/// reported and fixed in a copy, which is parsed again, so the checks after it run in the same
+/// run as if the editor had fixed it. `None` after an error it cannot see past, reported with
+/// a word that the lines after it were not checked. Slips of `quiet` kinds are fixed without
+/// a word (a YAML front matter's colons, which its own message covers).
+pub(crate) fn read_past_slips(
+    cx: &mut FileCx,
+    toml: &str,
+    quiet: &[mistakes::Kind],
+) -> Option<String> {
+    let mut text = toml.to_string();
+    for _ in 0..MOST_SLIPS {
+        let (_, errors) = toml::de::DeTable::parse_recoverable(&text);
+        let Some(error) = errors.first() else {
+            return Some(text);
+        };
+        let span = error.span().unwrap_or(0..0);
+        let message = error.message().trim().replace('\n', "; ");
+        let Some(mistake) = mistakes::behind_syntax_error(&text, span.start, &message) else {
+            let help = match unnamed_help(&message) {
+                Some(help) => format!("{help}; {NOT_CHECKED}"),
+                None => NOT_CHECKED.to_string(),
+            };
+            cx.error_with_help(span, format!("TOML syntax: {message}"), Some(help));
+            return None;
+        };
+        if !quiet.contains(&mistake.kind) {
+            cx.error_with_help(mistake.span, mistake.message, Some(mistake.help));
+        }
+        // A named slip without a fix, or one whose fix changes nothing, ends the reading.
+        let fix = mistake
+            .fix
+            .filter(|fix| text.get(fix.range.clone()) != Some(&fix.with))?;
+        cx.patches.push((fix.range.clone(), fix.with.len()));
+        text.replace_range(fix.range, &fix.with);
+    }
+    None
+}
+
+/// Said after a syntax error `check` cannot read past.
+const NOT_CHECKED: &str =
+    "the lines after it were not checked: fix this one and run check again to see the rest";
 
 pub(crate) use super::suggest::closest;

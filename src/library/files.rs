@@ -1,5 +1,6 @@
-//! Finding the files of a briefs folder: round files, author files and `parties.toml`,
-//! skipping hidden files, editor leftovers and anything that is not `.md` or `.toml`.
+//! Finding the files of a briefs folder: round files, author files, `parties.toml` and
+//! `tracks.toml`, skipping hidden files, editor leftovers and anything that is not `.md` or
+//! `.toml`.
 
 use std::collections::{HashMap, HashSet};
 use std::io;
@@ -13,7 +14,9 @@ pub(crate) struct Found {
     pub(crate) briefs: Vec<PathBuf>,
     pub(crate) authors: Vec<PathBuf>,
     pub(crate) parties: Option<PathBuf>,
-    /// `.toml` files that are neither authors nor `parties.toml`.
+    /// `tracks.toml`, when the folder has one.
+    pub(crate) tracks: Option<PathBuf>,
+    /// `.toml` files that are neither authors, `parties.toml` nor `tracks.toml`.
     pub(crate) strays: Vec<PathBuf>,
     /// Entries that could not be read, with the reason: reported, and the walk goes on.
     pub(crate) unreadable: Vec<(PathBuf, String)>,
@@ -132,6 +135,8 @@ fn classify_toml(path: PathBuf, found: &mut Found) {
     let parent = path.parent().unwrap_or(Path::new(""));
     if path == Path::new(PARTIES_FILE) {
         found.parties = Some(path);
+    } else if path == Path::new(super::tracks::TRACKS_FILE) {
+        found.tracks = Some(path);
     } else if parent == Path::new(AUTHORS_DIR) {
         found.authors.push(path);
     } else {

@@ -17,6 +17,7 @@ use super::files::{self, AUTHORS_DIR, PARTIES_FILE};
 use super::model::{Author, Counts, Held, Hold, Library, Party, Round, RoundId, plural};
 use super::people;
 use super::search::SearchIndex;
+use super::tracks::{self, TRACKS_FILE, TrackSettings};
 
 /// What `load` needs beyond the folder: the track for briefs that name none.
 #[derive(Debug, Clone, Default)]
@@ -31,6 +32,9 @@ pub struct LoadError {
     pub(crate) root: PathBuf,
     pub(crate) counts: Counts,
     pub diagnostics: Diagnostics,
+    /// What would not look as meant, in the files with and without mistakes (boxed: a
+    /// failed load is the rare case, and the result stays small).
+    pub warnings: Box<Diagnostics>,
 }
 
 impl fmt::Debug for LoadError {
@@ -89,6 +93,8 @@ struct Brief {
     round: Arc<Round>,
     identity: Identity,
     hold: Option<Hold>,
+    /// The file's text and its warnings, when it has any.
+    warnings: Option<Arc<(String, Vec<FileError>)>>,
 }
 
 /// What tells a changed file from an unchanged one without reading it.
@@ -136,6 +142,8 @@ struct Read<T> {
     mistakes: Option<(String, Vec<FileError>)>,
     /// A mistake that belongs to no line (the file cannot be read).
     unreadable: Option<String>,
+    /// Its warnings, with its text, when it has any.
+    warnings: Option<(String, Vec<FileError>)>,
 }
 
 /// Reads `relative` as UTF-8 text and gives it to `parse`; every mistake is kept. `stamp` is
@@ -153,6 +161,7 @@ fn read_file<T>(
         value: None,
         mistakes: None,
         unreadable: None,
+        warnings: None,
     };
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
@@ -182,6 +191,9 @@ fn read_file<T>(
     };
     let mut cx = FileCx::default();
     read.value = parse(&mut cx, &text);
+    if !cx.warnings.is_empty() {
+        read.warnings = Some((text.clone(), cx.warnings));
+    }
     if !cx.errors.is_empty() {
         read.mistakes = Some((text, cx.errors));
     }
@@ -242,13 +254,16 @@ impl Folder {
         let started = SystemTime::now();
         let mut diagnostics = Diagnostics::default();
         let mut counts = Counts::default();
+        let mut warnings = Diagnostics::default();
         let root = self.root.clone();
-        let fail = move |mut diagnostics: Diagnostics, counts| {
+        let fail = move |mut diagnostics: Diagnostics, mut warnings: Diagnostics, counts| {
             diagnostics.sort();
+            warnings.sort();
             Err(LoadError {
                 root: root.clone(),
                 counts,
                 diagnostics,
+                warnings: Box::new(warnings),
             })
         };
         let found = match files::discover(&self.root) {
@@ -260,7 +275,7 @@ impl Folder {
                 };
                 let help = "set `briefs_dir` in config.toml or pass the folder: briefbot check DIR";
                 diagnostics.push(Diagnostic::whole(&self.root, message).with_help(help));
-                return fail(diagnostics, counts);
+                return fail(diagnostics, warnings, counts);
             }
         };
         self.report_folder(&found, &mut diagnostics);
@@ -270,6 +285,7 @@ impl Folder {
         let parties = self.read_parties(&found, started, &mut diagnostics);
         counts.parties = parties.as_ref().map_or(0, |p| p.len());
         let authors = self.read_authors(&found, started, &mut diagnostics);
+        let tracks = self.read_tracks(&found, &mut diagnostics);
         let author_slugs: Vec<String> = found.authors.iter().filter_map(|p| stem(p)).collect();
 
         // A broken parties.toml is reported on its own; checking parties against it would
@@ -277,6 +293,7 @@ impl Folder {
         let known = Known::new(
             author_slugs,
             parties.as_deref().cloned(),
+            tracks.clone().unwrap_or_default(),
             self.options.default_track.clone(),
         );
         if !self
@@ -286,21 +303,26 @@ impl Folder {
         {
             self.briefs.clear();
         }
-        let rounds = self.read_briefs(&found, &known, started, &mut diagnostics);
+        self.warn_of_config_default(tracks.as_ref(), &mut warnings);
+        let rounds = self.read_briefs(&found, &known, started, &mut diagnostics, &mut warnings);
+        let default_track = known.default_track.clone();
         self.checked_against = Some(known);
 
         self.confirm_steady(&found, started, &mut diagnostics);
         if !diagnostics.is_empty() {
-            return fail(diagnostics, counts);
+            return fail(diagnostics, warnings, counts);
         }
+        warnings.sort();
         let (rounds, held) = publication(rounds, now);
         let mut library = Library::from_shared(
             rounds,
             authors.iter().map(|a| Author::clone(a)).collect(),
             parties.as_deref().cloned().unwrap_or_default(),
-            self.options.default_track.clone(),
+            default_track,
             self.search.as_ref(),
         );
+        library.track_names = tracks.map(|t| t.names).unwrap_or_default();
+        library.warnings = Arc::new(warnings);
         self.search = Some(library.search_index().clone());
         library.counts = counts;
         library.hold(held);
@@ -408,6 +430,49 @@ impl Folder {
         Some(parties)
     }
 
+    /// A default track from the operator's config (or `BRIEFBOT_DEFAULT_TRACK`) gives briefs a
+    /// meaning that a `check` elsewhere (an editor's copy, a pull request's workflow) does not
+    /// see: said as a warning, with where the default belongs.
+    fn warn_of_config_default(&self, tracks: Option<&TrackSettings>, warnings: &mut Diagnostics) {
+        let Some(configured) = &self.options.default_track else {
+            return;
+        };
+        let file = self.root.join(TRACKS_FILE);
+        let warning = match tracks.and_then(|t| t.default.as_deref()) {
+            Some(default) if default == configured => return,
+            Some(default) => Diagnostic::whole(
+                &file,
+                format!(
+                    "the config's default track `{configured}` is not used: {TRACKS_FILE} names `{default}`"
+                ),
+            )
+            .with_help("remove `default_track` from config.toml (or BRIEFBOT_DEFAULT_TRACK), so no one expects it to count"),
+            None => Diagnostic::whole(
+                &self.root,
+                format!(
+                    "the default track `{configured}` comes from the config (`default_track` or BRIEFBOT_DEFAULT_TRACK), which a check elsewhere does not see"
+                ),
+            )
+            .with_help(format!(
+                "name it in the briefs folder's {TRACKS_FILE}: `default = \"{configured}\"`, with a `[[track]]` for it, so every check agrees"
+            )),
+        };
+        warnings.push(warning.into_warning());
+    }
+
+    /// `tracks.toml`, read on every load: one small file, and what it says changes the
+    /// meaning of every brief, which are then checked again.
+    fn read_tracks(
+        &self,
+        found: &files::Found,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<TrackSettings> {
+        let path = found.tracks.as_deref()?;
+        let stamp = Stamp::of(found.metadata.get(path));
+        let read = read_file(&self.root, path, stamp, tracks::parse_tracks);
+        self.settle(read, diagnostics)
+    }
+
     fn read_authors(
         &mut self,
         found: &files::Found,
@@ -459,6 +524,7 @@ impl Folder {
         known: &Known,
         started: SystemTime,
         diagnostics: &mut Diagnostics,
+        warnings: &mut Diagnostics,
     ) -> Vec<(Arc<Round>, Option<Hold>)> {
         let root = &self.root;
         let paths = &found.briefs;
@@ -474,7 +540,7 @@ impl Folder {
         let mut seen: HashMap<RoundId, (PathBuf, Location)> = HashMap::with_capacity(paths.len());
         let mut rounds = Vec::with_capacity(paths.len());
         for (path, read) in paths.iter().zip(reads) {
-            let (round, identity, stamp, mistakes) = match read {
+            let (round, identity, stamp, mistakes, warned) = match read {
                 Ok(brief) => {
                     if let Some(entry) = self.briefs.remove(path) {
                         next.insert(path.clone(), entry);
@@ -484,6 +550,7 @@ impl Folder {
                         Some(brief.identity.clone()),
                         None,
                         None,
+                        brief.warnings.clone(),
                     )
                 }
                 Err(mut read) => {
@@ -493,9 +560,18 @@ impl Folder {
                     if let Some(reason) = read.unreadable.take() {
                         diagnostics.push(Diagnostic::whole(root.join(path), reason));
                     }
-                    (round, identity, stamp, mistakes)
+                    (
+                        round,
+                        identity,
+                        stamp,
+                        mistakes,
+                        read.warnings.take().map(Arc::new),
+                    )
                 }
             };
+            if let Some(warned) = &warned {
+                warnings.add_file_warnings(&root.join(path), warned.0.clone(), &warned.1);
+            }
             let duplicate = identity.as_ref().and_then(|identity| {
                 match seen.get(&identity.id) {
                     Some((first, at)) => Some(FileError {
@@ -526,6 +602,7 @@ impl Folder {
                             round: round.clone(),
                             identity,
                             hold: hold.clone(),
+                            warnings: warned,
                         };
                         next.insert(
                             path.clone(),

@@ -14,6 +14,31 @@ pub(crate) struct Mistake {
     pub(crate) span: Range<usize>,
     pub(crate) message: String,
     pub(crate) help: String,
+    /// The text as if the editor had made the fix, so `check` reads on and reports the rest
+    /// of the file in the same run.
+    pub(crate) fix: Option<Fix>,
+    /// What it is, for the callers that treat one kind apart (a YAML front matter's colons).
+    pub(crate) kind: Kind,
+}
+
+/// The kinds of slip `check` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    MissingComma,
+    UnclosedList,
+    TypographicQuote,
+    ColonForEquals,
+    OtherDateFormat,
+    Dash,
+    InvisibleSpace,
+    YamlFences,
+}
+
+/// A replacement of `range` of the text by `with`: the slip as the editor would fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Fix {
+    pub(crate) range: Range<usize>,
+    pub(crate) with: String,
 }
 
 /// The common mistake behind the TOML parser's error at byte `at` of `toml`, if it is one.
@@ -24,8 +49,10 @@ pub(crate) fn behind_syntax_error(toml: &str, at: usize, parser_message: &str) -
         return missing_comma(toml, at);
     }
     let line = line_around(toml, at);
-    typographic_quote(toml, line.clone())
+    invisible_space(toml, line.clone())
+        .or_else(|| typographic_quote(toml, line.clone()))
         .or_else(|| colon_for_equals(toml, line.clone()))
+        .or_else(|| dash_in_date(toml, line.clone()))
         .or_else(|| date_in_other_format(toml, line))
 }
 
@@ -53,6 +80,8 @@ pub(crate) fn yaml_front_matter(text: &str) -> Mistake {
         span: 0..3,
         message: "this front matter is YAML (`---` lines, as Hugo and Jekyll write it); a brief's front matter is TOML between `+++` lines".to_string(),
         help: format!("replace both `---` lines with `+++`{keys}"),
+        fix: None,
+        kind: Kind::YamlFences,
     }
 }
 
@@ -83,10 +112,19 @@ fn missing_comma(toml: &str, at: usize) -> Option<Mistake> {
             span: after_item..after_item,
             message: "this list is never closed: a `]` is missing".to_string(),
             help: format!("end the list with `]`: `{item_text}]`"),
+            fix: Some(Fix {
+                range: after_item..after_item,
+                with: "]".to_string(),
+            }),
+            kind: Kind::UnclosedList,
         });
     }
     let column = after_item - item_line.start;
     let fixed = with_commas(&toml[item_line.clone()], column);
+    let fix = Some(Fix {
+        range: item_line.clone(),
+        with: fixed.clone(),
+    });
     // In a list written one item a line, the comma goes at the end of the item's line.
     let help = if after_item == item_line.start + toml[item_line].trim_end().len() {
         format!("end the item's line with a comma: `{}`", fixed.trim())
@@ -97,6 +135,8 @@ fn missing_comma(toml: &str, at: usize) -> Option<Mistake> {
         span: after_item..after_item,
         message: "a comma is missing between list items".to_string(),
         help,
+        fix,
+        kind: Kind::MissingComma,
     })
 }
 
@@ -115,6 +155,11 @@ fn typographic_quote(toml: &str, line: Range<usize>) -> Option<Mistake> {
             "word processors curl quotes as you type; write straight ones: `{}`",
             fixed.trim()
         ),
+        fix: Some(Fix {
+            range: line,
+            with: fixed,
+        }),
+        kind: Kind::TypographicQuote,
     })
 }
 
@@ -127,11 +172,16 @@ fn colon_for_equals(toml: &str, line: Range<usize>) -> Option<Mistake> {
         span: line.start + colon..line.start + colon + 1,
         message: "a key and its value are joined by `=` in TOML, not `:`".to_string(),
         help: format!("write `{fixed}`"),
+        fix: Some(Fix {
+            range: line,
+            with: fixed,
+        }),
+        kind: Kind::ColonForEquals,
     })
 }
 
-/// `date = 06/02/2026`, `date = 6 January 2026`: a date as people write it, which TOML
-/// reads as a number followed by something else.
+/// `date = 06/02/2026`, `date = 6 January 2026`, `publish_at = 07/12/2026 10:00`: a date (and
+/// time) as people write them, which TOML reads as a number followed by something else.
 fn date_in_other_format(toml: &str, line: Range<usize>) -> Option<Mistake> {
     let text = &toml[line.clone()];
     let (key, value) = text.split_once('=')?;
@@ -141,23 +191,309 @@ fn date_in_other_format(toml: &str, line: Range<usize>) -> Option<Mistake> {
     if !is_bare_key(key) || written.starts_with(['"', '\'']) {
         return None;
     }
-    let found = readings(written)?;
+    let (day, time) = split_time(written);
+    let found = readings(day)?;
     let start = line.start + key_end(text) + value_text.len() - value_text.trim_start().len();
     let span = start..start + written.len();
+    let moment = |date: &Date| match &time {
+        Some(time) if key == PUBLISH_AT => format!("{date}T{time}"),
+        _ => date.to_string(),
+    };
+    let at = match &time {
+        Some(time) => format!(", at {}", time.clock),
+        None => String::new(),
+    };
+    let format = match &time {
+        Some(_) if key == PUBLISH_AT => {
+            "a date and time is written year-month-day, `T`, then the time and its offset from UTC, in TOML"
+        }
+        _ => "a date is written year-month-day in TOML",
+    };
     let message = match found.as_slice() {
-        [one] => format!("a date is written year-month-day in TOML: `{written}` is {one}"),
+        [one] => format!("{format}: `{written}` is {}", moment(one)),
         [first, second] => format!(
-            "`{written}` could be {} or {}; a date is written year-month-day in TOML",
+            "`{written}` could be {} or {}{at}; {format}",
             spoken(first),
             spoken(second)
         ),
         _ => return None,
     };
+    let mut help = match found.as_slice() {
+        [one] => format!("write `{key} = {}`, without quotes", moment(one)),
+        [first, second] => format!(
+            "write `{key} = {}` for {}, or `{key} = {}` for {}, without quotes",
+            moment(first),
+            spoken(first),
+            moment(second),
+            spoken(second)
+        ),
+        _ => return None,
+    };
+    match &time {
+        Some(time) if key == PUBLISH_AT && !time.had_offset => help.push_str(
+            "; `Z` is UTC: for another zone, write its offset instead, such as `+01:00` for Paris in winter",
+        ),
+        Some(_) if key != PUBLISH_AT => help.push_str(&format!("; `{key}` is a day, with no time")),
+        _ => {}
+    }
+    let fix = Fix {
+        range: span.clone(),
+        with: found.first().map(moment)?,
+    };
     Some(Mistake {
         span,
         message,
-        help: date_help(key, written)?,
+        help,
+        fix: Some(fix),
+        kind: Kind::OtherDateFormat,
     })
+}
+
+/// The key whose value is a moment (a date, a time and an offset), not a day.
+const PUBLISH_AT: &str = "publish_at";
+
+/// A time of day as written after a date: `10:00`, `9:30:15`, `10:00Z`, `10:00 +01:00`.
+struct Time {
+    /// As TOML writes it: `10:00:00Z`, `09:30:15+01:00`.
+    toml: String,
+    /// As written, for the message: `10:00`.
+    clock: String,
+    had_offset: bool,
+}
+
+impl std::fmt::Display for Time {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.toml)
+    }
+}
+
+/// `written` as a day and the time after it, when it ends with one.
+fn split_time(written: &str) -> (&str, Option<Time>) {
+    let words: Vec<&str> = written.split_whitespace().collect();
+    let (offset, clock_at) = match words.as_slice() {
+        [.., clock, offset] if is_offset(offset) => (Some(*offset), words.len() - 2),
+        [..] => (None, words.len().wrapping_sub(1)),
+    };
+    let Some(clock) = words.get(clock_at).filter(|_| clock_at > 0) else {
+        return (written, None);
+    };
+    let (clock, attached) = match clock.find(['Z', 'z', '+']) {
+        Some(at) => (&clock[..at], Some(&clock[at..])),
+        None => (*clock, None),
+    };
+    let Some(hms) = clock_time(clock) else {
+        return (written, None);
+    };
+    let offset = match attached.or(offset) {
+        Some(z) if z.eq_ignore_ascii_case("z") || z.eq_ignore_ascii_case("utc") => {
+            Some("Z".to_string())
+        }
+        Some(offset) if is_offset(offset) => Some(offset.to_string()),
+        Some(_) => return (written, None),
+        None => None,
+    };
+    let day_end = written.find(words[clock_at]).unwrap_or(written.len());
+    let time = Time {
+        toml: format!("{hms}{}", offset.as_deref().unwrap_or("Z")),
+        clock: clock.to_string(),
+        had_offset: offset.is_some(),
+    };
+    (written[..day_end].trim_end(), Some(time))
+}
+
+/// `+01:00`, `-05:00`, `UTC`, `Z`.
+fn is_offset(word: &str) -> bool {
+    if word.eq_ignore_ascii_case("z") || word.eq_ignore_ascii_case("utc") {
+        return true;
+    }
+    let Some(rest) = word.strip_prefix(['+', '-']) else {
+        return false;
+    };
+    let bytes = rest.as_bytes();
+    bytes.len() == 5
+        && bytes[2] == b':'
+        && rest.replace(':', "").bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `10:00` → `10:00:00`, `9:30:15` → `09:30:15`; none for what is no time of day.
+fn clock_time(clock: &str) -> Option<String> {
+    let parts: Vec<u32> = clock
+        .split(':')
+        .map(|p| {
+            (!p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| p.parse().ok())
+                .flatten()
+        })
+        .collect::<Option<_>>()?;
+    let (h, m, sec) = match parts.as_slice() {
+        [h, m] => (*h, *m, 0),
+        [h, m, sec] => (*h, *m, *sec),
+        _ => return None,
+    };
+    (h < 24 && m < 60 && sec < 60).then(|| format!("{h:02}:{m:02}:{sec:02}"))
+}
+
+/// `date = 2026–01–06`: an en dash, an em dash or a minus sign (word processors' "smart"
+/// dashes) between a date's parts, where TOML needs the hyphen `-`.
+fn dash_in_date(toml: &str, line: Range<usize>) -> Option<Mistake> {
+    let text = &toml[line.clone()];
+    let (key, value) = text.split_once('=')?;
+    let value_at = key.len() + 1;
+    let dash_at = value.find(is_dash)?;
+    let dash = value[dash_at..].chars().next()?;
+    let written = value.split('#').next().unwrap_or_default();
+    let plain: String = written
+        .chars()
+        .map(|c| if is_dash(c) { '-' } else { c })
+        .collect();
+    let plain = plain.trim();
+    // Only a date (and time) is named so; a dash elsewhere is for the parser's message.
+    let bare = plain.trim_matches('"');
+    if bare.parse::<toml::value::Datetime>().is_err() {
+        readings(split_time(bare).0)?;
+    }
+    let start = line.start + value_at + dash_at;
+    let name = match dash {
+        '–' => "an en dash",
+        '—' => "an em dash",
+        '−' => "a minus sign",
+        _ => "a typographic hyphen",
+    };
+    let fixed = format!("{} = {}", key.trim(), plain);
+    let mut fixed_line = text[..value_at].to_string();
+    fixed_line.push_str(
+        &value
+            .chars()
+            .map(|c| if is_dash(c) { '-' } else { c })
+            .collect::<String>(),
+    );
+    Some(Mistake {
+        span: start..start + dash.len_utf8(),
+        message: format!("`{dash}` is {name}; the parts of a date are joined by the hyphen `-`"),
+        help: format!("word processors turn hyphens into dashes as you type; write `{fixed}`"),
+        fix: Some(Fix {
+            range: line,
+            with: fixed_line,
+        }),
+        kind: Kind::Dash,
+    })
+}
+
+fn is_dash(c: char) -> bool {
+    matches!(c, '–' | '—' | '−' | '‐' | '‑' | '‒')
+}
+
+/// A non-breaking or other invisible space outside quotes, where TOML needs a plain space
+/// (or nothing): word processors put one after `=` or before `:`, and it cannot be seen.
+fn invisible_space(toml: &str, line: Range<usize>) -> Option<Mistake> {
+    let text = &toml[line.clone()];
+    let (at, c, name) =
+        outside_strings(text).find_map(|(at, c)| invisible_name(c).map(|name| (at, c, name)))?;
+    let code = format!("U+{:04X}", u32::from(c));
+    let shown = format!("{}⟨{code}⟩{}", &text[..at], &text[at + c.len_utf8()..]);
+    // Every invisible character outside quotes on the line, fixed at once; inside quotes
+    // (a French title's non-breaking spaces) they are the editor's typography and stay.
+    let mut fixed = text.to_string();
+    let outside: Vec<(usize, char)> = outside_strings(text)
+        .filter(|&(_, ch)| invisible_name(ch).is_some())
+        .collect();
+    for &(at, ch) in outside.iter().rev() {
+        let with = if is_zero_width(ch) { "" } else { " " };
+        fixed.replace_range(at..at + ch.len_utf8(), with);
+    }
+    let start = line.start + at;
+    Some(Mistake {
+        span: start..start + c.len_utf8(),
+        message: format!(
+            "an invisible character, {name} ({code}), is here: `{}`; TOML reads only plain spaces between a key, `=` and the value",
+            shown.trim()
+        ),
+        help: if is_zero_width(c) {
+            format!("delete it: `{}`", fixed.trim())
+        } else {
+            format!("delete it and type a plain space: `{}`", fixed.trim())
+        },
+        fix: Some(Fix {
+            range: line,
+            with: fixed,
+        }),
+        kind: Kind::InvisibleSpace,
+    })
+}
+
+/// The characters of `line` outside straight-quoted strings and before a comment, with
+/// their byte offsets.
+fn outside_strings(line: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut comment = false;
+    line.char_indices().filter(move |&(_, c)| {
+        if comment {
+            return false;
+        }
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+                false
+            }
+            None => {
+                if c == '"' || c == '\'' {
+                    quote = Some(c);
+                    false
+                } else if c == '#' {
+                    comment = true;
+                    false
+                } else {
+                    true
+                }
+            }
+        }
+    })
+}
+
+/// The name of a space or mark that shows as nothing (or as an ordinary space).
+fn invisible_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{a0}' => "a non-breaking space",
+        '\u{202f}' => "a narrow non-breaking space",
+        '\u{2007}' => "a figure space",
+        '\u{2009}' => "a thin space",
+        '\u{200a}' => "a hair space",
+        '\u{2002}' => "an en space",
+        '\u{2003}' => "an em space",
+        '\u{2004}'..='\u{2006}' | '\u{2008}' => "a typographic space",
+        '\u{3000}' => "an ideographic space",
+        '\u{200b}' => "a zero-width space",
+        '\u{200c}' => "a zero-width non-joiner",
+        '\u{200d}' => "a zero-width joiner",
+        '\u{2060}' => "a word joiner",
+        '\u{feff}' => "a zero-width no-break space",
+        '\u{ad}' => "a soft hyphen",
+        '\u{200e}' => "a left-to-right mark",
+        '\u{200f}' => "a right-to-left mark",
+        _ => return None,
+    })
+}
+
+/// The invisible characters that take no room: deleted, not turned into a space.
+fn is_zero_width(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'
+            | '\u{200c}'
+            | '\u{200d}'
+            | '\u{2060}'
+            | '\u{feff}'
+            | '\u{ad}'
+            | '\u{200e}'
+            | '\u{200f}'
+    )
 }
 
 /// Where the `=` of a `key = value` line is, so the value's offset can be found.
@@ -189,6 +525,12 @@ fn spoken(date: &Date) -> String {
 /// Every day `written` can mean: one, or two when day and month could be either way round
 /// (`06/02/2026`). None when it is not a date, or names a day the calendar lacks.
 fn readings(written: &str) -> Option<Vec<Date>> {
+    // A word processor's dashes read as the hyphens they stand for.
+    let written: String = written
+        .chars()
+        .map(|c| if is_dash(c) { '-' } else { c })
+        .collect();
+    let written = written.as_str();
     numeric_readings(written).or_else(|| worded_reading(written).map(|day| vec![day]))
 }
 
@@ -551,5 +893,37 @@ mod tests {
             Some("date = 2026-01-06")
         );
         assert_eq!(toml("https://example.org"), None);
+    }
+
+    #[test]
+    fn a_time_after_a_date_is_read_with_its_offset() {
+        let time = |written: &str| {
+            let (day, time) = split_time(written);
+            (day.to_string(), time.map(|t| (t.toml, t.had_offset)))
+        };
+        assert_eq!(
+            time("07/12/2026 10:00"),
+            ("07/12/2026".into(), Some(("10:00:00Z".into(), false)))
+        );
+        assert_eq!(
+            time("07/12/2026 9:30:15 +01:00"),
+            ("07/12/2026".into(), Some(("09:30:15+01:00".into(), true)))
+        );
+        assert_eq!(
+            time("7 December 2026 10:00Z"),
+            ("7 December 2026".into(), Some(("10:00:00Z".into(), true)))
+        );
+        assert_eq!(time("6 January 2026"), ("6 January 2026".into(), None));
+        assert_eq!(time("07/12/2026 25:00"), ("07/12/2026 25:00".into(), None));
+    }
+
+    #[test]
+    fn every_named_slip_says_how_to_read_on() {
+        let toml = "title = “Paris”\ndate = 2026–01–06\nround:\u{a0}5\n";
+        for at in [8, 24, 38] {
+            let mistake = behind_syntax_error(toml, at, "").expect("a named slip");
+            let fix = mistake.fix.expect("a fix");
+            assert_ne!(toml.get(fix.range.clone()), Some(fix.with.as_str()));
+        }
     }
 }

@@ -16,6 +16,8 @@ mod people;
 mod publication;
 pub mod search;
 pub(crate) mod suggest;
+mod tracks;
+mod undrawn;
 
 pub use date::Date;
 pub use failure::Failure;
@@ -27,3 +29,4 @@ pub use model::{
     Source, Track,
 };
 pub(crate) use model::{FIRST_ROUND, is_slug, is_track_id, plural, track_id_rule};
+pub use tracks::default_track;

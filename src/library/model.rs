@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use toml::value::Datetime;
 
 use super::date::Date;
+use super::diagnostics::Diagnostics;
 use super::search::{Found, Mode, Names, SearchIndex};
 
 /// A party's part in a round.
@@ -408,6 +409,11 @@ pub struct Library {
     /// Valid rounds that are not served (drafts, embargoes): in nothing above, so no
     /// command, button, suggestion or search can reach them.
     pub(super) held: Vec<Held>,
+    /// Each track's id and the name readers see, from `tracks.toml`.
+    pub(super) track_names: Vec<(String, String)>,
+    /// What `check` warns of in the folder: Markdown Discord does not draw, a default track
+    /// only the config knows. Never keeps a round from being served.
+    pub(super) warnings: Arc<Diagnostics>,
 }
 
 /// The names the search index takes from authors and parties: a round's author is found by
@@ -557,6 +563,8 @@ impl Library {
             rounds,
             search,
             held: Vec::new(),
+            track_names: Vec::new(),
+            warnings: Arc::default(),
         }
     }
 
@@ -611,6 +619,8 @@ impl Library {
             self.default_track.clone(),
             Some(&self.search),
         );
+        library.track_names = self.track_names.clone();
+        library.warnings = self.warnings.clone();
         library.counts = self.counts;
         library.hold(held);
         library
@@ -636,6 +646,19 @@ impl Library {
     /// Tracks in order of their id.
     pub fn tracks(&self) -> &[Track] {
         &self.tracks
+    }
+
+    /// What `check` warns of in the folder this snapshot was loaded from.
+    pub fn warnings(&self) -> &Diagnostics {
+        &self.warnings
+    }
+
+    /// The name readers see for track `id`: its name in `tracks.toml`, else the id itself.
+    pub fn track_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.track_names
+            .iter()
+            .find(|(known, _)| known == id)
+            .map_or(id, |(_, name)| name.as_str())
     }
 
     pub fn track(&self, id: &str) -> Option<&Track> {

@@ -69,7 +69,9 @@ fn read_publish_at(cx: &mut FileCx, t: &mut Table) -> Option<Moment> {
                     format!(
                         "`publish_at` must say its offset from UTC, found the local time `{dt}`"
                     ),
-                    Some(format!("add Z for UTC, e.g. {PUBLISH_AT_EXAMPLE}")),
+                    Some(format!(
+                        "add its offset: `publish_at = {dt}Z` if the time is UTC, or `publish_at = {dt}+01:00` for Paris in winter"
+                    )),
                 );
                 None
             }
@@ -77,7 +79,9 @@ fn read_publish_at(cx: &mut FileCx, t: &mut Table) -> Option<Moment> {
                 cx.error_with_help(
                     span,
                     format!("`publish_at` must be a date and a time, found only the date `{dt}`"),
-                    Some(whole),
+                    Some(format!(
+                        "add the time and its offset from UTC, such as `publish_at = {dt}T09:00:00Z` for 9:00 UTC"
+                    )),
                 );
                 None
             }
@@ -96,7 +100,12 @@ fn read_publish_at(cx: &mut FileCx, t: &mut Table) -> Option<Moment> {
                 format!(
                     "`publish_at` must be a TOML date-time such as {PUBLISH_AT_EXAMPLE}, found the string \"{s}\""
                 ),
-                Some(format!("write it without quotes: `publish_at = {PUBLISH_AT_EXAMPLE}`")),
+                Some(match s.trim().parse::<toml::value::Datetime>() {
+                    Ok(dt) if dt.date.is_some() && dt.time.is_some() && dt.offset.is_some() => {
+                        format!("write it without quotes: `publish_at = {dt}`")
+                    }
+                    _ => format!("write it without quotes: `publish_at = {PUBLISH_AT_EXAMPLE}`"),
+                }),
             );
             None
         }

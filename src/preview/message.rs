@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::markdown::{escape, to_html};
+use super::site::Site;
 
 /// Discord's callback type for a message that replaces the one the button sits on.
 const UPDATE_MESSAGE: u64 = 7;
@@ -18,9 +19,16 @@ const STYLES: [(u64, &str); 4] = [
     (4, "danger"),
 ];
 
-/// One interaction response as the page shows it; `pressable`, the press page's path, turns
-/// enabled buttons into links that press them.
-pub(crate) fn response(json: &Value, pressable: Option<&str>) -> String {
+/// Where a message's buttons lead: the press pages of `site`, held or not.
+#[derive(Clone, Copy)]
+pub(crate) struct Buttons<'a> {
+    pub(crate) site: &'a dyn Site,
+    pub(crate) held: bool,
+}
+
+/// One interaction response as the page shows it; `pressable` turns enabled buttons into
+/// links to the pages of their presses.
+pub(crate) fn response(json: &Value, pressable: Option<Buttons>) -> String {
     let data = &json["data"];
     let updates = json["type"].as_u64() == Some(UPDATE_MESSAGE);
     let ephemeral = data["flags"].as_u64().is_some_and(|f| f & EPHEMERAL != 0);
@@ -132,7 +140,7 @@ fn columns(fields: &[Value]) -> Vec<usize> {
     spans
 }
 
-fn action_row(row: &Value, carried: &str, pressable: Option<&str>) -> String {
+fn action_row(row: &Value, carried: &str, pressable: Option<Buttons>) -> String {
     let mut html = String::from("<div class=\"action-row\">\n");
     for button in row["components"].as_array().into_iter().flatten() {
         let style = button["style"].as_u64().unwrap_or(2);
@@ -143,15 +151,26 @@ fn action_row(row: &Value, carried: &str, pressable: Option<&str>) -> String {
         let label = escape(button["label"].as_str().unwrap_or_default());
         let custom_id = button["custom_id"].as_str().unwrap_or_default();
         let disabled = button["disabled"].as_bool() == Some(true);
-        let press = pressable.filter(|_| !disabled);
+        let press = match pressable.filter(|_| !disabled) {
+            Some(buttons) => buttons.site.press(buttons.held, custom_id, carried),
+            None => None,
+        };
+        // Enabled, yet with no page to lead to (an exported preview that stopped short):
+        // said so on the button, rather than a link that leads nowhere.
+        let live_only = pressable.is_some() && !disabled && press.is_none();
         if let Some(press) = press {
-            // The press carries the title of the message's first embed, as Discord's does.
             html.push_str(&format!(
                 "<a class=\"button {class}\" role=\"button\" data-custom-id=\"{}\" \
-                 href=\"{press}?id={}&amp;carried={}\">{label}</a>\n",
+                 href=\"{}\">{label}</a>\n",
                 escape(custom_id),
-                escape(&query_escape(custom_id)),
-                escape(&query_escape(carried)),
+                escape(&press),
+            ));
+        } else if live_only {
+            html.push_str(&format!(
+                "<span class=\"button {class} live-only\" role=\"button\" \
+                 aria-disabled=\"true\" data-custom-id=\"{}\" title=\"{}\">{label}</span>\n",
+                escape(custom_id),
+                super::site::LIVE_ONLY,
             ));
         } else {
             html.push_str(&format!(
@@ -168,20 +187,6 @@ fn action_row(row: &Value, carried: &str, pressable: Option<&str>) -> String {
 
 fn is_web(url: &str) -> bool {
     url.starts_with("https://") || url.starts_with("http://")
-}
-
-/// `text` as one value of a URL's query string (percent-encoded UTF-8).
-pub(crate) fn query_escape(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -212,7 +217,11 @@ mod tests {
             {"type": 2, "style": 2, "label": "◀", "custom_id": "a", "disabled": true},
             {"type": 2, "style": 1, "label": "Go", "custom_id": "b:1", "disabled": false}
         ]}]}});
-        let html = response(&reply, Some("/press"));
+        let buttons = Buttons {
+            site: &super::super::site::Live,
+            held: false,
+        };
+        let html = response(&reply, Some(buttons));
         assert!(html.contains("Only you can see this"), "{html}");
         assert!(html.contains("message updated in place"), "{html}");
         assert!(

@@ -1,12 +1,15 @@
 //! `briefbot preview`: a local web page of every card as Discord renders it, refreshed on
 //! every save through the bot's own folder watcher, with the folder's mistakes shown in place
-//! of the cards while it does not load. Uses `live`, `commands`, `reply`, `library` and `cli`;
+//! of the cards while it does not load; or, with `--out`, the same pages written as a folder
+//! of static files (`export`). Uses `live`, `commands`, `reply`, `library` and `cli`;
 //! no transport and nothing of Discord's network.
 
 mod access;
+pub mod export;
 mod markdown;
 mod message;
 pub mod pages;
+pub mod site;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -184,6 +187,7 @@ fn render_as(reloader: &Reloader, held: bool, page: impl FnOnce(&Snapshot) -> St
         failure: status.failure.as_deref(),
         generation: status.generation,
         held,
+        site: &site::Live,
     };
     (
         [(header::CONTENT_SECURITY_POLICY, POLICY)],

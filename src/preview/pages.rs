@@ -7,7 +7,8 @@ use crate::library::{Failure, Held, Hold, Library, Track};
 use crate::reply::Reply;
 
 use super::markdown::escape;
-use super::message::{query_escape, response};
+use super::message::{Buttons, response};
+use super::site::{LIVE_ONLY, Site};
 
 /// What a page shows, as the running bot's state has it.
 pub struct Snapshot<'a> {
@@ -17,40 +18,77 @@ pub struct Snapshot<'a> {
     /// Whether `library` serves the held rounds (drafts, embargoes) too: the pages under
     /// `/held/`, which say so, and whose buttons stay there.
     pub held: bool,
-}
-
-impl Snapshot<'_> {
-    fn paths(&self) -> (&'static str, &'static str) {
-        if self.held {
-            ("/held/view", "/held/press")
-        } else {
-            ("/view", "/press")
-        }
-    }
+    /// Where the pages it links to live: the live server, or the exported files.
+    pub site: &'a dyn Site,
 }
 
 /// The index: every track, every round, and a link to each view of them.
 pub fn index(snapshot: &Snapshot) -> String {
     if let Some(failure) = snapshot.failure {
-        return mistakes(snapshot.generation, failure);
+        return mistakes(snapshot.site, snapshot.generation, failure);
     }
+    let site = snapshot.site;
     let mut main = String::from("<h1>Every card, as Discord shows it</h1>");
-    main.push_str(&search_form(snapshot.paths().0, ""));
-    main.push_str(&links(&[("/about", "/about"), ("/author", "/author")]));
+    main.push_str(&ask_box(snapshot, ""));
+    // What `check` warns of is for the editors, and may name a held round's file: never on a
+    // site without the held pages.
+    if site.shows_held() {
+        main.push_str(&warnings_section(snapshot.library));
+    }
+    main.push_str(&links(
+        site,
+        &[("/about", "/about"), ("/author", "/author")],
+    ));
     let tracks = snapshot.library.tracks();
     if tracks.is_empty() {
         main.push_str("<p class=\"empty\">The briefs folder has no rounds yet.</p>");
     }
     for track in tracks {
-        main.push_str(&track_section(track));
+        main.push_str(&track_section(
+            site,
+            track,
+            snapshot.library.track_name(&track.id),
+        ));
     }
-    main.push_str(&held_section(snapshot.library.held()));
-    shell("briefbot preview", snapshot.generation, &main)
+    // A site without the held pages (an export made for others to read) must not even name
+    // the rounds members cannot see yet.
+    if site.shows_held() {
+        main.push_str(&held_section(site, snapshot.library.held()));
+    }
+    shell(site, "briefbot preview", snapshot.generation, &main)
+}
+
+/// What `check` warns of (Markdown Discord does not draw…), each with its place and help.
+fn warnings_section(library: &Library) -> String {
+    let warnings = library.warnings().items();
+    if warnings.is_empty() {
+        return String::new();
+    }
+    let mut html = String::from(
+        "<section class=\"warnings\"><h2>Warnings</h2>\
+         <p class=\"muted\">The cards are served; these will not look as meant in Discord.</p><ul>",
+    );
+    for warning in warnings {
+        html.push_str(&format!(
+            "\n<li><code>{}</code> {}",
+            escape(&warning.position()),
+            escape(&warning.message)
+        ));
+        if let Some(help) = &warning.help {
+            html.push_str(&format!(
+                "<br><span class=\"muted\">help: {}</span>",
+                escape(help)
+            ));
+        }
+        html.push_str("</li>");
+    }
+    html.push_str("</ul></section>");
+    html
 }
 
 /// The rounds members cannot see yet, each marked with why, linked to its card as it will
 /// look once served.
-fn held_section(held: &[Held]) -> String {
+fn held_section(site: &dyn Site, held: &[Held]) -> String {
     if held.is_empty() {
         return String::new();
     }
@@ -74,15 +112,11 @@ fn held_section(held: &[Held]) -> String {
                     .map_or(0, |since| since.as_millis()),
             ),
         };
+        let line = format!("/round {} track:{}", round.number, round.track);
+        let label = format!("Round {} of {}: {}", round.number, round.track, round.title);
         html.push_str(&format!(
-            "\n<li>{badge} <a href=\"{}\">Round {} of {}: {}</a></li>",
-            view_href_at(
-                "/held/view",
-                &format!("/round {} track:{}", round.number, round.track)
-            ),
-            round.number,
-            escape(&round.track),
-            escape(&round.title),
+            "\n<li>{badge} {}</li>",
+            link(site.view(true, &line), &label)
         ));
     }
     html.push_str("</ol></section>");
@@ -99,48 +133,86 @@ fn held_banner(snapshot: &Snapshot) -> String {
         .to_string()
 }
 
-fn track_section(track: &Track) -> String {
+/// One track's section of the index: headed by the name readers see, with the id editors
+/// write beside it.
+fn track_section(site: &dyn Site, track: &Track, name: &str) -> String {
     let id = &track.id;
-    let mut html = format!("<section class=\"track\"><h2>{}</h2>", escape(id));
-    html.push_str(&links(&[
-        (&format!("/latest track:{id}"), "/latest"),
-        (&format!("/rounds track:{id}"), "/rounds (timeline)"),
-        (&format!("/positions track:{id}"), "/positions"),
-    ]));
+    let mut html = if name == id {
+        format!("<section class=\"track\"><h2>{}</h2>", escape(id))
+    } else {
+        format!(
+            "<section class=\"track\"><h2>{} <span class=\"muted\">{}</span></h2>",
+            escape(name),
+            escape(id)
+        )
+    };
+    html.push_str(&links(
+        site,
+        &[
+            (&format!("/latest track:{id}"), "/latest"),
+            (&format!("/rounds track:{id}"), "/rounds (timeline)"),
+            (&format!("/positions track:{id}"), "/positions"),
+        ],
+    ));
+    html.push_str(&party_links(site, track));
     html.push_str("<ol class=\"rounds\">");
     for round in track.newest_first() {
         let number = round.number;
+        let card = site.view(false, &format!("/round {number} track:{id}"));
+        let positions = site.view(false, &format!("/positions round:{number} track:{id}"));
         html.push_str(&format!(
-            "\n<li><a href=\"{}\">Round {number}: {}</a> <span class=\"muted\">{} · {}</span> \
-             <a class=\"small\" href=\"{}\">positions</a></li>",
-            view_href(&format!("/round {number} track:{id}")),
-            escape(&round.title),
+            "\n<li>{} <span class=\"muted\">{} · {}</span> {}</li>",
+            link(card, &format!("Round {number}: {}", round.title)),
             escape(&round.date.to_string()),
             escape(round.location.as_deref().unwrap_or("")),
-            view_href(&format!("/positions round:{number} track:{id}")),
+            small_link(positions, "positions"),
         ));
     }
     html.push_str("</ol></section>");
     html
 }
 
+/// Each party's positions round by round (`/positions party:…`), for every party a round of
+/// the track records, in the order they first appear.
+fn party_links(site: &dyn Site, track: &Track) -> String {
+    let mut parties: Vec<&str> = Vec::new();
+    for position in track.rounds.iter().flat_map(|r| &r.positions) {
+        if !parties.contains(&position.party.as_str()) {
+            parties.push(&position.party);
+        }
+    }
+    if parties.is_empty() {
+        return String::new();
+    }
+    let mut html =
+        String::from("<p class=\"views parties\"><span class=\"muted\">by party</span> ");
+    for party in parties {
+        let line = format!("/positions party:{party} track:{}", track.id);
+        html.push_str(&link(site.view(false, &line), party));
+        html.push(' ');
+    }
+    html.push_str("</p>");
+    html
+}
+
 /// The reply to a command line, as a member who typed it would see it.
 pub fn view(snapshot: &Snapshot, line: &str) -> String {
     if let Some(failure) = snapshot.failure {
-        return mistakes(snapshot.generation, failure);
+        return mistakes(snapshot.site, snapshot.generation, failure);
     }
     let reply = match crate::cli::line::parse(line) {
         Ok(request) => commands::respond(snapshot.library, &request),
         Err(error) => commands::bad_request(&error),
     };
     let mut main = held_banner(snapshot);
-    main.push_str(&search_form(snapshot.paths().0, line));
+    main.push_str(&ask_box(snapshot, line));
     main.push_str(&format!(
         "<p class=\"used\"><span class=\"muted\">used</span> <code>{}</code></p>",
         escape(line)
     ));
-    main.push_str(&response(&reply.fit().to_json(), Some(snapshot.paths().1)));
+    main.push_str(&response(&reply.fit().to_json(), Some(buttons(snapshot))));
     shell(
+        snapshot.site,
         &format!("{line} · briefbot preview"),
         snapshot.generation,
         &main,
@@ -151,7 +223,7 @@ pub fn view(snapshot: &Snapshot, line: &str) -> String {
 /// `carried` (Discord sends it with the press; search pages read their query there).
 pub fn press(snapshot: &Snapshot, custom_id: &str, carried: Option<&str>) -> String {
     if let Some(failure) = snapshot.failure {
-        return mistakes(snapshot.generation, failure);
+        return mistakes(snapshot.site, snapshot.generation, failure);
     }
     let request = Request::Press {
         custom_id: custom_id.to_string(),
@@ -164,13 +236,14 @@ pub fn press(snapshot: &Snapshot, custom_id: &str, carried: Option<&str>) -> Str
         Reply::Choices(_) => "The press is answered with choices:",
     };
     let mut main = held_banner(snapshot);
-    main.push_str(&search_form(snapshot.paths().0, ""));
+    main.push_str(&ask_box(snapshot, ""));
     main.push_str(&format!(
         "<p class=\"used\"><span class=\"muted\">pressed</span> <code>{}</code> · {what}</p>",
         escape(custom_id)
     ));
-    main.push_str(&response(&reply.fit().to_json(), Some(snapshot.paths().1)));
+    main.push_str(&response(&reply.fit().to_json(), Some(buttons(snapshot))));
     shell(
+        snapshot.site,
         &format!("{custom_id} · briefbot preview"),
         snapshot.generation,
         &main,
@@ -179,7 +252,7 @@ pub fn press(snapshot: &Snapshot, custom_id: &str, carried: Option<&str>) -> Str
 
 /// Every mistake in the folder, each with its file, line, column and marked source line, as
 /// `briefbot check` prints them; the cards come back on the first load without mistakes.
-fn mistakes(generation: u64, failure: &Failure) -> String {
+fn mistakes(site: &dyn Site, generation: u64, failure: &Failure) -> String {
     let mut main = format!(
         "<h1 class=\"failed\">The briefs folder has {} </h1>\
          <p>Nothing is shown until every mistake is fixed: the page goes back to the cards \
@@ -203,7 +276,7 @@ fn mistakes(generation: u64, failure: &Failure) -> String {
             escape(block.trim_end())
         ));
     }
-    shell("Mistakes · briefbot preview", generation, &main)
+    shell(site, "Mistakes · briefbot preview", generation, &main)
 }
 
 /// The report split into one block per diagnostic: each starts with a line `error…`.
@@ -222,48 +295,93 @@ fn diagnostics(report: &str) -> Vec<String> {
     blocks
 }
 
-fn links(items: &[(&str, &str)]) -> String {
+fn links(site: &dyn Site, items: &[(&str, &str)]) -> String {
     let mut html = String::from("<p class=\"views\">");
     for (line, label) in items {
-        html.push_str(&format!(
-            "<a href=\"{}\">{}</a> ",
-            view_href(line),
-            escape(label)
-        ));
+        html.push_str(&link(site.view(false, line), label));
+        html.push(' ');
     }
     html.push_str("</p>");
     html
 }
 
-fn view_href(line: &str) -> String {
-    view_href_at("/view", line)
+/// `label` linked to `href`; where the site has no such page, the label alone, marked as
+/// needing the live preview rather than a link that leads nowhere.
+fn link(href: Option<String>, label: &str) -> String {
+    match href {
+        Some(href) => format!("<a href=\"{}\">{}</a>", escape(&href), escape(label)),
+        None => format!(
+            "<span class=\"live-only\" title=\"{LIVE_ONLY}\">{}</span>",
+            escape(label)
+        ),
+    }
 }
 
-/// The link to the page at `path` (`/view`, or `/held/view`) that shows `line`'s answer.
-fn view_href_at(path: &str, line: &str) -> String {
-    escape(&format!("{path}?cmd={}", query_escape(line)))
+fn small_link(href: Option<String>, label: &str) -> String {
+    match href {
+        Some(href) => format!(
+            "<a class=\"small\" href=\"{}\">{}</a>",
+            escape(&href),
+            escape(label)
+        ),
+        None => String::new(),
+    }
 }
 
-fn search_form(action: &str, line: &str) -> String {
+/// The buttons of a page's message, pressed among the same kind of pages (held or not).
+fn buttons<'a>(snapshot: &Snapshot<'a>) -> Buttons<'a> {
+    Buttons {
+        site: snapshot.site,
+        held: snapshot.held,
+    }
+}
+
+/// The box that takes any command line, where a server answers it; elsewhere (an exported
+/// preview) a line saying where to find it, so nobody types into a box that does nothing.
+fn ask_box(snapshot: &Snapshot, line: &str) -> String {
+    let Some(action) = snapshot.site.ask(snapshot.held) else {
+        return "<p class=\"ask live-only\">Any other command, and <code>/search</code>, need \
+                the live preview: run <code>briefbot preview</code> on a copy of the briefs \
+                folder.</p>"
+            .to_string();
+    };
     let value = if line.is_empty() { "/search " } else { line };
     format!(
-        "<form class=\"ask\" action=\"{action}\" method=\"get\"><label for=\"cmd\">Command</label>\
+        "<form class=\"ask\" action=\"{}\" method=\"get\"><label for=\"cmd\">Command</label>\
          <input id=\"cmd\" name=\"cmd\" value=\"{}\" autocomplete=\"off\" spellcheck=\"false\">\
          <button type=\"submit\">Send</button></form>",
+        escape(&action),
         escape(value)
     )
 }
 
 /// The page around `main`: the stylesheet, the navigation, the theme toggle and the script.
-fn shell(title: &str, generation: u64, main: &str) -> String {
+fn shell(site: &dyn Site, title: &str, generation: u64, main: &str) -> String {
+    // The script listens for reloads only where an event stream says so.
+    let events = site
+        .events()
+        .map(|url| format!(" data-events=\"{}\"", escape(&url)))
+        .unwrap_or_default();
+    let policy = site
+        .policy()
+        .map(|policy| {
+            format!(
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+                escape(policy)
+            )
+        })
+        .unwrap_or_default();
     format!(
-        "<!doctype html>\n<html lang=\"en\" data-generation=\"{generation}\"><head>\
-         <meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, \
-         initial-scale=1\"><title>{}</title><link rel=\"stylesheet\" href=\"/style.css\"></head>\
-         <body>\n<nav class=\"top\"><a class=\"home\" href=\"/\">briefbot preview</a>\
+        "<!doctype html>\n<html lang=\"en\" data-generation=\"{generation}\"{events}><head>\
+         <meta charset=\"utf-8\">{policy}<meta name=\"viewport\" content=\"width=device-width, \
+         initial-scale=1\"><title>{}</title><link rel=\"stylesheet\" href=\"{}\"></head>\
+         <body>\n<nav class=\"top\"><a class=\"home\" href=\"{}\">briefbot preview</a>\
          <button id=\"theme\" type=\"button\" aria-label=\"Switch between light and dark\">\
-         ◐ Theme</button></nav>\n<main>\n{main}\n</main>\n<script src=\"/preview.js\"></script></body></html>\n",
-        escape(title)
+         ◐ Theme</button></nav>\n<main>\n{main}\n</main>\n<script src=\"{}\"></script></body></html>\n",
+        escape(title),
+        escape(&site.asset("style.css")),
+        escape(&site.home()),
+        escape(&site.asset("preview.js")),
     )
 }
 

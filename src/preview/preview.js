@@ -1,5 +1,6 @@
 // briefbot preview: reloads the page when the briefs folder's generation moves on (a save,
-// a fix, a new mistake), and remembers the theme chosen with the toggle.
+// a fix, a new mistake), where the page is served live, and remembers the theme chosen with
+// the toggle.
 (function () {
   var root = document.documentElement;
   var saved = null;
@@ -36,8 +37,12 @@
   }
   moments();
   setInterval(moments, 15000);
-  var events = new EventSource("/events");
-  events.onmessage = function (event) {
-    if (event.data !== root.dataset.generation) location.reload();
-  };
+  // Only the live preview has an event stream; an exported one, opened from disk or a web
+  // host, never changes once written and has nothing to listen to.
+  if (root.dataset.events && window.EventSource) {
+    var events = new EventSource(root.dataset.events);
+    events.onmessage = function (event) {
+      if (event.data !== root.dataset.generation) location.reload();
+    };
+  }
 })();

@@ -207,7 +207,7 @@ fn check_passes_a_folder_with_a_draft_and_an_embargo_and_counts_them() {
     let counts = Library::load(&drafts_dir(), &shipped_options())
         .expect("drafts and embargoes are valid briefs")
         .counts();
-    let report = Report::new(Ok(counts));
+    let report = Report::new(Ok((counts, Default::default())));
     assert!(report.is_clean());
     assert_eq!(
         report.summary(),

@@ -1126,3 +1126,164 @@ fn positions_of_a_party_named_in_arabic_or_hebrew() {
         assert_eq!(stdout(&output), stdout(&israel), "{name}");
     }
 }
+
+/// Round 5 as round `number` of no named track, for the track rule's tests.
+fn round_without_track(number: u32) -> String {
+    let paris =
+        std::fs::read_to_string(repo().join("briefs/syria-israel/05-paris.md")).expect("round 5");
+    paris
+        .replacen("track = \"syria-israel\"\n", "", 1)
+        .replacen("round = 5\n", &format!("round = {number}\n"), 1)
+}
+
+#[test]
+fn check_gives_one_verdict_in_the_repository_and_in_a_bare_checkout() {
+    // At home: the repository's config.toml is read.
+    let home = briefbot(&repo(), &["check"]);
+    // In a pull request's workflow: the briefs alone, no config.
+    let bare = tempfile::tempdir().expect("tempdir");
+    crate::common::copy_tree(&repo().join("briefs"), &bare.path().join("briefs"));
+    // A round without a `track` line, in its track's folder.
+    std::fs::write(
+        bare.path().join("briefs/syria-israel/06-abu-dhabi.md"),
+        round_without_track(6),
+    )
+    .expect("write");
+    let ci = briefbot(bare.path(), &["check", "briefs"]);
+    assert!(ci.status.success(), "{}", stdout(&ci));
+    assert_eq!(stdout(&ci), "checked 2 briefs, 1 author: no errors\n");
+    assert!(home.status.success(), "{}", stdout(&home));
+    assert_eq!(stdout(&home), "checked 1 brief, 1 author: no errors\n");
+}
+
+#[test]
+fn a_round_takes_its_track_from_its_line_else_its_folder_else_the_default() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let briefs = dir.path().join("briefs");
+    crate::common::copy_tree(&repo().join("briefs/authors"), &briefs.join("authors"));
+    std::fs::write(
+        briefs.join("tracks.toml"),
+        "default = \"syria-israel\"\n\n[[track]]\nid = \"syria-israel\"\nname = \"Syria–Israel talks\"\n\n[[track]]\nid = \"gulf\"\nname = \"Gulf talks\"\n",
+    )
+    .expect("tracks.toml");
+    let write = |path: &str, text: String| {
+        let path = briefs.join(path);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("folder");
+        std::fs::write(path, text).expect("write");
+    };
+    // In the gulf folder: the gulf track, at any depth under it.
+    write("gulf/2026/01-doha.md", round_without_track(1));
+    // In a folder organised another way: the default track.
+    write("archive/02-cairo.md", round_without_track(2));
+    // Directly in the briefs folder: the default track.
+    write("03-amman.md", round_without_track(3));
+    // Its own line wins over its folder.
+    write(
+        "gulf/04-muscat.md",
+        round_without_track(4).replacen("round = 4\n", "track = \"syria-israel\"\nround = 4\n", 1),
+    );
+    let library = briefbot::library::Library::load(&briefs, &Default::default())
+        .unwrap_or_else(|e| panic!("loads:\n{}", e.diagnostics.render()));
+    let numbers = |track: &str| -> Vec<u32> {
+        library
+            .track(track)
+            .map(|t| t.rounds.iter().map(|r| r.number).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(numbers("gulf"), [1]);
+    assert_eq!(numbers("syria-israel"), [2, 3, 4]);
+    assert_eq!(library.track_name("gulf"), "Gulf talks");
+
+    // Without tracks.toml's default, a file outside a track's folder says what to do.
+    std::fs::write(
+        briefs.join("tracks.toml"),
+        "[[track]]\nid = \"gulf\"\nname = \"Gulf talks\"\n",
+    )
+    .expect("tracks.toml");
+    let output = briefbot(dir.path(), &["check", "--format", "json", "briefs"]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let files: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["file"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(files, ["briefs/03-amman.md", "briefs/archive/02-cairo.md"]);
+    assert_eq!(
+        json["diagnostics"][0]["help"],
+        "write the track the round belongs to, such as `track = \"syria-israel\"`; or list the track in the briefs folder's tracks.toml and put the file in the track's folder, or name a `default` track there"
+    );
+}
+
+#[test]
+fn a_default_track_only_the_config_knows_is_warned_about() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    crate::common::copy_tree(&repo().join("briefs"), &dir.path().join("briefs"));
+    std::fs::remove_file(dir.path().join("briefs/tracks.toml")).expect("remove");
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "briefs_dir = \"briefs\"\ndefault_track = \"syria-israel\"\n",
+    )
+    .expect("config");
+    let output = briefbot(dir.path(), &["check"]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("warning: briefs: the default track `syria-israel` comes from the config (`default_track` or BRIEFBOT_DEFAULT_TRACK), which a check elsewhere does not see"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("checked 1 brief, 1 author: no errors, 1 warning\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn markdown_discord_does_not_draw_is_a_warning_on_its_line() {
+    let dir = workspace();
+    let path = dir.path().join("briefs/syria-israel/05-paris.md");
+    let mut text = std::fs::read_to_string(&path).expect("round 5");
+    let first = text.lines().count() + 2;
+    text.push_str("\n#### Background\n\n| Party | Stance |\n|---|---|\n| Israel | wait |\n\nSee ![the map](https://example.org/map.png) and <b>this</b>.\n");
+    std::fs::write(&path, text).expect("write");
+    let output = briefbot(dir.path(), &["check", "--format", "github"]);
+    // Warnings never fail the check: the round is still served.
+    assert!(output.status.success(), "{}", stdout(&output));
+    let lines: Vec<String> = stdout(&output).lines().map(str::to_string).collect();
+    let at = |line: usize, col: usize| {
+        format!(
+            "::warning file=briefs/syria-israel/05-paris.md,line={line},col={col},title=briefbot check::"
+        )
+    };
+    let expected = [
+        (
+            at(first, 1),
+            "Discord draws headings down to `###`; a `####` heading shows as written, hashes and all%0Ahelp: use `###`, or bold text on a line of its own: `**Background**`",
+        ),
+        (
+            at(first + 2, 1),
+            "Discord does not draw tables: members would see this table as lines of `|` and `-`%0Ahelp: write each row as a list item instead, such as `- **Israel**: withdrawal in stages`",
+        ),
+        (
+            at(first + 6, 5),
+            "Discord does not show images in a card's text: members would see `![…](…)`%0Ahelp: link to it instead: `[the map](https://example.org/map.png)`",
+        ),
+        (
+            at(first + 6, 49),
+            "Discord does not draw HTML: members would see `<b>` as written%0Ahelp: use Markdown: `**bold**`, `*italic*`, `[a link](https://…)`, a blank line for a new paragraph",
+        ),
+        (
+            at(first + 6, 56),
+            "Discord does not draw HTML: members would see `</b>` as written%0Ahelp: use Markdown: `**bold**`, `*italic*`, `[a link](https://…)`, a blank line for a new paragraph",
+        ),
+    ];
+    for (line, (prefix, message)) in lines.iter().zip(&expected) {
+        assert_eq!(line, &format!("{prefix}{message}"));
+    }
+    assert_eq!(lines.len(), expected.len() + 1, "{lines:?}");
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("checked 1 brief, 1 author: no errors, 5 warnings")
+    );
+}

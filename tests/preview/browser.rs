@@ -1,5 +1,7 @@
 //! The preview page in headless Chromium: the round-5 card, a button press, a save that
-//! shows by itself, a broken file's diagnostic, and a brief's `<script>` shown as text.
+//! shows by itself, a broken file's diagnostic, and a brief's `<script>` shown as text; and
+//! the exported preview, opened from disk and from a web host's sub-folder, with and without
+//! the held rounds (its screenshot is kept as `target/exported-preview.png`).
 //! They need Chromium and chromedriver (Debian's `chromium` and `chromium-driver`): without
 //! them each test is reported as not run, or fails where `BRIEFBOT_TEST_REQUIRE` asks, as in
 //! CI, which installs them (see `common::needs`).
@@ -714,4 +716,336 @@ async fn an_embargo_badge_says_when_in_the_editors_time_and_how_far_off() {
         "{badge}"
     );
     session.close().await;
+}
+
+/// An exported preview (`briefbot preview --out`) open in Chromium; dropped in this order:
+/// Chromium, then the folder.
+struct Exported {
+    browser: Browser,
+    /// The export's folder.
+    out: PathBuf,
+    _folder: tempfile::TempDir,
+}
+
+impl Exported {
+    /// `fixture` exported with `extra`, and Chromium started; `None`, with the test reported
+    /// as not run, where Chromium is missing.
+    async fn start(fixture: &str, extra: &[&str]) -> Option<Exported> {
+        if !needs(Package::Chromium) {
+            return None;
+        }
+        let (folder, out) = crate::export::exported(fixture, extra);
+        let browser = Browser::start().await;
+        Some(Exported {
+            browser,
+            out,
+            _folder: folder,
+        })
+    }
+
+    /// Opens the export's index from disk, as an editor who downloaded it would.
+    async fn open_index(&self) {
+        let url = format!("file://{}", self.out.join("index.html").display());
+        self.browser
+            .page()
+            .goto(&url)
+            .await
+            .unwrap_or_else(|e| panic!("open {url}: {e:?}"));
+    }
+
+    async fn close(self) {
+        self.browser.close().await;
+    }
+}
+
+impl Browser {
+    /// Clicks what `locator` finds (a link, or a button drawn as one).
+    async fn click(&self, what: &str, locator: Locator<'_>) {
+        self.page()
+            .find(locator)
+            .await
+            .unwrap_or_else(|e| panic!("no {what}: {e:?}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {what}: {e:?}"));
+    }
+
+    /// Presses the button whose `custom_id` is `id`, and waits for the card titled `title`.
+    async fn press(&self, id: &str, title: &str) {
+        let css = format!("a.button[data-custom-id='{id}']");
+        self.click(id, Locator::Css(&css)).await;
+        self.until(title, ".embed-title", LIVE, |t| t == [title.to_string()])
+            .await;
+    }
+
+    /// Everything the page says, as a reader sees it.
+    async fn page_text(&self) -> String {
+        let text = self
+            .page()
+            .execute("return document.documentElement.innerText;", vec![])
+            .await
+            .expect("the page's text");
+        text.as_str().unwrap_or_default().to_string()
+    }
+
+    /// The page's own stylesheet and script work: the embed has Discord's colours, and the
+    /// theme toggle switches them (the policy in the page lets both load).
+    async fn assert_styled_and_scripted(&self) {
+        let colour = "return getComputedStyle(document.documentElement).backgroundColor;";
+        let before = self.page().execute(colour, vec![]).await.expect("colour");
+        let (light, dark) = (json!("rgb(255, 255, 255)"), json!("rgb(49, 51, 56)"));
+        assert!(before == light || before == dark, "styled: {before}");
+        self.click("the theme toggle", Locator::Id("theme")).await;
+        let after = self.page().execute(colour, vec![]).await.expect("colour");
+        assert_eq!(
+            after,
+            if before == light { dark } else { light },
+            "scripted"
+        );
+    }
+}
+
+/// The titles of rounds 2 and 3 of the search fixture's syria-israel track.
+const SEARCH_ROUND_2: &str = "Paris talks settle a de-escalation zone in the south";
+const SEARCH_ROUND_3: &str =
+    "London round drafts a security agreement to replace the 1974 disengagement";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_exported_preview_opens_from_disk_and_its_links_and_buttons_lead_on() {
+    let Some(exported) = Exported::start("tests/fixtures/briefs-search", &[]).await else {
+        return;
+    };
+    let browser = &exported.browser;
+    browser
+        .page()
+        .set_window_size(900, 1400)
+        .await
+        .expect("a 900-pixel window");
+    exported.open_index().await;
+    assert_eq!(
+        browser.texts("h1").await,
+        ["Every card, as Discord shows it"]
+    );
+    let note = browser.texts("p.ask.live-only").await.join("");
+    assert!(note.contains("need the live preview"), "{note}");
+    assert!(
+        browser.texts("form").await.is_empty(),
+        "no box that does nothing"
+    );
+
+    // A round's card from the index, then its buttons: ◀, ▶, Positions, More, Author.
+    let link = format!("Round 3: {SEARCH_ROUND_3}");
+    browser.click("round 3", Locator::LinkText(&link)).await;
+    browser
+        .until("round 3's card", ".embed-title", LIVE, |t| {
+            t == [SEARCH_ROUND_3.to_string()]
+        })
+        .await;
+    browser.assert_styled_and_scripted().await;
+    std::fs::write(
+        artifact("exported-preview.png"),
+        browser.page().screenshot().await.expect("a screenshot"),
+    )
+    .expect("keep the screenshot");
+    browser
+        .press("round:syria-israel:3:prev", SEARCH_ROUND_2)
+        .await;
+    browser
+        .press("round:syria-israel:2:next", SEARCH_ROUND_3)
+        .await;
+    browser
+        .click(
+            "Positions",
+            Locator::Css("a.button[data-custom-id='round:syria-israel:3:positions']"),
+        )
+        .await;
+    browser
+        .until("the positions view", ".field-name", LIVE, |f| {
+            f.iter().any(|f| f.contains("Syria"))
+        })
+        .await;
+    assert!(
+        browser
+            .texts(".note")
+            .await
+            .iter()
+            .any(|n| n.contains("updated in place"))
+    );
+    browser
+        .click(
+            "More",
+            Locator::Css("a.button[data-custom-id='round:syria-israel:3:more:1']"),
+        )
+        .await;
+    browser
+        .until("the More page", "p.used code", LIVE, |c| {
+            c == ["round:syria-israel:3:more:1"]
+        })
+        .await;
+
+    // The timeline's pages, from the index.
+    browser.click("home", Locator::Css("nav.top a.home")).await;
+    browser
+        .until("the index", "h1", LIVE, |h| {
+            h == ["Every card, as Discord shows it"]
+        })
+        .await;
+    browser
+        .click(
+            "the timeline",
+            Locator::Css("section.track:last-of-type .views a:nth-child(2)"),
+        )
+        .await;
+    browser
+        .until("the timeline", ".embed-title", LIVE, |t| {
+            t.iter().any(|t| t.contains("syria-israel"))
+        })
+        .await;
+
+    exported.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_exported_preview_without_held_rounds_shows_none_of_them() {
+    let Some(exported) = Exported::start("tests/fixtures/briefs-drafts", &[]).await else {
+        return;
+    };
+    let browser = &exported.browser;
+    exported.open_index().await;
+    let index = browser.page_text().await;
+    assert!(index.contains(&format!("Round 5: {ROUND_5}")), "{index}");
+    assert!(!index.contains("Not served yet"), "{index}");
+    browser
+        .click("round 5", Locator::LinkText(&format!("Round 5: {ROUND_5}")))
+        .await;
+    browser
+        .until("round 5's card", ".embed-title", LIVE, |t| t == [ROUND_5])
+        .await;
+    // Round 6 is a draft: as members see it, round 5 is the last.
+    assert_eq!(
+        browser.texts(".button.disabled").await,
+        ["◀ Previous", "Next ▶"]
+    );
+    browser
+        .click(
+            "Author",
+            Locator::Css("a.button[data-custom-id='round:syria-israel:5:author']"),
+        )
+        .await;
+    browser
+        .until("the author", ".embed-title", LIVE, |t| {
+            t.iter().any(|t| t.contains("Omar Safadi"))
+        })
+        .await;
+    for page in [index, browser.page_text().await] {
+        let page = page.to_lowercase();
+        for word in ["marzipan", "quetzal", "geneva", "lausanne"] {
+            assert!(!page.contains(word), "`{word}` shown: {page}");
+        }
+    }
+    exported.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_exported_preview_with_held_rounds_shows_them_as_they_will_look() {
+    let Some(exported) = Exported::start("tests/fixtures/briefs-drafts", &["--include-held"]).await
+    else {
+        return;
+    };
+    let browser = &exported.browser;
+    exported.open_index().await;
+    let held = browser.texts("section.held li").await;
+    assert_eq!(held.len(), 2, "{held:?}");
+    assert!(held[0].starts_with("Draft Round 6"), "{held:?}");
+    assert!(held[1].starts_with("Embargoed until "), "{held:?}");
+    let round_6 = "Geneva round drafts the marzipan accord";
+    let round_7 = "Lausanne round opens the quetzal corridor";
+    browser
+        .click(
+            "round 6",
+            Locator::LinkText(&format!("Round 6 of syria-israel: {round_6}")),
+        )
+        .await;
+    browser
+        .until("round 6's card", ".embed-title", LIVE, |t| t == [round_6])
+        .await;
+    let banner = browser.texts("p.banner.held").await.join("");
+    assert!(banner.contains("members cannot see them yet"), "{banner}");
+    browser.press("round:syria-israel:6:next", round_7).await;
+    browser.press("round:syria-israel:7:prev", round_6).await;
+    browser.press("round:syria-israel:6:prev", ROUND_5).await;
+    assert!(
+        browser
+            .page()
+            .current_url()
+            .await
+            .expect("the page's address")
+            .path()
+            .contains("/pages/held-press-"),
+        "the buttons stay among the held pages"
+    );
+    exported.close().await;
+}
+
+/// The export's folder served as plain files under `/pr/42/`, as a web host serves a
+/// sub-folder: no server answers anything but the files.
+async fn serve_files(out: PathBuf) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    use axum::extract::Path as UrlPath;
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+
+    let files = move |UrlPath(rest): UrlPath<String>| {
+        let out = out.clone();
+        async move {
+            if rest.split('/').any(|part| part == "..") {
+                return StatusCode::NOT_FOUND.into_response();
+            }
+            let kind = match rest.rsplit('.').next() {
+                Some("html") => "text/html; charset=utf-8",
+                Some("css") => "text/css",
+                Some("js") => "text/javascript",
+                _ => "application/octet-stream",
+            };
+            match std::fs::read(out.join(&rest)) {
+                Ok(body) => ([(header::CONTENT_TYPE, kind)], body).into_response(),
+                Err(_) => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+    };
+    let app = axum::Router::new().route("/pr/42/{*rest}", axum::routing::get(files));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("its address");
+    let served = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (addr, served)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_exported_preview_works_from_a_sub_folder_of_a_web_host() {
+    let Some(exported) = Exported::start("tests/fixtures/briefs-search", &[]).await else {
+        return;
+    };
+    let (addr, served) = serve_files(exported.out.clone()).await;
+    let browser = &exported.browser;
+    browser
+        .page()
+        .goto(&format!("http://{addr}/pr/42/index.html"))
+        .await
+        .expect("open the index");
+    let link = format!("Round 3: {SEARCH_ROUND_3}");
+    browser.click("round 3", Locator::LinkText(&link)).await;
+    browser
+        .until("round 3's card", ".embed-title", LIVE, |t| {
+            t == [SEARCH_ROUND_3.to_string()]
+        })
+        .await;
+    browser.assert_styled_and_scripted().await;
+    browser
+        .press("round:syria-israel:3:prev", SEARCH_ROUND_2)
+        .await;
+    served.abort();
+    exported.close().await;
 }

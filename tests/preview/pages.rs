@@ -1,6 +1,7 @@
 //! The preview's HTML for the shipped briefs, snapshotted: no browser needed.
 
 use briefbot::preview::pages::{self, Snapshot};
+use briefbot::preview::site::Live;
 
 use crate::common;
 
@@ -11,6 +12,7 @@ fn shipped<T>(page: impl FnOnce(&Snapshot) -> T) -> T {
         failure: None,
         generation: 0,
         held: false,
+        site: &Live,
     })
 }
 
@@ -71,6 +73,7 @@ fn drafts_page<T>(held: bool, page: impl FnOnce(&Snapshot) -> T) -> T {
         failure: None,
         generation: 0,
         held,
+        site: &Live,
     })
 }
 
@@ -118,4 +121,64 @@ fn a_held_rounds_card_is_shown_as_it_will_look_with_its_buttons_kept_among_held_
     });
     assert!(!pressed.contains("Only you can see this"), "{pressed}");
     assert!(pressed.contains("members cannot see them yet"), "{pressed}");
+}
+
+/// The live pages' links, on a site without the held pages (as an export for others is).
+struct Public;
+
+impl briefbot::preview::site::Site for Public {
+    fn home(&self) -> String {
+        Live.home()
+    }
+    fn asset(&self, file: &str) -> String {
+        Live.asset(file)
+    }
+    fn view(&self, held: bool, line: &str) -> Option<String> {
+        Live.view(held, line)
+    }
+    fn press(&self, held: bool, custom_id: &str, carried: &str) -> Option<String> {
+        Live.press(held, custom_id, carried)
+    }
+    fn ask(&self, held: bool) -> Option<String> {
+        Live.ask(held)
+    }
+    fn events(&self) -> Option<String> {
+        None
+    }
+    fn shows_held(&self) -> bool {
+        false
+    }
+    fn policy(&self) -> Option<&str> {
+        None
+    }
+}
+
+#[test]
+fn the_index_lists_what_check_warns_of_for_the_editors_only() {
+    use briefbot::preview::site::Site;
+    let (_dir, briefs) = common::shipped_copy();
+    let path = briefs.join("syria-israel/05-paris.md");
+    let text = std::fs::read_to_string(&path).expect("round 5") + "\n| a | b |\n|---|---|\n";
+    std::fs::write(&path, text).expect("write");
+    let library = briefbot::library::Library::load(&briefs, &Default::default())
+        .unwrap_or_else(|e| panic!("loads:\n{}", e.diagnostics.render()));
+    let index = |site: &dyn Site| {
+        pages::index(&Snapshot {
+            library: &library,
+            failure: None,
+            generation: 0,
+            held: false,
+            site,
+        })
+    };
+    let live = index(&Live);
+    assert!(live.contains("<h2>Warnings</h2>"), "{live}");
+    assert!(
+        live.contains(
+            "Discord does not draw tables: members would see this table as lines of `|` and `-`"
+        ),
+        "{live}"
+    );
+    let public = index(&Public);
+    assert!(!public.contains("Warnings"), "{public}");
 }
