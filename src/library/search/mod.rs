@@ -620,43 +620,45 @@ impl Vocabulary {
     }
 }
 
-/// The words the briefs write most often other than folded, with that spelling, from each
-/// shard's most used spelling of each word: the spellings of a word add up over the shards,
-/// and one is kept where it is used more often than the folded form (the times the word
-/// stands, less the times it is written any other way).
+/// The words the briefs write otherwise than folded more often than folded, each with the
+/// spelling they use most: each shard names its own (`Shard::spellings`), and the spellings
+/// of a word are weighed over the shards by a majority vote, each shard's spelling counting
+/// as often as that shard writes the word otherwise than folded. A word is kept where those
+/// times outnumber the rest (the times the word stands, less them).
 fn written(shards: &[Arc<Shard>], mentions: &FxHashMap<u64, u32>) -> FxHashMap<u64, Box<str>> {
-    /// A word's spellings with their counts, and the times it is written other than folded.
-    #[derive(Default)]
-    struct Spellings<'s> {
-        known: Vec<(&'s str, u32)>,
+    /// The spelling leading the vote for a word, its lead, and the word's times written
+    /// otherwise than folded.
+    struct Vote<'s> {
+        leading: &'s str,
+        lead: u32,
         not_folded: u32,
     }
-    let mut spellings: FxHashMap<u64, Spellings> = FxHashMap::default();
+    let mut votes: FxHashMap<u64, Vote> = FxHashMap::default();
     for shard in shards {
         for spelling in shard.spellings() {
-            let word = spellings.entry(spelling.hash).or_default();
-            word.not_folded = word.not_folded.saturating_add(spelling.not_folded);
-            match word.known.iter_mut().find(|(w, _)| *w == spelling.written) {
-                Some((_, count)) => *count = count.saturating_add(spelling.count),
-                None => word.known.push((spelling.written, spelling.count)),
+            let weight = spelling.not_folded;
+            let vote = votes.entry(spelling.hash).or_insert(Vote {
+                leading: spelling.written,
+                lead: 0,
+                not_folded: 0,
+            });
+            vote.not_folded = vote.not_folded.saturating_add(weight);
+            if vote.leading == spelling.written {
+                vote.lead = vote.lead.saturating_add(weight);
+            } else if vote.lead >= weight {
+                vote.lead -= weight;
+            } else {
+                (vote.leading, vote.lead) = (spelling.written, weight - vote.lead);
             }
         }
     }
-    spellings
+    votes
         .into_iter()
-        .filter_map(|(hash, Spellings { known, not_folded })| {
-            let folded = mentions
-                .get(&hash)
-                .copied()
-                .unwrap_or_default()
-                .saturating_sub(not_folded);
-            // The most used spelling; of two used as often, the first in alphabetical order,
-            // so that the choice does not depend on the order the shards were read in.
-            let (best, count) = known
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))?;
-            (count > folded).then(|| (hash, Box::from(best)))
+        .filter(|(hash, vote)| {
+            let all = mentions.get(hash).copied().unwrap_or_default();
+            vote.not_folded > all.saturating_sub(vote.not_folded)
         })
+        .map(|(hash, vote)| (hash, Box::from(vote.leading)))
         .collect()
 }
 

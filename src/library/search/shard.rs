@@ -63,21 +63,32 @@ pub(crate) struct Shard {
     /// counts in each.
     docs: Vec<u8>,
     weights: Vec<u8>,
-    /// Sorted by term hash: the words written otherwise than folded, with their usual
-    /// spelling (in `spelled`).
+    /// Sorted by term hash: the words the shard's rounds write otherwise than folded more
+    /// often than folded, with that spelling (in `spelled`).
     spellings: Vec<Kept>,
     spelled: String,
 }
 
-/// A word's most used spelling other than its folded form, as a shard keeps it: where in the
-/// shard's `spelled` (`start..start + len`), how often, and how often the word is written
-/// otherwise than folded in all.
+/// A word's usual spelling other than its folded form, as a shard keeps it: where in the
+/// shard's `spelled` (`start..start + len`), and how often the word is written otherwise than
+/// folded.
 #[derive(Debug, Clone, Copy)]
 struct Kept {
     hash: u64,
     start: u32,
     len: u16,
-    count: u32,
+    not_folded: u32,
+}
+
+/// The spellings of one word met while a shard is built, other than its folded form: the one
+/// most used, found by a majority vote (Boyer and Moore's: no count per spelling is kept, so
+/// a capitalised word costs a comparison, not a lookup), and how many there were in all.
+#[derive(Debug, Clone, Copy)]
+struct Vote {
+    /// The spelling leading the vote, in `Tally::spelled`; `u32::MAX` before the first.
+    start: u32,
+    len: u16,
+    lead: u32,
     not_folded: u32,
 }
 
@@ -92,15 +103,14 @@ struct Term {
     mentions: u32,
 }
 
-/// How the briefs of a shard write a word whose folded form is not how they always write it
-/// (`Kushner` for `kushner`, `Noël` for `noel`): the spelling they use most, how often, and
-/// how often they write it any way but folded. "Did you mean …?" shows a word as the briefs
-/// write it, and the vocabulary adds these up over the shards to know which way that is.
+/// How the briefs of a shard write a word, where they write it otherwise than folded more
+/// often than folded (`Kushner` for `kushner`, `Noël` for `noel`): the spelling they use
+/// most, and how often they write it any way but folded. "Did you mean …?" shows a word as
+/// the briefs write it, and the vocabulary adds these up over the shards.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Spelling<'a> {
     pub(crate) hash: u64,
     pub(crate) written: &'a str,
-    pub(crate) count: u32,
     pub(crate) not_folded: u32,
 }
 
@@ -223,7 +233,6 @@ impl Shard {
                     .spelled
                     .get(start..start + usize::from(kept.len))
                     .unwrap_or_default(),
-                count: kept.count,
                 not_folded: kept.not_folded,
             }
         })
@@ -274,9 +283,9 @@ struct Tally {
     touched: Vec<u32>,
     /// By id: times the word was met.
     mentions: Vec<u32>,
-    /// Spellings met other than the folded form, by word id and the spelling's own hash: how
-    /// often, and where the spelling is kept in `spelled`.
-    written: FxHashMap<(u32, u64), (u32, u32, u16)>,
+    /// By id: its spellings other than the folded form.
+    votes: Vec<Vote>,
+    /// The spellings the votes lead with, one after the other.
     spelled: String,
 }
 
@@ -291,7 +300,7 @@ impl Default for Builder {
                 acc: Vec::new(),
                 touched: Vec::new(),
                 mentions: Vec::new(),
-                written: FxHashMap::default(),
+                votes: Vec::new(),
                 spelled: String::new(),
             },
             buffer: Vec::new(),
@@ -328,55 +337,50 @@ impl Tally {
     }
 
     /// One more mention of word `id` written `written`, not as its folded form.
-    #[inline(never)]
+    #[inline]
     fn spelled(&mut self, id: u32, written: &str) {
-        let Tally {
-            written: spellings,
-            spelled,
-            ..
-        } = self;
-        let (count, _, _) = spellings
-            .entry((id, words::hash(written)))
-            .or_insert_with(|| {
-                let start = u32::try_from(spelled.len()).unwrap_or(u32::MAX);
-                spelled.push_str(written);
-                (0, start, u16::try_from(written.len()).unwrap_or(u16::MAX))
-            });
-        *count = count.saturating_add(1);
+        let Some(vote) = self.votes.get_mut(id as usize) else {
+            return;
+        };
+        vote.not_folded = vote.not_folded.saturating_add(1);
+        let start = vote.start as usize;
+        let leading = self.spelled.get(start..start + usize::from(vote.len));
+        if leading == Some(written) {
+            vote.lead = vote.lead.saturating_add(1);
+        } else if vote.lead > 0 {
+            vote.lead -= 1;
+        } else {
+            // Another spelling takes the lead: kept after the others (a few bytes, rarely).
+            vote.start = u32::try_from(self.spelled.len()).unwrap_or(u32::MAX);
+            vote.len = u16::try_from(written.len()).unwrap_or(u16::MAX);
+            vote.lead = 1;
+            self.spelled.push_str(written);
+        }
     }
 
-    /// For each word written otherwise than folded, its most used such spelling (kept in
-    /// the text returned with them).
+    /// The words this shard writes otherwise than folded more often than folded, each with
+    /// the spelling it uses most (kept in the text returned with them). A word the shard
+    /// mostly writes folded (`the`, though sentences begin with `The`) is left out.
     fn spellings(&self) -> (Vec<Kept>, String) {
-        // By word id: the best spelling so far (`start` in `self.spelled`) and the total.
-        let mut best: FxHashMap<u32, Kept> = FxHashMap::default();
-        for (&(id, _), &(count, start, len)) in &self.written {
-            let kept = best.entry(id).or_insert(Kept {
-                hash: 0,
-                start,
-                len,
-                count: 0,
-                not_folded: 0,
-            });
-            kept.not_folded = kept.not_folded.saturating_add(count);
-            // Ties go to the spelling met first, whatever order the map holds them in.
-            if (count, std::cmp::Reverse(start)) > (kept.count, std::cmp::Reverse(kept.start)) {
-                (kept.count, kept.start, kept.len) = (count, start, len);
-            }
-        }
         let mut text = String::new();
-        let mut out: Vec<Kept> = best
-            .into_iter()
-            .filter_map(|(id, kept)| {
-                let hash = self.words.get(id as usize)?.0;
-                let start = kept.start as usize;
-                let written = self.spelled.get(start..start + usize::from(kept.len))?;
+        let mut out: Vec<Kept> = self
+            .votes
+            .iter()
+            .zip(&self.mentions)
+            .zip(&self.words)
+            .filter(|((vote, mentions), _)| {
+                vote.not_folded > mentions.saturating_sub(vote.not_folded)
+            })
+            .filter_map(|((vote, _), &(hash, _, _))| {
+                let start = vote.start as usize;
+                let written = self.spelled.get(start..start + usize::from(vote.len))?;
                 let at = u32::try_from(text.len()).unwrap_or(u32::MAX);
                 text.push_str(written);
                 Some(Kept {
                     hash,
                     start: at,
-                    ..kept
+                    len: vote.len,
+                    not_folded: vote.not_folded,
                 })
             })
             .collect();
@@ -394,6 +398,7 @@ impl Tally {
             text,
             acc,
             mentions,
+            votes,
             ..
         } = self;
         let id = *ids.entry(hash).or_insert_with(|| {
@@ -404,6 +409,12 @@ impl Tally {
             words.push((hash, start, len));
             acc.push(0);
             mentions.push(0);
+            votes.push(Vote {
+                start: u32::MAX,
+                len: 0,
+                lead: 0,
+                not_folded: 0,
+            });
             id
         });
         self.cache[(hash as usize) & (CACHE - 1)] = (hash, id + 1);
@@ -457,9 +468,11 @@ impl Builder {
                 return;
             };
             // How the brief writes the word, when that is not its folded form: an ASCII word
-            // with a capital, any other word whose folding changed it.
+            // that starts with a capital (one byte looked at: this runs for every word of
+            // every brief, and "iOS" is rare enough to show folded), any other word whose
+            // folding changed it.
             let written = match word {
-                WordBytes::Ascii(bytes) => bytes.iter().any(u8::is_ascii_uppercase),
+                WordBytes::Ascii(bytes) => bytes.first().is_some_and(u8::is_ascii_uppercase),
                 WordBytes::Folded(bytes) => text.as_bytes().get(start..end) != Some(bytes),
             };
             if written && let Some(written) = text.get(start..end) {
