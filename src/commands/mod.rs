@@ -222,7 +222,7 @@ fn press(library: &Library, custom_id: &str, carried: Option<&str>) -> Reply {
             Some(Ok(track)) => Some(track),
             Some(Err(id)) => {
                 return Reply::notice(format!(
-                    "{} is no longer in the library. Try /search again.",
+                    "The track {} is no longer in the library. Try /search again.",
                     library.track_name(id)
                 ));
             }
@@ -250,7 +250,7 @@ fn press(library: &Library, custom_id: &str, carried: Option<&str>) -> Reply {
         return match library.track(&page.track) {
             Some(track) => Reply::Update(views::timeline(library, track, page.page)),
             None => Reply::notice(format!(
-                "{} is no longer in the library. Try /rounds.",
+                "The track {} is no longer in the library. Try /rounds.",
                 library.track_name(&page.track)
             )),
         };
@@ -262,7 +262,7 @@ fn press(library: &Library, custom_id: &str, carried: Option<&str>) -> Reply {
     };
     let Some(track) = library.track(&target.track) else {
         return Reply::notice(format!(
-            "{} is no longer in the library. Try /latest.",
+            "The track {} is no longer in the library. Try /latest.",
             library.track_name(&target.track)
         ));
     };

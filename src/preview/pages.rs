@@ -163,7 +163,7 @@ fn track_section(site: &dyn Site, track: &Track, name: &str) -> String {
         html.push_str(&format!(
             "\n<li>{} <span class=\"muted\">{} · {}</span> {}</li>",
             link(card, &format!("Round {number}: {}", round.title)),
-            escape(&round.date.to_string()),
+            escape(&round.date.written().to_string()),
             escape(round.location.as_deref().unwrap_or("")),
             small_link(positions, "positions"),
         ));

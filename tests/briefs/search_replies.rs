@@ -483,7 +483,7 @@ mod fixture_briefs {
         assert!(is_ephemeral(&stale));
         assert_eq!(
             content(&stale),
-            "Round 6 of `syria-israel` is no longer in the library. Try /search again."
+            "Round 6 of syria-israel is no longer in the library. Try /search again."
         );
         insta::assert_json_snapshot!(stale);
 
