@@ -280,9 +280,10 @@ fn answers(library: &Library) {
         "/search the talks".to_string(),
         "/search zzzzqqq".to_string(),
         // Arabic and Hebrew as readers type them: without the article the briefs write
-        // (السلام, ההסכם), and with prefixes they do not.
+        // (السلام, ההסכם), and with prefixes they do not, stacked or not (وبسلام).
         "/search سلام".to_string(),
         "/search والمفاوضات".to_string(),
+        "/search وبسلام".to_string(),
         "/search הסכם".to_string(),
         "/search ובהסכם".to_string(),
     ] {
