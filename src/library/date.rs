@@ -93,26 +93,28 @@ impl fmt::Display for Date {
     }
 }
 
+/// The months as readers write them, January first.
+pub(crate) const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// A day as readers write it: "6 January 2026" (`Date::written`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Written(Date);
 
 impl fmt::Display for Written {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const MONTHS: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
         let Date { year, month, day } = self.0;
         // A `Date` is checked against the calendar when read; one built otherwise with a
         // month out of range still shows, as its number.

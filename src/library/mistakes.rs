@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use super::date::Date;
+use super::date::{Date, MONTHS};
 
 /// A recognised mistake: where it is in the text given, what it is, and what to write.
 #[derive(Debug, PartialEq, Eq)]
@@ -501,25 +501,9 @@ fn key_end(line: &str) -> usize {
     line.find('=').map_or(0, |i| i + 1)
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// `6 February 2026`: unambiguous in every convention, for offering both readings.
 fn spoken(date: &Date) -> String {
-    let month = MONTHS[usize::from(date.month - 1)];
-    format!("{} {month} {}", date.day, date.year)
+    date.written().to_string()
 }
 
 /// Every day `written` can mean: one, or two when day and month could be either way round
