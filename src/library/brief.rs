@@ -131,17 +131,27 @@ pub(crate) fn parse(cx: &mut FileCx, path: PathBuf, text: &str, known: &Known) -
     } else {
         &[]
     };
-    // Each slip the parser stops at and `check` can name is fixed in a copy and the copy read
-    // again: the editor learns of every mistake in one run, not one per fix.
-    let Some(toml) = read_past_slips(cx, &text[front.clone()], quiet) else {
-        return parsed;
+    let written = &text[front.clone()];
+    let fixed: String;
+    let table = match DeTable::parse_recoverable(written) {
+        (table, errors) if errors.is_empty() => table,
+        _ => {
+            // Each slip the parser stops at and `check` can name is fixed in a copy and the
+            // copy read again: the editor learns of every mistake in one run, not one per fix.
+            // (A file without a slip is parsed once, as before: this is the rare path.)
+            let Some(text) = read_past_slips(cx, written, quiet) else {
+                return parsed;
+            };
+            fixed = text;
+            let (table, errors) = DeTable::parse_recoverable(&fixed);
+            if let Some(first) = errors.first() {
+                // Not expected: the text read past its slips parses, or it would be `None`.
+                report_toml_error(cx, &fixed, first);
+                return parsed;
+            }
+            table
+        }
     };
-    let (table, errors) = DeTable::parse_recoverable(&toml);
-    if let Some(first) = errors.first() {
-        // Not expected: the text read past its slips parses, or `read_past_slips` said not.
-        report_toml_error(cx, &toml, first);
-        return parsed;
-    }
     // "Missing key" errors point at the opening fence, where the front matter begins.
     let mut t = Table::new(table.get_ref(), 0..FENCE.len(), "a brief");
     let errors_before = cx.errors.len();
