@@ -107,6 +107,8 @@ struct Entry {
     hash: u64,
     /// Rounds that have the word.
     rounds: u32,
+    /// Times the word stands in the briefs, for its usual spelling.
+    times: u32,
     chars: usize,
     letters: u64,
 }
@@ -513,20 +515,21 @@ impl Vocabulary {
     fn build(shards: &[Arc<Shard>]) -> Vocabulary {
         let mut by_hash: FxHashMap<u64, u32> = FxHashMap::default();
         let mut entries: Vec<Entry> = Vec::new();
-        // Times each word stands in the briefs, for the spellings below.
-        let mut mentions: FxHashMap<u64, u32> = FxHashMap::default();
         for shard in shards {
             for (hash, word, rounds, times) in shard.vocabulary() {
-                let total = mentions.entry(hash).or_default();
-                *total = total.saturating_add(times);
                 match by_hash.get(&hash) {
-                    Some(&i) => entries[i as usize].rounds += rounds,
+                    Some(&i) => {
+                        let entry = &mut entries[i as usize];
+                        entry.rounds += rounds;
+                        entry.times = entry.times.saturating_add(times);
+                    }
                     None => {
                         by_hash.insert(hash, u32::try_from(entries.len()).unwrap_or(u32::MAX));
                         entries.push(Entry {
                             word: word.into(),
                             hash,
                             rounds,
+                            times,
                             chars: word.chars().count(),
                             letters: fuzzy::letters(word),
                         });
@@ -544,9 +547,17 @@ impl Vocabulary {
             }
         }
         starts.push(entries.len());
+        // Times each word stands in the briefs, counted with the rounds above.
+        let times = |hash: &u64| {
+            by_hash
+                .get(hash)
+                .and_then(|&i| entries.get(i as usize))
+                .map_or(0, |e| e.times)
+        };
+        let written = written(shards, times);
         Vocabulary {
             entries,
-            written: written(shards, &mentions),
+            written,
             by_hash,
             starts,
         }
@@ -625,7 +636,7 @@ impl Vocabulary {
 /// of a word are weighed over the shards by a majority vote, each shard's spelling counting
 /// as often as that shard writes the word otherwise than folded. A word is kept where those
 /// times outnumber the rest (the times the word stands, less them).
-fn written(shards: &[Arc<Shard>], mentions: &FxHashMap<u64, u32>) -> FxHashMap<u64, Box<str>> {
+fn written(shards: &[Arc<Shard>], times: impl Fn(&u64) -> u32) -> FxHashMap<u64, Box<str>> {
     /// The spelling leading the vote for a word, its lead, and the word's times written
     /// otherwise than folded.
     struct Vote<'s> {
@@ -655,7 +666,7 @@ fn written(shards: &[Arc<Shard>], mentions: &FxHashMap<u64, u32>) -> FxHashMap<u
     votes
         .into_iter()
         .filter(|(hash, vote)| {
-            let all = mentions.get(hash).copied().unwrap_or_default();
+            let all = times(hash);
             vote.not_folded > all.saturating_sub(vote.not_folded)
         })
         .map(|(hash, vote)| (hash, Box::from(vote.leading)))
