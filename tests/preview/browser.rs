@@ -86,21 +86,7 @@ struct Browser {
 impl Browser {
     /// Call it once [`needs`] has said Chromium is there.
     async fn start() -> Browser {
-        let port = free_port();
-        let driver = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(15),
-                "chromedriver did not listen on port {port} within 15 s"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let (driver, port) = start_driver().await;
         let profile = tempfile::tempdir().expect("a profile folder");
         // Without these Chromium waits on lookups of a closed network and on a sandbox it
         // cannot have as root.
@@ -211,6 +197,37 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// chromedriver listening on a port of its own. A free port can be taken by another test
+/// (a preview, another chromedriver) between being found and being bound: then this
+/// chromedriver exits at once, and whatever answers on the port is not it. So a driver that
+/// has exited is started again on another port, and one is used only once it has listened
+/// and is still running a moment later.
+async fn start_driver() -> (Child, u16) {
+    for _ in 0..5 {
+        let port = free_port();
+        let mut driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let started = Instant::now();
+        let exited = |driver: &mut Child| !matches!(driver.try_wait(), Ok(None));
+        while TcpStream::connect(("127.0.0.1", port)).is_err() && !exited(&mut driver) {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "chromedriver did not listen on port {port} within 15 s"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if !exited(&mut driver) {
+            return (driver, port);
+        }
+    }
+    panic!("chromedriver could not listen on any of five free ports");
 }
 
 fn free_port() -> u16 {
