@@ -135,22 +135,31 @@ impl Diagnostics {
     pub(crate) fn add_file_warnings(&mut self, path: &Path, text: String, warnings: &[FileError]) {
         let source = self.add_source(path, text);
         for warning in warnings {
-            let before = self.items.len();
-            self.error_at(
+            self.push_at(
+                Severity::Warning,
                 source,
                 warning.span.clone(),
                 warning.message.clone(),
                 warning.help.clone(),
             );
-            for item in &mut self.items[before..] {
-                item.severity = Severity::Warning;
-            }
         }
     }
 
     /// Records a mistake at byte range `span` of a registered source.
     pub(crate) fn error_at(
         &mut self,
+        source: SourceId,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        self.push_at(Severity::Error, source, span, message, help);
+    }
+
+    /// Records a diagnostic of `severity` at byte range `span` of a registered source.
+    fn push_at(
+        &mut self,
+        severity: Severity,
         source: SourceId,
         span: Range<usize>,
         message: impl Into<String>,
@@ -163,7 +172,7 @@ impl Diagnostics {
         let start = text.floor_char_boundary(span.start);
         let end = text.floor_char_boundary(span.end.clamp(start, text.len()));
         self.items.push(Diagnostic {
-            severity: Severity::Error,
+            severity,
             path: PathBuf::from(file.name()),
             location: Some(Location::of(text, start)),
             message: message.into(),

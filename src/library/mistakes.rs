@@ -341,12 +341,8 @@ fn dash_in_date(toml: &str, line: Range<usize>) -> Option<Mistake> {
     let value_at = key.len() + 1;
     let dash_at = value.find(is_dash)?;
     let dash = value[dash_at..].chars().next()?;
-    let written = value.split('#').next().unwrap_or_default();
-    let plain: String = written
-        .chars()
-        .map(|c| if is_dash(c) { '-' } else { c })
-        .collect();
-    let plain = plain.trim();
+    let hyphened = with_hyphens(value);
+    let plain = hyphened.split('#').next().unwrap_or_default().trim();
     // Only a date (and time) is named so; a dash elsewhere is for the parser's message.
     let bare = plain.trim_matches('"');
     if bare.parse::<toml::value::Datetime>().is_err() {
@@ -360,13 +356,7 @@ fn dash_in_date(toml: &str, line: Range<usize>) -> Option<Mistake> {
         _ => "a typographic hyphen",
     };
     let fixed = format!("{} = {}", key.trim(), plain);
-    let mut fixed_line = text[..value_at].to_string();
-    fixed_line.push_str(
-        &value
-            .chars()
-            .map(|c| if is_dash(c) { '-' } else { c })
-            .collect::<String>(),
-    );
+    let fixed_line = format!("{}{hyphened}", &text[..value_at]);
     Some(Mistake {
         span: start..start + dash.len_utf8(),
         message: format!("`{dash}` is {name}; the parts of a date are joined by the hyphen `-`"),
@@ -377,6 +367,13 @@ fn dash_in_date(toml: &str, line: Range<usize>) -> Option<Mistake> {
         }),
         kind: Kind::Dash,
     })
+}
+
+/// `text` with each dash a word processor may have put for a hyphen turned back into one.
+fn with_hyphens(text: &str) -> String {
+    text.chars()
+        .map(|c| if is_dash(c) { '-' } else { c })
+        .collect()
 }
 
 fn is_dash(c: char) -> bool {
@@ -510,10 +507,7 @@ fn spoken(date: &Date) -> String {
 /// (`06/02/2026`). None when it is not a date, or names a day the calendar lacks.
 fn readings(written: &str) -> Option<Vec<Date>> {
     // A word processor's dashes read as the hyphens they stand for.
-    let written: String = written
-        .chars()
-        .map(|c| if is_dash(c) { '-' } else { c })
-        .collect();
+    let written = with_hyphens(written);
     let written = written.as_str();
     numeric_readings(written).or_else(|| worded_reading(written).map(|day| vec![day]))
 }
