@@ -18,6 +18,7 @@ pub(crate) mod limits;
 pub mod live;
 pub mod logs;
 pub mod metrics;
+pub mod permissions;
 pub mod preview;
 pub mod reply;
 pub mod rest;
@@ -34,11 +35,12 @@ mod layers {
         ("limits", &[]),
         ("logs", &[]),
         ("metrics", &[]),
+        ("permissions", &[]),
         ("library", &["limits"]),
         ("reply", &["limits"]),
         ("commands", &["library", "reply", "limits"]),
         ("config", &["library"]),
-        ("rest", &["config", "metrics"]),
+        ("rest", &["config", "metrics", "permissions"]),
         (
             "live",
             &["library", "commands", "reply", "rest", "config", "metrics"],

@@ -9,7 +9,7 @@
 //! operation what each kind means. `retry` is the one backoff for what is retried.
 //!
 //! Nothing outside this module names serenity's HTTP layer, reqwest, a route or one of
-//! Discord's error codes. Below `live` and `transport`, above nothing but `config`.
+//! Discord's error codes. Below `live` and `transport`, above nothing but `config` (and Discord's permission rules).
 
 mod channels;
 mod commands;
@@ -19,6 +19,7 @@ mod messages;
 mod outcome;
 mod retry;
 mod send;
+mod servers;
 mod threads;
 mod token;
 
@@ -28,6 +29,7 @@ pub(crate) use messages::Seen;
 pub use outcome::Failure;
 pub use retry::Backoff;
 pub(crate) use retry::pause;
+pub use servers::{Application, ChannelDetails};
 pub use token::{Token, TokenError};
 
 use std::sync::Arc;
