@@ -406,7 +406,7 @@ mod tests {
         // An admin whose highest role is below the role may not choose it.
         let low_admin = member(ADMIN, &[10]);
         let mut higher = server.clone();
-        higher.roles.push(role(15, 4, Permissions::empty()));
+        higher.roles.push(role(15, 6, Permissions::empty()));
         let bot_high = member(BOT, &[12]);
         let refused = higher.unsafe_follow_role(15, &bot_high, Some(&low_admin));
         assert!(
