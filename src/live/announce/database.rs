@@ -51,31 +51,16 @@ impl Database {
     /// Connects to `url` and applies the migrations. Errors name the URL without its
     /// password.
     pub async fn open(url: &DatabaseUrl) -> Result<Database, StateError> {
-        let place = url.shown();
-        let failed = |message: String| StateError::Database {
-            place: place.clone(),
-            message,
-        };
-        let options = PgConnectOptions::from_str(url.secret())
-            .map_err(|error| failed(format!("the URL cannot be used: {error}")))?
-            .application_name("briefbot");
-        let mut connection = tokio::time::timeout(CONNECT_TIMEOUT, async {
-            PgConnection::connect_with(&options).await
-        })
-        .await
-        .map_err(|_| {
-            failed(format!(
-                "cannot connect: no answer within {} s",
-                CONNECT_TIMEOUT.as_secs()
-            ))
-        })?
-        .map_err(|error| failed(format!("cannot connect: {error}")))?;
+        let (mut connection, place) = connect(url).await?;
         // `run_direct` on the connection itself: sqlx's `run` takes an `Acquire`, whose future
         // the compiler cannot prove `Send` for every lifetime.
         MIGRATIONS
             .run_direct(&mut connection)
             .await
-            .map_err(|error| failed(format!("cannot apply briefbot's migrations: {error}")))?;
+            .map_err(|error| StateError::Database {
+                place: place.clone(),
+                message: format!("cannot apply briefbot's migrations: {error}"),
+            })?;
         Ok(Database {
             connection: Mutex::new(connection),
             place,
@@ -215,6 +200,60 @@ impl StateStore for Database {
     fn save<'a>(&'a self, current: &'a State, next: &'a State) -> Stored<'a, ()> {
         Box::pin(self.write(current, next))
     }
+}
+
+/// A connection of its own to `url`, and the URL without its password for messages; no
+/// migration applied.
+pub(crate) async fn connect(url: &DatabaseUrl) -> Result<(PgConnection, String), StateError> {
+    let place = url.shown();
+    let failed = |message: String| StateError::Database {
+        place: place.clone(),
+        message,
+    };
+    let options = PgConnectOptions::from_str(url.secret())
+        .map_err(|error| failed(format!("the URL cannot be used: {error}")))?
+        .application_name("briefbot");
+    let connection = tokio::time::timeout(CONNECT_TIMEOUT, async {
+        PgConnection::connect_with(&options).await
+    })
+    .await
+    .map_err(|_| {
+        failed(format!(
+            "cannot connect: no answer within {} s",
+            CONNECT_TIMEOUT.as_secs()
+        ))
+    })?
+    .map_err(|error| failed(format!("cannot connect: {error}")))?;
+    Ok((connection, place))
+}
+
+/// The migrations of this briefbot that the database at `url` has not had yet, by their
+/// descriptions; nothing is changed (`briefbot doctor`). Every start applies them.
+pub async fn unapplied_migrations(url: &DatabaseUrl) -> Result<Vec<String>, StateError> {
+    let (mut connection, place) = connect(url).await?;
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(&mut connection)
+        .await
+        .map_err(|error| StateError::Database {
+            place: place.clone(),
+            message: error.to_string(),
+        })?;
+    let applied: Vec<i64> = if exists {
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&mut connection)
+            .await
+            .map_err(|error| StateError::Database {
+                place: place.clone(),
+                message: error.to_string(),
+            })?
+    } else {
+        Vec::new()
+    };
+    Ok(MIGRATIONS
+        .iter()
+        .filter(|m| !applied.contains(&m.version))
+        .map(|m| format!("{} {}", m.version, m.description))
+        .collect())
 }
 
 /// Why a value cannot go into (or come out of) a column.
