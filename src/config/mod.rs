@@ -15,6 +15,7 @@ mod numbers;
 pub(crate) mod open_files;
 mod places;
 mod sections;
+mod setup;
 mod snowflake;
 mod words;
 
@@ -30,6 +31,7 @@ pub use sections::{
     AnnounceConfig, AnnounceMode, AnnounceTarget, DEFAULT_MAX_NEW_PER_RELOAD, DiscordConfig,
     FollowRole, ServeConfig, Shards,
 };
+pub use setup::{DEFAULT_MAX_TARGETS, SetupConfig};
 pub use snowflake::parse as discord_id;
 
 /// The settings briefbot runs with.
@@ -52,6 +54,8 @@ pub struct Config {
     pub database: Option<DatabaseUrl>,
     /// Where `GET /metrics` and `GET /healthz` are served (`[metrics] listen`).
     pub metrics: MetricsConfig,
+    /// Whether servers' admins set up announcements in their own servers (`/setup`).
+    pub setup: SetupConfig,
     /// Where the settings that later messages name were given.
     pub(crate) places: Places,
 }
@@ -75,6 +79,8 @@ struct FileConfig {
     state: StateConfig,
     #[serde(default)]
     metrics: MetricsConfig,
+    #[serde(default)]
+    setup: SetupConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -247,6 +253,7 @@ impl Config {
             state_dir: base.join(state_dir),
             database: file.state.url,
             metrics: file.metrics,
+            setup: file.setup,
             places,
         })
     }
@@ -438,6 +445,7 @@ impl Config {
             state_dir: PathBuf::from("state"),
             database: None,
             metrics: MetricsConfig::default(),
+            setup: SetupConfig::default(),
             places: Places::default(),
         }
     }

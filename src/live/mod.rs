@@ -8,6 +8,7 @@ pub mod announce;
 pub(crate) mod clock;
 mod hangup;
 mod reloader;
+pub mod setup;
 pub mod tracks;
 pub(crate) mod watcher;
 

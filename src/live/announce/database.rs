@@ -51,16 +51,7 @@ impl Database {
     /// Connects to `url` and applies the migrations. Errors name the URL without its
     /// password.
     pub async fn open(url: &DatabaseUrl) -> Result<Database, StateError> {
-        let (mut connection, place) = connect(url).await?;
-        // `run_direct` on the connection itself: sqlx's `run` takes an `Acquire`, whose future
-        // the compiler cannot prove `Send` for every lifetime.
-        MIGRATIONS
-            .run_direct(&mut connection)
-            .await
-            .map_err(|error| StateError::Database {
-                place: place.clone(),
-                message: format!("cannot apply briefbot's migrations: {error}"),
-            })?;
+        let (connection, place) = migrated(url).await?;
         Ok(Database {
             connection: Mutex::new(connection),
             place,
@@ -224,6 +215,22 @@ pub(crate) async fn connect(url: &DatabaseUrl) -> Result<(PgConnection, String),
         ))
     })?
     .map_err(|error| failed(format!("cannot connect: {error}")))?;
+    Ok((connection, place))
+}
+
+/// A connection of its own to `url`, with briefbot's migrations applied (each once; sqlx
+/// records them in `_sqlx_migrations`).
+pub(crate) async fn migrated(url: &DatabaseUrl) -> Result<(PgConnection, String), StateError> {
+    let (mut connection, place) = connect(url).await?;
+    // `run_direct` on the connection itself: sqlx's `run` takes an `Acquire`, whose future
+    // the compiler cannot prove `Send` for every lifetime.
+    MIGRATIONS
+        .run_direct(&mut connection)
+        .await
+        .map_err(|error| StateError::Database {
+            place: place.clone(),
+            message: format!("cannot apply briefbot's migrations: {error}"),
+        })?;
     Ok((connection, place))
 }
 

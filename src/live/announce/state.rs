@@ -537,17 +537,22 @@ impl StateFile {
             .to_json()
             .map_err(std::io::Error::other)
             .map_err(failed)?;
-        let mut file = tempfile::NamedTempFile::new_in(&self.dir).map_err(failed)?;
-        file.write_all(&text).map_err(failed)?;
-        file.as_file().sync_all().map_err(failed)?;
-        file.persist(&self.path).map_err(|e| failed(e.error))?;
-        // The rename itself is durable only once the folder is synced.
-        #[cfg(unix)]
-        std::fs::File::open(&self.dir)
-            .and_then(|dir| dir.sync_all())
-            .map_err(failed)?;
-        Ok(())
+        write_atomically(&self.dir, &self.path, &text).map_err(failed)
     }
+}
+
+/// Replaces the file at `path` (in `dir`) with `bytes`: written beside it, synced, renamed
+/// over it, and the folder synced, so a reader (or a restart after a crash) sees the old file
+/// or the new one, whole.
+pub(crate) fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    // The rename itself is durable only once the folder is synced.
+    #[cfg(unix)]
+    std::fs::File::open(dir).and_then(|dir| dir.sync_all())?;
+    Ok(())
 }
 
 /// serde_json's message without the " at line L column C" it appends, for messages that
