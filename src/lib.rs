@@ -48,7 +48,14 @@ mod layers {
         (
             "transport",
             &[
-                "live", "commands", "reply", "library", "rest", "config", "metrics",
+                "live",
+                "commands",
+                "reply",
+                "library",
+                "rest",
+                "config",
+                "metrics",
+                "permissions",
             ],
         ),
         ("cli", &["commands", "reply", "library"]),

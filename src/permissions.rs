@@ -61,6 +61,34 @@ pub struct Member {
     pub roles: Vec<u64>,
 }
 
+/// How briefbot announces in a channel, as far as the permissions it needs there go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Posting {
+    /// A message (in a text or an announcement channel, whose own posts briefbot may
+    /// crosspost with Send Messages alone).
+    Message,
+    /// A message with a public thread started from it.
+    Thread,
+    /// A post in a forum channel (Send Messages there creates posts).
+    Forum,
+}
+
+/// What briefbot needs in a channel to announce there: to see it, to post a card (embeds),
+/// and to read its history, where it looks for its own posts before posting again after an
+/// unclear answer.
+pub fn needed(posting: Posting) -> Permissions {
+    let base = Permissions::VIEW_CHANNEL
+        | Permissions::SEND_MESSAGES
+        | Permissions::EMBED_LINKS
+        | Permissions::READ_MESSAGE_HISTORY;
+    match posting {
+        Posting::Message | Posting::Forum => base,
+        Posting::Thread => {
+            base | Permissions::CREATE_PUBLIC_THREADS | Permissions::SEND_MESSAGES_IN_THREADS
+        }
+    }
+}
+
 /// A permission a check found missing, by the name Discord's settings show.
 pub fn name_of(permission: Permissions) -> &'static str {
     const NAMES: &[(Permissions, &str)] = &[

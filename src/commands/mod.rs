@@ -9,6 +9,7 @@ pub(crate) mod follow;
 mod lookup;
 pub mod notices;
 mod request;
+pub mod setup;
 pub mod spec;
 pub mod views;
 
@@ -35,6 +36,8 @@ pub enum Action {
     Reload,
     /// Give a member a track's follow role, or take it away (`/follow`, a Follow button).
     Follow(RoleChange),
+    /// A step of `/setup`, checked against Discord and saved by the handler.
+    Setup(setup::SetupAsk),
 }
 
 /// What to do about one request, from one library snapshot, for whoever asked where
@@ -46,11 +49,39 @@ pub fn answer(library: &Library, request: &Request, origin: &Origin) -> Answer {
         Request::Command(Command::Follow { track }) => {
             follow::follow(library, track.as_deref(), origin)
         }
+        Request::Command(Command::Setup { track }) => {
+            setup::setup(library, track.as_deref(), setup::Step::Show, origin)
+        }
+        Request::Choose { custom_id, values } => match setup::parse(custom_id, values) {
+            Some((track, step)) => setup::setup(library, Some(&track), step, origin),
+            None => Answer::Reply(stale_menu()),
+        },
+        Request::Press { custom_id, .. } if setup::is_panel(custom_id) => {
+            match setup::parse(custom_id, &[]) {
+                Some((track, step)) => setup::setup(library, Some(&track), step, origin),
+                None => Answer::Reply(stale_menu()),
+            }
+        }
         Request::Press { custom_id, .. } => match FollowTrack::parse(custom_id) {
             Some(button) => follow::follow(library, Some(&button.track), origin),
             None => view(),
         },
         _ => view(),
+    }
+}
+
+/// A menu briefbot did not make, or made by an older version it no longer reads.
+fn stale_menu() -> Reply {
+    Reply::notice("This menu is out of date; run the command again.")
+}
+
+/// Whether a request is `/setup`'s (the command, or its panel's components), whose answer
+/// depends on the server and is never the same twice.
+pub(crate) fn is_setup(request: &Request) -> bool {
+    match request {
+        Request::Command(Command::Setup { .. }) | Request::Choose { .. } => true,
+        Request::Press { custom_id, .. } => setup::is_panel(custom_id),
+        _ => false,
     }
 }
 
@@ -82,6 +113,7 @@ pub fn respond(library: &Library, request: &Request) -> Reply {
             track.as_deref(),
         )),
         Request::Press { custom_id, carried } => press(library, custom_id, carried.as_deref()),
+        Request::Choose { .. } => stale_menu(),
     }
 }
 
@@ -145,6 +177,9 @@ fn run(library: &Library, command: &Command) -> Reply {
         Command::About => Ok(Reply::message(views::about(library))),
         Command::Reload => Ok(notices::reload_offline()),
         Command::Follow { .. } => Ok(notices::follow_offline()),
+        Command::Setup { .. } => Ok(Reply::notice(
+            "/setup lets a server's admins choose where new rounds go in their server; it works in the running bot, when the operator turns it on ([setup] in config.toml).",
+        )),
     };
     answer.unwrap_or_else(|notice| notice)
 }

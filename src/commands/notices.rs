@@ -111,7 +111,7 @@ pub(crate) fn failure_report(failure: &Failure, serving: &Library) -> Message {
             color: Some(ERROR_COLOR),
             ..Embed::default()
         }],
-        rows: Vec::new(),
+        ..Message::default()
     }
 }
 
@@ -163,7 +163,7 @@ pub fn announcement(library: &Library, track: &Track, number: u32) -> Option<Mes
             number,
         )),
         embeds: card.embeds,
-        rows: Vec::new(),
+        ..Message::default()
     })
 }
 

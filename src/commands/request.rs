@@ -24,6 +24,12 @@ pub enum Request {
         /// be longer than a `custom_id`); every other button ignores it.
         carried: Option<String>,
     },
+    /// Something was chosen in a select menu (a channel, a role): the menu's `custom_id`
+    /// carries the state, `values` the ids chosen.
+    Choose {
+        custom_id: String,
+        values: Vec<u64>,
+    },
 }
 
 impl Request {
@@ -75,6 +81,11 @@ pub enum Command {
     /// `/follow [track]`: give the member this server's follow role of the track, or take it
     /// away when they have it. An action too, for the handler to carry out.
     Follow {
+        track: Option<String>,
+    },
+    /// `/setup [track]`: a server's admins choose where the track's new rounds go there, and
+    /// the role they ping. An action, for the handler to carry out against Discord.
+    Setup {
         track: Option<String>,
     },
 }
@@ -178,6 +189,9 @@ impl Invocation {
             CommandKind::About => Command::About,
             CommandKind::Reload => Command::Reload,
             CommandKind::Follow => Command::Follow {
+                track: args.string("track"),
+            },
+            CommandKind::Setup => Command::Setup {
                 track: args.string("track"),
             },
         })

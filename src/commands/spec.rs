@@ -67,6 +67,7 @@ pub(crate) enum CommandKind {
     About,
     Reload,
     Follow,
+    Setup,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -219,6 +220,14 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
         options: &[TRACK],
         admin: false,
     },
+    CommandSpec {
+        kind: CommandKind::Setup,
+        command_type: CommandType::ChatInput,
+        name: "setup",
+        description: "Choose where this server gets a track's new rounds, and the role they ping",
+        options: &[TRACK],
+        admin: true,
+    },
 ];
 
 pub(crate) fn command(name: &str) -> Option<&'static CommandSpec> {
@@ -231,6 +240,12 @@ impl CommandSpec {
     /// person's account, not a member of the server, cannot).
     pub(crate) fn servers_only(&self) -> bool {
         self.admin || self.kind == CommandKind::Follow
+    }
+
+    /// Offered only where the operator turned it on (`[setup] enabled`): registered then, and
+    /// left out of the listings otherwise.
+    pub(crate) fn is_optional(&self) -> bool {
+        self.kind == CommandKind::Setup
     }
 
     pub(crate) fn option(&self, name: &str) -> Option<&'static OptionSpec> {
@@ -268,10 +283,11 @@ impl CommandSpec {
     }
 }
 
-/// Every command's usage, one per line.
+/// Every command's usage, one per line (`/setup`, which only some deployments offer, aside).
 pub(crate) fn usage() -> String {
     COMMANDS
         .iter()
+        .filter(|c| !c.is_optional())
         .map(|c| format!("  {:<42} {}", c.usage(), c.description))
         .collect::<Vec<_>>()
         .join("\n")

@@ -56,6 +56,9 @@ impl Message {
     }
 }
 
+/// A select menu's placeholder.
+const MENU_PLACEHOLDER: usize = 150;
+
 fn fit_message(mut message: Message) -> Message {
     message.content = message
         .content
@@ -78,8 +81,16 @@ fn fit_message(mut message: Message) -> Message {
                 .collect::<Vec<_>>()
         })
         .filter(|row| !row.is_empty())
-        .take(limits::ROWS_PER_MESSAGE)
         .collect();
+    message.menus.retain(|m| !m.custom_id.is_empty() && chars(&m.custom_id) <= limits::CUSTOM_ID);
+    for menu in &mut message.menus {
+        menu.placeholder = truncate(&menu.placeholder, MENU_PLACEHOLDER);
+    }
+    // Menus and button rows share the message's five rows; menus come first.
+    message.menus.truncate(limits::ROWS_PER_MESSAGE);
+    message
+        .rows
+        .truncate(limits::ROWS_PER_MESSAGE - message.menus.len());
     if message.content.is_none() && message.embeds.is_empty() {
         message.content = Some(EMPTY.to_string());
     }

@@ -22,12 +22,33 @@ pub enum Reply {
     Choices(Vec<Choice>),
 }
 
-/// A message: optional text, embeds and rows of buttons.
+/// A message: optional text, embeds, select menus (each in a row of its own, first) and rows
+/// of buttons.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Message {
     pub(crate) content: Option<String>,
     pub embeds: Vec<Embed>,
+    pub menus: Vec<Menu>,
     pub rows: Vec<Vec<Button>>,
+}
+
+/// A select menu of the server's channels or roles, whose `custom_id` carries the state
+/// needed to answer a choice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Menu {
+    pub custom_id: String,
+    pub(crate) placeholder: String,
+    pub(crate) picks: Picks,
+    /// What the menu shows as chosen.
+    pub(crate) chosen: Option<u64>,
+}
+
+/// What a menu offers.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Picks {
+    /// Channels of these Discord channel types.
+    Channels(Vec<u8>),
+    Roles,
 }
 
 impl Message {

@@ -4,13 +4,14 @@
 //! text in a brief can never mention @everyone.
 
 use serenity::all::{
-    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse, CreateButton,
-    CreateEmbed, CreateEmbedFooter, CreateInteractionResponse, CreateInteractionResponseMessage,
-    CreateMessage, EditMessage, RoleId,
+    ButtonStyle, ChannelId, ChannelType, CreateActionRow, CreateAllowedMentions,
+    CreateAutocompleteResponse, CreateButton, CreateEmbed, CreateEmbedFooter,
+    CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateSelectMenu,
+    CreateSelectMenuKind, EditMessage, RoleId,
 };
 
 use super::fit::{Fitted, FittedMessage};
-use super::{Button, ChoiceValue, Embed, Message, Reply, Style};
+use super::{Button, ChoiceValue, Embed, Menu, Message, Picks, Reply, Style};
 
 impl Fitted {
     /// Serenity's interaction response for this reply.
@@ -116,11 +117,31 @@ fn response_message(message: &Message) -> CreateInteractionResponseMessage {
 }
 
 fn action_rows(message: &Message) -> Vec<CreateActionRow> {
-    message
+    let menus = message
+        .menus
+        .iter()
+        .map(|menu| CreateActionRow::SelectMenu(menu_builder(menu)));
+    let buttons = message
         .rows
         .iter()
-        .map(|row| CreateActionRow::Buttons(row.iter().map(button_builder).collect()))
-        .collect()
+        .map(|row| CreateActionRow::Buttons(row.iter().map(button_builder).collect()));
+    menus.chain(buttons).collect()
+}
+
+fn menu_builder(menu: &Menu) -> CreateSelectMenu {
+    let kind = match &menu.picks {
+        Picks::Channels(types) => CreateSelectMenuKind::Channel {
+            channel_types: Some(types.iter().map(|t| ChannelType::from(*t)).collect()),
+            default_channels: menu.chosen.map(|c| vec![ChannelId::new(c.max(1))]),
+        },
+        Picks::Roles => CreateSelectMenuKind::Role {
+            default_roles: menu.chosen.map(|r| vec![RoleId::new(r.max(1))]),
+        },
+    };
+    CreateSelectMenu::new(&menu.custom_id, kind)
+        .placeholder(&menu.placeholder)
+        .min_values(1)
+        .max_values(1)
 }
 
 fn embed_builder(embed: &Embed) -> CreateEmbed {
@@ -164,6 +185,17 @@ fn message_text(message: &Message) -> String {
     }
     for embed in &message.embeds {
         out.push_str(&embed_text(embed));
+    }
+    for menu in &message.menus {
+        let chosen = match (&menu.picks, menu.chosen) {
+            (Picks::Channels(_), Some(id)) => format!(" (now <#{id}>)"),
+            (Picks::Roles, Some(id)) => format!(" (now <@&{id}>)"),
+            (_, None) => String::new(),
+        };
+        out.push_str(&format!(
+            "\n[{}{chosen}] → --choose {} ID\n",
+            menu.placeholder, menu.custom_id
+        ));
     }
     for row in &message.rows {
         let labels: Vec<String> = row

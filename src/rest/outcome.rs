@@ -24,6 +24,14 @@ pub(super) mod code {
     pub(crate) const THREAD_ALREADY_STARTED: isize = 160_004;
     /// The message was already crossposted.
     pub(crate) const ALREADY_CROSSPOSTED: isize = 40_033;
+    /// The channel no longer exists.
+    pub(crate) const UNKNOWN_CHANNEL: isize = 10_003;
+    /// Discord knows no such server, or briefbot is no longer in it.
+    pub(crate) const UNKNOWN_GUILD: isize = 10_004;
+    /// The role no longer exists.
+    pub(crate) const UNKNOWN_ROLE: isize = 10_011;
+    /// briefbot cannot see that channel or server at all (removed from the server, say).
+    pub(crate) const MISSING_ACCESS: isize = 50_001;
 }
 
 /// A request that did not end in a clean yes, by what it means for the request's effect.
@@ -151,6 +159,28 @@ impl Failure {
         matches!(self, Failure::Refused { status: 400, .. })
     }
 
+    /// Whether Discord says a channel is gone for briefbot: deleted, or in a server briefbot
+    /// was removed from (Unknown Channel, Unknown Guild, Missing Access).
+    pub fn is_channel_gone(&self) -> bool {
+        matches!(
+            self.code(),
+            Some(code::UNKNOWN_CHANNEL | code::UNKNOWN_GUILD | code::MISSING_ACCESS)
+        )
+    }
+
+    /// Whether Discord says the server is gone for briefbot (Unknown Guild, Missing Access).
+    pub fn is_server_gone(&self) -> bool {
+        matches!(
+            self.code(),
+            Some(code::UNKNOWN_GUILD | code::MISSING_ACCESS)
+        )
+    }
+
+    /// Whether Discord says the role no longer exists.
+    pub fn is_role_gone(&self) -> bool {
+        self.code() == Some(code::UNKNOWN_ROLE)
+    }
+
     /// Whether Discord says the thing asked about no longer exists (HTTP 404).
     pub(crate) fn is_gone(&self) -> bool {
         matches!(self, Failure::Refused { status: 404, .. })
@@ -274,7 +304,6 @@ fn retry_after(body: &[u8]) -> Option<Duration> {
     Duration::try_from_secs_f64(limited.retry_after).ok()
 }
 
-#[cfg(test)]
 impl Failure {
     /// Whether the request may have taken effect although no clean yes came back: accepted
     /// but unreadable, or unknown.

@@ -14,8 +14,11 @@ use tracing::{Instrument, Span, error, info, warn};
 
 use super::interaction::{Interaction, Kind, redact};
 use super::served::Outcome as Served;
+use super::setup::{ServerSetup, SetupState, unsafe_at_follow};
+use crate::commands::setup::{self as panel, SetupAsk};
 use crate::commands::{self, Action, Answer, Command, Origin, Request, RoleChange, notices};
-use crate::config::FollowRole;
+use crate::config::{AnnounceTarget, FollowRole};
+use crate::permissions::Member;
 use crate::library::Library;
 use crate::live::{Outcome, Reloader, Trigger};
 use crate::reply::Reply;
@@ -40,11 +43,21 @@ const EDIT_NOT_BEFORE: Duration = Duration::from_secs(1);
 /// The answer "briefbot is thinking", seen only by the member who asked (type 5, ephemeral).
 const DEFERRED_PRIVATELY: &[u8] = br#"{"type":5,"data":{"flags":64}}"#;
 
+/// The answer to a component whose message is edited later (type 6): the panel stays as it
+/// is until the step is done.
+const DEFERRED_UPDATE: &[u8] = br#"{"type":6}"#;
+
+/// How long a `/setup` step waits for Discord before answering "thinking…": the same margin
+/// as a follow's.
+const SETUP_ANSWER_WITHIN: Duration = Duration::from_millis(1500);
+
 /// Answers interactions from the snapshot the reloader serves.
 pub struct Handler {
     reloader: Arc<Reloader>,
     cache: ReplyCache,
     roles: FollowRoles,
+    /// Servers' own settings (`/setup`).
+    setup: Arc<ServerSetup>,
     /// Answers still to be edited after a deferral, waited for when briefbot stops.
     later: TaskTracker,
 }
@@ -63,8 +76,16 @@ impl Handler {
             reloader,
             cache: ReplyCache::default(),
             roles: FollowRoles::default(),
+            setup: Arc::new(ServerSetup::default()),
             later: TaskTracker::new(),
         }
+    }
+
+    /// The same handler, letting servers set themselves up (`state`), with the operator's own
+    /// targets shown read-only in `/setup`. Call after `with_follow_roles`.
+    pub(crate) fn with_setup(mut self, state: SetupState, targets: Vec<AnnounceTarget>) -> Handler {
+        self.setup = Arc::new(ServerSetup::new(state, targets, self.roles.table.clone()));
+        self
     }
 
     /// The same handler, with the follow roles of `[[follow]]` given and taken through `rest`
@@ -81,6 +102,7 @@ impl Handler {
     /// Waits up to `within` for the answers still to be edited after a deferral (a slow role
     /// change), so a stop does not leave a member with "thinking…"; says whether all were.
     pub async fn finish(&self, within: Duration) -> bool {
+        self.setup.finish(within).await;
         self.later.close();
         let finished = tokio::time::timeout(within, self.later.wait())
             .await
@@ -134,6 +156,7 @@ impl Handler {
             }
             Ok(Answer::Do(Action::Reload)) => self.reload(interaction).await,
             Ok(Answer::Do(Action::Follow(change))) => self.follow(interaction, change).await,
+            Ok(Answer::Do(Action::Setup(ask))) => self.server_setup(interaction, ask).await,
             Err(_) => {
                 error!("the command core panicked; answered with an apology");
                 (apology(autocomplete), Served::Apology)
@@ -164,17 +187,30 @@ impl Handler {
         (json, if crashed { Served::Apology } else { served })
     }
 
-    /// Where an interaction came from, for the core: its server's follow roles, the member
-    /// and their roles.
+    /// Where an interaction came from, for the core: its server's follow roles (the
+    /// operator's, then those the server chose for other tracks), the member and their roles.
     fn origin(&self, interaction: &Interaction) -> Origin {
         let follow_roles = match interaction.guild {
-            Some(server) => self
-                .roles
-                .table
-                .iter()
-                .filter(|f| f.server == server)
-                .map(|f| (f.track.clone(), f.role))
-                .collect(),
+            Some(server) => {
+                let mut roles: Vec<(String, u64)> = self
+                    .roles
+                    .table
+                    .iter()
+                    .filter(|f| f.server == server)
+                    .map(|f| (f.track.clone(), f.role))
+                    .collect();
+                if let Some(setup) = self.setup.settings() {
+                    let current = setup.current();
+                    for row in current.settings.of_server(server) {
+                        if let Some(role) = row.live_role()
+                            && !roles.iter().any(|(track, _)| *track == row.track)
+                        {
+                            roles.push((row.track.clone(), role));
+                        }
+                    }
+                }
+                roles
+            }
             None => Vec::new(),
         };
         Origin {
@@ -182,6 +218,103 @@ impl Handler {
             user: interaction.user,
             roles: interaction.roles.clone(),
             follow_roles,
+        }
+    }
+
+    /// Whether `role` is the one a server chose with `/setup` (not the operator's): such a
+    /// role is checked again at every follow, and switched off when Discord says it is gone.
+    fn chosen_by_server(&self, change: &RoleChange) -> bool {
+        !self
+            .roles
+            .table
+            .iter()
+            .any(|f| f.server == change.server && f.track == change.track)
+    }
+
+    /// A step of `/setup`: refused for a member who may not manage the server (a server can
+    /// show the command to anyone it likes), or where set-up is off; otherwise carried out
+    /// against Discord and answered with the panel, "thinking…" first when Discord is slow.
+    async fn server_setup(&self, interaction: &Interaction, ask: SetupAsk) -> (Bytes, Served) {
+        let update = !matches!(interaction.kind, Kind::Request(Request::Command(_)));
+        if !interaction.may_manage() {
+            warn!("/setup refused: the member may not manage the server");
+            return guarded(false, || {
+                Reply::notice("Only members who can manage this server may use /setup.")
+            });
+        }
+        let setup = match &self.setup.state {
+            SetupState::Unconfigured => {
+                return guarded(false, || {
+                    Reply::notice(
+                        "Server set-up is not turned on for this briefbot: its operator chooses where new rounds are announced.",
+                    )
+                });
+            }
+            SetupState::Off(why) => {
+                let why = why.clone();
+                return guarded(false, move || {
+                    Reply::notice(format!(
+                        "Server set-up is off in this briefbot ({why}). Its operator can turn it on."
+                    ))
+                });
+            }
+            SetupState::On(setup) => setup.clone(),
+        };
+        if !setup.config().allows(ask.server) {
+            return guarded(false, || {
+                Reply::notice(
+                    "briefbot's operator has not opened set-up for this server. Ask them to add it to [setup] servers.",
+                )
+            });
+        }
+        let Some(rest) = self.roles.rest.clone() else {
+            return guarded(false, || {
+                Reply::notice(
+                    "briefbot runs without its bot token here, so it cannot check or post anything in this server; tell its operator.",
+                )
+            });
+        };
+        let admin = Member {
+            id: interaction.user.unwrap_or_default(),
+            roles: interaction.roles.clone(),
+        };
+        let server_setup = self.setup.clone();
+        let mut work = tokio::spawn({
+            let rest = rest.clone();
+            async move { server_setup.carry_out(&setup, &rest, &ask, admin).await }
+        });
+        match tokio::time::timeout(SETUP_ANSWER_WITHIN, &mut work).await {
+            Ok(Ok(found)) => guarded(false, || panel::panel(&found, update)),
+            Ok(Err(_)) => {
+                error!("a /setup step did not finish");
+                (apology(false), Served::Apology)
+            }
+            Err(_) => {
+                let deferred_at = tokio::time::Instant::now();
+                let token = interaction.token.clone();
+                let application = interaction.application;
+                let edit = async move {
+                    let reply = match work.await {
+                        Ok(found) => panel::panel(&found, true),
+                        Err(_) => commands::something_went_wrong(),
+                    };
+                    tokio::time::sleep_until(deferred_at + EDIT_NOT_BEFORE).await;
+                    match rest.edit_answer(application, &token, edit_body(&reply)).await {
+                        Ok(()) => info!("the deferred answer to /setup was edited"),
+                        Err(error) => error!(
+                            error = %redact(&error, &token),
+                            "could not edit the deferred answer to /setup"
+                        ),
+                    }
+                };
+                self.later.spawn(edit.instrument(Span::current()));
+                let deferral: &'static [u8] = if update {
+                    DEFERRED_UPDATE
+                } else {
+                    DEFERRED_PRIVATELY
+                };
+                (Bytes::from_static(deferral), Served::Deferred)
+            }
         }
     }
 
@@ -203,7 +336,10 @@ impl Handler {
             );
             return guarded(false, notices::follow_needs_manage_roles);
         }
-        let mut call = tokio::spawn(change_role(rest.clone(), change.clone()));
+        // A role a server chose with /setup is checked again first: an admin may have given it
+        // permissions, or moved it, since; one Discord says is gone is switched off.
+        let check = self.chosen_by_server(&change).then(|| self.setup.clone());
+        let mut call = tokio::spawn(checked_change_role(rest.clone(), change.clone(), check));
         match tokio::time::timeout(FOLLOW_ANSWER_WITHIN, &mut call).await {
             Ok(done) => guarded(false, || follow_outcome(&change, done)),
             Err(_) => {
@@ -242,6 +378,43 @@ enum RoleError {
     AboveBot { role: u64 },
     #[error("could not change the role: {0}")]
     Discord(Failure),
+    /// A role a server chose is not safe to hand out any more: why.
+    #[error("the follow role is not safe to hand out: {}", .0.join("; "))]
+    Unsafe(Vec<String>),
+    /// A role a server chose no longer exists (switched off).
+    #[error("the follow role was deleted")]
+    Gone,
+}
+
+/// `change_role`, after checking that a role a server chose (`check`) is still there and
+/// still safe to hand out: no permissions, not managed, below briefbot's highest role.
+async fn checked_change_role(
+    rest: Rest,
+    change: RoleChange,
+    check: Option<Arc<ServerSetup>>,
+) -> Result<(), RoleError> {
+    let Some(setup) = check else {
+        return change_role(rest, change).await;
+    };
+    let me = setup.me(&rest).await.map_err(RoleError::Discord)?;
+    let gone = || async {
+        if let Some(settings) = setup.settings()
+            && let Err(error) = settings.role_gone(change.server, change.role).await
+        {
+            error!(%error, "cannot switch off a deleted follow role");
+        }
+        RoleError::Gone
+    };
+    match unsafe_at_follow(&rest, me, change.server, change.role).await {
+        Ok(why) if why.is_empty() => {}
+        Ok(why) if why.iter().any(|w| w.contains("no longer exists")) => return Err(gone().await),
+        Ok(why) => return Err(RoleError::Unsafe(why)),
+        Err(failure) => return Err(RoleError::Discord(failure)),
+    }
+    match change_role(rest, change.clone()).await {
+        Err(RoleError::Discord(failure)) if failure.is_role_gone() => Err(gone().await),
+        other => other,
+    }
 }
 
 /// How many times a role change is sent when Discord gives no clear answer or asks to wait:
@@ -318,6 +491,18 @@ fn follow_outcome(
             );
             notices::follow_role_above_bot(role)
         }
+        Ok(Err(RoleError::Unsafe(why))) => {
+            warn!(server = change.server, role = change.role, why = %why.join("; "), "a follow role a server chose is not safe to hand out; not given");
+            Reply::notice(format!(
+                "This server's follow role for {} cannot be handed out as it is: {}. A server admin can fix it, or choose another role, with /setup.",
+                change.track_name,
+                why.join("; ")
+            ))
+        }
+        Ok(Err(RoleError::Gone)) => Reply::notice(format!(
+            "This server's follow role for {} was deleted. A server admin can choose or create another with /setup.",
+            change.track_name
+        )),
         Ok(Err(error)) => {
             warn!(server = change.server, role = change.role, %error, "a follow role change failed");
             notices::follow_failed()
@@ -385,7 +570,7 @@ const CACHE_KEY_TEXT: usize = 4 * commands::views::search::MAX_QUERY_CHARS;
 /// type; either would let 4096 entries hold megabytes. Nor a follow, whose answer depends on
 /// the member and the server.
 fn cacheable(request: &Request) -> bool {
-    if commands::is_follow(request) {
+    if commands::is_follow(request) || commands::is_setup(request) {
         return false;
     }
     match request {

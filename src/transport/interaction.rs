@@ -3,8 +3,8 @@
 //! the HTTP endpoint from the raw JSON, in `wire`) and the one handler answers.
 
 use serenity::all::{
-    CommandDataOptionValue, CommandInteraction, CommandType as SerenityType, Permissions,
-    ResolvedTarget,
+    CommandDataOptionValue, CommandInteraction, CommandType as SerenityType,
+    ComponentInteractionDataKind, Permissions, ResolvedTarget,
 };
 
 use crate::commands::spec::CommandType;
@@ -74,6 +74,7 @@ impl Kind {
             Kind::Request(Request::Command(_)) => "command",
             Kind::Request(Request::Autocomplete { .. }) => "autocomplete",
             Kind::Request(Request::Press { .. }) => "button",
+            Kind::Request(Request::Choose { .. }) => "menu",
             Kind::Malformed { .. } => "malformed",
             Kind::Unreadable { .. } => "unreadable",
             Kind::Unsupported => "other",
@@ -151,9 +152,19 @@ impl Interaction {
                 Some(c.application_id.get()),
             ),
             Serenity::Component(c) => (
-                Kind::Request(Request::Press {
-                    custom_id: c.data.custom_id.clone(),
-                    carried: c.message.embeds.first().and_then(|e| e.title.clone()),
+                Kind::Request(match &c.data.kind {
+                    ComponentInteractionDataKind::RoleSelect { values } => Request::Choose {
+                        custom_id: c.data.custom_id.clone(),
+                        values: values.iter().map(|v| v.get()).collect(),
+                    },
+                    ComponentInteractionDataKind::ChannelSelect { values } => Request::Choose {
+                        custom_id: c.data.custom_id.clone(),
+                        values: values.iter().map(|v| v.get()).collect(),
+                    },
+                    _ => Request::Press {
+                        custom_id: c.data.custom_id.clone(),
+                        carried: c.message.embeds.first().and_then(|e| e.title.clone()),
+                    },
                 }),
                 c.data.custom_id.clone(),
                 asker(c.member.as_ref(), &c.user, c.app_permissions),

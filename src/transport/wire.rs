@@ -142,6 +142,12 @@ struct Data<'a> {
     resolved: Option<Resolved<'a>>,
     #[serde(borrow, default)]
     custom_id: Option<Cow<'a, str>>,
+    /// A component's: 2 a button, 6 a role menu, 8 a channel menu.
+    #[serde(default)]
+    component_type: Option<u64>,
+    /// A menu's: the ids chosen.
+    #[serde(borrow, default)]
+    values: Vec<Cow<'a, str>>,
     #[serde(borrow, default)]
     options: Vec<Opt<'a>>,
 }
@@ -197,6 +203,14 @@ fn from_envelope(envelope: Envelope) -> Result<Interaction, NotAnInteraction> {
             data.name.as_deref().unwrap_or_default().to_string(),
         ),
         (3, Some(data)) => match &data.custom_id {
+            // A role or channel menu: the ids chosen.
+            Some(custom_id) if matches!(data.component_type, Some(6 | 8)) => (
+                Kind::Request(Request::Choose {
+                    custom_id: custom_id.to_string(),
+                    values: data.values.iter().filter_map(|v| id(v)).collect(),
+                }),
+                custom_id.to_string(),
+            ),
             Some(id) => (
                 Kind::Request(Request::Press {
                     custom_id: id.to_string(),

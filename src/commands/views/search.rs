@@ -188,6 +188,7 @@ fn results(
     Ok(Message {
         content: None,
         embeds: vec![embed],
+        menus: Vec::new(),
         rows,
     })
 }
