@@ -16,6 +16,7 @@ use crate::rest::{Token, TokenError};
 use crate::transport::gateway::Gateway;
 use crate::transport::health::Health;
 use crate::transport::http::{self, Endpoint, PublicKey};
+use crate::transport::setup::SetupState;
 use crate::transport::{Handler, scrape, stop_on_signals};
 
 /// How the bot hears from Discord.
@@ -71,6 +72,11 @@ impl App {
         if self.config.announce.is_enabled() {
             return Ok(Some(self.token().context(
                 "[announce] is configured, and posting announcements needs the bot token",
+            )?));
+        }
+        if self.config.setup.enabled {
+            return Ok(Some(self.token().context(
+                "[setup] is on, and checking servers' choices and announcing there needs the bot token",
             )?));
         }
         if self.config.follow.is_empty() {
@@ -137,7 +143,12 @@ impl App {
         // changes, the gateway's answers and registration, and the announcer share it and its
         // rate limiter.
         let rest = token.map(|token| self.rest(&token).with_metrics(reloader.metrics().clone()));
-        let handler = self.handler(reloader.clone(), rest.clone());
+        let servers = self.server_setup().await;
+        let settings = match &servers {
+            SetupState::On(setup) => Some(setup.clone()),
+            _ => None,
+        };
+        let handler = self.handler(reloader.clone(), rest.clone(), servers);
         let (ready, announcer_rest) = match (transport, rest) {
             (Transport::Gateway, Some(rest)) => {
                 let gateway = Gateway::new(&self.config, rest, handler).await?;
@@ -155,9 +166,11 @@ impl App {
                 rest,
             ),
         };
-        let live = self.live(&reloader, hangups, announcer_rest).await?;
+        let live = self
+            .live(&reloader, hangups, announcer_rest, settings.clone())
+            .await?;
         let mut health = Health::new(reloader.clone());
-        if self.config.announce.is_enabled() {
+        if self.config.announce.is_enabled() || settings.is_some() {
             health = health.with_announcer(live.announcer_role());
         }
         let metrics_served =
@@ -180,6 +193,9 @@ impl App {
             }
         };
         live.stop().await;
+        if let Some(setup) = settings {
+            setup.stop();
+        }
         if let Some(metrics_served) = metrics_served {
             // Cancelled with the transport: it lets a scrape in flight finish.
             let _ = metrics_served.await;

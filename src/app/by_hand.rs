@@ -26,7 +26,9 @@ impl App {
         if dry_run {
             println!(
                 "{}",
-                serde_json::to_string_pretty(&registration::to_json())?
+                serde_json::to_string_pretty(&registration::to_json_of(
+                    registration::Offered::of(&self.config)
+                ))?
             );
             return Ok(ExitCode::SUCCESS);
         }
@@ -43,7 +45,8 @@ impl App {
                 .await
                 .context("cannot ask Discord for the application id")?;
             for scope in scopes {
-                let outcome = registration::register(&rest, scope).await?;
+                let offered = registration::Offered::of(&self.config);
+                let outcome = registration::register_offered(&rest, scope, offered).await?;
                 match outcome {
                     Outcome::Unchanged => println!("{scope}: already up to date"),
                     Outcome::Updated { commands } => {

@@ -29,10 +29,12 @@ pub use args::{
 use crate::config::{Config, ConfigError, Place, env};
 use crate::library::{Folder, Library};
 use crate::live::announce::state::StateError;
+use crate::live::setup::{Off, Setup};
 use crate::live::{Hangups, Live, Reloader};
 use crate::logs::{self, LogFormat};
 use crate::rest::{Rest, Token, TokenError};
 use crate::transport::Handler;
+use crate::transport::setup::SetupState;
 
 /// The target of the lines the application logs itself (`briefbot 0.2.0 (commit …) starting`, `briefs
 /// loaded`, `stopped`): `briefbot`, as `RUST_LOG` filters and log collectors know them.
@@ -290,8 +292,32 @@ impl App {
 
     /// The one interaction handler, answering from `reloader`'s snapshot, giving and taking
     /// the `[[follow]]` roles through `rest` (none: without the token it says it cannot).
-    fn handler(&self, reloader: Arc<Reloader>, rest: Option<Rest>) -> Arc<Handler> {
-        Arc::new(Handler::new(reloader).with_follow_roles(self.config.follow.clone(), rest))
+    fn handler(
+        &self,
+        reloader: Arc<Reloader>,
+        rest: Option<Rest>,
+        servers: SetupState,
+    ) -> Arc<Handler> {
+        Arc::new(
+            Handler::new(reloader)
+                .with_follow_roles(self.config.follow.clone(), rest)
+                .with_setup(servers, self.config.announce.all_targets()),
+        )
+    }
+
+    /// The servers' own settings when `[setup]` turns them on, or why this process cannot keep
+    /// them (said once, at start).
+    async fn server_setup(&self) -> SetupState {
+        if !self.config.setup.enabled {
+            return SetupState::Unconfigured;
+        }
+        match Setup::start(&self.config).await {
+            Ok(setup) => SetupState::On(setup),
+            Err(Off(why)) => {
+                warn!(target: LOG_TARGET, "[setup] is on, but /setup is off in this process: {why}");
+                SetupState::Off(why)
+            }
+        }
     }
 
     /// The live updates: the folder watched, SIGHUP heard, and, with `rest`, the announcer.
@@ -300,8 +326,9 @@ impl App {
         reloader: &Arc<Reloader>,
         hangups: Hangups,
         rest: Option<Rest>,
+        servers: Option<Arc<Setup>>,
     ) -> Result<Live, StateError> {
-        Live::start(&self.config, reloader, hangups, rest).await
+        Live::start(&self.config, reloader, hangups, rest, servers).await
     }
 }
 

@@ -92,7 +92,9 @@ pub(crate) fn setup(library: &Library, track: Option<&str>, step: Step, origin: 
     let track = match find_track(library, wanted.as_deref()) {
         Ok(track) => track.id.clone(),
         // A track the panel named may have no brief served right now; its id is enough.
-        Err(_) if step != Step::Show && wanted.as_deref().is_some_and(crate::library::is_track_id) => {
+        Err(_)
+            if step != Step::Show && wanted.as_deref().is_some_and(crate::library::is_track_id) =>
+        {
             wanted.unwrap_or_default()
         }
         Err(notice) => return Answer::Reply(notice),
@@ -302,9 +304,8 @@ fn buttons(panel: &Panel) -> Vec<Button> {
         Button::new("Create a follow role", id(&panel.track, "newrole")),
         thread_button,
         Button::new("Send a test post", id(&panel.track, "test")).disabled(live_channel.is_none()),
-        Button::new("No follow role", id(&panel.track, "norole")).disabled(
-            panel.role.as_ref().is_none_or(|r| r.off.is_some()),
-        ),
+        Button::new("No follow role", id(&panel.track, "norole"))
+            .disabled(panel.role.as_ref().is_none_or(|r| r.off.is_some())),
         Button::new("Stop announcing here", id(&panel.track, "stop"))
             .primary()
             .disabled(live_channel.is_none()),

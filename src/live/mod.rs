@@ -45,7 +45,7 @@ enum Announcing {
 
 impl Live {
     /// Starts watching the briefs folder and listening for SIGHUP, and, when `rest` is given
-    /// and `[announce]` names channels, announcing. Must be called inside a tokio runtime.
+    /// and `[announce]` names channels or servers set themselves up (`servers`), announcing. Must be called inside a tokio runtime.
     /// Fails only when the announcement state cannot be used: the state folder, or a state
     /// database that cannot be reached or migrated now.
     pub(crate) async fn start(
@@ -53,10 +53,12 @@ impl Live {
         reloader: &Arc<Reloader>,
         hangups: Hangups,
         rest: Option<Rest>,
+        servers: Option<Arc<setup::Setup>>,
     ) -> Result<Live, StateError> {
         let announcer = match rest {
-            Some(rest) if config.announce.is_enabled() => {
-                let settings = announce::Settings::from_config(config);
+            Some(rest) if config.announce.is_enabled() || servers.is_some() => {
+                let mut settings = announce::Settings::from_config(config);
+                settings.setup = servers;
                 info!(
                     channels = settings.targets.len(),
                     errors_channel = settings.errors_channel.is_some(),

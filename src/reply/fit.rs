@@ -82,7 +82,9 @@ fn fit_message(mut message: Message) -> Message {
         })
         .filter(|row| !row.is_empty())
         .collect();
-    message.menus.retain(|m| !m.custom_id.is_empty() && chars(&m.custom_id) <= limits::CUSTOM_ID);
+    message
+        .menus
+        .retain(|m| !m.custom_id.is_empty() && chars(&m.custom_id) <= limits::CUSTOM_ID);
     for menu in &mut message.menus {
         menu.placeholder = truncate(&menu.placeholder, MENU_PLACEHOLDER);
     }

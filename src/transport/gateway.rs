@@ -60,10 +60,18 @@ impl Gateway {
             rest: rest.clone(),
             handler: handler.clone(),
             scopes: scopes(config),
+            offered: registration::Offered::of(config),
             in_flight: in_flight.clone(),
         };
-        // Interactions need no gateway intents: they arrive whatever the intents are.
-        let client = ClientBuilder::new_with_http(rest.for_gateway(), GatewayIntents::empty())
+        // Interactions need no gateway intents: they arrive whatever the intents are. Servers
+        // that set themselves up need to hear of channels, roles and servers going away (the
+        // Guilds intent, which Discord grants every bot).
+        let intents = if handler.sets_up_servers() {
+            GatewayIntents::GUILDS
+        } else {
+            GatewayIntents::empty()
+        };
+        let client = ClientBuilder::new_with_http(rest.for_gateway(), intents)
             .event_handler(events)
             .raw_event_handler(Unparsed {
                 rest: rest.clone(),
@@ -137,6 +145,7 @@ struct Events {
     rest: Rest,
     handler: Arc<Handler>,
     scopes: Vec<Scope>,
+    offered: registration::Offered,
     in_flight: TaskTracker,
 }
 
@@ -147,7 +156,7 @@ impl EventHandler for Events {
         info!(user = %ready.user.name, guilds = ready.guilds.len(), shard, "connected to Discord");
         // Every shard gets a ready event; registering is one shard's job.
         if shard == 0 {
-            register_all(&self.rest, &self.scopes).await;
+            register_all(&self.rest, &self.scopes, self.offered).await;
         }
     }
 
@@ -171,8 +180,24 @@ struct Unparsed {
 #[async_trait]
 impl RawEventHandler for Unparsed {
     async fn raw_event(&self, _: Context, event: Event) {
-        let Event::Unknown(unknown) = event else {
-            return;
+        let unknown = match event {
+            Event::Unknown(unknown) => unknown,
+            Event::ChannelDelete(deleted) => {
+                self.handler.channel_gone(deleted.channel.id.get()).await;
+                return;
+            }
+            // A server that is only unavailable (an outage) comes back: nothing is switched off.
+            Event::GuildDelete(left) if !left.guild.unavailable => {
+                self.handler.server_gone(left.guild.id.get()).await;
+                return;
+            }
+            Event::GuildRoleDelete(deleted) => {
+                self.handler
+                    .role_gone(deleted.guild_id.get(), deleted.role_id.get())
+                    .await;
+                return;
+            }
+            _ => return,
         };
         if unknown.kind != "INTERACTION_CREATE" {
             return;
@@ -210,14 +235,14 @@ impl RawEventHandler for Unparsed {
 
 /// Registers the commands in every scope, logging the outcome; a failure is logged and the
 /// bot keeps running with whatever Discord already has.
-pub(crate) async fn register_all(rest: &Rest, scopes: &[Scope]) {
+pub(crate) async fn register_all(rest: &Rest, scopes: &[Scope], offered: registration::Offered) {
     for scope in scopes {
         // The server's id under a key of its own, as every id in the logs.
         let (kind, server) = match scope {
             Scope::Guild(id) => ("server", Some(*id)),
             Scope::Global => ("global", None),
         };
-        match registration::register(rest, *scope).await {
+        match registration::register_offered(rest, *scope, offered).await {
             Ok(registration::Outcome::Updated { commands }) => {
                 info!(scope = %kind, server, commands, "commands registered")
             }

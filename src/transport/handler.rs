@@ -18,9 +18,9 @@ use super::setup::{ServerSetup, SetupState, unsafe_at_follow};
 use crate::commands::setup::{self as panel, SetupAsk};
 use crate::commands::{self, Action, Answer, Command, Origin, Request, RoleChange, notices};
 use crate::config::{AnnounceTarget, FollowRole};
-use crate::permissions::Member;
 use crate::library::Library;
 use crate::live::{Outcome, Reloader, Trigger};
+use crate::permissions::Member;
 use crate::reply::Reply;
 use crate::rest::{Failure, Rest};
 
@@ -93,6 +93,39 @@ impl Handler {
     pub fn with_follow_roles(mut self, table: Vec<FollowRole>, rest: Option<Rest>) -> Handler {
         self.roles = FollowRoles { table, rest };
         self
+    }
+
+    /// Whether servers may set themselves up here (`/setup` on), so what goes away in a
+    /// server matters.
+    pub(crate) fn sets_up_servers(&self) -> bool {
+        self.setup.settings().is_some()
+    }
+
+    /// A channel was deleted: switched off where a server chose it.
+    pub(crate) async fn channel_gone(&self, channel: u64) {
+        if let Some(setup) = self.setup.settings()
+            && let Err(error) = setup.channel_gone(channel).await
+        {
+            error!(%error, channel, "cannot switch off a deleted channel");
+        }
+    }
+
+    /// briefbot was removed from a server: what the server chose is switched off.
+    pub(crate) async fn server_gone(&self, server: u64) {
+        if let Some(setup) = self.setup.settings()
+            && let Err(error) = setup.server_gone(server).await
+        {
+            error!(%error, server, "cannot switch off the settings of a server briefbot left");
+        }
+    }
+
+    /// A role was deleted: switched off where a server chose it as a follow role.
+    pub(crate) async fn role_gone(&self, server: u64, role: u64) {
+        if let Some(setup) = self.setup.settings()
+            && let Err(error) = setup.role_gone(server, role).await
+        {
+            error!(%error, server, role, "cannot switch off a deleted follow role");
+        }
     }
 
     pub(crate) fn reloader(&self) -> &Arc<Reloader> {
@@ -299,7 +332,10 @@ impl Handler {
                         Err(_) => commands::something_went_wrong(),
                     };
                     tokio::time::sleep_until(deferred_at + EDIT_NOT_BEFORE).await;
-                    match rest.edit_answer(application, &token, edit_body(&reply)).await {
+                    match rest
+                        .edit_answer(application, &token, edit_body(&reply))
+                        .await
+                    {
                         Ok(()) => info!("the deferred answer to /setup was edited"),
                         Err(error) => error!(
                             error = %redact(&error, &token),

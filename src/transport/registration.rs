@@ -10,6 +10,7 @@ use serenity::all::{
 use tracing::info;
 
 use crate::commands::spec::{COMMANDS, CommandSpec, CommandType, OptionKind};
+use crate::config::Config;
 use crate::rest::{Failure, Rest};
 
 pub use crate::rest::Scope;
@@ -34,9 +35,28 @@ pub enum RegistrationError {
     NotConfirmed { scope: String, failure: Failure },
 }
 
-/// Every command as serenity's builder.
-pub(crate) fn commands() -> Vec<CreateCommand> {
-    COMMANDS.iter().map(command).collect()
+/// Which commands a deployment offers: every reader's and admin's command, and `/setup`
+/// where the operator turned it on (`[setup] enabled`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Offered {
+    pub setup: bool,
+}
+
+impl Offered {
+    pub fn of(config: &Config) -> Offered {
+        Offered {
+            setup: config.setup.enabled,
+        }
+    }
+}
+
+/// Every command offered, as serenity's builder.
+pub(crate) fn commands(offered: Offered) -> Vec<CreateCommand> {
+    COMMANDS
+        .iter()
+        .filter(|spec| offered.setup || !spec.is_optional())
+        .map(command)
+        .collect()
 }
 
 fn command(spec: &CommandSpec) -> CreateCommand {
@@ -100,7 +120,12 @@ fn command(spec: &CommandSpec) -> CreateCommand {
 /// either, so the integer the schema names is what is sent. A message command is sent without
 /// the empty option list serenity writes for every command: it has no options.
 pub fn to_json() -> Value {
-    let mut json = serde_json::to_value(commands()).unwrap_or_default();
+    to_json_of(Offered::default())
+}
+
+/// The list of the commands `offered`, as the JSON body of the registration PUT.
+pub fn to_json_of(offered: Offered) -> Value {
+    let mut json = serde_json::to_value(commands(offered)).unwrap_or_default();
     for command in json.as_array_mut().into_iter().flatten() {
         let message_command = command["type"] == json!(3);
         if let (true, Some(fields)) = (message_command, command.as_object_mut()) {
@@ -168,8 +193,14 @@ fn comparable(command: &Value) -> Value {
 }
 
 /// Whether `existing` (Discord's list, as JSON) differs from the commands briefbot defines.
+#[cfg(test)]
 pub(crate) fn differs(existing: &[Value]) -> bool {
-    let wanted: Vec<Value> = to_json()
+    differs_from(existing, Offered::default())
+}
+
+/// Whether `existing` (Discord's list, as JSON) differs from the commands `offered`.
+pub(crate) fn differs_from(existing: &[Value], offered: Offered) -> bool {
+    let wanted: Vec<Value> = to_json_of(offered)
         .as_array()
         .into_iter()
         .flatten()
@@ -203,15 +234,24 @@ pub(crate) fn differs(existing: &[Value]) -> bool {
 /// sending it twice changes nothing: a 429 is waited out and the PUT sent again, and one
 /// without a clear answer (a timeout, a 5xx) is confirmed by reading the list back.
 pub async fn register(rest: &Rest, scope: Scope) -> Result<Outcome, RegistrationError> {
+    register_offered(rest, scope, Offered::default()).await
+}
+
+/// `register`, of the commands `offered`.
+pub async fn register_offered(
+    rest: &Rest,
+    scope: Scope,
+    offered: Offered,
+) -> Result<Outcome, RegistrationError> {
     let fail = |failure| RegistrationError::Discord {
         scope: scope.to_string(),
         failure,
     };
     let existing = rest.command_list(scope).await.map_err(fail)?;
-    if !differs(&existing) {
+    if !differs_from(&existing, offered) {
         return Ok(Outcome::Unchanged);
     }
-    let commands = to_json();
+    let commands = to_json_of(offered);
     let updated = Outcome::Updated {
         commands: commands.as_array().map_or(0, Vec::len),
     };
@@ -233,7 +273,7 @@ pub async fn register(rest: &Rest, scope: Scope) -> Result<Outcome, Registration
             Ok(updated)
         }
         Failure::Unknown { .. } => match rest.command_list(scope).await {
-            Ok(now) if !differs(&now) => {
+            Ok(now) if !differs_from(&now, offered) => {
                 info!(scope = %scope, %failure, "the command list had been registered: Discord has it");
                 Ok(updated)
             }

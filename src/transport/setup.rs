@@ -294,7 +294,12 @@ impl ServerSetup {
                 {
                     Ok(thread) => Ok(Made::MessageAndThread(message, thread)),
                     Err(failure) => {
-                        self.delete_later(rest.clone(), channel, Made::Message(message), Duration::ZERO);
+                        self.delete_later(
+                            rest.clone(),
+                            channel,
+                            Made::Message(message),
+                            Duration::ZERO,
+                        );
                         Err(failure)
                     }
                 },
@@ -306,7 +311,8 @@ impl ServerSetup {
                 self.delete_later(rest.clone(), channel, made, TEST_POST_LIFETIME);
                 Outcome::Done(format!(
                     "A test post is in <#{channel}>; it is deleted in a minute. New rounds will look like a card there, pinging {}.",
-                    row.live_role().map_or("no one".to_string(), |r| format!("<@&{r}>"))
+                    row.live_role()
+                        .map_or("no one".to_string(), |r| format!("<@&{r}>"))
                 ))
             }
             Err(failure) => {
@@ -335,7 +341,10 @@ impl ServerSetup {
                     _ => format!("Discord refused it: {failure}"),
                 }];
                 if failure.is_missing_permissions() {
-                    why.push("briefbot re-reads the channel's permissions when you choose it again".to_string());
+                    why.push(
+                        "briefbot re-reads the channel's permissions when you choose it again"
+                            .to_string(),
+                    );
                 }
                 warn!(server = ask.server, channel, %failure, "a /setup test post failed");
                 Outcome::Refused {
@@ -461,10 +470,7 @@ fn stamp(row: &mut crate::live::setup::ServerSetting, user: u64) {
 }
 
 /// `done` when the change was saved; otherwise that nothing was, and why.
-fn saved(
-    result: Result<ServerSettings, crate::live::setup::SetupError>,
-    done: String,
-) -> Outcome {
+fn saved(result: Result<ServerSettings, crate::live::setup::SetupError>, done: String) -> Outcome {
     match result {
         Ok(_) => Outcome::Done(done),
         Err(error) => {
@@ -544,13 +550,7 @@ fn missing(facts: &Facts, channel: &ChannelDetails, posting: Posting) -> Option<
 }
 
 /// Threads under each announcement, or not, in the chosen channel.
-async fn threads(
-    setup: &Setup,
-    rest: &Rest,
-    ask: &SetupAsk,
-    facts: &Facts,
-    on: bool,
-) -> Outcome {
+async fn threads(setup: &Setup, rest: &Rest, ask: &SetupAsk, facts: &Facts, on: bool) -> Outcome {
     let current = setup.current();
     let Some(channel) = current
         .settings
@@ -605,7 +605,10 @@ async fn choose_role(setup: &Setup, ask: &SetupAsk, facts: &Facts, role: u64) ->
         .server
         .unsafe_follow_role(role, &facts.bot, Some(&facts.admin));
     if !why.is_empty() {
-        info!(server = ask.server, role, "a follow role was refused in /setup");
+        info!(
+            server = ask.server,
+            role, "a follow role was refused in /setup"
+        );
         return Outcome::Refused {
             what: format!("<@&{role}> was not made the follow role"),
             why,
@@ -674,7 +677,9 @@ async fn create_role(setup: &Setup, rest: &Rest, ask: &SetupAsk, facts: &Facts) 
                 }
             }
             Err(failure) if failure.is_missing_permissions() => {
-                return refused("Discord refused: briefbot lacks the Manage Roles permission".to_string());
+                return refused(
+                    "Discord refused: briefbot lacks the Manage Roles permission".to_string(),
+                );
             }
             Err(failure) => return refused(format!("Discord refused it: {failure}")),
         },
@@ -723,7 +728,10 @@ mod tests {
     #[test]
     fn the_channel_kind_decides_the_mode() {
         assert_eq!(mode_for(15, true), Some((AnnounceMode::Forum, Way::Forum)));
-        assert_eq!(mode_for(5, false), Some((AnnounceMode::Message, Way::Crosspost)));
+        assert_eq!(
+            mode_for(5, false),
+            Some((AnnounceMode::Message, Way::Crosspost))
+        );
         assert_eq!(mode_for(0, true), Some((AnnounceMode::Thread, Way::Thread)));
         assert_eq!(mode_for(2, false), None);
     }

@@ -44,6 +44,7 @@ pub(crate) fn settings(state: &Path, channels: &[u64], errors_channel: Option<u6
         takeover_grace: Duration::ZERO,
         lock_check: Duration::from_millis(100),
         answer_timeout: briefbot::live::announce::ANSWER_TIMEOUT,
+        setup: None,
     }
 }
 

@@ -42,6 +42,7 @@ fn settings(state: &Path, targets: &[(u64, AnnounceMode)]) -> Settings {
         takeover_grace: Duration::ZERO,
         lock_check: Duration::from_millis(100),
         answer_timeout: briefbot::live::announce::ANSWER_TIMEOUT,
+        setup: None,
     }
 }
 

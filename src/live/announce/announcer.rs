@@ -2,11 +2,10 @@
 //! its workers, one per channel, the errors channel's two and the one that follows the
 //! reloads, until it is stopped.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
 
@@ -15,7 +14,8 @@ use super::settings::Settings;
 use super::shared::{Shared, Store, reached};
 use super::state::{State, StateError, StateFile};
 use super::store::StateStore;
-use super::workers::{channel_worker, follow_reloads};
+use super::targets::Targets;
+use super::workers::{follow_reloads, start_workers};
 use crate::library::Library;
 use crate::live::reloader::{Reloader, Status};
 use crate::rest::Rest;
@@ -43,11 +43,12 @@ struct Prepared {
 
 /// The state to start from, given what the store held (`None` on the very first start).
 fn prepare(loaded: Option<State>, library: &Library, settings: &Settings) -> Prepared {
-    let channels = settings.channels();
+    let servers = settings.setup.as_ref().map(|s| s.current());
+    let targets = Targets::of(settings, servers.as_deref());
     match loaded {
         Some(mut state) => {
             let before = state.pending.len();
-            state.pending.retain(|p| channels.contains(&p.channel));
+            state.pending.retain(|p| targets.wants(p.channel, &p.track));
             let dropped_notes = if settings.errors_channel.is_some() {
                 0
             } else {
@@ -169,21 +170,12 @@ impl Announcer {
         status: watch::Receiver<Status>,
         lock: Option<std::fs::File>,
     ) -> Announcer {
-        let channels = settings.channels();
         let shared = Arc::new(Shared::new(rest, reloader, store, settings));
-        let mut wakes = HashMap::new();
-        let tasks = TaskTracker::new();
-        for channel in &channels {
-            let wake = Arc::new(Notify::new());
-            wakes.insert(*channel, wake.clone());
-            tasks.spawn(channel_worker(shared.clone(), *channel, wake));
-        }
-        tasks.spawn(follow_reloads(
-            shared.clone(),
-            channels.clone(),
-            wakes,
-            status.clone(),
-        ));
+        // The channel workers are started by the one that follows the reloads, as the
+        // targets become known (and later, as servers choose channels of their own).
+        start_workers(&shared);
+        let tasks = shared.tasks.clone();
+        tasks.spawn(follow_reloads(shared.clone(), status.clone()));
         if let Some(channel) = settings.errors_channel {
             tasks.spawn(notes_worker(shared.clone(), channel));
             tasks.spawn(errors_worker(shared.clone(), status));

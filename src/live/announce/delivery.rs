@@ -29,11 +29,7 @@ pub(super) async fn deliver(
     library: &Library,
 ) -> Result<(), DeliveryError> {
     let info = shared.channel_info(pending.channel).await?;
-    let configured = shared
-        .modes
-        .get(&pending.channel)
-        .copied()
-        .unwrap_or_default();
+    let configured = shared.mode(pending.channel);
     let way = Way::of(pending.channel, configured, &info);
     let headline = library
         .track(&pending.track)

@@ -21,6 +21,7 @@
 //! - the ledger: `state` (what is remembered, and the state file), `store` (the one interface,
 //!   the file's side of it), `database` (PostgreSQL, its lock), `transfer` (import, export);
 //! - `settings`; `policy` (what each answer from Discord means, per operation);
+//! - `targets` (where new rounds go: the operator's channels and the servers' own);
 //! - `shared` (what the workers share, written one change at a time);
 //! - `lookup` (briefbot's own posts found again), `posting` (what an announcement is);
 //! - `modes` (threads, forum posts, crossposts), `delivery` (one announcement in one
@@ -44,6 +45,7 @@ mod settings;
 mod shared;
 pub mod state;
 pub mod store;
+mod targets;
 pub(crate) mod transfer;
 mod workers;
 

@@ -1,9 +1,11 @@
 //! Where announcements go and how a failing channel is retried.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{AnnounceTarget, Config, DatabaseUrl, FollowRole};
+use crate::live::setup::Setup;
 use crate::rest::{ANSWER_TIMEOUT, Backoff};
 
 /// How many crossposts one announcement channel takes in a rolling window: Discord allows
@@ -49,6 +51,8 @@ pub struct Settings {
     /// How long a request to Discord may take to be answered; past it, what became of the
     /// request is unknown, and a post is looked for before it is made again.
     pub answer_timeout: Duration,
+    /// The servers' own targets and roles (`/setup`), announced to as well.
+    pub setup: Option<Arc<Setup>>,
 }
 
 impl Settings {
@@ -77,6 +81,7 @@ impl Settings {
             database: config.database.clone(),
             lock_check: LOCK_CHECK,
             answer_timeout: ANSWER_TIMEOUT,
+            setup: None,
         }
     }
 }

@@ -10,15 +10,19 @@ use serde_json::Value;
 use tokio::sync::{Notify, OnceCell, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::error;
 
 use super::policy::{AfterPost, after_post};
 use super::settings::{CrosspostLimit, Settings};
 use super::state::{Pending, State, StateError};
 use super::store::StateStore;
+use super::targets::Targets;
 use crate::commands::notices;
-use crate::config::{AnnounceMode, FollowRole, follow_role};
+use crate::config::{AnnounceMode, follow_role};
 use crate::library::{Library, RoundId, fingerprint};
 use crate::live::reloader::{Reloader, Status};
+use crate::live::setup::{Setup, Snapshot};
 use crate::reply::Message;
 use crate::rest::{Backoff, ChannelInfo, Failure, Rest};
 
@@ -62,13 +66,19 @@ pub(super) struct Shared {
     pub(crate) backoff: Backoff,
     /// More new rounds than this in one snapshot are recorded, not announced.
     pub(crate) max_new_per_reload: usize,
-    /// Per server and track, the role an announcement pings.
-    pub(crate) follow_roles: Vec<FollowRole>,
+    /// The operator's settings, which the servers' own are added to.
+    pub(crate) operator: Settings,
+    /// The servers' own settings (`/setup`), when they may set themselves up.
+    pub(crate) setup: Option<Arc<Setup>>,
+    /// Where new rounds go now, how, and the role each announcement pings.
+    pub(crate) targets: Mutex<Targets>,
+    /// The worker of each channel, woken when there is something to post.
+    pub(crate) workers: Mutex<HashMap<u64, Arc<Notify>>>,
+    /// Every worker, waited for when the announcer stops.
+    pub(crate) tasks: TaskTracker,
     /// What Discord says of each channel looked up (its server, whether it is an
     /// announcement channel or a forum), asked once per process.
     pub(crate) channels: Mutex<HashMap<u64, ChannelInfo>>,
-    /// How each configured channel announces, as configured.
-    pub(crate) modes: HashMap<u64, AnnounceMode>,
     /// Per announcement channel, when its recent crossposts went, oldest first.
     pub(crate) crossposts: Mutex<HashMap<u64, VecDeque<Instant>>>,
     pub(crate) crosspost_limit: CrosspostLimit,
@@ -103,13 +113,15 @@ impl Shared {
             errors_handled: AtomicU64::new(u64::MAX),
             backoff: settings.backoff,
             max_new_per_reload: settings.max_new_per_reload,
-            follow_roles: settings.follow_roles.clone(),
+            operator: settings.clone(),
+            setup: settings.setup.clone(),
+            targets: Mutex::new(Targets::of(
+                settings,
+                settings.setup.as_ref().map(|s| s.current()).as_deref(),
+            )),
+            workers: Mutex::new(HashMap::new()),
+            tasks: TaskTracker::new(),
             channels: Mutex::new(HashMap::new()),
-            modes: settings
-                .targets
-                .iter()
-                .map(|t| (t.channel, t.mode))
-                .collect(),
             crossposts: Mutex::new(HashMap::new()),
             crosspost_limit: settings.crossposts,
             errors_channel: settings.errors_channel,
@@ -124,7 +136,60 @@ impl Shared {
 
     /// The configured mode of `channel`, as the metrics name it.
     fn mode_of(&self, channel: u64) -> &'static str {
-        self.modes.get(&channel).copied().unwrap_or_default().name()
+        self.mode(channel).name()
+    }
+
+    /// How `channel` announces, as configured (or as its server chose).
+    pub(crate) fn mode(&self, channel: u64) -> AnnounceMode {
+        self.targets().mode_of(channel)
+    }
+
+    /// Where new rounds go now.
+    pub(crate) fn targets(&self) -> std::sync::MutexGuard<'_, Targets> {
+        self.targets.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Every channel worker's wake.
+    pub(crate) fn wakes(&self) -> Vec<Arc<Notify>> {
+        self.workers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// When Discord says a channel a server chose is gone (deleted, or briefbot removed from
+    /// its server), that channel is switched off in the servers' settings, once, and what
+    /// waited for it is forgotten: it is not retried. The operator's own channels keep being
+    /// retried until fixed. Whether it was switched off.
+    pub(crate) async fn switched_off_if_gone(&self, channel: u64, error: &DeliveryError) -> bool {
+        let DeliveryError::Discord(failure) = error else {
+            return false;
+        };
+        let (Some(setup), true) = (&self.setup, failure.is_channel_gone()) else {
+            return false;
+        };
+        if !self.targets().is_servers(channel) {
+            return false;
+        }
+        if let Err(error) = setup.channel_gone(channel).await {
+            error!(%error, channel, "cannot switch off a server's channel that is gone");
+            return false;
+        }
+        self.refresh_targets();
+        if let Err(error) = self.drop_unwanted().await {
+            error!(%error, "cannot forget the announcements of a channel that is gone");
+        }
+        true
+    }
+
+    /// Where new rounds go, worked out again from the servers' settings as they are now.
+    pub(crate) fn refresh_targets(&self) -> Targets {
+        let snapshot: Option<Arc<Snapshot>> = self.setup.as_ref().map(|s| s.current());
+        let targets = Targets::of(&self.operator, snapshot.as_deref());
+        *self.targets() = targets.clone();
+        targets
     }
 
     /// An attempt to announce in `channel` ended with `result` (`posted`, `failed`,
@@ -184,21 +249,18 @@ impl Shared {
         Ok(out)
     }
 
-    /// Records the rounds of `library` and queues the new ones for every channel, batch by
-    /// batch as they arrived (see `batches`): a batch of more than `max_new_per_reload` is
-    /// queued nowhere, ever (its rounds are known now), an operator announces the ones that
-    /// matter by hand, and the editors get a note saying so.
-    pub(crate) async fn observe(
-        &self,
-        library: &Library,
-        channels: &[u64],
-    ) -> Result<Observed, StateError> {
+    /// Records the rounds of `library` and queues the new ones for every channel that takes
+    /// their track, batch by batch as they arrived (see `batches`): a batch of more than
+    /// `max_new_per_reload` is queued nowhere, ever (its rounds are known now), an operator
+    /// announces the ones that matter by hand, and the editors get a note saying so.
+    pub(crate) async fn observe(&self, library: &Library) -> Result<Observed, StateError> {
         let arrivals = self.reloader.arrivals();
+        let targets = self.targets().clone();
         self.update(|state| {
             let added = state.learn(library);
             let mut observed = Observed::default();
             for batch in batches(&added, &arrivals) {
-                if !channels.is_empty() && batch.len() > self.max_new_per_reload {
+                if !targets.channels.is_empty() && batch.len() > self.max_new_per_reload {
                     if self.errors_channel.is_some() {
                         let note = notices::held_back(&batch, self.max_new_per_reload);
                         state.note(note_key("held-back", &batch), body_of(&note));
@@ -207,10 +269,10 @@ impl Shared {
                     continue;
                 }
                 for round in &batch {
-                    for channel in channels {
+                    for channel in targets.channels_for(&round.track) {
                         state
                             .pending
-                            .push(Pending::new(&round.track, round.number, *channel));
+                            .push(Pending::new(&round.track, round.number, channel));
                     }
                 }
                 observed.queued.extend(batch);
@@ -220,11 +282,48 @@ impl Shared {
         .await
     }
 
+    /// Forgets the pending announcements no channel wants any more (a server stopped
+    /// announcing a track, or its channel was switched off); how many.
+    pub(crate) async fn drop_unwanted(&self) -> Result<usize, StateError> {
+        let targets = self.targets().clone();
+        let unwanted = self.state(|s| {
+            s.pending
+                .iter()
+                .filter(|p| !targets.wants(p.channel, &p.track))
+                .count()
+        });
+        if unwanted == 0 {
+            return Ok(0);
+        }
+        self.update(|state| {
+            state.pending.retain(|p| targets.wants(p.channel, &p.track));
+        })
+        .await?;
+        Ok(unwanted)
+    }
+
     /// Waits for the next reload's outcome; false if the announcer was stopped (or the
     /// reloader is gone).
     pub(crate) async fn next_status(&self, status: &mut watch::Receiver<Status>) -> bool {
         tokio::select! {
             changed = status.changed() => changed.is_ok(),
+            _ = self.stopped() => false,
+        }
+    }
+
+    /// Waits for the next reload's outcome or a change of the servers' settings; false if
+    /// the announcer was stopped (or the reloader is gone).
+    pub(crate) async fn next_change(
+        &self,
+        status: &mut watch::Receiver<Status>,
+        servers: &mut Option<watch::Receiver<Arc<Snapshot>>>,
+    ) -> bool {
+        let Some(servers) = servers else {
+            return self.next_status(status).await;
+        };
+        tokio::select! {
+            changed = status.changed() => changed.is_ok(),
+            changed = servers.changed() => changed.is_ok(),
             _ = self.stopped() => false,
         }
     }
@@ -248,11 +347,12 @@ impl Shared {
         channel: u64,
         track: &str,
     ) -> Result<Option<u64>, Failure> {
-        if !self.follow_roles.iter().any(|f| f.track == track) {
+        let roles = self.targets().follow_roles.clone();
+        if !roles.iter().any(|f| f.track == track) {
             return Ok(None);
         }
         let guild = self.channel_info(channel).await?.guild;
-        Ok(guild.and_then(|guild| follow_role(&self.follow_roles, guild, track)))
+        Ok(guild.and_then(|guild| follow_role(&roles, guild, track)))
     }
 
     /// What Discord says of `channel`: asked once per process, then remembered.

@@ -2,7 +2,6 @@
 //! changed, and one per channel posts its pending announcements in order, then makes the
 //! edits waiting there, retrying what failed while the other channels go on.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -18,24 +17,42 @@ use crate::live::reloader::Status;
 
 /// Records each snapshot's rounds and wakes the channel workers when there are new ones.
 /// Rounds held back (too many new at once) are logged, and noted for the errors channel in
-/// the same write that records them.
-pub(super) async fn follow_reloads(
-    shared: Arc<Shared>,
-    channels: Vec<u64>,
-    wakes: HashMap<u64, Arc<Notify>>,
-    mut status: watch::Receiver<Status>,
-) {
+/// the same write that records them. A change of the servers' own settings is followed too:
+/// a new channel gets its worker, and what a channel no longer wants is forgotten.
+pub(super) async fn follow_reloads(shared: Arc<Shared>, mut status: watch::Receiver<Status>) {
+    let mut servers = shared.setup.as_ref().map(|s| s.subscribe());
     loop {
         let (serving, generation) = {
             let current = status.borrow_and_update();
             (current.serving.clone(), current.generation)
         };
+        if let Some(servers) = servers.as_mut() {
+            servers.borrow_and_update();
+        }
         let retry_in_ms = |wait: std::time::Duration| wait.as_millis() as u64;
+        let targets = shared.refresh_targets();
+        start_workers(&shared);
+        let dropped = shared
+            .backoff
+            .until_ok(
+                &shared.stop,
+                || shared.drop_unwanted(),
+                |error, _, wait| error!(%error, retry_in_ms = retry_in_ms(wait), "cannot record what no channel wants any more"),
+            )
+            .await;
+        match dropped {
+            None => return,
+            Some(0) => {}
+            Some(dropped) => info!(
+                dropped,
+                "pending announcements for channels that no longer take them are dropped"
+            ),
+        }
         let observed = shared
             .backoff
             .until_ok(
                 &shared.stop,
-                || shared.observe(&serving, &channels),
+                || shared.observe(&serving),
                 |error, _, wait| error!(%error, retry_in_ms = retry_in_ms(wait), "cannot record the new rounds"),
             )
             .await;
@@ -45,7 +62,7 @@ pub(super) async fn follow_reloads(
         if !observed.queued.is_empty() {
             info!(
                 rounds = %listed(&observed.queued),
-                channels = channels.len(),
+                channels = targets.channels.len(),
                 "new rounds to announce"
             );
         }
@@ -80,13 +97,29 @@ pub(super) async fn follow_reloads(
         }
         shared.rounds_recorded.store(generation, Ordering::SeqCst);
         // Woken after every snapshot: a round whose brief came back may be postable again.
-        for wake in wakes.values() {
+        for wake in shared.wakes() {
             wake.notify_one();
         }
         shared.notes_wake.notify_one();
-        if !shared.next_status(&mut status).await {
+        if !shared.next_change(&mut status, &mut servers).await {
             return;
         }
+    }
+}
+
+/// A worker for each channel that gets new rounds and has none yet.
+pub(super) fn start_workers(shared: &Arc<Shared>) {
+    let channels = shared.targets().channel_ids();
+    let mut workers = shared.workers.lock().unwrap_or_else(|p| p.into_inner());
+    for channel in channels {
+        if workers.contains_key(&channel) {
+            continue;
+        }
+        let wake = Arc::new(Notify::new());
+        workers.insert(channel, wake.clone());
+        shared
+            .tasks
+            .spawn(channel_worker(shared.clone(), channel, wake));
     }
 }
 
@@ -190,6 +223,7 @@ pub(super) async fn channel_worker(shared: Arc<Shared>, channel: u64, wake: Arc<
                     error!(%error, "cannot record the dropped announcement");
                 }
             }
+            _ if shared.switched_off_if_gone(channel, &error).await => {}
             _ => {
                 shared.counted(channel, "failed");
                 let wait = posts.failed();

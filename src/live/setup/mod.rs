@@ -47,6 +47,15 @@ pub struct Setup {
     stop: CancellationToken,
 }
 
+impl std::fmt::Debug for Setup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Setup")
+            .field("store", &self.store.place())
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
 /// Why `/setup` is off in this process, in an operator's words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Off(pub String);
@@ -78,7 +87,9 @@ impl Setup {
         });
         match setup.store.load().await {
             Ok(settings) => setup.publish(settings),
-            Err(error) => warn!(%error, "cannot read the servers' settings yet; /setup targets are announced once they are read"),
+            Err(error) => {
+                warn!(%error, "cannot read the servers' settings yet; /setup targets are announced once they are read")
+            }
         }
         info!(
             store = %setup.store.place(),
@@ -237,7 +248,11 @@ impl Setup {
     }
 
     /// A role deleted in `server`: switched off where the server chose it to follow a track.
-    pub async fn role_gone(&self, server: u64, role: u64) -> Result<Vec<ServerSetting>, SetupError> {
+    pub async fn role_gone(
+        &self,
+        server: u64,
+        role: u64,
+    ) -> Result<Vec<ServerSetting>, SetupError> {
         self.switch_off_roles(
             move |r| r.server == server && r.role == Some(role),
             "the role was deleted",

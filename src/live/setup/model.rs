@@ -214,7 +214,10 @@ mod tests {
         settings.entry(3, "a").role = Some(8);
         let off = settings.switch_off_channels(|r| r.server == 2, "deleted", 1);
         assert_eq!(off.len(), 1);
-        assert_eq!(settings.switch_off_channels(|r| r.server == 2, "deleted", 1), []);
+        assert_eq!(
+            settings.switch_off_channels(|r| r.server == 2, "deleted", 1),
+            []
+        );
         let targets = settings.targets();
         assert_eq!(targets.len(), 1);
         assert_eq!(targets[0].0.channel, 50);

@@ -26,14 +26,18 @@ pub(crate) type Change = Box<dyn FnOnce(&mut ServerSettings) + Send>;
 pub enum SetupError {
     #[error("cannot read or write the servers' settings {path}: {message}")]
     File { path: PathBuf, message: String },
-    #[error("{path}:{line}:{column}: the servers' settings file is not valid: {message}; restore it from a backup, or remove it (every server then sets itself up again)")]
+    #[error(
+        "{path}:{line}:{column}: the servers' settings file is not valid: {message}; restore it from a backup, or remove it (every server then sets itself up again)"
+    )]
     Invalid {
         path: PathBuf,
         line: usize,
         column: usize,
         message: String,
     },
-    #[error("another briefbot process uses the servers' settings in {dir}; one process at a time can keep them in a file: to run several, keep the state in PostgreSQL ([state] url)")]
+    #[error(
+        "another briefbot process uses the servers' settings in {dir}; one process at a time can keep them in a file: to run several, keep the state in PostgreSQL ([state] url)"
+    )]
     Locked { dir: PathBuf },
     /// `place` is the database's URL without its password.
     #[error("the servers' settings in the state database {place}: {message}")]
@@ -298,11 +302,13 @@ impl SettingsStore for SettingsTable {
                 .iter()
                 .filter(|r| next.get(r.server, &r.track).is_none())
             {
-                sqlx::query("DELETE FROM briefbot_server_settings WHERE server = $1 AND track = $2")
-                    .bind(gone.server as i64)
-                    .bind(&gone.track)
-                    .execute(&mut *transaction)
-                    .await?;
+                sqlx::query(
+                    "DELETE FROM briefbot_server_settings WHERE server = $1 AND track = $2",
+                )
+                .bind(gone.server as i64)
+                .bind(&gone.track)
+                .execute(&mut *transaction)
+                .await?;
             }
             for row in next
                 .rows
