@@ -162,14 +162,14 @@ async fn the_state_database_stores_every_change_as_the_file_does() {
     );
     exercise(&store).await;
 
-    // The migrations (the state, then the errors channel's notes) are recorded once each: a
-    // second start applies nothing again.
+    // The migrations (the state, the errors channel's notes, the servers' own settings) are
+    // recorded once each: a second start applies nothing again.
     let again = Database::open(&url(database.url()))
         .await
         .expect("connect again");
     assert_eq!(
         postgres::psql(database.url(), "SELECT count(*) FROM _sqlx_migrations").expect("psql"),
-        "2"
+        "3"
     );
 
     // Another connection, without the lock, is refused every write, even one that changes
