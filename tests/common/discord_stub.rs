@@ -20,6 +20,9 @@ use serde_json::{Value, json};
 
 mod modes;
 pub mod quirks;
+pub mod servers;
+
+pub use servers::{StubChannel, StubServer};
 
 /// One request as the stub received it.
 #[derive(Debug, Clone)]
@@ -77,7 +80,44 @@ pub struct StubState {
     pub quirks: Mutex<Vec<quirks::Quirk>>,
     /// Each request a quirk applied to: method and path.
     pub quirks_applied: Mutex<Vec<(String, String)>>,
+    /// Servers with their owner and roles (`add_server`); a server not here is unknown to
+    /// `GET /guilds/{id}`, and its members' role changes are not checked against its roles.
+    pub servers: Mutex<HashMap<u64, StubServer>>,
+    /// Channels' names, types and overwrites (`set_channel`), as `GET /channels/{id}` adds them.
+    pub channels: Mutex<HashMap<u64, StubChannel>>,
+    /// Channels that are gone: reading one, or posting there, is 404 Unknown Channel.
+    pub deleted_channels: Mutex<HashSet<u64>>,
+    /// Makes the ids of roles created through `POST /guilds/{g}/roles` distinct.
+    pub role_counter: AtomicU64,
+    /// The application's public key; `VERIFY_KEY` when unset.
+    pub verify_key: Mutex<Option<String>>,
+    /// The application's Interactions Endpoint URL; none by default.
+    pub endpoint_url: Mutex<Option<String>>,
+    /// When set, a request not authorised with `Bot <this token>` is refused with 401.
+    pub accepted_token: Mutex<Option<String>>,
+    /// Dispatch events for the live gateway sessions, and those queued for the next one.
+    pub events: GatewayEvents,
 }
+
+/// Gateway dispatch events a test sends (`DiscordStub::dispatch`): every live session
+/// subscribes; with none, they wait for the next session's READY.
+pub struct GatewayEvents {
+    pub live: tokio::sync::broadcast::Sender<(String, Value)>,
+    pub queued: Mutex<Vec<(String, Value)>>,
+}
+
+impl Default for GatewayEvents {
+    fn default() -> GatewayEvents {
+        GatewayEvents {
+            live: tokio::sync::broadcast::channel(256).0,
+            queued: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+/// The application's public key the stand-in answers unless a test sets another: 32 bytes
+/// in hex, as Discord shows it.
+pub const VERIFY_KEY: &str = "3f4e5d6c7b8a99a8b7c6d5e4f3021100ffeeddccbbaa99887766554433221100";
 
 /// The server of a channel the test did not place in one.
 pub const STUB_GUILD: u64 = 909_090_909_090_909_090;
@@ -150,6 +190,123 @@ impl DiscordStub {
         self.state.quirks_applied.lock().expect("lock").len()
     }
 
+    /// A server `guild` with @everyone, and briefbot's own (managed) role held by the bot,
+    /// owned by `SERVER_OWNER`; answers the id of briefbot's role.
+    #[allow(dead_code)]
+    pub fn add_server(&self, guild: u64) -> u64 {
+        let bot_role = servers::bot_role_of(guild);
+        let server = StubServer {
+            owner: servers::SERVER_OWNER,
+            name: format!("server {guild}"),
+            roles: vec![
+                servers::role(guild, "@everyone", 0, servers::EVERYONE_PERMISSIONS, false),
+                servers::role(
+                    bot_role,
+                    "briefbot",
+                    10,
+                    servers::BOT_ROLE_PERMISSIONS,
+                    true,
+                ),
+            ],
+        };
+        self.state
+            .servers
+            .lock()
+            .expect("lock")
+            .insert(guild, server);
+        self.give_member_roles(guild, APPLICATION_ID, &[bot_role]);
+        bot_role
+    }
+
+    /// A role in `guild` (made with `add_server`), with its place and permission bits.
+    #[allow(dead_code)]
+    pub fn add_role(
+        &self,
+        guild: u64,
+        id: u64,
+        name: &str,
+        position: i64,
+        permissions: u64,
+        managed: bool,
+    ) {
+        let mut servers = self.state.servers.lock().expect("lock");
+        let server = servers
+            .get_mut(&guild)
+            .expect("a server made with add_server");
+        server.roles.retain(|r| r["id"] != json!(id.to_string()));
+        server
+            .roles
+            .push(servers::role(id, name, position, permissions, managed));
+    }
+
+    /// `user` holds `roles` in `guild` too (and is a member of it).
+    #[allow(dead_code)]
+    pub fn give_member_roles(&self, guild: u64, user: u64, roles: &[u64]) {
+        self.state
+            .member_roles
+            .lock()
+            .expect("lock")
+            .entry((guild, user))
+            .or_default()
+            .extend(roles.iter().copied());
+    }
+
+    /// `channel` is in `guild`, of Discord's type `kind` (0 text, 5 announcement, 15 forum,
+    /// 16 media), named `name`, with these `permission_overwrites`
+    /// (`{id, type: 0 role | 1 member, allow, deny}`, bits as strings).
+    #[allow(dead_code)]
+    pub fn set_channel(
+        &self,
+        channel: u64,
+        guild: u64,
+        kind: u8,
+        name: &str,
+        overwrites: Vec<Value>,
+    ) {
+        self.state
+            .channel_guilds
+            .lock()
+            .expect("lock")
+            .insert(channel, guild);
+        if kind == 5 {
+            self.state
+                .news_channels
+                .lock()
+                .expect("lock")
+                .insert(channel);
+        }
+        if kind == 15 || kind == 16 {
+            self.state
+                .forums
+                .lock()
+                .expect("lock")
+                .entry(channel)
+                .or_default();
+        }
+        self.state.channels.lock().expect("lock").insert(
+            channel,
+            StubChannel {
+                kind,
+                name: name.to_string(),
+                overwrites,
+            },
+        );
+    }
+
+    /// Sends the gateway dispatch event `event` with `data` to every live session; with none,
+    /// the next session gets it after READY.
+    #[allow(dead_code)]
+    pub fn dispatch(&self, event: &str, data: Value) {
+        let events = &self.state.events;
+        // Hold the queue while deciding, so a session starting now sees the event once.
+        let mut queued = events.queued.lock().expect("lock");
+        if events.live.receiver_count() == 0 {
+            queued.push((event.to_string(), data));
+        } else {
+            let _ = events.live.send((event.to_string(), data));
+        }
+    }
+
     pub fn requests(&self) -> Vec<Recorded> {
         self.state.requests.lock().expect("lock").clone()
     }
@@ -181,6 +338,13 @@ pub fn rest_for(addr: SocketAddr) -> Rest {
     let token = Token::from_lookup(|var| (var == "DISCORD_TOKEN").then(|| BOT_TOKEN.to_string()))
         .expect("a well-formed test token");
     Rest::new(&token, &discord_config(addr))
+}
+
+/// A permission overwrite as Discord describes it: for a role (`member` false) or a member.
+#[allow(dead_code)]
+pub fn overwrite(id: u64, member: bool, allow: u64, deny: u64) -> Value {
+    json!({"id": id.to_string(), "type": u8::from(member), "allow": allow.to_string(),
+           "deny": deny.to_string()})
 }
 
 /// The bot user, as Discord describes it.
@@ -242,6 +406,12 @@ async fn gateway(State(state): State<Arc<StubState>>, upgrade: WebSocketUpgrade)
 
 async fn gateway_session(state: Arc<StubState>, mut socket: WebSocket) {
     let send = |value: Value| Message::Text(value.to_string().into());
+    // Subscribed before anything else, so no event a test sends from now on is missed; they
+    // wait in the receiver until READY has gone out.
+    let mut events = {
+        let _queue = state.events.queued.lock().expect("lock");
+        state.events.live.subscribe()
+    };
     if socket
         .send(send(json!({"op": 10, "d": {"heartbeat_interval": 41_250}})))
         .await
@@ -250,7 +420,25 @@ async fn gateway_session(state: Arc<StubState>, mut socket: WebSocket) {
         return;
     }
     let mut sequence = 0;
-    while let Some(Ok(message)) = socket.recv().await {
+    let mut ready = false;
+    loop {
+        let message = tokio::select! {
+            message = socket.recv() => message,
+            event = events.recv(), if ready => {
+                let Ok((name, data)) = event else {
+                    continue;
+                };
+                sequence += 1;
+                let frame = json!({"op": 0, "t": name, "s": sequence, "d": data});
+                if socket.send(send(frame)).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+        };
+        let Some(Ok(message)) = message else {
+            return;
+        };
         let Message::Text(text) = message else {
             continue;
         };
@@ -267,7 +455,7 @@ async fn gateway_session(state: Arc<StubState>, mut socket: WebSocket) {
             Some(2) => {
                 let url = state.gateway_url();
                 sequence += 1;
-                let ready = json!({"op": 0, "s": sequence, "t": "READY", "d": {
+                let ready_event = json!({"op": 0, "s": sequence, "t": "READY", "d": {
                     "v": 10,
                     "user": bot_user(),
                     "guilds": [],
@@ -276,14 +464,25 @@ async fn gateway_session(state: Arc<StubState>, mut socket: WebSocket) {
                     "shard": [0, 1],
                     "application": {"id": APPLICATION_ID.to_string(), "flags": 0}
                 }});
-                if socket.send(send(ready)).await.is_err() {
+                if socket.send(send(ready_event)).await.is_err() {
                     return;
                 }
+                ready = true;
                 let queued: Vec<Value> =
                     state.interactions.lock().expect("lock").drain(..).collect();
-                for interaction in queued {
+                let queued = queued
+                    .into_iter()
+                    .map(|interaction| ("INTERACTION_CREATE".to_string(), interaction));
+                let dispatched: Vec<(String, Value)> = state
+                    .events
+                    .queued
+                    .lock()
+                    .expect("lock")
+                    .drain(..)
+                    .collect();
+                for (name, data) in queued.chain(dispatched) {
                     sequence += 1;
-                    let event = json!({"op": 0, "s": sequence, "t": "INTERACTION_CREATE", "d": interaction});
+                    let event = json!({"op": 0, "s": sequence, "t": name, "d": data});
                     if socket.send(send(event)).await.is_err() {
                         return;
                     }
@@ -328,6 +527,10 @@ async fn member_roles_and_edits(
     }
     let delay = *state.role_delay.lock().expect("lock");
     tokio::time::sleep(delay).await;
+    if servers::lacks_role(state, guild, role) {
+        let error = json!({"code": 10011, "message": "Unknown Role"});
+        return Some((StatusCode::NOT_FOUND, axum::Json(error)).into_response());
+    }
     if state.roles_above_bot.lock().expect("lock").contains(&role) {
         let error = json!({"code": 50013, "message": "Missing Permissions"});
         return Some((StatusCode::FORBIDDEN, axum::Json(error)).into_response());
@@ -346,6 +549,7 @@ async fn handle(
     State(state): State<Arc<StubState>>,
     method: Method,
     uri: Uri,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Response {
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -355,6 +559,19 @@ async fn handle(
         path: path.clone(),
         body: body.clone(),
     });
+    let accepted = state.accepted_token.lock().expect("lock").clone();
+    if let Some(token) = accepted {
+        let sent = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok());
+        if sent != Some(format!("Bot {token}").as_str()) {
+            let error = json!({"code": 0, "message": "401: Unauthorized"});
+            return (StatusCode::UNAUTHORIZED, axum::Json(error)).into_response();
+        }
+    }
+    if let Some(answer) = servers::answer(&state, &method, &path, &body) {
+        return answer;
+    }
 
     if let Some(response) = member_roles_and_edits(&state, &method, &path, &body).await {
         return response;
@@ -376,7 +593,12 @@ async fn handle(
         return axum::Json(bot_user()).into_response();
     }
     if let Some(answer) = modes::answer(&state, &method, &path, &body).await {
-        return answer;
+        return match channel_of(&path).filter(|_| method == Method::GET) {
+            Some(channel) if path.ends_with(&format!("/channels/{channel}")) => {
+                servers::described(&state, channel, answer).await
+            }
+            _ => answer,
+        };
     }
     if let Some(channel) = channel_of(&path).filter(|_| path.ends_with("/messages")) {
         if method == Method::POST {

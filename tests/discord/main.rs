@@ -6,6 +6,7 @@
 mod common;
 
 mod cli;
+mod doctor;
 mod endpoint;
 mod follow;
 mod gateway;
