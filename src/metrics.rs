@@ -28,6 +28,7 @@ pub const KINDS: &[&str] = &[
     "command",
     "autocomplete",
     "button",
+    "menu",
     "malformed",
     "unreadable",
     "other",

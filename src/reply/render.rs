@@ -4,10 +4,10 @@
 //! text in a brief can never mention @everyone.
 
 use serenity::all::{
-    ButtonStyle, ChannelId, ChannelType, CreateActionRow, CreateAllowedMentions,
-    CreateAutocompleteResponse, CreateButton, CreateEmbed, CreateEmbedFooter,
-    CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateSelectMenu,
-    CreateSelectMenuKind, EditMessage, RoleId,
+    ButtonStyle, ChannelType, CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse,
+    CreateButton, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage, CreateSelectMenu, CreateSelectMenuKind,
+    EditMessage, RoleId,
 };
 
 use super::fit::{Fitted, FittedMessage};
@@ -129,13 +129,15 @@ fn action_rows(message: &Message) -> Vec<CreateActionRow> {
 }
 
 fn menu_builder(menu: &Menu) -> CreateSelectMenu {
+    // What is chosen now is said in the message itself, not as the menu's default: serenity
+    // writes a default's id as a number, where Discord's schema has a snowflake string.
     let kind = match &menu.picks {
         Picks::Channels(types) => CreateSelectMenuKind::Channel {
             channel_types: Some(types.iter().map(|t| ChannelType::from(*t)).collect()),
-            default_channels: menu.chosen.map(|c| vec![ChannelId::new(c.max(1))]),
+            default_channels: None,
         },
         Picks::Roles => CreateSelectMenuKind::Role {
-            default_roles: menu.chosen.map(|r| vec![RoleId::new(r.max(1))]),
+            default_roles: None,
         },
     };
     CreateSelectMenu::new(&menu.custom_id, kind)

@@ -83,7 +83,7 @@ impl Handler {
 
     /// The same handler, letting servers set themselves up (`state`), with the operator's own
     /// targets shown read-only in `/setup`. Call after `with_follow_roles`.
-    pub(crate) fn with_setup(mut self, state: SetupState, targets: Vec<AnnounceTarget>) -> Handler {
+    pub fn with_setup(mut self, state: SetupState, targets: Vec<AnnounceTarget>) -> Handler {
         self.setup = Arc::new(ServerSetup::new(state, targets, self.roles.table.clone()));
         self
     }

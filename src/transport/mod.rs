@@ -11,7 +11,7 @@ pub mod interaction;
 pub mod registration;
 pub(crate) mod scrape;
 mod served;
-pub(crate) mod setup;
+pub mod setup;
 pub mod wire;
 
 pub use handler::Handler;

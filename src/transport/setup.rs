@@ -25,7 +25,7 @@ pub(crate) const TEST_POST_LIFETIME: Duration = Duration::from_secs(60);
 
 /// Whether servers may set themselves up in this process.
 #[derive(Default)]
-pub(crate) enum SetupState {
+pub enum SetupState {
     /// `[setup]` is not turned on.
     #[default]
     Unconfigured,
@@ -286,8 +286,10 @@ impl ServerSetup {
                 )
                 .await
                 .map(|thread| Made::Thread(thread)),
-            AnnounceMode::Message => rest.post_json(channel, &body).await.map(Made::Message),
-            AnnounceMode::Thread => match rest.post_json(channel, &body).await {
+            AnnounceMode::Message => {
+                posted(rest.post_json(channel, &body).await).map(Made::Message)
+            }
+            AnnounceMode::Thread => match posted(rest.post_json(channel, &body).await) {
                 Ok(message) => match rest
                     .start_thread(channel, message, "briefbot test post", 60)
                     .await
@@ -445,6 +447,12 @@ impl ServerSetup {
         }
         found
     }
+}
+
+/// A post Discord took although its answer could not be read is made all the same, and
+/// has its id.
+fn posted(sent: Result<u64, Failure>) -> Result<u64, Failure> {
+    sent.or_else(|failure| failure.created_id().ok_or(failure))
 }
 
 /// What a test post made, to delete.

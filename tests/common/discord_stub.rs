@@ -372,7 +372,7 @@ fn stored_message(state: &StubState, channel: u64, body: &Value) -> Value {
         "mentions": [],
         "mention_roles": [],
         "attachments": [],
-        "embeds": body["embeds"].clone(),
+        "embeds": body.get("embeds").filter(|e| !e.is_null()).cloned().unwrap_or_else(|| json!([])),
         "pinned": false,
         "type": 0
     })

@@ -13,4 +13,5 @@ mod gateway;
 mod logs;
 mod requests;
 mod settings;
+mod setup;
 mod unclear_answers;
