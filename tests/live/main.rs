@@ -15,5 +15,6 @@ mod outage;
 mod outcomes;
 mod postgres_server;
 mod reload;
+mod servers;
 mod shared_state;
 mod state_cli;
