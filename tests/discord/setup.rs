@@ -449,3 +449,145 @@ async fn the_same_session_over_signed_http_and_a_member_refused() {
     // Over HTTP the answer is the response body: nothing went to the callback route.
     assert!(stub.callbacks().is_empty());
 }
+
+/// What Discord says over the gateway when something goes away: a channel deleted, a role
+/// deleted, briefbot removed from a server. A server that is only unavailable (an outage)
+/// keeps its settings.
+#[tokio::test]
+async fn what_goes_away_over_the_gateway_is_switched_off_once_and_an_outage_is_not() {
+    let stub = DiscordStub::start().await;
+    server(&stub);
+    let state = tempfile::tempdir().expect("tempdir");
+    let setup = setup_in(state.path()).await;
+    const OUTAGE: u64 = 1_600_000_000_000_000_000;
+    const REMOVED: u64 = 1_700_000_000_000_000_000;
+    for (server, channel, role) in [
+        (SERVER, TEXT, READERS),
+        (OUTAGE, OUTAGE + 1, OUTAGE + 2),
+        (REMOVED, REMOVED + 1, REMOVED + 2),
+    ] {
+        setup
+            .change(move |s| {
+                let row = s.entry(server, "syria-israel");
+                row.channel = Some(channel);
+                row.role = Some(role);
+            })
+            .await
+            .expect("saved");
+    }
+    let handler = handler_with(&stub, setup.clone());
+    let mut config = Config::defaults();
+    config.setup.enabled = true;
+    let stop = CancellationToken::new();
+    let bot = {
+        let (rest, stop) = (stub.rest(), stop.clone());
+        tokio::spawn(async move { gateway::run(&config, rest, handler, stop).await })
+    };
+    stub.dispatch(
+        "CHANNEL_DELETE",
+        json!({"id": TEXT.to_string(), "type": 0, "guild_id": SERVER.to_string(), "name": "briefings",
+               "position": 1, "permission_overwrites": [], "nsfw": false, "parent_id": null}),
+    );
+    stub.dispatch(
+        "GUILD_ROLE_DELETE",
+        json!({"guild_id": SERVER.to_string(), "role_id": READERS.to_string()}),
+    );
+    stub.dispatch(
+        "GUILD_DELETE",
+        json!({"id": OUTAGE.to_string(), "unavailable": true}),
+    );
+    stub.dispatch("GUILD_DELETE", json!({"id": REMOVED.to_string()}));
+    // Told twice: switched off (and logged) once.
+    stub.dispatch("GUILD_DELETE", json!({"id": REMOVED.to_string()}));
+    crate::common::eventually("the settings switched off", Duration::from_secs(20), || {
+        let current = setup.current();
+        let done = current
+            .settings
+            .get(REMOVED, "syria-israel")
+            .is_some_and(|r| r.role_off.is_some())
+            && current
+                .settings
+                .get(SERVER, "syria-israel")
+                .is_some_and(|r| r.role_off.is_some() && r.channel_off.is_some());
+        async move { done }
+    })
+    .await;
+    let current = setup.current();
+    let ours = current.settings.get(SERVER, "syria-israel").expect("row");
+    assert_eq!(
+        ours.channel_off.as_deref(),
+        Some("the channel was deleted, or briefbot can no longer see it")
+    );
+    assert_eq!(ours.role_off.as_deref(), Some("the role was deleted"));
+    let removed = current.settings.get(REMOVED, "syria-israel").expect("row");
+    assert_eq!(
+        removed.channel_off.as_deref(),
+        Some("briefbot was removed from the server")
+    );
+    let outage = current.settings.get(OUTAGE, "syria-israel").expect("row");
+    assert_eq!(
+        (outage.channel_off.clone(), outage.role_off.clone()),
+        (None, None)
+    );
+    let identify = stub
+        .state
+        .gateway_frames
+        .lock()
+        .expect("lock")
+        .iter()
+        .find(|f| f["op"] == 2)
+        .cloned()
+        .expect("IDENTIFY");
+    assert_eq!(
+        identify["d"]["intents"], 1,
+        "the Guilds intent, for what goes away"
+    );
+    stop.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(10), bot).await;
+
+    // The admins see it in the panel, with what to do.
+    let handler = handler_with(&stub, setup.clone());
+    let panel = over_gateway(&stub, &handler, &slash_setup(MANAGE_GUILD | MANAGE_ROLES)).await;
+    let description = panel["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(description.contains(&format!(
+        "**Channel:** <#{TEXT}> is switched off: the channel was deleted, or briefbot can no longer see it. Choose a channel again below."
+    )), "{description}");
+    assert!(
+        description.contains(&format!(
+            "**Follow role:** <@&{READERS}> is switched off: the role was deleted."
+        )),
+        "{description}"
+    );
+}
+
+/// Over HTTP there are no gateway events: Discord's answer that it knows no such server
+/// (briefbot was removed) switches the server's settings off.
+#[tokio::test]
+async fn over_http_an_unknown_server_answer_switches_its_settings_off() {
+    let stub = DiscordStub::start().await;
+    let state = tempfile::tempdir().expect("tempdir");
+    let setup = setup_in(state.path()).await;
+    setup
+        .change(|s| s.entry(SERVER, "syria-israel").channel = Some(TEXT))
+        .await
+        .expect("saved");
+    // The stand-in has no such server: briefbot is not in it (any more).
+    let addr = serving(handler_with(&stub, setup.clone())).await;
+    let answer = over_http(addr, &choose("channel", TEXT)).await;
+    assert!(
+        outcome(&answer).starts_with("❌ Nothing was changed"),
+        "{answer}"
+    );
+    let row = setup
+        .current()
+        .settings
+        .get(SERVER, "syria-israel")
+        .cloned()
+        .expect("row");
+    assert_eq!(
+        row.channel_off.as_deref(),
+        Some("briefbot was removed from the server")
+    );
+}
