@@ -1434,4 +1434,31 @@ mod tests {
             .expect_err("missing");
         assert!(err.to_string().contains("--config PATH"), "{err}");
     }
+    #[test]
+    fn setup_is_off_by_default_and_its_settings_are_checked_where_they_are_written() {
+        let defaults = parse("").expect("valid");
+        assert!(!defaults.setup.enabled);
+        assert!(!defaults.setup.allows(1_214_230_875_340_931_074));
+        let config = parse(
+            "[setup]\nenabled = true\nservers = [\"1214230875340931074\"]\nmax_targets_per_server = 2\n",
+        )
+        .expect("valid");
+        assert!(config.setup.allows(1_214_230_875_340_931_074));
+        assert!(!config.setup.allows(1_214_230_875_340_931_075));
+        assert_eq!(config.setup.max_targets_per_server, 2);
+        let open = parse("[setup]\nenabled = true\n").expect("valid");
+        assert!(open.setup.allows(42 << 22));
+        assert_eq!(open.setup.max_targets_per_server, DEFAULT_MAX_TARGETS);
+        let err = parse("[setup]\nmax_targets_per_server = 0\n").expect_err("zero");
+        assert_eq!(
+            err.to_string(),
+            "config.toml:2:26: `setup.max_targets_per_server` must be a whole number from 1 to 100, found 0"
+        );
+        let err = parse("[setup]\nenable = true\n").expect_err("a misspelt key");
+        assert!(err.to_string().starts_with("config.toml:2:1: "), "{err}");
+        assert!(err.to_string().contains("`enable`"), "{err}");
+        let err = parse("[setup]\nservers = [\"my server\"]\n").expect_err("not an id");
+        assert!(err.to_string().starts_with("config.toml:2:"), "{err}");
+        assert!(err.to_string().contains("`setup.servers`"), "{err}");
+    }
 }
