@@ -306,7 +306,7 @@ fn no_token(error: &TokenError) -> Check {
     Check::failed(
         "token",
         None,
-        format!("no usable Discord token: {error}"),
+        error.to_string(),
         format!(
             "copy the token from the Developer Portal → your application → Bot (Reset Token shows a new one); {TOKEN_PLACES}"
         ),
@@ -463,7 +463,7 @@ fn commands_check(scope: Scope, existing: Result<&[Value], &Failure>) -> Check {
             "commands",
             Some(subject),
             format!(
-                "{scope}: the commands Discord has ({has}) are not the {} briefbot registers",
+                "{scope}: the commands Discord has ({has}) differ from the {} briefbot registers",
                 commands_wanted()
             ),
             format!("run `{register}`"),
@@ -848,8 +848,10 @@ fn state_folder_check(dir: &Path) -> Check {
             "set `state_dir` in config.toml to a folder".to_string(),
         );
     }
-    // The nearest folder that exists is where briefbot would make it.
-    let parent = dir.ancestors().skip(1).find(|a| a.is_dir());
+    // The nearest folder that exists is where briefbot would make it; a relative folder's
+    // ancestors end in "", which is the current folder.
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let parent = absolute.ancestors().skip(1).find(|a| a.is_dir());
     let writable = parent.is_some_and(|p| {
         tempfile::Builder::new()
             .prefix(".briefbot-doctor-")
