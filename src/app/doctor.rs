@@ -607,8 +607,10 @@ fn not_in_server(target: &TargetToCheck, guild: u64, failure: &Failure) -> Check
     )
 }
 
-/// The permissions briefbot needs to announce in `mode`. It reads its own messages back
-/// (Read Message History) so that it never posts a round twice.
+/// The permissions briefbot needs to announce in `mode` (docs/announcements.md,
+/// "Permissions"). It reads its own messages back (Read Message History) so that it never
+/// posts a round twice; in a forum, Send Messages is what creating a post takes. It writes
+/// nothing inside the thread it starts, so Send Messages in Threads is not needed.
 fn needed(mode: AnnounceMode) -> Permissions {
     let post = Permissions::VIEW_CHANNEL
         | Permissions::SEND_MESSAGES
@@ -616,9 +618,7 @@ fn needed(mode: AnnounceMode) -> Permissions {
         | Permissions::READ_MESSAGE_HISTORY;
     match mode {
         AnnounceMode::Message | AnnounceMode::Forum => post,
-        AnnounceMode::Thread => {
-            post | Permissions::CREATE_PUBLIC_THREADS | Permissions::SEND_MESSAGES_IN_THREADS
-        }
+        AnnounceMode::Thread => post | Permissions::CREATE_PUBLIC_THREADS,
     }
 }
 
