@@ -280,13 +280,19 @@ role = "{FOLLOWERS}"
 
     /// `briefbot doctor` with `args`, run off the runtime's thread so the stand-in answers.
     async fn doctor(&self, args: &[&str]) -> (Option<i32>, String) {
+        self.doctor_with(args, &[]).await
+    }
+
+    /// `briefbot doctor` with `args` and the variables `env` besides the token.
+    async fn doctor_with(&self, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_briefbot"));
         command
             .arg("doctor")
             .args(args)
             .current_dir(self.dir.path())
             .env_clear()
-            .env("DISCORD_TOKEN", crate::common::discord_stub::BOT_TOKEN);
+            .env("DISCORD_TOKEN", crate::common::discord_stub::BOT_TOKEN)
+            .envs(env.iter().copied());
         let output = tokio::task::spawn_blocking(move || command.output().expect("run briefbot"))
             .await
             .expect("joined");
@@ -524,4 +530,33 @@ async fn doctor_names_an_announcement_channel_that_is_gone() {
     );
     assert!(fix.contains("Copy Channel ID"), "{fix}");
     assert!(text.ends_with("1 of 11 checks failed\n"), "{text}");
+}
+
+#[tokio::test]
+async fn doctor_names_a_state_database_without_its_migrations_and_never_its_password() {
+    let Some(database) = crate::common::postgres::database() else {
+        return;
+    };
+    let deployment = Deployment::healthy().await;
+    let env = [("DATABASE_URL", database.url())];
+    let (code, text) = deployment.doctor_with(&[], &env).await;
+    assert_eq!(code, Some(1), "{text}");
+    let (line, fix) = failure_with_fix(&text, "the state database");
+    assert!(line.contains("lacks"), "{line}");
+    assert!(fix.contains("start briefbot once"), "{fix}");
+    let url = url::Url::parse(database.url()).expect("a URL");
+    if let Some(password) = url.password() {
+        assert!(!text.contains(password), "the password is shown: {text}");
+    }
+
+    let configured = briefbot::config::DatabaseUrl::parse(database.url()).expect("a URL");
+    briefbot::live::announce::database::Database::open(&configured)
+        .await
+        .expect("migrated");
+    let (code, text) = deployment.doctor_with(&[], &env).await;
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("is reachable and has every migration"),
+        "{text}"
+    );
 }
