@@ -49,6 +49,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ask(ask) => app.ask(ask),
         Command::Announce { track, round } => app.announce(track, round, logs),
         Command::State { command } => app.state(command),
+        Command::Doctor { format } => app.doctor(format),
         Command::Preview {
             out: Some(out),
             include_held,

@@ -124,6 +124,14 @@ pub enum Command {
         #[arg(long)]
         place: Option<String>,
     },
+    /// Check the deployment against Discord: the token, the application, the commands, the
+    /// announcement channels' permissions, the follow roles, the state and the briefs; each
+    /// problem with its fix. Exit status 1 when a check fails.
+    Doctor {
+        /// `text` for people, `json` for monitoring.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print the shell's completion script: `briefbot completions bash > /etc/bash_completion.d/briefbot`.
     Completions {
         /// The shell the script is for.

@@ -13,6 +13,7 @@
 pub mod args;
 mod bot;
 mod by_hand;
+mod doctor;
 pub mod manuals;
 mod tools;
 
@@ -83,7 +84,8 @@ impl Needs {
             | Command::Serve { .. }
             | Command::Register { .. }
             | Command::Announce { .. }
-            | Command::State { .. } => Needs::Everything,
+            | Command::State { .. }
+            | Command::Doctor { .. } => Needs::Everything,
         }
     }
 }

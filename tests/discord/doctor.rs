@@ -206,3 +206,357 @@ async fn the_stub_dispatches_gateway_events_queued_and_live() {
     stop.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(10), bot).await;
 }
+
+/// A deployment the binary checks against a stand-in: one server where briefbot holds its
+/// role, a text channel, a thread channel, a forum and a follow role, all as they should be.
+struct Deployment {
+    stub: DiscordStub,
+    dir: tempfile::TempDir,
+    bot_role: u64,
+}
+
+const TEXT: u64 = 600_000_000_000_000_001;
+const THREADS: u64 = 600_000_000_000_000_002;
+const FORUM: u64 = 600_000_000_000_000_003;
+const FOLLOWERS: u64 = 600_000_000_000_000_010;
+const ENDPOINT: &str = "https://briefbot.example/interactions";
+
+impl Deployment {
+    async fn healthy() -> Deployment {
+        let stub = DiscordStub::start().await;
+        let bot_role = stub.add_server(GUILD);
+        stub.add_role(GUILD, FOLLOWERS, "followers", 2, 0, false);
+        stub.set_channel(TEXT, GUILD, 0, "briefings", Vec::new());
+        stub.set_channel(THREADS, GUILD, 5, "rounds", Vec::new());
+        stub.set_channel(FORUM, GUILD, 15, "discussion", Vec::new());
+        *stub.state.endpoint_url.lock().expect("lock") = Some(ENDPOINT.to_string());
+        *stub.state.commands.lock().expect("lock") = registered();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let deployment = Deployment {
+            stub,
+            dir,
+            bot_role,
+        };
+        deployment.configure(VERIFY_KEY, &[]);
+        deployment
+    }
+
+    /// The config file, with `public_key` and `guild_ids`.
+    fn configure(&self, public_key: &str, guild_ids: &[u64]) {
+        let briefs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("briefs");
+        let guild_ids: Vec<String> = guild_ids.iter().map(u64::to_string).collect();
+        let config = format!(
+            r#"briefs_dir = "{briefs}"
+state_dir = "state"
+
+[discord]
+application_id = "{APPLICATION_ID}"
+api_url = "http://{addr}"
+public_key = "{public_key}"
+guild_ids = [{guild_ids}]
+
+[announce]
+channels = ["{TEXT}"]
+
+[[announce.target]]
+channel = "{THREADS}"
+mode = "thread"
+
+[[announce.target]]
+channel = "{FORUM}"
+mode = "forum"
+
+[[follow]]
+server = "{GUILD}"
+track = "syria-israel"
+role = "{FOLLOWERS}"
+"#,
+            briefs = briefs.display(),
+            addr = self.stub.addr,
+            guild_ids = guild_ids.join(", "),
+        );
+        std::fs::write(self.dir.path().join("config.toml"), config).expect("config");
+    }
+
+    /// `briefbot doctor` with `args`, run off the runtime's thread so the stand-in answers.
+    async fn doctor(&self, args: &[&str]) -> (Option<i32>, String) {
+        self.doctor_with(args, &[]).await
+    }
+
+    /// `briefbot doctor` with `args` and the variables `env` besides the token.
+    async fn doctor_with(&self, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_briefbot"));
+        command
+            .arg("doctor")
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("DISCORD_TOKEN", crate::common::discord_stub::BOT_TOKEN)
+            .envs(env.iter().copied());
+        let output = tokio::task::spawn_blocking(move || command.output().expect("run briefbot"))
+            .await
+            .expect("joined");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.is_empty(), "{stderr}");
+        assert!(
+            !stdout.contains(crate::common::discord_stub::BOT_TOKEN),
+            "the token is never printed"
+        );
+        (output.status.code(), stdout)
+    }
+}
+
+/// The commands as Discord stores them once briefbot registered them.
+fn registered() -> Vec<serde_json::Value> {
+    let json = briefbot::transport::registration::to_json();
+    json.as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut command)| {
+            command["id"] = json!((1_000 + i).to_string());
+            command["application_id"] = json!(APPLICATION_ID.to_string());
+            command["version"] = json!("1");
+            if let Some(bits) = command["default_member_permissions"].as_u64() {
+                command["default_member_permissions"] = json!(bits.to_string());
+            }
+            if command["description"].is_null() {
+                command["description"] = json!("");
+            }
+            command
+        })
+        .collect()
+}
+
+/// The line of `text` that holds `what`, and the fix below it.
+fn failure_with_fix<'a>(text: &'a str, what: &str) -> (&'a str, &'a str) {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|line| line.starts_with('✗') && line.contains(what))
+        .unwrap_or_else(|| panic!("no failure naming {what:?} in:\n{text}"));
+    let fix = lines
+        .get(at + 1)
+        .and_then(|line| line.strip_prefix("    fix: "))
+        .unwrap_or_else(|| panic!("no fix under {what:?} in:\n{text}"));
+    (lines[at], fix)
+}
+
+#[tokio::test]
+async fn doctor_passes_a_healthy_deployment_in_text_and_json() {
+    let deployment = Deployment::healthy().await;
+    let (code, text) = deployment.doctor(&[]).await;
+    assert_eq!(code, Some(0), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    let (summary, checks) = lines.split_last().expect("lines");
+    assert!(checks.iter().all(|line| line.starts_with("✓ ")), "{text}");
+    // Token, application, key, endpoint, commands, 3 channels, 1 role, state, briefs.
+    assert_eq!(*summary, "all 11 checks passed", "{text}");
+    assert!(text.contains("✓ #rounds (600000000000000002): briefbot may announce there (thread:"));
+    assert!(text.contains("1 round in 1 track"), "{text}");
+
+    let (code, json) = deployment.doctor(&["--format", "json"]).await;
+    assert_eq!(code, Some(0));
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(json["ok"], true);
+    let checks = json["checks"].as_array().expect("checks");
+    assert_eq!(checks.len(), 11);
+    assert!(checks.iter().all(|c| c["ok"] == true && c["fix"].is_null()));
+    let keys: Vec<&str> = checks.iter().filter_map(|c| c["check"].as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "token",
+            "application",
+            "public_key",
+            "interactions_endpoint",
+            "commands",
+            "announce_target",
+            "announce_target",
+            "announce_target",
+            "follow_role",
+            "state",
+            "briefs"
+        ]
+    );
+    // The probe of the state folder leaves nothing behind.
+    assert!(!deployment.dir.path().join("state").exists());
+    let _ = deployment.bot_role;
+}
+
+#[tokio::test]
+async fn doctor_names_a_token_discord_refuses_and_skips_the_rest_of_discord() {
+    let deployment = Deployment::healthy().await;
+    *deployment.stub.state.accepted_token.lock().expect("lock") =
+        Some("another.token.altogether".to_string());
+    let (code, text) = deployment.doctor(&[]).await;
+    assert_eq!(code, Some(1), "{text}");
+    let (line, fix) = failure_with_fix(&text, "Discord refused the token");
+    assert!(line.contains("401"), "{line}");
+    assert!(fix.contains("Reset Token"), "{fix}");
+    assert!(fix.contains("/etc/briefbot/discord-token"), "{fix}");
+    assert!(
+        text.contains("- the other checks against Discord are skipped"),
+        "{text}"
+    );
+    assert!(text.ends_with("1 of 3 checks failed\n"), "{text}");
+}
+
+#[tokio::test]
+async fn doctor_names_a_public_key_that_is_not_the_applications() {
+    let deployment = Deployment::healthy().await;
+    let wrong = "ab".repeat(32);
+    deployment.configure(&wrong, &[]);
+    let (code, text) = deployment.doctor(&[]).await;
+    assert_eq!(code, Some(1), "{text}");
+    let (line, fix) = failure_with_fix(&text, "public key");
+    assert!(line.contains(&wrong) && line.contains(VERIFY_KEY), "{line}");
+    assert!(fix.contains("General Information"), "{fix}");
+    assert!(text.ends_with("1 of 11 checks failed\n"), "{text}");
+}
+
+#[tokio::test]
+async fn doctor_names_a_permission_an_overwrite_denies_in_an_announcement_channel() {
+    let deployment = Deployment::healthy().await;
+    deployment.stub.set_channel(
+        TEXT,
+        GUILD,
+        0,
+        "briefings",
+        vec![overwrite(
+            deployment.bot_role,
+            false,
+            0,
+            Permissions::SEND_MESSAGES.bits(),
+        )],
+    );
+    let (code, text) = deployment.doctor(&[]).await;
+    assert_eq!(code, Some(1), "{text}");
+    let (line, fix) = failure_with_fix(&text, "#briefings");
+    assert!(
+        line.contains("Send Messages (denied by an overwrite on #briefings for @briefbot)"),
+        "{line}"
+    );
+    assert!(line.contains("Embed Links"), "{line}");
+    assert!(
+        fix.contains("#briefings → Edit Channel → Permissions → @briefbot → allow Send Messages"),
+        "{fix}"
+    );
+    let (_, json) = deployment.doctor(&["--format", "json"]).await;
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(json["ok"], false);
+    let failed: Vec<&serde_json::Value> = json["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .collect();
+    assert_eq!(failed.len(), 1, "{json}");
+    assert_eq!(failed[0]["check"], "announce_target");
+    assert_eq!(failed[0]["subject"], format!("channel {TEXT}"));
+}
+
+#[tokio::test]
+async fn doctor_names_a_follow_role_above_briefbots() {
+    let deployment = Deployment::healthy().await;
+    deployment
+        .stub
+        .add_role(GUILD, FOLLOWERS, "followers", 12, 0, false);
+    let (code, text) = deployment.doctor(&[]).await;
+    assert_eq!(code, Some(1), "{text}");
+    let (line, fix) = failure_with_fix(&text, "@followers");
+    assert!(line.contains("cannot be handed out safely"), "{line}");
+    assert!(
+        fix.contains("not below briefbot's highest role")
+            && fix.contains("Server Settings → Roles"),
+        "{fix}"
+    );
+}
+
+#[tokio::test]
+async fn doctor_names_stale_commands_and_the_register_command_per_server() {
+    let deployment = Deployment::healthy().await;
+    deployment.stub.state.commands.lock().expect("lock").pop();
+    deployment.configure(VERIFY_KEY, &[GUILD]);
+    let (code, text) = deployment.doctor(&[]).await;
+    assert_eq!(code, Some(1), "{text}");
+    let (line, fix) = failure_with_fix(&text, "commands");
+    assert!(line.contains(&format!("server {GUILD}")), "{line}");
+    assert_eq!(fix, format!("run `briefbot register --guild {GUILD}`"));
+}
+
+#[tokio::test]
+async fn doctor_without_a_token_says_where_to_put_it_and_still_checks_the_rest() {
+    let deployment = Deployment::healthy().await;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_briefbot"));
+    command
+        .arg("doctor")
+        .current_dir(deployment.dir.path())
+        .env_clear();
+    let output = tokio::task::spawn_blocking(move || command.output().expect("run"))
+        .await
+        .expect("joined");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let (line, fix) = failure_with_fix(&text, "no Discord token");
+    assert!(line.contains("DISCORD_TOKEN"), "{line}");
+    assert!(fix.contains("/etc/briefbot/discord-token"), "{fix}");
+    assert!(
+        text.contains("- the checks against Discord are skipped"),
+        "{text}"
+    );
+    assert!(text.contains("✓ the briefs in"), "{text}");
+    assert!(text.ends_with("1 of 3 checks failed\n"), "{text}");
+}
+
+#[tokio::test]
+async fn doctor_names_an_announcement_channel_that_is_gone() {
+    let deployment = Deployment::healthy().await;
+    deployment
+        .stub
+        .state
+        .deleted_channels
+        .lock()
+        .expect("lock")
+        .insert(FORUM);
+    let (code, text) = deployment.doctor(&[]).await;
+    assert_eq!(code, Some(1), "{text}");
+    let (line, fix) = failure_with_fix(&text, &format!("channel {FORUM}"));
+    assert!(
+        line.contains("does not exist or briefbot cannot see it"),
+        "{line}"
+    );
+    assert!(fix.contains("Copy Channel ID"), "{fix}");
+    assert!(text.ends_with("1 of 11 checks failed\n"), "{text}");
+}
+
+#[tokio::test]
+async fn doctor_names_a_state_database_without_its_migrations_and_never_its_password() {
+    let Some(database) = crate::common::postgres::database() else {
+        return;
+    };
+    let deployment = Deployment::healthy().await;
+    let env = [("DATABASE_URL", database.url())];
+    let (code, text) = deployment.doctor_with(&[], &env).await;
+    assert_eq!(code, Some(1), "{text}");
+    let (line, fix) = failure_with_fix(&text, "the state database");
+    assert!(line.contains("lacks"), "{line}");
+    assert!(fix.contains("start briefbot once"), "{fix}");
+    let url = url::Url::parse(database.url()).expect("a URL");
+    if let Some(password) = url.password() {
+        assert!(!text.contains(password), "the password is shown: {text}");
+    }
+
+    let configured = briefbot::config::DatabaseUrl::parse(database.url()).expect("a URL");
+    briefbot::live::announce::database::Database::open(&configured)
+        .await
+        .expect("migrated");
+    let (code, text) = deployment.doctor_with(&[], &env).await;
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("is reachable and has every migration"),
+        "{text}"
+    );
+}
