@@ -69,6 +69,7 @@ mod layers {
                 "library",
                 "live",
                 "logs",
+                "permissions",
                 "preview",
                 "rest",
                 "transport",

@@ -75,7 +75,9 @@ pub enum Posting {
 
 /// What briefbot needs in a channel to announce there: to see it, to post a card (embeds),
 /// and to read its history, where it looks for its own posts before posting again after an
-/// unclear answer.
+/// unclear answer. A thread under the card takes Create Public Threads; briefbot writes
+/// nothing inside it, so Send Messages in Threads is not asked for (Discord does not need it
+/// to start a thread from a message).
 pub fn needed(posting: Posting) -> Permissions {
     let base = Permissions::VIEW_CHANNEL
         | Permissions::SEND_MESSAGES
@@ -83,9 +85,7 @@ pub fn needed(posting: Posting) -> Permissions {
         | Permissions::READ_MESSAGE_HISTORY;
     match posting {
         Posting::Message | Posting::Forum => base,
-        Posting::Thread => {
-            base | Permissions::CREATE_PUBLIC_THREADS | Permissions::SEND_MESSAGES_IN_THREADS
-        }
+        Posting::Thread => base | Permissions::CREATE_PUBLIC_THREADS,
     }
 }
 

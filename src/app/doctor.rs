@@ -19,7 +19,10 @@ use super::args::Format;
 use crate::config::{AnnounceMode, Config, env};
 use crate::library::Library;
 use crate::live::announce::database;
+use crate::live::setup::{ServerSettings, Setup};
+use crate::permissions::{self, Posting};
 use crate::rest::{Application, ChannelDetails, Failure, Rest, Scope, TokenError};
+use crate::transport::registration::Offered;
 use crate::transport::{gateway, registration};
 
 /// One check: what it is about, whether it passed, and the fix when it did not.
@@ -173,13 +176,56 @@ impl App {
         }
         for scope in gateway::scopes(&self.config) {
             let existing = rest.command_list(scope).await;
-            checks.push(commands_check(scope, existing.as_deref()));
+            checks.push(commands_check(
+                scope,
+                existing.as_deref(),
+                Offered::of(&self.config),
+            ));
         }
-        for target in targets(&self.config, &self.source.to_string()) {
+        let servers = self.servers_settings(checks).await;
+        for target in targets(&self.config, &self.source.to_string(), &servers) {
             checks.push(target_check(rest, bot, &target).await);
         }
-        for role in follow_roles(&self.config, &self.source.to_string()) {
+        for role in follow_roles(&self.config, &self.source.to_string(), &servers) {
             checks.push(follow_check(rest, bot, &role).await);
+        }
+    }
+
+    /// The servers' own settings (`/setup`), when `[setup]` turns them on: read as every
+    /// instance reads them, with a check saying so; none when off or unreadable.
+    async fn servers_settings(&self, checks: &mut Vec<Check>) -> ServerSettings {
+        if !self.config.setup.enabled {
+            return ServerSettings::default();
+        }
+        match Setup::read(&self.config).await {
+            Ok(settings) => {
+                let servers: std::collections::BTreeSet<u64> =
+                    settings.rows.iter().map(|r| r.server).collect();
+                let off = settings
+                    .rows
+                    .iter()
+                    .filter(|r| r.channel_off.is_some() || r.role_off.is_some())
+                    .count();
+                checks.push(Check::passed(
+                    "setup",
+                    None,
+                    format!(
+                        "the servers' own settings (/setup) are readable: {} set up, {} switched off by briefbot (their admins see why in /setup)",
+                        plural(servers.len(), "server"),
+                        plural(off, "setting")
+                    ),
+                ));
+                settings
+            }
+            Err(error) => {
+                checks.push(Check::failed(
+                    "setup",
+                    None,
+                    format!("cannot read the servers' own settings: {error}"),
+                    "see the state check below; servers' channels and roles are not checked until the settings can be read".to_string(),
+                ));
+                ServerSettings::default()
+            }
         }
     }
 
@@ -258,10 +304,14 @@ impl App {
     }
 }
 
-/// The announcement channels to check: the config's `[announce]`. One list, so that other
-/// sources of targets are added here.
-pub(crate) fn targets(config: &Config, source: &str) -> Vec<TargetToCheck> {
-    config
+/// The announcement channels to check: the config's `[announce]`, then the channels servers
+/// chose with `/setup` (where the config names a channel too, its entry is the one used).
+pub(crate) fn targets(
+    config: &Config,
+    source: &str,
+    servers: &ServerSettings,
+) -> Vec<TargetToCheck> {
+    let mut targets: Vec<TargetToCheck> = config
         .announce
         .all_targets()
         .into_iter()
@@ -270,13 +320,34 @@ pub(crate) fn targets(config: &Config, source: &str) -> Vec<TargetToCheck> {
             mode: target.mode,
             source: format!("{source} [announce]"),
         })
-        .collect()
+        .collect();
+    for row in &servers.rows {
+        let Some(channel) = row.live_channel() else {
+            continue;
+        };
+        if targets.iter().any(|t| t.channel == channel) {
+            continue;
+        }
+        targets.push(TargetToCheck {
+            channel,
+            mode: row.mode,
+            source: format!(
+                "/setup in server {} (track {}): its admins change it there",
+                row.server, row.track
+            ),
+        });
+    }
+    targets
 }
 
-/// The follow roles to check: the config's `[[follow]]`. One list, so that other sources of
-/// roles are added here.
-pub(crate) fn follow_roles(config: &Config, source: &str) -> Vec<RoleToCheck> {
-    config
+/// The follow roles to check: the config's `[[follow]]`, then those servers chose with
+/// `/setup` (the config's wins for the same server and track).
+pub(crate) fn follow_roles(
+    config: &Config,
+    source: &str,
+    servers: &ServerSettings,
+) -> Vec<RoleToCheck> {
+    let mut roles: Vec<RoleToCheck> = config
         .follow
         .iter()
         .map(|follow| RoleToCheck {
@@ -285,17 +356,38 @@ pub(crate) fn follow_roles(config: &Config, source: &str) -> Vec<RoleToCheck> {
             role: follow.role,
             source: format!("{source} [[follow]]"),
         })
-        .collect()
+        .collect();
+    for follow in servers.follow_roles() {
+        if roles
+            .iter()
+            .any(|r| r.server == follow.server && r.track == follow.track)
+        {
+            continue;
+        }
+        roles.push(RoleToCheck {
+            source: format!(
+                "/setup in server {} (track {}): its admins change it there",
+                follow.server, follow.track
+            ),
+            server: follow.server,
+            track: follow.track,
+            role: follow.role,
+        });
+    }
+    roles
 }
 
-/// What briefbot would register, compared with what Discord has: the one place that asks.
-fn commands_stale(existing: &[Value]) -> bool {
-    registration::differs(existing)
+/// What briefbot would register (`/setup` too where `[setup]` turns it on), compared with
+/// what Discord has: the one place that asks.
+fn commands_stale(existing: &[Value], offered: Offered) -> bool {
+    registration::differs_from(existing, offered)
 }
 
 /// How many commands briefbot would register.
-fn commands_wanted() -> usize {
-    registration::to_json().as_array().map_or(0, Vec::len)
+fn commands_wanted(offered: Offered) -> usize {
+    registration::to_json_of(offered)
+        .as_array()
+        .map_or(0, Vec::len)
 }
 
 /// Where the token goes, for an operator.
@@ -427,7 +519,7 @@ fn endpoint_check(serve: bool, url: Option<&str>) -> Check {
 }
 
 /// The commands Discord has in `scope` against briefbot's.
-fn commands_check(scope: Scope, existing: Result<&[Value], &Failure>) -> Check {
+fn commands_check(scope: Scope, existing: Result<&[Value], &Failure>, offered: Offered) -> Check {
     let (subject, register) = match scope {
         Scope::Global => ("global".to_string(), "briefbot register".to_string()),
         Scope::Guild(id) => (
@@ -452,7 +544,7 @@ fn commands_check(scope: Scope, existing: Result<&[Value], &Failure>) -> Check {
             );
         }
     };
-    if commands_stale(existing) {
+    if commands_stale(existing, offered) {
         let names: Vec<&str> = existing.iter().filter_map(|c| c["name"].as_str()).collect();
         let has = if names.is_empty() {
             "none".to_string()
@@ -464,7 +556,7 @@ fn commands_check(scope: Scope, existing: Result<&[Value], &Failure>) -> Check {
             Some(subject),
             format!(
                 "{scope}: the commands Discord has ({has}) differ from the {} briefbot registers",
-                commands_wanted()
+                commands_wanted(offered)
             ),
             format!("run `{register}`"),
         );
@@ -607,19 +699,14 @@ fn not_in_server(target: &TargetToCheck, guild: u64, failure: &Failure) -> Check
     )
 }
 
-/// The permissions briefbot needs to announce in `mode` (docs/announcements.md,
-/// "Permissions"). It reads its own messages back (Read Message History) so that it never
-/// posts a round twice; in a forum, Send Messages is what creating a post takes. It writes
-/// nothing inside the thread it starts, so Send Messages in Threads is not needed.
+/// The permissions briefbot needs to announce in `mode`: the same rule `/setup` checks a
+/// server's choice against (docs/announcements.md, "Permissions").
 fn needed(mode: AnnounceMode) -> Permissions {
-    let post = Permissions::VIEW_CHANNEL
-        | Permissions::SEND_MESSAGES
-        | Permissions::EMBED_LINKS
-        | Permissions::READ_MESSAGE_HISTORY;
-    match mode {
-        AnnounceMode::Message | AnnounceMode::Forum => post,
-        AnnounceMode::Thread => post | Permissions::CREATE_PUBLIC_THREADS,
-    }
+    permissions::needed(match mode {
+        AnnounceMode::Message => Posting::Message,
+        AnnounceMode::Thread => Posting::Thread,
+        AnnounceMode::Forum => Posting::Forum,
+    })
 }
 
 /// Discord's names of `permissions`, as its settings show them.
@@ -1059,11 +1146,11 @@ mod tests {
             .as_array()
             .cloned()
             .unwrap_or_default();
-        assert!(!commands_check(Scope::Global, Ok(&ours)).is_failed());
-        let stale = commands_check(Scope::Guild(5), Ok(&ours[1..]));
+        assert!(!commands_check(Scope::Global, Ok(&ours), Offered::default()).is_failed());
+        let stale = commands_check(Scope::Guild(5), Ok(&ours[1..]), Offered::default());
         assert_eq!(fix(&stale), "run `briefbot register --guild 5`");
         assert_eq!(
-            fix(&commands_check(Scope::Global, Ok(&[]))),
+            fix(&commands_check(Scope::Global, Ok(&[]), Offered::default())),
             "run `briefbot register`"
         );
     }

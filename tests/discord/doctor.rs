@@ -560,3 +560,91 @@ async fn doctor_names_a_state_database_without_its_migrations_and_never_its_pass
         "{text}"
     );
 }
+
+/// With `[setup]` on, the doctor checks the channels and roles servers chose as it checks the
+/// operator's, names where each came from, and expects `/setup` among the commands.
+#[tokio::test]
+async fn doctor_checks_what_servers_chose_with_setup_and_expects_the_setup_command() {
+    const PARTNER: u64 = 737_373_737_373_737_373;
+    const PARTNER_CHANNEL: u64 = 737_373_737_373_737_380;
+    const PARTNER_ROLE: u64 = 737_373_737_373_737_390;
+    let deployment = Deployment::healthy().await;
+    let partner_bot = deployment.stub.add_server(PARTNER);
+    deployment.stub.set_channel(
+        PARTNER_CHANNEL,
+        PARTNER,
+        0,
+        "rounds",
+        vec![overwrite(
+            partner_bot,
+            false,
+            0,
+            Permissions::EMBED_LINKS.bits(),
+        )],
+    );
+    deployment
+        .stub
+        .add_role(PARTNER, PARTNER_ROLE, "round watchers", 11, 0, false);
+    let config = deployment.dir.path().join("config.toml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("\n[setup]\nenabled = true\n");
+    std::fs::write(&config, text).expect("config");
+    let state = deployment.dir.path().join("state");
+    std::fs::create_dir_all(&state).expect("state");
+    std::fs::write(
+        state.join("servers.json"),
+        json!({"version": 1, "servers": [{
+            "server": PARTNER, "track": "syria-israel", "channel": PARTNER_CHANNEL,
+            "mode": "message", "role": PARTNER_ROLE, "changed_by": 1, "changed_at_ms": 1
+        }]})
+        .to_string(),
+    )
+    .expect("servers.json");
+
+    let (code, text) = deployment.doctor(&[]).await;
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("✓ the servers' own settings (/setup) are readable: 1 server set up, 0 settings switched off"),
+        "{text}"
+    );
+    let (line, _) = failure_with_fix(&text, "#rounds");
+    assert!(
+        line.contains("Embed Links (denied by an overwrite on #rounds for @briefbot)"),
+        "{line}"
+    );
+    let (line, fix) = failure_with_fix(&text, "@round watchers");
+    assert!(line.contains("cannot be handed out safely"), "{line}");
+    assert!(fix.contains("not below briefbot's highest role"), "{fix}");
+    // Registered without /setup: stale now that [setup] is on.
+    let (line, fix) = failure_with_fix(&text, "the commands Discord has");
+    assert!(
+        line.contains("differ from the 11 briefbot registers"),
+        "{line}"
+    );
+    assert_eq!(fix, "run `briefbot register`");
+
+    let with_setup =
+        briefbot::transport::registration::to_json_of(briefbot::transport::registration::Offered {
+            setup: true,
+        });
+    *deployment.stub.state.commands.lock().expect("lock") = with_setup
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|mut command| {
+            if let Some(bits) = command["default_member_permissions"].as_u64() {
+                command["default_member_permissions"] = json!(bits.to_string());
+            }
+            if command["description"].is_null() {
+                command["description"] = json!("");
+            }
+            command
+        })
+        .collect();
+    let (_, text) = deployment.doctor(&[]).await;
+    assert!(
+        text.contains("✓ all servers (global): Discord has briefbot's 11 commands"),
+        "{text}"
+    );
+}
