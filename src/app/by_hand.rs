@@ -11,6 +11,7 @@ use crate::library::RoundId;
 use crate::live::announce::state::StateFile;
 use crate::live::announce::transfer as state;
 use crate::live::announce::{self, Delivery};
+use crate::live::setup::{Off, Setup};
 use crate::logs::LogFormat;
 use crate::transport::gateway;
 use crate::transport::registration::{self, Outcome, Scope};
@@ -59,7 +60,8 @@ impl App {
         Ok(ExitCode::SUCCESS)
     }
 
-    /// `briefbot announce`: one round announced by hand in the `[announce] channels`, once each.
+    /// `briefbot announce`: one round announced by hand in the `[announce] channels`, and the
+    /// channels servers chose for its track with `/setup`, once each.
     pub fn announce(
         &self,
         track: Option<String>,
@@ -78,14 +80,22 @@ impl App {
         let reloader = self.reloader()?;
         // A typo is named before anything else is needed.
         announce::check_round(&reloader.current(), &track, round)?;
-        let settings = announce::Settings::from_config(&self.config);
-        if settings.targets.is_empty() {
+        let mut settings = announce::Settings::from_config(&self.config);
+        if settings.targets.is_empty() && !self.config.setup.enabled {
             return Err(announce::ByHandError::NoChannels.into());
         }
         let token = self
             .token()
             .context("announcing a round needs the bot token")?;
         let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+        if self.config.setup.enabled {
+            // The servers' own channels of the track too, as the bot would announce there.
+            settings.setup = Some(runtime.block_on(Setup::start(&self.config)).map_err(
+                |Off(why)| {
+                    anyhow::anyhow!("cannot read the servers' own settings ([setup]): {why}")
+                },
+            )?);
+        }
         let id = RoundId {
             track,
             number: round,

@@ -125,10 +125,10 @@ impl ServerSetup {
         let server = match rest.server(ask.server).await {
             Ok(server) => server,
             Err(failure) => {
-                if failure.is_server_gone() {
-                    if let Err(error) = setup.server_gone(ask.server).await {
-                        error!(%error, "cannot switch off the settings of a server briefbot left");
-                    }
+                if failure.is_server_gone()
+                    && let Err(error) = setup.server_gone(ask.server).await
+                {
+                    error!(%error, "cannot switch off the settings of a server briefbot left");
                 }
                 return Err(unread(&failure));
             }
@@ -285,7 +285,7 @@ impl ServerSetup {
                     &json!({"name": "briefbot test post", "message": body}),
                 )
                 .await
-                .map(|thread| Made::Thread(thread)),
+                .map(Made::Thread),
             AnnounceMode::Message => {
                 posted(rest.post_json(channel, &body).await).map(Made::Message)
             }

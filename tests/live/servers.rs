@@ -438,3 +438,55 @@ async fn settings_in_the_database_are_seen_by_a_second_instance_within_seconds()
     one.stop();
     two.stop();
 }
+
+#[tokio::test]
+async fn a_round_announced_by_hand_goes_to_the_servers_channels_of_its_track_too() {
+    let stub = stand_in().await;
+    let (dir, briefs) = shipped_copy();
+    let state = dir.path().join("state");
+    let setup = Setup::start(&setup_config(&state, None))
+        .await
+        .expect("set-up");
+    choose(
+        &setup,
+        UNIVERSITY,
+        LECTURES,
+        AnnounceMode::Message,
+        STUDENTS,
+    )
+    .await;
+    setup
+        .change(|s| s.entry(NEWSROOM, "gulf").channel = Some(DESK_FORUM))
+        .await
+        .expect("saved");
+    let round = briefbot::library::RoundId {
+        track: "syria-israel".into(),
+        number: 5,
+    };
+    let delivered = briefbot::live::announce::announce_by_hand(
+        stub.rest(),
+        live(&briefs),
+        &settings(&state, setup.clone()),
+        &round,
+    )
+    .await
+    .expect("announced");
+    assert_eq!(delivered.len(), 2, "{delivered:?}");
+    assert_eq!(stub.posts(OPERATORS).len(), 1);
+    let posts = calls(
+        &stub,
+        "POST",
+        &format!("/api/v10/channels/{LECTURES}/messages"),
+    );
+    assert_eq!(posts.len(), 1);
+    assert_eq!(pinged(&posts[0]), json!([STUDENTS.to_string()]));
+    assert!(
+        calls(
+            &stub,
+            "POST",
+            &format!("/api/v10/channels/{DESK_FORUM}/threads")
+        )
+        .is_empty(),
+        "another track's channel"
+    );
+}

@@ -12,6 +12,7 @@ use super::settings::Settings;
 use super::shared::{DeliveryError, Shared, Store};
 use super::state::{Pending, State, StateError, StateFile};
 use super::store::StateStore;
+use super::targets::Targets;
 use crate::library::{Library, RoundId, suggest};
 use crate::live::reloader::Reloader;
 use crate::rest::Rest;
@@ -117,7 +118,8 @@ fn listed(ids: &[&str]) -> String {
     shown.join(", ")
 }
 
-/// Announces `round` in each of `settings.channels` once: recorded in the state (the state
+/// Announces `round` in each of `settings.channels`, and each channel a server chose for its
+/// track (`settings.setup`), once: recorded in the state (the state
 /// file, or the state database when `settings.database` names one) as pending before it is
 /// posted and as delivered once Discord confirms, exactly as the bot does; a channel where
 /// the state already records it is skipped. On the very first use (no state yet) every round
@@ -129,7 +131,9 @@ pub async fn announce_by_hand(
     round: &RoundId,
 ) -> Result<Vec<Delivery>, ByHandError> {
     check_round(&reloader.current(), &round.track, round.number)?;
-    let channels = settings.channels();
+    // The operator's channels, and those servers chose for the round's track.
+    let servers = settings.setup.as_ref().map(|s| s.current());
+    let channels = Targets::of(settings, servers.as_deref()).channels_for(&round.track);
     if channels.is_empty() {
         return Err(ByHandError::NoChannels);
     }

@@ -56,14 +56,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The channels that get new rounds, each once, in order.
-    pub(crate) fn channels(&self) -> Vec<u64> {
-        let mut channels: Vec<u64> = self.targets.iter().map(|t| t.channel).collect();
-        channels.sort_unstable();
-        channels.dedup();
-        channels
-    }
-
     pub(crate) fn from_config(config: &Config) -> Settings {
         Settings {
             targets: config.announce.all_targets(),
