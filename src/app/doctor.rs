@@ -331,10 +331,7 @@ pub(crate) fn targets(
         targets.push(TargetToCheck {
             channel,
             mode: row.mode,
-            source: format!(
-                "/setup in server {} (track {}): its admins change it there",
-                row.server, row.track
-            ),
+            source: format!("{SETUP_SOURCE} {} (track {})", row.server, row.track),
         });
     }
     targets
@@ -365,10 +362,7 @@ pub(crate) fn follow_roles(
             continue;
         }
         roles.push(RoleToCheck {
-            source: format!(
-                "/setup in server {} (track {}): its admins change it there",
-                follow.server, follow.track
-            ),
+            source: format!("{SETUP_SOURCE} {} (track {})", follow.server, follow.track),
             server: follow.server,
             track: follow.track,
             role: follow.role,
@@ -829,12 +823,25 @@ fn target_verdict(target: &TargetToCheck, facts: &TargetFacts) -> Check {
         "announce_target",
         subject,
         format!(
-            "{place}: briefbot cannot announce there ({mode}); it lacks {}",
+            "{place}{}: briefbot cannot announce there ({mode}); it lacks {}",
+            chosen_by(&target.source),
             reasons.join(", ")
         ),
         fixes.join("; "),
     )
 }
+
+/// ", chosen with /setup in server …", for what a server chose; nothing for the config's.
+fn chosen_by(source: &str) -> String {
+    if source.starts_with(SETUP_SOURCE) {
+        format!(", chosen with {source}")
+    } else {
+        String::new()
+    }
+}
+
+/// How the doctor names what a server chose: "/setup in server 123 (track t)".
+const SETUP_SOURCE: &str = "/setup in server";
 
 /// Gathers a follow role's server from Discord and turns it into its check.
 async fn follow_check(rest: &Rest, bot: u64, role: &RoleToCheck) -> Check {
@@ -874,8 +881,11 @@ fn follow_verdict(role: &RoleToCheck, name: Option<&str>, reasons: &[String]) ->
     let subject = Some(format!("role {} in server {}", role.role, role.server));
     let shown = name.map_or_else(|| role.role.to_string(), |name| format!("@{name}"));
     let what = format!(
-        "the follow role {shown} ({}) for {} in server {}",
-        role.role, role.track, role.server
+        "the follow role {shown} ({}) for {} in server {}{}",
+        role.role,
+        role.track,
+        role.server,
+        chosen_by(&role.source)
     );
     if reasons.is_empty() {
         return Check::passed(

@@ -232,7 +232,8 @@ impl ServerSetup {
         let cap = setup.config().max_targets_per_server;
         if others >= cap {
             return refused(format!(
-                "this server already announces {others} tracks in its own channels, the most briefbot's operator allows; stop one of them first"
+                "this server already announces {} in its own channels, the most briefbot's operator allows; stop one of them first",
+                crate::library::plural(others, "track")
             ));
         }
         let (server, track, user) = (ask.server, ask.track.clone(), ask.user);

@@ -603,6 +603,11 @@ async fn doctor_checks_what_servers_chose_with_setup_and_expects_the_setup_comma
 
     let (code, text) = deployment.doctor(&[]).await;
     assert_eq!(code, Some(1), "{text}");
+    // Kept for the record, as an operator would see it.
+    let _ = std::fs::write(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/doctor-setup-broken.txt"),
+        &text,
+    );
     assert!(
         text.contains("✓ the servers' own settings (/setup) are readable: 1 server set up, 0 settings switched off"),
         "{text}"

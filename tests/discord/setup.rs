@@ -591,3 +591,100 @@ async fn over_http_an_unknown_server_answer_switches_its_settings_off() {
         Some("briefbot was removed from the server")
     );
 }
+
+/// The operator's own targets show read-only, and win where the server names the same channel;
+/// the operator's list of servers and cap are kept.
+#[tokio::test]
+async fn the_operators_targets_show_read_only_and_its_servers_list_and_cap_hold() {
+    use briefbot::config::{AnnounceMode, AnnounceTarget};
+    let stub = DiscordStub::start().await;
+    server(&stub);
+    const SECOND: u64 = 1_400_000_000_000_000_009;
+    stub.set_channel(SECOND, SERVER, 0, "second", Vec::new());
+    let state = tempfile::tempdir().expect("tempdir");
+    let mut config = Config::defaults();
+    config.state_dir = state.path().to_path_buf();
+    config.setup.enabled = true;
+    config.setup.max_targets_per_server = 1;
+    let setup = Setup::start(&config).await.expect("set-up");
+    // Another track already announced in this server: the cap of one is reached.
+    setup
+        .change(|s| s.entry(SERVER, "gulf").channel = Some(SECOND))
+        .await
+        .expect("saved");
+    let handler = Arc::new(
+        Handler::new(shipped_live())
+            .with_follow_roles(Vec::new(), Some(stub.rest()))
+            .with_setup(
+                SetupState::On(setup.clone()),
+                vec![AnnounceTarget {
+                    channel: TEXT,
+                    mode: AnnounceMode::Thread,
+                }],
+            ),
+    );
+    let panel = over_gateway(&stub, &handler, &slash_setup(MANAGE_GUILD | MANAGE_ROLES)).await;
+    let description = panel["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        description.contains(&format!(
+            "**Set by the operator** (every track, not changed here): <#{TEXT}> (as a message with a discussion thread under it)."
+        )),
+        "{description}"
+    );
+    let answer = over_gateway(&stub, &handler, &choose("channel", TEXT)).await;
+    assert!(
+        outcome(&answer).contains("this server already announces 1 track in its own channels, the most briefbot's operator allows"),
+        "{answer}"
+    );
+    setup
+        .change(|s| s.entry(SERVER, "gulf").channel = None)
+        .await
+        .expect("saved");
+    let answer = over_gateway(&stub, &handler, &choose("channel", TEXT)).await;
+    let description = answer["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        description.contains(
+            "The operator's settings also name this channel, and theirs are the ones used there."
+        ),
+        "{description}"
+    );
+
+    // A server the operator did not list is told so, and nothing is read or saved.
+    config.setup.servers = vec![SERVER + 1];
+    let other_state = tempfile::tempdir().expect("tempdir");
+    config.state_dir = other_state.path().to_path_buf();
+    let closed = Arc::new(
+        Handler::new(shipped_live())
+            .with_follow_roles(Vec::new(), Some(stub.rest()))
+            .with_setup(
+                SetupState::On(Setup::start(&config).await.expect("set-up")),
+                Vec::new(),
+            ),
+    );
+    let answer = over_gateway(&stub, &closed, &slash_setup(MANAGE_GUILD | MANAGE_ROLES)).await;
+    assert_eq!(
+        answer["data"]["content"],
+        "briefbot's operator has not opened set-up for this server. Ask them to add it to [setup] servers."
+    );
+    // Set-up off in this process: the member is told why.
+    let off = Arc::new(
+        Handler::new(shipped_live())
+            .with_follow_roles(Vec::new(), Some(stub.rest()))
+            .with_setup(
+                SetupState::Off("another briefbot process uses the servers' settings".into()),
+                Vec::new(),
+            ),
+    );
+    let answer = over_gateway(&stub, &off, &slash_setup(MANAGE_GUILD | MANAGE_ROLES)).await;
+    assert!(
+        answer["data"]["content"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Server set-up is off in this briefbot (another briefbot process"),
+        "{answer}"
+    );
+}

@@ -30,6 +30,10 @@ const TALK: u64 = 8_300_000_000_000_000_010;
 const STUDENTS: u64 = 8_100_000_000_000_000_020;
 const REPORTERS: u64 = 8_200_000_000_000_000_020;
 const MEMBERS: u64 = 8_300_000_000_000_000_020;
+/// A fourth server, whose announcement channel crossposts to the servers that follow it.
+const WIRE_SERVICE: u64 = 8_400_000_000_000_000_000;
+const WIRE: u64 = 8_400_000_000_000_000_010;
+const SUBSCRIBERS: u64 = 8_400_000_000_000_000_020;
 
 fn settings(state: &Path, setup: Arc<Setup>) -> Settings {
     Settings {
@@ -66,9 +70,10 @@ fn setup_config(state: &Path, url: Option<&str>) -> Config {
 /// Three servers with their channels: a text channel, a forum, a text channel for threads.
 async fn stand_in() -> DiscordStub {
     let stub = DiscordStub::start().await;
-    for server in [UNIVERSITY, NEWSROOM, COMMUNITY] {
+    for server in [UNIVERSITY, NEWSROOM, COMMUNITY, WIRE_SERVICE] {
         stub.add_server(server);
     }
+    stub.set_channel(WIRE, WIRE_SERVICE, 5, "wire", Vec::new());
     stub.set_channel(LECTURES, UNIVERSITY, 0, "lectures", Vec::new());
     stub.set_channel(DESK_FORUM, NEWSROOM, 15, "desk", Vec::new());
     stub.set_channel(TALK, COMMUNITY, 0, "talk", Vec::new());
@@ -143,6 +148,14 @@ async fn a_new_round_goes_once_to_each_servers_channel_in_its_mode_pinging_its_o
     .await;
     choose(&setup, NEWSROOM, DESK_FORUM, AnnounceMode::Forum, REPORTERS).await;
     choose(&setup, COMMUNITY, TALK, AnnounceMode::Thread, MEMBERS).await;
+    choose(
+        &setup,
+        WIRE_SERVICE,
+        WIRE,
+        AnnounceMode::Message,
+        SUBSCRIBERS,
+    )
+    .await;
     // Another track in the university's server: its channel gets none of this track's rounds.
     setup
         .change(|s| s.entry(UNIVERSITY, "gulf").channel = Some(LECTURES + 1))
