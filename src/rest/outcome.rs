@@ -159,21 +159,26 @@ impl Failure {
         matches!(self, Failure::Refused { status: 400, .. })
     }
 
-    /// Whether Discord says a channel is gone for briefbot: deleted, or in a server briefbot
-    /// was removed from (Unknown Channel, Unknown Guild, Missing Access).
+    /// Whether Discord says a channel is gone for briefbot: deleted, or in a server it does
+    /// not know (Unknown Channel, Unknown Guild). Missing Access is not: briefbot may only
+    /// have lost View Channel there, which an admin can give back.
     pub fn is_channel_gone(&self) -> bool {
         matches!(
             self.code(),
-            Some(code::UNKNOWN_CHANNEL | code::UNKNOWN_GUILD | code::MISSING_ACCESS)
+            Some(code::UNKNOWN_CHANNEL | code::UNKNOWN_GUILD)
         )
     }
 
-    /// Whether Discord says the server is gone for briefbot (Unknown Guild, Missing Access).
+    /// Whether Discord says it knows no such server for briefbot (Unknown Guild): briefbot
+    /// was removed from it.
     pub fn is_server_gone(&self) -> bool {
-        matches!(
-            self.code(),
-            Some(code::UNKNOWN_GUILD | code::MISSING_ACCESS)
-        )
+        self.code() == Some(code::UNKNOWN_GUILD)
+    }
+
+    /// Whether Discord refused because briefbot cannot see the channel or server at all
+    /// (Missing Access): a lost View Channel, or a server it was removed from.
+    pub fn is_missing_access(&self) -> bool {
+        self.code() == Some(code::MISSING_ACCESS)
     }
 
     /// Whether Discord says the role no longer exists.

@@ -524,7 +524,8 @@ fn posting_of(mode: AnnounceMode) -> Posting {
 
 /// What Discord's answer about a channel means for the admin.
 fn channel_unreadable(failure: &Failure) -> String {
-    if failure.is_channel_gone() || failure.is_missing_permissions() {
+    if failure.is_channel_gone() || failure.is_missing_permissions() || failure.is_missing_access()
+    {
         "briefbot cannot see that channel: give briefbot's role View Channel there (the channel's settings → Permissions)".to_string()
     } else {
         format!("Discord did not say what that channel is ({failure}); try again in a minute")

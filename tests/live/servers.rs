@@ -503,3 +503,78 @@ async fn a_round_announced_by_hand_goes_to_the_servers_channels_of_its_track_too
         "another track's channel"
     );
 }
+
+/// Missing Access on a server's channel means one of two things: briefbot lost View Channel
+/// there (it waits for a fix, as the operator's channels do), or the server no longer knows
+/// briefbot (it was removed: switched off). briefbot asks Discord about the server to tell.
+#[tokio::test]
+async fn missing_access_is_waited_out_unless_the_server_no_longer_knows_briefbot() {
+    use crate::common::discord_stub::quirks::{Misbehaviour, Quirk};
+    let stub = stand_in().await;
+    let (dir, briefs) = shipped_copy();
+    let state = dir.path().join("state");
+    let setup = Setup::start(&setup_config(&state, None))
+        .await
+        .expect("set-up");
+    choose(
+        &setup,
+        UNIVERSITY,
+        LECTURES,
+        AnnounceMode::Message,
+        STUDENTS,
+    )
+    .await;
+    choose(&setup, COMMUNITY, TALK, AnnounceMode::Message, MEMBERS).await;
+    let missing_access =
+        || Misbehaviour::Refused(403, json!({"code": 50001, "message": "Missing Access"}));
+    // The university's channel: View Channel lost twice, then given back.
+    stub.quirk(Quirk::new(
+        "GET",
+        &format!("/channels/{LECTURES}"),
+        missing_access(),
+        2,
+    ));
+    // The community's server removed briefbot: its channel and the server are unknown to it.
+    stub.quirk(Quirk::new(
+        "GET",
+        &format!("/channels/{TALK}"),
+        missing_access(),
+        100,
+    ));
+    stub.state.servers.lock().expect("lock").remove(&COMMUNITY);
+
+    let reloader = live(&briefs);
+    let announcer = start(&stub, &reloader, settings(&state, setup.clone()));
+    until("the first start to record", || announcer.has_recorded(0)).await;
+    add_round(&briefs, 6);
+    reloader.reload(Trigger::Files).await;
+    settled(&announcer, &reloader, "the announcements").await;
+    assert_eq!(
+        stub.posts(LECTURES).len(),
+        1,
+        "posted once View Channel was back"
+    );
+    let current = setup.current();
+    let university = current
+        .settings
+        .get(UNIVERSITY, "syria-israel")
+        .expect("row");
+    assert_eq!(
+        university.channel_off, None,
+        "a lost permission is not a channel gone"
+    );
+    let community = current
+        .settings
+        .get(COMMUNITY, "syria-israel")
+        .expect("row");
+    assert_eq!(
+        community.channel_off.as_deref(),
+        Some("briefbot was removed from the server")
+    );
+    assert_eq!(
+        community.role_off.as_deref(),
+        Some("briefbot was removed from the server")
+    );
+    assert!(stub.posts(TALK).is_empty());
+    announcer.stop().await;
+}

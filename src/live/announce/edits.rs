@@ -36,7 +36,15 @@ pub(super) enum Reviewed {
 /// an edit for each that differs, unless too many rounds changed at once. An announcement
 /// recorded before edits existed is taken to show the announcement of now.
 pub(super) async fn review(shared: &Shared, library: &Library) -> Result<Reviewed, StateError> {
-    let delivered = shared.state(|s| s.delivered.clone());
+    // A channel a server chose that Discord says is gone has nothing left to edit.
+    let gone = shared.targets().gone.clone();
+    let delivered: Vec<_> = shared.state(|s| {
+        s.delivered
+            .iter()
+            .filter(|d| !gone.contains(&d.channel))
+            .cloned()
+            .collect()
+    });
     let mut adopted = Vec::new();
     let mut stale = Vec::new();
     let mut unknown = Vec::new();

@@ -167,13 +167,39 @@ impl Shared {
         let DeliveryError::Discord(failure) = error else {
             return false;
         };
-        let (Some(setup), true) = (&self.setup, failure.is_channel_gone()) else {
+        let Some(setup) = &self.setup else {
             return false;
         };
-        if !self.targets().is_servers(channel) {
+        if !self.targets().is_servers(channel)
+            || !(failure.is_channel_gone() || failure.is_missing_access())
+        {
             return false;
         }
-        if let Err(error) = setup.channel_gone(channel).await {
+        let switched = if failure.is_channel_gone() {
+            setup.channel_gone(channel).await
+        } else {
+            // Missing Access: a lost View Channel waits for a fix, as the operator's own
+            // channels do; a server that no longer knows briefbot is gone.
+            let servers: Vec<u64> = setup
+                .current()
+                .settings
+                .rows
+                .iter()
+                .filter(|r| r.live_channel() == Some(channel))
+                .map(|r| r.server)
+                .collect();
+            let mut off = Ok(Vec::new());
+            for server in servers {
+                match self.rest.server(server).await {
+                    Err(failure) if failure.is_server_gone() => {
+                        off = setup.server_gone(server).await;
+                    }
+                    _ => return false,
+                }
+            }
+            off
+        };
+        if let Err(error) = switched {
             error!(%error, channel, "cannot switch off a server's channel that is gone");
             return false;
         }

@@ -25,6 +25,9 @@ pub(super) struct Targets {
     /// The servers' own settings were read: until then a channel only they name is unknown,
     /// not gone.
     pub(crate) servers_known: bool,
+    /// Channels briefbot switched off because Discord says they are gone: their past
+    /// announcements are not looked at again (nor edited).
+    pub(crate) gone: BTreeSet<u64>,
 }
 
 impl Targets {
@@ -44,7 +47,16 @@ impl Targets {
             })
             .collect();
         let mut follow_roles = settings.follow_roles.clone();
+        let mut gone = BTreeSet::new();
         if let Some(snapshot) = servers {
+            gone.extend(
+                snapshot
+                    .settings
+                    .rows
+                    .iter()
+                    .filter(|r| r.channel_off.is_some())
+                    .filter_map(|r| r.channel),
+            );
             for (target, tracks) in snapshot.settings.targets() {
                 channels.entry(target.channel).or_insert(Target {
                     mode: target.mode,
@@ -60,10 +72,12 @@ impl Targets {
                 }
             }
         }
+        gone.retain(|channel| !channels.contains_key(channel));
         Targets {
             channels,
             follow_roles,
             servers_known: servers.is_none_or(|s| s.loaded),
+            gone,
         }
     }
 
