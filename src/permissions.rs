@@ -269,6 +269,20 @@ impl Server {
     }
 }
 
+/// The channels, of `channels` (each with its overwrites), where an overwrite lets `role` do
+/// something: a follow role anyone may take must not open a channel to whoever takes it.
+pub fn opened_by(role: u64, channels: &[(u64, Vec<Overwrite>)]) -> Vec<u64> {
+    channels
+        .iter()
+        .filter(|(_, overwrites)| {
+            overwrites
+                .iter()
+                .any(|o| o.kind == OverwriteFor::Role && o.id == role && o.allow != 0)
+        })
+        .map(|(channel, _)| *channel)
+        .collect()
+}
+
 /// Permission names as a list for a reader: "Manage Roles, Kick Members".
 pub fn listed(permissions: Permissions) -> String {
     let names: Vec<String> = permissions
@@ -456,6 +470,24 @@ mod tests {
         });
         assert!(managed.unsafe_follow_role(16, &bot, None)[0].contains("managed"));
         assert!(server.unsafe_follow_role(999, &bot, None)[0].contains("no longer exists"));
+    }
+
+    #[test]
+    fn a_role_an_overwrite_allows_something_opens_that_channel() {
+        let allow = |role: u64, allow: u64| Overwrite {
+            id: role,
+            kind: OverwriteFor::Role,
+            allow,
+            deny: 0,
+        };
+        let channels = vec![
+            (1, vec![allow(7, Permissions::VIEW_CHANNEL.bits())]),
+            (2, vec![allow(7, 0), allow(8, 1)]),
+            (3, Vec::new()),
+        ];
+        assert_eq!(opened_by(7, &channels), [1]);
+        assert_eq!(opened_by(8, &channels), [2]);
+        assert!(opened_by(9, &channels).is_empty());
     }
 
     #[test]

@@ -89,12 +89,19 @@ impl App {
             .context("announcing a round needs the bot token")?;
         let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
         if self.config.setup.enabled {
-            // The servers' own channels of the track too, as the bot would announce there.
-            settings.setup = Some(runtime.block_on(Setup::start(&self.config)).map_err(
-                |Off(why)| {
-                    anyhow::anyhow!("cannot read the servers' own settings ([setup]): {why}")
-                },
-            )?);
+            // The servers' own channels of the track too, as the bot would announce there;
+            // where this process cannot keep them, the operator's channels still get it.
+            match runtime.block_on(Setup::start(&self.config)) {
+                Ok(setup) => settings.setup = Some(setup),
+                Err(Off(why)) => {
+                    tracing::warn!(
+                        "the servers' own channels are left out ({why}); announcing in [announce]'s channels only"
+                    );
+                    if settings.targets.is_empty() {
+                        return Err(announce::ByHandError::NoChannels.into());
+                    }
+                }
+            }
         }
         let id = RoundId {
             track,

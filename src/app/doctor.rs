@@ -198,7 +198,9 @@ impl App {
             return ServerSettings::default();
         }
         match Setup::read(&self.config).await {
-            Ok(settings) => {
+            Ok(stored) => {
+                // What is in force: the servers `[setup]` allows, each within the cap.
+                let settings = stored.in_force(&self.config.setup);
                 let servers: std::collections::BTreeSet<u64> =
                     settings.rows.iter().map(|r| r.server).collect();
                 let off = settings

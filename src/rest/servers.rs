@@ -90,6 +90,30 @@ fn bits_of(value: &Value) -> u64 {
     }
 }
 
+/// A channel as Discord writes it, read for what briefbot checks.
+fn details_of(raw: RawChannel) -> ChannelDetails {
+    ChannelDetails {
+        id: raw.id,
+        guild: raw.guild_id.and_then(|g| g.parse().ok()),
+        kind: raw.kind,
+        name: raw.name.unwrap_or_default(),
+        overwrites: raw
+            .permission_overwrites
+            .iter()
+            .map(|o| Overwrite {
+                id: o.id,
+                kind: if bits_of(&o.kind) == 1 {
+                    OverwriteFor::Member
+                } else {
+                    OverwriteFor::Role
+                },
+                allow: bits_of(&o.allow),
+                deny: bits_of(&o.deny),
+            })
+            .collect(),
+    }
+}
+
 fn guild_id(id: u64) -> Result<GuildId, Failure> {
     std::num::NonZeroU64::new(id)
         .map(GuildId::from)
@@ -142,35 +166,28 @@ impl Rest {
         let raw: RawChannel = self
             .send(route, LightMethod::Get, None::<&Value>, None)
             .await?;
-        Ok(ChannelDetails {
-            id: raw.id,
-            guild: raw.guild_id.and_then(|g| g.parse().ok()),
-            kind: raw.kind,
-            name: raw.name.unwrap_or_default(),
-            overwrites: raw
-                .permission_overwrites
-                .iter()
-                .map(|o| Overwrite {
-                    id: o.id,
-                    kind: if bits_of(&o.kind) == 1 {
-                        OverwriteFor::Member
-                    } else {
-                        OverwriteFor::Role
-                    },
-                    allow: bits_of(&o.allow),
-                    deny: bits_of(&o.deny),
-                })
-                .collect(),
-        })
+        Ok(details_of(raw))
     }
 
-    /// `POST /guilds/{id}/roles`: a role named `name` with no permissions, not mentionable by
-    /// members (briefbot's announcements mention it); its id.
+    /// `GET /guilds/{id}/channels`: every channel of the server, with its overwrites.
+    pub async fn server_channels(&self, guild: u64) -> Result<Vec<ChannelDetails>, Failure> {
+        let route = Route::GuildChannels {
+            guild_id: guild_id(guild)?,
+        };
+        let raw: Vec<RawChannel> = self
+            .send(route, LightMethod::Get, None::<&Value>, None)
+            .await?;
+        Ok(raw.into_iter().map(details_of).collect())
+    }
+
+    /// `POST /guilds/{id}/roles`: a role named `name` with no permissions, mentionable, so
+    /// that briefbot's announcements notify its members without briefbot needing to mention
+    /// every role (docs/announcements.md, "Following a track"); its id.
     pub async fn create_role(&self, guild: u64, name: &str) -> Result<u64, Failure> {
         let route = Route::GuildRoles {
             guild_id: guild_id(guild)?,
         };
-        let body = json!({"name": name, "permissions": "0", "mentionable": false, "hoist": false});
+        let body = json!({"name": name, "permissions": "0", "mentionable": true, "hoist": false});
         let created: Value = self
             .send(route, LightMethod::Post, Some(&body), None)
             .await?;

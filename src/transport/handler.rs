@@ -14,7 +14,7 @@ use tracing::{Instrument, Span, error, info, warn};
 
 use super::interaction::{Interaction, Kind, redact};
 use super::served::Outcome as Served;
-use super::setup::{ServerSetup, SetupState, unsafe_at_follow};
+use super::setup::{AtFollow, ServerSetup, SetupState, unsafe_at_follow};
 use crate::commands::setup::{self as panel, SetupAsk};
 use crate::commands::{self, Action, Answer, Command, Origin, Request, RoleChange, notices};
 use crate::config::{AnnounceTarget, FollowRole};
@@ -234,7 +234,7 @@ impl Handler {
                     .collect();
                 if let Some(setup) = self.setup.settings() {
                     let current = setup.current();
-                    for row in current.settings.of_server(server) {
+                    for row in current.in_force.of_server(server) {
                         if let Some(role) = row.live_role()
                             && !roles.iter().any(|(track, _)| *track == row.track)
                         {
@@ -432,25 +432,33 @@ async fn checked_change_role(
     let Some(setup) = check else {
         return change_role(rest, change).await;
     };
-    let me = setup.me(&rest).await.map_err(RoleError::Discord)?;
-    let gone = || async {
-        if let Some(settings) = setup.settings()
-            && let Err(error) = settings.role_gone(change.server, change.role).await
-        {
-            error!(%error, "cannot switch off a deleted follow role");
+    // Giving is checked; taking away never is, so a member can always leave a role that
+    // became unsafe since.
+    if change.join {
+        let me = setup.me(&rest).await.map_err(RoleError::Discord)?;
+        match unsafe_at_follow(&rest, me, change.server, change.role).await {
+            Ok(AtFollow::Safe) => {}
+            Ok(AtFollow::Gone) => return Err(gone(&setup, &change).await),
+            Ok(AtFollow::Unsafe(why)) => return Err(RoleError::Unsafe(why)),
+            Err(failure) => return Err(RoleError::Discord(failure)),
         }
-        RoleError::Gone
-    };
-    match unsafe_at_follow(&rest, me, change.server, change.role).await {
-        Ok(why) if why.is_empty() => {}
-        Ok(why) if why.iter().any(|w| w.contains("no longer exists")) => return Err(gone().await),
-        Ok(why) => return Err(RoleError::Unsafe(why)),
-        Err(failure) => return Err(RoleError::Discord(failure)),
     }
     match change_role(rest, change.clone()).await {
-        Err(RoleError::Discord(failure)) if failure.is_role_gone() => Err(gone().await),
+        Err(RoleError::Discord(failure)) if failure.is_role_gone() => {
+            Err(gone(&setup, &change).await)
+        }
         other => other,
     }
+}
+
+/// A role a server chose that Discord no longer has: switched off where it was chosen.
+async fn gone(setup: &ServerSetup, change: &RoleChange) -> RoleError {
+    if let Some(settings) = setup.settings()
+        && let Err(error) = settings.role_gone(change.server, change.role).await
+    {
+        error!(%error, "cannot switch off a deleted follow role");
+    }
+    RoleError::Gone
 }
 
 /// How many times a role change is sent when Discord gives no clear answer or asks to wait:

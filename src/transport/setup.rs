@@ -100,7 +100,7 @@ impl ServerSetup {
     ) -> Panel {
         let outcome = match ask.step {
             Step::Show => None,
-            step => Some(match self.facts(setup, rest, ask, admin).await {
+            step => Some(match self.facts(rest, ask, admin).await {
                 Ok(facts) => self.step(setup, rest, ask, step, &facts).await,
                 Err(outcome) => outcome,
             }),
@@ -109,30 +109,16 @@ impl ServerSetup {
     }
 
     /// The server's roles and members as Discord has them now.
-    async fn facts(
-        &self,
-        setup: &Setup,
-        rest: &Rest,
-        ask: &SetupAsk,
-        admin: Member,
-    ) -> Result<Facts, Outcome> {
+    async fn facts(&self, rest: &Rest, ask: &SetupAsk, admin: Member) -> Result<Facts, Outcome> {
         let unread = |failure: &Failure| Outcome::Refused {
             what: "Nothing was changed".to_string(),
             why: vec![format!(
                 "briefbot could not read this server's roles from Discord ({failure}); try again in a minute"
             )],
         };
-        let server = match rest.server(ask.server).await {
-            Ok(server) => server,
-            Err(failure) => {
-                if failure.is_server_gone()
-                    && let Err(error) = setup.server_gone(ask.server).await
-                {
-                    error!(%error, "cannot switch off the settings of a server briefbot left");
-                }
-                return Err(unread(&failure));
-            }
-        };
+        // An answer that briefbot is not in the server is not taken at its word here: the
+        // interaction itself came from the server.
+        let server = rest.server(ask.server).await.map_err(|f| unread(&f))?;
         let me = self.me(rest).await.map_err(|f| unread(&f))?;
         let bot = rest.member(ask.server, me).await.map_err(|f| unread(&f))?;
         Ok(Facts { server, bot, admin })
@@ -150,7 +136,7 @@ impl ServerSetup {
             Step::Show => Outcome::Done("Nothing changed.".to_string()),
             Step::Channel(channel) => self.choose_channel(setup, rest, ask, facts, channel).await,
             Step::Thread(on) => threads(setup, rest, ask, facts, on).await,
-            Step::Role(role) => choose_role(setup, ask, facts, role).await,
+            Step::Role(role) => choose_role(setup, rest, ask, facts, role).await,
             Step::CreateRole => create_role(setup, rest, ask, facts).await,
             Step::TestPost => self.test_post(setup, rest, ask, facts).await,
             Step::Stop => {
@@ -211,9 +197,13 @@ impl ServerSetup {
             return refused("that channel is not in this server".to_string());
         }
         let current = setup.current();
+        // A channel announces one way, whichever track: one this server already announces
+        // another track in keeps its way; otherwise this track's choice of threads holds.
         let threads = current
             .settings
-            .get(ask.server, &ask.track)
+            .of_server(ask.server)
+            .find(|r| r.channel == Some(channel) && r.track != ask.track)
+            .or_else(|| current.settings.get(ask.server, &ask.track))
             .is_some_and(|r| r.mode == AnnounceMode::Thread);
         let Some((mode, way)) = mode_for(details.kind, threads) else {
             return refused(
@@ -224,41 +214,55 @@ impl ServerSetup {
         if let Some(why) = missing(facts, &details, posting_of(mode)) {
             return refused(why);
         }
-        let others = current
-            .settings
-            .of_server(ask.server)
-            .filter(|r| r.track != ask.track && r.live_channel().is_some())
-            .count();
         let cap = setup.config().max_targets_per_server;
-        if others >= cap {
-            return refused(format!(
-                "this server already announces {} in its own channels, the most briefbot's operator allows; stop one of them first",
-                crate::library::plural(others, "track")
-            ));
-        }
         let (server, track, user) = (ask.server, ask.track.clone(), ask.user);
+        // The cap is checked on the settings as stored at the moment of the change, so two
+        // admins at once cannot pass it together.
         let done = setup
-            .change(move |s| {
+            .change_with(move |s| {
+                let others = s
+                    .of_server(server)
+                    .filter(|r| r.track != track && r.live_channel().is_some())
+                    .count();
+                if others >= cap {
+                    return Err(others);
+                }
                 let row = s.entry(server, &track);
                 row.channel = Some(channel);
                 row.channel_off = None;
                 row.mode = mode;
                 stamp(row, user);
+                s.set_mode(server, channel, mode);
+                Ok(())
             })
             .await;
+        let role = match &done {
+            Ok((Err(others), _)) => {
+                return refused(format!(
+                    "this server already announces {} in its own channels, the most briefbot's operator allows; stop one of them first",
+                    crate::library::plural(*others, "track")
+                ));
+            }
+            Ok((Ok(()), settings)) => settings
+                .get(ask.server, &ask.track)
+                .and_then(|r| r.live_role()),
+            Err(_) => None,
+        };
         info!(server = ask.server, track = %ask.track, channel, mode = mode.name(), "a server chose where new rounds go");
         saved(
-            done,
+            done.map(|(_, settings)| settings),
             format!(
-                "New rounds of {} will go to <#{channel}>, {}.",
+                "New rounds of {} will go to <#{channel}>, {}.{}",
                 ask.track_name,
-                way.words()
+                way.words(),
+                ping_note(facts, role, &details)
             ),
         )
     }
 
     /// Posts a test in the chosen channel, as an announcement would be made there (pinging
-    /// no one), and deletes it a minute later.
+    /// no one), and deletes it a minute later. What briefbot lacks there is said before
+    /// anything is posted; a test it could not delete again is not made.
     async fn test_post(
         &self,
         setup: &Setup,
@@ -273,21 +277,69 @@ impl ServerSetup {
         let Some(channel) = row.live_channel() else {
             return no_channel_yet();
         };
+        let failed = |why: String| Outcome::Refused {
+            what: format!("The test post in <#{channel}> failed"),
+            why: vec![why],
+        };
+        let details = match rest.channel_details(channel).await {
+            Ok(details) => details,
+            Err(failure) => {
+                if failure.is_channel_gone()
+                    && let Err(error) = setup.channel_gone(channel).await
+                {
+                    error!(%error, "cannot switch off a deleted channel");
+                }
+                return failed(channel_unreadable(&failure));
+            }
+        };
         let mode = row.mode;
+        if let Some(why) = missing(facts, &details, posting_of(mode)) {
+            return failed(why);
+        }
+        // Deleting a thread (a forum post is one) takes Manage Threads, which announcing does
+        // not: a test thread briefbot could not delete is not made.
+        let may_delete_threads = facts
+            .server
+            .channel_permissions(&facts.bot, &details.overwrites)
+            .contains(Permissions::MANAGE_THREADS);
+        if mode == AnnounceMode::Forum && !may_delete_threads {
+            return failed(format!(
+                "a test post in a forum is a thread, and briefbot could not delete it again without Manage Threads in <#{channel}> (real announcements do not need it): allow it there for the test, or wait for the first round"
+            ));
+        }
         let text = format!(
             "🧪 **Test post from briefbot**: new rounds of {} will be announced here. This message is deleted in a minute.",
             ask.track_name
         );
         let body = json!({"content": text, "allowed_mentions": {"parse": []}});
+        let mut untested = String::new();
         let made = match mode {
-            AnnounceMode::Forum => rest
-                .create_forum_post(
+            AnnounceMode::Forum => {
+                // The track's tag, as an announcement takes it (a forum may require one).
+                let tags: Vec<String> = match rest.channel(channel).await {
+                    Ok(info) => info
+                        .tags
+                        .iter()
+                        .filter(|(_, tag)| tag.eq_ignore_ascii_case(&ask.track))
+                        .map(|(id, _)| id.to_string())
+                        .take(1)
+                        .collect(),
+                    Err(_) => Vec::new(),
+                };
+                rest.create_forum_post(
                     channel,
-                    &json!({"name": "briefbot test post", "message": body}),
+                    &json!({"name": "briefbot test post", "message": body, "applied_tags": tags}),
                 )
                 .await
-                .map(Made::Thread),
+                .map(Made::Thread)
+            }
             AnnounceMode::Message => {
+                posted(rest.post_json(channel, &body).await).map(Made::Message)
+            }
+            AnnounceMode::Thread if !may_delete_threads => {
+                untested = format!(
+                    " Its thread was not tried: briefbot could not delete a test thread without Manage Threads in <#{channel}>; announcements start theirs with Create Public Threads, which briefbot has."
+                );
                 posted(rest.post_json(channel, &body).await).map(Made::Message)
             }
             AnnounceMode::Thread => match posted(rest.post_json(channel, &body).await) {
@@ -313,47 +365,21 @@ impl ServerSetup {
             Ok(made) => {
                 self.delete_later(rest.clone(), channel, made, TEST_POST_LIFETIME);
                 Outcome::Done(format!(
-                    "A test post is in <#{channel}>; it is deleted in a minute. New rounds will look like a card there, pinging {}.",
+                    "A test post is in <#{channel}>; it is deleted in a minute. New rounds will look like a card there, pinging {}.{untested}{}",
                     row.live_role()
-                        .map_or("no one".to_string(), |r| format!("<@&{r}>"))
+                        .map_or("no one".to_string(), |r| format!("<@&{r}>")),
+                    ping_note(facts, row.live_role(), &details)
                 ))
             }
             Err(failure) => {
-                let mut why = vec![match &failure {
-                    f if f.is_missing_permissions() => missing(
-                        facts,
-                        &ChannelDetails {
-                            id: channel,
-                            guild: Some(ask.server),
-                            kind: 0,
-                            name: String::new(),
-                            overwrites: Vec::new(),
-                        },
-                        posting_of(mode),
-                    )
-                    .unwrap_or_else(|| format!("Discord refused it: {failure}")),
-                    f if f.is_channel_gone() => {
-                        if let Err(error) = setup.channel_gone(channel).await {
-                            error!(%error, "cannot switch off a deleted channel");
-                        }
-                        "the channel no longer exists, or briefbot can no longer see it; choose another".to_string()
-                    }
+                warn!(server = ask.server, channel, %failure, "a /setup test post failed");
+                failed(match &failure {
+                    f if f.is_channel_gone() => "the channel no longer exists, or briefbot can no longer see it; choose another".to_string(),
                     f if f.may_have_happened() => format!(
                         "Discord did not confirm it ({failure}); if a test post shows in <#{channel}>, delete it by hand"
                     ),
                     _ => format!("Discord refused it: {failure}"),
-                }];
-                if failure.is_missing_permissions() {
-                    why.push(
-                        "briefbot re-reads the channel's permissions when you choose it again"
-                            .to_string(),
-                    );
-                }
-                warn!(server = ask.server, channel, %failure, "a /setup test post failed");
-                Outcome::Refused {
-                    what: format!("The test post in <#{channel}> failed"),
-                    why,
-                }
+                })
             }
         }
     }
@@ -559,6 +585,27 @@ fn missing(facts: &Facts, channel: &ChannelDetails, posting: Posting) -> Option<
     ))
 }
 
+/// A warning when announcements in `channel` would show `role` without notifying its
+/// members: Discord notifies a role only when it is mentionable or the sender may mention
+/// every role there. Empty when they will be notified.
+fn ping_note(facts: &Facts, role: Option<u64>, channel: &ChannelDetails) -> String {
+    let Some(role) = role else {
+        return String::new();
+    };
+    let mentionable = facts.server.role(role).is_some_and(|r| r.mentionable);
+    let may_mention_all = facts
+        .server
+        .channel_permissions(&facts.bot, &channel.overwrites)
+        .contains(Permissions::MENTION_EVERYONE);
+    if mentionable || may_mention_all {
+        return String::new();
+    }
+    format!(
+        " Discord will not notify <@&{role}>'s members yet: in Server Settings → Roles → the role, turn on \"Allow anyone to @mention this role\" (or let briefbot \"Mention @everyone, @here and All Roles\" in <#{}>).",
+        channel.id
+    )
+}
+
 /// Threads under each announcement, or not, in the chosen channel.
 async fn threads(setup: &Setup, rest: &Rest, ask: &SetupAsk, facts: &Facts, on: bool) -> Outcome {
     let current = setup.current();
@@ -597,12 +644,12 @@ async fn threads(setup: &Setup, rest: &Rest, ask: &SetupAsk, facts: &Facts, on: 
         };
     }
     let (server, track, user) = (ask.server, ask.track.clone(), ask.user);
+    // The channel's way, for every track this server announces there.
     saved(
         setup
             .change(move |s| {
-                let row = s.entry(server, &track);
-                row.mode = mode;
-                stamp(row, user);
+                stamp(s.entry(server, &track), user);
+                s.set_mode(server, channel, mode);
             })
             .await,
         format!("New rounds will go to <#{channel}> {}.", way.words()),
@@ -610,35 +657,76 @@ async fn threads(setup: &Setup, rest: &Rest, ask: &SetupAsk, facts: &Facts, on: 
 }
 
 /// A role chosen to follow the track: saved only when it is safe to hand out.
-async fn choose_role(setup: &Setup, ask: &SetupAsk, facts: &Facts, role: u64) -> Outcome {
-    let why = facts
+async fn choose_role(
+    setup: &Setup,
+    rest: &Rest,
+    ask: &SetupAsk,
+    facts: &Facts,
+    role: u64,
+) -> Outcome {
+    let refused = |why: Vec<String>| Outcome::Refused {
+        what: format!("<@&{role}> was not made the follow role"),
+        why,
+    };
+    let mut why = facts
         .server
         .unsafe_follow_role(role, &facts.bot, Some(&facts.admin));
+    if why.is_empty() {
+        match opened_channels(rest, ask.server, role).await {
+            Ok(opened) => why.extend(opened.iter().map(|channel| format!(
+                "<@&{role}> is let into <#{channel}> by that channel's permissions, and anyone may take a follow role; choose a role of its own, or create one"
+            ))),
+            Err(failure) => why.push(format!(
+                "briefbot could not read this server's channels from Discord ({failure}) to make sure the role opens none; try again in a minute"
+            )),
+        }
+    }
     if !why.is_empty() {
         info!(
             server = ask.server,
             role, "a follow role was refused in /setup"
         );
-        return Outcome::Refused {
-            what: format!("<@&{role}> was not made the follow role"),
-            why,
-        };
+        return refused(why);
     }
     let (server, track, user) = (ask.server, ask.track.clone(), ask.user);
+    let done = setup
+        .change(move |s| {
+            let row = s.entry(server, &track);
+            row.role = Some(role);
+            row.role_off = None;
+            stamp(row, user);
+        })
+        .await;
+    let note = match done
+        .as_ref()
+        .ok()
+        .and_then(|s| s.get(ask.server, &ask.track))
+        .and_then(|r| r.live_channel())
+    {
+        Some(channel) => match rest.channel_details(channel).await {
+            Ok(details) => ping_note(facts, Some(role), &details),
+            Err(_) => String::new(),
+        },
+        None => String::new(),
+    };
     saved(
-        setup
-            .change(move |s| {
-                let row = s.entry(server, &track);
-                row.role = Some(role);
-                row.role_off = None;
-                stamp(row, user);
-            })
-            .await,
+        done,
         format!(
-            "<@&{role}> is the follow role of {}: members take it with /follow, and each announcement here pings it.",
+            "<@&{role}> is the follow role of {}: members take it with /follow, and each announcement here pings it.{note}",
             ask.track_name
         ),
     )
+}
+
+/// The channels of `server` whose overwrites let `role` in.
+async fn opened_channels(rest: &Rest, server: u64, role: u64) -> Result<Vec<u64>, Failure> {
+    let channels: Vec<(u64, Vec<permissions::Overwrite>)> = rest
+        .server_channels(server)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.overwrites))
+        .collect();
+    Ok(permissions::opened_by(role, &channels))
 }
 
 /// A role for the track's followers, made (or found, when an earlier attempt made it), with
@@ -664,11 +752,29 @@ async fn create_role(setup: &Setup, rest: &Rest, ask: &SetupAsk, facts: &Facts) 
     }
     let name: String = ask.track_name.chars().take(100).collect();
     let bot_top = facts.server.highest_position(&facts.bot);
+    // A role of the track's name that is safe to hand out and opens no channel is taken as
+    // the one an earlier press made (its answer lost), rather than a second being made.
+    let opened: Vec<(u64, Vec<permissions::Overwrite>)> = match rest
+        .server_channels(ask.server)
+        .await
+    {
+        Ok(channels) => channels.into_iter().map(|c| (c.id, c.overwrites)).collect(),
+        Err(failure) => {
+            return refused(format!(
+                "briefbot could not read this server's channels from Discord ({failure}); try again in a minute"
+            ));
+        }
+    };
     let ours = |server: &Server| {
         server
             .roles
             .iter()
-            .find(|r| r.name == name && r.permissions == 0 && !r.managed && r.position < bot_top)
+            .find(|r| {
+                r.name == name
+                    && r.position < bot_top
+                    && server.unsafe_follow_role(r.id, &facts.bot, None).is_empty()
+                    && permissions::opened_by(r.id, &opened).is_empty()
+            })
             .map(|r| r.id)
     };
     let role = match ours(&facts.server) {
@@ -717,18 +823,33 @@ async fn create_role(setup: &Setup, rest: &Rest, ask: &SetupAsk, facts: &Facts) 
     )
 }
 
-/// Why a follow role that `/follow` is about to give is not safe to hand out any more (it
-/// gained permissions, or was moved above briefbot's role since it was chosen); none when it
-/// is.
+/// Whether a follow role `/follow` is about to give is still safe to hand out.
+pub(crate) enum AtFollow {
+    Safe,
+    /// The server no longer has it.
+    Gone,
+    /// It gained permissions, or was moved above briefbot's role, since it was chosen: why.
+    Unsafe(Vec<String>),
+}
+
+/// Checks a follow role a server chose again, as `/follow` is about to give it.
 pub(crate) async fn unsafe_at_follow(
     rest: &Rest,
     me: u64,
     server: u64,
     role: u64,
-) -> Result<Vec<String>, Failure> {
+) -> Result<AtFollow, Failure> {
     let facts = rest.server(server).await?;
+    if facts.role(role).is_none() {
+        return Ok(AtFollow::Gone);
+    }
     let bot = rest.member(server, me).await?;
-    Ok(facts.unsafe_follow_role(role, &bot, None))
+    let why = facts.unsafe_follow_role(role, &bot, None);
+    Ok(if why.is_empty() {
+        AtFollow::Safe
+    } else {
+        AtFollow::Unsafe(why)
+    })
 }
 
 #[cfg(test)]

@@ -40,6 +40,9 @@ const INTEGRATION: u64 = 1_500_000_000_000_000_002;
 const ABOVE_BOT: u64 = 1_500_000_000_000_000_003;
 const ABOVE_ADMIN: u64 = 1_500_000_000_000_000_004;
 const READERS: u64 = 1_500_000_000_000_000_005;
+/// A role without permissions that a channel's overwrite lets in: taking it opens the channel.
+const STAFF: u64 = 1_500_000_000_000_000_006;
+const STAFF_ROOM: u64 = 1_400_000_000_000_000_004;
 
 /// A server as `add_server` makes it, with the admin (Manage Server and Manage Roles, at
 /// position 5, under briefbot's 10), channels and roles.
@@ -69,6 +72,17 @@ fn server(stub: &DiscordStub) {
     stub.add_role(SERVER, ABOVE_BOT, "board", 12, 0, false);
     stub.add_role(SERVER, ABOVE_ADMIN, "senior", 7, 0, false);
     stub.add_role(SERVER, READERS, "readers", 1, 0, false);
+    stub.add_role(SERVER, STAFF, "staff", 2, 0, false);
+    stub.set_channel(
+        STAFF_ROOM,
+        SERVER,
+        0,
+        "staff-room",
+        vec![
+            overwrite(SERVER, false, 0, 1 << 10),
+            overwrite(STAFF, false, 1 << 10, 0),
+        ],
+    );
     assert_eq!(bot_role, bot_role_of(SERVER));
 }
 
@@ -319,6 +333,10 @@ async fn each_unsafe_follow_role_is_refused_with_its_reason() {
         (SERVER, "@everyone is every member already"),
         (ABOVE_BOT, "is not below briefbot's highest role"),
         (ABOVE_ADMIN, "is not below your own highest role"),
+        (
+            STAFF,
+            "is let into <#1400000000000000004> by that channel's permissions",
+        ),
     ];
     for (role, reason) in cases {
         let answer = over_gateway(&stub, &handler, &choose("role", role)).await;
@@ -562,10 +580,12 @@ async fn what_goes_away_over_the_gateway_is_switched_off_once_and_an_outage_is_n
     );
 }
 
-/// Over HTTP there are no gateway events: Discord's answer that it knows no such server
-/// (briefbot was removed) switches the server's settings off.
+/// An answer that briefbot is not in the server, to a step asked from that very server, is
+/// not taken at its word (Discord has answered so wrongly): nothing is switched off, and the
+/// admin is told to try again. Over HTTP, a server briefbot left is noticed by the announcer
+/// (tests/live/servers.rs).
 #[tokio::test]
-async fn over_http_an_unknown_server_answer_switches_its_settings_off() {
+async fn an_unknown_server_answer_to_a_step_from_that_server_switches_nothing_off() {
     let stub = DiscordStub::start().await;
     let state = tempfile::tempdir().expect("tempdir");
     let setup = setup_in(state.path()).await;
@@ -573,12 +593,136 @@ async fn over_http_an_unknown_server_answer_switches_its_settings_off() {
         .change(|s| s.entry(SERVER, "syria-israel").channel = Some(TEXT))
         .await
         .expect("saved");
-    // The stand-in has no such server: briefbot is not in it (any more).
+    // The stand-in has no such server.
     let addr = serving(handler_with(&stub, setup.clone())).await;
     let answer = over_http(addr, &choose("channel", TEXT)).await;
+    let text = outcome(&answer);
+    assert!(text.starts_with("❌ Nothing was changed"), "{text}");
+    assert!(text.contains("try again in a minute"), "{text}");
+    let row = setup
+        .current()
+        .settings
+        .get(SERVER, "syria-israel")
+        .cloned()
+        .expect("row");
+    assert_eq!(row.channel_off, None);
+}
+
+/// A test post where briefbot could not delete it again is not made: in a forum (a post is a
+/// thread, and deleting one takes Manage Threads) it is refused with the fix; in a channel
+/// with threads the message is posted and its thread not tried.
+#[tokio::test]
+async fn a_test_post_briefbot_could_not_delete_is_not_made() {
+    use briefbot::config::AnnounceMode;
+    let stub = DiscordStub::start().await;
+    server(&stub);
+    const FORUM: u64 = 1_400_000_000_000_000_015;
+    stub.set_channel(FORUM, SERVER, 15, "discussion", Vec::new());
+    let state = tempfile::tempdir().expect("tempdir");
+    let setup = setup_in(state.path()).await;
+    let handler = handler_with(&stub, setup.clone());
+    let answer = over_gateway(&stub, &handler, &choose("channel", FORUM)).await;
+    assert_eq!(
+        outcome(&answer),
+        format!(
+            "✅ New rounds of Syria–Israel talks will go to <#{FORUM}>, as a post in the forum."
+        )
+    );
+    let answer = over_gateway(&stub, &handler, &press("test")).await;
     assert!(
-        outcome(&answer).starts_with("❌ Nothing was changed"),
+        outcome(&answer).contains("briefbot could not delete it again without Manage Threads"),
         "{answer}"
+    );
+    assert!(
+        stub.state.threads.lock().expect("lock").is_empty(),
+        "no post made"
+    );
+
+    let answer = over_gateway(&stub, &handler, &choose("channel", TEXT)).await;
+    assert!(outcome(&answer).starts_with("✅"), "{answer}");
+    let answer = over_gateway(&stub, &handler, &press("thread:on")).await;
+    assert_eq!(
+        outcome(&answer),
+        format!(
+            "✅ New rounds will go to <#{TEXT}> as a message with a discussion thread under it."
+        )
+    );
+    assert_eq!(
+        setup
+            .current()
+            .settings
+            .get(SERVER, "syria-israel")
+            .map(|r| r.mode),
+        Some(AnnounceMode::Thread)
+    );
+    let answer = over_gateway(&stub, &handler, &press("test")).await;
+    let text = outcome(&answer);
+    assert!(
+        text.starts_with(&format!("✅ A test post is in <#{TEXT}>")),
+        "{text}"
+    );
+    assert!(text.contains("Its thread was not tried"), "{text}");
+    assert_eq!(stub.posts(TEXT).len(), 1);
+    assert!(stub.state.threads.lock().expect("lock").is_empty());
+}
+
+/// A role a server chose is checked again at every /follow: one that gained a permission is
+/// not given (and a member can still leave it); one deleted is switched off.
+#[tokio::test]
+async fn a_servers_follow_role_is_checked_again_at_every_follow() {
+    let stub = DiscordStub::start().await;
+    server(&stub);
+    let state = tempfile::tempdir().expect("tempdir");
+    let setup = setup_in(state.path()).await;
+    setup
+        .change(|s| s.entry(SERVER, "syria-israel").role = Some(READERS))
+        .await
+        .expect("saved");
+    let handler = handler_with(&stub, setup.clone());
+    let follow = |roles: &[u64]| {
+        let mut raw = payload_json("slash-latest.json");
+        raw["data"]["name"] = json!("follow");
+        raw["data"]["options"] = json!([]);
+        raw["token"] = json!("FIXTURE_INTERACTION_TOKEN_FOLLOW");
+        raw["app_permissions"] = json!((MANAGE_ROLES | (1 << 10) | (1 << 11)).to_string());
+        raw["member"]["roles"] = json!(roles.iter().map(u64::to_string).collect::<Vec<_>>());
+        raw
+    };
+    let answer = over_gateway(&stub, &handler, &follow(&[ADMIN_ROLE])).await;
+    assert_eq!(
+        answer["data"]["content"],
+        "You'll be pinged for new rounds of Syria–Israel talks."
+    );
+    // Someone gave the role Kick Members since.
+    stub.add_role(SERVER, READERS, "readers", 1, 1 << 1, false);
+    let answer = over_gateway(&stub, &handler, &follow(&[ADMIN_ROLE])).await;
+    let text = answer["data"]["content"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with(
+            "This server's follow role for Syria–Israel talks cannot be handed out as it is: "
+        ),
+        "{text}"
+    );
+    assert!(text.contains("grants permissions (Kick Members)"), "{text}");
+    // Leaving it is never refused.
+    let answer = over_gateway(&stub, &handler, &follow(&[ADMIN_ROLE, READERS])).await;
+    assert_eq!(
+        answer["data"]["content"],
+        "You no longer follow Syria–Israel talks; you won't be pinged for its rounds."
+    );
+    // Deleted: switched off, and the member told.
+    stub.state
+        .servers
+        .lock()
+        .expect("lock")
+        .get_mut(&SERVER)
+        .expect("server")
+        .roles
+        .retain(|r| r["id"] != json!(READERS.to_string()));
+    let answer = over_gateway(&stub, &handler, &follow(&[ADMIN_ROLE])).await;
+    assert_eq!(
+        answer["data"]["content"],
+        "This server's follow role for Syria–Israel talks was deleted. A server admin can choose or create another with /setup."
     );
     let row = setup
         .current()
@@ -586,10 +730,7 @@ async fn over_http_an_unknown_server_answer_switches_its_settings_off() {
         .get(SERVER, "syria-israel")
         .cloned()
         .expect("row");
-    assert_eq!(
-        row.channel_off.as_deref(),
-        Some("briefbot was removed from the server")
-    );
+    assert_eq!(row.role_off.as_deref(), Some("the role was deleted"));
 }
 
 /// The operator's own targets show read-only, and win where the server names the same channel;

@@ -57,13 +57,13 @@ impl Targets {
                     .filter(|r| r.channel_off.is_some())
                     .filter_map(|r| r.channel),
             );
-            for (target, tracks) in snapshot.settings.targets() {
+            for (target, tracks) in snapshot.in_force.targets() {
                 channels.entry(target.channel).or_insert(Target {
                     mode: target.mode,
                     tracks: Some(tracks.into_iter().collect()),
                 });
             }
-            for role in snapshot.settings.follow_roles() {
+            for role in snapshot.in_force.follow_roles() {
                 if !follow_roles
                     .iter()
                     .any(|f| f.server == role.server && f.track == role.track)

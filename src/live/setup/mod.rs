@@ -33,7 +33,11 @@ pub const POLL: Duration = Duration::from_secs(2);
 /// What the settings are as this process knows them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
+    /// Every server's settings, as stored (what `/setup` shows its admins).
     pub settings: ServerSettings,
+    /// What is in force under `[setup]`: the servers allowed, each within the cap (what is
+    /// announced, and which follow roles are given).
+    pub in_force: ServerSettings,
     /// The store was read at least once: until then, nothing is known of any server, and
     /// nothing is dropped for a server's channel that is not (yet) there.
     pub loaded: bool,
@@ -44,6 +48,9 @@ pub struct Setup {
     config: SetupConfig,
     store: Arc<dyn SettingsStore>,
     current: watch::Sender<Arc<Snapshot>>,
+    /// One change at a time in this process, published before the next is made, so what is
+    /// published never goes back to an older state.
+    writing: tokio::sync::Mutex<()>,
     stop: CancellationToken,
 }
 
@@ -83,6 +90,7 @@ impl Setup {
             config: config.setup.clone(),
             store,
             current: watch::Sender::new(Arc::new(Snapshot::default())),
+            writing: tokio::sync::Mutex::new(()),
             stop: CancellationToken::new(),
         });
         match setup.store.load().await {
@@ -102,10 +110,11 @@ impl Setup {
         Ok(setup)
     }
 
-    /// The settings from `store`, for tests and tools that read them as they are.
+    /// The settings as stored, read and nothing changed (no migration applied, no lock
+    /// taken): for `briefbot doctor`, and tools that only look.
     pub async fn read(config: &Config) -> Result<ServerSettings, SetupError> {
         match &config.database {
-            Some(url) => SettingsTable::new(url).load().await,
+            Some(url) => SettingsTable::reading(url).load().await,
             None => store::read_file(&config.state_dir.join(SettingsFile::NAME)),
         }
     }
@@ -132,6 +141,7 @@ impl Setup {
     fn publish(&self, settings: ServerSettings) {
         self.current.send_if_modified(|current| {
             let next = Snapshot {
+                in_force: settings.in_force(&self.config),
                 settings,
                 loaded: true,
             };
@@ -148,10 +158,27 @@ impl Setup {
         &self,
         change: impl FnOnce(&mut ServerSettings) + Send + 'static,
     ) -> Result<ServerSettings, SetupError> {
-        let change: Change = Box::new(change);
+        self.change_with(change).await.map(|(_, settings)| settings)
+    }
+
+    /// Makes `change` on the settings as stored now (what it decides from them is its
+    /// answer); its answer and the settings after it, published.
+    pub async fn change_with<T: Send + 'static>(
+        &self,
+        change: impl FnOnce(&mut ServerSettings) -> T + Send + 'static,
+    ) -> Result<(T, ServerSettings), SetupError> {
+        let _turn = self.writing.lock().await;
+        let (answer_tx, answer_rx) = std::sync::mpsc::channel();
+        let change: Change = Box::new(move |settings| {
+            let _ = answer_tx.send(change(settings));
+        });
         let settings = self.store.change(change).await?;
         self.publish(settings.clone());
-        Ok(settings)
+        let answer = answer_rx.try_recv().map_err(|_| SetupError::Database {
+            place: self.store.place(),
+            message: "the change was not made".to_string(),
+        })?;
+        Ok((answer, settings))
     }
 
     /// Switches off, once, the channels `gone` picks (with `why`, which the server's admins
@@ -171,12 +198,9 @@ impl Setup {
             return Ok(Vec::new());
         }
         let why = why.to_string();
-        let (off_tx, off_rx) = std::sync::mpsc::channel();
-        self.change(move |settings| {
-            let _ = off_tx.send(settings.switch_off_channels(gone, &why, unix_ms()));
-        })
-        .await?;
-        let off = off_rx.try_recv().unwrap_or_default();
+        let (off, _) = self
+            .change_with(move |settings| settings.switch_off_channels(gone, &why, unix_ms()))
+            .await?;
         for row in &off {
             warn!(
                 server = row.server,
@@ -205,12 +229,9 @@ impl Setup {
             return Ok(Vec::new());
         }
         let why = why.to_string();
-        let (off_tx, off_rx) = std::sync::mpsc::channel();
-        self.change(move |settings| {
-            let _ = off_tx.send(settings.switch_off_roles(gone, &why, unix_ms()));
-        })
-        .await?;
-        let off = off_rx.try_recv().unwrap_or_default();
+        let (off, _) = self
+            .change_with(move |settings| settings.switch_off_roles(gone, &why, unix_ms()))
+            .await?;
         for row in &off {
             warn!(
                 server = row.server,

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{AnnounceMode, AnnounceTarget, FollowRole};
+use crate::config::{AnnounceMode, AnnounceTarget, FollowRole, SetupConfig};
 
 /// One server's settings for one track.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +111,44 @@ impl ServerSettings {
     fn sort(&mut self) {
         self.rows
             .sort_by(|a, b| (a.server, &a.track).cmp(&(b.server, &b.track)));
+    }
+
+    /// What is in force under `config`: only the servers it allows, and in each at most
+    /// `max_targets_per_server` channels, the earliest chosen kept (an operator who lowers the
+    /// cap, or takes a server off the list, is obeyed at once; the rows stay stored).
+    pub fn in_force(&self, config: &SetupConfig) -> ServerSettings {
+        let mut rows: Vec<ServerSetting> = self
+            .rows
+            .iter()
+            .filter(|r| config.allows(r.server))
+            .cloned()
+            .collect();
+        let mut by_age: Vec<usize> = (0..rows.len()).collect();
+        by_age.sort_by_key(|&i| (rows[i].server, rows[i].changed_at_ms, rows[i].track.clone()));
+        let mut counted: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+        for i in by_age {
+            if rows[i].live_channel().is_none() {
+                continue;
+            }
+            let count = counted.entry(rows[i].server).or_default();
+            *count += 1;
+            if *count > config.max_targets_per_server {
+                rows[i].channel = None;
+            }
+        }
+        ServerSettings { rows }
+    }
+
+    /// Sets `mode` for `channel` wherever `server` announces a track in it: a channel
+    /// announces one way, whichever track.
+    pub fn set_mode(&mut self, server: u64, channel: u64, mode: AnnounceMode) {
+        for row in self
+            .rows
+            .iter_mut()
+            .filter(|r| r.server == server && r.channel == Some(channel))
+        {
+            row.mode = mode;
+        }
     }
 
     /// One server's rows.

@@ -7,13 +7,14 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sqlx::{Connection, PgConnection, Row};
 
 use super::model::{ServerSetting, ServerSettings};
 use crate::config::{AnnounceMode, DatabaseUrl};
-use crate::live::announce::database::migrated;
+use crate::live::announce::database::{connect, migrated};
 use crate::live::announce::state::write_atomically;
 
 /// A store's answer, later.
@@ -180,14 +181,35 @@ impl SettingsStore for SettingsFile {
 /// (opened again after it was lost).
 pub(crate) struct SettingsTable {
     url: DatabaseUrl,
+    /// Apply briefbot's migrations on connecting (a running bot); not when only looking
+    /// (`briefbot doctor` must change nothing).
+    migrate: bool,
     connection: tokio::sync::Mutex<Option<PgConnection>>,
 }
 
+/// How long a change waits for another instance's change of the table before it gives up,
+/// and how long any statement may run: a stuck transaction elsewhere must not stall this
+/// instance's reads and its admins' steps.
+const LOCK_TIMEOUT: &str = "SET lock_timeout = '5s'";
+const STATEMENT_TIMEOUT: &str = "SET statement_timeout = '10s'";
+/// The longest one read or change may take, whatever the network does.
+const WORK_TIMEOUT: Duration = Duration::from_secs(15);
+
 impl SettingsTable {
+    /// The table a running bot reads and writes; briefbot's migrations applied on connecting.
     pub(crate) fn new(url: &DatabaseUrl) -> SettingsTable {
         SettingsTable {
             url: url.clone(),
+            migrate: true,
             connection: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The table, only read: nothing is applied or written.
+    pub(crate) fn reading(url: &DatabaseUrl) -> SettingsTable {
+        SettingsTable {
+            migrate: false,
+            ..SettingsTable::new(url)
         }
     }
 
@@ -198,25 +220,41 @@ impl SettingsTable {
         }
     }
 
-    /// Runs `work` on the connection, made (and the migrations applied) when there is none;
-    /// a failed connection is dropped, so the next call connects again.
+    /// Runs `work` on the connection, made (and the migrations applied, unless only reading)
+    /// when there is none; a failed or timed-out connection is dropped, so the next call
+    /// connects again.
     async fn with_connection<T>(
         &self,
         work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, sqlx::Error>,
     ) -> Result<T, SetupError> {
         let mut held = self.connection.lock().await;
         if held.is_none() {
-            let (connection, _) = migrated(&self.url).await.map_err(|e| self.failed(e))?;
+            let (mut connection, _) = if self.migrate {
+                migrated(&self.url).await
+            } else {
+                connect(&self.url).await
+            }
+            .map_err(|e| self.failed(e))?;
+            for setting in [LOCK_TIMEOUT, STATEMENT_TIMEOUT] {
+                sqlx::query(setting)
+                    .execute(&mut connection)
+                    .await
+                    .map_err(|e| self.failed(e))?;
+            }
             *held = Some(connection);
         }
         let Some(connection) = held.as_mut() else {
             return Err(self.failed("no connection"));
         };
-        match work(connection).await {
-            Ok(done) => Ok(done),
-            Err(error) => {
+        match tokio::time::timeout(WORK_TIMEOUT, work(connection)).await {
+            Ok(Ok(done)) => Ok(done),
+            Ok(Err(error)) => {
                 *held = None;
                 Err(self.failed(error))
+            }
+            Err(_) => {
+                *held = None;
+                Err(self.failed(format!("no answer within {} s", WORK_TIMEOUT.as_secs())))
             }
         }
     }
@@ -282,7 +320,26 @@ impl SettingsStore for SettingsTable {
     }
 
     fn load(&self) -> Stored<'_, ServerSettings> {
-        Box::pin(self.with_connection(async |connection| read_table(connection).await))
+        Box::pin(async move {
+            if !self.migrate {
+                let exists: bool = self
+                    .with_connection(async |connection| {
+                        sqlx::query_scalar(
+                            "SELECT to_regclass('briefbot_server_settings') IS NOT NULL",
+                        )
+                        .fetch_one(connection)
+                        .await
+                    })
+                    .await?;
+                if !exists {
+                    return Err(self.failed(
+                        "it has no table briefbot_server_settings yet: start this briefbot once, which applies its migrations",
+                    ));
+                }
+            }
+            self.with_connection(async |connection| read_table(connection).await)
+                .await
+        })
     }
 
     fn change(&self, change: Change) -> Stored<'_, ServerSettings> {

@@ -176,6 +176,7 @@ pub(super) fn answer(
         ("GET", ["oauth2", "applications", "@me"]) => application(state),
         ("GET", ["guilds", _]) => guild(state, id(1)?),
         ("GET", ["guilds", _, "roles"]) => roles(state, id(1)?),
+        ("GET", ["guilds", _, "channels"]) => channels(state, id(1)?),
         ("GET", ["guilds", _, "members", _]) => member(state, id(1)?, id(3)?),
         ("POST", ["guilds", _, "roles"]) => create_role(state, id(1)?, body),
         ("PATCH", ["guilds", _, "roles"]) => move_roles(state, id(1)?, body),
@@ -286,6 +287,34 @@ fn roles(state: &StubState, guild: u64) -> Response {
         Some(server) => axum::Json(server.roles.clone()).into_response(),
         None => unknown_guild(),
     }
+}
+
+/// `GET /guilds/{id}/channels`: the channels `set_channel` placed in the server, with their
+/// names, types and overwrites.
+fn channels(state: &StubState, guild: u64) -> Response {
+    if !state.servers.lock().expect("lock").contains_key(&guild) {
+        return unknown_guild();
+    }
+    let guilds = state.channel_guilds.lock().expect("lock").clone();
+    let deleted = state.deleted_channels.lock().expect("lock").clone();
+    let listed: Vec<Value> = state
+        .channels
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|(id, _)| guilds.get(id) == Some(&guild) && !deleted.contains(id))
+        .map(|(id, channel)| {
+            json!({
+                "id": id.to_string(),
+                "type": channel.kind,
+                "guild_id": guild.to_string(),
+                "name": channel.name,
+                "position": 0,
+                "permission_overwrites": channel.overwrites,
+            })
+        })
+        .collect();
+    axum::Json(listed).into_response()
 }
 
 /// `GET /guilds/{g}/members/{u}`: the bot, the owner and anyone given roles are members.
