@@ -323,27 +323,12 @@ impl Handler {
                 (apology(false), Served::Apology)
             }
             Err(_) => {
-                let deferred_at = tokio::time::Instant::now();
-                let token = interaction.token.clone();
-                let application = interaction.application;
-                let edit = async move {
-                    let reply = match work.await {
+                self.edit_later(interaction, rest, "/setup", async move {
+                    match work.await {
                         Ok(found) => panel::panel(&found, true),
                         Err(_) => commands::something_went_wrong(),
-                    };
-                    tokio::time::sleep_until(deferred_at + EDIT_NOT_BEFORE).await;
-                    match rest
-                        .edit_answer(application, &token, edit_body(&reply))
-                        .await
-                    {
-                        Ok(()) => info!("the deferred answer to /setup was edited"),
-                        Err(error) => error!(
-                            error = %redact(&error, &token),
-                            "could not edit the deferred answer to /setup"
-                        ),
                     }
-                };
-                self.later.spawn(edit.instrument(Span::current()));
+                });
                 let deferral: &'static [u8] = if update {
                     DEFERRED_UPDATE
                 } else {
@@ -352,6 +337,36 @@ impl Handler {
                 (Bytes::from_static(deferral), Served::Deferred)
             }
         }
+    }
+
+    /// Edits the answer of `interaction`, deferred now, with the reply `reply` comes to: not
+    /// before the deferral can have reached Discord, in the interaction's span (its lines
+    /// carry its id), and waited for when briefbot stops. `what` names it in the logs.
+    fn edit_later(
+        &self,
+        interaction: &Interaction,
+        rest: Rest,
+        what: &'static str,
+        reply: impl std::future::Future<Output = Reply> + Send + 'static,
+    ) {
+        let deferred_at = tokio::time::Instant::now();
+        let token = interaction.token.clone();
+        let application = interaction.application;
+        let edit = async move {
+            let reply = reply.await;
+            tokio::time::sleep_until(deferred_at + EDIT_NOT_BEFORE).await;
+            match rest
+                .edit_answer(application, &token, edit_body(&reply))
+                .await
+            {
+                Ok(()) => info!("the deferred answer to {what} was edited"),
+                Err(error) => error!(
+                    error = %redact(&error, &token),
+                    "could not edit the deferred answer to {what}"
+                ),
+            }
+        };
+        self.later.spawn(edit.instrument(Span::current()));
     }
 
     /// `/follow` or a Follow button: the role given or taken through the REST client, and the
@@ -379,26 +394,9 @@ impl Handler {
         match tokio::time::timeout(FOLLOW_ANSWER_WITHIN, &mut call).await {
             Ok(done) => guarded(false, || follow_outcome(&change, done)),
             Err(_) => {
-                let deferred_at = tokio::time::Instant::now();
-                let token = interaction.token.clone();
-                let application = interaction.application;
-                // In the interaction's span, so its lines carry the interaction's id.
-                let edit = async move {
-                    let done = call.await;
-                    let reply = follow_outcome(&change, done);
-                    tokio::time::sleep_until(deferred_at + EDIT_NOT_BEFORE).await;
-                    match rest
-                        .edit_answer(application, &token, edit_body(&reply))
-                        .await
-                    {
-                        Ok(()) => info!("the deferred answer to a follow was edited"),
-                        Err(error) => error!(
-                            error = %redact(&error, &token),
-                            "could not edit the deferred answer to a follow"
-                        ),
-                    }
-                };
-                self.later.spawn(edit.instrument(Span::current()));
+                self.edit_later(interaction, rest, "a follow", async move {
+                    follow_outcome(&change, call.await)
+                });
                 (Bytes::from_static(DEFERRED_PRIVATELY), Served::Deferred)
             }
         }

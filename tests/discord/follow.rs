@@ -10,14 +10,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::common::discord_stub::{DiscordStub, Recorded};
-use crate::common::signing::{now, public_key_hex, sign, test_key};
+use crate::common::signing::{public_key_hex, test_key};
 use crate::common::{eventually, payload_json, shipped_live};
 use briefbot::config::FollowRole;
-use briefbot::transport::http::{self, Endpoint, PublicKey, ServeSettings};
 use briefbot::transport::interaction::Interaction;
 use briefbot::transport::{Handler, gateway};
 use serde_json::{Value, json};
-use tokio_util::sync::CancellationToken;
 
 /// The server, member and application of the fixtures.
 const SERVER: u64 = 1_214_230_875_340_931_074;
@@ -312,42 +310,7 @@ async fn a_slow_role_change_over_the_gateway_is_deferred_then_the_answer_edited(
     assert_edited_to_followed(&stub, "FIXTURE_INTERACTION_TOKEN_SLASH_FOLLOW").await;
 }
 
-/// `briefbot serve` on a free loopback port, with `handler`.
-async fn serving(handler: Arc<Handler>) -> SocketAddr {
-    let key = PublicKey::parse(&public_key_hex(&test_key()), "test").expect("test key");
-    let endpoint = Arc::new(Endpoint::new(key, handler));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr = listener.local_addr().expect("address");
-    tokio::spawn(http::serve_on(
-        listener,
-        endpoint,
-        ServeSettings::default(),
-        CancellationToken::new(),
-    ));
-    addr
-}
-
-/// POSTs `raw` signed as Discord signs it; the response body.
-async fn over_http(addr: SocketAddr, raw: &Value) -> Value {
-    let body = raw.to_string();
-    let timestamp = now().to_string();
-    let response = reqwest::Client::new()
-        .post(format!("http://{addr}/interactions"))
-        .header(
-            "X-Signature-Ed25519",
-            sign(&test_key(), &timestamp, body.as_bytes()),
-        )
-        .header("X-Signature-Timestamp", timestamp)
-        .body(body)
-        .send()
-        .await
-        .expect("the endpoint answers");
-    assert_eq!(response.status(), reqwest::StatusCode::OK);
-    let text = response.text().await.expect("a body");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
+use crate::common::signing::{over_http, serving};
 
 #[tokio::test]
 async fn following_then_unfollowing_over_http_gives_then_takes_the_role() {

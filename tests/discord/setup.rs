@@ -10,13 +10,12 @@ use std::time::Duration;
 
 use crate::common::discord_stub::servers::{EMBED_LINKS, MANAGE_ROLES, SEND_MESSAGES, bot_role_of};
 use crate::common::discord_stub::{DiscordStub, overwrite};
-use crate::common::signing::{now, public_key_hex, sign, test_key};
+use crate::common::signing::serving;
 use crate::common::{
     assert_matches_schema, assert_within_discord_limits, payload_json, shipped_live,
 };
 use briefbot::config::Config;
 use briefbot::live::setup::{ServerSettings, Setup};
-use briefbot::transport::http::{self, Endpoint, PublicKey, ServeSettings};
 use briefbot::transport::interaction::Interaction;
 use briefbot::transport::setup::SetupState;
 use briefbot::transport::{Handler, gateway};
@@ -390,42 +389,10 @@ async fn a_permission_missing_in_the_chosen_channel_is_named_with_its_fix() {
     let _ = EMBED_LINKS;
 }
 
-/// `briefbot serve` on a free loopback port, with `handler`.
-async fn serving(handler: Arc<Handler>) -> SocketAddr {
-    let key = PublicKey::parse(&public_key_hex(&test_key()), "test").expect("test key");
-    let endpoint = Arc::new(Endpoint::new(key, handler));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr = listener.local_addr().expect("address");
-    tokio::spawn(http::serve_on(
-        listener,
-        endpoint,
-        ServeSettings::default(),
-        CancellationToken::new(),
-    ));
-    addr
-}
-
-/// POSTs `raw` signed as Discord signs it; the response body.
+/// POSTs `raw` signed as Discord signs it; the response body, checked against Discord's
+/// limits and schema.
 async fn over_http(addr: SocketAddr, raw: &Value) -> Value {
-    let body = raw.to_string();
-    let timestamp = now().to_string();
-    let response = reqwest::Client::new()
-        .post(format!("http://{addr}/interactions"))
-        .header(
-            "X-Signature-Ed25519",
-            sign(&test_key(), &timestamp, body.as_bytes()),
-        )
-        .header("X-Signature-Timestamp", timestamp)
-        .body(body)
-        .send()
-        .await
-        .expect("the endpoint answers");
-    assert_eq!(response.status(), reqwest::StatusCode::OK);
-    let text = response.text().await.expect("a body");
-    let answer: Value =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    let answer = crate::common::signing::over_http(addr, raw).await;
     assert_within_discord_limits(&answer);
     assert_matches_schema(&answer);
     answer

@@ -19,7 +19,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-pub use model::{ServerSetting, ServerSettings};
+pub use model::{Part, ServerSetting, ServerSettings};
 pub(crate) use store::SettingsFile;
 pub use store::SetupError;
 use store::{Change, SettingsStore, SettingsTable};
@@ -181,10 +181,11 @@ impl Setup {
         Ok((answer, settings))
     }
 
-    /// Switches off, once, the channels `gone` picks (with `why`, which the server's admins
-    /// see in `/setup`), logging each.
-    pub async fn switch_off_channels(
+    /// Switches off, once, `what` (the channel, or the role) in the rows `gone` picks, with
+    /// `why`, which the server's admins see in `/setup`; each logged.
+    pub async fn switch_off(
         &self,
+        what: Part,
         gone: impl Fn(&ServerSetting) -> bool + Send + Sync + 'static,
         why: &str,
     ) -> Result<Vec<ServerSetting>, SetupError> {
@@ -193,53 +194,31 @@ impl Setup {
             .settings
             .rows
             .iter()
-            .any(|r| r.live_channel().is_some() && gone(r))
+            .any(|r| r.is_live(what) && gone(r))
         {
             return Ok(Vec::new());
         }
         let why = why.to_string();
         let (off, _) = self
-            .change_with(move |settings| settings.switch_off_channels(gone, &why, unix_ms()))
+            .change_with(move |settings| settings.switch_off(what, gone, &why, unix_ms()))
             .await?;
         for row in &off {
-            warn!(
-                server = row.server,
-                track = %row.track,
-                channel = row.channel,
-                why = row.channel_off.as_deref().unwrap_or_default(),
-                "a server's announcement channel is switched off; its admins see why in /setup"
-            );
-        }
-        Ok(off)
-    }
-
-    /// Switches off, once, the follow roles `gone` picks, logging each.
-    pub async fn switch_off_roles(
-        &self,
-        gone: impl Fn(&ServerSetting) -> bool + Send + Sync + 'static,
-        why: &str,
-    ) -> Result<Vec<ServerSetting>, SetupError> {
-        if !self
-            .current()
-            .settings
-            .rows
-            .iter()
-            .any(|r| r.live_role().is_some() && gone(r))
-        {
-            return Ok(Vec::new());
-        }
-        let why = why.to_string();
-        let (off, _) = self
-            .change_with(move |settings| settings.switch_off_roles(gone, &why, unix_ms()))
-            .await?;
-        for row in &off {
-            warn!(
-                server = row.server,
-                track = %row.track,
-                role = row.role,
-                why = row.role_off.as_deref().unwrap_or_default(),
-                "a server's follow role is switched off; its admins see why in /setup"
-            );
+            match what {
+                Part::Channel => warn!(
+                    server = row.server,
+                    track = %row.track,
+                    channel = row.channel,
+                    why = row.channel_off.as_deref().unwrap_or_default(),
+                    "a server's announcement channel is switched off; its admins see why in /setup"
+                ),
+                Part::Role => warn!(
+                    server = row.server,
+                    track = %row.track,
+                    role = row.role,
+                    why = row.role_off.as_deref().unwrap_or_default(),
+                    "a server's follow role is switched off; its admins see why in /setup"
+                ),
+            }
         }
         Ok(off)
     }
@@ -247,7 +226,8 @@ impl Setup {
     /// A channel Discord says is gone (deleted, or not found): switched off wherever a
     /// server chose it.
     pub async fn channel_gone(&self, channel: u64) -> Result<Vec<ServerSetting>, SetupError> {
-        self.switch_off_channels(
+        self.switch_off(
+            Part::Channel,
             move |r| r.channel == Some(channel),
             "the channel was deleted, or briefbot can no longer see it",
         )
@@ -259,10 +239,10 @@ impl Setup {
     pub async fn server_gone(&self, server: u64) -> Result<Vec<ServerSetting>, SetupError> {
         let why = "briefbot was removed from the server";
         let mut off = self
-            .switch_off_channels(move |r| r.server == server, why)
+            .switch_off(Part::Channel, move |r| r.server == server, why)
             .await?;
         off.extend(
-            self.switch_off_roles(move |r| r.server == server, why)
+            self.switch_off(Part::Role, move |r| r.server == server, why)
                 .await?,
         );
         Ok(off)
@@ -274,7 +254,8 @@ impl Setup {
         server: u64,
         role: u64,
     ) -> Result<Vec<ServerSetting>, SetupError> {
-        self.switch_off_roles(
+        self.switch_off(
+            Part::Role,
             move |r| r.server == server && r.role == Some(role),
             "the role was deleted",
         )

@@ -199,17 +199,22 @@ impl ServerSettings {
             .collect()
     }
 
-    /// Switches off every channel `switch` says is gone, with `why`; the rows switched off.
-    pub(crate) fn switch_off_channels(
+    /// Switches off `what` (the channel, or the role) in every row `gone` picks where it is
+    /// live, with `why`; the rows switched off.
+    pub(crate) fn switch_off(
         &mut self,
+        what: Part,
         gone: impl Fn(&ServerSetting) -> bool,
         why: &str,
         at_ms: u64,
     ) -> Vec<ServerSetting> {
         let mut off = Vec::new();
         for row in self.rows.iter_mut() {
-            if row.live_channel().is_some() && gone(row) {
-                row.channel_off = Some(why.to_string());
+            if row.is_live(what) && gone(row) {
+                match what {
+                    Part::Channel => row.channel_off = Some(why.to_string()),
+                    Part::Role => row.role_off = Some(why.to_string()),
+                }
                 row.changed_by = 0;
                 row.changed_at_ms = at_ms;
                 off.push(row.clone());
@@ -217,24 +222,22 @@ impl ServerSettings {
         }
         off
     }
+}
 
-    /// Switches off every role `gone` says is gone, with `why`; the rows switched off.
-    pub(crate) fn switch_off_roles(
-        &mut self,
-        gone: impl Fn(&ServerSetting) -> bool,
-        why: &str,
-        at_ms: u64,
-    ) -> Vec<ServerSetting> {
-        let mut off = Vec::new();
-        for row in self.rows.iter_mut() {
-            if row.live_role().is_some() && gone(row) {
-                row.role_off = Some(why.to_string());
-                row.changed_by = 0;
-                row.changed_at_ms = at_ms;
-                off.push(row.clone());
-            }
+/// What of a server's settings can go stale on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Channel,
+    Role,
+}
+
+impl ServerSetting {
+    /// Whether `what` is chosen and not switched off.
+    pub fn is_live(&self, what: Part) -> bool {
+        match what {
+            Part::Channel => self.live_channel().is_some(),
+            Part::Role => self.live_role().is_some(),
         }
-        off
     }
 }
 
@@ -250,10 +253,10 @@ mod tests {
         settings.entry(2, "a").channel = Some(40);
         settings.entry(2, "a").role = Some(7);
         settings.entry(3, "a").role = Some(8);
-        let off = settings.switch_off_channels(|r| r.server == 2, "deleted", 1);
+        let off = settings.switch_off(Part::Channel, |r| r.server == 2, "deleted", 1);
         assert_eq!(off.len(), 1);
         assert_eq!(
-            settings.switch_off_channels(|r| r.server == 2, "deleted", 1),
+            settings.switch_off(Part::Channel, |r| r.server == 2, "deleted", 1),
             []
         );
         let targets = settings.targets();
