@@ -289,6 +289,10 @@ async fn an_admin_sets_up_a_track_over_the_gateway_channel_role_test_post_and_st
     assert_eq!(rows[0].role, Some(role), "the follow role stays");
     assert_eq!(rows[0].changed_by, ADMIN);
     keep(&session);
+    let _ = std::fs::copy(
+        state.path().join("servers.json"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/setup-servers.json"),
+    );
 
     // A stop deletes the test post at once rather than a minute later.
     handler.finish(Duration::from_secs(5)).await;

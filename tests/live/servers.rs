@@ -448,6 +448,16 @@ async fn settings_in_the_database_are_seen_by_a_second_instance_within_seconds()
         .expect("psql"),
         format!("{UNIVERSITY}|syria-israel|{LECTURES}|message|{REPORTERS}")
     );
+    // Kept for the record: the table as an operator reads it.
+    if let Ok(table) = postgres::psql(
+        database.url(),
+        "SELECT server, track, channel, mode, role, channel_off, role_off, changed_by, changed_at_ms FROM briefbot_server_settings",
+    ) {
+        let _ = std::fs::write(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/setup-table.txt"),
+            table,
+        );
+    }
     one.stop();
     two.stop();
 }
