@@ -856,6 +856,15 @@ async fn follow_check(rest: &Rest, bot: u64, role: &RoleToCheck) -> Check {
         Ok((server, member)) => {
             let name = server.role(role.role).map(|r| r.name.clone());
             let reasons = server.unsafe_follow_role(role.role, &member, None);
+            // Discord notifies a role's members only when it is mentionable or the sender may
+            // mention every role: otherwise announcements show it and nobody is pinged.
+            let silent = server.role(role.role).is_some_and(|r| !r.mentionable)
+                && !server
+                    .base_permissions(&member)
+                    .contains(Permissions::MENTION_EVERYONE);
+            if reasons.is_empty() && silent {
+                return silent_role(role, name.as_deref());
+            }
             follow_verdict(role, name.as_deref(), &reasons)
         }
         Err(failure) => Check::failed(
@@ -876,6 +885,25 @@ async fn follow_check(rest: &Rest, bot: u64, role: &RoleToCheck) -> Check {
             },
         ),
     }
+}
+
+/// A follow role announcements show without notifying its members.
+fn silent_role(role: &RoleToCheck, name: Option<&str>) -> Check {
+    let shown = name.map_or_else(|| role.role.to_string(), |name| format!("@{name}"));
+    Check::failed(
+        "follow_role",
+        Some(format!("role {} in server {}", role.role, role.server)),
+        format!(
+            "the follow role {shown} ({}) for {} in server {}{} notifies no one: it is not mentionable, and briefbot may not mention every role",
+            role.role,
+            role.track,
+            role.server,
+            chosen_by(&role.source)
+        ),
+        format!(
+            "in Server Settings → Roles → {shown}, turn on \"Allow anyone to @mention this role\" (or give briefbot's role \"Mention @everyone, @here and All Roles\")"
+        ),
+    )
 }
 
 /// A follow role's check from why it is not safe to hand out (none: it is).

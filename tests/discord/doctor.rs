@@ -653,3 +653,25 @@ async fn doctor_checks_what_servers_chose_with_setup_and_expects_the_setup_comma
         "{text}"
     );
 }
+
+/// A follow role that is not mentionable, where briefbot may not mention every role, is shown
+/// in announcements without notifying anyone: named, with the fix.
+#[tokio::test]
+async fn doctor_names_a_follow_role_that_would_notify_no_one() {
+    let deployment = Deployment::healthy().await;
+    // briefbot's role without Mention @everyone, @here and All Roles.
+    deployment.stub.add_role(
+        GUILD,
+        deployment.bot_role,
+        "briefbot",
+        10,
+        crate::common::discord_stub::servers::BOT_ROLE_PERMISSIONS
+            & !crate::common::discord_stub::servers::MENTION_EVERYONE,
+        true,
+    );
+    let (code, text) = deployment.doctor(&[]).await;
+    assert_eq!(code, Some(1), "{text}");
+    let (line, fix) = failure_with_fix(&text, "notifies no one");
+    assert!(line.contains("@followers"), "{line}");
+    assert!(fix.contains("Allow anyone to @mention this role"), "{fix}");
+}
