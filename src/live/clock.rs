@@ -1,11 +1,19 @@
 //! The time the running bot publishes by: the system clock in production, a clock a test
 //! moves by hand otherwise. Only the reloader reads it; the library is handed its `now`.
+//! Also `unix_ms`, the system clock's now as the state records moments (attempts, changes).
 
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
+
+/// Now, in Unix milliseconds, as the announcement state and the servers' settings record it.
+pub(crate) fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
 
 /// What `Clock::sleep_until` returns: a future that ends at (or after) the moment.
 pub(crate) type Sleep<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;

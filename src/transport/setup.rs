@@ -499,9 +499,7 @@ fn no_channel_yet() -> Outcome {
 /// Records who changed a row, and when.
 fn stamp(row: &mut crate::live::setup::ServerSetting, user: u64) {
     row.changed_by = user;
-    row.changed_at_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
+    row.changed_at_ms = crate::live::clock::unix_ms();
 }
 
 /// `done` when the change was saved; otherwise that nothing was, and why.

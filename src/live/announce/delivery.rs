@@ -8,7 +8,7 @@ use std::time::Duration;
 use serenity::all::Nonce;
 use tracing::{error, info};
 
-use super::lookup::{find_own_forum_post, find_own_post, unix_ms};
+use super::lookup::{find_own_forum_post, find_own_post};
 use super::modes::{Way, create_forum_post, crosspost, start_thread};
 use super::policy::{AfterPost, after_post};
 use super::posting::posting;
@@ -16,6 +16,7 @@ use super::shared::{DeliveryError, Shared, named};
 use super::state::{Announced, Pending};
 use crate::config::AnnounceMode;
 use crate::library::{Library, fingerprint};
+use crate::live::clock::unix_ms;
 use crate::rest::ChannelInfo;
 
 /// One attempt to deliver `pending`: found in the channel, or posted; then its thread

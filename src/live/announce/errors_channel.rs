@@ -12,12 +12,13 @@ use serde_json::Value;
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
-use super::lookup::{find_own, unix_ms};
+use super::lookup::find_own;
 use super::policy::{AfterPost, after_post};
 use super::shared::{DeliveryError, Shared, body_of, shows_text};
 use super::state::{Note, State};
 use crate::commands::notices;
 use crate::library::fingerprint;
+use crate::live::clock::unix_ms;
 use crate::live::reloader::Status;
 use crate::rest::Failure;
 

@@ -3,8 +3,6 @@
 //! message as Discord has it now. Each is how a post whose answer was lost, or a crash
 //! between a post and its record, is recorded instead of made again.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use tracing::warn;
 
 use super::shared::{DeliveryError, Shared};
@@ -20,12 +18,6 @@ pub(super) const SLACK_MS: u64 = 15 * 60 * 1000;
 pub(super) fn snowflake_at(ms: u64) -> u64 {
     const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
     (ms.saturating_sub(DISCORD_EPOCH_MS) << 22).max(1)
-}
-
-pub(super) fn unix_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// briefbot's announcement of `pending` among the channel's messages since a little

@@ -25,6 +25,7 @@ pub use store::SetupError;
 use store::{Change, SettingsStore, SettingsTable};
 
 use crate::config::{Config, SetupConfig, Shards};
+use crate::live::clock::unix_ms;
 
 /// How often an instance reads the database for other instances' changes: a change made on
 /// one instance reaches the others within this long.
@@ -287,11 +288,4 @@ async fn follow_the_table(setup: Arc<Setup>) {
             }
         }
     }
-}
-
-/// Now, in Unix milliseconds.
-fn unix_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
