@@ -18,11 +18,13 @@ use super::App;
 use super::args::Format;
 use crate::config::{AnnounceMode, Config, env};
 use crate::library::Library;
+use crate::library::plural;
 use crate::live::announce::database;
 use crate::live::setup::{ServerSettings, Setup};
-use crate::permissions::{self, Posting};
+use crate::permissions;
 use crate::rest::{Application, ChannelDetails, Failure, Rest, Scope, TokenError};
 use crate::transport::registration::Offered;
+use crate::transport::setup::{mode_for, posting_of};
 use crate::transport::{gateway, registration};
 
 /// One check: what it is about, whether it passed, and the fix when it did not.
@@ -698,16 +700,12 @@ fn not_in_server(target: &TargetToCheck, guild: u64, failure: &Failure) -> Check
 /// The permissions briefbot needs to announce in `mode`: the same rule `/setup` checks a
 /// server's choice against (docs/announcements.md, "Permissions").
 fn needed(mode: AnnounceMode) -> Permissions {
-    permissions::needed(match mode {
-        AnnounceMode::Message => Posting::Message,
-        AnnounceMode::Thread => Posting::Thread,
-        AnnounceMode::Forum => Posting::Forum,
-    })
+    permissions::needed(posting_of(mode))
 }
 
 /// Discord's names of `permissions`, as its settings show them.
 fn names(permissions: Permissions) -> String {
-    permissions.get_permission_names().join(", ")
+    permissions::listed(permissions)
 }
 
 fn kind_words(kind: u8) -> &'static str {
@@ -724,12 +722,10 @@ fn kind_words(kind: u8) -> &'static str {
     }
 }
 
-/// Whether a channel of Discord's type `kind` takes announcements in `mode`.
+/// Whether a channel of Discord's type `kind` takes announcements in `mode`: whether the
+/// mode that channel would take, as `/setup` gives it, is `mode`.
 fn fits(mode: AnnounceMode, kind: u8) -> bool {
-    match mode {
-        AnnounceMode::Forum => matches!(kind, 15 | 16),
-        AnnounceMode::Message | AnnounceMode::Thread => matches!(kind, 0 | 5),
-    }
+    mode_for(kind, mode == AnnounceMode::Thread).is_some_and(|(taken, _)| taken == mode)
 }
 
 /// An announcement channel's check from its facts: the right kind for the mode, and every
@@ -1000,14 +996,6 @@ fn state_folder_check(dir: &Path) -> Check {
             format!("the state folder {shown} does not exist, and cannot be made"),
             fix,
         ),
-    }
-}
-
-fn plural(count: usize, what: &str) -> String {
-    if count == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{count} {what}s")
     }
 }
 

@@ -520,7 +520,7 @@ fn saved(result: Result<ServerSettings, crate::live::setup::SetupError>, done: S
 
 /// The mode a channel of Discord type `kind` takes (forum → a post; announcement or text →
 /// a message, with a thread under it when chosen), and how the admin is told of it.
-fn mode_for(kind: u8, threads: bool) -> Option<(AnnounceMode, Way)> {
+pub(crate) fn mode_for(kind: u8, threads: bool) -> Option<(AnnounceMode, Way)> {
     match (kind, threads) {
         (15 | 16, _) => Some((AnnounceMode::Forum, Way::Forum)),
         (0 | 5, true) => Some((AnnounceMode::Thread, Way::Thread)),
@@ -538,7 +538,8 @@ fn way_of(mode: AnnounceMode) -> Way {
     }
 }
 
-fn posting_of(mode: AnnounceMode) -> Posting {
+/// How announcing in `mode` posts, as far as the permissions it needs go.
+pub(crate) fn posting_of(mode: AnnounceMode) -> Posting {
     match mode {
         AnnounceMode::Message => Posting::Message,
         AnnounceMode::Thread => Posting::Thread,
