@@ -358,20 +358,17 @@ pub(crate) fn follow_roles(
             source: format!("{source} [[follow]]"),
         })
         .collect();
-    for follow in servers.follow_roles() {
-        if roles
-            .iter()
-            .any(|r| r.server == follow.server && r.track == follow.track)
-        {
-            continue;
-        }
-        roles.push(RoleToCheck {
-            source: format!("{SETUP_SOURCE} {} (track {})", follow.server, follow.track),
-            server: follow.server,
-            track: follow.track,
-            role: follow.role,
-        });
-    }
+    roles.extend(
+        servers
+            .follow_roles_beside(&config.follow)
+            .into_iter()
+            .map(|follow| RoleToCheck {
+                source: format!("{SETUP_SOURCE} {} (track {})", follow.server, follow.track),
+                server: follow.server,
+                track: follow.track,
+                role: follow.role,
+            }),
+    );
     roles
 }
 

@@ -234,13 +234,14 @@ impl Handler {
                     .collect();
                 if let Some(setup) = self.setup.settings() {
                     let current = setup.current();
-                    for row in current.in_force.of_server(server) {
-                        if let Some(role) = row.live_role()
-                            && !roles.iter().any(|(track, _)| *track == row.track)
-                        {
-                            roles.push((row.track.clone(), role));
-                        }
-                    }
+                    roles.extend(
+                        current
+                            .in_force
+                            .follow_roles_beside(&self.roles.table)
+                            .into_iter()
+                            .filter(|f| f.server == server)
+                            .map(|f| (f.track, f.role)),
+                    );
                 }
                 roles
             }

@@ -63,14 +63,11 @@ impl Targets {
                     tracks: Some(tracks.into_iter().collect()),
                 });
             }
-            for role in snapshot.in_force.follow_roles() {
-                if !follow_roles
-                    .iter()
-                    .any(|f| f.server == role.server && f.track == role.track)
-                {
-                    follow_roles.push(role);
-                }
-            }
+            follow_roles.extend(
+                snapshot
+                    .in_force
+                    .follow_roles_beside(&settings.follow_roles),
+            );
         }
         gone.retain(|channel| !channels.contains_key(channel));
         Targets {

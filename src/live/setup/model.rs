@@ -199,6 +199,19 @@ impl ServerSettings {
             .collect()
     }
 
+    /// The follow roles chosen here that stand beside the operator's (`operator`, from
+    /// `[[follow]]`): for the same server and track, the operator's entry is the one used.
+    pub fn follow_roles_beside(&self, operator: &[FollowRole]) -> Vec<FollowRole> {
+        self.follow_roles()
+            .into_iter()
+            .filter(|chosen| {
+                !operator
+                    .iter()
+                    .any(|o| o.server == chosen.server && o.track == chosen.track)
+            })
+            .collect()
+    }
+
     /// Switches off `what` (the channel, or the role) in every row `gone` picks where it is
     /// live, with `why`; the rows switched off.
     pub(crate) fn switch_off(
