@@ -16,7 +16,7 @@ use tracing::{error, info, warn};
 
 use crate::commands::setup::{ChosenChannel, ChosenRole, Outcome, Panel, SetupAsk, Step, Way};
 use crate::config::{AnnounceMode, AnnounceTarget, FollowRole};
-use crate::live::setup::{ServerSettings, Setup};
+use crate::live::setup::{ServerSetting, ServerSettings, Setup, SetupError};
 use crate::permissions::{self, Member, Posting, Server};
 use crate::rest::{ChannelDetails, Failure, Rest};
 
@@ -139,41 +139,29 @@ impl ServerSetup {
             Step::Role(role) => choose_role(setup, rest, ask, facts, role).await,
             Step::CreateRole => create_role(setup, rest, ask, facts).await,
             Step::TestPost => self.test_post(setup, rest, ask, facts).await,
-            Step::Stop => {
-                let (server, track, user) = (ask.server, ask.track.clone(), ask.user);
-                saved(
-                    setup
-                        .change(move |s| {
-                            let row = s.entry(server, &track);
-                            row.channel = None;
-                            row.channel_off = None;
-                            row.mode = AnnounceMode::Message;
-                            stamp(row, user);
-                        })
-                        .await,
-                    format!(
-                        "New rounds of {} are no longer posted in this server (the operator's own channels aside).",
-                        ask.track_name
-                    ),
-                )
-            }
-            Step::NoRole => {
-                let (server, track, user) = (ask.server, ask.track.clone(), ask.user);
-                saved(
-                    setup
-                        .change(move |s| {
-                            let row = s.entry(server, &track);
-                            row.role = None;
-                            row.role_off = None;
-                            stamp(row, user);
-                        })
-                        .await,
-                    format!(
-                        "Announcements of {} ping no one here now; the role itself is left as it is.",
-                        ask.track_name
-                    ),
-                )
-            }
+            Step::Stop => saved(
+                change_row(setup, ask, |row| {
+                    row.channel = None;
+                    row.channel_off = None;
+                    row.mode = AnnounceMode::Message;
+                })
+                .await,
+                format!(
+                    "New rounds of {} are no longer posted in this server (the operator's own channels aside).",
+                    ask.track_name
+                ),
+            ),
+            Step::NoRole => saved(
+                change_row(setup, ask, |row| {
+                    row.role = None;
+                    row.role_off = None;
+                })
+                .await,
+                format!(
+                    "Announcements of {} ping no one here now; the role itself is left as it is.",
+                    ask.track_name
+                ),
+            ),
         }
     }
 
@@ -496,8 +484,33 @@ fn no_channel_yet() -> Outcome {
     }
 }
 
+/// Makes `edit` on the row of `ask`'s server and track, as stored now, stamped with who
+/// asked and when; the settings after it.
+async fn change_row(
+    setup: &Setup,
+    ask: &SetupAsk,
+    edit: impl FnOnce(&mut ServerSetting) + Send + 'static,
+) -> Result<ServerSettings, SetupError> {
+    let (server, track, user) = (ask.server, ask.track.clone(), ask.user);
+    setup
+        .change(move |s| {
+            let row = s.entry(server, &track);
+            edit(row);
+            stamp(row, user);
+        })
+        .await
+}
+
+/// `role` made the row's follow role, switched on.
+fn follow_with(role: u64) -> impl FnOnce(&mut ServerSetting) + Send + 'static {
+    move |row| {
+        row.role = Some(role);
+        row.role_off = None;
+    }
+}
+
 /// Records who changed a row, and when.
-fn stamp(row: &mut crate::live::setup::ServerSetting, user: u64) {
+fn stamp(row: &mut ServerSetting, user: u64) {
     row.changed_by = user;
     row.changed_at_ms = crate::live::clock::unix_ms();
 }
@@ -687,15 +700,7 @@ async fn choose_role(
         );
         return refused(why);
     }
-    let (server, track, user) = (ask.server, ask.track.clone(), ask.user);
-    let done = setup
-        .change(move |s| {
-            let row = s.entry(server, &track);
-            row.role = Some(role);
-            row.role_off = None;
-            stamp(row, user);
-        })
-        .await;
+    let done = change_row(setup, ask, follow_with(role)).await;
     let note = match done
         .as_ref()
         .ok()
@@ -806,16 +811,8 @@ async fn create_role(setup: &Setup, rest: &Rest, ask: &SetupAsk, facts: &Facts) 
     {
         warn!(server = ask.server, role, %failure, "could not place the new follow role just below briefbot's");
     }
-    let (server, track, user) = (ask.server, ask.track.clone(), ask.user);
     saved(
-        setup
-            .change(move |s| {
-                let row = s.entry(server, &track);
-                row.role = Some(role);
-                row.role_off = None;
-                stamp(row, user);
-            })
-            .await,
+        change_row(setup, ask, follow_with(role)).await,
         format!(
             "Created <@&{role}>, with no permissions, just below briefbot's role: members take it with /follow, and each announcement here pings it."
         ),
