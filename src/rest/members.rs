@@ -2,8 +2,8 @@
 
 use serenity::all::{GuildId, RoleId, UserId};
 
-use super::Rest;
 use super::outcome::Failure;
+use super::{Rest, id};
 
 impl Rest {
     /// Gives (`give`) or takes role `role` of member `user` in server `server`, with `reason`
@@ -17,18 +17,7 @@ impl Rest {
         give: bool,
         reason: &str,
     ) -> Result<(), Failure> {
-        let (Some(server), Some(user), Some(role)) = (
-            std::num::NonZeroU64::new(server).map(GuildId::from),
-            std::num::NonZeroU64::new(user).map(UserId::from),
-            std::num::NonZeroU64::new(role).map(RoleId::from),
-        ) else {
-            return Err(Failure::Refused {
-                status: 0,
-                code: 0,
-                message: "an id of zero, which Discord never sends".to_string(),
-                details: Vec::new(),
-            });
-        };
+        let (server, user, role): (GuildId, UserId, RoleId) = (id(server)?, id(user)?, id(role)?);
         let changed = if give {
             self.http
                 .add_member_role(server, user, role, Some(reason))

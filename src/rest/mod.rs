@@ -119,6 +119,19 @@ impl Rest {
     }
 }
 
+/// A Discord id as serenity's id type; refused (never sent) when it is zero, which Discord
+/// never gives and serenity's types cannot hold.
+pub(super) fn id<T: From<std::num::NonZeroU64>>(id: u64) -> Result<T, Failure> {
+    std::num::NonZeroU64::new(id)
+        .map(T::from)
+        .ok_or_else(|| Failure::Refused {
+            status: 0,
+            code: 0,
+            message: "an id of zero, which Discord never sends".to_string(),
+            details: Vec::new(),
+        })
+}
+
 fn serenity_client(token: &Token, discord: &DiscordConfig) -> Http {
     let mut builder = HttpBuilder::new(token.expose());
     if let Some(id) = discord.application_id {

@@ -4,12 +4,11 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use serenity::all::{ChannelId, GuildId, MessageId, UserId};
 use serenity::http::{LightMethod, Route};
 
-use super::Rest;
 use super::outcome::Failure;
 use super::threads::snowflake;
+use super::{Rest, id};
 use crate::permissions::{Member, Overwrite, OverwriteFor, Server};
 
 /// A channel as far as announcing there goes: its server, kind, name and overwrites.
@@ -114,26 +113,11 @@ fn details_of(raw: RawChannel) -> ChannelDetails {
     }
 }
 
-fn guild_id(id: u64) -> Result<GuildId, Failure> {
-    std::num::NonZeroU64::new(id)
-        .map(GuildId::from)
-        .ok_or_else(zero_id)
-}
-
-fn zero_id() -> Failure {
-    Failure::Refused {
-        status: 0,
-        code: 0,
-        message: "an id of zero, which Discord never sends".to_string(),
-        details: Vec::new(),
-    }
-}
-
 impl Rest {
     /// `GET /guilds/{id}`: the server's owner and roles.
     pub async fn server(&self, guild: u64) -> Result<Server, Failure> {
         let route = Route::Guild {
-            guild_id: guild_id(guild)?,
+            guild_id: id(guild)?,
         };
         self.send(route, LightMethod::Get, None::<&Value>, None)
             .await
@@ -142,10 +126,8 @@ impl Rest {
     /// `GET /guilds/{id}/members/{user}`: which roles the member has.
     pub async fn member(&self, guild: u64, user: u64) -> Result<Member, Failure> {
         let route = Route::GuildMember {
-            guild_id: guild_id(guild)?,
-            user_id: std::num::NonZeroU64::new(user)
-                .map(UserId::from)
-                .ok_or_else(zero_id)?,
+            guild_id: id(guild)?,
+            user_id: id(user)?,
         };
         let raw: RawMember = self
             .send(route, LightMethod::Get, None::<&Value>, None)
@@ -159,9 +141,7 @@ impl Rest {
     /// `GET /channels/{id}`, read for its server, kind, name and overwrites.
     pub async fn channel_details(&self, channel: u64) -> Result<ChannelDetails, Failure> {
         let route = Route::Channel {
-            channel_id: std::num::NonZeroU64::new(channel)
-                .map(ChannelId::from)
-                .ok_or_else(zero_id)?,
+            channel_id: id(channel)?,
         };
         let raw: RawChannel = self
             .send(route, LightMethod::Get, None::<&Value>, None)
@@ -172,7 +152,7 @@ impl Rest {
     /// `GET /guilds/{id}/channels`: every channel of the server, with its overwrites.
     pub async fn server_channels(&self, guild: u64) -> Result<Vec<ChannelDetails>, Failure> {
         let route = Route::GuildChannels {
-            guild_id: guild_id(guild)?,
+            guild_id: id(guild)?,
         };
         let raw: Vec<RawChannel> = self
             .send(route, LightMethod::Get, None::<&Value>, None)
@@ -185,7 +165,7 @@ impl Rest {
     /// every role (docs/announcements.md, "Following a track"); its id.
     pub async fn create_role(&self, guild: u64, name: &str) -> Result<u64, Failure> {
         let route = Route::GuildRoles {
-            guild_id: guild_id(guild)?,
+            guild_id: id(guild)?,
         };
         let body = json!({"name": name, "permissions": "0", "mentionable": true, "hoist": false});
         let created: Value = self
@@ -205,7 +185,7 @@ impl Rest {
     /// same as once.
     pub async fn move_role(&self, guild: u64, role: u64, position: i64) -> Result<(), Failure> {
         let route = Route::GuildRoles {
-            guild_id: guild_id(guild)?,
+            guild_id: id(guild)?,
         };
         let body = json!([{"id": role.to_string(), "position": position}]);
         self.send::<Value>(route, LightMethod::Patch, Some(&body), None)
@@ -216,8 +196,8 @@ impl Rest {
     /// `DELETE /channels/{c}/messages/{m}`: one of briefbot's own messages taken away.
     pub async fn delete_message(&self, channel: u64, message: u64) -> Result<(), Failure> {
         let route = Route::ChannelMessage {
-            channel_id: ChannelId::new(channel.max(1)),
-            message_id: MessageId::new(message.max(1)),
+            channel_id: id(channel)?,
+            message_id: id(message)?,
         };
         self.send::<Value>(route, LightMethod::Delete, None::<&Value>, None)
             .await
@@ -227,7 +207,7 @@ impl Rest {
     /// `DELETE /channels/{id}`: a thread or forum post briefbot made, taken away.
     pub async fn delete_thread(&self, thread: u64) -> Result<(), Failure> {
         let route = Route::Channel {
-            channel_id: ChannelId::new(thread.max(1)),
+            channel_id: id(thread)?,
         };
         self.send::<Value>(route, LightMethod::Delete, None::<&Value>, None)
             .await
