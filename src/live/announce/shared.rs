@@ -203,6 +203,9 @@ impl Shared {
             error!(%error, channel, "cannot switch off a server's channel that is gone");
             return false;
         }
+        // The worker that saw the failure goes on at once: what waited for the channel is
+        // forgotten here, not left for the reload follower to get to after the worker has
+        // tried the channel again.
         self.refresh_targets();
         if let Err(error) = self.drop_unwanted().await {
             error!(%error, "cannot forget the announcements of a channel that is gone");
